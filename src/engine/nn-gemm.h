@@ -1,0 +1,52 @@
+/* nn-gemm.h: single-precision matrix multiply, vectorised with run-time CPU dispatch */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  NN_NO_TRANS = 0,
+  NN_TRANS = 1,
+} NnTranspose;
+
+/* Row-major C (M, N) = alpha * op(A) (M, K) · op(B) (K, N) + beta * C.
+ * op(A) is A (M, K) with leading dimension lda, or A^T where A is stored (K, M).
+ * op(B) is B (K, N) with leading dimension ldb, or B^T where B is stored (N, K).
+ * beta == 0 overwrites C without reading it (so C may hold NaN garbage).
+ * Thread-safe and reentrant; never allocates on the heap; single-threaded. */
+void         nn_sgemm             (NnTranspose  trans_a,
+                                   NnTranspose  trans_b,
+                                   size_t       M,
+                                   size_t       N,
+                                   size_t       K,
+                                   float        alpha,
+                                   const float *A,
+                                   size_t       lda,
+                                   const float *B,
+                                   size_t       ldb,
+                                   float        beta,
+                                   float       *C,
+                                   size_t       ldc);
+
+/* The plain triple loop the optimised kernel is tested against. */
+void         nn_sgemm_ref         (NnTranspose  trans_a,
+                                   NnTranspose  trans_b,
+                                   size_t       M,
+                                   size_t       N,
+                                   size_t       K,
+                                   float        alpha,
+                                   const float *A,
+                                   size_t       lda,
+                                   const float *B,
+                                   size_t       ldb,
+                                   float        beta,
+                                   float       *C,
+                                   size_t       ldc);
+
+/* Name of the kernel chosen for this CPU: "avx512", "avx2-fma" or "generic". */
+const char  *nn_sgemm_kernel_name (void);
+
+G_END_DECLS
