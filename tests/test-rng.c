@@ -72,7 +72,10 @@ test_rng_below_and_shuffle (void)
   for (int i = 0; i < 70000; i++)
     counts[nn_rng_below (&rng, 7)]++;
   for (int k = 0; k < 7; k++)
-    g_assert_cmpuint (counts[k], >, 9500), g_assert_cmpuint (counts[k], <, 10500);
+    {
+      g_assert_cmpuint (counts[k], >, 9500);
+      g_assert_cmpuint (counts[k], <, 10500);
+    }
 
   for (guint32 i = 0; i < 100; i++)
     items[i] = i;
