@@ -1,0 +1,88 @@
+/* nn-model.h: a trained network with everything needed to use it — safetensors + config.json */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "nn-evaluate.h"
+#include "nn-network.h"
+
+G_BEGIN_DECLS
+
+#define NN_MODEL_ERROR (nn_model_error_quark ())
+GQuark nn_model_error_quark (void);
+
+typedef enum
+{
+  NN_MODEL_ERROR_BAD_CONFIG,
+  NN_MODEL_ERROR_MISMATCH,
+  NN_MODEL_ERROR_IO,
+} NnModelError;
+
+#define NN_MODEL_WEIGHTS_FILE "model.safetensors"
+#define NN_MODEL_CONFIG_FILE "config.json"
+#define NN_MODEL_FORMAT_VERSION 1
+
+/* How the weights were trained, kept with them for the model card; optional. */
+typedef struct
+{
+  gboolean  known;
+  guint     epochs;
+  guint     best_epoch;
+  guint     batch_size;
+  char     *optimizer;
+  double    learning_rate;
+  double    rotation_degrees;
+  guint     validation_size;
+  guint64   seed;
+  guint     n_train;
+} NnModelTraining;
+
+typedef struct
+{
+  NnNetwork       *net;
+  NnModelTraining  training;
+  NnNormalisation  norm;
+  char            *dataset;      /* e.g. "mnist" */
+  char           **class_names;  /* (n_classes), NULL-terminated */
+  size_t           n_classes;
+  size_t           C, H, W;      /* input shape */
+  double           test_accuracy; /* as measured when saved; NAN when unknown */
+} NnModel;
+
+NnModel  *nn_model_new               (const NnSpec          *spec,
+                                      size_t                 C,
+                                      size_t                 H,
+                                      size_t                 W,
+                                      const float           *params,
+                                      const NnNormalisation *norm,
+                                      const char            *dataset,
+                                      const char *const     *class_names,
+                                      size_t                 n_threads,
+                                      GError               **error);
+void      nn_model_free              (NnModel               *model);
+
+/* Writes DIR/model.safetensors and DIR/config.json (each atomically), creating DIR. */
+gboolean  nn_model_save              (const NnModel         *model,
+                                      const char            *dir,
+                                      GError               **error);
+/* path: a model folder, its model.safetensors or its config.json. */
+NnModel  *nn_model_load              (const char            *path,
+                                      size_t                 n_threads,
+                                      GError               **error);
+NnModel  *nn_model_load_from_data    (const char            *config_json,
+                                      size_t                 config_length,
+                                      const guint8          *weights,
+                                      size_t                 weights_length,
+                                      size_t                 n_threads,
+                                      GError               **error);
+char     *nn_model_config_to_json    (const NnModel         *model);
+
+/* Probabilities (n_classes) for one preprocessed image in [0, 1], ink 1 (H, W). */
+void      nn_model_predict_image     (NnModel               *model,
+                                      const float           *image,
+                                      float                 *probs);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnModel, nn_model_free)
+
+G_END_DECLS

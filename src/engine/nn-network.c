@@ -1,0 +1,782 @@
+/* nn-network.c: shapes, parameter blocks, per-thread workspaces and the data-parallel step */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "nn-network.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "nn-conv2d.h"
+#include "nn-dense.h"
+#include "nn-dropout.h"
+#include "nn-loss.h"
+#include "nn-maxpool.h"
+#include "nn-relu.h"
+
+G_DEFINE_QUARK (nn-network-error-quark, nn_network_error)
+
+#define MAX_THREADS 64
+/* Activations of one worker must stay well below the machine's memory. */
+#define MAX_WORKSPACE_FLOATS (G_GUINT64_CONSTANT (1) << 30)
+
+/* Everything one thread needs to run forward and backward on its slice of a batch. */
+typedef struct
+{
+  size_t    capacity;       /* samples */
+  float   **acts;           /* n_layers + 1 pointers; acts[i] (capacity, layer i input) */
+  guint32 **argmax;         /* per maxpool layer (capacity, out) */
+  float   **masks;          /* per dropout layer (capacity, out) */
+  float    *grad_a;         /* (capacity, max activation) */
+  float    *grad_b;         /* (capacity, max activation) */
+  float    *col;            /* (max conv col size) */
+  float    *dcol;           /* (max conv col size) */
+  float    *grads;          /* (n_params); worker 0 uses the network's block */
+  float    *probs;          /* (capacity, n_classes) */
+  gpointer  storage;        /* the single allocation behind the float buffers above */
+
+  /* results of the last job */
+  double    loss_sum;
+  size_t    n_correct;
+} Worker;
+
+typedef enum
+{
+  JOB_TRAIN,
+  JOB_PREDICT,
+  JOB_REDUCE,
+} JobKind;
+
+typedef struct
+{
+  JobKind       kind;
+  const float  *x;          /* (B, C, H, W) */
+  const guint8 *labels;     /* (B) */
+  float        *probs;      /* (B, n_classes) for predict */
+  size_t        B;
+  guint64       dropout_seed;
+} Job;
+
+struct _NnNetwork
+{
+  NnSpec   *spec;
+  NnLayer  *layers;
+  size_t    n_layers;
+  size_t    in_c, in_h, in_w;
+  size_t    n_classes;
+
+  float    *params;         /* (n_params) */
+  float    *grads;          /* (n_params) */
+  size_t    n_params;
+
+  size_t    max_act;        /* largest per-sample activation, floats */
+  size_t    max_col;        /* largest conv im2col buffer for one image, floats */
+
+  size_t    n_threads;
+  Worker   *workers;        /* (n_threads) */
+  size_t    capacity;       /* samples per worker */
+
+  /* persistent worker threads 1..n_threads-1; the caller's thread is worker 0 */
+  GThread **threads;
+  GMutex    mutex;
+  GCond     start_cond;
+  GCond     done_cond;
+  guint64   generation;
+  size_t    n_pending;
+  gboolean  quit;
+  Job       job;
+};
+
+static void run_job (NnNetwork *net, size_t w);
+
+static gpointer
+pool_worker (gpointer data)
+{
+  NnNetwork *net = *(NnNetwork **) data;
+  size_t index = GPOINTER_TO_SIZE (((gpointer *) data)[1]);
+  guint64 seen = 0;
+
+  g_free (data);
+  for (;;)
+    {
+      g_mutex_lock (&net->mutex);
+      while (!net->quit && net->generation == seen)
+        g_cond_wait (&net->start_cond, &net->mutex);
+      if (net->quit)
+        {
+          g_mutex_unlock (&net->mutex);
+          return NULL;
+        }
+      seen = net->generation;
+      g_mutex_unlock (&net->mutex);
+
+      run_job (net, index);
+
+      g_mutex_lock (&net->mutex);
+      if (--net->n_pending == 0)
+        g_cond_signal (&net->done_cond);
+      g_mutex_unlock (&net->mutex);
+    }
+}
+
+/* Runs net->job on every worker, the calling thread taking worker 0, and waits for all. */
+static void
+run_parallel (NnNetwork *net)
+{
+  if (net->n_threads > 1)
+    {
+      g_mutex_lock (&net->mutex);
+      net->n_pending = net->n_threads - 1;
+      net->generation++;
+      g_cond_broadcast (&net->start_cond);
+      g_mutex_unlock (&net->mutex);
+    }
+
+  run_job (net, 0);
+
+  if (net->n_threads > 1)
+    {
+      g_mutex_lock (&net->mutex);
+      while (net->n_pending > 0)
+        g_cond_wait (&net->done_cond, &net->mutex);
+      g_mutex_unlock (&net->mutex);
+    }
+}
+
+static size_t
+checked_mul (size_t a,
+             size_t b,
+             gboolean *overflow)
+{
+  size_t r;
+
+  if (__builtin_mul_overflow (a, b, &r))
+    *overflow = TRUE;
+  return r;
+}
+
+NnNetwork *
+nn_network_new (const NnSpec  *spec,
+                size_t         C,
+                size_t         H,
+                size_t         W,
+                size_t         n_threads,
+                GError       **error)
+{
+  g_autoptr(NnNetwork) net = NULL;
+  size_t c = C, h = H, w = W;
+  size_t n_params = 0;
+  gboolean overflow = FALSE;
+  gboolean flat = FALSE;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (C > 0 && H > 0 && W > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  net = g_new0 (NnNetwork, 1);
+  g_mutex_init (&net->mutex);
+  g_cond_init (&net->start_cond);
+  g_cond_init (&net->done_cond);
+  net->spec = nn_spec_copy (spec);
+  net->n_layers = spec->n_layers;
+  net->layers = g_new0 (NnLayer, spec->n_layers);
+  net->in_c = C;
+  net->in_h = H;
+  net->in_w = W;
+  net->n_threads = CLAMP (n_threads, 1, MAX_THREADS);
+  net->max_act = C * H * W;
+
+  for (size_t i = 0; i < spec->n_layers; i++)
+    {
+      NnLayer *l = &net->layers[i];
+      const NnLayerSpec *s = &spec->layers[i];
+      size_t fan_in = 0;
+
+      l->spec = *s;
+      l->in_c = c;
+      l->in_h = h;
+      l->in_w = w;
+      switch (s->kind)
+        {
+        case NN_LAYER_CONV2D:
+          if (flat)
+            goto flat_input;
+          if (h + 2 * s->pad < s->kernel || w + 2 * s->pad < s->kernel)
+            {
+              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                           "Layer %zu (conv): a %zu×%zu kernel does not fit a %zu×%zu input",
+                           i + 1, s->kernel, s->kernel, h, w);
+              return NULL;
+            }
+          fan_in = c * s->kernel * s->kernel;
+          l->n_weight = checked_mul (s->channels, fan_in, &overflow);
+          l->n_bias = s->channels;
+          c = s->channels;
+          h = h + 2 * s->pad - s->kernel + 1;
+          w = w + 2 * s->pad - s->kernel + 1;
+          net->max_col = MAX (net->max_col,
+                              checked_mul (fan_in, checked_mul (h, w, &overflow), &overflow));
+          break;
+        case NN_LAYER_MAXPOOL:
+          if (flat)
+            goto flat_input;
+          if (h < s->pool || w < s->pool)
+            {
+              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                           "Layer %zu (maxpool): a %zu×%zu window does not fit a %zu×%zu input",
+                           i + 1, s->pool, s->pool, h, w);
+              return NULL;
+            }
+          h /= s->pool;
+          w /= s->pool;
+          break;
+        case NN_LAYER_FLATTEN:
+          c = c * h * w;
+          h = w = 1;
+          flat = TRUE;
+          break;
+        case NN_LAYER_DENSE:
+          if (!flat && (h != 1 || w != 1))
+            {
+              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                           "Layer %zu (dense) needs a flat input: put “flatten” before it",
+                           i + 1);
+              return NULL;
+            }
+          fan_in = c;
+          l->n_weight = checked_mul (s->units, fan_in, &overflow);
+          l->n_bias = s->units;
+          c = s->units;
+          flat = TRUE;
+          break;
+        case NN_LAYER_RELU:
+        case NN_LAYER_DROPOUT:
+        default:
+          break;
+        }
+      l->out_c = c;
+      l->out_h = h;
+      l->out_w = w;
+      if (l->n_weight > 0)
+        {
+          l->weight_offset = n_params;
+          n_params += l->n_weight;
+          l->bias_offset = n_params;
+          n_params += l->n_bias;
+        }
+      net->max_act = MAX (net->max_act, checked_mul (c, checked_mul (h, w, &overflow), &overflow));
+      continue;
+
+    flat_input:
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                   "Layer %zu (%s) needs an image input, but the input is already flat",
+                   i + 1, nn_layer_kind_to_string (s->kind));
+      return NULL;
+    }
+
+  if (overflow || n_params > (G_GUINT64_CONSTANT (1) << 31) || net->max_col > MAX_WORKSPACE_FLOATS)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                   "The architecture is too large for this machine");
+      return NULL;
+    }
+  if (!flat || h != 1 || w != 1 || c < 2 || c > 256 ||
+      spec->layers[spec->n_layers - 1].kind != NN_LAYER_DENSE)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                   "The architecture must end with a dense layer giving one score per class "
+                   "(2 to 256 classes)");
+      return NULL;
+    }
+
+  net->n_classes = c;
+  net->n_params = n_params;
+  net->params = g_new0 (float, n_params);
+  net->grads = g_new0 (float, n_params);
+  return g_steal_pointer (&net);
+}
+
+static void
+worker_clear (Worker *wk)
+{
+  g_free (wk->acts);
+  g_free (wk->argmax);
+  g_free (wk->masks);
+  g_free (wk->storage);
+  memset (wk, 0, sizeof *wk);
+}
+
+void
+nn_network_free (NnNetwork *net)
+{
+  if (net == NULL)
+    return;
+
+  if (net->threads != NULL)
+    {
+      g_mutex_lock (&net->mutex);
+      net->quit = TRUE;
+      g_cond_broadcast (&net->start_cond);
+      g_mutex_unlock (&net->mutex);
+      for (size_t t = 1; t < net->n_threads; t++)
+        g_thread_join (net->threads[t]);
+      g_free (net->threads);
+    }
+  if (net->workers != NULL)
+    for (size_t t = 0; t < net->n_threads; t++)
+      worker_clear (&net->workers[t]);
+  g_free (net->workers);
+  g_free (net->params);
+  g_free (net->grads);
+  g_free (net->layers);
+  nn_spec_free (net->spec);
+  g_mutex_clear (&net->mutex);
+  g_cond_clear (&net->start_cond);
+  g_cond_clear (&net->done_cond);
+  g_free (net);
+}
+
+const NnSpec *
+nn_network_get_spec (const NnNetwork *net)
+{
+  return net->spec;
+}
+
+size_t
+nn_network_get_n_layers (const NnNetwork *net)
+{
+  return net->n_layers;
+}
+
+const NnLayer *
+nn_network_get_layer (const NnNetwork *net,
+                      size_t           i)
+{
+  g_return_val_if_fail (i < net->n_layers, NULL);
+  return &net->layers[i];
+}
+
+size_t
+nn_network_get_n_classes (const NnNetwork *net)
+{
+  return net->n_classes;
+}
+
+size_t
+nn_network_get_input_size (const NnNetwork *net)
+{
+  return net->in_c * net->in_h * net->in_w;
+}
+
+size_t
+nn_network_get_n_threads (const NnNetwork *net)
+{
+  return net->n_threads;
+}
+
+size_t
+nn_network_get_n_params (const NnNetwork *net)
+{
+  return net->n_params;
+}
+
+float *
+nn_network_get_params (NnNetwork *net)
+{
+  return net->params;
+}
+
+float *
+nn_network_get_grads (NnNetwork *net)
+{
+  return net->grads;
+}
+
+double
+nn_network_get_flops_per_sample (const NnNetwork *net)
+{
+  double flops = 0;
+
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      const NnLayer *l = &net->layers[i];
+
+      /* two floating-point operations per multiply-add */
+      if (l->n_weight > 0)
+        flops += 2.0 * (double) l->n_weight * (double) (l->out_h * l->out_w);
+    }
+  return flops;
+}
+
+void
+nn_network_init_params (NnNetwork *net,
+                        NnRng     *rng)
+{
+  g_return_if_fail (net != NULL && rng != NULL);
+
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      const NnLayer *l = &net->layers[i];
+      size_t fan_in;
+      float bound;
+
+      if (l->n_weight == 0)
+        continue;
+      fan_in = l->n_weight / l->n_bias;
+      bound = 1.0f / sqrtf ((float) fan_in);
+      for (size_t k = 0; k < l->n_weight; k++)
+        net->params[l->weight_offset + k] = (2.0f * nn_rng_uniform (rng) - 1.0f) * bound;
+      for (size_t k = 0; k < l->n_bias; k++)
+        net->params[l->bias_offset + k] = (2.0f * nn_rng_uniform (rng) - 1.0f) * bound;
+    }
+}
+
+static size_t
+layer_out_size (const NnLayer *l)
+{
+  return l->out_c * l->out_h * l->out_w;
+}
+
+gboolean
+nn_network_reserve (NnNetwork  *net,
+                    size_t      max_batch,
+                    GError    **error)
+{
+  size_t capacity;
+
+  g_return_val_if_fail (net != NULL, FALSE);
+  g_return_val_if_fail (max_batch > 0, FALSE);
+
+  capacity = (max_batch + net->n_threads - 1) / net->n_threads;
+  if (net->workers != NULL && capacity <= net->capacity)
+    return TRUE;
+  if (capacity > 65536)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                   "A batch of %zu samples is too large", max_batch);
+      return FALSE;
+    }
+
+  if (net->workers == NULL)
+    net->workers = g_new0 (Worker, net->n_threads);
+
+  for (size_t t = 0; t < net->n_threads; t++)
+    {
+      Worker *wk = &net->workers[t];
+      size_t total = 0;
+      size_t offsets[4 * 64 + 8];
+      size_t n_off = 0;
+      float *base;
+
+      worker_clear (wk);
+      wk->capacity = capacity;
+      wk->acts = g_new0 (float *, net->n_layers + 1);
+      wk->argmax = g_new0 (guint32 *, net->n_layers);
+      wk->masks = g_new0 (float *, net->n_layers);
+
+      /* One allocation per worker; every buffer starts on a 64-byte boundary. */
+#define RESERVE(n) (offsets[n_off++] = total, total += ((n) + 15) & ~(size_t) 15)
+      RESERVE (capacity * nn_network_get_input_size (net));
+      for (size_t i = 0; i < net->n_layers; i++)
+        {
+          const NnLayer *l = &net->layers[i];
+
+          if (l->spec.kind != NN_LAYER_FLATTEN)
+            RESERVE (capacity * layer_out_size (l));
+          if (l->spec.kind == NN_LAYER_MAXPOOL || l->spec.kind == NN_LAYER_DROPOUT)
+            RESERVE (capacity * layer_out_size (l));
+        }
+      RESERVE (capacity * net->max_act);
+      RESERVE (capacity * net->max_act);
+      RESERVE (net->max_col);
+      RESERVE (net->max_col);
+      RESERVE (t == 0 ? 0 : net->n_params);
+      RESERVE (capacity * net->n_classes);
+#undef RESERVE
+
+      wk->storage = g_malloc0 (sizeof (float) * total + 64);
+      base = (float *) (((guintptr) wk->storage + 63) & ~(guintptr) 63);
+      n_off = 0;
+      wk->acts[0] = base + offsets[n_off++];
+      for (size_t i = 0; i < net->n_layers; i++)
+        {
+          const NnLayer *l = &net->layers[i];
+
+          if (l->spec.kind == NN_LAYER_FLATTEN)
+            wk->acts[i + 1] = wk->acts[i];
+          else
+            wk->acts[i + 1] = base + offsets[n_off++];
+          if (l->spec.kind == NN_LAYER_MAXPOOL)
+            wk->argmax[i] = (guint32 *) (base + offsets[n_off++]);
+          else if (l->spec.kind == NN_LAYER_DROPOUT)
+            wk->masks[i] = base + offsets[n_off++];
+        }
+      wk->grad_a = base + offsets[n_off++];
+      wk->grad_b = base + offsets[n_off++];
+      wk->col = base + offsets[n_off++];
+      wk->dcol = base + offsets[n_off++];
+      wk->grads = t == 0 ? net->grads : base + offsets[n_off];
+      n_off++;
+      wk->probs = base + offsets[n_off++];
+    }
+  net->capacity = capacity;
+
+  if (net->threads == NULL && net->n_threads > 1)
+    {
+      net->threads = g_new0 (GThread *, net->n_threads);
+      for (size_t t = 1; t < net->n_threads; t++)
+        {
+          gpointer *data = g_new (gpointer, 2);
+
+          data[0] = net;
+          data[1] = GSIZE_TO_POINTER (t);
+          net->threads[t] = g_thread_new ("nn-worker", pool_worker, data);
+        }
+    }
+  return TRUE;
+}
+
+/* Forward pass of the B samples already in wk->acts[0]; leaves logits in acts[n_layers]. */
+static void
+forward (NnNetwork *net,
+         Worker    *wk,
+         size_t     B,
+         gboolean   training,
+         NnRng     *rng)
+{
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      const NnLayer *l = &net->layers[i];
+      const float *in = wk->acts[i];
+      float *out = wk->acts[i + 1];
+      const float *weight = net->params + l->weight_offset;
+      const float *bias = net->params + l->bias_offset;
+      size_t n_out = B * layer_out_size (l);
+
+      switch (l->spec.kind)
+        {
+        case NN_LAYER_CONV2D:
+          nn_conv2d_forward (out, in, weight, bias, wk->col, B, l->in_c, l->in_h, l->in_w,
+                             l->out_c, l->spec.kernel, l->spec.pad);
+          break;
+        case NN_LAYER_RELU:
+          nn_relu_forward (out, in, n_out);
+          break;
+        case NN_LAYER_MAXPOOL:
+          nn_maxpool_forward (out, wk->argmax[i], in, B, l->in_c, l->in_h, l->in_w,
+                              l->spec.pool);
+          break;
+        case NN_LAYER_DENSE:
+          nn_dense_forward (out, in, weight, bias, B, l->in_c, l->out_c);
+          break;
+        case NN_LAYER_DROPOUT:
+          nn_dropout_forward (out, wk->masks[i], in, n_out, l->spec.p, training, rng);
+          break;
+        case NN_LAYER_FLATTEN:
+        default:
+          break;
+        }
+    }
+}
+
+/* Backward pass from dlogits in wk->grad_a; accumulates into wk->grads. */
+static void
+backward (NnNetwork *net,
+          Worker    *wk,
+          size_t     B)
+{
+  float *dout = wk->grad_a;
+  float *spare = wk->grad_b;
+
+  for (size_t i = net->n_layers; i-- > 0;)
+    {
+      const NnLayer *l = &net->layers[i];
+      const float *in = wk->acts[i];
+      const float *out = wk->acts[i + 1];
+      const float *weight = net->params + l->weight_offset;
+      float *dweight = wk->grads + l->weight_offset;
+      float *dbias = wk->grads + l->bias_offset;
+      size_t n_out = B * layer_out_size (l);
+      gboolean first = i == 0;
+
+      switch (l->spec.kind)
+        {
+        case NN_LAYER_CONV2D:
+          nn_conv2d_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
+                              wk->col, wk->dcol, B, l->in_c, l->in_h, l->in_w, l->out_c,
+                              l->spec.kernel, l->spec.pad);
+          break;
+        case NN_LAYER_DENSE:
+          nn_dense_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
+                             B, l->in_c, l->out_c);
+          break;
+        case NN_LAYER_MAXPOOL:
+          if (!first)
+            nn_maxpool_backward (spare, dout, wk->argmax[i], B, l->in_c, l->in_h, l->in_w,
+                                 l->spec.pool);
+          break;
+        case NN_LAYER_RELU:
+          /* in place: din aliases dout */
+          if (!first)
+            nn_relu_backward (dout, dout, out, n_out);
+          continue;
+        case NN_LAYER_DROPOUT:
+          if (!first)
+            nn_dropout_backward (dout, dout, wk->masks[i], n_out);
+          continue;
+        case NN_LAYER_FLATTEN:
+        default:
+          continue;
+        }
+      /* layers that wrote their input gradient into the spare buffer */
+      {
+        float *tmp = dout;
+
+        dout = spare;
+        spare = tmp;
+      }
+    }
+}
+
+static size_t
+count_correct (const float  *probs,
+               const guint8 *labels,
+               size_t        B,
+               size_t        N)
+{
+  size_t n_correct = 0;
+
+  for (size_t b = 0; b < B; b++)
+    {
+      const float *p = probs + b * N;
+      size_t best = 0;
+
+      for (size_t k = 1; k < N; k++)
+        if (p[k] > p[best])
+          best = k;
+      n_correct += best == labels[b];
+    }
+  return n_correct;
+}
+
+/* The slice of the job's B samples that worker w handles. */
+static void
+job_slice (NnNetwork *net,
+           size_t     w,
+           size_t    *start,
+           size_t    *count)
+{
+  size_t B = net->job.B;
+  size_t per = (B + net->n_threads - 1) / net->n_threads;
+
+  *start = MIN (B, w * per);
+  *count = MIN (B, *start + per) - *start;
+}
+
+static void
+run_job (NnNetwork *net,
+         size_t     w)
+{
+  Worker *wk = &net->workers[w];
+  const Job *job = &net->job;
+  size_t in_size = nn_network_get_input_size (net);
+  size_t N = net->n_classes;
+  size_t start, count;
+
+  if (job->kind == JOB_REDUCE)
+    {
+      /* each worker sums one stripe of the gradient block, in a fixed order */
+      size_t per = (net->n_params + net->n_threads - 1) / net->n_threads;
+      size_t lo = MIN (net->n_params, w * per);
+      size_t hi = MIN (net->n_params, lo + per);
+
+      for (size_t t = 1; t < net->n_threads; t++)
+        {
+          const float *src = net->workers[t].grads;
+
+          for (size_t k = lo; k < hi; k++)
+            net->grads[k] += src[k];
+        }
+      return;
+    }
+
+  job_slice (net, w, &start, &count);
+  wk->loss_sum = 0;
+  wk->n_correct = 0;
+  if (job->kind == JOB_TRAIN)
+    memset (wk->grads, 0, sizeof (float) * net->n_params);
+  if (count == 0)
+    return;
+
+  memcpy (wk->acts[0], job->x + start * in_size, sizeof (float) * count * in_size);
+  if (job->kind == JOB_TRAIN)
+    {
+      NnRng rng;
+
+      nn_rng_init (&rng, job->dropout_seed ^ (G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (w + 1)));
+      forward (net, wk, count, TRUE, &rng);
+      wk->loss_sum = nn_softmax_xent_forward (wk->probs, wk->acts[net->n_layers],
+                                              job->labels + start, count, N);
+      wk->n_correct = count_correct (wk->probs, job->labels + start, count, N);
+      nn_softmax_xent_backward (wk->grad_a, wk->probs, job->labels + start, count, N, job->B);
+      backward (net, wk, count);
+    }
+  else
+    {
+      forward (net, wk, count, FALSE, NULL);
+      nn_softmax (job->probs + start * N, wk->acts[net->n_layers], count, N);
+    }
+}
+
+double
+nn_network_train_step (NnNetwork    *net,
+                       const float  *x,
+                       const guint8 *labels,
+                       size_t        B,
+                       guint64       dropout_seed,
+                       size_t       *n_correct)
+{
+  double loss = 0;
+  size_t correct = 0;
+
+  g_return_val_if_fail (net != NULL && x != NULL && labels != NULL, NAN);
+  g_return_val_if_fail (net->workers != NULL && B > 0, NAN);
+  g_return_val_if_fail (B <= net->capacity * net->n_threads, NAN);
+
+  net->job = (Job) { .kind = JOB_TRAIN, .x = x, .labels = labels, .B = B,
+                     .dropout_seed = dropout_seed };
+  run_parallel (net);
+  if (net->n_threads > 1)
+    {
+      net->job.kind = JOB_REDUCE;
+      run_parallel (net);
+    }
+  for (size_t t = 0; t < net->n_threads; t++)
+    {
+      loss += net->workers[t].loss_sum;
+      correct += net->workers[t].n_correct;
+    }
+  if (n_correct != NULL)
+    *n_correct = correct;
+  return loss;
+}
+
+void
+nn_network_predict (NnNetwork   *net,
+                    const float *x,
+                    size_t       B,
+                    float       *probs)
+{
+  size_t chunk;
+  size_t in_size;
+
+  g_return_if_fail (net != NULL && (x != NULL || B == 0) && (probs != NULL || B == 0));
+  g_return_if_fail (net->workers != NULL);
+
+  chunk = net->capacity * net->n_threads;
+  in_size = nn_network_get_input_size (net);
+  for (size_t b = 0; b < B; b += chunk)
+    {
+      net->job = (Job) { .kind = JOB_PREDICT, .x = x + b * in_size,
+                         .probs = probs + b * net->n_classes, .B = MIN (chunk, B - b) };
+      run_parallel (net);
+    }
+}

@@ -1,0 +1,119 @@
+/* nn-optimizer.c: parameter updates; the moments are contiguous like the parameters */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "nn-optimizer.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+nn_optimizer_config_init (NnOptimizerConfig *config,
+                          NnOptimizerKind    kind)
+{
+  g_return_if_fail (config != NULL);
+
+  /* PyTorch's defaults, so recipes carry over */
+  *config = (NnOptimizerConfig) {
+    .kind = kind,
+    .learning_rate = kind == NN_OPTIMIZER_ADAM ? 1e-3 : 1e-2,
+    .beta1 = 0.9,
+    .beta2 = 0.999,
+    .eps = 1e-8,
+    .momentum = 0.9,
+    .weight_decay = 0.0,
+  };
+}
+
+NnOptimizer *
+nn_optimizer_new (const NnOptimizerConfig *config,
+                  size_t                   n_params)
+{
+  NnOptimizer *opt;
+
+  g_return_val_if_fail (config != NULL, NULL);
+
+  opt = g_new0 (NnOptimizer, 1);
+  opt->config = *config;
+  opt->n_params = n_params;
+  opt->m = g_new0 (float, n_params);
+  if (config->kind == NN_OPTIMIZER_ADAM)
+    opt->v = g_new0 (float, n_params);
+  return opt;
+}
+
+void
+nn_optimizer_free (NnOptimizer *opt)
+{
+  if (opt == NULL)
+    return;
+  g_free (opt->m);
+  g_free (opt->v);
+  g_free (opt);
+}
+
+const char *
+nn_optimizer_kind_to_string (NnOptimizerKind kind)
+{
+  return kind == NN_OPTIMIZER_SGD ? "sgd" : "adam";
+}
+
+gboolean
+nn_optimizer_kind_from_string (const char      *name,
+                               NnOptimizerKind *kind)
+{
+  if (g_ascii_strcasecmp (name, "adam") == 0)
+    *kind = NN_OPTIMIZER_ADAM;
+  else if (g_ascii_strcasecmp (name, "sgd") == 0)
+    *kind = NN_OPTIMIZER_SGD;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+void
+nn_optimizer_step (NnOptimizer *opt,
+                   float       *params,
+                   const float *grads)
+{
+  const NnOptimizerConfig *c;
+  const float wd = (float) opt->config.weight_decay;
+  size_t n = opt->n_params;
+
+  g_return_if_fail (opt != NULL && params != NULL && grads != NULL);
+
+  c = &opt->config;
+  opt->step++;
+  if (c->kind == NN_OPTIMIZER_ADAM)
+    {
+      const float b1 = (float) c->beta1, b2 = (float) c->beta2;
+      /* bias correction folded into the step size and epsilon, as PyTorch does */
+      const double bc1 = 1.0 - pow (c->beta1, (double) opt->step);
+      const double bc2 = 1.0 - pow (c->beta2, (double) opt->step);
+      const float step_size = (float) (c->learning_rate / bc1);
+      const float inv_sqrt_bc2 = (float) (1.0 / sqrt (bc2));
+      const float eps = (float) c->eps;
+      float *m = opt->m, *v = opt->v;
+
+      for (size_t i = 0; i < n; i++)
+        {
+          float g = grads[i] + wd * params[i];
+
+          m[i] = b1 * m[i] + (1.0f - b1) * g;
+          v[i] = b2 * v[i] + (1.0f - b2) * g * g;
+          params[i] -= step_size * m[i] / (sqrtf (v[i]) * inv_sqrt_bc2 + eps);
+        }
+    }
+  else
+    {
+      const float lr = (float) c->learning_rate, mu = (float) c->momentum;
+      float *buf = opt->m;
+
+      /* PyTorch's SGD: buf = mu * buf + g (g itself on the first step), p -= lr * buf */
+      for (size_t i = 0; i < n; i++)
+        {
+          float g = grads[i] + wd * params[i];
+
+          buf[i] = opt->step == 1 ? g : mu * buf[i] + g;
+          params[i] -= lr * buf[i];
+        }
+    }
+}

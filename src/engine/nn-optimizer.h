@@ -1,0 +1,49 @@
+/* nn-optimizer.h: Adam with bias correction and SGD with momentum over one parameter block */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  NN_OPTIMIZER_ADAM,
+  NN_OPTIMIZER_SGD,
+} NnOptimizerKind;
+
+typedef struct
+{
+  NnOptimizerKind kind;
+  double          learning_rate;
+  double          beta1;          /* Adam */
+  double          beta2;          /* Adam */
+  double          eps;            /* Adam */
+  double          momentum;       /* SGD */
+  double          weight_decay;   /* L2 added to the gradient, both kinds */
+} NnOptimizerConfig;
+
+typedef struct
+{
+  NnOptimizerConfig config;
+  size_t            n_params;
+  guint64           step;         /* updates done so far */
+  float            *m;            /* (n_params) Adam first moment, or SGD velocity */
+  float            *v;            /* (n_params) Adam second moment; NULL for SGD */
+} NnOptimizer;
+
+void         nn_optimizer_config_init  (NnOptimizerConfig       *config,
+                                        NnOptimizerKind          kind);
+NnOptimizer *nn_optimizer_new          (const NnOptimizerConfig *config,
+                                        size_t                   n_params);
+void         nn_optimizer_free         (NnOptimizer             *opt);
+void         nn_optimizer_step         (NnOptimizer             *opt,
+                                        float                   *params,
+                                        const float             *grads);
+const char  *nn_optimizer_kind_to_string (NnOptimizerKind kind);
+gboolean     nn_optimizer_kind_from_string (const char      *name,
+                                            NnOptimizerKind *kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnOptimizer, nn_optimizer_free)
+
+G_END_DECLS

@@ -1,0 +1,64 @@
+/* nn-spec.h: network architectures as data — a one-line text spec shared by CLI, app and files */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NN_SPEC_ERROR (nn_spec_error_quark ())
+GQuark nn_spec_error_quark (void);
+
+typedef enum
+{
+  NN_SPEC_ERROR_SYNTAX,
+  NN_SPEC_ERROR_UNKNOWN_LAYER,
+  NN_SPEC_ERROR_BAD_ARGUMENT,
+  NN_SPEC_ERROR_BAD_SHAPE,
+} NnSpecError;
+
+typedef enum
+{
+  NN_LAYER_CONV2D,
+  NN_LAYER_RELU,
+  NN_LAYER_MAXPOOL,
+  NN_LAYER_FLATTEN,
+  NN_LAYER_DENSE,
+  NN_LAYER_DROPOUT,
+} NnLayerKind;
+
+typedef struct
+{
+  NnLayerKind kind;
+  size_t      channels;     /* conv2d: output channels */
+  size_t      kernel;       /* conv2d: kernel size K */
+  size_t      pad;          /* conv2d: zero padding */
+  size_t      pool;         /* maxpool: window and stride P */
+  size_t      units;        /* dense: outputs */
+  float       p;            /* dropout: drop probability */
+} NnLayerSpec;
+
+typedef struct
+{
+  NnLayerSpec *layers;
+  size_t       n_layers;
+} NnSpec;
+
+/* The reference recipe: the default everywhere. */
+#define NN_SPEC_REFERENCE \
+  "conv(32,3,pad=1) relu maxpool(2) conv(64,3,pad=1) relu maxpool(2) flatten dense(128) relu dense(10)"
+
+NnSpec      *nn_spec_parse         (const char   *text,
+                                    GError      **error);
+char        *nn_spec_to_string     (const NnSpec *spec);
+NnSpec      *nn_spec_copy          (const NnSpec *spec);
+void         nn_spec_free          (NnSpec       *spec);
+const char  *nn_layer_kind_to_string (NnLayerKind kind);
+
+/* Named presets for the UI and the CLI's --arch; NULL-terminated (name, spec) pairs. */
+const char  *nn_spec_preset_lookup (const char   *name);
+const char *const *nn_spec_preset_names (void);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnSpec, nn_spec_free)
+
+G_END_DECLS

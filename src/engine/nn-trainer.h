@@ -1,0 +1,122 @@
+/* nn-trainer.h: the training loop — shuffling, augmentation, validation, best checkpoint, resume */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "nn-dataset.h"
+#include "nn-evaluate.h"
+#include "nn-network.h"
+#include "nn-optimizer.h"
+
+G_BEGIN_DECLS
+
+#define NN_TRAINER_ERROR (nn_trainer_error_quark ())
+GQuark nn_trainer_error_quark (void);
+
+typedef enum
+{
+  NN_TRAINER_ERROR_BAD_CONFIG,
+  NN_TRAINER_ERROR_DIVERGED,
+  NN_TRAINER_ERROR_BAD_CHECKPOINT,
+} NnTrainerError;
+
+typedef struct
+{
+  char              *spec;               /* architecture text, see nn-spec.h */
+  guint              epochs;
+  guint              batch_size;
+  NnOptimizerConfig  optimizer;
+  float              rotation_degrees;   /* ± range of random rotation; 0 turns it off */
+  guint              validation_size;    /* held out of the training file */
+  guint64            seed;
+  guint              n_threads;          /* 0: one per core */
+  guint              progress_every;     /* batches between progress reports */
+  gboolean           evaluate_test;      /* report test metrics each epoch */
+} NnTrainConfig;
+
+typedef struct
+{
+  guint   epoch;                 /* 1-based epoch in progress */
+  guint   n_epochs;
+  guint   batch;                 /* batches done in this epoch */
+  guint   n_batches;
+  guint64 step;                  /* optimiser steps since the start */
+  double  loss;                  /* mean loss of the last batch */
+  double  accuracy;              /* accuracy of the last batch */
+  double  epoch_loss;            /* running means over the epoch so far */
+  double  epoch_accuracy;
+  double  samples_per_second;    /* this epoch's training throughput */
+  double  elapsed;               /* seconds since this run started */
+  double  eta;                   /* seconds left for the remaining epochs, estimated */
+} NnTrainProgress;
+
+typedef struct
+{
+  guint   epoch;
+  double  train_loss;
+  double  train_accuracy;
+  double  val_loss;
+  double  val_accuracy;
+  double  test_loss;             /* NAN when not evaluated */
+  double  test_accuracy;
+  double  seconds;               /* training time of the epoch, evaluation excluded */
+  double  samples_per_second;
+  gboolean is_best;
+} NnEpochStats;
+
+typedef struct
+{
+  /* called on the training thread */
+  void     (*progress)       (const NnTrainProgress *progress,
+                              gpointer               user_data);
+  void     (*epoch_finished) (const NnEpochStats    *stats,
+                              gpointer               user_data);
+  /* polled between batches */
+  gboolean (*should_stop)    (gpointer               user_data);
+  gpointer user_data;
+} NnTrainHooks;
+
+typedef struct _NnTrainer NnTrainer;
+
+void                nn_train_config_init          (NnTrainConfig       *config);
+void                nn_train_config_clear         (NnTrainConfig       *config);
+
+NnTrainer          *nn_trainer_new                (const NnTrainConfig *config,
+                                                   const NnDataset     *dataset,
+                                                   GError             **error);
+void                nn_trainer_free               (NnTrainer           *trainer);
+
+/* Trains until all epochs are done or should_stop answers TRUE (then *stopped is set and the
+ * network keeps what it learnt). Returns FALSE on a non-finite loss. */
+gboolean            nn_trainer_run                (NnTrainer           *trainer,
+                                                   const NnTrainHooks  *hooks,
+                                                   gboolean            *stopped,
+                                                   GError             **error);
+
+/* Checkpoints are taken at epoch boundaries: weights, optimiser moments, RNG state, history. */
+gboolean            nn_trainer_save_checkpoint    (NnTrainer           *trainer,
+                                                   const char          *path,
+                                                   GError             **error);
+NnTrainer          *nn_trainer_new_from_checkpoint (const char         *path,
+                                                   const NnDataset     *dataset,
+                                                   guint                n_threads,
+                                                   GError             **error);
+/* Lets a resumed run go on for more epochs than first planned. */
+void                nn_trainer_set_epochs         (NnTrainer           *trainer,
+                                                   guint                epochs);
+
+const NnTrainConfig *nn_trainer_get_config        (const NnTrainer     *trainer);
+NnNetwork          *nn_trainer_get_network        (NnTrainer           *trainer);
+const NnNormalisation *nn_trainer_get_normalisation (const NnTrainer   *trainer);
+guint               nn_trainer_get_epochs_done    (const NnTrainer     *trainer);
+const NnEpochStats *nn_trainer_get_history        (const NnTrainer     *trainer,
+                                                   guint               *n_epochs);
+/* The weights of the epoch with the best validation accuracy (NULL before the first epoch). */
+const float        *nn_trainer_get_best_params    (const NnTrainer     *trainer,
+                                                   guint               *best_epoch);
+size_t              nn_trainer_get_n_train        (const NnTrainer     *trainer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnTrainer, nn_trainer_free)
+
+G_END_DECLS
