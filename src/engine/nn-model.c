@@ -15,6 +15,7 @@
 G_DEFINE_QUARK (nn-model-error-quark, nn_model_error)
 
 #define MAX_CONFIG_BYTES (1 << 20)
+#define MAX_WEIGHTS_BYTES (G_GINT64_CONSTANT (1) << 30)
 
 NnModel *
 nn_model_new (const NnSpec          *spec,
@@ -485,6 +486,17 @@ nn_model_load (const char  *path,
                    NN_MODEL_WEIGHTS_FILE, NN_MODEL_CONFIG_FILE);
       return NULL;
     }
+  {
+    GStatBuf st_config, st_weights;
+
+    if (g_stat (config_path, &st_config) != 0 || g_stat (weights_path, &st_weights) != 0 ||
+        st_config.st_size > MAX_CONFIG_BYTES || st_weights.st_size > MAX_WEIGHTS_BYTES)
+      {
+        g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO,
+                     "%s: the model files are unreadable or too large", path);
+        return NULL;
+      }
+  }
   if (!g_file_get_contents (config_path, &config, &config_length, error) ||
       !g_file_get_contents (weights_path, &weights, &weights_length, error))
     return NULL;
