@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# deps.sh: install what building, running and testing Digit Lab needs on Debian 12 (idempotent)
+# SPDX-License-Identifier: GPL-3.0-or-later
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config meson ninja-build gettext libxml2-utils
+  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpng-dev zlib1g-dev libsoup-3.0-dev
+  xvfb xauth dbus at-spi2-core libgl1-mesa-dri fonts-dejavu-core fonts-cantarell
+  xdotool imagemagick desktop-file-utils appstream libglib2.0-bin
+  ca-certificates curl npm python3
+)
+# optional: the second dataset and the PyTorch comparison in bench/
+optional=(dataset-fashion-mnist python3-torch)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# npm may come from elsewhere (nvm, NodeSource): do not fight it
+if command -v npm >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >&2
+  for p in "${optional[@]}"; do
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$p" \
+      >&2 || echo "optional package $p is not available; continuing" >&2
+  done
+fi
