@@ -1,0 +1,103 @@
+/* test-spec.c: architecture specs parse, print back, and reject mistakes with clear errors */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "nn-spec.h"
+
+static void
+test_spec_reference (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = nn_spec_parse (NN_SPEC_REFERENCE, &error);
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (spec);
+  g_assert_cmpuint (spec->n_layers, ==, 10);
+  g_assert_cmpint (spec->layers[0].kind, ==, NN_LAYER_CONV2D);
+  g_assert_cmpuint (spec->layers[0].channels, ==, 32);
+  g_assert_cmpuint (spec->layers[0].kernel, ==, 3);
+  g_assert_cmpuint (spec->layers[0].pad, ==, 1);
+  g_assert_cmpint (spec->layers[2].kind, ==, NN_LAYER_MAXPOOL);
+  g_assert_cmpuint (spec->layers[2].pool, ==, 2);
+  g_assert_cmpint (spec->layers[6].kind, ==, NN_LAYER_FLATTEN);
+  g_assert_cmpint (spec->layers[9].kind, ==, NN_LAYER_DENSE);
+  g_assert_cmpuint (spec->layers[9].units, ==, 10);
+
+  text = nn_spec_to_string (spec);
+  g_assert_cmpstr (text, ==, NN_SPEC_REFERENCE);
+}
+
+static void
+test_spec_flexible_syntax (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = nn_spec_parse ("  Conv2d( 8 , 5 ) ; ReLU -> pool -> flatten, "
+                                          "dropout(0.25) linear(10)\n", &error);
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (spec->n_layers, ==, 6);
+  g_assert_cmpuint (spec->layers[0].pad, ==, 0);
+  g_assert_cmpuint (spec->layers[2].pool, ==, 2);
+  g_assert_cmpfloat_with_epsilon (spec->layers[4].p, 0.25, 1e-7);
+  text = nn_spec_to_string (spec);
+  g_assert_cmpstr (text, ==, "conv(8,5) relu maxpool(2) flatten dropout(0.25) dense(10)");
+}
+
+static void
+test_spec_errors (void)
+{
+  static const struct { const char *text; int code; } cases[] = {
+    { "", NN_SPEC_ERROR_SYNTAX },
+    { "conv(32,3,pad=1", NN_SPEC_ERROR_SYNTAX },
+    { "conv(32 3)", NN_SPEC_ERROR_SYNTAX },
+    { "softmax", NN_SPEC_ERROR_UNKNOWN_LAYER },
+    { "conv(0,3)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(3.5,3)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(32,3,pad=3)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(32,3,stride=2)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "dense()", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "dense(10,2)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "dropout(1.0)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "relu(1)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "flatten $", NN_SPEC_ERROR_SYNTAX },
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NnSpec) spec = nn_spec_parse (cases[i].text, &error);
+
+      g_assert_null (spec);
+      g_assert_error (error, NN_SPEC_ERROR, cases[i].code);
+      g_assert_true (g_str_has_prefix (error->message, "Architecture: "));
+    }
+}
+
+static void
+test_spec_presets (void)
+{
+  const char *const *names = nn_spec_preset_names ();
+
+  g_assert_cmpstr (nn_spec_preset_lookup ("reference"), ==, NN_SPEC_REFERENCE);
+  g_assert_null (nn_spec_preset_lookup ("nonexistent"));
+  for (size_t i = 0; names[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NnSpec) spec = nn_spec_parse (nn_spec_preset_lookup (names[i]), &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (spec);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/spec/reference", test_spec_reference);
+  g_test_add_func ("/engine/spec/flexible-syntax", test_spec_flexible_syntax);
+  g_test_add_func ("/engine/spec/errors", test_spec_errors);
+  g_test_add_func ("/engine/spec/presets", test_spec_presets);
+  return g_test_run ();
+}
