@@ -190,7 +190,7 @@ build_layer (const char  *name,
       n_positional++;
 
 #define EXPECT_ARGS(lo, hi)                                                        \
-  if (n_positional < (lo) || n_positional > (hi))                                  \
+  if ((long) n_positional < (lo) || (long) n_positional > (hi))                                \
     {                                                                              \
       g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,               \
                    "Architecture: %s takes %d to %d values, not %zu", name, lo, hi, \
