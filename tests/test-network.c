@@ -1,0 +1,256 @@
+/* test-network.c: whole-network gradients, thread parallelism, determinism, overfitting, shapes */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <string.h>
+
+#include "nn-network.h"
+#include "nn-optimizer.h"
+
+#define SMALL_SPEC "conv(3,3,pad=1) relu maxpool(2) conv(4,3) relu flatten dense(6) relu dense(3)"
+
+static NnNetwork *
+make_network (const char *text,
+              size_t      C,
+              size_t      H,
+              size_t      W,
+              size_t      n_threads,
+              size_t      batch,
+              guint64     seed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = nn_spec_parse (text, &error);
+  NnNetwork *net;
+  NnRng rng;
+
+  g_assert_no_error (error);
+  net = nn_network_new (spec, C, H, W, n_threads, &error);
+  g_assert_no_error (error);
+  g_assert_true (nn_network_reserve (net, batch, &error));
+  g_assert_no_error (error);
+  nn_rng_init (&rng, seed);
+  nn_network_init_params (net, &rng);
+  return net;
+}
+
+static void
+fill_batch (float   *x,
+            guint8  *labels,
+            size_t   B,
+            size_t   in_size,
+            size_t   n_classes,
+            guint64  seed)
+{
+  NnRng rng;
+
+  nn_rng_init (&rng, seed);
+  for (size_t i = 0; i < B * in_size; i++)
+    x[i] = nn_rng_normal (&rng);
+  for (size_t b = 0; b < B; b++)
+    labels[b] = (guint8) nn_rng_below (&rng, (guint32) n_classes);
+}
+
+static void
+test_network_shapes (void)
+{
+  g_autoptr(NnNetwork) net = make_network (NN_SPEC_REFERENCE, 1, 28, 28, 1, 4, 1);
+  const NnLayer *l;
+
+  g_assert_cmpuint (nn_network_get_n_params (net), ==,
+                    (32 * 9 + 32) + (64 * 32 * 9 + 64) + (3136 * 128 + 128) + (128 * 10 + 10));
+  g_assert_cmpuint (nn_network_get_n_classes (net), ==, 10);
+  l = nn_network_get_layer (net, 5);
+  g_assert_cmpuint (l->out_c, ==, 64);
+  g_assert_cmpuint (l->out_h, ==, 7);
+  g_assert_cmpuint (l->out_w, ==, 7);
+  l = nn_network_get_layer (net, 7);
+  g_assert_cmpuint (l->in_c, ==, 3136);
+  g_assert_cmpuint (l->out_c, ==, 128);
+  /* conv1 + conv2 + dense layers, two operations per multiply-add */
+  g_assert_cmpfloat_with_epsilon (nn_network_get_flops_per_sample (net),
+                                  2.0 * (288 * 784 + 18432 * 196 + 401408 + 1280), 1);
+}
+
+static void
+test_network_shape_errors (void)
+{
+  static const struct { const char *spec; size_t H; } cases[] = {
+    { "dense(10)", 8 },                             /* dense before flatten */
+    { "flatten conv(4,3) flatten dense(3)", 8 },    /* conv after flatten */
+    { "conv(4,9) flatten dense(3)", 8 },            /* kernel larger than the image */
+    { "maxpool(16) flatten dense(3)", 8 },          /* window larger than the image */
+    { "flatten dense(10) relu", 8 },                /* must end with dense */
+    { "conv(2,3) relu", 8 },                        /* never flat */
+    { "flatten dense(1)", 8 },                      /* one class is no classifier */
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NnSpec) spec = nn_spec_parse (cases[i].spec, &error);
+      g_autoptr(NnNetwork) net = NULL;
+
+      g_assert_no_error (error);
+      net = nn_network_new (spec, 1, cases[i].H, cases[i].H, 1, &error);
+      g_assert_null (net);
+      g_assert_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE);
+    }
+}
+
+/* The analytic gradient of the whole network equals central differences of its loss. */
+static void
+test_network_gradcheck (void)
+{
+  const size_t B = 5, in_size = 1 * 8 * 8;
+  g_autoptr(NnNetwork) net = make_network (SMALL_SPEC, 1, 8, 8, 1, B, 3);
+  size_t n_params = nn_network_get_n_params (net);
+  float *params = nn_network_get_params (net);
+  g_autofree float *analytic = g_new (float, n_params);
+  float x[5 * 64];
+  guint8 labels[5];
+  NnRng pick;
+  double worst = 0;
+
+  fill_batch (x, labels, B, in_size, 3, 11);
+  nn_network_train_step (net, x, labels, B, 0, NULL);
+  memcpy (analytic, nn_network_get_grads (net), sizeof (float) * n_params);
+
+  nn_rng_init (&pick, 5);
+  for (int trial = 0; trial < 60; trial++)
+    {
+      size_t k = nn_rng_below (&pick, (guint32) n_params);
+      const float eps = 1e-2f;
+      float saved = params[k];
+      double lp, lm, numeric, err;
+
+      params[k] = saved + eps;
+      lp = nn_network_train_step (net, x, labels, B, 0, NULL) / B;
+      params[k] = saved - eps;
+      lm = nn_network_train_step (net, x, labels, B, 0, NULL) / B;
+      params[k] = saved;
+      numeric = (lp - lm) / (2 * eps);
+      err = fabs (numeric - analytic[k]) / MAX (1e-2, fabs (numeric) + fabs (analytic[k]));
+      worst = MAX (worst, err);
+    }
+  g_assert_cmpfloat (worst, <, 2e-2);
+}
+
+/* Two threads on halves of the batch give the same mean gradient as one thread on all of it. */
+static void
+test_network_threads_agree (void)
+{
+  const size_t B = 9, in_size = 64;
+  g_autoptr(NnNetwork) one = make_network (SMALL_SPEC, 1, 8, 8, 1, B, 4);
+  g_autoptr(NnNetwork) two = make_network (SMALL_SPEC, 1, 8, 8, 2, B, 4);
+  size_t n_params = nn_network_get_n_params (one);
+  float x[9 * 64];
+  guint8 labels[9];
+  size_t c1, c2;
+  double l1, l2;
+
+  fill_batch (x, labels, B, in_size, 3, 12);
+  l1 = nn_network_train_step (one, x, labels, B, 0, &c1);
+  l2 = nn_network_train_step (two, x, labels, B, 0, &c2);
+  g_assert_cmpfloat_with_epsilon (l1, l2, 1e-4);
+  g_assert_cmpuint (c1, ==, c2);
+  for (size_t k = 0; k < n_params; k++)
+    g_assert_cmpfloat_with_epsilon (nn_network_get_grads (one)[k], nn_network_get_grads (two)[k],
+                                    1e-5 + 1e-4 * fabsf (nn_network_get_grads (one)[k]));
+}
+
+/* Same seed, data and thread count: bit-identical weights after several steps. */
+static void
+test_network_deterministic (void)
+{
+  const size_t B = 16, in_size = 64;
+  g_autoptr(NnNetwork) a = make_network ("conv(4,3,pad=1) relu maxpool(2) flatten dropout(0.3) "
+                                         "dense(8) relu dense(3)", 1, 8, 8, 2, B, 5);
+  g_autoptr(NnNetwork) b = make_network ("conv(4,3,pad=1) relu maxpool(2) flatten dropout(0.3) "
+                                         "dense(8) relu dense(3)", 1, 8, 8, 2, B, 5);
+  NnOptimizerConfig c;
+  g_autoptr(NnOptimizer) oa = NULL;
+  g_autoptr(NnOptimizer) ob = NULL;
+  float x[16 * 64];
+  guint8 labels[16];
+
+  nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
+  oa = nn_optimizer_new (&c, nn_network_get_n_params (a));
+  ob = nn_optimizer_new (&c, nn_network_get_n_params (b));
+  for (int step = 0; step < 10; step++)
+    {
+      fill_batch (x, labels, B, in_size, 3, 100 + step);
+      nn_network_train_step (a, x, labels, B, step, NULL);
+      nn_optimizer_step (oa, nn_network_get_params (a), nn_network_get_grads (a));
+      nn_network_train_step (b, x, labels, B, step, NULL);
+      nn_optimizer_step (ob, nn_network_get_params (b), nn_network_get_grads (b));
+    }
+  g_assert_cmpmem (nn_network_get_params (a), sizeof (float) * nn_network_get_n_params (a),
+                   nn_network_get_params (b), sizeof (float) * nn_network_get_n_params (b));
+}
+
+/* A small network learns a small batch by heart. */
+static void
+test_network_overfits (void)
+{
+  const size_t B = 16, in_size = 64;
+  g_autoptr(NnNetwork) net = make_network (SMALL_SPEC, 1, 8, 8, 2, B, 6);
+  NnOptimizerConfig c;
+  g_autoptr(NnOptimizer) opt = NULL;
+  float x[16 * 64];
+  guint8 labels[16];
+  double first = 0, loss = 0;
+  size_t correct = 0;
+
+  nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
+  c.learning_rate = 1e-2;
+  opt = nn_optimizer_new (&c, nn_network_get_n_params (net));
+  fill_batch (x, labels, B, in_size, 3, 13);
+  for (int step = 0; step < 300; step++)
+    {
+      loss = nn_network_train_step (net, x, labels, B, 0, &correct) / B;
+      if (step == 0)
+        first = loss;
+      nn_optimizer_step (opt, nn_network_get_params (net), nn_network_get_grads (net));
+    }
+  g_assert_cmpfloat (first, >, 0.5);
+  g_assert_cmpfloat (loss, <, 0.05);
+  g_assert_cmpuint (correct, ==, B);
+}
+
+static void
+test_network_predict (void)
+{
+  const size_t in_size = 64, n = 37;
+  g_autoptr(NnNetwork) net = make_network (SMALL_SPEC, 1, 8, 8, 2, 8, 7);
+  g_autofree float *x = g_new (float, n * in_size);
+  g_autofree guint8 *labels = g_new (guint8, n);
+  g_autofree float *probs = g_new (float, n * 3);
+  float single[3];
+
+  fill_batch (x, labels, n, in_size, 3, 14);
+  /* more samples than the reserved batch: predicted in chunks */
+  nn_network_predict (net, x, n, probs);
+  for (size_t i = 0; i < n; i++)
+    {
+      float sum = probs[3 * i] + probs[3 * i + 1] + probs[3 * i + 2];
+
+      g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-5);
+    }
+  nn_network_predict (net, x + 20 * in_size, 1, single);
+  for (int k = 0; k < 3; k++)
+    g_assert_cmpfloat_with_epsilon (single[k], probs[20 * 3 + k], 1e-6);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/network/shapes", test_network_shapes);
+  g_test_add_func ("/engine/network/shape-errors", test_network_shape_errors);
+  g_test_add_func ("/engine/network/gradcheck", test_network_gradcheck);
+  g_test_add_func ("/engine/network/threads-agree", test_network_threads_agree);
+  g_test_add_func ("/engine/network/deterministic", test_network_deterministic);
+  g_test_add_func ("/engine/network/overfits", test_network_overfits);
+  g_test_add_func ("/engine/network/predict", test_network_predict);
+  return g_test_run ();
+}
