@@ -1,0 +1,411 @@
+/* test-trainer.c: training on generated data — learning, resume, determinism, stop, divergence,
+ * and one epoch on the real MNIST */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "nn-trainer.h"
+
+#define TINY_SPEC "conv(4,3,pad=1) relu maxpool(2) flatten dense(16) relu dense(4)"
+
+/* Four classes of 12×12 images: a bright bar in one of four places, with noise and jitter. */
+static NnImageSet *
+make_bars (size_t  n,
+           guint64 seed)
+{
+  NnImageSet *set = nn_image_set_new (n, 12, 12);
+  NnRng rng;
+
+  nn_rng_init (&rng, seed);
+  for (size_t i = 0; i < n; i++)
+    {
+      guint8 *img = set->pixels + i * 144;
+      guint8 label = (guint8) nn_rng_below (&rng, 4);
+      int shift = (int) nn_rng_below (&rng, 3) - 1;
+
+      set->labels[i] = label;
+      for (int p = 0; p < 144; p++)
+        img[p] = (guint8) nn_rng_below (&rng, 40);
+      for (int t = 2; t < 10; t++)
+        {
+          int r = label < 2 ? 3 + 5 * label + shift : t;
+          int c = label < 2 ? t : 3 + 5 * (label - 2) + shift;
+
+          img[r * 12 + c] = 200 + (guint8) nn_rng_below (&rng, 56);
+        }
+    }
+  return set;
+}
+
+static NnDataset *
+make_dataset (void)
+{
+  NnDataset *ds = g_new0 (NnDataset, 1);
+
+  ds->kind = NN_DATASET_CUSTOM;
+  ds->name = g_strdup ("bars");
+  ds->dir = g_strdup ("generated");
+  ds->n_classes = 4;
+  ds->class_names = g_new0 (char *, 5);
+  for (int k = 0; k < 4; k++)
+    ds->class_names[k] = g_strdup_printf ("bar %d", k);
+  ds->train = make_bars (600, 1);
+  ds->test = make_bars (200, 2);
+  return ds;
+}
+
+static void
+tiny_config (NnTrainConfig *c)
+{
+  nn_train_config_init (c);
+  g_free (c->spec);
+  c->spec = g_strdup (TINY_SPEC);
+  c->epochs = 3;
+  c->batch_size = 32;
+  c->validation_size = 100;
+  c->rotation_degrees = 5;
+  c->n_threads = 2;
+  c->seed = 42;
+  c->progress_every = 4;
+}
+
+typedef struct
+{
+  guint n_progress;
+  guint n_epochs;
+  guint stop_after;       /* progress reports before asking to stop; 0 never */
+  guint last_batch;
+} HookLog;
+
+static void
+on_progress (const NnTrainProgress *p,
+             gpointer               user_data)
+{
+  HookLog *log = user_data;
+
+  log->n_progress++;
+  log->last_batch = p->batch;
+  g_assert_cmpuint (p->batch, <=, p->n_batches);
+  g_assert_true (isfinite (p->loss));
+  g_assert_cmpfloat (p->epoch_accuracy, >=, 0);
+  g_assert_cmpfloat (p->epoch_accuracy, <=, 1);
+}
+
+static void
+on_epoch (const NnEpochStats *s,
+          gpointer            user_data)
+{
+  HookLog *log = user_data;
+
+  log->n_epochs++;
+  g_assert_cmpuint (s->epoch, ==, log->n_epochs);
+}
+
+static gboolean
+on_should_stop (gpointer user_data)
+{
+  HookLog *log = user_data;
+
+  return log->stop_after > 0 && log->n_progress >= log->stop_after;
+}
+
+static void
+test_trainer_learns (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  NnTrainConfig c;
+  HookLog log = { 0 };
+  NnTrainHooks hooks = { on_progress, on_epoch, on_should_stop, &log };
+  const NnEpochStats *history;
+  guint n_history, best_epoch;
+  gboolean stopped = TRUE;
+
+  tiny_config (&c);
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nn_trainer_get_n_train (t), ==, 500);
+
+  g_assert_true (nn_trainer_run (t, &hooks, &stopped, &error));
+  g_assert_no_error (error);
+  g_assert_false (stopped);
+  g_assert_cmpuint (log.n_epochs, ==, 3);
+  /* 16 batches per epoch, a report every 4 */
+  g_assert_cmpuint (log.n_progress, ==, 3 * 4);
+
+  history = nn_trainer_get_history (t, &n_history);
+  g_assert_cmpuint (n_history, ==, 3);
+  g_assert_cmpfloat (history[2].train_loss, <, history[0].train_loss);
+  g_assert_cmpfloat (history[2].val_accuracy, >, 0.9);
+  g_assert_cmpfloat (history[2].test_accuracy, >, 0.9);
+  g_assert_nonnull (nn_trainer_get_best_params (t, &best_epoch));
+  g_assert_cmpuint (best_epoch, >=, 1);
+  g_assert_true (history[best_epoch - 1].is_best);
+  for (guint e = 0; e < n_history; e++)
+    g_assert_cmpfloat (history[e].val_accuracy, <=, history[best_epoch - 1].val_accuracy);
+}
+
+/* Normalisation uses the training images only: held-out images do not change it. */
+static void
+test_trainer_normalisation (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  NnTrainConfig c;
+  double mean, std;
+  g_autofree guint32 *train_idx = g_new (guint32, 500);
+  g_autofree guint32 *val_idx = g_new (guint32, 100);
+
+  tiny_config (&c);
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  nn_split_indices (600, 100, 42, train_idx, val_idx);
+  nn_image_set_mean_std (ds->train, train_idx, 500, &mean, &std);
+  g_assert_cmpfloat_with_epsilon (nn_trainer_get_normalisation (t)->mean, mean, 1e-6);
+  g_assert_cmpfloat_with_epsilon (nn_trainer_get_normalisation (t)->std, std, 1e-6);
+}
+
+static void
+run_to_end (NnTrainer *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nn_trainer_run (t, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Same seed, data and threads: bit-identical weights and history. */
+static void
+test_trainer_deterministic (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) a = NULL;
+  g_autoptr(NnTrainer) b = NULL;
+  NnTrainConfig c;
+  const NnEpochStats *ha, *hb;
+  NnNetwork *na, *nb;
+
+  tiny_config (&c);
+  c.epochs = 2;
+  a = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  b = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  nn_train_config_clear (&c);
+  run_to_end (a);
+  run_to_end (b);
+  na = nn_trainer_get_network (a);
+  nb = nn_trainer_get_network (b);
+  g_assert_cmpmem (nn_network_get_params (na), sizeof (float) * nn_network_get_n_params (na),
+                   nn_network_get_params (nb), sizeof (float) * nn_network_get_n_params (nb));
+  ha = nn_trainer_get_history (a, NULL);
+  hb = nn_trainer_get_history (b, NULL);
+  g_assert_cmpfloat (ha[1].val_loss, ==, hb[1].val_loss);
+  g_assert_cmpfloat (ha[1].train_loss, ==, hb[1].train_loss);
+}
+
+/* Stopping after epoch 1 and resuming from a checkpoint equals training straight through. */
+static void
+test_trainer_resume (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) straight = NULL;
+  g_autoptr(NnTrainer) first = NULL;
+  g_autoptr(NnTrainer) resumed = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-test-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "checkpoint.safetensors", NULL);
+  NnTrainConfig c;
+  const NnEpochStats *hs, *hr;
+  guint n_hr, best_s, best_r;
+  NnNetwork *ns, *nr;
+
+  g_assert_no_error (error);
+  tiny_config (&c);
+  straight = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  run_to_end (straight);
+
+  c.epochs = 1;
+  first = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  nn_train_config_clear (&c);
+  run_to_end (first);
+  g_assert_true (nn_trainer_save_checkpoint (first, path, &error));
+  g_assert_no_error (error);
+
+  resumed = nn_trainer_new_from_checkpoint (path, ds, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nn_trainer_get_epochs_done (resumed), ==, 1);
+  nn_trainer_set_epochs (resumed, 3);
+  run_to_end (resumed);
+
+  ns = nn_trainer_get_network (straight);
+  nr = nn_trainer_get_network (resumed);
+  g_assert_cmpmem (nn_network_get_params (ns), sizeof (float) * nn_network_get_n_params (ns),
+                   nn_network_get_params (nr), sizeof (float) * nn_network_get_n_params (nr));
+  hs = nn_trainer_get_history (straight, NULL);
+  hr = nn_trainer_get_history (resumed, &n_hr);
+  g_assert_cmpuint (n_hr, ==, 3);
+  for (guint e = 0; e < 3; e++)
+    {
+      g_assert_cmpfloat (hs[e].train_loss, ==, hr[e].train_loss);
+      g_assert_cmpfloat (hs[e].val_accuracy, ==, hr[e].val_accuracy);
+    }
+  nn_trainer_get_best_params (straight, &best_s);
+  nn_trainer_get_best_params (resumed, &best_r);
+  g_assert_cmpuint (best_s, ==, best_r);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_trainer_bad_checkpoint (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-test-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "junk.safetensors", NULL);
+  g_autoptr(NnTrainer) t = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, "not a checkpoint at all", -1, &error));
+  t = nn_trainer_new_from_checkpoint (path, ds, 1, &error);
+  g_assert_null (t);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  t = nn_trainer_new_from_checkpoint ("/nonexistent/checkpoint.safetensors", ds, 1, &error);
+  g_assert_null (t);
+  g_assert_nonnull (error);
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+static void
+test_trainer_stop (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  NnTrainConfig c;
+  HookLog log = { .stop_after = 2 };
+  NnTrainHooks hooks = { on_progress, on_epoch, on_should_stop, &log };
+  gboolean stopped = FALSE;
+
+  tiny_config (&c);
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_true (nn_trainer_run (t, &hooks, &stopped, &error));
+  g_assert_no_error (error);
+  g_assert_true (stopped);
+  g_assert_cmpuint (log.n_epochs, ==, 0);
+  g_assert_cmpuint (log.last_batch, ==, 8);
+  g_assert_cmpuint (nn_trainer_get_epochs_done (t), ==, 0);
+}
+
+static void
+test_trainer_diverges (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  NnTrainConfig c;
+
+  tiny_config (&c);
+  c.optimizer.kind = NN_OPTIMIZER_SGD;
+  c.optimizer.learning_rate = 9.9;
+  c.optimizer.momentum = 0.99;
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  g_assert_false (nn_trainer_run (t, NULL, NULL, &error));
+  g_assert_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_DIVERGED);
+}
+
+static void
+test_trainer_bad_config (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  NnTrainConfig c;
+  g_autoptr(GError) error = NULL;
+  NnTrainer *t;
+
+  tiny_config (&c);
+  c.validation_size = 600;
+  t = nn_trainer_new (&c, ds, &error);
+  g_assert_null (t);
+  g_assert_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG);
+  g_clear_error (&error);
+
+  c.validation_size = 100;
+  c.batch_size = 0;
+  t = nn_trainer_new (&c, ds, &error);
+  g_assert_null (t);
+  g_assert_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG);
+  g_clear_error (&error);
+
+  /* 10 outputs for a 4-class dataset */
+  c.batch_size = 32;
+  g_free (c.spec);
+  c.spec = g_strdup ("flatten dense(10)");
+  t = nn_trainer_new (&c, ds, &error);
+  g_assert_null (t);
+  g_assert_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG);
+  nn_train_config_clear (&c);
+}
+
+/* Integration on the real data: one epoch of the reference recipe reaches 97% test accuracy. */
+static void
+test_trainer_mnist_one_epoch (void)
+{
+  const char *dir = g_getenv ("DIGIT_LAB_MNIST_DIR");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnDataset) ds = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  NnTrainConfig c;
+  const NnEpochStats *h;
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("DIGIT_LAB_REQUIRE_MNIST") != NULL)
+        g_error ("DIGIT_LAB_MNIST_DIR does not name the MNIST folder, but the real data is required");
+      g_test_skip ("needs the real MNIST: set DIGIT_LAB_MNIST_DIR");
+      return;
+    }
+  ds = nn_dataset_load_dir (dir, &error);
+  g_assert_no_error (error);
+  nn_train_config_init (&c);
+  c.epochs = 1;
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  run_to_end (t);
+  h = nn_trainer_get_history (t, NULL);
+  g_test_message ("1 epoch: test accuracy %.4f, validation %.4f, %.0f images/s",
+                  h[0].test_accuracy, h[0].val_accuracy, h[0].samples_per_second);
+  g_assert_cmpfloat (h[0].test_accuracy, >=, 0.97);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/trainer/learns", test_trainer_learns);
+  g_test_add_func ("/engine/trainer/normalisation", test_trainer_normalisation);
+  g_test_add_func ("/engine/trainer/deterministic", test_trainer_deterministic);
+  g_test_add_func ("/engine/trainer/resume", test_trainer_resume);
+  g_test_add_func ("/engine/trainer/bad-checkpoint", test_trainer_bad_checkpoint);
+  g_test_add_func ("/engine/trainer/stop", test_trainer_stop);
+  g_test_add_func ("/engine/trainer/diverges", test_trainer_diverges);
+  g_test_add_func ("/engine/trainer/bad-config", test_trainer_bad_config);
+  g_test_add_func ("/engine/trainer/mnist-one-epoch", test_trainer_mnist_one_epoch);
+  return g_test_run ();
+}
