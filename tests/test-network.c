@@ -1,6 +1,7 @@
 /* test-network.c: whole-network gradients, thread parallelism, determinism, overfitting, shapes */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn-network.h"
@@ -96,7 +97,20 @@ test_network_shape_errors (void)
     }
 }
 
-/* The analytic gradient of the whole network equals central differences of its loss. */
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The analytic gradient of the whole network equals central differences of its loss. ReLU and
+ * max-pooling are not differentiable everywhere: a perturbation that crosses a kink (a unit
+ * switching on, another pixel winning a window) spoils that parameter's numeric estimate, so the
+ * check asks that almost every parameter agrees closely rather than all of them. The layers'
+ * own tests check each one exactly. */
 static void
 test_network_gradcheck (void)
 {
@@ -105,22 +119,20 @@ test_network_gradcheck (void)
   size_t n_params = nn_network_get_n_params (net);
   float *params = nn_network_get_params (net);
   g_autofree float *analytic = g_new (float, n_params);
+  g_autofree double *errors = g_new (double, n_params);
   float x[5 * 64];
   guint8 labels[5];
-  NnRng pick;
-  double worst = 0;
+  size_t n_bad = 0;
 
   fill_batch (x, labels, B, in_size, 3, 11);
   nn_network_train_step (net, x, labels, B, 0, NULL);
   memcpy (analytic, nn_network_get_grads (net), sizeof (float) * n_params);
 
-  nn_rng_init (&pick, 5);
-  for (int trial = 0; trial < 60; trial++)
+  for (size_t k = 0; k < n_params; k++)
     {
-      size_t k = nn_rng_below (&pick, (guint32) n_params);
-      const float eps = 1e-2f;
+      const float eps = 1e-3f;
       float saved = params[k];
-      double lp, lm, numeric, err;
+      double lp, lm, numeric;
 
       params[k] = saved + eps;
       lp = nn_network_train_step (net, x, labels, B, 0, NULL) / B;
@@ -128,10 +140,12 @@ test_network_gradcheck (void)
       lm = nn_network_train_step (net, x, labels, B, 0, NULL) / B;
       params[k] = saved;
       numeric = (lp - lm) / (2 * eps);
-      err = fabs (numeric - analytic[k]) / MAX (1e-2, fabs (numeric) + fabs (analytic[k]));
-      worst = MAX (worst, err);
+      errors[k] = fabs (numeric - analytic[k]) / MAX (1e-2, fabs (numeric) + fabs (analytic[k]));
+      n_bad += errors[k] > 5e-2;
     }
-  g_assert_cmpfloat (worst, <, 2e-2);
+  qsort (errors, n_params, sizeof (double), compare_doubles);
+  g_assert_cmpfloat (errors[n_params / 2], <, 2e-3);
+  g_assert_cmpuint (n_bad, <=, n_params / 20);
 }
 
 /* Two threads on halves of the batch give the same mean gradient as one thread on all of it. */

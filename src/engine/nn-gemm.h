@@ -46,7 +46,22 @@ void         nn_sgemm_ref         (NnTranspose  trans_a,
                                    float       *C,
                                    size_t       ldc);
 
-/* Name of the kernel chosen for this CPU: "avx512", "avx2-fma" or "generic". */
+/* The same blocked algorithm with the portable micro-kernel, for tests and comparisons. */
+void         nn_sgemm_generic     (NnTranspose  trans_a,
+                                   NnTranspose  trans_b,
+                                   size_t       M,
+                                   size_t       N,
+                                   size_t       K,
+                                   float        alpha,
+                                   const float *A,
+                                   size_t       lda,
+                                   const float *B,
+                                   size_t       ldb,
+                                   float        beta,
+                                   float       *C,
+                                   size_t       ldc);
+
+/* Name of the kernel chosen for this CPU: "avx2-fma" or "generic". */
 const char  *nn_sgemm_kernel_name (void);
 
 G_END_DECLS

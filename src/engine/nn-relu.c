@@ -1,0 +1,22 @@
+/* nn-relu.c: elementwise max(0, x) and its gradient, written so the compiler vectorises them */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "nn-relu.h"
+
+void
+nn_relu_forward (float       *out,
+                 const float *in,
+                 size_t       n)
+{
+  for (size_t i = 0; i < n; i++)
+    out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+}
+
+void
+nn_relu_backward (float       *din,
+                  const float *dout,
+                  const float *out,
+                  size_t       n)
+{
+  for (size_t i = 0; i < n; i++)
+    din[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+}
