@@ -1,0 +1,80 @@
+/* nn-json.h: a small strict JSON reader (RFC 8259) and string escaping, without GIO */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NN_JSON_ERROR (nn_json_error_quark ())
+GQuark nn_json_error_quark (void);
+
+typedef enum
+{
+  NN_JSON_ERROR_SYNTAX,
+  NN_JSON_ERROR_TOO_DEEP,
+  NN_JSON_ERROR_TOO_LARGE,
+  NN_JSON_ERROR_MISSING,
+  NN_JSON_ERROR_WRONG_TYPE,
+} NnJsonError;
+
+typedef enum
+{
+  NN_JSON_NULL,
+  NN_JSON_BOOL,
+  NN_JSON_NUMBER,
+  NN_JSON_STRING,
+  NN_JSON_ARRAY,
+  NN_JSON_OBJECT,
+} NnJsonKind;
+
+typedef struct _NnJsonNode NnJsonNode;
+
+/* Parses exactly one value; nesting deeper than 64 or text over 256 MiB is refused. */
+NnJsonNode       *nn_json_parse             (const char        *text,
+                                             size_t             length,
+                                             GError           **error);
+void              nn_json_node_free         (NnJsonNode        *node);
+
+NnJsonKind        nn_json_node_get_kind     (const NnJsonNode  *node);
+gboolean          nn_json_node_get_bool     (const NnJsonNode  *node);
+double            nn_json_node_get_number   (const NnJsonNode  *node);
+const char       *nn_json_node_get_string   (const NnJsonNode  *node);
+
+size_t            nn_json_array_get_length  (const NnJsonNode  *array);
+const NnJsonNode *nn_json_array_get_element (const NnJsonNode  *array,
+                                             size_t             i);
+
+/* Members keep their order; with duplicate keys the last one wins, as in most readers. */
+size_t            nn_json_object_get_size   (const NnJsonNode  *object);
+const char       *nn_json_object_get_key    (const NnJsonNode  *object,
+                                             size_t             i);
+const NnJsonNode *nn_json_object_get_value  (const NnJsonNode  *object,
+                                             size_t             i);
+const NnJsonNode *nn_json_object_get        (const NnJsonNode  *object,
+                                             const char        *key);
+
+/* Typed members: a missing member or one of another type is a GError naming the key. */
+gboolean          nn_json_object_get_int_member    (const NnJsonNode *object,
+                                                    const char       *key,
+                                                    gint64           *out,
+                                                    GError          **error);
+gboolean          nn_json_object_get_double_member (const NnJsonNode *object,
+                                                    const char       *key,
+                                                    double           *out,
+                                                    GError          **error);
+gboolean          nn_json_object_get_string_member (const NnJsonNode *object,
+                                                    const char       *key,
+                                                    const char      **out,
+                                                    GError          **error);
+
+/* Appends utf8 as a quoted JSON string literal; control characters become \uXXXX. */
+void              nn_json_append_string     (GString           *out,
+                                             const char        *utf8);
+/* Appends a number that reads back to the same double; non-finite values become null. */
+void              nn_json_append_double     (GString           *out,
+                                             double             value);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnJsonNode, nn_json_node_free)
+
+G_END_DECLS
