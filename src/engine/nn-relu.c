@@ -7,8 +7,9 @@ nn_relu_forward (float       *out,
                  const float *in,
                  size_t       n)
 {
+  /* written so that NaN passes through, as in PyTorch: a diverging run must show in the loss */
   for (size_t i = 0; i < n; i++)
-    out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+    out[i] = in[i] < 0.0f ? 0.0f : in[i];
 }
 
 void
