@@ -1,0 +1,50 @@
+/* nn-png.h: reading any PNG as 8-bit gray and writing gray or RGBA PNGs atomically (libpng) */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define NN_PNG_ERROR (nn_png_error_quark ())
+GQuark nn_png_error_quark (void);
+
+typedef enum
+{
+  NN_PNG_ERROR_OPEN,
+  NN_PNG_ERROR_NOT_PNG,
+  NN_PNG_ERROR_CORRUPT,
+  NN_PNG_ERROR_TOO_LARGE,
+  NN_PNG_ERROR_WRITE,
+} NnPngError;
+
+#define NN_PNG_MAX_SIDE 16384
+#define NN_PNG_MAX_PIXELS ((guint64) 64 << 20)
+
+/* Every colour type and bit depth becomes 8-bit luminance (height, width). Transparency is
+ * composited over the background that keeps the ink visible: over white when the opaque
+ * pixels are mostly dark, over black otherwise. */
+guint8   *nn_png_load_gray             (const char    *path,
+                                        size_t        *width,
+                                        size_t        *height,
+                                        GError       **error);
+guint8   *nn_png_load_gray_from_memory (const guint8  *data,
+                                        size_t         size,
+                                        size_t        *width,
+                                        size_t        *height,
+                                        GError       **error);
+
+gboolean  nn_png_save_gray             (const char    *path,
+                                        const guint8  *pixels,  /* (height, stride) */
+                                        size_t         width,
+                                        size_t         height,
+                                        size_t         stride,
+                                        GError       **error);
+gboolean  nn_png_save_rgba             (const char    *path,
+                                        const guint8  *pixels,  /* (height, stride), RGBA */
+                                        size_t         width,
+                                        size_t         height,
+                                        size_t         stride,
+                                        GError       **error);
+
+G_END_DECLS
