@@ -67,7 +67,7 @@ decode (const guint8  *data,
   guint8 *volatile gray = NULL;
   png_bytep *volatile rows = NULL;
   png_uint_32 width, height;
-  size_t n_dark = 0, n_opaque = 0;
+  volatile size_t n_dark = 0, n_opaque = 0;
   guint8 background;
 
   if (size < 8 || png_sig_cmp (data, 0, 8) != 0)
