@@ -583,7 +583,7 @@ cmd_train (int    argc,
   if (nn_trainer_get_epochs_done (trainer) == 0)
     return fail ("stopped before the first epoch ended: nothing to save", NULL);
 
-  model = model_from_trainer (trainer, ds, opt_threads > 0 ? opt_threads : g_get_num_processors (),
+  model = model_from_trainer (trainer, ds, opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (),
                               &error);
   if (model == NULL)
     return fail (NULL, error);
@@ -631,7 +631,7 @@ cmd_evaluate (int    argc,
     return fail (NULL, error);
   if (argc != 2)
     return fail ("evaluate needs one MODEL (a folder or its model.safetensors)", NULL);
-  model = nn_model_load (argv[1], opt_threads > 0 ? opt_threads : g_get_num_processors (), &error);
+  model = nn_model_load (argv[1], opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (), &error);
   if (model == NULL)
     return fail (NULL, error);
   ds = load_dataset (&error);
@@ -760,7 +760,7 @@ cmd_export (int    argc,
   if (argc != 2)
     return fail ("export needs one DIR to write", NULL);
   model = nn_model_load (opt_model != NULL ? opt_model : "digit-lab-model",
-                         opt_threads > 0 ? opt_threads : g_get_num_processors (), &error);
+                         opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (), &error);
   if (model == NULL)
     return fail (NULL, error);
   ds = load_dataset (&error);
