@@ -1,0 +1,156 @@
+/* test-conv2d.c: the im2col + GEMM convolution against direct loops, and its gradients */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <string.h>
+
+#include "gradcheck.h"
+#include "nn-conv2d.h"
+
+typedef struct
+{
+  size_t B, C, H, W, OC, K, pad, OH, OW;
+  float *in, *weight, *bias, *out, *r, *col;
+} Conv;
+
+static Conv *
+conv_new (size_t B, size_t C, size_t H, size_t W, size_t OC, size_t K, size_t pad, guint64 seed)
+{
+  Conv *c = g_new0 (Conv, 1);
+  NnRng rng;
+
+  *c = (Conv) { B, C, H, W, OC, K, pad, H + 2 * pad - K + 1, W + 2 * pad - K + 1 };
+  nn_rng_init (&rng, seed);
+  c->in = g_new (float, B * C * H * W);
+  c->weight = g_new (float, OC * C * K * K);
+  c->bias = g_new (float, OC);
+  c->out = g_new (float, B * OC * c->OH * c->OW);
+  c->r = g_new (float, B * OC * c->OH * c->OW);
+  c->col = g_new (float, nn_conv2d_col_size (C, H, W, K, pad));
+  gradcheck_fill (c->in, B * C * H * W, &rng, 1.0f);
+  gradcheck_fill (c->weight, OC * C * K * K, &rng, 0.5f);
+  gradcheck_fill (c->bias, OC, &rng, 0.5f);
+  gradcheck_fill (c->r, B * OC * c->OH * c->OW, &rng, 1.0f);
+  return c;
+}
+
+static void
+conv_free (Conv *c)
+{
+  g_free (c->in);
+  g_free (c->weight);
+  g_free (c->bias);
+  g_free (c->out);
+  g_free (c->r);
+  g_free (c->col);
+  g_free (c);
+}
+
+static size_t
+n_out (const Conv *c)
+{
+  return c->B * c->OC * c->OH * c->OW;
+}
+
+static double
+conv_loss (gpointer data)
+{
+  Conv *c = data;
+
+  nn_conv2d_forward (c->out, c->in, c->weight, c->bias, c->col, c->B, c->C, c->H, c->W, c->OC,
+                     c->K, c->pad);
+  return gradcheck_dot (c->out, c->r, n_out (c));
+}
+
+static const size_t shapes[][7] = {
+  /* B, C, H, W, OC, K, pad */
+  { 2, 1, 28, 28, 32, 3, 1 },
+  { 2, 32, 14, 14, 64, 3, 1 },
+  { 3, 2, 7, 5, 3, 3, 0 },
+  { 1, 3, 6, 9, 4, 5, 2 },
+  { 2, 4, 5, 5, 6, 1, 0 },
+  { 1, 1, 4, 4, 2, 3, 2 },
+};
+
+static void
+test_conv2d_matches_reference (void)
+{
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const size_t *d = shapes[s];
+      Conv *c = conv_new (d[0], d[1], d[2], d[3], d[4], d[5], d[6], 10 + s);
+      size_t n_in = c->B * c->C * c->H * c->W, n_w = c->OC * c->C * c->K * c->K;
+      g_autofree float *ref = g_new (float, n_out (c));
+      g_autofree float *dcol = g_new (float, nn_conv2d_col_size (c->C, c->H, c->W, c->K, c->pad));
+      g_autofree float *din = g_new (float, n_in);
+      g_autofree float *din_ref = g_new (float, n_in);
+      g_autofree float *dw = g_new0 (float, n_w);
+      g_autofree float *dw_ref = g_new0 (float, n_w);
+      g_autofree float *db = g_new0 (float, c->OC);
+      g_autofree float *db_ref = g_new0 (float, c->OC);
+
+      conv_loss (c);
+      nn_conv2d_forward_ref (ref, c->in, c->weight, c->bias, c->B, c->C, c->H, c->W, c->OC, c->K,
+                             c->pad);
+      for (size_t i = 0; i < n_out (c); i++)
+        g_assert_cmpfloat_with_epsilon (c->out[i], ref[i], 1e-4 * (1 + fabsf (ref[i])));
+
+      nn_conv2d_backward (din, dw, db, c->r, c->in, c->weight, c->col, dcol, c->B, c->C, c->H,
+                          c->W, c->OC, c->K, c->pad);
+      nn_conv2d_backward_ref (din_ref, dw_ref, db_ref, c->r, c->in, c->weight, c->B, c->C, c->H,
+                              c->W, c->OC, c->K, c->pad);
+      for (size_t i = 0; i < n_in; i++)
+        g_assert_cmpfloat_with_epsilon (din[i], din_ref[i], 1e-3 * (1 + fabsf (din_ref[i])));
+      for (size_t i = 0; i < n_w; i++)
+        g_assert_cmpfloat_with_epsilon (dw[i], dw_ref[i], 1e-3 * (1 + fabsf (dw_ref[i])));
+      for (size_t i = 0; i < c->OC; i++)
+        g_assert_cmpfloat_with_epsilon (db[i], db_ref[i], 1e-3 * (1 + fabsf (db_ref[i])));
+      conv_free (c);
+    }
+}
+
+static void
+test_conv2d_gradcheck (void)
+{
+  Conv *c = conv_new (2, 2, 6, 5, 3, 3, 1, 3);
+  size_t n_in = c->B * c->C * c->H * c->W, n_w = c->OC * c->C * c->K * c->K;
+  g_autofree float *dcol = g_new (float, nn_conv2d_col_size (c->C, c->H, c->W, c->K, c->pad));
+  g_autofree float *din = g_new (float, n_in);
+  g_autofree float *dw = g_new0 (float, n_w);
+  g_autofree float *db = g_new0 (float, c->OC);
+
+  nn_conv2d_backward (din, dw, db, c->r, c->in, c->weight, c->col, dcol, c->B, c->C, c->H, c->W,
+                      c->OC, c->K, c->pad);
+  g_assert_cmpfloat (gradcheck_max_error (c->in, din, n_in, 1e-2f, conv_loss, c), <, 1e-2);
+  g_assert_cmpfloat (gradcheck_max_error (c->weight, dw, n_w, 1e-2f, conv_loss, c), <, 1e-2);
+  g_assert_cmpfloat (gradcheck_max_error (c->bias, db, c->OC, 1e-2f, conv_loss, c), <, 1e-2);
+  conv_free (c);
+}
+
+/* Backward adds to the parameter gradients; the input gradient is skipped when NULL. */
+static void
+test_conv2d_accumulates (void)
+{
+  Conv *c = conv_new (1, 2, 5, 5, 2, 3, 1, 4);
+  size_t n_w = c->OC * c->C * c->K * c->K;
+  g_autofree float *dcol = g_new (float, nn_conv2d_col_size (c->C, c->H, c->W, c->K, c->pad));
+  g_autofree float *once = g_new0 (float, n_w);
+  g_autofree float *twice = g_new0 (float, n_w);
+  float db[2] = { 0 };
+
+  nn_conv2d_backward (NULL, once, db, c->r, c->in, c->weight, c->col, dcol, 1, 2, 5, 5, 2, 3, 1);
+  nn_conv2d_backward (NULL, twice, db, c->r, c->in, c->weight, c->col, dcol, 1, 2, 5, 5, 2, 3, 1);
+  nn_conv2d_backward (NULL, twice, db, c->r, c->in, c->weight, c->col, dcol, 1, 2, 5, 5, 2, 3, 1);
+  for (size_t i = 0; i < n_w; i++)
+    g_assert_cmpfloat_with_epsilon (twice[i], 2 * once[i], 1e-5 * (1 + fabsf (once[i])));
+  conv_free (c);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/engine/conv2d/matches-reference", test_conv2d_matches_reference);
+  g_test_add_func ("/engine/conv2d/gradcheck", test_conv2d_gradcheck);
+  g_test_add_func ("/engine/conv2d/accumulates", test_conv2d_accumulates);
+  return g_test_run ();
+}
