@@ -433,7 +433,7 @@ cmd_train (int    argc,
   char *opt_arch = NULL, *opt_optimizer = NULL, *opt_output = NULL, *opt_checkpoint = NULL;
   char *opt_resume = NULL;
   int opt_epochs = 10, opt_batch = 64, opt_validation = 5000, opt_every = 20;
-  double opt_lr = -1, opt_rotation = 10, opt_momentum = 0.9, opt_wd = 0;
+  double opt_lr = NAN, opt_rotation = 10, opt_momentum = 0.9, opt_wd = 0;
   gint64 opt_seed = 1;
   gboolean stopped = FALSE, opt_no_test = FALSE;
   TrainUi ui = { 0 };
@@ -504,10 +504,8 @@ cmd_train (int    argc,
           config.spec = g_strdup (preset != NULL ? preset : opt_arch);
         }
       nn_optimizer_config_init (&config.optimizer, kind);
-      if (opt_lr > 0)
+      if (!isnan (opt_lr))
         config.optimizer.learning_rate = opt_lr;
-      else if (opt_lr != -1)
-        return fail ("the learning rate must be positive", NULL);
       config.optimizer.momentum = opt_momentum;
       config.optimizer.weight_decay = opt_wd;
       config.epochs = opt_epochs;

@@ -1,0 +1,187 @@
+/* test-cli.c: digit-lab-cli end to end on a generated dataset — train, evaluate, predict,
+ * export, resume — and one clear line on stderr with a non-zero status for bad input */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <string.h>
+#include <glib/gstdio.h>
+#include <gio/gio.h>
+
+#include "fixtures.h"
+#include "nn-json.h"
+#include "nn-png.h"
+
+static char *work_dir;
+static char *data_dir;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static void
+cli (Run        *r,
+     const char *first,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  const char *exe = g_getenv ("DIGIT_LAB_CLI");
+  va_list args;
+
+  if (exe == NULL)
+    g_error ("DIGIT_LAB_CLI must name the digit-lab-cli executable");
+  g_ptr_array_add (argv, (char *) exe);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, work_dir);
+  g_subprocess_launcher_setenv (launcher, "DIGIT_LAB_DATA_DIR", data_dir, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r->out, &r->err, &error);
+  g_assert_no_error (error);
+  r->status = g_subprocess_get_exit_status (proc);
+}
+
+/* A failure is one line on stderr that names the problem, and a non-zero status. */
+static void
+assert_one_line_error (const Run  *r,
+                       const char *fragment)
+{
+  g_assert_cmpint (r->status, !=, 0);
+  g_assert_true (g_str_has_prefix (r->err, "digit-lab-cli"));
+  g_assert_cmpint (strchr (r->err, '\n') - r->err, ==, (long) strlen (r->err) - 1);
+  if (strstr (r->err, fragment) == NULL)
+    g_error ("expected “%s” in: %s", fragment, r->err);
+}
+
+static void
+test_cli_train_evaluate_predict_export (void)
+{
+  g_auto(Run) train = { 0 };
+  g_auto(Run) eval = { 0 };
+  g_auto(Run) predict = { 0 };
+  g_auto(Run) export = { 0 };
+  g_auto(Run) resume = { 0 };
+  g_autofree char *png = g_build_filename (work_dir, "digit.png", NULL);
+  g_autofree char *card = g_build_filename (work_dir, "hub", "README.md", NULL);
+  g_autofree char *card_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint8 pixels[40 * 30];
+
+  cli (&train, "train", "--arch", "flatten dense(10)", "--epochs", "2", "--batch-size", "16",
+       "--validation", "40", "--output", "model", "--checkpoint", "ckpt.safetensors", "--json",
+       NULL);
+  g_assert_cmpstr (train.err, ==, "");
+  g_assert_cmpint (train.status, ==, 0);
+  /* every stdout line is a JSON object with an event */
+  lines = g_strsplit (g_strstrip (train.out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 5);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NnJsonNode) node = nn_json_parse (lines[i], strlen (lines[i]), &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (nn_json_object_get (node, "event"));
+    }
+  g_assert_true (g_str_has_prefix (lines[0], "{\"event\":\"start\""));
+  g_assert_nonnull (strstr (train.out, "{\"event\":\"epoch\",\"epoch\":2,"));
+
+  cli (&eval, "evaluate", "model", "--mistakes", "3", NULL);
+  g_assert_cmpint (eval.status, ==, 0);
+  g_assert_nonnull (strstr (eval.out, "Test accuracy"));
+  g_assert_nonnull (strstr (eval.out, "Confusion matrix"));
+  g_assert_nonnull (strstr (eval.out, "macro average"));
+
+  for (size_t i = 0; i < sizeof pixels; i++)
+    pixels[i] = (i % 40 > 15 && i % 40 < 22) ? 10 : 245;
+  g_assert_true (nn_png_save_gray (png, pixels, 40, 30, 40, NULL));
+  cli (&predict, "predict", "--model", "model", "--json", png, NULL);
+  g_assert_cmpint (predict.status, ==, 0);
+  g_assert_nonnull (strstr (predict.out, "\"probabilities\":["));
+
+  cli (&export, "export", "--model", "model", "hub", NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  g_assert_true (g_file_get_contents (card, &card_text, NULL, NULL));
+  g_assert_nonnull (strstr (card_text, "model-index:"));
+
+  /* resuming a finished run for one more epoch */
+  cli (&resume, "train", "--resume", "ckpt.safetensors", "--epochs", "3", "--output", "model2",
+       NULL);
+  g_assert_cmpint (resume.status, ==, 0);
+  g_assert_nonnull (strstr (resume.out, "3/3"));
+}
+
+static void
+test_cli_errors (void)
+{
+  g_auto(Run) a = { 0 };
+  g_auto(Run) b = { 0 };
+  g_auto(Run) c = { 0 };
+  g_auto(Run) d = { 0 };
+  g_auto(Run) e = { 0 };
+  g_auto(Run) f = { 0 };
+  g_autofree char *junk = g_build_filename (work_dir, "junk.png", NULL);
+
+  cli (&a, "train", "--arch", "conv(8,3) relu", "--epochs", "1", "--validation", "20", NULL);
+  assert_one_line_error (&a, "dense layer");
+  cli (&b, "train", "--data", "/nonexistent", NULL);
+  assert_one_line_error (&b, "does not exist");
+  cli (&c, "evaluate", "/nonexistent/model", NULL);
+  assert_one_line_error (&c, "does not exist");
+  g_assert_true (g_file_set_contents (junk, "definitely not a PNG", -1, NULL));
+  cli (&d, "predict", "--model", "model", junk, NULL);
+  assert_one_line_error (&d, "not a PNG");
+  cli (&e, "train", "--learning-rate", "-1", NULL);
+  assert_one_line_error (&e, "learning rate");
+  cli (&f, "frobnicate", NULL);
+  g_assert_cmpint (f.status, ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  work_dir = g_dir_make_tmp ("digit-lab-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  data_dir = g_build_filename (work_dir, "data", NULL);
+  g_mkdir (data_dir, 0755);
+  fixture_write_split (data_dir, "train", 200, 28, 28, 10, TRUE, 1);
+  fixture_write_split (data_dir, "t10k", 50, 28, 28, 10, FALSE, 2);
+
+  g_test_add_func ("/cli/train-evaluate-predict-export", test_cli_train_evaluate_predict_export);
+  g_test_add_func ("/cli/errors", test_cli_errors);
+  status = g_test_run ();
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", work_dir);
+
+    /* the CLI wrote nested folders; the shell removes them in one go */
+    if (system (cmd) != 0)
+      g_printerr ("could not remove %s\n", work_dir);
+  }
+  g_free (data_dir);
+  g_free (work_dir);
+  return status;
+}
