@@ -18,6 +18,11 @@ nn_relu_backward (float       *din,
                   const float *out,
                   size_t       n)
 {
+  /* both loads unconditional, so the loop vectorises into compare and mask */
   for (size_t i = 0; i < n; i++)
-    din[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+    {
+      float g = dout[i];
+
+      din[i] = out[i] > 0.0f ? g : 0.0f;
+    }
 }
