@@ -8,8 +8,17 @@
 /* Ink below this is sensor noise or paper texture. */
 #define INK_THRESHOLD 0.08f
 
+static inline float
+ink_at (const float *src,
+        size_t       i)
+{
+  float v = src[i];
+
+  return v >= INK_THRESHOLD ? MIN (v, 1.0f) : 0.0f;
+}
+
 /* Resamples the region (x0, y0, w, h) of src (H, W) into dst (dh, dw): box-filter averaging
- * when shrinking, bilinear when enlarging. */
+ * when shrinking, bilinear when enlarging. Ink below the threshold reads as 0. */
 static void
 resample (float       *dst,
           size_t       dw,
@@ -45,7 +54,7 @@ resample (float       *dst,
 
                     if (cx <= 0)
                       continue;
-                    acc += cx * cy * src[(y0 + y) * W + x0 + x];
+                    acc += cx * cy * ink_at (src, (y0 + y) * W + x0 + x);
                     area += cx * cy;
                   }
               }
@@ -58,10 +67,12 @@ resample (float       *dst,
             size_t ix = (size_t) fx, iy = (size_t) fy;
             size_t ix1 = MIN (ix + 1, w - 1), iy1 = MIN (iy + 1, h - 1);
             double ax = fx - ix, ay = fy - iy;
-            const float *r0 = src + (y0 + iy) * W + x0, *r1 = src + (y0 + iy1) * W + x0;
+            size_t r0 = (y0 + iy) * W + x0, r1 = (y0 + iy1) * W + x0;
 
-            dst[oy * dw + ox] = (float) ((1 - ay) * ((1 - ax) * r0[ix] + ax * r0[ix1]) +
-                                         ay * ((1 - ax) * r1[ix] + ax * r1[ix1]));
+            dst[oy * dw + ox] = (float) ((1 - ay) * ((1 - ax) * ink_at (src, r0 + ix) +
+                                                     ax * ink_at (src, r0 + ix1)) +
+                                         ay * ((1 - ax) * ink_at (src, r1 + ix) +
+                                               ax * ink_at (src, r1 + ix1)));
           }
       }
 }
@@ -82,7 +93,7 @@ centre_ink (float            *out,
   memset (out, 0, sizeof (float) * S * S);
   for (size_t y = 0; y < height; y++)
     for (size_t x = 0; x < width; x++)
-      if (ink[y * width + x] > 0.0f)
+      if (ink[y * width + x] >= INK_THRESHOLD)
         {
           x0 = MIN (x0, x);
           y0 = MIN (y0, y);
@@ -163,18 +174,13 @@ nn_preprocess_digit_float (float            *out,
                            size_t            height,
                            NnPreprocessInfo *info)
 {
-  g_autofree float *clean = NULL;
-
   g_return_val_if_fail (out != NULL && ink != NULL, FALSE);
 
   if (info != NULL)
     memset (info, 0, sizeof *info);
   if (width == 0 || height == 0)
     return FALSE;
-  clean = g_new (float, width * height);
-  for (size_t i = 0; i < width * height; i++)
-    clean[i] = ink[i] >= INK_THRESHOLD ? MIN (ink[i], 1.0f) : 0.0f;
-  return centre_ink (out, clean, width, height, info);
+  return centre_ink (out, ink, width, height, info);
 }
 
 gboolean
@@ -216,15 +222,16 @@ nn_preprocess_digit (float            *out,
   {
     double bg = inverted ? 255 - background : background;
     double peak = inverted ? 255 - lo : hi;
-    double range = MAX (peak - bg, 1.0);
+    float scale = (float) (1.0 / MAX (peak - bg, 1.0));
+    float shift = (float) bg;
 
     for (size_t y = 0; y < height; y++)
       for (size_t x = 0; x < width; x++)
         {
-          double v = gray[y * stride + x];
-          double level = ((inverted ? 255 - v : v) - bg) / range;
+          float v = gray[y * stride + x];
+          float level = ((inverted ? 255.0f - v : v) - shift) * scale;
 
-          ink[y * width + x] = (float) CLAMP (level, 0.0, 1.0);
+          ink[y * width + x] = level < 0.0f ? 0.0f : level > 1.0f ? 1.0f : level;
         }
     /* a flat picture has no ink, whatever its colour */
     if (peak - bg < 16)
