@@ -2,7 +2,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-evaluate.h"
 
-#define CHUNK 256
+/* The training batch size: evaluation reuses the workspaces training already has. */
+#define CHUNK 64
 
 void
 nn_normalise_pixels (float                 *out,
