@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# run.sh: set up Digit Lab on a fresh Debian 12 machine and run the main job
+# run.sh: set up Digit Lab on a fresh Debian 12 machine and start it
 # SPDX-License-Identifier: GPL-3.0-or-later
-# Installs the build dependencies, builds, fetches MNIST, then trains the reference recipe with
-# the command-line tool and prints its report. Extra arguments go to "digit-lab-cli train".
+# Installs the build dependencies, builds, fetches MNIST and launches the app. Without a display
+# it trains the reference recipe with the command-line tool instead and prints the report; extra
+# arguments then go to "digit-lab-cli train".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +12,9 @@ bash scripts/deps.sh
 [ -f "$build/build.ninja" ] || meson setup "$build" --buildtype=release
 ninja -C "$build"
 "$build/src/cli/digit-lab-cli" fetch
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  # run uninstalled: the settings schema is compiled into the build folder
+  exec env GSETTINGS_SCHEMA_DIR="$build/data" "$build/src/app/digit-lab"
+fi
 "$build/src/cli/digit-lab-cli" inspect
 exec "$build/src/cli/digit-lab-cli" train --output digit-lab-model "$@"

@@ -1,0 +1,39 @@
+/* dl-canvas.h: a drawing surface for digits — mouse, touch and stylus, with undo */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_CANVAS (dl_canvas_get_type ())
+G_DECLARE_FINAL_TYPE (DlCanvas, dl_canvas, DL, CANVAS, GtkWidget)
+
+/* The ink is rendered at this size for the network, whatever the widget's size. */
+#define DL_CANVAS_RENDER_SIZE 280
+
+GtkWidget *dl_canvas_new              (void);
+gboolean   dl_canvas_is_empty         (DlCanvas *self);
+gboolean   dl_canvas_can_undo         (DlCanvas *self);
+void       dl_canvas_undo             (DlCanvas *self);
+void       dl_canvas_clear            (DlCanvas *self);
+
+/* Strokes in canvas coordinates 0 … 1; the gestures call these, and so can tests. */
+void       dl_canvas_begin_stroke     (DlCanvas *self,
+                                       double    x,
+                                       double    y,
+                                       double    pressure);
+void       dl_canvas_extend_stroke    (DlCanvas *self,
+                                       double    x,
+                                       double    y,
+                                       double    pressure);
+void       dl_canvas_end_stroke       (DlCanvas *self);
+
+/* Ink in [0, 1] (DL_CANVAS_RENDER_SIZE, DL_CANVAS_RENDER_SIZE); owned by the caller. */
+float     *dl_canvas_render_ink       (DlCanvas *self);
+
+/* Stroke width as a fraction of the canvas for a pen pressure in [0, 1]; a mouse has no
+ * pressure and passes a negative value. */
+double     dl_canvas_width_for_pressure (double pressure);
+
+G_END_DECLS

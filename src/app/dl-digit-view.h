@@ -1,0 +1,17 @@
+/* dl-digit-view.h: a 28×28 image as the network sees it, shown large with crisp pixels */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_DIGIT_VIEW (dl_digit_view_get_type ())
+G_DECLARE_FINAL_TYPE (DlDigitView, dl_digit_view, DL, DIGIT_VIEW, GtkWidget)
+
+GtkWidget *dl_digit_view_new       (void);
+/* pixels (28, 28) in [0, 1], ink 1; NULL shows nothing */
+void       dl_digit_view_set_image (DlDigitView *self,
+                                    const float *pixels);
+
+G_END_DECLS

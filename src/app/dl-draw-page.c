@@ -1,0 +1,186 @@
+/* dl-draw-page.c: canvas → MNIST preprocessing → network → bars, on every stroke */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-draw-page.h"
+
+#include <glib/gi18n.h>
+
+#include "dl-canvas.h"
+#include "dl-digit-view.h"
+#include "dl-probability-chart.h"
+#include "nn-metrics.h"
+#include "nn-png.h"
+#include "nn-preprocess.h"
+
+struct _DlDrawPage
+{
+  AdwBin              parent_instance;
+
+  DlCanvas           *canvas;
+  DlDigitView        *digit_view;
+  DlProbabilityChart *chart;
+  GtkLabel           *prediction_label;
+  GtkLabel           *confidence_label;
+
+  NnModel            *model;           /* borrowed from the window */
+  int                 prediction;
+};
+
+G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, ADW_TYPE_BIN)
+
+static void
+show_prediction (DlDrawPage  *self,
+                 const float *image)      /* (28, 28) or NULL when there is nothing */
+{
+  float probs[16];
+  size_t best;
+  g_autofree char *confidence = NULL;
+
+  dl_digit_view_set_image (self->digit_view, image);
+  if (image == NULL || self->model == NULL)
+    {
+      self->prediction = -1;
+      gtk_label_set_label (self->prediction_label, "–");
+      gtk_label_set_label (self->confidence_label,
+                           self->model == NULL ? _("No model loaded") : _("Draw a digit"));
+      dl_probability_chart_set_probs (self->chart, NULL, NULL, 0);
+      return;
+    }
+  nn_model_predict_image (self->model, image, probs);
+  best = nn_argmax (probs, self->model->n_classes);
+  self->prediction = (int) best;
+  gtk_label_set_label (self->prediction_label, self->model->class_names[best]);
+  /* Translators: how sure the network is of its prediction */
+  confidence = g_strdup_printf (_("%.1f%% sure"), 100 * probs[best]);
+  gtk_label_set_label (self->confidence_label, confidence);
+  dl_probability_chart_set_probs (self->chart, probs,
+                                  (const char *const *) self->model->class_names,
+                                  self->model->n_classes);
+  /* screen readers hear the new prediction */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, confidence, -1);
+}
+
+static void
+on_canvas_changed (DlDrawPage *self)
+{
+  g_autofree float *ink = NULL;
+  float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", dl_canvas_can_undo (self->canvas));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear",
+                                 !dl_canvas_is_empty (self->canvas));
+
+  if (dl_canvas_is_empty (self->canvas))
+    {
+      show_prediction (self, NULL);
+      return;
+    }
+  ink = dl_canvas_render_ink (self->canvas);
+  if (!nn_preprocess_digit_float (image, ink, DL_CANVAS_RENDER_SIZE, DL_CANVAS_RENDER_SIZE, NULL))
+    {
+      show_prediction (self, NULL);
+      return;
+    }
+  show_prediction (self, image);
+}
+
+gboolean
+dl_draw_page_classify_file (DlDrawPage  *self,
+                            const char  *path,
+                            GError     **error)
+{
+  g_autofree guint8 *gray = NULL;
+  float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
+  size_t width, height;
+
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
+
+  gray = nn_png_load_gray (path, &width, &height, error);
+  if (gray == NULL)
+    return FALSE;
+  dl_canvas_clear (self->canvas);
+  if (!nn_preprocess_digit (image, gray, width, height, width, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The picture has no ink to classify"));
+      show_prediction (self, NULL);
+      return FALSE;
+    }
+  show_prediction (self, image);
+  return TRUE;
+}
+
+void
+dl_draw_page_set_model (DlDrawPage *self,
+                        NnModel    *model)
+{
+  g_return_if_fail (DL_IS_DRAW_PAGE (self));
+
+  self->model = model;
+  on_canvas_changed (self);
+}
+
+int
+dl_draw_page_get_prediction (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), -1);
+  return self->prediction;
+}
+
+GtkWidget *
+dl_draw_page_get_canvas (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return GTK_WIDGET (self->canvas);
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  dl_canvas_undo (DL_DRAW_PAGE (widget)->canvas);
+}
+
+static void
+clear_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  dl_canvas_clear (DL_DRAW_PAGE (widget)->canvas);
+}
+
+static void
+dl_draw_page_class_init (DlDrawPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  g_type_ensure (DL_TYPE_CANVAS);
+  g_type_ensure (DL_TYPE_DIGIT_VIEW);
+  g_type_ensure (DL_TYPE_PROBABILITY_CHART);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/digitlab/DigitLab/dl-draw-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, canvas);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, digit_view);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, prediction_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, confidence_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
+
+  gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "draw.undo",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "draw.clear", NULL);
+}
+
+static void
+dl_draw_page_init (DlDrawPage *self)
+{
+  self->prediction = -1;
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", FALSE);
+}

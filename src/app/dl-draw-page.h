@@ -1,0 +1,25 @@
+/* dl-draw-page.h: draw a digit and watch the network classify it as you go */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nn-model.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_DRAW_PAGE (dl_draw_page_get_type ())
+G_DECLARE_FINAL_TYPE (DlDrawPage, dl_draw_page, DL, DRAW_PAGE, AdwBin)
+
+/* The page predicts with its own copy of the weights. */
+void        dl_draw_page_set_model       (DlDrawPage  *self,
+                                          NnModel     *model);
+/* −1 while there is nothing to classify */
+int         dl_draw_page_get_prediction  (DlDrawPage  *self);
+GtkWidget  *dl_draw_page_get_canvas      (DlDrawPage  *self);
+/* Classifies a PNG file instead of the canvas. */
+gboolean    dl_draw_page_classify_file   (DlDrawPage  *self,
+                                          const char  *path,
+                                          GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,181 @@
+/* dl-probability-chart.c: Cairo bars with Pango labels; the numbers are also accessible text */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-probability-chart.h"
+
+#include <glib/gi18n.h>
+
+#define MAX_CLASSES 16
+
+struct _DlProbabilityChart
+{
+  GtkWidget parent_instance;
+
+  size_t    n_classes;
+  float     probs[MAX_CLASSES];
+  char     *names[MAX_CLASSES];
+  gboolean  has_probs;
+};
+
+G_DEFINE_FINAL_TYPE (DlProbabilityChart, dl_probability_chart, GTK_TYPE_WIDGET)
+
+void
+dl_probability_chart_set_probs (DlProbabilityChart *self,
+                                const float        *probs,
+                                const char *const  *names,
+                                size_t              n_classes)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  size_t best = 0;
+
+  g_return_if_fail (DL_IS_PROBABILITY_CHART (self));
+  g_return_if_fail (n_classes <= MAX_CLASSES);
+
+  self->has_probs = probs != NULL;
+  if (names != NULL)
+    {
+      for (size_t k = 0; k < MAX_CLASSES; k++)
+        g_clear_pointer (&self->names[k], g_free);
+      for (size_t k = 0; k < n_classes; k++)
+        self->names[k] = g_strdup (names[k]);
+      self->n_classes = n_classes;
+    }
+  if (probs != NULL)
+    {
+      for (size_t k = 0; k < n_classes; k++)
+        {
+          self->probs[k] = probs[k];
+          if (probs[k] > probs[best])
+            best = k;
+        }
+      /* Translators: the most likely class, then every class with its probability */
+      g_string_printf (text, _("Most likely %s (%.0f%%)."), self->names[best], 100 * probs[best]);
+      for (size_t k = 0; k < n_classes; k++)
+        g_string_append_printf (text, " %s: %.0f%%", self->names[k], 100 * probs[k]);
+    }
+  else
+    g_string_assign (text, _("No prediction"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  text->str, -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+dl_probability_chart_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  DlProbabilityChart *self = DL_PROBABILITY_CHART (widget);
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  double row, label_w = 96, value_w = 56, bar_w;
+  GdkRGBA fg, accent = { 0.208, 0.518, 0.894, 1.0 };   /* libadwaita's blue */
+  size_t best = 0;
+  cairo_t *cr;
+  PangoLayout *layout;
+
+  if (self->n_classes == 0)
+    return;
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  for (size_t k = 0; k < self->n_classes; k++)
+    if (self->probs[k] > self->probs[best])
+      best = k;
+  row = h / self->n_classes;
+  bar_w = MAX (w - label_w - value_w - 16, 10);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  layout = gtk_widget_create_pango_layout (widget, NULL);
+
+  for (size_t k = 0; k < self->n_classes; k++)
+    {
+      double y = k * row, bar_h = MIN (row * 0.6, 18);
+      double p = self->has_probs ? self->probs[k] : 0;
+      char value[16];
+      int tw, th;
+
+      /* class name, right-aligned */
+      pango_layout_set_text (layout, self->names[k] != NULL ? self->names[k] : "", -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      gdk_cairo_set_source_rgba (cr, &fg);
+      cairo_move_to (cr, label_w - tw, y + (row - th) / 2);
+      pango_cairo_show_layout (cr, layout);
+
+      /* track, then the bar */
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.1);
+      cairo_rectangle (cr, label_w + 8, y + (row - bar_h) / 2, bar_w, bar_h);
+      cairo_fill (cr);
+      if (self->has_probs && k == best)
+        gdk_cairo_set_source_rgba (cr, &accent);
+      else
+        cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.45);
+      cairo_rectangle (cr, label_w + 8, y + (row - bar_h) / 2, bar_w * p, bar_h);
+      cairo_fill (cr);
+
+      if (self->has_probs)
+        {
+          g_snprintf (value, sizeof value, "%.1f%%", 100 * p);
+          pango_layout_set_text (layout, value, -1);
+          pango_layout_get_pixel_size (layout, &tw, &th);
+          gdk_cairo_set_source_rgba (cr, &fg);
+          cairo_move_to (cr, w - tw, y + (row - th) / 2);
+          pango_cairo_show_layout (cr, layout);
+        }
+    }
+  g_object_unref (layout);
+  cairo_destroy (cr);
+}
+
+static void
+dl_probability_chart_measure (GtkWidget      *widget,
+                              GtkOrientation  orientation,
+                              int             for_size,
+                              int            *minimum,
+                              int            *natural,
+                              int            *minimum_baseline,
+                              int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 240;
+      *natural = 360;
+    }
+  else
+    {
+      *minimum = 220;
+      *natural = 300;
+    }
+}
+
+static void
+dl_probability_chart_finalize (GObject *object)
+{
+  DlProbabilityChart *self = DL_PROBABILITY_CHART (object);
+
+  for (size_t k = 0; k < MAX_CLASSES; k++)
+    g_free (self->names[k]);
+  G_OBJECT_CLASS (dl_probability_chart_parent_class)->finalize (object);
+}
+
+static void
+dl_probability_chart_class_init (DlProbabilityChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = dl_probability_chart_finalize;
+  widget_class->snapshot = dl_probability_chart_snapshot;
+  widget_class->measure = dl_probability_chart_measure;
+  gtk_widget_class_set_css_name (widget_class, "probabilitychart");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+dl_probability_chart_init (DlProbabilityChart *self)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Class probabilities"), -1);
+}
+
+GtkWidget *
+dl_probability_chart_new (void)
+{
+  return g_object_new (DL_TYPE_PROBABILITY_CHART, NULL);
+}

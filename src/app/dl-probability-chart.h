@@ -1,0 +1,19 @@
+/* dl-probability-chart.h: one horizontal bar per class, the most likely one highlighted */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_PROBABILITY_CHART (dl_probability_chart_get_type ())
+G_DECLARE_FINAL_TYPE (DlProbabilityChart, dl_probability_chart, DL, PROBABILITY_CHART, GtkWidget)
+
+GtkWidget *dl_probability_chart_new       (void);
+/* probs (n_classes) or NULL for none; names borrowed for the call */
+void       dl_probability_chart_set_probs (DlProbabilityChart *self,
+                                           const float        *probs,
+                                           const char *const  *names,
+                                           size_t              n_classes);
+
+G_END_DECLS

@@ -1,0 +1,22 @@
+/* dl-window.h: the main window */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "dl-draw-page.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_WINDOW (dl_window_get_type ())
+G_DECLARE_FINAL_TYPE (DlWindow, dl_window, DL, WINDOW, AdwApplicationWindow)
+
+DlWindow   *dl_window_new            (AdwApplication *app);
+DlDrawPage *dl_window_get_draw_page  (DlWindow       *self);
+void        dl_window_show_toast     (DlWindow       *self,
+                                      const char     *message);
+/* Classifies an image file on the Draw page; errors become a toast. */
+void        dl_window_open_image     (DlWindow       *self,
+                                      GFile          *file);
+
+G_END_DECLS

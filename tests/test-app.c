@@ -1,0 +1,223 @@
+/* test-app.c: the app under a real display — the Draw page driven through its canvas and
+ * actions, rendered to PNG, and the bundled model checked against the real test set */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+#include <adwaita.h>
+
+#include "dl-canvas.h"
+#include "dl-draw-page.h"
+#include "dl-window.h"
+#include "nn-dataset.h"
+#include "nn-evaluate.h"
+
+static void
+spin (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static DlWindow *
+make_window (void)
+{
+  DlWindow *window = g_object_new (DL_TYPE_WINDOW, NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  spin ();
+  return window;
+}
+
+static void
+close_window (DlWindow *window)
+{
+  gpointer weak = window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_destroy (GTK_WINDOW (window));
+  for (int i = 0; i < 100 && weak != NULL; i++)
+    {
+      spin ();
+      g_usleep (1000);
+    }
+  g_assert_null (weak);
+}
+
+/* Strokes in canvas coordinates, through the same entry points the gestures use. */
+static void
+draw_polyline (DlCanvas     *canvas,
+               const double *xy,
+               size_t        n_points)
+{
+  dl_canvas_begin_stroke (canvas, xy[0], xy[1], -1);
+  for (size_t i = 1; i < n_points; i++)
+    dl_canvas_extend_stroke (canvas, xy[2 * i], xy[2 * i + 1], -1);
+  dl_canvas_end_stroke (canvas);
+}
+
+static void
+draw_circle (DlCanvas *canvas)
+{
+  double xy[2 * 41];
+
+  for (int i = 0; i <= 40; i++)
+    {
+      xy[2 * i] = 0.5 + 0.22 * cos (i * 2 * G_PI / 40);
+      xy[2 * i + 1] = 0.5 + 0.32 * sin (i * 2 * G_PI / 40);
+    }
+  draw_polyline (canvas, xy, 41);
+}
+
+static void
+save_png (GtkWidget  *widget,
+          const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  g_assert_true (gsk_renderer_realize (renderer, NULL, NULL));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_renderer_unrealize (renderer);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("rendered %s", path);
+}
+
+static void
+test_draw_page_predicts (void)
+{
+  DlWindow *window = make_window ();
+  DlDrawPage *page = dl_window_get_draw_page (window);
+  DlCanvas *canvas = DL_CANVAS (dl_draw_page_get_canvas (page));
+  const double one[] = { 0.52, 0.15, 0.5, 0.5, 0.48, 0.85 };
+
+  /* nothing drawn, nothing predicted */
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, -1);
+
+  draw_polyline (canvas, one, 3);
+  spin ();
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "draw.clear", NULL));
+  spin ();
+  g_assert_true (dl_canvas_is_empty (canvas));
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, -1);
+
+  draw_circle (canvas);
+  spin ();
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, 0);
+  save_png (GTK_WIDGET (window), "draw-page.png");
+
+  /* a second stroke, then undo brings the 0 back */
+  draw_polyline (canvas, one, 3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "draw.undo", NULL));
+  spin ();
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, 0);
+  close_window (window);
+}
+
+/* No tablet can be emulated here: the pressure rule is a pure function, checked directly. */
+static void
+test_canvas_pressure (void)
+{
+  double mouse = dl_canvas_width_for_pressure (-1);
+
+  g_assert_cmpfloat (dl_canvas_width_for_pressure (0.0), <, mouse);
+  g_assert_cmpfloat (dl_canvas_width_for_pressure (1.0), >, mouse);
+  g_assert_cmpfloat (dl_canvas_width_for_pressure (0.3), <, dl_canvas_width_for_pressure (0.7));
+  g_assert_cmpfloat (dl_canvas_width_for_pressure (NAN), ==, mouse);
+  g_assert_cmpfloat (dl_canvas_width_for_pressure (5.0), ==, dl_canvas_width_for_pressure (1.0));
+}
+
+static void
+test_open_bad_image (void)
+{
+  DlWindow *window = make_window ();
+  DlDrawPage *page = dl_window_get_draw_page (window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "not-a-png.png", NULL);
+
+  g_assert_true (g_file_set_contents (path, "plain text", -1, NULL));
+  g_assert_false (dl_draw_page_classify_file (page, path, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, -1);
+  close_window (window);
+}
+
+/* The bundled model still classifies the real test set at the accuracy recorded with it. */
+static void
+test_bundled_model_accuracy (void)
+{
+  const char *dir = g_getenv ("DIGIT_LAB_MNIST_DIR");
+  g_autoptr(GBytes) config = NULL;
+  g_autoptr(GBytes) weights = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnModel) model = NULL;
+  g_autoptr(NnDataset) ds = NULL;
+  g_autoptr(NnEvaluation) ev = NULL;
+  gsize cl, wl;
+  const char *c;
+  const guint8 *w;
+
+  config = g_resources_lookup_data ("/io/github/digitlab/DigitLab/model/config.json", 0, &error);
+  g_assert_no_error (error);
+  weights = g_resources_lookup_data ("/io/github/digitlab/DigitLab/model/model.safetensors", 0,
+                                     &error);
+  g_assert_no_error (error);
+  c = g_bytes_get_data (config, &cl);
+  w = g_bytes_get_data (weights, &wl);
+  model = nn_model_load_from_data (c, cl, w, wl, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (isfinite (model->test_accuracy));
+
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      if (g_getenv ("DIGIT_LAB_REQUIRE_MNIST") != NULL)
+        g_error ("DIGIT_LAB_MNIST_DIR does not name the MNIST folder, but the real data is required");
+      g_test_skip ("needs the real MNIST: set DIGIT_LAB_MNIST_DIR");
+      return;
+    }
+  ds = nn_dataset_load_dir (dir, &error);
+  g_assert_no_error (error);
+  ev = nn_evaluate_images (model->net, ds->test, NULL, 0, &model->norm);
+  g_test_message ("bundled model: %.4f, recorded %.4f", ev->accuracy, model->test_accuracy);
+  g_assert_cmpfloat_with_epsilon (ev->accuracy, model->test_accuracy, 1e-9);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  if (gdk_display_get_default () == NULL)
+    {
+      /* under TAP a skip must be printed, and CI must not skip silently */
+      if (g_getenv ("CI") != NULL)
+        g_error ("no display: the GUI tests need one (run under xvfb-run)");
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  adw_init ();
+  {
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    /* the application adds its style sheet at startup; these tests build windows without it */
+    gtk_css_provider_load_from_resource (css, "/io/github/digitlab/DigitLab/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                                GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
+
+  g_test_add_func ("/app/draw-page/predicts", test_draw_page_predicts);
+  g_test_add_func ("/app/canvas/pressure", test_canvas_pressure);
+  g_test_add_func ("/app/draw-page/open-bad-image", test_open_bad_image);
+  g_test_add_func ("/app/bundled-model/accuracy", test_bundled_model_accuracy);
+  return g_test_run ();
+}
