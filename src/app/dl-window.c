@@ -6,7 +6,9 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-fetch.h"
 #include "dl-resources.h"
+#include "dl-train-page.h"
 #include "nn-model.h"
 
 #define RESOURCE_PATH "/io/github/digitlab/DigitLab/"
@@ -18,10 +20,14 @@ struct _DlWindow
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
   DlDrawPage           *draw_page;
+  DlTrainPage          *train_page;
 
   GSettings            *settings;
-  NnModel              *model;          /* the bundled model until the user opens another */
+  NnModel              *model;          /* the bundled model until training gives another */
   GtkFileChooserNative *chooser;
+  NnDataset            *dataset;        /* the training page borrows it */
+  GCancellable         *cancellable;    /* dataset loading and downloads */
+  gboolean              close_after_training;
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -74,6 +80,223 @@ dl_window_open_image (DlWindow *self,
     }
 }
 
+
+static void
+set_dataset (DlWindow  *self,
+             NnDataset *dataset)
+{
+  dl_train_page_set_dataset (self->train_page, dataset);
+  g_clear_pointer (&self->dataset, nn_dataset_free);
+  self->dataset = dataset;
+}
+
+static void
+load_dataset_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  GError *error = NULL;
+  NnDataset *ds = nn_dataset_load_dir (task_data, &error);
+
+  if (ds == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ds, (GDestroyNotify) nn_dataset_free);
+}
+
+static void
+on_dataset_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  NnDataset *ds = g_task_propagate_pointer (G_TASK (result), &error);
+  DlWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = DL_WINDOW (source);
+  if (ds != NULL)
+    set_dataset (self, ds);
+  else
+    g_debug ("no dataset yet: %s", error->message);
+}
+
+/* Reads the dataset off the main thread: 55 MB must not freeze a frame. */
+static void
+load_dataset (DlWindow   *self,
+              const char *dir)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_dataset_loaded, NULL);
+
+  g_task_set_task_data (task, g_strdup (dir), g_free);
+  g_task_run_in_thread (task, load_dataset_thread);
+}
+
+typedef struct
+{
+  DlWindow *self;       /* a reference */
+  double    fraction;
+  char     *text;
+} FetchProgress;
+
+static void
+fetch_progress_free (gpointer data)
+{
+  FetchProgress *p = data;
+
+  g_object_unref (p->self);
+  g_free (p->text);
+  g_free (p);
+}
+
+static gboolean
+apply_fetch_progress (gpointer data)
+{
+  FetchProgress *p = data;
+
+  dl_train_page_set_fetch_progress (p->self->train_page, p->fraction, p->text);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called on the download thread. */
+static void
+on_fetch_progress (const DlFetchProgress *progress,
+                   gpointer               user_data)
+{
+  DlWindow *self = user_data;
+  FetchProgress *p = g_new0 (FetchProgress, 1);
+  double per_file = progress->bytes_total > 0
+                      ? (double) progress->bytes_done / progress->bytes_total : 0;
+
+  p->self = g_object_ref (self);
+  p->fraction = (progress->file_index + per_file) / MAX (progress->n_files, 1);
+  p->text = g_strdup (progress->file);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_fetch_progress, p,
+                              fetch_progress_free);
+}
+
+static void
+fetch_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (dl_fetch_mnist (task_data, NULL, on_fetch_progress, source, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_fetched (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  DlWindow *self = DL_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = dl_fetch_get_default_dir ();
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mnist", TRUE);
+  dl_train_page_set_fetch_progress (self->train_page, -1, NULL);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Could not get MNIST: %s"), error->message);
+      dl_window_show_toast (self, message);
+      return;
+    }
+  load_dataset (self, dir);
+}
+
+static void
+get_mnist_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  DlWindow *self = DL_WINDOW (widget);
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_fetched, NULL);
+
+  gtk_widget_action_set_enabled (widget, "win.get-mnist", FALSE);
+  dl_train_page_set_fetch_progress (self->train_page, 0, _("Connecting…"));
+  g_task_set_task_data (task, dl_fetch_get_default_dir (), g_free);
+  g_task_run_in_thread (task, fetch_thread);
+}
+
+static void
+on_model_trained (DlWindow *self,
+                  NnModel  *model)
+{
+  /* the Draw page switches first, then the old weights go */
+  dl_draw_page_set_model (self->draw_page, model);
+  g_clear_pointer (&self->model, nn_model_free);
+  self->model = model;
+  dl_window_show_toast (self, _("The Draw page now uses the model you trained"));
+}
+
+static void
+on_training_running (DlWindow *self)
+{
+  if (self->close_after_training && !dl_training_get_running (dl_train_page_get_training (self->train_page)))
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_close_response (AdwMessageDialog *dialog,
+                   const char       *response,
+                   DlWindow         *self)
+{
+  if (g_strcmp0 (response, "stop") != 0)
+    return;
+  self->close_after_training = TRUE;
+  dl_training_stop (dl_train_page_get_training (self->train_page));
+}
+
+/* Closing while training asks first, then stops cleanly and closes when the worker is done. */
+static gboolean
+dl_window_close_request (GtkWindow *window)
+{
+  DlWindow *self = DL_WINDOW (window);
+  GtkWidget *dialog;
+
+  if (!dl_training_get_running (dl_train_page_get_training (self->train_page)))
+    return GTK_WINDOW_CLASS (dl_window_parent_class)->close_request (window);
+  dialog = adw_message_dialog_new (window, _("Stop Training?"),
+                                   _("Training is still running. The best epoch so far is kept."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Keep Training"),
+                                    "stop", _("_Stop and Close"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+static void
+start_training_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  DlWindow *self = DL_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->stack, "train");
+  gtk_widget_activate_action (GTK_WIDGET (self->train_page), "train.start", NULL);
+}
+
+static void
+stop_training_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  gtk_widget_activate_action (GTK_WIDGET (DL_WINDOW (widget)->train_page), "train.stop", NULL);
+}
+
 static void
 on_chooser_response (GtkNativeDialog *dialog,
                      int              response,
@@ -118,11 +341,15 @@ dl_window_dispose (GObject *object)
 {
   DlWindow *self = DL_WINDOW (object);
 
+  g_cancellable_cancel (self->cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
   g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
+  /* the pages are gone, so the dataset they borrowed can go */
+  g_clear_pointer (&self->dataset, nn_dataset_free);
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
 }
 
@@ -143,14 +370,25 @@ dl_window_class_init (DlWindowClass *klass)
 
   object_class->dispose = dl_window_dispose;
   object_class->finalize = dl_window_finalize;
+  GTK_WINDOW_CLASS (klass)->close_request = dl_window_close_request;
 
   /* keeps the resources linked in from the static library */
   g_resources_register (dl_get_resource ());
   g_type_ensure (DL_TYPE_DRAW_PAGE);
+  g_type_ensure (DL_TYPE_TRAIN_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_model_trained);
+  gtk_widget_class_install_action (widget_class, "win.get-mnist", NULL, get_mnist_action);
+  gtk_widget_class_install_action (widget_class, "win.start-training", NULL,
+                                   start_training_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-training", NULL, stop_training_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "win.start-training", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop-training", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open-image", NULL, open_image_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
@@ -179,6 +417,33 @@ dl_window_init (DlWindow *self)
       dl_window_show_toast (self, message);
     }
   dl_draw_page_set_model (self->draw_page, self->model);
+
+  self->cancellable = g_cancellable_new ();
+  g_signal_connect_swapped (dl_train_page_get_training (self->train_page), "notify::running",
+                            G_CALLBACK (on_training_running), self);
+  dl_train_page_set_dataset (self->train_page, NULL);
+  {
+    g_autofree char *dir = dl_fetch_get_default_dir ();
+
+    if (g_file_test (dir, G_FILE_TEST_IS_DIR))
+      load_dataset (self, dir);
+  }
+}
+
+/* The dataset the pages use; tests give their own. Takes ownership. */
+void
+dl_window_set_dataset (DlWindow  *self,
+                       NnDataset *dataset)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+  set_dataset (self, dataset);
+}
+
+DlTrainPage *
+dl_window_get_train_page (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->train_page;
 }
 
 DlWindow *

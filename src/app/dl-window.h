@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dl-draw-page.h"
+#include "dl-train-page.h"
 
 G_BEGIN_DECLS
 
@@ -18,5 +19,9 @@ void        dl_window_show_toast     (DlWindow       *self,
 /* Classifies an image file on the Draw page; errors become a toast. */
 void        dl_window_open_image     (DlWindow       *self,
                                       GFile          *file);
+DlTrainPage *dl_window_get_train_page (DlWindow      *self);
+/* Takes ownership of dataset. */
+void        dl_window_set_dataset    (DlWindow       *self,
+                                      NnDataset      *dataset);
 
 G_END_DECLS

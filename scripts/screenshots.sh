@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# screenshots.sh: screenshots of the real app under Xvfb, driven with xdotool, for the README
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Usage: scripts/screenshots.sh [BUILD_DIR] [OUT_DIR]; needs MNIST fetched (digit-lab-cli fetch).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=$(realpath "${1:-build}")
+out=$(realpath -m "${2:-data/screenshots}")
+mkdir -p "$out"
+
+if [ "${3:-}" != "--inside" ]; then
+  # the same script again, inside a virtual display and a session bus
+  exec xvfb-run -a -s '-screen 0 1200x800x24 -nolisten tcp' dbus-run-session -- \
+    bash "$0" "$build" "$out" --inside
+fi
+
+export GSETTINGS_SCHEMA_DIR="$build/data" GSETTINGS_BACKEND=memory GDK_BACKEND=x11
+"$build/src/app/digit-lab" &
+app=$!
+wid=$(xdotool search --sync --onlyvisible --pid "$app" | head -1)
+xdotool windowsize "$wid" 1200 800 windowmove "$wid" 0 0
+sleep 2
+
+# Train: start a run from the keyboard and let a few epochs' worth of curves appear
+import -window root -crop 1200x800+0+0 "$out/train-ready.png"
+xdotool key --window "$wid" ctrl+Return
+sleep 25
+import -window root -crop 1200x800+0+0 "$out/train.png"
+xdotool key --window "$wid" Escape
+sleep 2
+
+# Draw: a 7 with the mouse, as a person would
+xdotool key --window "$wid" alt+d
+sleep 1
+xdotool mousemove --window "$wid" 130 260 mousedown 1
+for i in $(seq 0 12); do xdotool mousemove --window "$wid" $((130 + i * 18)) 260; done
+for i in $(seq 0 16); do xdotool mousemove --window "$wid" $((346 - i * 8)) $((260 + i * 22)); done
+xdotool mouseup 1
+sleep 1
+import -window root -crop 1200x800+0+0 "$out/draw.png"
+kill "$app"
+echo "screenshots in $out"

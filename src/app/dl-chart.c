@@ -1,0 +1,410 @@
+/* dl-chart.c: drawing only — series are appended by their owners, never computed here */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-chart.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+typedef struct
+{
+  char        *name;
+  GdkRGBA      color;
+  DlChartStyle style;
+  GArray      *points;      /* graphene_point_t as doubles: (x, y) pairs */
+} Series;
+
+struct _DlChart
+{
+  GtkWidget  parent_instance;
+
+  char      *x_label;
+  char      *y_label;
+  GPtrArray *series;
+  double     y_min_fixed;
+  double     y_max_fixed;
+  double     hover_x;       /* widget x of the pointer, or −1 */
+};
+
+G_DEFINE_FINAL_TYPE (DlChart, dl_chart, GTK_TYPE_WIDGET)
+
+#define MARGIN_LEFT 56
+#define MARGIN_RIGHT 16
+#define MARGIN_TOP 28
+#define MARGIN_BOTTOM 40
+
+static const struct { const char *name; GdkRGBA rgba; } palette[] = {
+  { "blue", { 0.208, 0.518, 0.894, 1 } },
+  { "green", { 0.180, 0.761, 0.494, 1 } },
+  { "orange", { 1.0, 0.471, 0.0, 1 } },
+  { "red", { 0.878, 0.106, 0.141, 1 } },
+  { "purple", { 0.569, 0.255, 0.675, 1 } },
+  { "brown", { 0.596, 0.416, 0.267, 1 } },
+};
+
+static void
+series_free (Series *s)
+{
+  g_free (s->name);
+  g_array_unref (s->points);
+  g_free (s);
+}
+
+guint
+dl_chart_add_series (DlChart      *self,
+                     const char   *name,
+                     const char   *color,
+                     DlChartStyle  style)
+{
+  Series *s = g_new0 (Series, 1);
+
+  g_return_val_if_fail (DL_IS_CHART (self), 0);
+
+  s->name = g_strdup (name);
+  s->style = style;
+  s->color = palette[0].rgba;
+  for (size_t i = 0; i < G_N_ELEMENTS (palette); i++)
+    if (g_strcmp0 (palette[i].name, color) == 0)
+      s->color = palette[i].rgba;
+  s->points = g_array_new (FALSE, FALSE, sizeof (double) * 2);
+  g_ptr_array_add (self->series, s);
+  return self->series->len - 1;
+}
+
+void
+dl_chart_append (DlChart *self,
+                 guint    series,
+                 double   x,
+                 double   y)
+{
+  double p[2] = { x, y };
+
+  g_return_if_fail (DL_IS_CHART (self) && series < self->series->len);
+
+  if (!isfinite (x) || !isfinite (y))
+    return;
+  g_array_append_vals (((Series *) g_ptr_array_index (self->series, series))->points, p, 1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_chart_clear (DlChart *self)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+
+  for (guint i = 0; i < self->series->len; i++)
+    g_array_set_size (((Series *) g_ptr_array_index (self->series, i))->points, 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_chart_set_y_range (DlChart *self,
+                      double   y_min,
+                      double   y_max)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  self->y_min_fixed = y_min;
+  self->y_max_fixed = y_max;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+dl_chart_get_n_points (DlChart *self,
+                       guint    series)
+{
+  g_return_val_if_fail (DL_IS_CHART (self) && series < self->series->len, 0);
+  return ((Series *) g_ptr_array_index (self->series, series))->points->len;
+}
+
+/* A "nice" tick step (1, 2 or 5 × 10ⁿ) giving about n ticks over span. */
+static double
+nice_step (double span,
+           int    n)
+{
+  double raw = span / MAX (n, 1), mag = pow (10, floor (log10 (raw))), f = raw / mag;
+
+  return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
+}
+
+static void
+data_bounds (DlChart *self,
+             double  *x0,
+             double  *x1,
+             double  *y0,
+             double  *y1)
+{
+  *x0 = INFINITY, *x1 = -INFINITY, *y0 = INFINITY, *y1 = -INFINITY;
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      GArray *pts = ((Series *) g_ptr_array_index (self->series, i))->points;
+
+      for (guint k = 0; k < pts->len; k++)
+        {
+          const double *p = &g_array_index (pts, double, 2 * k);
+
+          *x0 = MIN (*x0, p[0]);
+          *x1 = MAX (*x1, p[0]);
+          *y0 = MIN (*y0, p[1]);
+          *y1 = MAX (*y1, p[1]);
+        }
+    }
+  if (!isfinite (*x0))
+    *x0 = 0, *x1 = 1, *y0 = 0, *y1 = 1;
+  if (!isnan (self->y_min_fixed))
+    *y0 = self->y_min_fixed;
+  if (!isnan (self->y_max_fixed))
+    *y1 = self->y_max_fixed;
+  if (*x1 <= *x0)
+    *x1 = *x0 + 1;
+  if (*y1 <= *y0)
+    *y1 = *y0 + 1;
+}
+
+static void
+show_text (cairo_t     *cr,
+           PangoLayout *layout,
+           const char  *text,
+           double       x,
+           double       y,
+           double       align_x,    /* 0 left, 0.5 centre, 1 right */
+           double       align_y)
+{
+  int w, h;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &w, &h);
+  cairo_move_to (cr, x - align_x * w, y - align_y * h);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+dl_chart_snapshot (GtkWidget   *widget,
+                   GtkSnapshot *snapshot)
+{
+  DlChart *self = DL_CHART (widget);
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  double pw = w - MARGIN_LEFT - MARGIN_RIGHT, ph = h - MARGIN_TOP - MARGIN_BOTTOM;
+  double x0, x1, y0, y1, step;
+  GdkRGBA fg;
+  cairo_t *cr;
+  PangoLayout *layout;
+  char buf[64];
+  double legend_x;
+
+  if (pw < 20 || ph < 20)
+    return;
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  data_bounds (self, &x0, &x1, &y0, &y1);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  layout = gtk_widget_create_pango_layout (widget, NULL);
+
+#define PX(x) (MARGIN_LEFT + ((x) - x0) / (x1 - x0) * pw)
+#define PY(y) (MARGIN_TOP + ph - ((y) - y0) / (y1 - y0) * ph)
+
+  /* grid and y ticks */
+  cairo_set_line_width (cr, 1);
+  step = nice_step (y1 - y0, 5);
+  for (double t = ceil (y0 / step) * step; t <= y1 + 1e-9 * step; t += step)
+    {
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.1);
+      cairo_move_to (cr, MARGIN_LEFT, round (PY (t)) + 0.5);
+      cairo_line_to (cr, MARGIN_LEFT + pw, round (PY (t)) + 0.5);
+      cairo_stroke (cr);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+      g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
+      show_text (cr, layout, buf, MARGIN_LEFT - 6, PY (t), 1, 0.5);
+    }
+  step = nice_step (x1 - x0, 6);
+  for (double t = ceil (x0 / step) * step; t <= x1 + 1e-9 * step; t += step)
+    {
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+      g_snprintf (buf, sizeof buf, "%g", t);
+      show_text (cr, layout, buf, PX (t), MARGIN_TOP + ph + 4, 0.5, 0);
+    }
+  /* axes */
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.5);
+  cairo_move_to (cr, MARGIN_LEFT + 0.5, MARGIN_TOP);
+  cairo_line_to (cr, MARGIN_LEFT + 0.5, MARGIN_TOP + ph + 0.5);
+  cairo_line_to (cr, MARGIN_LEFT + pw, MARGIN_TOP + ph + 0.5);
+  cairo_stroke (cr);
+  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+  show_text (cr, layout, self->x_label, MARGIN_LEFT + pw / 2, h - 2, 0.5, 1);
+  show_text (cr, layout, self->y_label, 4, 4, 0, 0);
+
+  /* series: faint ones first so the others stay readable */
+  for (int pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < self->series->len; i++)
+      {
+        Series *s = g_ptr_array_index (self->series, i);
+        gboolean faint = s->style == DL_CHART_FAINT;
+
+        if ((pass == 0) != faint || s->points->len == 0)
+          continue;
+        cairo_save (cr);
+        cairo_rectangle (cr, MARGIN_LEFT, MARGIN_TOP - 4, pw + 4, ph + 8);
+        cairo_clip (cr);
+        cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, faint ? 0.3 : 1);
+        cairo_set_line_width (cr, faint ? 1 : 2);
+        cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+        for (guint k = 0; k < s->points->len; k++)
+          {
+            const double *p = &g_array_index (s->points, double, 2 * k);
+
+            if (k == 0)
+              cairo_move_to (cr, PX (p[0]), PY (p[1]));
+            else
+              cairo_line_to (cr, PX (p[0]), PY (p[1]));
+          }
+        cairo_stroke (cr);
+        if (s->style == DL_CHART_MARKERS)
+          for (guint k = 0; k < s->points->len; k++)
+            {
+              const double *p = &g_array_index (s->points, double, 2 * k);
+
+              cairo_arc (cr, PX (p[0]), PY (p[1]), 3, 0, 2 * G_PI);
+              cairo_fill (cr);
+            }
+        cairo_restore (cr);
+      }
+
+  /* legend, top right */
+  legend_x = MARGIN_LEFT + pw;
+  for (guint i = self->series->len; i-- > 0;)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      int tw, th;
+
+      pango_layout_set_text (layout, s->name, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      legend_x -= tw;
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.8);
+      cairo_move_to (cr, legend_x, 4);
+      pango_cairo_show_layout (cr, layout);
+      cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue,
+                             s->style == DL_CHART_FAINT ? 0.4 : 1);
+      cairo_rectangle (cr, legend_x - 16, 4 + th / 2.0 - 2, 12, 4);
+      cairo_fill (cr);
+      legend_x -= 28;
+    }
+
+  /* hover readout: the point of each series nearest the pointer's x */
+  if (self->hover_x >= MARGIN_LEFT && self->hover_x <= MARGIN_LEFT + pw)
+    {
+      double hx = x0 + (self->hover_x - MARGIN_LEFT) / pw * (x1 - x0);
+      GString *text = g_string_new (NULL);
+      double ty = MARGIN_TOP + 4;
+
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
+      cairo_move_to (cr, round (self->hover_x) + 0.5, MARGIN_TOP);
+      cairo_line_to (cr, round (self->hover_x) + 0.5, MARGIN_TOP + ph);
+      cairo_stroke (cr);
+      for (guint i = 0; i < self->series->len; i++)
+        {
+          Series *s = g_ptr_array_index (self->series, i);
+          const double *best = NULL;
+
+          for (guint k = 0; k < s->points->len; k++)
+            {
+              const double *p = &g_array_index (s->points, double, 2 * k);
+
+              if (best == NULL || fabs (p[0] - hx) < fabs (best[0] - hx))
+                best = p;
+            }
+          if (best == NULL)
+            continue;
+          g_string_printf (text, "%s %.3g: %.4g", s->name, best[0], best[1]);
+          cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, 1);
+          cairo_arc (cr, PX (best[0]), PY (best[1]), 4, 0, 2 * G_PI);
+          cairo_fill (cr);
+          show_text (cr, layout, text->str,
+                     self->hover_x + (self->hover_x > MARGIN_LEFT + pw / 2 ? -8 : 8), ty,
+                     self->hover_x > MARGIN_LEFT + pw / 2 ? 1 : 0, 0);
+          ty += 18;
+        }
+      g_string_free (text, TRUE);
+    }
+#undef PX
+#undef PY
+  g_object_unref (layout);
+  cairo_destroy (cr);
+}
+
+static void
+dl_chart_measure (GtkWidget      *widget,
+                  GtkOrientation  orientation,
+                  int             for_size,
+                  int            *minimum,
+                  int            *natural,
+                  int            *minimum_baseline,
+                  int            *natural_baseline)
+{
+  *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 240 : 180;
+  *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 480 : 240;
+}
+
+static void
+on_motion (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           DlChart                  *self)
+{
+  self->hover_x = x;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_leave (GtkEventControllerMotion *controller,
+          DlChart                  *self)
+{
+  self->hover_x = -1;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+dl_chart_finalize (GObject *object)
+{
+  DlChart *self = DL_CHART (object);
+
+  g_ptr_array_unref (self->series);
+  g_free (self->x_label);
+  g_free (self->y_label);
+  G_OBJECT_CLASS (dl_chart_parent_class)->finalize (object);
+}
+
+static void
+dl_chart_class_init (DlChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = dl_chart_finalize;
+  widget_class->snapshot = dl_chart_snapshot;
+  widget_class->measure = dl_chart_measure;
+  gtk_widget_class_set_css_name (widget_class, "chart");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+dl_chart_init (DlChart *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) series_free);
+  self->y_min_fixed = self->y_max_fixed = NAN;
+  self->hover_x = -1;
+  g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+GtkWidget *
+dl_chart_new (const char *x_label,
+              const char *y_label)
+{
+  DlChart *self = g_object_new (DL_TYPE_CHART, NULL);
+
+  self->x_label = g_strdup (x_label);
+  self->y_label = g_strdup (y_label);
+  return GTK_WIDGET (self);
+}

@@ -1,0 +1,38 @@
+/* dl-chart.h: one reusable line chart — series of points, axes, ticks, legend, hover readout */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_CHART (dl_chart_get_type ())
+G_DECLARE_FINAL_TYPE (DlChart, dl_chart, DL, CHART, GtkWidget)
+
+typedef enum
+{
+  DL_CHART_LINE,          /* a solid line */
+  DL_CHART_FAINT,         /* a thin, translucent line under the others (raw noisy data) */
+  DL_CHART_MARKERS,       /* a line with a dot at each point */
+} DlChartStyle;
+
+GtkWidget *dl_chart_new          (const char   *x_label,
+                                  const char   *y_label);
+/* Returns the series index. Colours are libadwaita palette names ("blue", "orange" …). */
+guint      dl_chart_add_series   (DlChart      *self,
+                                  const char   *name,
+                                  const char   *color,
+                                  DlChartStyle  style);
+void       dl_chart_append       (DlChart      *self,
+                                  guint         series,
+                                  double        x,
+                                  double        y);
+void       dl_chart_clear        (DlChart      *self);
+/* Fixes the y range (e.g. 0 … 1 for accuracy); NAN bounds follow the data. */
+void       dl_chart_set_y_range  (DlChart      *self,
+                                  double        y_min,
+                                  double        y_max);
+guint      dl_chart_get_n_points (DlChart      *self,
+                                  guint         series);
+
+G_END_DECLS

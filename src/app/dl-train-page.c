@@ -1,0 +1,395 @@
+/* dl-train-page.c: the recipe in GSettings, the run in DlTraining, the curves in DlChart */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-train-page.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "dl-chart.h"
+
+/* weight of the newest batch in the smoothed loss curve */
+#define SMOOTHING 0.05
+
+struct _DlTrainPage
+{
+  AdwBin          parent_instance;
+
+  GtkStack       *stack;
+  AdwComboRow    *arch_row;
+  AdwComboRow    *optimizer_row;
+  GtkSpinButton  *epochs_spin;
+  GtkSpinButton  *batch_spin;
+  GtkSpinButton  *lr_spin;
+  GtkSpinButton  *rotation_spin;
+  GtkSpinButton  *validation_spin;
+  GtkSpinButton  *seed_spin;
+  GtkLabel       *status_label;
+  GtkBox         *charts_box;
+  GtkProgressBar *fetch_progress;
+  AdwPreferencesGroup *recipe_group;
+
+  DlChart        *loss_chart;
+  DlChart        *accuracy_chart;
+  guint           batch_loss, smooth_loss, train_loss, val_loss;
+  guint           train_acc, val_acc, test_acc;
+  double          smoothed;
+  gboolean        have_smoothed;
+
+  GSettings      *settings;
+  DlTraining     *training;
+  NnDataset      *dataset;      /* borrowed from the window */
+};
+
+G_DEFINE_FINAL_TYPE (DlTrainPage, dl_train_page, ADW_TYPE_BIN)
+
+enum
+{
+  MODEL_TRAINED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+update_actions (DlTrainPage *self)
+{
+  gboolean running = dl_training_get_running (self->training);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start",
+                                 self->dataset != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.pause", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->recipe_group), !running);
+}
+
+static char *
+format_duration (double seconds)
+{
+  int s = (int) (seconds + 0.5);
+
+  if (s >= 3600)
+    return g_strdup_printf ("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
+  return g_strdup_printf ("%d:%02d", s / 60, s % 60);
+}
+
+static void
+on_progress (DlTraining            *training,
+             const NnTrainProgress *p,
+             DlTrainPage           *self)
+{
+  double x = (p->epoch - 1) + (double) p->batch / p->n_batches;
+  g_autofree char *elapsed = format_duration (p->elapsed);
+  g_autofree char *eta = format_duration (p->eta);
+  g_autofree char *text = NULL;
+
+  self->smoothed = self->have_smoothed ? (1 - SMOOTHING) * self->smoothed + SMOOTHING * p->loss
+                                       : p->loss;
+  self->have_smoothed = TRUE;
+  dl_chart_append (self->loss_chart, self->batch_loss, x, p->loss);
+  dl_chart_append (self->loss_chart, self->smooth_loss, x, self->smoothed);
+  /* Translators: live training status; the times are minutes:seconds */
+  text = g_strdup_printf (_("Epoch %u of %u · batch %u of %u\n%.0f images/s · %s elapsed · "
+                            "%s left"), p->epoch, p->n_epochs, p->batch, p->n_batches,
+                          p->samples_per_second, elapsed, eta);
+  gtk_label_set_label (self->status_label, text);
+}
+
+static void
+on_epoch_finished (DlTraining         *training,
+                   const NnEpochStats *s,
+                   DlTrainPage        *self)
+{
+  g_autofree char *description = NULL;
+
+  dl_chart_append (self->loss_chart, self->train_loss, s->epoch, s->train_loss);
+  dl_chart_append (self->loss_chart, self->val_loss, s->epoch, s->val_loss);
+  dl_chart_append (self->accuracy_chart, self->train_acc, s->epoch, s->train_accuracy);
+  dl_chart_append (self->accuracy_chart, self->val_acc, s->epoch, s->val_accuracy);
+  dl_chart_append (self->accuracy_chart, self->test_acc, s->epoch, s->test_accuracy);
+  /* Translators: what the accuracy chart shows, for screen readers */
+  description = g_strdup_printf (_("After epoch %u: training accuracy %.2f%%, validation %.2f%%, "
+                                   "test %.2f%%"), s->epoch, 100 * s->train_accuracy,
+                                 100 * s->val_accuracy, 100 * s->test_accuracy);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->accuracy_chart),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+}
+
+static void
+on_finished (DlTraining  *training,
+             gboolean     stopped,
+             DlTrainPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  NnModel *model = dl_training_dup_model (training, &error);
+
+  update_actions (self);
+  if (model == NULL)
+    {
+      gtk_label_set_label (self->status_label, _("Stopped before the first epoch ended"));
+      return;
+    }
+  gtk_label_set_label (self->status_label, stopped ? _("Stopped; the best epoch so far is kept")
+                                                   : _("Finished; the best epoch is kept"));
+  g_signal_emit (self, signals[MODEL_TRAINED], 0, model);
+}
+
+static void
+on_failed (DlTraining  *training,
+           const char  *message,
+           DlTrainPage *self)
+{
+  g_autofree char *text = g_strdup_printf (_("Training failed: %s"), message);
+
+  update_actions (self);
+  gtk_label_set_label (self->status_label, text);
+}
+
+static void
+on_running_changed (DlTrainPage *self)
+{
+  update_actions (self);
+}
+
+static char *
+selected_string (AdwComboRow *row)
+{
+  GtkStringObject *item = adw_combo_row_get_selected_item (row);
+
+  return g_strdup (item != NULL ? gtk_string_object_get_string (item) : "");
+}
+
+static void
+start_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  DlTrainPage *self = DL_TRAIN_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *arch = selected_string (self->arch_row);
+  g_autofree char *optimizer = selected_string (self->optimizer_row);
+  NnOptimizerKind kind = NN_OPTIMIZER_ADAM;
+  NnTrainConfig config;
+  gboolean ok;
+
+  if (self->dataset == NULL)
+    return;
+  nn_optimizer_kind_from_string (optimizer, &kind);
+  nn_train_config_init (&config);
+  g_free (config.spec);
+  config.spec = g_strdup (nn_spec_preset_lookup (arch) != NULL ? nn_spec_preset_lookup (arch)
+                                                               : NN_SPEC_REFERENCE);
+  nn_optimizer_config_init (&config.optimizer, kind);
+  config.optimizer.learning_rate = gtk_spin_button_get_value (self->lr_spin);
+  config.epochs = gtk_spin_button_get_value_as_int (self->epochs_spin);
+  config.batch_size = gtk_spin_button_get_value_as_int (self->batch_spin);
+  config.rotation_degrees = (float) gtk_spin_button_get_value (self->rotation_spin);
+  config.validation_size = gtk_spin_button_get_value_as_int (self->validation_spin);
+  config.seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  config.progress_every = 5;
+
+  dl_chart_clear (self->loss_chart);
+  dl_chart_clear (self->accuracy_chart);
+  self->have_smoothed = FALSE;
+  ok = dl_training_start (self->training, &config, self->dataset, &error);
+  nn_train_config_clear (&config);
+  if (!ok)
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot start: %s"), error->message);
+
+      gtk_label_set_label (self->status_label, text);
+      return;
+    }
+  gtk_label_set_label (self->status_label, _("Starting…"));
+}
+
+static void
+pause_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  DlTrainPage *self = DL_TRAIN_PAGE (widget);
+  gboolean paused = !dl_training_get_paused (self->training);
+
+  dl_training_set_paused (self->training, paused);
+  if (paused)
+    gtk_label_set_label (self->status_label, _("Paused"));
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  dl_training_stop (DL_TRAIN_PAGE (widget)->training);
+}
+
+void
+dl_train_page_set_dataset (DlTrainPage *self,
+                           NnDataset   *dataset)
+{
+  g_return_if_fail (DL_IS_TRAIN_PAGE (self));
+  g_return_if_fail (!dl_training_get_running (self->training));
+
+  self->dataset = dataset;
+  gtk_stack_set_visible_child_name (self->stack, dataset != NULL ? "train" : "no-data");
+  update_actions (self);
+}
+
+DlTraining *
+dl_train_page_get_training (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->training;
+}
+
+void
+dl_train_page_set_fetch_progress (DlTrainPage *self,
+                                  double       fraction,
+                                  const char  *text)
+{
+  g_return_if_fail (DL_IS_TRAIN_PAGE (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), fraction >= 0);
+  if (fraction >= 0)
+    {
+      gtk_progress_bar_set_fraction (self->fetch_progress, CLAMP (fraction, 0, 1));
+      gtk_progress_bar_set_text (self->fetch_progress, text);
+    }
+}
+
+/* GSettings holds the preset name; the combo row an index into its list. */
+static gboolean
+name_to_index (GValue   *value,
+               GVariant *variant,
+               gpointer  user_data)
+{
+  GListModel *model = user_data;
+  const char *name = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (gtk_string_object_get_string (item), name) == 0)
+        {
+          g_value_set_uint (value, i);
+          return TRUE;
+        }
+    }
+  g_value_set_uint (value, 0);
+  return TRUE;
+}
+
+static GVariant *
+index_to_name (const GValue       *value,
+               const GVariantType *type,
+               gpointer            user_data)
+{
+  g_autoptr(GtkStringObject) item = g_list_model_get_item (user_data, g_value_get_uint (value));
+
+  return item != NULL ? g_variant_new_string (gtk_string_object_get_string (item)) : NULL;
+}
+
+static void
+dl_train_page_dispose (GObject *object)
+{
+  DlTrainPage *self = DL_TRAIN_PAGE (object);
+
+  if (self->training != NULL)
+    g_signal_handlers_disconnect_by_data (self->training, self);
+  g_clear_object (&self->training);
+  g_clear_object (&self->settings);
+  gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_TRAIN_PAGE);
+  G_OBJECT_CLASS (dl_train_page_parent_class)->dispose (object);
+}
+
+static void
+dl_train_page_class_init (DlTrainPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dl_train_page_dispose;
+
+  /* the trained model, owned by the receiver */
+  signals[MODEL_TRAINED] = g_signal_new ("model-trained", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                         G_TYPE_POINTER);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/digitlab/DigitLab/dl-train-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, arch_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, optimizer_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, epochs_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, batch_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, rotation_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, validation_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, fetch_progress);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, recipe_group);
+
+  gtk_widget_class_install_action (widget_class, "train.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "train.pause", NULL, pause_action);
+  gtk_widget_class_install_action (widget_class, "train.stop", NULL, stop_action);
+}
+
+static void
+dl_train_page_init (DlTrainPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  struct { GtkSpinButton *spin; const char *key; } spins[] = {
+    { self->epochs_spin, "epochs" }, { self->batch_spin, "batch-size" },
+    { self->lr_spin, "learning-rate" }, { self->rotation_spin, "rotation-degrees" },
+    { self->validation_spin, "validation-size" }, { self->seed_spin, "seed" },
+  };
+
+  self->settings = g_settings_new (APP_ID);
+  for (size_t i = 0; i < G_N_ELEMENTS (spins); i++)
+    g_settings_bind (self->settings, spins[i].key, gtk_spin_button_get_adjustment (spins[i].spin),
+                     "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "architecture", self->arch_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, name_to_index, index_to_name,
+                                adw_combo_row_get_model (self->arch_row), NULL);
+  g_settings_bind_with_mapping (self->settings, "optimizer", self->optimizer_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, name_to_index, index_to_name,
+                                adw_combo_row_get_model (self->optimizer_row), NULL);
+
+  self->loss_chart = DL_CHART (dl_chart_new (_("epoch"), _("loss")));
+  self->batch_loss = dl_chart_add_series (self->loss_chart, _("batch"), "blue", DL_CHART_FAINT);
+  self->smooth_loss = dl_chart_add_series (self->loss_chart, _("smoothed"), "blue", DL_CHART_LINE);
+  self->train_loss = dl_chart_add_series (self->loss_chart, _("training"), "orange",
+                                          DL_CHART_MARKERS);
+  self->val_loss = dl_chart_add_series (self->loss_chart, _("validation"), "green",
+                                        DL_CHART_MARKERS);
+  self->accuracy_chart = DL_CHART (dl_chart_new (_("epoch"), _("accuracy")));
+  self->train_acc = dl_chart_add_series (self->accuracy_chart, _("training"), "orange",
+                                         DL_CHART_MARKERS);
+  self->val_acc = dl_chart_add_series (self->accuracy_chart, _("validation"), "green",
+                                       DL_CHART_MARKERS);
+  self->test_acc = dl_chart_add_series (self->accuracy_chart, _("test"), "purple",
+                                        DL_CHART_MARKERS);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->loss_chart), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->accuracy_chart), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->loss_chart),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Loss curves"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->accuracy_chart),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Accuracy per epoch"), -1);
+  gtk_box_append (self->charts_box, GTK_WIDGET (self->loss_chart));
+  gtk_box_append (self->charts_box, GTK_WIDGET (self->accuracy_chart));
+
+  self->training = dl_training_new ();
+  g_signal_connect (self->training, "progress", G_CALLBACK (on_progress), self);
+  g_signal_connect (self->training, "epoch-finished", G_CALLBACK (on_epoch_finished), self);
+  g_signal_connect (self->training, "finished", G_CALLBACK (on_finished), self);
+  g_signal_connect (self->training, "failed", G_CALLBACK (on_failed), self);
+  g_signal_connect_swapped (self->training, "notify::running", G_CALLBACK (on_running_changed),
+                            self);
+  update_actions (self);
+}

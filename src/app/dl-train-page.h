@@ -1,0 +1,24 @@
+/* dl-train-page.h: choose a recipe, train on a worker thread, watch the curves live */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "dl-training.h"
+#include "nn-dataset.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_TRAIN_PAGE (dl_train_page_get_type ())
+G_DECLARE_FINAL_TYPE (DlTrainPage, dl_train_page, DL, TRAIN_PAGE, AdwBin)
+
+/* dataset is borrowed and must outlive any training it starts; NULL shows "No Dataset". */
+void        dl_train_page_set_dataset        (DlTrainPage *self,
+                                              NnDataset   *dataset);
+DlTraining *dl_train_page_get_training       (DlTrainPage *self);
+/* fraction in [0, 1], or a negative value to hide the download progress */
+void        dl_train_page_set_fetch_progress (DlTrainPage *self,
+                                              double       fraction,
+                                              const char  *text);
+
+G_END_DECLS

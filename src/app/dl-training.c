@@ -1,0 +1,360 @@
+/* dl-training.c: the engine's hooks copy numbers into snapshots posted to the main context */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-training.h"
+
+#include <gio/gio.h>
+#include <glib/gi18n.h>
+
+struct _DlTraining
+{
+  GObject          parent_instance;
+
+  GMainContext    *main_context;
+  GThread         *thread;
+  NnTrainer       *trainer;       /* the worker's while running; ours afterwards */
+  const NnDataset *dataset;
+
+  GMutex           lock;
+  GCond            resume;
+  gboolean         paused;        /* guarded by lock */
+  gboolean         stop;          /* guarded by lock */
+
+  gboolean         running;
+};
+
+G_DEFINE_FINAL_TYPE (DlTraining, dl_training, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_RUNNING,
+  PROP_PAUSED,
+  N_PROPS
+};
+
+enum
+{
+  PROGRESS,
+  EPOCH_FINISHED,
+  FINISHED,
+  FAILED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  DlTraining      *self;          /* a reference */
+  int              kind;          /* a signal index */
+  NnTrainProgress  progress;
+  NnEpochStats     stats;
+  gboolean         stopped;
+  char            *message;
+} Snapshot;
+
+static void
+snapshot_free (gpointer data)
+{
+  Snapshot *s = data;
+
+  g_object_unref (s->self);
+  g_free (s->message);
+  g_free (s);
+}
+
+static void
+set_running (DlTraining *self,
+             gboolean    running)
+{
+  if (self->running == running)
+    return;
+  self->running = running;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+/* Runs on the main thread: only here are signals emitted and properties changed. */
+static gboolean
+apply_snapshot (gpointer data)
+{
+  Snapshot *s = data;
+  DlTraining *self = s->self;
+
+  switch (s->kind)
+    {
+    case PROGRESS:
+      g_signal_emit (self, signals[PROGRESS], 0, &s->progress);
+      break;
+    case EPOCH_FINISHED:
+      g_signal_emit (self, signals[EPOCH_FINISHED], 0, &s->stats);
+      break;
+    case FINISHED:
+    case FAILED:
+      /* dispose may have joined the worker already */
+      if (self->thread != NULL)
+        g_thread_join (self->thread);
+      self->thread = NULL;
+      set_running (self, FALSE);
+      dl_training_set_paused (self, FALSE);
+      if (s->kind == FINISHED)
+        g_signal_emit (self, signals[FINISHED], 0, s->stopped);
+      else
+        g_signal_emit (self, signals[FAILED], 0, s->message);
+      break;
+    default:
+      break;
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+post (DlTraining *self,
+      Snapshot   *s)
+{
+  s->self = g_object_ref (self);
+  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, apply_snapshot, s,
+                              snapshot_free);
+}
+
+static void
+on_progress (const NnTrainProgress *progress,
+             gpointer               user_data)
+{
+  Snapshot *s = g_new0 (Snapshot, 1);
+
+  s->kind = PROGRESS;
+  s->progress = *progress;
+  post (user_data, s);
+}
+
+static void
+on_epoch_finished (const NnEpochStats *stats,
+                   gpointer            user_data)
+{
+  Snapshot *s = g_new0 (Snapshot, 1);
+
+  s->kind = EPOCH_FINISHED;
+  s->stats = *stats;
+  post (user_data, s);
+}
+
+/* Between batches: waits while paused, then says whether to stop. */
+static gboolean
+on_should_stop (gpointer user_data)
+{
+  DlTraining *self = user_data;
+  gboolean stop;
+
+  g_mutex_lock (&self->lock);
+  while (self->paused && !self->stop)
+    g_cond_wait (&self->resume, &self->lock);
+  stop = self->stop;
+  g_mutex_unlock (&self->lock);
+  return stop;
+}
+
+static gpointer
+training_worker (gpointer data)
+{
+  DlTraining *self = data;
+  NnTrainHooks hooks = { on_progress, on_epoch_finished, on_should_stop, self };
+  g_autoptr(GError) error = NULL;
+  Snapshot *s = g_new0 (Snapshot, 1);
+
+  if (nn_trainer_run (self->trainer, &hooks, &s->stopped, &error))
+    s->kind = FINISHED;
+  else
+    {
+      s->kind = FAILED;
+      s->message = g_strdup (error->message);
+    }
+  post (self, s);
+  return NULL;
+}
+
+gboolean
+dl_training_start (DlTraining          *self,
+                   const NnTrainConfig *config,
+                   const NnDataset     *dataset,
+                   GError             **error)
+{
+  g_return_val_if_fail (DL_IS_TRAINING (self), FALSE);
+  g_return_val_if_fail (!self->running, FALSE);
+
+  g_clear_pointer (&self->trainer, nn_trainer_free);
+  self->trainer = nn_trainer_new (config, dataset, error);
+  if (self->trainer == NULL)
+    return FALSE;
+  self->dataset = dataset;
+  g_mutex_lock (&self->lock);
+  self->stop = FALSE;
+  self->paused = FALSE;
+  g_mutex_unlock (&self->lock);
+  set_running (self, TRUE);
+  self->thread = g_thread_new ("digit-lab-training", training_worker, self);
+  return TRUE;
+}
+
+void
+dl_training_set_paused (DlTraining *self,
+                        gboolean    paused)
+{
+  gboolean changed;
+
+  g_return_if_fail (DL_IS_TRAINING (self));
+
+  g_mutex_lock (&self->lock);
+  changed = self->paused != paused;
+  self->paused = paused;
+  g_cond_broadcast (&self->resume);
+  g_mutex_unlock (&self->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+gboolean
+dl_training_get_paused (DlTraining *self)
+{
+  gboolean paused;
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  return paused;
+}
+
+void
+dl_training_stop (DlTraining *self)
+{
+  g_return_if_fail (DL_IS_TRAINING (self));
+
+  g_mutex_lock (&self->lock);
+  self->stop = TRUE;
+  g_cond_broadcast (&self->resume);
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+dl_training_get_running (DlTraining *self)
+{
+  g_return_val_if_fail (DL_IS_TRAINING (self), FALSE);
+  return self->running;
+}
+
+NnModel *
+dl_training_dup_model (DlTraining  *self,
+                       GError     **error)
+{
+  NnNetwork *net;
+  const float *best;
+  NnModel *model;
+
+  g_return_val_if_fail (DL_IS_TRAINING (self), NULL);
+  g_return_val_if_fail (!self->running, NULL);
+
+  if (self->trainer == NULL || (best = nn_trainer_get_best_params (self->trainer, NULL)) == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No epoch has finished yet, so there is no model"));
+      return NULL;
+    }
+  net = nn_trainer_get_network (self->trainer);
+  model = nn_model_new (nn_network_get_spec (net), 1, self->dataset->train->rows,
+                        self->dataset->train->cols, best,
+                        nn_trainer_get_normalisation (self->trainer), self->dataset->name,
+                        (const char *const *) self->dataset->class_names, 1, error);
+  return model;
+}
+
+static void
+dl_training_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  DlTraining *self = DL_TRAINING (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, dl_training_get_paused (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_training_dispose (GObject *object)
+{
+  DlTraining *self = DL_TRAINING (object);
+
+  /* the worker holds no reference of its own: stop it and wait, so no snapshot outlives us */
+  if (self->thread != NULL)
+    {
+      dl_training_stop (self);
+      g_thread_join (self->thread);
+      self->thread = NULL;
+    }
+  G_OBJECT_CLASS (dl_training_parent_class)->dispose (object);
+}
+
+static void
+dl_training_finalize (GObject *object)
+{
+  DlTraining *self = DL_TRAINING (object);
+
+  g_clear_pointer (&self->trainer, nn_trainer_free);
+  g_main_context_unref (self->main_context);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->resume);
+  G_OBJECT_CLASS (dl_training_parent_class)->finalize (object);
+}
+
+static void
+dl_training_class_init (DlTrainingClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = dl_training_get_property;
+  object_class->dispose = dl_training_dispose;
+  object_class->finalize = dl_training_finalize;
+
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                                                  G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                  G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[EPOCH_FINISHED] = g_signal_new ("epoch-finished", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                          G_TYPE_POINTER);
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                    NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+dl_training_init (DlTraining *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->resume);
+  self->main_context = g_main_context_ref_thread_default ();
+}
+
+DlTraining *
+dl_training_new (void)
+{
+  return g_object_new (DL_TYPE_TRAINING, NULL);
+}

@@ -1,0 +1,32 @@
+/* dl-training.h: a training run on a worker thread, reported on the main thread as signals */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "nn-model.h"
+#include "nn-trainer.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_TRAINING (dl_training_get_type ())
+G_DECLARE_FINAL_TYPE (DlTraining, dl_training, DL, TRAINING, GObject)
+
+DlTraining *dl_training_new         (void);
+/* dataset must stay alive until "finished" or "failed". The worker alone owns the network
+ * while it runs. Configuration errors are reported at once. */
+gboolean    dl_training_start       (DlTraining          *self,
+                                     const NnTrainConfig *config,
+                                     const NnDataset     *dataset,
+                                     GError             **error);
+void        dl_training_set_paused  (DlTraining          *self,
+                                     gboolean             paused);
+gboolean    dl_training_get_paused  (DlTraining          *self);
+/* Asks the worker to stop after the current batch; "finished" follows. */
+void        dl_training_stop        (DlTraining          *self);
+gboolean    dl_training_get_running (DlTraining          *self);
+/* After a run: the best epoch's weights as a model (NULL before the first epoch ended). */
+NnModel    *dl_training_dup_model   (DlTraining          *self,
+                                     GError             **error);
+
+G_END_DECLS
