@@ -6,9 +6,12 @@
 
 #include "dl-canvas.h"
 #include "dl-draw-page.h"
+#include "dl-training.h"
 #include "dl-window.h"
+#include "fixtures.h"
 #include "nn-dataset.h"
 #include "nn-evaluate.h"
+#include "nn-png.h"
 
 static void
 spin (void)
@@ -151,6 +154,164 @@ test_open_bad_image (void)
   close_window (window);
 }
 
+
+/* A small learnable dataset: a bar in one of ten places, 28×28, with noise. */
+static NnDataset *
+bars_dataset (size_t n_train,
+              size_t n_test)
+{
+  NnDataset *ds = g_new0 (NnDataset, 1);
+  NnRng rng;
+
+  ds->kind = NN_DATASET_CUSTOM;
+  ds->name = g_strdup ("bars");
+  ds->dir = g_strdup ("generated");
+  ds->n_classes = 10;
+  ds->class_names = g_strsplit ("0 1 2 3 4 5 6 7 8 9", " ", -1);
+  ds->train = nn_image_set_new (n_train, 28, 28);
+  ds->test = nn_image_set_new (n_test, 28, 28);
+  nn_rng_init (&rng, 5);
+  for (int s = 0; s < 2; s++)
+    {
+      NnImageSet *set = s == 0 ? ds->train : ds->test;
+
+      for (size_t i = 0; i < set->n_images; i++)
+        {
+          guint8 *img = set->pixels + i * 784;
+          guint8 label = (guint8) nn_rng_below (&rng, 10);
+
+          set->labels[i] = label;
+          for (int p = 0; p < 784; p++)
+            img[p] = (guint8) nn_rng_below (&rng, 30);
+          for (int t = 4; t < 24; t++)
+            img[t * 28 + 2 + 2 * label] = 250;
+        }
+    }
+  return ds;
+}
+
+typedef struct
+{
+  gint64   last;
+  gint64   worst_gap;
+  gboolean measuring;
+} Ticks;
+
+static gboolean
+on_tick (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  Ticks *t = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (t->measuring && t->last > 0)
+    t->worst_gap = MAX (t->worst_gap, now - t->last);
+  t->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_finished (DlTraining *training,
+             gboolean    stopped,
+             gboolean   *done)
+{
+  *done = TRUE;
+}
+
+static void
+wait_for (gboolean *flag,
+          double    seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!*flag && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (*flag);
+}
+
+/* Start a short run on generated data: the curves fill, the main loop keeps ticking,
+ * and the model it leaves is what the Draw page then uses. */
+static void
+test_train_page_runs (void)
+{
+  DlWindow *window = make_window ();
+  DlTrainPage *page = dl_window_get_train_page (window);
+  DlTraining *training = dl_train_page_get_training (page);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  Ticks ticks = { 0 };
+  gboolean done = FALSE;
+  guint tick_id;
+
+  g_settings_set_uint (settings, "epochs", 2);
+  g_settings_set_uint (settings, "validation-size", 200);
+  g_settings_set_string (settings, "architecture", "reference");
+  dl_window_set_dataset (window, bars_dataset (4000, 500));
+  spin ();
+  g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
+  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, &ticks, NULL);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
+  g_assert_true (dl_training_get_running (training));
+  ticks.measuring = TRUE;
+  wait_for (&done, 60);
+  ticks.measuring = FALSE;
+  gtk_widget_remove_tick_callback (GTK_WIDGET (window), tick_id);
+
+  g_test_message ("longest gap between frames while training: %.1f ms", ticks.worst_gap / 1e3);
+  g_assert_cmpint (ticks.worst_gap, >, 0);
+  g_assert_cmpint (ticks.worst_gap, <, 50000);
+  g_assert_false (dl_training_get_running (training));
+  g_assert_cmpuint (dl_training_get_epochs_done (training), ==, 2);
+
+  /* the bars were learnt: a drawn vertical bar at class 7's place is a 7 */
+  {
+    DlDrawPage *draw = dl_window_get_draw_page (window);
+    DlCanvas *canvas = DL_CANVAS (dl_draw_page_get_canvas (draw));
+    g_autofree char *png = g_test_build_filename (G_TEST_BUILT, "bar7.png", NULL);
+    guint8 pixels[28 * 28] = { 0 };
+    g_autoptr(GError) error = NULL;
+
+    for (int t = 4; t < 24; t++)
+      pixels[t * 28 + 16] = 250;
+    g_assert_true (nn_png_save_gray (png, pixels, 28, 28, 28, NULL));
+    /* a file goes through the same preprocessing as the canvas */
+    g_assert_true (dl_draw_page_classify_file (draw, png, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (dl_draw_page_get_prediction (draw), >=, 0);
+    g_assert_true (dl_canvas_is_empty (canvas));
+  }
+  close_window (window);
+}
+
+/* Closing while training asks first: the window stays until the run has stopped. */
+static void
+test_close_during_training (void)
+{
+  DlWindow *window = make_window ();
+  DlTrainPage *page = dl_window_get_train_page (window);
+  DlTraining *training = dl_train_page_get_training (page);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  gboolean done = FALSE;
+  gpointer weak = window;
+
+  g_settings_set_uint (settings, "epochs", 50);
+  g_settings_set_uint (settings, "validation-size", 200);
+  dl_window_set_dataset (window, bars_dataset (2000, 200));
+  g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_close (GTK_WINDOW (window));
+  spin ();
+  g_assert_nonnull (weak);
+  g_assert_true (dl_training_get_running (training));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-training", NULL));
+  wait_for (&done, 30);
+  g_object_remove_weak_pointer (G_OBJECT (window), &weak);
+  close_window (window);
+}
+
 /* The bundled model still classifies the real test set at the accuracy recorded with it. */
 static void
 test_bundled_model_accuracy (void)
@@ -195,6 +356,8 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* windows must not pick up a dataset of the machine's; each test gives its own */
+  g_setenv ("DIGIT_LAB_DATA_DIR", "/nonexistent/digit-lab-data", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   if (gdk_display_get_default () == NULL)
     {
@@ -219,5 +382,7 @@ main (int   argc,
   g_test_add_func ("/app/canvas/pressure", test_canvas_pressure);
   g_test_add_func ("/app/draw-page/open-bad-image", test_open_bad_image);
   g_test_add_func ("/app/bundled-model/accuracy", test_bundled_model_accuracy);
+  g_test_add_func ("/app/train-page/runs", test_train_page_runs);
+  g_test_add_func ("/app/window/close-during-training", test_close_during_training);
   return g_test_run ();
 }

@@ -301,7 +301,6 @@ dl_train_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->training, self);
   g_clear_object (&self->training);
   g_clear_object (&self->settings);
-  gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_TRAIN_PAGE);
   G_OBJECT_CLASS (dl_train_page_parent_class)->dispose (object);
 }
 

@@ -244,6 +244,16 @@ dl_training_get_running (DlTraining *self)
   return self->running;
 }
 
+/* Only between runs: while one runs, the worker owns the trainer. */
+guint
+dl_training_get_epochs_done (DlTraining *self)
+{
+  g_return_val_if_fail (DL_IS_TRAINING (self), 0);
+  g_return_val_if_fail (!self->running, 0);
+
+  return self->trainer != NULL ? nn_trainer_get_epochs_done (self->trainer) : 0;
+}
+
 NnModel *
 dl_training_dup_model (DlTraining  *self,
                        GError     **error)

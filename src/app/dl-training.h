@@ -25,6 +25,7 @@ gboolean    dl_training_get_paused  (DlTraining          *self);
 /* Asks the worker to stop after the current batch; "finished" follows. */
 void        dl_training_stop        (DlTraining          *self);
 gboolean    dl_training_get_running (DlTraining          *self);
+guint       dl_training_get_epochs_done (DlTraining       *self);
 /* After a run: the best epoch's weights as a model (NULL before the first epoch ended). */
 NnModel    *dl_training_dup_model   (DlTraining          *self,
                                      GError             **error);

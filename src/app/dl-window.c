@@ -26,6 +26,7 @@ struct _DlWindow
   NnModel              *model;          /* the bundled model until training gives another */
   GtkFileChooserNative *chooser;
   NnDataset            *dataset;        /* the training page borrows it */
+  NnDataset            *pending;        /* arrived during a run; swapped in when it ends */
   GCancellable         *cancellable;    /* dataset loading and downloads */
   gboolean              close_after_training;
 };
@@ -85,6 +86,13 @@ static void
 set_dataset (DlWindow  *self,
              NnDataset *dataset)
 {
+  /* a running training borrows the current dataset: swap only once it has stopped */
+  if (dl_training_get_running (dl_train_page_get_training (self->train_page)))
+    {
+      g_clear_pointer (&self->pending, nn_dataset_free);
+      self->pending = dataset;
+      return;
+    }
   dl_train_page_set_dataset (self->train_page, dataset);
   g_clear_pointer (&self->dataset, nn_dataset_free);
   self->dataset = dataset;
@@ -243,6 +251,8 @@ on_model_trained (DlWindow *self,
 static void
 on_training_running (DlWindow *self)
 {
+  if (self->pending != NULL && !dl_training_get_running (dl_train_page_get_training (self->train_page)))
+    set_dataset (self, g_steal_pointer (&self->pending));
   if (self->close_after_training && !dl_training_get_running (dl_train_page_get_training (self->train_page)))
     gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -347,10 +357,10 @@ dl_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_WINDOW);
-  /* the pages are gone, so the dataset they borrowed can go */
-  g_clear_pointer (&self->dataset, nn_dataset_free);
+  /* the window's dispose takes its content, the pages with it; then their dataset can go */
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
+  g_clear_pointer (&self->dataset, nn_dataset_free);
+  g_clear_pointer (&self->pending, nn_dataset_free);
 }
 
 static void
