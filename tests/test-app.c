@@ -312,6 +312,37 @@ test_close_during_training (void)
   close_window (window);
 }
 
+/* Evaluate the bundled model on generated data: the counts add up and cells list their images */
+static void
+test_evaluate_page (void)
+{
+  DlWindow *window = make_window ();
+  DlEvaluatePage *page = dl_window_get_evaluate_page (window);
+  const NnEvaluation *ev;
+  guint64 total = 0;
+  gint64 end;
+
+  dl_window_set_dataset (window, bars_dataset (100, 300));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "evaluate.run", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (dl_evaluate_page_get_evaluation (page) == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  ev = dl_evaluate_page_get_evaluation (page);
+  g_assert_nonnull (ev);
+  g_assert_cmpuint (ev->n_samples, ==, 300);
+  for (size_t i = 0; i < 100; i++)
+    total += ev->confusion[i];
+  g_assert_cmpuint (total, ==, 300);
+  for (int l = 0; l < 10; l++)
+    for (int p = 0; p < 10; p++)
+      if (l != p)
+        g_assert_cmpuint (dl_evaluate_page_show_cell (page, l, p), ==,
+                          MIN (ev->confusion[l * 10 + p], 48));
+  spin ();
+  save_png (GTK_WIDGET (window), "evaluate-page.png");
+  close_window (window);
+}
+
 /* The bundled model still classifies the real test set at the accuracy recorded with it. */
 static void
 test_bundled_model_accuracy (void)
@@ -383,6 +414,7 @@ main (int   argc,
   g_test_add_func ("/app/draw-page/open-bad-image", test_open_bad_image);
   g_test_add_func ("/app/bundled-model/accuracy", test_bundled_model_accuracy);
   g_test_add_func ("/app/train-page/runs", test_train_page_runs);
+  g_test_add_func ("/app/evaluate-page/counts", test_evaluate_page);
   g_test_add_func ("/app/window/close-during-training", test_close_during_training);
   return g_test_run ();
 }

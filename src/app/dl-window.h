@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dl-draw-page.h"
+#include "dl-evaluate-page.h"
 #include "dl-train-page.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,7 @@ void        dl_window_show_toast     (DlWindow       *self,
 void        dl_window_open_image     (DlWindow       *self,
                                       GFile          *file);
 DlTrainPage *dl_window_get_train_page (DlWindow      *self);
+DlEvaluatePage *dl_window_get_evaluate_page (DlWindow *self);
 /* Takes ownership of dataset. */
 void        dl_window_set_dataset    (DlWindow       *self,
                                       NnDataset      *dataset);

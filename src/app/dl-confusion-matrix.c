@@ -1,0 +1,235 @@
+/* dl-confusion-matrix.c: a square grid, colour by row share, counts in each cell */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-confusion-matrix.h"
+
+#include <glib/gi18n.h>
+
+#define LABEL_SPACE 28
+
+struct _DlConfusionMatrix
+{
+  GtkWidget  parent_instance;
+
+  size_t     n;
+  guint32   *counts;      /* (n, n) row = true, column = predicted */
+  char     **names;
+  int        selected_row, selected_col;
+};
+
+G_DEFINE_FINAL_TYPE (DlConfusionMatrix, dl_confusion_matrix, GTK_TYPE_WIDGET)
+
+enum
+{
+  CELL_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+void
+dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
+                                    const NnEvaluation *ev,
+                                    const char *const  *names)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_if_fail (DL_IS_CONFUSION_MATRIX (self));
+
+  g_clear_pointer (&self->counts, g_free);
+  g_clear_pointer (&self->names, g_strfreev);
+  self->n = 0;
+  self->selected_row = self->selected_col = -1;
+  if (ev != NULL)
+    {
+      self->n = ev->n_classes;
+      self->counts = g_memdup2 (ev->confusion, sizeof (guint32) * self->n * self->n);
+      self->names = g_strdupv ((char **) names);
+      /* the key numbers for screen readers: the largest confusions */
+      g_string_append (text, _("Rows are true classes, columns predictions."));
+      for (size_t i = 0; i < self->n; i++)
+        for (size_t j = 0; j < self->n; j++)
+          if (i != j && self->counts[i * self->n + j] >= 5)
+            g_string_append_printf (text, _(" %s taken for %s: %u."), self->names[i],
+                                    self->names[j], self->counts[i * self->n + j]);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  text->str, -1);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+geometry (DlConfusionMatrix *self,
+          double            *x0,
+          double            *y0,
+          double            *cell)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  double size = MIN (w, h) - LABEL_SPACE;
+
+  *cell = self->n > 0 ? size / self->n : 0;
+  *x0 = (w - size - LABEL_SPACE) / 2 + LABEL_SPACE;
+  *y0 = LABEL_SPACE;
+}
+
+static void
+dl_confusion_matrix_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  DlConfusionMatrix *self = DL_CONFUSION_MATRIX (widget);
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  double x0, y0, cell;
+  GdkRGBA fg;
+  cairo_t *cr;
+  PangoLayout *layout;
+
+  if (self->n == 0)
+    return;
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+  geometry (self, &x0, &y0, &cell);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  layout = gtk_widget_create_pango_layout (widget, NULL);
+
+  for (size_t i = 0; i < self->n; i++)
+    {
+      guint64 row_total = 0;
+
+      for (size_t j = 0; j < self->n; j++)
+        row_total += self->counts[i * self->n + j];
+      for (size_t j = 0; j < self->n; j++)
+        {
+          guint32 c = self->counts[i * self->n + j];
+          double share = row_total > 0 ? (double) c / row_total : 0;
+          /* the diagonal in blue, mistakes in red; darker is more */
+          double intensity = i == j ? share : MIN (1.0, share * 8);
+          char text[16];
+          int tw, th;
+
+          if (i == j)
+            cairo_set_source_rgba (cr, 0.208, 0.518, 0.894, 0.15 + 0.85 * intensity);
+          else if (c > 0)
+            cairo_set_source_rgba (cr, 0.878, 0.106, 0.141, 0.1 + 0.9 * intensity);
+          else
+            cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.04);
+          cairo_rectangle (cr, x0 + j * cell + 1, y0 + i * cell + 1, cell - 2, cell - 2);
+          cairo_fill (cr);
+          if ((int) i == self->selected_row && (int) j == self->selected_col)
+            {
+              gdk_cairo_set_source_rgba (cr, &fg);
+              cairo_set_line_width (cr, 2);
+              cairo_rectangle (cr, x0 + j * cell + 1, y0 + i * cell + 1, cell - 2, cell - 2);
+              cairo_stroke (cr);
+            }
+          if (c == 0 || cell < 18)
+            continue;
+          g_snprintf (text, sizeof text, "%u", c);
+          pango_layout_set_text (layout, text, -1);
+          pango_layout_get_pixel_size (layout, &tw, &th);
+          if ((i == j && intensity > 0.5) || (i != j && intensity > 0.6))
+            cairo_set_source_rgb (cr, 1, 1, 1);
+          else
+            gdk_cairo_set_source_rgba (cr, &fg);
+          cairo_move_to (cr, x0 + (j + 0.5) * cell - tw / 2.0, y0 + (i + 0.5) * cell - th / 2.0);
+          pango_cairo_show_layout (cr, layout);
+        }
+    }
+  /* class names along both edges */
+  gdk_cairo_set_source_rgba (cr, &fg);
+  for (size_t k = 0; k < self->n; k++)
+    {
+      int tw, th;
+
+      pango_layout_set_text (layout, self->names[k], -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      cairo_move_to (cr, x0 + (k + 0.5) * cell - tw / 2.0, y0 - th - 4);
+      pango_cairo_show_layout (cr, layout);
+      cairo_move_to (cr, x0 - tw - 6, y0 + (k + 0.5) * cell - th / 2.0);
+      pango_cairo_show_layout (cr, layout);
+    }
+  g_object_unref (layout);
+  cairo_destroy (cr);
+}
+
+static void
+on_pressed (GtkGestureClick   *gesture,
+            int                n_press,
+            double             x,
+            double             y,
+            DlConfusionMatrix *self)
+{
+  double x0, y0, cell;
+  int row, col;
+
+  if (self->n == 0)
+    return;
+  geometry (self, &x0, &y0, &cell);
+  if (x < x0 || y < y0)
+    return;
+  col = (int) ((x - x0) / cell);
+  row = (int) ((y - y0) / cell);
+  if (row >= (int) self->n || col >= (int) self->n)
+    return;
+  self->selected_row = row;
+  self->selected_col = col;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[CELL_ACTIVATED], 0, row, col);
+}
+
+static void
+dl_confusion_matrix_measure (GtkWidget      *widget,
+                             GtkOrientation  orientation,
+                             int             for_size,
+                             int            *minimum,
+                             int            *natural,
+                             int            *minimum_baseline,
+                             int            *natural_baseline)
+{
+  *minimum = 260;
+  *natural = 460;
+}
+
+static void
+dl_confusion_matrix_finalize (GObject *object)
+{
+  DlConfusionMatrix *self = DL_CONFUSION_MATRIX (object);
+
+  g_free (self->counts);
+  g_strfreev (self->names);
+  G_OBJECT_CLASS (dl_confusion_matrix_parent_class)->finalize (object);
+}
+
+static void
+dl_confusion_matrix_class_init (DlConfusionMatrixClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->finalize = dl_confusion_matrix_finalize;
+  widget_class->snapshot = dl_confusion_matrix_snapshot;
+  widget_class->measure = dl_confusion_matrix_measure;
+  /* true class, predicted class */
+  signals[CELL_ACTIVATED] = g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                          G_TYPE_INT, G_TYPE_INT);
+  gtk_widget_class_set_css_name (widget_class, "confusionmatrix");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+dl_confusion_matrix_init (DlConfusionMatrix *self)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  self->selected_row = self->selected_col = -1;
+  g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Confusion matrix"), -1);
+}
+
+GtkWidget *
+dl_confusion_matrix_new (void)
+{
+  return g_object_new (DL_TYPE_CONFUSION_MATRIX, NULL);
+}

@@ -1,0 +1,20 @@
+/* dl-confusion-matrix.h: the confusion matrix as a heat map with counts; cells are clickable */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "nn-metrics.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_CONFUSION_MATRIX (dl_confusion_matrix_get_type ())
+G_DECLARE_FINAL_TYPE (DlConfusionMatrix, dl_confusion_matrix, DL, CONFUSION_MATRIX, GtkWidget)
+
+GtkWidget *dl_confusion_matrix_new            (void);
+/* Copies the counts; ev may be NULL to show nothing. */
+void       dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
+                                               const NnEvaluation *ev,
+                                               const char *const  *names);
+
+G_END_DECLS

@@ -1,0 +1,330 @@
+/* dl-evaluate-page.c: a copy of the model and the test images go to a worker; results come back */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-evaluate-page.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "dl-confusion-matrix.h"
+#include "dl-digit-view.h"
+#include "nn-evaluate.h"
+
+#define MAX_GALLERY 48
+
+struct _DlEvaluatePage
+{
+  AdwBin             parent_instance;
+
+  GtkStack          *stack;
+  AdwStatusPage     *status_page;
+  GtkLabel          *accuracy_label;
+  DlConfusionMatrix *matrix;
+  GtkGrid           *metrics_grid;
+  GtkLabel          *gallery_label;
+  GtkFlowBox        *gallery;
+
+  NnModel           *model;        /* borrowed */
+  NnDataset         *dataset;      /* borrowed */
+  NnEvaluation      *evaluation;
+  NnImageSet        *images;       /* the test images the evaluation saw */
+  char             **names;
+  GCancellable      *cancellable;
+  gboolean           busy;
+};
+
+G_DEFINE_FINAL_TYPE (DlEvaluatePage, dl_evaluate_page, ADW_TYPE_BIN)
+
+typedef struct
+{
+  NnModel      *model;        /* a copy the worker owns */
+  NnImageSet   *images;       /* a copy */
+  NnEvaluation *evaluation;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  nn_model_free (job->model);
+  nn_image_set_free (job->images);
+  nn_evaluation_free (job->evaluation);
+  g_free (job);
+}
+
+static void
+update_actions (DlEvaluatePage *self)
+{
+  gboolean ready = self->model != NULL && self->dataset != NULL && !self->busy;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "evaluate.run", ready);
+  adw_status_page_set_description (self->status_page,
+                                   self->dataset == NULL
+                                     ? _("Get MNIST on the Train page first")
+                                     : self->busy ? _("Evaluating…")
+                                     : _("Measure the current model on the test images"));
+}
+
+static GtkWidget *
+cell_label (const char *text,
+            gboolean    heading)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_add_css_class (label, heading ? "heading" : "numeric");
+  return label;
+}
+
+static void
+fill_metrics (DlEvaluatePage *self)
+{
+  const NnEvaluation *ev = self->evaluation;
+  const char *headings[] = { _("Class"), _("Precision"), _("Recall"), _("F1"), _("Support") };
+  GtkWidget *child;
+  char buf[32];
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->metrics_grid))) != NULL)
+    gtk_grid_remove (self->metrics_grid, child);
+  for (int c = 0; c < 5; c++)
+    gtk_grid_attach (self->metrics_grid, cell_label (headings[c], TRUE), c, 0, 1, 1);
+  for (size_t k = 0; k <= ev->n_classes; k++)
+    {
+      gboolean macro = k == ev->n_classes;
+      double p = macro ? ev->macro_precision : ev->precision[k];
+      double r = macro ? ev->macro_recall : ev->recall[k];
+      double f = macro ? ev->macro_f1 : ev->f1[k];
+
+      gtk_grid_attach (self->metrics_grid,
+                       cell_label (macro ? _("Macro average") : self->names[k], macro),
+                       0, (int) k + 1, 1, 1);
+      g_snprintf (buf, sizeof buf, "%.4f", p);
+      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 1, (int) k + 1, 1, 1);
+      g_snprintf (buf, sizeof buf, "%.4f", r);
+      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 2, (int) k + 1, 1, 1);
+      g_snprintf (buf, sizeof buf, "%.4f", f);
+      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 3, (int) k + 1, 1, 1);
+      g_snprintf (buf, sizeof buf, "%zu", macro ? ev->n_samples : (size_t) ev->support[k]);
+      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 4, (int) k + 1, 1, 1);
+    }
+}
+
+guint
+dl_evaluate_page_show_cell (DlEvaluatePage *self,
+                            int             label,
+                            int             predicted)
+{
+  const NnEvaluation *ev = self->evaluation;
+  GtkWidget *child;
+  g_autofree char *text = NULL;
+  guint shown = 0, total;
+
+  g_return_val_if_fail (DL_IS_EVALUATE_PAGE (self), 0);
+  if (ev == NULL || label < 0 || predicted < 0 || (size_t) label >= ev->n_classes ||
+      (size_t) predicted >= ev->n_classes)
+    return 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->gallery))) != NULL)
+    gtk_flow_box_remove (self->gallery, child);
+  total = ev->confusion[label * ev->n_classes + predicted];
+  /* mistakes come most confident first; for a diagonal cell show the first correct ones */
+  for (size_t m = 0; m < ev->n_mistakes && label != predicted && shown < MAX_GALLERY; m++)
+    {
+      const NnMistake *mk = &ev->mistakes[m];
+      float pixels[28 * 28];
+      GtkWidget *view;
+      g_autofree char *tip = NULL;
+
+      if (mk->label != label || mk->predicted != predicted)
+        continue;
+      for (int i = 0; i < 28 * 28; i++)
+        pixels[i] = self->images->pixels[(size_t) mk->index * 784 + i] / 255.0f;
+      view = dl_digit_view_new ();
+      gtk_widget_set_size_request (view, 56, 56);
+      dl_digit_view_set_image (DL_DIGIT_VIEW (view), pixels);
+      /* Translators: a misclassified test image: its index, true class and the prediction */
+      tip = g_strdup_printf (_("Test image %u: a %s taken for a %s (%.1f%%)"), mk->index,
+                             self->names[label], self->names[predicted], 100 * mk->confidence);
+      gtk_widget_set_tooltip_text (view, tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, tip,
+                                      -1);
+      gtk_flow_box_append (self->gallery, view);
+      shown++;
+    }
+  if (label == predicted)
+    text = g_strdup_printf (_("%u test images of class %s were recognised"), total,
+                            self->names[label]);
+  else
+    text = g_strdup_printf (ngettext ("%u image of class %s was taken for %s",
+                                      "%u images of class %s were taken for %s", total),
+                            total, self->names[label], self->names[predicted]);
+  gtk_label_set_label (self->gallery_label, text);
+  return shown;
+}
+
+static void
+on_cell_activated (DlEvaluatePage *self,
+                   int             label,
+                   int             predicted)
+{
+  dl_evaluate_page_show_cell (self, label, predicted);
+}
+
+static void
+evaluate_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  Job *job = task_data;
+
+  job->evaluation = nn_evaluate_images (job->model->net, job->images, NULL, 0, &job->model->norm);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_evaluated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  DlEvaluatePage *self;
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autofree char *text = NULL;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  self = DL_EVALUATE_PAGE (source);
+  self->busy = FALSE;
+  g_clear_pointer (&self->evaluation, nn_evaluation_free);
+  g_clear_pointer (&self->images, nn_image_set_free);
+  self->evaluation = g_steal_pointer (&job->evaluation);
+  self->images = g_steal_pointer (&job->images);
+  g_strfreev (self->names);
+  self->names = g_strdupv (job->model->class_names);
+
+  /* Translators: test accuracy, then the number right out of the number of images */
+  text = g_strdup_printf (_("Accuracy %.2f%% · %zu of %zu right"), 100 * self->evaluation->accuracy,
+                          self->evaluation->n_samples - self->evaluation->n_mistakes,
+                          self->evaluation->n_samples);
+  gtk_label_set_label (self->accuracy_label, text);
+  dl_confusion_matrix_set_evaluation (self->matrix, self->evaluation,
+                                      (const char *const *) self->names);
+  fill_metrics (self);
+  gtk_stack_set_visible_child_name (self->stack, "results");
+  update_actions (self);
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  DlEvaluatePage *self = DL_EVALUATE_PAGE (widget);
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Job *job;
+  const NnImageSet *test;
+
+  if (self->model == NULL || self->dataset == NULL || self->busy)
+    return;
+  test = self->dataset->test;
+  job = g_new0 (Job, 1);
+  job->model = nn_model_new (nn_network_get_spec (self->model->net), self->model->C,
+                             self->model->H, self->model->W,
+                             nn_network_get_params (self->model->net), &self->model->norm,
+                             self->model->dataset, (const char *const *) self->model->class_names,
+                             g_get_num_processors (), &error);
+  if (job->model == NULL || test->rows != self->model->H || test->cols != self->model->W ||
+      self->dataset->n_classes != self->model->n_classes)
+    {
+      job_free (job);
+      adw_status_page_set_description (self->status_page,
+                                       _("The model does not fit this dataset"));
+      return;
+    }
+  job->images = nn_image_set_new (test->n_images, test->rows, test->cols);
+  memcpy (job->images->pixels, test->pixels, test->n_images * test->rows * test->cols);
+  memcpy (job->images->labels, test->labels, test->n_images);
+
+  self->busy = TRUE;
+  update_actions (self);
+  task = g_task_new (self, self->cancellable, on_evaluated, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, evaluate_thread);
+}
+
+void
+dl_evaluate_page_set_model (DlEvaluatePage *self,
+                            NnModel        *model)
+{
+  g_return_if_fail (DL_IS_EVALUATE_PAGE (self));
+  self->model = model;
+  update_actions (self);
+}
+
+void
+dl_evaluate_page_set_dataset (DlEvaluatePage *self,
+                              NnDataset      *dataset)
+{
+  g_return_if_fail (DL_IS_EVALUATE_PAGE (self));
+  self->dataset = dataset;
+  update_actions (self);
+}
+
+const NnEvaluation *
+dl_evaluate_page_get_evaluation (DlEvaluatePage *self)
+{
+  g_return_val_if_fail (DL_IS_EVALUATE_PAGE (self), NULL);
+  return self->evaluation;
+}
+
+static void
+dl_evaluate_page_dispose (GObject *object)
+{
+  DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (dl_evaluate_page_parent_class)->dispose (object);
+}
+
+static void
+dl_evaluate_page_finalize (GObject *object)
+{
+  DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
+
+  nn_evaluation_free (self->evaluation);
+  nn_image_set_free (self->images);
+  g_strfreev (self->names);
+  G_OBJECT_CLASS (dl_evaluate_page_parent_class)->finalize (object);
+}
+
+static void
+dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dl_evaluate_page_dispose;
+  object_class->finalize = dl_evaluate_page_finalize;
+  g_type_ensure (DL_TYPE_CONFUSION_MATRIX);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/digitlab/DigitLab/dl-evaluate-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, accuracy_label);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, matrix);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, metrics_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, gallery_label);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, gallery);
+  gtk_widget_class_bind_template_callback (widget_class, on_cell_activated);
+  gtk_widget_class_install_action (widget_class, "evaluate.run", NULL, run_action);
+}
+
+static void
+dl_evaluate_page_init (DlEvaluatePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  update_actions (self);
+}
