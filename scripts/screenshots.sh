@@ -38,5 +38,14 @@ for i in $(seq 0 16); do xdotool mousemove --window "$wid" $((346 - i * 8)) $((2
 xdotool mouseup 1
 sleep 1
 import -window root -crop 1200x800+0+0 "$out/draw.png"
+# Evaluate: the current model (the one just trained) on the test set
+xdotool key --window "$wid" alt+e
+sleep 1
+import -window root -crop 1200x800+0+0 "$out/evaluate-empty.png"
+xdotool mousemove --window "$wid" 600 554 click 1
+sleep 6
+xdotool mousemove --window "$wid" 435 263 click 1
+sleep 1
+import -window root -crop 1200x800+0+0 "$out/evaluate.png"
 kill "$app"
 echo "screenshots in $out"

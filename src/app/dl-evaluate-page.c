@@ -141,6 +141,7 @@ dl_evaluate_page_show_cell (DlEvaluatePage *self,
         pixels[i] = self->images->pixels[(size_t) mk->index * 784 + i] / 255.0f;
       view = dl_digit_view_new ();
       gtk_widget_set_size_request (view, 56, 56);
+      gtk_widget_set_halign (view, GTK_ALIGN_START);
       dl_digit_view_set_image (DL_DIGIT_VIEW (view), pixels);
       /* Translators: a misclassified test image: its index, true class and the prediction */
       tip = g_strdup_printf (_("Test image %u: a %s taken for a %s (%.1f%%)"), mk->index,
