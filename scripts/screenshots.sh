@@ -24,7 +24,7 @@ sleep 2
 # Train: start a run from the keyboard and let a few epochs' worth of curves appear
 import -window root -crop 1200x800+0+0 "$out/train-ready.png"
 xdotool key --window "$wid" ctrl+Return
-sleep 25
+sleep 35
 import -window root -crop 1200x800+0+0 "$out/train.png"
 xdotool key --window "$wid" Escape
 sleep 2
@@ -47,5 +47,11 @@ sleep 6
 xdotool mousemove --window "$wid" 435 263 click 1
 sleep 1
 import -window root -crop 1200x800+0+0 "$out/evaluate.png"
+# Dataset: every image in a grid, one selected
+xdotool key --window "$wid" alt+s
+sleep 1
+xdotool mousemove --window "$wid" 200 160 click 1
+sleep 1
+import -window root -crop 1200x800+0+0 "$out/dataset.png"
 kill "$app"
 echo "screenshots in $out"

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dl-canvas.h"
+#include "dl-image-list.h"
 #include "dl-draw-page.h"
 #include "dl-training.h"
 #include "dl-window.h"
@@ -343,6 +344,31 @@ test_evaluate_page (void)
   close_window (window);
 }
 
+/* The grid holds every image without a widget each; filters narrow it; selection explains one */
+static void
+test_dataset_page (void)
+{
+  DlWindow *window = make_window ();
+  DlDatasetPage *page = dl_window_get_dataset_page (window);
+  GListModel *images = dl_dataset_page_get_images (page);
+  const char *details;
+
+  g_assert_cmpuint (g_list_model_get_n_items (images), ==, 0);
+  dl_window_set_dataset (window, bars_dataset (600, 150));
+  spin ();
+  g_assert_cmpuint (g_list_model_get_n_items (images), ==, 750);
+  dl_image_list_set_filter (DL_IMAGE_LIST (images), DL_SPLIT_TEST, -1);
+  g_assert_cmpuint (g_list_model_get_n_items (images), ==, 150);
+  dl_image_list_set_filter (DL_IMAGE_LIST (images), DL_SPLIT_ALL, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (images), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (images), <, 750);
+  details = dl_dataset_page_select (page, 0);
+  g_assert_nonnull (strstr (details, "Label 3"));
+  g_assert_nonnull (strstr (details, "predicted"));
+  spin ();
+  close_window (window);
+}
+
 /* The bundled model still classifies the real test set at the accuracy recorded with it. */
 static void
 test_bundled_model_accuracy (void)
@@ -415,6 +441,7 @@ main (int   argc,
   g_test_add_func ("/app/bundled-model/accuracy", test_bundled_model_accuracy);
   g_test_add_func ("/app/train-page/runs", test_train_page_runs);
   g_test_add_func ("/app/evaluate-page/counts", test_evaluate_page);
+  g_test_add_func ("/app/dataset-page/filters", test_dataset_page);
   g_test_add_func ("/app/window/close-during-training", test_close_during_training);
   return g_test_run ();
 }

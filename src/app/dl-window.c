@@ -8,6 +8,7 @@
 
 #include "dl-fetch.h"
 #include "dl-resources.h"
+#include "dl-dataset-page.h"
 #include "dl-evaluate-page.h"
 #include "dl-train-page.h"
 #include "nn-model.h"
@@ -23,6 +24,7 @@ struct _DlWindow
   DlDrawPage           *draw_page;
   DlTrainPage          *train_page;
   DlEvaluatePage       *evaluate_page;
+  DlDatasetPage        *dataset_page;
 
   GSettings            *settings;
   NnModel              *model;          /* the bundled model until training gives another */
@@ -97,6 +99,7 @@ set_dataset (DlWindow  *self,
     }
   dl_train_page_set_dataset (self->train_page, dataset);
   dl_evaluate_page_set_dataset (self->evaluate_page, dataset);
+  dl_dataset_page_set_dataset (self->dataset_page, dataset);
   g_clear_pointer (&self->dataset, nn_dataset_free);
   self->dataset = dataset;
 }
@@ -247,6 +250,7 @@ on_model_trained (DlWindow *self,
   /* the Draw page switches first, then the old weights go */
   dl_draw_page_set_model (self->draw_page, model);
   dl_evaluate_page_set_model (self->evaluate_page, model);
+  dl_dataset_page_set_model (self->dataset_page, model);
   g_clear_pointer (&self->model, nn_model_free);
   self->model = model;
   dl_window_show_toast (self, _("The Draw page now uses the model you trained"));
@@ -391,12 +395,14 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_DRAW_PAGE);
   g_type_ensure (DL_TYPE_TRAIN_PAGE);
   g_type_ensure (DL_TYPE_EVALUATE_PAGE);
+  g_type_ensure (DL_TYPE_DATASET_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, draw_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, evaluate_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, dataset_page);
   gtk_widget_class_bind_template_callback (widget_class, on_model_trained);
   gtk_widget_class_install_action (widget_class, "win.get-mnist", NULL, get_mnist_action);
   gtk_widget_class_install_action (widget_class, "win.start-training", NULL,
@@ -434,6 +440,7 @@ dl_window_init (DlWindow *self)
     }
   dl_draw_page_set_model (self->draw_page, self->model);
   dl_evaluate_page_set_model (self->evaluate_page, self->model);
+  dl_dataset_page_set_model (self->dataset_page, self->model);
 
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (dl_train_page_get_training (self->train_page), "notify::running",
@@ -454,6 +461,13 @@ dl_window_set_dataset (DlWindow  *self,
 {
   g_return_if_fail (DL_IS_WINDOW (self));
   set_dataset (self, dataset);
+}
+
+DlDatasetPage *
+dl_window_get_dataset_page (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->dataset_page;
 }
 
 DlEvaluatePage *

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dl-draw-page.h"
+#include "dl-dataset-page.h"
 #include "dl-evaluate-page.h"
 #include "dl-train-page.h"
 
@@ -22,6 +23,7 @@ void        dl_window_open_image     (DlWindow       *self,
                                       GFile          *file);
 DlTrainPage *dl_window_get_train_page (DlWindow      *self);
 DlEvaluatePage *dl_window_get_evaluate_page (DlWindow *self);
+DlDatasetPage *dl_window_get_dataset_page (DlWindow *self);
 /* Takes ownership of dataset. */
 void        dl_window_set_dataset    (DlWindow       *self,
                                       NnDataset      *dataset);

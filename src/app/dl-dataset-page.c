@@ -1,0 +1,251 @@
+/* dl-dataset-page.c: a GtkGridView recycles a few dozen cells over a filtered index list */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-dataset-page.h"
+
+#include <glib/gi18n.h>
+
+#include "dl-digit-view.h"
+#include "dl-image-list.h"
+#include "dl-probability-chart.h"
+#include "nn-metrics.h"
+
+struct _DlDatasetPage
+{
+  AdwBin              parent_instance;
+
+  GtkStack           *stack;
+  GtkDropDown        *split_dropdown;
+  GtkDropDown        *class_dropdown;
+  GtkLabel           *count_label;
+  GtkGridView        *grid;
+  DlDigitView        *large_view;
+  GtkLabel           *details_label;
+  DlProbabilityChart *chart;
+
+  DlImageList        *images;
+  GtkSingleSelection *selection;
+  NnDataset          *dataset;      /* borrowed */
+  NnModel            *model;        /* borrowed */
+};
+
+G_DEFINE_FINAL_TYPE (DlDatasetPage, dl_dataset_page, ADW_TYPE_BIN)
+
+static const guint8 *
+item_pixels (DlDatasetPage *self,
+             DlImageItem   *item,
+             guint8        *label)
+{
+  const NnImageSet *set = dl_image_item_get_is_test (item) ? self->dataset->test
+                                                           : self->dataset->train;
+  guint index = dl_image_item_get_index (item);
+
+  *label = set->labels[index];
+  return set->pixels + (size_t) index * set->rows * set->cols;
+}
+
+static void
+to_floats (float        *out,
+           const guint8 *pixels,
+           size_t        n)
+{
+  for (size_t i = 0; i < n; i++)
+    out[i] = pixels[i] / 255.0f;
+}
+
+static void
+show_selected (DlDatasetPage *self)
+{
+  g_autoptr(DlImageItem) item = NULL;
+  g_autofree char *text = NULL;
+  float image[28 * 28];
+  float probs[16];
+  const guint8 *pixels;
+  guint8 label;
+
+  item = gtk_single_selection_get_selected_item (self->selection) != NULL
+           ? g_object_ref (gtk_single_selection_get_selected_item (self->selection)) : NULL;
+  if (item == NULL || self->dataset == NULL || self->dataset->train->rows != 28 ||
+      self->dataset->train->cols != 28)
+    {
+      dl_digit_view_set_image (self->large_view, NULL);
+      dl_probability_chart_set_probs (self->chart, NULL, NULL, 0);
+      gtk_label_set_label (self->details_label, _("Select an image"));
+      return;
+    }
+  pixels = item_pixels (self, item, &label);
+  to_floats (image, pixels, 28 * 28);
+  dl_digit_view_set_image (self->large_view, image);
+  if (self->model != NULL && self->model->n_classes == self->dataset->n_classes &&
+      self->model->H == 28 && self->model->W == 28)
+    {
+      size_t best;
+
+      nn_model_predict_image (self->model, image, probs);
+      best = nn_argmax (probs, self->model->n_classes);
+      /* Translators: split, index, true label, then the model's prediction */
+      text = g_strdup_printf (_("%s image %u\nLabel %s · predicted %s (%.1f%%)"),
+                              dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
+                              dl_image_item_get_index (item), self->dataset->class_names[label],
+                              self->model->class_names[best], 100 * probs[best]);
+      dl_probability_chart_set_probs (self->chart, probs,
+                                      (const char *const *) self->model->class_names,
+                                      self->model->n_classes);
+    }
+  else
+    text = g_strdup_printf (_("%s image %u\nLabel %s"),
+                            dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
+                            dl_image_item_get_index (item), self->dataset->class_names[label]);
+  gtk_label_set_label (self->details_label, text);
+}
+
+static void
+on_setup (GtkSignalListItemFactory *factory,
+          GtkListItem              *list_item,
+          gpointer                  user_data)
+{
+  GtkWidget *view = dl_digit_view_new ();
+
+  gtk_widget_set_size_request (view, 56, 56);
+  gtk_list_item_set_child (list_item, view);
+}
+
+static void
+on_bind (GtkSignalListItemFactory *factory,
+         GtkListItem              *list_item,
+         DlDatasetPage            *self)
+{
+  DlImageItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *view = gtk_list_item_get_child (list_item);
+  float image[28 * 28];
+  const guint8 *pixels;
+  guint8 label;
+  g_autofree char *name = NULL;
+
+  if (self->dataset == NULL || self->dataset->train->rows * self->dataset->train->cols != 784)
+    return;
+  pixels = item_pixels (self, item, &label);
+  to_floats (image, pixels, 784);
+  dl_digit_view_set_image (DL_DIGIT_VIEW (view), image);
+  name = g_strdup_printf (_("%s image %u, label %s"),
+                          dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
+                          dl_image_item_get_index (item), self->dataset->class_names[label]);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+}
+
+static void
+update_count (DlDatasetPage *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->images));
+  g_autofree char *text = g_strdup_printf (ngettext ("%u image", "%u images", n), n);
+
+  gtk_label_set_label (self->count_label, text);
+}
+
+static void
+on_filter_changed (DlDatasetPage *self)
+{
+  guint split = gtk_drop_down_get_selected (self->split_dropdown);
+  guint klass = gtk_drop_down_get_selected (self->class_dropdown);
+
+  dl_image_list_set_filter (self->images, (DlSplit) MIN (split, DL_SPLIT_TEST),
+                            klass == 0 || klass == GTK_INVALID_LIST_POSITION ? -1 : (int) klass - 1);
+  update_count (self);
+}
+
+void
+dl_dataset_page_set_dataset (DlDatasetPage *self,
+                             NnDataset     *dataset)
+{
+  GtkStringList *classes;
+
+  g_return_if_fail (DL_IS_DATASET_PAGE (self));
+
+  self->dataset = dataset;
+  classes = GTK_STRING_LIST (gtk_drop_down_get_model (self->class_dropdown));
+  gtk_string_list_splice (classes, 1, g_list_model_get_n_items (G_LIST_MODEL (classes)) - 1,
+                          dataset != NULL ? (const char *const *) dataset->class_names : NULL);
+  gtk_drop_down_set_selected (self->class_dropdown, 0);
+  dl_image_list_set_dataset (self->images, dataset);
+  gtk_stack_set_visible_child_name (self->stack, dataset != NULL ? "images" : "no-data");
+  update_count (self);
+  show_selected (self);
+}
+
+void
+dl_dataset_page_set_model (DlDatasetPage *self,
+                           NnModel       *model)
+{
+  g_return_if_fail (DL_IS_DATASET_PAGE (self));
+  self->model = model;
+  show_selected (self);
+}
+
+GListModel *
+dl_dataset_page_get_images (DlDatasetPage *self)
+{
+  return G_LIST_MODEL (self->images);
+}
+
+const char *
+dl_dataset_page_select (DlDatasetPage *self,
+                        guint          position)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  show_selected (self);
+  return gtk_label_get_label (self->details_label);
+}
+
+static void
+dl_dataset_page_dispose (GObject *object)
+{
+  DlDatasetPage *self = DL_DATASET_PAGE (object);
+
+  if (self->grid != NULL)
+    gtk_grid_view_set_model (self->grid, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->images);
+  G_OBJECT_CLASS (dl_dataset_page_parent_class)->dispose (object);
+}
+
+static void
+dl_dataset_page_class_init (DlDatasetPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dl_dataset_page_dispose;
+  g_type_ensure (DL_TYPE_DIGIT_VIEW);
+  g_type_ensure (DL_TYPE_PROBABILITY_CHART);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/digitlab/DigitLab/dl-dataset-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, split_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, class_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, grid);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, large_view);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, details_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, chart);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+}
+
+static void
+dl_dataset_page_init (DlDatasetPage *self)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->images = dl_image_list_new ();
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->images)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (show_selected), self);
+  g_signal_connect (factory, "setup", G_CALLBACK (on_setup), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (on_bind), self);
+  gtk_grid_view_set_factory (self->grid, factory);
+  g_object_unref (factory);
+  gtk_grid_view_set_model (self->grid, GTK_SELECTION_MODEL (self->selection));
+  dl_dataset_page_set_dataset (self, NULL);
+}

@@ -1,0 +1,25 @@
+/* dl-dataset-page.h: browse the 70,000 images, filter them, inspect one */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nn-dataset.h"
+#include "nn-model.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_DATASET_PAGE (dl_dataset_page_get_type ())
+G_DECLARE_FINAL_TYPE (DlDatasetPage, dl_dataset_page, DL, DATASET_PAGE, AdwBin)
+
+/* Both borrowed. */
+void        dl_dataset_page_set_dataset (DlDatasetPage *self,
+                                         NnDataset     *dataset);
+void        dl_dataset_page_set_model   (DlDatasetPage *self,
+                                         NnModel       *model);
+GListModel *dl_dataset_page_get_images  (DlDatasetPage *self);
+/* Selects the n-th visible image; returns the details text shown for it. */
+const char *dl_dataset_page_select      (DlDatasetPage *self,
+                                         guint          position);
+
+G_END_DECLS
