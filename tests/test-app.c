@@ -2,6 +2,7 @@
  * actions, rendered to PNG, and the bundled model checked against the real test set */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <stdlib.h>
 #include <adwaita.h>
 
 #include "dl-canvas.h"
@@ -369,6 +370,54 @@ test_dataset_page (void)
   close_window (window);
 }
 
+/* Open a saved model folder, refuse a broken one, export for the Hub from the app */
+static void
+test_models_and_export (void)
+{
+  DlWindow *window = make_window ();
+  g_autofree char *dir = fixture_dir ();
+  g_autofree char *model_dir = g_build_filename (dir, "model", NULL);
+  g_autofree char *hub_dir = g_build_filename (dir, "hub", NULL);
+  g_autofree char *card = g_build_filename (hub_dir, "README.md", NULL);
+  g_autofree char *junk = g_build_filename (dir, "junk", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = nn_spec_parse ("flatten dense(10)", NULL);
+  NnNormalisation norm = { 0.1f, 0.3f };
+  const char *const names[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", NULL };
+  g_autoptr(NnModel) model = nn_model_new (spec, 1, 28, 28, NULL, &norm, "bars", names, 1, &error);
+  gint64 end;
+
+  g_assert_no_error (error);
+  g_assert_true (nn_model_save (model, model_dir, &error));
+  g_assert_true (dl_window_open_model (window, model_dir, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_mkdir (junk, 0755), ==, 0);
+  g_assert_false (dl_window_open_model (window, junk, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* no dataset yet: nothing to measure the card's numbers on */
+  g_assert_false (dl_window_export (window, hub_dir, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  dl_window_set_dataset (window, bars_dataset (100, 200));
+  g_assert_true (dl_window_export (window, hub_dir, &error));
+  g_assert_no_error (error);
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!g_file_test (card, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_file_test (card, G_FILE_TEST_EXISTS));
+  spin ();
+  close_window (window);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 /* The bundled model still classifies the real test set at the accuracy recorded with it. */
 static void
 test_bundled_model_accuracy (void)
@@ -442,6 +491,7 @@ main (int   argc,
   g_test_add_func ("/app/train-page/runs", test_train_page_runs);
   g_test_add_func ("/app/evaluate-page/counts", test_evaluate_page);
   g_test_add_func ("/app/dataset-page/filters", test_dataset_page);
+  g_test_add_func ("/app/window/models-and-export", test_models_and_export);
   g_test_add_func ("/app/window/close-during-training", test_close_during_training);
   return g_test_run ();
 }

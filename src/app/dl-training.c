@@ -276,6 +276,25 @@ dl_training_dup_model (DlTraining  *self,
                         self->dataset->train->cols, best,
                         nn_trainer_get_normalisation (self->trainer), self->dataset->name,
                         (const char *const *) self->dataset->class_names, 1, error);
+  if (model != NULL)
+    {
+      const NnTrainConfig *c = nn_trainer_get_config (self->trainer);
+      guint best_epoch;
+
+      nn_trainer_get_best_params (self->trainer, &best_epoch);
+      model->training = (NnModelTraining) {
+        .known = TRUE,
+        .epochs = nn_trainer_get_epochs_done (self->trainer),
+        .best_epoch = best_epoch,
+        .batch_size = c->batch_size,
+        .optimizer = g_strdup (nn_optimizer_kind_to_string (c->optimizer.kind)),
+        .learning_rate = c->optimizer.learning_rate,
+        .rotation_degrees = c->rotation_degrees,
+        .validation_size = c->validation_size,
+        .seed = c->seed,
+        .n_train = (guint) nn_trainer_get_n_train (self->trainer),
+      };
+    }
   return model;
 }
 

@@ -5,12 +5,14 @@
 #include "dl-window.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "dl-fetch.h"
 #include "dl-resources.h"
 #include "dl-dataset-page.h"
 #include "dl-evaluate-page.h"
 #include "dl-train-page.h"
+#include "nn-export.h"
 #include "nn-model.h"
 
 #define RESOURCE_PATH "/io/github/digitlab/DigitLab/"
@@ -33,6 +35,7 @@ struct _DlWindow
   NnDataset            *pending;        /* arrived during a run; swapped in when it ends */
   GCancellable         *cancellable;    /* dataset loading and downloads */
   gboolean              close_after_training;
+  gboolean              report_load_errors;   /* the user asked for this dataset */
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -133,8 +136,16 @@ on_dataset_loaded (GObject      *source,
   self = DL_WINDOW (source);
   if (ds != NULL)
     set_dataset (self, ds);
+  else if (self->report_load_errors)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not open the dataset: %s"),
+                                                  error->message);
+
+      dl_window_show_toast (self, message);
+    }
   else
     g_debug ("no dataset yet: %s", error->message);
+  self->report_load_errors = FALSE;
 }
 
 /* Reads the dataset off the main thread: 55 MB must not freeze a frame. */
@@ -243,16 +254,13 @@ get_mnist_action (GtkWidget  *widget,
   g_task_run_in_thread (task, fetch_thread);
 }
 
+static void use_model (DlWindow *self, NnModel *model);
+
 static void
 on_model_trained (DlWindow *self,
                   NnModel  *model)
 {
-  /* the Draw page switches first, then the old weights go */
-  dl_draw_page_set_model (self->draw_page, model);
-  dl_evaluate_page_set_model (self->evaluate_page, model);
-  dl_dataset_page_set_model (self->dataset_page, model);
-  g_clear_pointer (&self->model, nn_model_free);
-  self->model = model;
+  use_model (self, model);
   dl_window_show_toast (self, _("The Draw page now uses the model you trained"));
 }
 
@@ -315,18 +323,44 @@ stop_training_action (GtkWidget  *widget,
   gtk_widget_activate_action (GTK_WIDGET (DL_WINDOW (widget)->train_page), "train.stop", NULL);
 }
 
+typedef void (*ChooserDone) (DlWindow *self,
+                             GFile    *file);
+
 static void
 on_chooser_response (GtkNativeDialog *dialog,
                      int              response,
                      DlWindow        *self)
 {
+  ChooserDone done = g_object_get_data (G_OBJECT (dialog), "done");
+
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
-      dl_window_open_image (self, file);
+      done (self, file);
     }
   g_clear_object (&self->chooser);
+}
+
+/* One file chooser at a time, through the portal when sandboxed. */
+static void
+choose (DlWindow             *self,
+        GtkFileChooserAction  action,
+        const char           *title,
+        const char           *accept,
+        GtkFileFilter        *filter,
+        ChooserDone           done)
+{
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept,
+                                               _("_Cancel"));
+  if (filter != NULL)
+    gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  g_object_set_data (G_OBJECT (self->chooser), "done", done);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
 static void
@@ -334,17 +368,256 @@ open_image_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  DlWindow *self = DL_WINDOW (widget);
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
   gtk_file_filter_set_name (filter, _("PNG images"));
   gtk_file_filter_add_mime_type (filter, "image/png");
-  self->chooser = gtk_file_chooser_native_new (_("Open Image"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"),
-                                               _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_OPEN, _("Open Image"), _("_Open"), filter,
+          dl_window_open_image);
+}
+
+/* Every page that uses the model switches first; then the old weights go. */
+static void
+use_model (DlWindow *self,
+           NnModel  *model)
+{
+  dl_draw_page_set_model (self->draw_page, model);
+  dl_evaluate_page_set_model (self->evaluate_page, model);
+  dl_dataset_page_set_model (self->dataset_page, model);
+  g_clear_pointer (&self->model, nn_model_free);
+  self->model = model;
+}
+
+gboolean
+dl_window_open_model (DlWindow    *self,
+                      const char  *path,
+                      GError     **error)
+{
+  NnModel *model = nn_model_load (path, 1, error);
+
+  if (model == NULL)
+    return FALSE;
+  use_model (self, model);
+  return TRUE;
+}
+
+static void
+on_model_chosen (DlWindow *self,
+                 GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL || !dl_window_open_model (self, path, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not open the model: %s"),
+                                                  error != NULL ? error->message
+                                                                : _("not a local file"));
+
+      dl_window_show_toast (self, message);
+      return;
+    }
+  dl_window_show_toast (self, _("Model opened"));
+}
+
+static void
+open_model_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+          _("Open Model Folder"), _("_Open"), NULL, on_model_chosen);
+}
+
+static void
+on_save_folder_chosen (DlWindow *self,
+                       GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+
+  if (self->model == NULL || path == NULL || !nn_model_save (self->model, path, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not save the model: %s"),
+                                                  error != NULL ? error->message
+                                                                : _("no model or not a local folder"));
+
+      dl_window_show_toast (self, message);
+      return;
+    }
+  dl_window_show_toast (self, _("Model saved"));
+}
+
+static void
+save_model_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("Save Model Into Folder"),
+          _("_Save"), NULL, on_save_folder_chosen);
+}
+
+typedef struct
+{
+  NnModel    *model;      /* a copy */
+  NnImageSet *test;       /* a copy */
+  char       *dir;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  nn_model_free (job->model);
+  nn_image_set_free (job->test);
+  g_free (job->dir);
+  g_free (job);
+}
+
+/* Evaluates on the test set, then writes the folder: the card's numbers are this evaluation's. */
+static void
+export_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  g_autoptr(NnEvaluation) ev = nn_evaluate_images (job->model->net, job->test, NULL, 0,
+                                                   &job->model->norm);
+  GError *error = NULL;
+
+  job->model->test_accuracy = ev->accuracy;
+  if (nn_export_hugging_face (job->model, ev, job->dir, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_exported (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Could not export: %s"), error->message);
+    }
+  else
+    message = g_strdup (_("Exported for the Hugging Face Hub"));
+  dl_window_show_toast (DL_WINDOW (source), message);
+}
+
+gboolean
+dl_window_export (DlWindow    *self,
+                  const char  *dir,
+                  GError     **error)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportJob *job;
+  const NnImageSet *test;
+
+  if (self->model == NULL || self->dataset == NULL ||
+      self->dataset->n_classes != self->model->n_classes ||
+      self->dataset->test->rows != self->model->H || self->dataset->test->cols != self->model->W)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("Exporting needs a model and the dataset it was made for, to measure it"));
+      return FALSE;
+    }
+  job = g_new0 (ExportJob, 1);
+  job->model = nn_model_new (nn_network_get_spec (self->model->net), self->model->C,
+                             self->model->H, self->model->W,
+                             nn_network_get_params (self->model->net), &self->model->norm,
+                             self->model->dataset, (const char *const *) self->model->class_names,
+                             g_get_num_processors (), error);
+  if (job->model == NULL)
+    {
+      export_job_free (job);
+      return FALSE;
+    }
+  job->model->training = self->model->training;
+  job->model->training.optimizer = g_strdup (self->model->training.optimizer);
+  test = self->dataset->test;
+  job->test = nn_image_set_new (test->n_images, test->rows, test->cols);
+  memcpy (job->test->pixels, test->pixels, test->n_images * test->rows * test->cols);
+  memcpy (job->test->labels, test->labels, test->n_images);
+  job->dir = g_strdup (dir);
+  task = g_task_new (self, self->cancellable, on_exported, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+  g_task_run_in_thread (task, export_thread);
+  return TRUE;
+}
+
+static void
+on_export_folder_chosen (DlWindow *self,
+                         GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL || !dl_window_export (self, path, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not export: %s"),
+                                                  error != NULL ? error->message
+                                                                : _("not a local folder"));
+
+      dl_window_show_toast (self, message);
+    }
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+          _("Export for Hugging Face"), _("_Export"), NULL, on_export_folder_chosen);
+}
+
+static void
+on_dataset_folder_chosen (DlWindow *self,
+                          GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path == NULL)
+    {
+      dl_window_show_toast (self, _("Only local folders can be opened"));
+      return;
+    }
+  self->report_load_errors = TRUE;
+  g_settings_set_string (self->settings, "last-dataset-folder", path);
+  load_dataset (self, path);
+}
+
+static void
+open_dataset_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("Open Dataset Folder"),
+          _("_Open"), NULL, on_dataset_folder_chosen);
+}
+
+static void
+fashion_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  DlWindow *self = DL_WINDOW (widget);
+  g_autofree char *dir = dl_fetch_find_fashion_mnist ();
+
+  if (dir == NULL)
+    {
+      dl_window_show_toast (self, _("Fashion-MNIST is not installed"));
+      return;
+    }
+  self->report_load_errors = TRUE;
+  load_dataset (self, dir);
 }
 
 DlDrawPage *
@@ -413,8 +686,21 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop-training", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open-image", NULL, open_image_action);
+  gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action);
+  gtk_widget_class_install_action (widget_class, "win.save-model", NULL, save_model_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.open-dataset", NULL, open_dataset_action);
+  gtk_widget_class_install_action (widget_class, "win.open-fashion-mnist", NULL, fashion_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "win.open-model", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.open-image", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
+                                       "win.save-model", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
+                                       "win.open-dataset", NULL);
 }
 
 static void

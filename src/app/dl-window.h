@@ -24,6 +24,14 @@ void        dl_window_open_image     (DlWindow       *self,
 DlTrainPage *dl_window_get_train_page (DlWindow      *self);
 DlEvaluatePage *dl_window_get_evaluate_page (DlWindow *self);
 DlDatasetPage *dl_window_get_dataset_page (DlWindow *self);
+/* Loads a model folder and makes it the one every page uses. */
+gboolean    dl_window_open_model     (DlWindow       *self,
+                                      const char     *path,
+                                      GError        **error);
+/* Evaluates the current model on a worker, then writes the Hub folder; a toast reports. */
+gboolean    dl_window_export         (DlWindow       *self,
+                                      const char     *dir,
+                                      GError        **error);
 /* Takes ownership of dataset. */
 void        dl_window_set_dataset    (DlWindow       *self,
                                       NnDataset      *dataset);
