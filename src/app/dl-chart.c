@@ -24,6 +24,8 @@ struct _DlChart
   GPtrArray *series;
   double     y_min_fixed;
   double     y_max_fixed;
+  double     x_min_fixed;
+  double     x_max_fixed;
   double     hover_x;       /* widget x of the pointer, or −1 */
 };
 
@@ -109,6 +111,17 @@ dl_chart_set_y_range (DlChart *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+void
+dl_chart_set_x_range (DlChart *self,
+                      double   x_min,
+                      double   x_max)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  self->x_min_fixed = x_min;
+  self->x_max_fixed = x_max;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 guint
 dl_chart_get_n_points (DlChart *self,
                        guint    series)
@@ -151,6 +164,10 @@ data_bounds (DlChart *self,
     }
   if (!isfinite (*x0))
     *x0 = 0, *x1 = 1, *y0 = 0, *y1 = 1;
+  if (!isnan (self->x_min_fixed))
+    *x0 = self->x_min_fixed;
+  if (!isnan (self->x_max_fixed))
+    *x1 = self->x_max_fixed;
   if (!isnan (self->y_min_fixed))
     *y0 = self->y_min_fixed;
   if (!isnan (self->y_max_fixed))
@@ -392,6 +409,7 @@ dl_chart_init (DlChart *self)
 
   self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) series_free);
   self->y_min_fixed = self->y_max_fixed = NAN;
+  self->x_min_fixed = self->x_max_fixed = NAN;
   self->hover_x = -1;
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);

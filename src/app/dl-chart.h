@@ -32,6 +32,10 @@ void       dl_chart_clear        (DlChart      *self);
 void       dl_chart_set_y_range  (DlChart      *self,
                                   double        y_min,
                                   double        y_max);
+/* Fixes the x range, e.g. 0 … number of epochs; NAN bounds follow the data. */
+void       dl_chart_set_x_range  (DlChart      *self,
+                                  double        x_min,
+                                  double        x_max);
 guint      dl_chart_get_n_points (DlChart      *self,
                                   guint         series);
 

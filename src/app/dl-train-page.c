@@ -191,6 +191,8 @@ start_action (GtkWidget  *widget,
 
   dl_chart_clear (self->loss_chart);
   dl_chart_clear (self->accuracy_chart);
+  dl_chart_set_x_range (self->loss_chart, 0, config.epochs);
+  dl_chart_set_x_range (self->accuracy_chart, 0, config.epochs);
   self->have_smoothed = FALSE;
   ok = dl_training_start (self->training, &config, self->dataset, &error);
   nn_train_config_clear (&config);
