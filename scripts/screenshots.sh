@@ -47,6 +47,11 @@ sleep 6
 xdotool mousemove --window "$wid" 435 263 click 1
 sleep 1
 import -window root -crop 1200x800+0+0 "$out/evaluate.png"
+# Explore: the integrity report and the charts
+xdotool key --window "$wid" alt+x
+sleep 2
+import -window root -crop 1200x800+0+0 "$out/explore.png"
+
 # Dataset: every image in a grid, one selected
 xdotool key --window "$wid" alt+s
 sleep 1

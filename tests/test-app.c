@@ -418,6 +418,28 @@ test_models_and_export (void)
   }
 }
 
+/* The report is computed off the main thread and shown; replacing the dataset drops the old one */
+static void
+test_explore_page (void)
+{
+  DlWindow *window = make_window ();
+  DlExplorePage *page = dl_window_get_explore_page (window);
+  const NnReport *report;
+  gint64 end;
+
+  dl_window_set_dataset (window, bars_dataset (300, 100));
+  dl_window_set_dataset (window, bars_dataset (200, 50));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (dl_explore_page_get_report (page) == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  report = dl_explore_page_get_report (page);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->splits[0].n_images, ==, 200);
+  g_assert_cmpuint (report->splits[1].n_images, ==, 50);
+  spin ();
+  close_window (window);
+}
+
 /* The bundled model still classifies the real test set at the accuracy recorded with it. */
 static void
 test_bundled_model_accuracy (void)
@@ -491,6 +513,7 @@ main (int   argc,
   g_test_add_func ("/app/train-page/runs", test_train_page_runs);
   g_test_add_func ("/app/evaluate-page/counts", test_evaluate_page);
   g_test_add_func ("/app/dataset-page/filters", test_dataset_page);
+  g_test_add_func ("/app/explore-page/report", test_explore_page);
   g_test_add_func ("/app/window/models-and-export", test_models_and_export);
   g_test_add_func ("/app/window/close-during-training", test_close_during_training);
   return g_test_run ();

@@ -249,6 +249,34 @@ dl_chart_snapshot (GtkWidget   *widget,
   show_text (cr, layout, self->x_label, MARGIN_LEFT + pw / 2, h - 2, 0.5, 1);
   show_text (cr, layout, self->y_label, 4, 4, 0, 0);
 
+  /* bars, side by side in the order of their series */
+  {
+    guint n_bars = 0, bar = 0;
+    double slot;
+
+    for (guint i = 0; i < self->series->len; i++)
+      n_bars += ((Series *) g_ptr_array_index (self->series, i))->style == DL_CHART_BARS;
+    slot = pw / MAX (x1 - x0, 1) * 0.8 / MAX (n_bars, 1);
+    for (guint i = 0; i < self->series->len; i++)
+      {
+        Series *s = g_ptr_array_index (self->series, i);
+
+        if (s->style != DL_CHART_BARS)
+          continue;
+        gdk_cairo_set_source_rgba (cr, &s->color);
+        for (guint k = 0; k < s->points->len; k++)
+          {
+            const double *p = &g_array_index (s->points, double, 2 * k);
+            double left = PX (p[0]) + (bar - n_bars / 2.0) * slot;
+            double base = PY (MAX (y0, 0.0));
+
+            cairo_rectangle (cr, left, PY (p[1]), slot * 0.9, base - PY (p[1]));
+            cairo_fill (cr);
+          }
+        bar++;
+      }
+  }
+
   /* series: faint ones first so the others stay readable */
   for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < self->series->len; i++)
@@ -256,7 +284,7 @@ dl_chart_snapshot (GtkWidget   *widget,
         Series *s = g_ptr_array_index (self->series, i);
         gboolean faint = s->style == DL_CHART_FAINT;
 
-        if ((pass == 0) != faint || s->points->len == 0)
+        if ((pass == 0) != faint || s->points->len == 0 || s->style == DL_CHART_BARS)
           continue;
         cairo_save (cr);
         cairo_rectangle (cr, MARGIN_LEFT, MARGIN_TOP - 4, pw + 4, ph + 8);

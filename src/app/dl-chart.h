@@ -14,6 +14,7 @@ typedef enum
   DL_CHART_LINE,          /* a solid line */
   DL_CHART_FAINT,         /* a thin, translucent line under the others (raw noisy data) */
   DL_CHART_MARKERS,       /* a line with a dot at each point */
+  DL_CHART_BARS,          /* a bar from 0 at each point; bar series sit side by side */
 } DlChartStyle;
 
 GtkWidget *dl_chart_new          (const char   *x_label,

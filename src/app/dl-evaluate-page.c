@@ -243,9 +243,7 @@ run_action (GtkWidget  *widget,
                                        _("The model does not fit this dataset"));
       return;
     }
-  job->images = nn_image_set_new (test->n_images, test->rows, test->cols);
-  memcpy (job->images->pixels, test->pixels, test->n_images * test->rows * test->cols);
-  memcpy (job->images->labels, test->labels, test->n_images);
+  job->images = nn_image_set_copy (test);
 
   self->busy = TRUE;
   update_actions (self);

@@ -11,6 +11,7 @@
 #include "dl-resources.h"
 #include "dl-dataset-page.h"
 #include "dl-evaluate-page.h"
+#include "dl-explore-page.h"
 #include "dl-train-page.h"
 #include "nn-export.h"
 #include "nn-model.h"
@@ -27,6 +28,7 @@ struct _DlWindow
   DlTrainPage          *train_page;
   DlEvaluatePage       *evaluate_page;
   DlDatasetPage        *dataset_page;
+  DlExplorePage        *explore_page;
 
   GSettings            *settings;
   NnModel              *model;          /* the bundled model until training gives another */
@@ -103,6 +105,7 @@ set_dataset (DlWindow  *self,
   dl_train_page_set_dataset (self->train_page, dataset);
   dl_evaluate_page_set_dataset (self->evaluate_page, dataset);
   dl_dataset_page_set_dataset (self->dataset_page, dataset);
+  dl_explore_page_set_dataset (self->explore_page, dataset);
   g_clear_pointer (&self->dataset, nn_dataset_free);
   self->dataset = dataset;
 }
@@ -542,9 +545,7 @@ dl_window_export (DlWindow    *self,
   job->model->training = self->model->training;
   job->model->training.optimizer = g_strdup (self->model->training.optimizer);
   test = self->dataset->test;
-  job->test = nn_image_set_new (test->n_images, test->rows, test->cols);
-  memcpy (job->test->pixels, test->pixels, test->n_images * test->rows * test->cols);
-  memcpy (job->test->labels, test->labels, test->n_images);
+  job->test = nn_image_set_copy (test);
   job->dir = g_strdup (dir);
   task = g_task_new (self, self->cancellable, on_exported, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
@@ -669,6 +670,7 @@ dl_window_class_init (DlWindowClass *klass)
   g_type_ensure (DL_TYPE_TRAIN_PAGE);
   g_type_ensure (DL_TYPE_EVALUATE_PAGE);
   g_type_ensure (DL_TYPE_DATASET_PAGE);
+  g_type_ensure (DL_TYPE_EXPLORE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, stack);
@@ -676,6 +678,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, train_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, evaluate_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, dataset_page);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, explore_page);
   gtk_widget_class_bind_template_callback (widget_class, on_model_trained);
   gtk_widget_class_install_action (widget_class, "win.get-mnist", NULL, get_mnist_action);
   gtk_widget_class_install_action (widget_class, "win.start-training", NULL,
@@ -747,6 +750,13 @@ dl_window_set_dataset (DlWindow  *self,
 {
   g_return_if_fail (DL_IS_WINDOW (self));
   set_dataset (self, dataset);
+}
+
+DlExplorePage *
+dl_window_get_explore_page (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->explore_page;
 }
 
 DlDatasetPage *

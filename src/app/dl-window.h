@@ -7,6 +7,7 @@
 #include "dl-draw-page.h"
 #include "dl-dataset-page.h"
 #include "dl-evaluate-page.h"
+#include "dl-explore-page.h"
 #include "dl-train-page.h"
 
 G_BEGIN_DECLS
@@ -24,6 +25,7 @@ void        dl_window_open_image     (DlWindow       *self,
 DlTrainPage *dl_window_get_train_page (DlWindow      *self);
 DlEvaluatePage *dl_window_get_evaluate_page (DlWindow *self);
 DlDatasetPage *dl_window_get_dataset_page (DlWindow *self);
+DlExplorePage *dl_window_get_explore_page (DlWindow *self);
 /* Loads a model folder and makes it the one every page uses. */
 gboolean    dl_window_open_model     (DlWindow       *self,
                                       const char     *path,

@@ -183,6 +183,39 @@ nn_dataset_free (NnDataset *ds)
   g_free (ds);
 }
 
+NnImageSet *
+nn_image_set_copy (const NnImageSet *set)
+{
+  NnImageSet *copy;
+
+  g_return_val_if_fail (set != NULL, NULL);
+
+  copy = nn_image_set_new (set->n_images, set->rows, set->cols);
+  memcpy (copy->pixels, set->pixels, set->n_images * set->rows * set->cols);
+  memcpy (copy->labels, set->labels, set->n_images);
+  return copy;
+}
+
+NnDataset *
+nn_dataset_copy (const NnDataset *ds)
+{
+  NnDataset *copy;
+
+  g_return_val_if_fail (ds != NULL, NULL);
+
+  copy = g_new0 (NnDataset, 1);
+  copy->kind = ds->kind;
+  copy->name = g_strdup (ds->name);
+  copy->dir = g_strdup (ds->dir);
+  copy->n_classes = ds->n_classes;
+  copy->class_names = g_strdupv (ds->class_names);
+  copy->train = ds->train != NULL ? nn_image_set_copy (ds->train) : NULL;
+  copy->test = ds->test != NULL ? nn_image_set_copy (ds->test) : NULL;
+  for (int i = 0; i < 4; i++)
+    copy->files[i] = g_strdup (ds->files[i]);
+  return copy;
+}
+
 void
 nn_image_set_mean_std (const NnImageSet *set,
                        const guint32    *indices,

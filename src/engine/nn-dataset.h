@@ -57,6 +57,9 @@ void        nn_image_set_free     (NnImageSet       *set);
 NnDataset  *nn_dataset_load_dir   (const char       *dir,
                                    GError          **error);
 void        nn_dataset_free       (NnDataset        *ds);
+/* A deep copy, for work on another thread while the original may go away. */
+NnDataset  *nn_dataset_copy       (const NnDataset  *ds);
+NnImageSet *nn_image_set_copy     (const NnImageSet *set);
 
 /* Mean and standard deviation of pixel / 255 over the listed images (all when NULL), exact. */
 void        nn_image_set_mean_std (const NnImageSet *set,

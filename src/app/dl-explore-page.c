@@ -1,0 +1,318 @@
+/* dl-explore-page.c: the engine's report, computed off the main thread, drawn by the charts */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-explore-page.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "dl-chart.h"
+#include "dl-digit-view.h"
+#include "nn-augment.h"
+
+#define N_ROTATIONS 8
+
+struct _DlExplorePage
+{
+  AdwBin               parent_instance;
+
+  GtkStack            *stack;
+  AdwPreferencesGroup *report_group;
+  GtkBox              *charts_box;
+  GtkGrid             *means_grid;
+  GtkBox              *augment_box;
+  GtkSpinButton       *angle_spin;
+
+  DlChart             *class_chart;
+  DlChart             *pixel_chart;
+  guint                train_bars, test_bars, train_pixels, test_pixels;
+  GPtrArray           *rows;          /* report rows we added, to remove them */
+  DlDigitView         *augment_views[N_ROTATIONS + 1];
+
+  NnDataset           *dataset;       /* borrowed */
+  NnReport            *report;
+  GCancellable        *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (DlExplorePage, dl_explore_page, ADW_TYPE_BIN)
+
+static void
+add_row (DlExplorePage *self,
+         const char    *title,
+         const char    *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label = gtk_label_new (value);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_add_css_class (label, "dim-label");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  adw_preferences_group_add (self->report_group, row);
+  g_ptr_array_add (self->rows, row);
+}
+
+/* The first training image, turned by random angles in the chosen range. */
+static void
+update_augmentation (DlExplorePage *self)
+{
+  const NnImageSet *train;
+  float in[28 * 28], out[28 * 28];
+  NnRng rng;
+
+  if (self->dataset == NULL || self->dataset->train->rows != 28 || self->dataset->train->cols != 28)
+    return;
+  train = self->dataset->train;
+  for (int i = 0; i < 28 * 28; i++)
+    in[i] = train->pixels[i] / 255.0f;
+  dl_digit_view_set_image (self->augment_views[0], in);
+  nn_rng_init (&rng, 1);
+  for (int k = 1; k <= N_ROTATIONS; k++)
+    {
+      float degrees = nn_augment_random_rotation (out, in, 28, 28,
+                                                  (float) gtk_spin_button_get_value (self->angle_spin),
+                                                  &rng);
+      g_autofree char *tip = g_strdup_printf (_("Turned by %.1f°"), degrees);
+
+      dl_digit_view_set_image (self->augment_views[k], out);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->augment_views[k]), tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[k]),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
+    }
+}
+
+static void
+on_angle_changed (DlExplorePage *self)
+{
+  update_augmentation (self);
+}
+
+static void
+show_report (DlExplorePage *self)
+{
+  const NnReport *r = self->report;
+  const NnSplitReport *tr = &r->splits[0], *te = &r->splits[1];
+  g_autofree char *counts = g_strdup_printf (_("%zu training, %zu test"), tr->n_images,
+                                             te->n_images);
+  g_autofree char *dims = g_strdup_printf ("%zu × %zu", tr->rows, tr->cols);
+  g_autofree char *labels = g_strdup_printf ("%u – %u", MIN (tr->label_min, te->label_min),
+                                             MAX (tr->label_max, te->label_max));
+  g_autofree char *stats = g_strdup_printf (_("mean %.4f, standard deviation %.4f"), tr->mean,
+                                            tr->std);
+  g_autofree char *dups = g_strdup_printf (_("%zu in training, %zu in test, %zu test images also "
+                                             "in training"), tr->n_duplicates, te->n_duplicates,
+                                           r->n_cross_duplicates);
+  g_autofree char *blanks = g_strdup_printf (_("%zu blank, %zu nearly blank"),
+                                             tr->n_blank + te->n_blank,
+                                             tr->n_near_blank + te->n_near_blank);
+  double total_train = 0, total_test = 0;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    adw_preferences_group_remove (self->report_group, g_ptr_array_index (self->rows, i));
+  g_ptr_array_set_size (self->rows, 0);
+  add_row (self, _("Dataset"), r->dataset);
+  add_row (self, _("Images"), counts);
+  add_row (self, _("Size"), dims);
+  add_row (self, _("Labels"), labels);
+  add_row (self, _("Training pixels"), stats);
+  add_row (self, _("Exact duplicates"), dups);
+  add_row (self, _("Blank images"), blanks);
+  add_row (self, _("SHA-256, training images"), tr->sha256[0]);
+  add_row (self, _("SHA-256, test images"), te->sha256[0]);
+
+  /* shares, so the two splits of different sizes compare */
+  dl_chart_clear (self->class_chart);
+  dl_chart_clear (self->pixel_chart);
+  for (size_t k = 0; k < r->n_classes; k++)
+    {
+      total_train += tr->class_counts[k];
+      total_test += te->class_counts[k];
+    }
+  for (size_t k = 0; k < r->n_classes; k++)
+    {
+      dl_chart_append (self->class_chart, self->train_bars, k, tr->class_counts[k] / total_train);
+      dl_chart_append (self->class_chart, self->test_bars, k, te->class_counts[k] / total_test);
+    }
+  dl_chart_set_x_range (self->class_chart, -0.5, r->n_classes - 0.5);
+  /* the black background dwarfs everything: plot the other intensities, share of pixels */
+  for (int v = 1; v < 256; v++)
+    {
+      double n_tr = tr->n_images * (double) (tr->rows * tr->cols);
+      double n_te = te->n_images * (double) (te->rows * te->cols);
+
+      dl_chart_append (self->pixel_chart, self->train_pixels, v, 100 * tr->histogram[v] / n_tr);
+      dl_chart_append (self->pixel_chart, self->test_pixels, v, 100 * te->histogram[v] / n_te);
+    }
+
+  {
+    GtkWidget *child;
+
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->means_grid))) != NULL)
+      gtk_grid_remove (self->means_grid, child);
+    if (tr->rows == 28 && tr->cols == 28)
+      for (size_t k = 0; k < r->n_classes; k++)
+        {
+          GtkWidget *view = dl_digit_view_new ();
+          g_autofree char *name = g_strdup_printf (_("Mean image of class %s"), r->class_names[k]);
+
+          gtk_widget_set_size_request (view, 64, 64);
+          dl_digit_view_set_image (DL_DIGIT_VIEW (view), tr->class_means + k * 784);
+          gtk_widget_set_tooltip_text (view, r->class_names[k]);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          name, -1);
+          gtk_grid_attach (self->means_grid, view, (int) (k % 5), (int) (k / 5), 1, 1);
+        }
+  }
+  update_augmentation (self);
+  gtk_stack_set_visible_child_name (self->stack, "report");
+}
+
+static void
+report_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+  NnReport *report = nn_report_new (task_data, &error);
+
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) nn_report_free);
+}
+
+static void
+on_report (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  NnReport *report = g_task_propagate_pointer (G_TASK (result), &error);
+  DlExplorePage *self;
+
+  if (report == NULL)
+    {
+      g_debug ("The dataset report failed: %s", error->message);
+      return;
+    }
+  /* results of a replaced dataset are dropped: its task was cancelled */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    {
+      nn_report_free (report);
+      return;
+    }
+  self = DL_EXPLORE_PAGE (source);
+  g_clear_pointer (&self->report, nn_report_free);
+  self->report = report;
+  show_report (self);
+}
+
+void
+dl_explore_page_set_dataset (DlExplorePage *self,
+                             NnDataset     *dataset)
+{
+  g_return_if_fail (DL_IS_EXPLORE_PAGE (self));
+
+  /* reports of the old dataset must not outlive it */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->report, nn_report_free);
+  self->dataset = dataset;
+  gtk_stack_set_visible_child_name (self->stack, "no-data");
+  if (dataset != NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_report, NULL);
+
+      /* the worker gets its own copy: the window may replace the dataset meanwhile */
+      g_task_set_task_data (task, nn_dataset_copy (dataset), (GDestroyNotify) nn_dataset_free);
+      g_task_run_in_thread (task, report_thread);
+    }
+}
+
+const NnReport *
+dl_explore_page_get_report (DlExplorePage *self)
+{
+  g_return_val_if_fail (DL_IS_EXPLORE_PAGE (self), NULL);
+  return self->report;
+}
+
+static void
+dl_explore_page_dispose (GObject *object)
+{
+  DlExplorePage *self = DL_EXPLORE_PAGE (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (dl_explore_page_parent_class)->dispose (object);
+}
+
+static void
+dl_explore_page_finalize (GObject *object)
+{
+  DlExplorePage *self = DL_EXPLORE_PAGE (object);
+
+  nn_report_free (self->report);
+  g_ptr_array_unref (self->rows);
+  G_OBJECT_CLASS (dl_explore_page_parent_class)->finalize (object);
+}
+
+static void
+dl_explore_page_class_init (DlExplorePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = dl_explore_page_dispose;
+  object_class->finalize = dl_explore_page_finalize;
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/digitlab/DigitLab/dl-explore-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, report_group);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, charts_box);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, means_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, augment_box);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, angle_spin);
+  gtk_widget_class_bind_template_callback (widget_class, on_angle_changed);
+}
+
+static void
+dl_explore_page_init (DlExplorePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->rows = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
+
+  self->class_chart = DL_CHART (dl_chart_new (_("class"), _("share of images")));
+  self->train_bars = dl_chart_add_series (self->class_chart, _("training"), "blue", DL_CHART_BARS);
+  self->test_bars = dl_chart_add_series (self->class_chart, _("test"), "orange", DL_CHART_BARS);
+  dl_chart_set_y_range (self->class_chart, 0, NAN);
+  self->pixel_chart = DL_CHART (dl_chart_new (_("pixel value (0 excluded)"),
+                                              _("% of pixels")));
+  self->train_pixels = dl_chart_add_series (self->pixel_chart, _("training"), "blue",
+                                            DL_CHART_LINE);
+  self->test_pixels = dl_chart_add_series (self->pixel_chart, _("test"), "orange", DL_CHART_LINE);
+  dl_chart_set_y_range (self->pixel_chart, 0, NAN);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->class_chart),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Images per class"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->pixel_chart),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pixel intensity histogram"), -1);
+  gtk_box_append (self->charts_box, GTK_WIDGET (self->class_chart));
+  gtk_box_append (self->charts_box, GTK_WIDGET (self->pixel_chart));
+
+  for (int k = 0; k <= N_ROTATIONS; k++)
+    {
+      self->augment_views[k] = DL_DIGIT_VIEW (dl_digit_view_new ());
+      gtk_widget_set_size_request (GTK_WIDGET (self->augment_views[k]), 56, 56);
+      gtk_box_append (self->augment_box, GTK_WIDGET (self->augment_views[k]));
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[0]),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("The original image"), -1);
+  gtk_stack_set_visible_child_name (self->stack, "no-data");
+}

@@ -1,0 +1,21 @@
+/* dl-explore-page.h: what is in the dataset — integrity, balance, mean images, augmentation */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "nn-dataset.h"
+#include "nn-report.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_EXPLORE_PAGE (dl_explore_page_get_type ())
+G_DECLARE_FINAL_TYPE (DlExplorePage, dl_explore_page, DL, EXPLORE_PAGE, AdwBin)
+
+/* Borrowed; the report is computed on a worker. */
+void            dl_explore_page_set_dataset (DlExplorePage *self,
+                                             NnDataset     *dataset);
+/* The report shown, or NULL while there is none. */
+const NnReport *dl_explore_page_get_report  (DlExplorePage *self);
+
+G_END_DECLS
