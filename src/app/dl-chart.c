@@ -236,7 +236,7 @@ dl_chart_snapshot (GtkWidget   *widget,
   for (double t = ceil (x0 / step) * step; t <= x1 + 1e-9 * step; t += step)
     {
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
-      g_snprintf (buf, sizeof buf, "%g", t);
+      g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
       show_text (cr, layout, buf, PX (t), MARGIN_TOP + ph + 4, 0.5, 0);
     }
   /* axes */

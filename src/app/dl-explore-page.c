@@ -43,15 +43,11 @@ add_row (DlExplorePage *self,
          const char    *value)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *label = gtk_label_new (value);
 
+  /* the value below its name, the way GNOME apps show properties */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "dim-label");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+  gtk_widget_add_css_class (row, "property");
   adw_preferences_group_add (self->report_group, row);
   g_ptr_array_add (self->rows, row);
 }
