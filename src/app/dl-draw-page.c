@@ -136,6 +136,31 @@ dl_draw_page_get_canvas (DlDrawPage *self)
   return GTK_WIDGET (self->canvas);
 }
 
+/* A PNG dropped from the file manager is classified like an opened one. */
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         DlDrawPage    *self)
+{
+  GFile *file = g_value_get_object (value);
+  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return FALSE;
+  if (!dl_draw_page_classify_file (self, path, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not classify the image: %s"),
+                                               error->message);
+
+      gtk_label_set_label (self->confidence_label, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 undo_action (GtkWidget  *widget,
              const char *action_name,
@@ -179,8 +204,12 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
 static void
 dl_draw_page_init (DlDrawPage *self)
 {
+  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
+
   self->prediction = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", FALSE);
 }

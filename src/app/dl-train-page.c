@@ -28,6 +28,7 @@ struct _DlTrainPage
   GtkLabel       *status_label;
   GtkBox         *charts_box;
   GtkProgressBar *fetch_progress;
+  GtkWidget      *fetch_box;
   AdwPreferencesGroup *recipe_group;
 
   DlChart        *loss_chart;
@@ -253,7 +254,7 @@ dl_train_page_set_fetch_progress (DlTrainPage *self,
 {
   g_return_if_fail (DL_IS_TRAIN_PAGE (self));
 
-  gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), fraction >= 0);
+  gtk_widget_set_visible (self->fetch_box, fraction >= 0);
   if (fraction >= 0)
     {
       gtk_progress_bar_set_fraction (self->fetch_progress, CLAMP (fraction, 0, 1));
@@ -333,6 +334,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, fetch_progress);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, fetch_box);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, recipe_group);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, start_action);

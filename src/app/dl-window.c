@@ -36,6 +36,7 @@ struct _DlWindow
   NnDataset            *dataset;        /* the training page borrows it */
   NnDataset            *pending;        /* arrived during a run; swapped in when it ends */
   GCancellable         *cancellable;    /* dataset loading and downloads */
+  GCancellable         *download;       /* the download in progress, or NULL */
   gboolean              close_after_training;
   gboolean              report_load_errors;   /* the user asked for this dataset */
 };
@@ -228,14 +229,22 @@ on_fetched (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = dl_fetch_get_default_dir ();
 
+  /* the window is closing: nothing to show */
+  if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mnist", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-download", FALSE);
+  g_clear_object (&self->download);
   dl_train_page_set_fetch_progress (self->train_page, -1, NULL);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_autofree char *message = NULL;
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
+        {
+          dl_window_show_toast (self, _("Download cancelled; nothing was kept"));
+          return;
+        }
       message = g_strdup_printf (_("Could not get MNIST: %s"), error->message);
       dl_window_show_toast (self, message);
       return;
@@ -249,15 +258,35 @@ get_mnist_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   DlWindow *self = DL_WINDOW (widget);
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_fetched, NULL);
+  g_autoptr(GTask) task = NULL;
 
+  /* its own cancellable, so that Cancel stops the download and nothing else */
+  g_clear_object (&self->download);
+  self->download = g_cancellable_new ();
+  g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
+                           self->download, G_CONNECT_SWAPPED);
+  task = g_task_new (self, self->download, on_fetched, NULL);
+  /* the result must arrive even when cancelled, to restore the buttons */
+  g_task_set_check_cancellable (task, FALSE);
   gtk_widget_action_set_enabled (widget, "win.get-mnist", FALSE);
+  gtk_widget_action_set_enabled (widget, "win.cancel-download", TRUE);
   dl_train_page_set_fetch_progress (self->train_page, 0, _("Connecting…"));
   g_task_set_task_data (task, dl_fetch_get_default_dir (), g_free);
   g_task_run_in_thread (task, fetch_thread);
 }
 
 static void use_model (DlWindow *self, NnModel *model);
+
+static void
+cancel_download_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  DlWindow *self = DL_WINDOW (widget);
+
+  if (self->download != NULL)
+    g_cancellable_cancel (self->download);
+}
 
 static void
 on_model_trained (DlWindow *self,
@@ -639,6 +668,7 @@ dl_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->download);
   /* the window's dispose takes its content, the pages with it; then their dataset can go */
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
   g_clear_pointer (&self->dataset, nn_dataset_free);
@@ -681,6 +711,8 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, explore_page);
   gtk_widget_class_bind_template_callback (widget_class, on_model_trained);
   gtk_widget_class_install_action (widget_class, "win.get-mnist", NULL, get_mnist_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-download", NULL,
+                                   cancel_download_action);
   gtk_widget_class_install_action (widget_class, "win.start-training", NULL,
                                    start_training_action);
   gtk_widget_class_install_action (widget_class, "win.stop-training", NULL, stop_training_action);
@@ -732,6 +764,7 @@ dl_window_init (DlWindow *self)
   dl_dataset_page_set_model (self->dataset_page, self->model);
 
   self->cancellable = g_cancellable_new ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-download", FALSE);
   g_signal_connect_swapped (dl_train_page_get_training (self->train_page), "notify::running",
                             G_CALLBACK (on_training_running), self);
   dl_train_page_set_dataset (self->train_page, NULL);
