@@ -21,7 +21,7 @@ struct _DlExplorePage
   AdwPreferencesGroup *report_group;
   GtkBox              *charts_box;
   GtkGrid             *means_grid;
-  GtkBox              *augment_box;
+  GtkFlowBox          *augment_box;
   GtkSpinButton       *angle_spin;
 
   DlChart             *class_chart;
@@ -47,6 +47,9 @@ add_row (DlExplorePage *self,
   /* the value below its name, the way GNOME apps show properties */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value);
+  /* long unbroken values (checksums) are ellipsized, in full in the tooltip */
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  gtk_widget_set_tooltip_text (row, value);
   gtk_widget_add_css_class (row, "property");
   adw_preferences_group_add (self->report_group, row);
   g_ptr_array_add (self->rows, row);
@@ -155,7 +158,7 @@ show_report (DlExplorePage *self)
           GtkWidget *view = dl_digit_view_new ();
           g_autofree char *name = g_strdup_printf (_("Mean image of class %s"), r->class_names[k]);
 
-          gtk_widget_set_size_request (view, 64, 64);
+          gtk_widget_set_size_request (view, 56, 56);
           dl_digit_view_set_image (DL_DIGIT_VIEW (view), tr->class_means + k * 784);
           gtk_widget_set_tooltip_text (view, r->class_names[k]);
           gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -306,7 +309,7 @@ dl_explore_page_init (DlExplorePage *self)
     {
       self->augment_views[k] = DL_DIGIT_VIEW (dl_digit_view_new ());
       gtk_widget_set_size_request (GTK_WIDGET (self->augment_views[k]), 56, 56);
-      gtk_box_append (self->augment_box, GTK_WIDGET (self->augment_views[k]));
+      gtk_flow_box_append (self->augment_box, GTK_WIDGET (self->augment_views[k]));
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[0]),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("The original image"), -1);

@@ -67,7 +67,7 @@ dl_probability_chart_snapshot (GtkWidget   *widget,
 {
   DlProbabilityChart *self = DL_PROBABILITY_CHART (widget);
   double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  double row, label_w = 96, value_w = 56, bar_w;
+  double row, label_w = MIN (96, w / 4), value_w = 56, bar_w;
   GdkRGBA fg, accent = { 0.208, 0.518, 0.894, 1.0 };   /* libadwaita's blue */
   size_t best = 0;
   cairo_t *cr;
@@ -134,7 +134,7 @@ dl_probability_chart_measure (GtkWidget      *widget,
 {
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      *minimum = 240;
+      *minimum = 160;
       *natural = 360;
     }
   else
