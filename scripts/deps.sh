@@ -7,7 +7,7 @@ packages=(
   build-essential pkg-config meson ninja-build gettext libxml2-utils
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpng-dev zlib1g-dev libsoup-3.0-dev
   xvfb xauth dbus at-spi2-core libgl1-mesa-dri fonts-dejavu-core fonts-cantarell
-  xdotool imagemagick desktop-file-utils appstream libglib2.0-bin
+  xdotool imagemagick desktop-file-utils appstream libglib2.0-bin python3-dogtail
   ca-certificates curl npm python3
 )
 # optional: the second dataset and the PyTorch comparison in bench/

@@ -237,6 +237,11 @@ dl_dataset_page_init (DlDatasetPage *self)
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the drop-downs' own buttons are what screen readers reach: name them too */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (GTK_WIDGET (self->split_dropdown))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Split"), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (GTK_WIDGET (self->class_dropdown))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Class"), -1);
   self->images = dl_image_list_new ();
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->images)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
