@@ -342,6 +342,24 @@ test_evaluate_page (void)
                           MIN (ev->confusion[l * 10 + p], 48));
   spin ();
   save_png (GTK_WIDGET (window), "evaluate-page.png");
+
+  /* the mistakes become a filter on the Dataset page, and a thumbnail opens its image there */
+  {
+    DlDatasetPage *dataset_page = dl_window_get_dataset_page (window);
+    GListModel *images = dl_dataset_page_get_images (dataset_page);
+    const char *details;
+
+    dl_image_list_set_filter (DL_IMAGE_LIST (images), DL_SPLIT_MISCLASSIFIED, -1);
+    g_assert_cmpuint (g_list_model_get_n_items (images), ==, ev->n_mistakes);
+    if (ev->n_mistakes > 0)
+      {
+        g_autofree char *expected = g_strdup_printf ("Test image %u\n", ev->mistakes[0].index);
+
+        g_signal_emit_by_name (page, "open-test-image", ev->mistakes[0].index);
+        details = dl_dataset_page_select (dataset_page, ev->mistakes[0].index);
+        g_assert_true (g_str_has_prefix (details, expected));
+      }
+  }
   close_window (window);
 }
 

@@ -149,7 +149,7 @@ on_filter_changed (DlDatasetPage *self)
   guint split = gtk_drop_down_get_selected (self->split_dropdown);
   guint klass = gtk_drop_down_get_selected (self->class_dropdown);
 
-  dl_image_list_set_filter (self->images, (DlSplit) MIN (split, DL_SPLIT_TEST),
+  dl_image_list_set_filter (self->images, (DlSplit) MIN (split, DL_SPLIT_MISCLASSIFIED),
                             klass == 0 || klass == GTK_INVALID_LIST_POSITION ? -1 : (int) klass - 1);
   update_count (self);
 }
@@ -179,6 +179,37 @@ dl_dataset_page_set_model (DlDatasetPage *self,
 {
   g_return_if_fail (DL_IS_DATASET_PAGE (self));
   self->model = model;
+  show_selected (self);
+}
+
+void
+dl_dataset_page_set_mistakes (DlDatasetPage      *self,
+                              const NnEvaluation *ev)
+{
+  g_autofree guint32 *indices = NULL;
+
+  g_return_if_fail (DL_IS_DATASET_PAGE (self));
+
+  indices = g_new (guint32, MAX (ev != NULL ? ev->n_mistakes : 0, 1));
+  for (size_t m = 0; ev != NULL && m < ev->n_mistakes; m++)
+    indices[m] = ev->mistakes[m].index;
+  dl_image_list_set_mistakes (self->images, indices, ev != NULL ? ev->n_mistakes : 0);
+  update_count (self);
+}
+
+void
+dl_dataset_page_show_test_image (DlDatasetPage *self,
+                                 guint          index)
+{
+  g_return_if_fail (DL_IS_DATASET_PAGE (self));
+
+  if (self->dataset == NULL || index >= self->dataset->test->n_images)
+    return;
+  /* the test split in order: the image's position is its index */
+  gtk_drop_down_set_selected (self->class_dropdown, 0);
+  gtk_drop_down_set_selected (self->split_dropdown, DL_SPLIT_TEST);
+  gtk_single_selection_set_selected (self->selection, index);
+  gtk_widget_activate_action (GTK_WIDGET (self->grid), "list.scroll-to-item", "u", index);
   show_selected (self);
 }
 

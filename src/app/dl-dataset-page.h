@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "nn-dataset.h"
+#include "nn-metrics.h"
 #include "nn-model.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,12 @@ void        dl_dataset_page_set_dataset (DlDatasetPage *self,
 void        dl_dataset_page_set_model   (DlDatasetPage *self,
                                          NnModel       *model);
 GListModel *dl_dataset_page_get_images  (DlDatasetPage *self);
+/* From an evaluation of the test set: enables the "Misclassified" filter. */
+void        dl_dataset_page_set_mistakes (DlDatasetPage      *self,
+                                          const NnEvaluation *ev);
+/* Shows one test image: clears the filters and selects it. */
+void        dl_dataset_page_show_test_image (DlDatasetPage *self,
+                                             guint          index);
 /* Selects the n-th visible image; returns the details text shown for it. */
 const char *dl_dataset_page_select      (DlDatasetPage *self,
                                          guint          position);

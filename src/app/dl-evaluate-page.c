@@ -36,6 +36,28 @@ struct _DlEvaluatePage
 
 G_DEFINE_FINAL_TYPE (DlEvaluatePage, dl_evaluate_page, ADW_TYPE_BIN)
 
+enum
+{
+  EVALUATED,
+  OPEN_TEST_IMAGE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+on_thumbnail_pressed (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      DlEvaluatePage  *self)
+{
+  GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (view), "test-index"));
+
+  g_signal_emit (self, signals[OPEN_TEST_IMAGE], 0, index);
+}
+
 typedef struct
 {
   NnModel      *model;        /* a copy the worker owns */
@@ -149,6 +171,15 @@ dl_evaluate_page_show_cell (DlEvaluatePage *self,
       gtk_widget_set_tooltip_text (view, tip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, tip,
                                       -1);
+      /* a click opens the image on the Dataset page */
+      {
+        GtkGesture *click = gtk_gesture_click_new ();
+
+        g_object_set_data (G_OBJECT (view), "test-index", GUINT_TO_POINTER (mk->index));
+        g_signal_connect (click, "pressed", G_CALLBACK (on_thumbnail_pressed), self);
+        gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (click));
+        gtk_widget_set_cursor_from_name (view, "pointer");
+      }
       gtk_flow_box_append (self->gallery, view);
       shown++;
     }
@@ -213,6 +244,7 @@ on_evaluated (GObject      *source,
   fill_metrics (self);
   gtk_stack_set_visible_child_name (self->stack, "results");
   update_actions (self);
+  g_signal_emit (self, signals[EVALUATED], 0, self->evaluation);
 }
 
 static void
@@ -307,6 +339,13 @@ dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
   object_class->dispose = dl_evaluate_page_dispose;
   object_class->finalize = dl_evaluate_page_finalize;
   g_type_ensure (DL_TYPE_CONFUSION_MATRIX);
+  /* the new evaluation (borrowed for the call) */
+  signals[EVALUATED] = g_signal_new ("evaluated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  /* a test image's index */
+  signals[OPEN_TEST_IMAGE] = g_signal_new ("open-test-image", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           1, G_TYPE_UINT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dl-evaluate-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, stack);

@@ -40,6 +40,7 @@ struct _DlImageList
 
   NnDataset *dataset;   /* borrowed */
   GArray    *keys;      /* guint32, the visible images in order */
+  GArray    *mistakes;  /* guint32 test indices */
   DlSplit    split;
   int        klass;
 };
@@ -89,7 +90,19 @@ rebuild (DlImageList *self)
   guint removed = self->keys->len;
 
   g_array_set_size (self->keys, 0);
-  if (self->dataset != NULL)
+  if (self->dataset != NULL && self->split == DL_SPLIT_MISCLASSIFIED)
+    {
+      for (guint i = 0; i < self->mistakes->len; i++)
+        {
+          guint32 index = g_array_index (self->mistakes, guint32, i);
+          guint32 key = index | TEST_BIT;
+
+          if (index < self->dataset->test->n_images &&
+              (self->klass < 0 || self->dataset->test->labels[index] == self->klass))
+            g_array_append_val (self->keys, key);
+        }
+    }
+  else if (self->dataset != NULL)
     for (int s = 0; s < 2; s++)
       {
         const NnImageSet *set = s == 0 ? self->dataset->train : self->dataset->test;
@@ -117,6 +130,19 @@ dl_image_list_set_dataset (DlImageList *self,
 }
 
 void
+dl_image_list_set_mistakes (DlImageList   *self,
+                            const guint32 *indices,
+                            size_t         n_indices)
+{
+  g_return_if_fail (DL_IS_IMAGE_LIST (self));
+
+  g_array_set_size (self->mistakes, 0);
+  g_array_append_vals (self->mistakes, indices, n_indices);
+  if (self->split == DL_SPLIT_MISCLASSIFIED)
+    rebuild (self);
+}
+
+void
 dl_image_list_set_filter (DlImageList *self,
                           DlSplit      split,
                           int          klass)
@@ -134,6 +160,7 @@ static void
 dl_image_list_finalize (GObject *object)
 {
   g_array_unref (DL_IMAGE_LIST (object)->keys);
+  g_array_unref (DL_IMAGE_LIST (object)->mistakes);
   G_OBJECT_CLASS (dl_image_list_parent_class)->finalize (object);
 }
 
@@ -147,6 +174,7 @@ static void
 dl_image_list_init (DlImageList *self)
 {
   self->keys = g_array_new (FALSE, FALSE, sizeof (guint32));
+  self->mistakes = g_array_new (FALSE, FALSE, sizeof (guint32));
   self->klass = -1;
 }
 

@@ -22,12 +22,17 @@ typedef enum
   DL_SPLIT_ALL,
   DL_SPLIT_TRAIN,
   DL_SPLIT_TEST,
+  DL_SPLIT_MISCLASSIFIED,   /* test images the last evaluation got wrong */
 } DlSplit;
 
 DlImageList  *dl_image_list_new         (void);
 /* Borrowed; NULL empties the list. */
 void          dl_image_list_set_dataset (DlImageList *self,
                                          NnDataset   *dataset);
+/* Test indices of the last evaluation's mistakes, most confident first; copied. */
+void          dl_image_list_set_mistakes (DlImageList   *self,
+                                          const guint32 *indices,
+                                          size_t         n_indices);
 /* klass −1 for every class */
 void          dl_image_list_set_filter  (DlImageList *self,
                                          DlSplit      split,

@@ -106,6 +106,7 @@ set_dataset (DlWindow  *self,
   dl_train_page_set_dataset (self->train_page, dataset);
   dl_evaluate_page_set_dataset (self->evaluate_page, dataset);
   dl_dataset_page_set_dataset (self->dataset_page, dataset);
+  dl_dataset_page_set_mistakes (self->dataset_page, NULL);
   dl_explore_page_set_dataset (self->explore_page, dataset);
   g_clear_pointer (&self->dataset, nn_dataset_free);
   self->dataset = dataset;
@@ -278,6 +279,21 @@ get_mnist_action (GtkWidget  *widget,
 static void use_model (DlWindow *self, NnModel *model);
 
 static void
+on_evaluated (DlWindow           *self,
+              const NnEvaluation *ev)
+{
+  dl_dataset_page_set_mistakes (self->dataset_page, ev);
+}
+
+static void
+on_open_test_image (DlWindow *self,
+                    guint     index)
+{
+  adw_view_stack_set_visible_child_name (self->stack, "dataset");
+  dl_dataset_page_show_test_image (self->dataset_page, index);
+}
+
+static void
 cancel_download_action (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
@@ -416,6 +432,7 @@ use_model (DlWindow *self,
   dl_draw_page_set_model (self->draw_page, model);
   dl_evaluate_page_set_model (self->evaluate_page, model);
   dl_dataset_page_set_model (self->dataset_page, model);
+  dl_dataset_page_set_mistakes (self->dataset_page, NULL);
   g_clear_pointer (&self->model, nn_model_free);
   self->model = model;
 }
@@ -710,6 +727,8 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlWindow, dataset_page);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, explore_page);
   gtk_widget_class_bind_template_callback (widget_class, on_model_trained);
+  gtk_widget_class_bind_template_callback (widget_class, on_evaluated);
+  gtk_widget_class_bind_template_callback (widget_class, on_open_test_image);
   gtk_widget_class_install_action (widget_class, "win.get-mnist", NULL, get_mnist_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-download", NULL,
                                    cancel_download_action);
