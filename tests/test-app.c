@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "dl-canvas.h"
+#include "dl-figure.h"
 #include "dl-image-list.h"
 #include "dl-draw-page.h"
 #include "dl-training.h"
@@ -342,6 +343,26 @@ test_evaluate_page (void)
                           MIN (ev->confusion[l * 10 + p], 48));
   spin ();
   save_png (GTK_WIDGET (window), "evaluate-page.png");
+
+  /* the confusion matrix as a figure file at a chosen size, drawn afresh */
+  {
+    g_autofree char *png = g_test_build_filename (G_TEST_BUILT, "figure-matrix.png", NULL);
+    g_autofree guint8 *gray = NULL;
+    g_autoptr(GError) error = NULL;
+    size_t w, h, dark = 0;
+
+    g_assert_true (dl_figure_save_png (dl_evaluate_page_get_figure (page), png, 640, 480, &error));
+    g_assert_no_error (error);
+    gray = nn_png_load_gray (png, &w, &h, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (w, ==, 640);
+    g_assert_cmpuint (h, ==, 480);
+    for (size_t i = 0; i < w * h; i++)
+      dark += gray[i] < 200;
+    g_assert_cmpuint (dark, >, 1000);
+    g_assert_false (dl_figure_save_png (dl_evaluate_page_get_figure (page), png, 4, 4, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  }
 
   /* the mistakes become a filter on the Dataset page, and a thumbnail opens its image there */
   {

@@ -195,16 +195,18 @@ show_text (cairo_t     *cr,
   pango_cairo_show_layout (cr, layout);
 }
 
-static void
-dl_chart_snapshot (GtkWidget   *widget,
-                   GtkSnapshot *snapshot)
+/* Draws at any size: on screen through the snapshot, into PNG files for export. */
+void
+dl_chart_draw (DlChart *self_,
+               cairo_t *cr,
+               double   w,
+               double   h)
 {
-  DlChart *self = DL_CHART (widget);
-  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GtkWidget *widget = GTK_WIDGET (self_);
+  DlChart *self = self_;
   double pw = w - MARGIN_LEFT - MARGIN_RIGHT, ph = h - MARGIN_TOP - MARGIN_BOTTOM;
   double x0, x1, y0, y1, step;
   GdkRGBA fg;
-  cairo_t *cr;
   PangoLayout *layout;
   char buf[64];
   double legend_x;
@@ -213,7 +215,6 @@ dl_chart_snapshot (GtkWidget   *widget,
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
   data_bounds (self, &x0, &x1, &y0, &y1);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   layout = gtk_widget_create_pango_layout (widget, NULL);
 
 #define PX(x) (MARGIN_LEFT + ((x) - x0) / (x1 - x0) * pw)
@@ -372,6 +373,16 @@ dl_chart_snapshot (GtkWidget   *widget,
 #undef PX
 #undef PY
   g_object_unref (layout);
+}
+
+static void
+dl_chart_snapshot (GtkWidget   *widget,
+                   GtkSnapshot *snapshot)
+{
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  dl_chart_draw (DL_CHART (widget), cr, w, h);
   cairo_destroy (cr);
 }
 

@@ -40,4 +40,10 @@ void       dl_chart_set_x_range  (DlChart      *self,
 guint      dl_chart_get_n_points (DlChart      *self,
                                   guint         series);
 
+/* Draws the figure into cr at width × height. */
+void       dl_chart_draw (DlChart *self,
+                          cairo_t *cr,
+                          double   width,
+                          double   height);
+
 G_END_DECLS

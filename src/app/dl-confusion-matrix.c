@@ -61,11 +61,12 @@ dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
 
 static void
 geometry (DlConfusionMatrix *self,
+          double             w,
+          double             h,
           double            *x0,
           double            *y0,
           double            *cell)
 {
-  double w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
   double size = MIN (w, h) - LABEL_SPACE;
 
   *cell = self->n > 0 ? size / self->n : 0;
@@ -73,22 +74,23 @@ geometry (DlConfusionMatrix *self,
   *y0 = LABEL_SPACE;
 }
 
-static void
-dl_confusion_matrix_snapshot (GtkWidget   *widget,
-                              GtkSnapshot *snapshot)
+/* Draws at any size: on screen through the snapshot, into PNG files for export. */
+void
+dl_confusion_matrix_draw (DlConfusionMatrix *self_,
+                          cairo_t *cr,
+                          double   w,
+                          double   h)
 {
-  DlConfusionMatrix *self = DL_CONFUSION_MATRIX (widget);
-  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GtkWidget *widget = GTK_WIDGET (self_);
+  DlConfusionMatrix *self = self_;
   double x0, y0, cell;
   GdkRGBA fg;
-  cairo_t *cr;
   PangoLayout *layout;
 
   if (self->n == 0)
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  geometry (self, &x0, &y0, &cell);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  geometry (self, w, h, &x0, &y0, &cell);
   layout = gtk_widget_create_pango_layout (widget, NULL);
 
   for (size_t i = 0; i < self->n; i++)
@@ -148,6 +150,16 @@ dl_confusion_matrix_snapshot (GtkWidget   *widget,
       pango_cairo_show_layout (cr, layout);
     }
   g_object_unref (layout);
+}
+
+static void
+dl_confusion_matrix_snapshot (GtkWidget   *widget,
+                              GtkSnapshot *snapshot)
+{
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  dl_confusion_matrix_draw (DL_CONFUSION_MATRIX (widget), cr, w, h);
   cairo_destroy (cr);
 }
 
@@ -163,7 +175,8 @@ on_pressed (GtkGestureClick   *gesture,
 
   if (self->n == 0)
     return;
-  geometry (self, &x0, &y0, &cell);
+  geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
+            gtk_widget_get_height (GTK_WIDGET (self)), &x0, &y0, &cell);
   if (x < x0 || y < y0)
     return;
   col = (int) ((x - x0) / cell);

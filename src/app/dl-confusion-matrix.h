@@ -17,4 +17,10 @@ void       dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
                                                const NnEvaluation *ev,
                                                const char *const  *names);
 
+/* Draws the figure into cr at width × height. */
+void       dl_confusion_matrix_draw (DlConfusionMatrix *self,
+                                     cairo_t *cr,
+                                     double   width,
+                                     double   height);
+
 G_END_DECLS

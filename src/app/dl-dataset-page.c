@@ -285,3 +285,10 @@ dl_dataset_page_init (DlDatasetPage *self)
   gtk_grid_view_set_model (self->grid, GTK_SELECTION_MODEL (self->selection));
   dl_dataset_page_set_dataset (self, NULL);
 }
+
+GtkWidget *
+dl_dataset_page_get_figure (DlDatasetPage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return GTK_WIDGET (self->chart);
+}

@@ -29,4 +29,7 @@ void        dl_dataset_page_show_test_image (DlDatasetPage *self,
 const char *dl_dataset_page_select      (DlDatasetPage *self,
                                          guint          position);
 
+/* The page's main chart, for Export Figure. */
+GtkWidget  *dl_dataset_page_get_figure (DlDatasetPage *self);
+
 G_END_DECLS

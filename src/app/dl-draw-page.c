@@ -213,3 +213,10 @@ dl_draw_page_init (DlDrawPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", FALSE);
 }
+
+GtkWidget *
+dl_draw_page_get_figure (DlDrawPage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return GTK_WIDGET (self->chart);
+}

@@ -22,4 +22,7 @@ gboolean    dl_draw_page_classify_file   (DlDrawPage  *self,
                                           const char  *path,
                                           GError     **error);
 
+/* The page's main chart, for Export Figure. */
+GtkWidget  *dl_draw_page_get_figure (DlDrawPage *self);
+
 G_END_DECLS

@@ -366,3 +366,10 @@ dl_evaluate_page_init (DlEvaluatePage *self)
   self->cancellable = g_cancellable_new ();
   update_actions (self);
 }
+
+GtkWidget *
+dl_evaluate_page_get_figure (DlEvaluatePage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return GTK_WIDGET (self->matrix);
+}

@@ -25,4 +25,7 @@ guint               dl_evaluate_page_show_cell      (DlEvaluatePage *self,
                                                      int             label,
                                                      int             predicted);
 
+/* The page's main chart, for Export Figure. */
+GtkWidget  *dl_evaluate_page_get_figure (DlEvaluatePage *self);
+
 G_END_DECLS

@@ -315,3 +315,10 @@ dl_explore_page_init (DlExplorePage *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("The original image"), -1);
   gtk_stack_set_visible_child_name (self->stack, "no-data");
 }
+
+GtkWidget *
+dl_explore_page_get_figure (DlExplorePage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return GTK_WIDGET (self->class_chart);
+}

@@ -18,4 +18,7 @@ void            dl_explore_page_set_dataset (DlExplorePage *self,
 /* The report shown, or NULL while there is none. */
 const NnReport *dl_explore_page_get_report  (DlExplorePage *self);
 
+/* The page's main chart, for Export Figure. */
+GtkWidget  *dl_explore_page_get_figure (DlExplorePage *self);
+
 G_END_DECLS

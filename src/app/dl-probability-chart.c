@@ -61,16 +61,18 @@ dl_probability_chart_set_probs (DlProbabilityChart *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static void
-dl_probability_chart_snapshot (GtkWidget   *widget,
-                               GtkSnapshot *snapshot)
+/* Draws at any size: on screen through the snapshot, into PNG files for export. */
+void
+dl_probability_chart_draw (DlProbabilityChart *self_,
+                           cairo_t *cr,
+                           double   w,
+                           double   h)
 {
-  DlProbabilityChart *self = DL_PROBABILITY_CHART (widget);
-  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  GtkWidget *widget = GTK_WIDGET (self_);
+  DlProbabilityChart *self = self_;
   double row, label_w = MIN (96, w / 4), value_w = 56, bar_w;
   GdkRGBA fg, accent = { 0.208, 0.518, 0.894, 1.0 };   /* libadwaita's blue */
   size_t best = 0;
-  cairo_t *cr;
   PangoLayout *layout;
 
   if (self->n_classes == 0)
@@ -81,7 +83,6 @@ dl_probability_chart_snapshot (GtkWidget   *widget,
       best = k;
   row = h / self->n_classes;
   bar_w = MAX (w - label_w - value_w - 16, 10);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   layout = gtk_widget_create_pango_layout (widget, NULL);
 
   for (size_t k = 0; k < self->n_classes; k++)
@@ -120,6 +121,16 @@ dl_probability_chart_snapshot (GtkWidget   *widget,
         }
     }
   g_object_unref (layout);
+}
+
+static void
+dl_probability_chart_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+  dl_probability_chart_draw (DL_PROBABILITY_CHART (widget), cr, w, h);
   cairo_destroy (cr);
 }
 

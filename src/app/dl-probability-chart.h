@@ -16,4 +16,10 @@ void       dl_probability_chart_set_probs (DlProbabilityChart *self,
                                            const char *const  *names,
                                            size_t              n_classes);
 
+/* Draws the figure into cr at width × height. */
+void       dl_probability_chart_draw (DlProbabilityChart *self,
+                                      cairo_t *cr,
+                                      double   width,
+                                      double   height);
+
 G_END_DECLS

@@ -396,3 +396,10 @@ dl_train_page_init (DlTrainPage *self)
                             self);
   update_actions (self);
 }
+
+GtkWidget *
+dl_train_page_get_figure (DlTrainPage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return GTK_WIDGET (self->loss_chart);
+}

@@ -21,4 +21,7 @@ void        dl_train_page_set_fetch_progress (DlTrainPage *self,
                                               double       fraction,
                                               const char  *text);
 
+/* The page's main chart, for Export Figure. */
+GtkWidget  *dl_train_page_get_figure (DlTrainPage *self);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dl-fetch.h"
+#include "dl-figure.h"
 #include "dl-resources.h"
 #include "dl-dataset-page.h"
 #include "dl-evaluate-page.h"
@@ -39,6 +40,7 @@ struct _DlWindow
   GCancellable         *download;       /* the download in progress, or NULL */
   gboolean              close_after_training;
   gboolean              report_load_errors;   /* the user asked for this dataset */
+  guint                 figure_size;          /* index into figure_sizes */
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -625,6 +627,92 @@ export_action (GtkWidget  *widget,
           _("Export for Hugging Face"), _("_Export"), NULL, on_export_folder_chosen);
 }
 
+static const int figure_sizes[][2] = { { 800, 600 }, { 1200, 900 }, { 1600, 1200 }, { 2400, 1800 } };
+
+GtkWidget *
+dl_window_get_figure (DlWindow *self)
+{
+  const char *page = adw_view_stack_get_visible_child_name (self->stack);
+
+  if (g_strcmp0 (page, "train") == 0)
+    return dl_train_page_get_figure (self->train_page);
+  if (g_strcmp0 (page, "evaluate") == 0)
+    return dl_evaluate_page_get_figure (self->evaluate_page);
+  if (g_strcmp0 (page, "explore") == 0)
+    return dl_explore_page_get_figure (self->explore_page);
+  if (g_strcmp0 (page, "dataset") == 0)
+    return dl_dataset_page_get_figure (self->dataset_page);
+  return dl_draw_page_get_figure (self->draw_page);
+}
+
+static void
+on_figure_file_chosen (DlWindow *self,
+                       GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  g_autoptr(GError) error = NULL;
+  const int *size = figure_sizes[MIN (self->figure_size, G_N_ELEMENTS (figure_sizes) - 1)];
+
+  if (path == NULL ||
+      !dl_figure_save_png (dl_window_get_figure (self), path, size[0], size[1], &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not export the figure: %s"),
+                                                  error != NULL ? error->message
+                                                                : _("not a local file"));
+
+      dl_window_show_toast (self, message);
+      return;
+    }
+  dl_window_show_toast (self, _("Figure exported"));
+}
+
+static void
+on_figure_size_response (AdwMessageDialog *dialog,
+                         const char       *response,
+                         DlWindow         *self)
+{
+  GtkDropDown *sizes = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (g_strcmp0 (response, "export") != 0)
+    return;
+  self->figure_size = gtk_drop_down_get_selected (sizes);
+  gtk_file_filter_set_name (filter, _("PNG images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  choose (self, GTK_FILE_CHOOSER_ACTION_SAVE, _("Export Figure"), _("_Export"), filter,
+          on_figure_file_chosen);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), "figure.png");
+}
+
+/* The visible page's chart as a PNG: first the size, then where. */
+static void
+export_figure_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  DlWindow *self = DL_WINDOW (widget);
+  const char *labels[G_N_ELEMENTS (figure_sizes) + 1] = { NULL };
+  g_auto(GStrv) owned = g_new0 (char *, G_N_ELEMENTS (figure_sizes) + 1);
+  GtkWidget *dialog, *sizes;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (figure_sizes); i++)
+    labels[i] = owned[i] = g_strdup_printf ("%d × %d", figure_sizes[i][0], figure_sizes[i][1]);
+  sizes = gtk_drop_down_new_from_strings (labels);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (sizes), self->figure_size);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (sizes), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Figure size in pixels"), -1);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Export Figure"),
+                                   _("The chart of this page is drawn again at the size you "
+                                     "choose and saved as a PNG image."));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), sizes);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
+                                    "export", _("_Choose File…"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "export",
+                                              ADW_RESPONSE_SUGGESTED);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_figure_size_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 on_dataset_folder_chosen (DlWindow *self,
                           GFile    *file)
@@ -745,6 +833,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.open-dataset", NULL, open_dataset_action);
   gtk_widget_class_install_action (widget_class, "win.open-fashion-mnist", NULL, fashion_action);
+  gtk_widget_class_install_action (widget_class, "win.export-figure", NULL, export_figure_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -783,6 +872,7 @@ dl_window_init (DlWindow *self)
   dl_dataset_page_set_model (self->dataset_page, self->model);
 
   self->cancellable = g_cancellable_new ();
+  self->figure_size = 1;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-download", FALSE);
   g_signal_connect_swapped (dl_train_page_get_training (self->train_page), "notify::running",
                             G_CALLBACK (on_training_running), self);

@@ -34,6 +34,8 @@ gboolean    dl_window_open_model     (DlWindow       *self,
 gboolean    dl_window_export         (DlWindow       *self,
                                       const char     *dir,
                                       GError        **error);
+/* The chart that Export Figure… writes for the visible page. */
+GtkWidget  *dl_window_get_figure     (DlWindow       *self);
 /* Takes ownership of dataset. */
 void        dl_window_set_dataset    (DlWindow       *self,
                                       NnDataset      *dataset);
