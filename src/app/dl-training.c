@@ -14,7 +14,6 @@ struct _DlTraining
   GMainContext    *main_context;
   GThread         *thread;
   NnTrainer       *trainer;       /* the worker's while running; ours afterwards */
-  const NnDataset *dataset;
 
   GMutex           lock;
   GCond            resume;
@@ -188,7 +187,6 @@ dl_training_start (DlTraining          *self,
   self->trainer = nn_trainer_new (config, dataset, error);
   if (self->trainer == NULL)
     return FALSE;
-  self->dataset = dataset;
   g_mutex_lock (&self->lock);
   self->stop = FALSE;
   self->paused = FALSE;
@@ -258,44 +256,16 @@ NnModel *
 dl_training_dup_model (DlTraining  *self,
                        GError     **error)
 {
-  NnNetwork *net;
-  const float *best;
-  NnModel *model;
-
   g_return_val_if_fail (DL_IS_TRAINING (self), NULL);
   g_return_val_if_fail (!self->running, NULL);
 
-  if (self->trainer == NULL || (best = nn_trainer_get_best_params (self->trainer, NULL)) == NULL)
+  if (self->trainer == NULL || nn_trainer_get_best_params (self->trainer, NULL) == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    _("No epoch has finished yet, so there is no model"));
       return NULL;
     }
-  net = nn_trainer_get_network (self->trainer);
-  model = nn_model_new (nn_network_get_spec (net), 1, self->dataset->train->rows,
-                        self->dataset->train->cols, best,
-                        nn_trainer_get_normalisation (self->trainer), self->dataset->name,
-                        (const char *const *) self->dataset->class_names, 1, error);
-  if (model != NULL)
-    {
-      const NnTrainConfig *c = nn_trainer_get_config (self->trainer);
-      guint best_epoch;
-
-      nn_trainer_get_best_params (self->trainer, &best_epoch);
-      model->training = (NnModelTraining) {
-        .known = TRUE,
-        .epochs = nn_trainer_get_epochs_done (self->trainer),
-        .best_epoch = best_epoch,
-        .batch_size = c->batch_size,
-        .optimizer = g_strdup (nn_optimizer_kind_to_string (c->optimizer.kind)),
-        .learning_rate = c->optimizer.learning_rate,
-        .rotation_degrees = c->rotation_degrees,
-        .validation_size = c->validation_size,
-        .seed = c->seed,
-        .n_train = (guint) nn_trainer_get_n_train (self->trainer),
-      };
-    }
-  return model;
+  return nn_trainer_dup_best_model (self->trainer, 1, error);
 }
 
 static void

@@ -384,41 +384,6 @@ print_evaluation_json (const NnEvaluation *ev,
   printf ("]}\n");
 }
 
-static NnModel *
-model_from_trainer (NnTrainer       *trainer,
-                    const NnDataset *ds,
-                    guint            n_threads,
-                    GError         **error)
-{
-  NnNetwork *net = nn_trainer_get_network (trainer);
-  const NnTrainConfig *c = nn_trainer_get_config (trainer);
-  const float *params;
-  guint best_epoch = 0;
-  NnModel *model;
-
-  params = nn_trainer_get_best_params (trainer, &best_epoch);
-  if (params == NULL)
-    params = nn_network_get_params (net);
-  model = nn_model_new (nn_network_get_spec (net), 1, ds->train->rows, ds->train->cols, params,
-                        nn_trainer_get_normalisation (trainer), ds->name,
-                        (const char *const *) ds->class_names, n_threads, error);
-  if (model == NULL)
-    return NULL;
-  model->training = (NnModelTraining) {
-    .known = TRUE,
-    .epochs = nn_trainer_get_epochs_done (trainer),
-    .best_epoch = best_epoch,
-    .batch_size = c->batch_size,
-    .optimizer = g_strdup (nn_optimizer_kind_to_string (c->optimizer.kind)),
-    .learning_rate = c->optimizer.learning_rate,
-    .rotation_degrees = c->rotation_degrees,
-    .validation_size = c->validation_size,
-    .seed = c->seed,
-    .n_train = (guint) nn_trainer_get_n_train (trainer),
-  };
-  return model;
-}
-
 static int
 cmd_train (int    argc,
            char **argv)
@@ -581,8 +546,9 @@ cmd_train (int    argc,
   if (nn_trainer_get_epochs_done (trainer) == 0)
     return fail ("stopped before the first epoch ended: nothing to save", NULL);
 
-  model = model_from_trainer (trainer, ds, opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (),
-                              &error);
+  model = nn_trainer_dup_best_model (trainer,
+                                     opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (),
+                                     &error);
   if (model == NULL)
     return fail (NULL, error);
   ev = nn_evaluate_images (model->net, ds->test, NULL, 0, &model->norm);

@@ -440,6 +440,39 @@ nn_trainer_get_n_train (const NnTrainer *t)
   return t->n_train;
 }
 
+NnModel *
+nn_trainer_dup_best_model (NnTrainer  *t,
+                           size_t      n_threads,
+                           GError    **error)
+{
+  const NnImageSet *train;
+  const float *params;
+  NnModel *model;
+
+  g_return_val_if_fail (t != NULL, NULL);
+
+  train = t->dataset->train;
+  params = t->best_params != NULL ? t->best_params : nn_network_get_params (t->net);
+  model = nn_model_new (nn_network_get_spec (t->net), 1, train->rows, train->cols, params,
+                        &t->norm, t->dataset->name, (const char *const *) t->dataset->class_names,
+                        n_threads, error);
+  if (model == NULL)
+    return NULL;
+  model->training = (NnModelTraining) {
+    .known = TRUE,
+    .epochs = t->epochs_done,
+    .best_epoch = t->best_epoch,
+    .batch_size = t->config.batch_size,
+    .optimizer = g_strdup (nn_optimizer_kind_to_string (t->config.optimizer.kind)),
+    .learning_rate = t->config.optimizer.learning_rate,
+    .rotation_degrees = t->config.rotation_degrees,
+    .validation_size = t->config.validation_size,
+    .seed = t->config.seed,
+    .n_train = (guint) t->n_train,
+  };
+  return model;
+}
+
 /* ---- checkpoints ---------------------------------------------------------------------- */
 
 static char *

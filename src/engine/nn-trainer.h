@@ -6,6 +6,7 @@
 
 #include "nn-dataset.h"
 #include "nn-evaluate.h"
+#include "nn-model.h"
 #include "nn-network.h"
 #include "nn-optimizer.h"
 
@@ -116,6 +117,11 @@ const NnEpochStats *nn_trainer_get_history        (const NnTrainer     *trainer,
 const float        *nn_trainer_get_best_params    (const NnTrainer     *trainer,
                                                    guint               *best_epoch);
 size_t              nn_trainer_get_n_train        (const NnTrainer     *trainer);
+/* The best epoch's weights (the current ones before any epoch ended) as a model that records
+ * its recipe; NULL with an error if the network does not fit the dataset's names. */
+NnModel            *nn_trainer_dup_best_model     (NnTrainer           *trainer,
+                                                   size_t               n_threads,
+                                                   GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnTrainer, nn_trainer_free)
 
