@@ -256,6 +256,12 @@ test_train_page_runs (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
   g_assert_true (dl_training_get_running (training));
+  /* pause holds the worker between batches; resume lets it go on */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "train.pause", NULL));
+  g_assert_true (dl_training_get_paused (training));
+  spin ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "train.pause", NULL));
+  g_assert_false (dl_training_get_paused (training));
   ticks.measuring = TRUE;
   wait_for (&done, 60);
   ticks.measuring = FALSE;

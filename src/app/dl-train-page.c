@@ -26,6 +26,7 @@ struct _DlTrainPage
   GtkSpinButton  *validation_spin;
   GtkSpinButton  *seed_spin;
   GtkLabel       *status_label;
+  GtkToggleButton *pause_button;
   GtkBox         *charts_box;
   GtkProgressBar *fetch_progress;
   GtkWidget      *fetch_box;
@@ -153,6 +154,16 @@ on_running_changed (DlTrainPage *self)
   update_actions (self);
 }
 
+/* The toggle shows the worker's real state, whoever changed it. */
+static void
+on_paused_changed (DlTrainPage *self)
+{
+  gboolean paused = dl_training_get_paused (self->training);
+
+  gtk_toggle_button_set_active (self->pause_button, paused);
+  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? _("_Resume") : _("_Pause"));
+}
+
 static char *
 selected_string (AdwComboRow *row)
 {
@@ -216,8 +227,7 @@ pause_action (GtkWidget  *widget,
   gboolean paused = !dl_training_get_paused (self->training);
 
   dl_training_set_paused (self->training, paused);
-  if (paused)
-    gtk_label_set_label (self->status_label, _("Paused"));
+  gtk_label_set_label (self->status_label, paused ? _("Paused") : _("Resuming…"));
 }
 
 static void
@@ -332,6 +342,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, validation_spin);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, seed_spin);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, fetch_progress);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, fetch_box);
@@ -393,6 +404,8 @@ dl_train_page_init (DlTrainPage *self)
   g_signal_connect (self->training, "finished", G_CALLBACK (on_finished), self);
   g_signal_connect (self->training, "failed", G_CALLBACK (on_failed), self);
   g_signal_connect_swapped (self->training, "notify::running", G_CALLBACK (on_running_changed),
+                            self);
+  g_signal_connect_swapped (self->training, "notify::paused", G_CALLBACK (on_paused_changed),
                             self);
   update_actions (self);
 }
