@@ -23,6 +23,8 @@ struct _DlDatasetPage
   DlDigitView        *large_view;
   GtkLabel           *details_label;
   DlProbabilityChart *chart;
+  GtkWidget          *pixels_button;
+  GtkLabel           *pixels_label;
 
   DlImageList        *images;
   GtkSingleSelection *selection;
@@ -71,12 +73,27 @@ show_selected (DlDatasetPage *self)
     {
       dl_digit_view_set_image (self->large_view, NULL);
       dl_probability_chart_set_probs (self->chart, NULL, NULL, 0);
+      gtk_widget_set_sensitive (self->pixels_button, FALSE);
       gtk_label_set_label (self->details_label, _("Select an image"));
       return;
     }
   pixels = item_pixels (self, item, &label);
   to_floats (image, pixels, 28 * 28);
   dl_digit_view_set_image (self->large_view, image);
+  {
+    /* the raw bytes as stored in the file, one image row per line */
+    g_autoptr(GString) grid = g_string_new (NULL);
+
+    for (int r = 0; r < 28; r++)
+      {
+        for (int c = 0; c < 28; c++)
+          g_string_append_printf (grid, "%4u", pixels[r * 28 + c]);
+        if (r < 27)
+          g_string_append_c (grid, '\n');
+      }
+    gtk_label_set_label (self->pixels_label, grid->str);
+    gtk_widget_set_sensitive (self->pixels_button, TRUE);
+  }
   if (self->model != NULL && self->model->n_classes == self->dataset->n_classes &&
       self->model->H == 28 && self->model->W == 28)
     {
@@ -259,6 +276,8 @@ dl_dataset_page_class_init (DlDatasetPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, large_view);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, details_label);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, chart);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, pixels_button);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, pixels_label);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
 }
 
