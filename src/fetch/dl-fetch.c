@@ -6,7 +6,9 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
+#if HAVE_LIBSOUP
 #include <libsoup/soup.h>
+#endif
 
 G_DEFINE_QUARK (dl-fetch-error-quark, dl_fetch_error)
 
@@ -126,6 +128,7 @@ dl_fetch_verify_dir (const char  *dir,
   return dl_fetch_verify_dir_full (dir, dl_fetch_mnist_checksums, error);
 }
 
+#if HAVE_LIBSOUP
 /* Streams url into a temporary file in dir, checks its MD5, renames it to dest. */
 static gboolean
 download_one (SoupSession           *session,
@@ -258,6 +261,22 @@ fetch_from_mirror (const char            *mirror,
     }
   return TRUE;
 }
+
+#else
+static gboolean
+fetch_from_mirror (const char            *mirror,
+                   const char            *dir,
+                   const DlFetchChecksum *table,
+                   DlFetchProgressFunc    progress,
+                   gpointer               user_data,
+                   GCancellable          *cancellable,
+                   GError               **error)
+{
+  g_set_error (error, DL_FETCH_ERROR, DL_FETCH_ERROR_FAILED,
+               "this build has no HTTP support (libsoup 3 was missing)");
+  return FALSE;
+}
+#endif
 
 static void
 remove_tree (const char *path)
