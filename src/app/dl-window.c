@@ -878,7 +878,10 @@ dl_window_init (DlWindow *self)
                             G_CALLBACK (on_training_running), self);
   dl_train_page_set_dataset (self->train_page, NULL);
   {
-    g_autofree char *dir = dl_fetch_get_default_dir ();
+    /* the folder opened last, else the download cache */
+    g_autofree char *last = g_settings_get_string (self->settings, "last-dataset-folder");
+    g_autofree char *dir = last[0] != '\0' && g_file_test (last, G_FILE_TEST_IS_DIR)
+                             ? g_strdup (last) : dl_fetch_get_default_dir ();
 
     if (g_file_test (dir, G_FILE_TEST_IS_DIR))
       load_dataset (self, dir);
