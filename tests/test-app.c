@@ -531,8 +531,8 @@ main (int   argc,
 {
   /* windows must not pick up a dataset of the machine's; each test gives its own */
   g_setenv ("DIGIT_LAB_DATA_DIR", "/nonexistent/digit-lab-data", TRUE);
-  if ((g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL) ||
-      !gtk_init_check ())
+  /* gtk_init would abort without a display, so look before initialising */
+  if (g_strcmp0 (g_getenv ("DISPLAY"), "") <= 0 && g_strcmp0 (g_getenv ("WAYLAND_DISPLAY"), "") <= 0)
     {
       /* under TAP a skip must be printed, and CI must not skip silently */
       if (g_getenv ("CI") != NULL)
