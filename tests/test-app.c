@@ -6,6 +6,7 @@
 #include <adwaita.h>
 
 #include "dl-canvas.h"
+#include "dl-chart.h"
 #include "dl-figure.h"
 #include "dl-image-list.h"
 #include "dl-draw-page.h"
@@ -485,6 +486,28 @@ test_explore_page (void)
   close_window (window);
 }
 
+/* The readout under the pointer names each series' nearest point */
+static void
+test_chart_readout (void)
+{
+  g_autoptr(GtkWidget) chart = g_object_ref_sink (dl_chart_new ("epoch", "loss"));
+  guint a = dl_chart_add_series (DL_CHART (chart), "training", "orange", DL_CHART_MARKERS);
+  guint b = dl_chart_add_series (DL_CHART (chart), "validation", "green", DL_CHART_LINE);
+  g_autofree char *text = NULL;
+  g_autofree char *empty = NULL;
+
+  dl_chart_append (DL_CHART (chart), a, 1, 0.5);
+  dl_chart_append (DL_CHART (chart), a, 2, 0.25);
+  dl_chart_append (DL_CHART (chart), b, 1, 0.75);
+  dl_chart_append (DL_CHART (chart), b, NAN, 1);     /* not finite: ignored */
+  g_assert_cmpuint (dl_chart_get_n_points (DL_CHART (chart), b), ==, 1);
+  text = dl_chart_dup_readout (DL_CHART (chart), 1.8);
+  g_assert_cmpstr (text, ==, "training 2: 0.25\nvalidation 1: 0.75");
+  dl_chart_clear (DL_CHART (chart));
+  empty = dl_chart_dup_readout (DL_CHART (chart), 1.8);
+  g_assert_cmpstr (empty, ==, "");
+}
+
 /* The bundled model still classifies the real test set at the accuracy recorded with it. */
 static void
 test_bundled_model_accuracy (void)
@@ -554,6 +577,7 @@ main (int   argc,
 
   g_test_add_func ("/app/draw-page/predicts", test_draw_page_predicts);
   g_test_add_func ("/app/canvas/pressure", test_canvas_pressure);
+  g_test_add_func ("/app/chart/readout", test_chart_readout);
   g_test_add_func ("/app/draw-page/open-bad-image", test_open_bad_image);
   g_test_add_func ("/app/bundled-model/accuracy", test_bundled_model_accuracy);
   g_test_add_func ("/app/train-page/runs", test_train_page_runs);

@@ -130,6 +130,43 @@ dl_chart_get_n_points (DlChart *self,
   return ((Series *) g_ptr_array_index (self->series, series))->points->len;
 }
 
+/* The point of a series whose x is nearest to x, or NULL for an empty series. */
+static const double *
+nearest_point (Series *s,
+               double  x)
+{
+  const double *best = NULL;
+
+  for (guint k = 0; k < s->points->len; k++)
+    {
+      const double *p = &g_array_index (s->points, double, 2 * k);
+
+      if (best == NULL || fabs (p[0] - x) < fabs (best[0] - x))
+        best = p;
+    }
+  return best;
+}
+
+char *
+dl_chart_dup_readout (DlChart *self,
+                      double   x)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (DL_IS_CHART (self), NULL);
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      const double *best = nearest_point (s, x);
+
+      if (best != NULL)
+        g_string_append_printf (text, "%s%s %.3g: %.4g", text->len > 0 ? "\n" : "", s->name,
+                                best[0], best[1]);
+    }
+  return g_string_free (text, FALSE);
+}
+
 /* A "nice" tick step (1, 2 or 5 × 10ⁿ) giving about n ticks over span. */
 static double
 nice_step (double span,
@@ -348,15 +385,8 @@ dl_chart_draw (DlChart *self_,
       for (guint i = 0; i < self->series->len; i++)
         {
           Series *s = g_ptr_array_index (self->series, i);
-          const double *best = NULL;
+          const double *best = nearest_point (s, hx);
 
-          for (guint k = 0; k < s->points->len; k++)
-            {
-              const double *p = &g_array_index (s->points, double, 2 * k);
-
-              if (best == NULL || fabs (p[0] - hx) < fabs (best[0] - hx))
-                best = p;
-            }
           if (best == NULL)
             continue;
           g_string_printf (text, "%s %.3g: %.4g", s->name, best[0], best[1]);

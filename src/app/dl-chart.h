@@ -37,6 +37,9 @@ void       dl_chart_set_y_range  (DlChart      *self,
 void       dl_chart_set_x_range  (DlChart      *self,
                                   double        x_min,
                                   double        x_max);
+/* What the readout under the pointer says at data x: each series' nearest point, a line each. */
+char      *dl_chart_dup_readout  (DlChart      *self,
+                                  double        x);
 guint      dl_chart_get_n_points (DlChart      *self,
                                   guint         series);
 
