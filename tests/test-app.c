@@ -8,6 +8,7 @@
 #include "dl-canvas.h"
 #include "dl-chart.h"
 #include "dl-figure.h"
+#include "dl-preferences.h"
 #include "dl-image-list.h"
 #include "dl-draw-page.h"
 #include "dl-training.h"
@@ -508,6 +509,33 @@ test_chart_readout (void)
   g_assert_cmpstr (empty, ==, "");
 }
 
+/* The style preference reaches libadwaita, and the Preferences window edits it */
+static void
+test_preferences_style (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  GtkWidget *prefs;
+  gpointer weak;
+
+  dl_preferences_bind_style (settings);
+  g_settings_set_string (settings, "color-scheme", "dark");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+  g_settings_set_string (settings, "color-scheme", "light");
+  g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  prefs = dl_preferences_new (NULL);
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin ();
+  weak = prefs;
+  g_object_add_weak_pointer (G_OBJECT (prefs), &weak);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin ();
+  g_assert_null (weak);
+  g_settings_set_string (settings, "color-scheme", "default");
+}
+
 /* The bundled model still classifies the real test set at the accuracy recorded with it. */
 static void
 test_bundled_model_accuracy (void)
@@ -578,6 +606,7 @@ main (int   argc,
   g_test_add_func ("/app/draw-page/predicts", test_draw_page_predicts);
   g_test_add_func ("/app/canvas/pressure", test_canvas_pressure);
   g_test_add_func ("/app/chart/readout", test_chart_readout);
+  g_test_add_func ("/app/preferences/style", test_preferences_style);
   g_test_add_func ("/app/draw-page/open-bad-image", test_open_bad_image);
   g_test_add_func ("/app/bundled-model/accuracy", test_bundled_model_accuracy);
   g_test_add_func ("/app/train-page/runs", test_train_page_runs);

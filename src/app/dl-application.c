@@ -6,11 +6,14 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-preferences.h"
 #include "dl-window.h"
 
 struct _DlApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
 };
 
 G_DEFINE_FINAL_TYPE (DlApplication, dl_application, ADW_TYPE_APPLICATION)
@@ -75,6 +78,16 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (dl_preferences_new (parent)));
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -84,6 +97,7 @@ quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", about_action },
+  { "preferences", preferences_action },
   { "quit", quit_action },
 };
 
@@ -91,12 +105,18 @@ static void
 dl_application_startup (GApplication *app)
 {
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
+  DlApplication *self = DL_APPLICATION (app);
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (dl_application_parent_class)->startup (app);
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions),
                                    app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
+                                         preferences_accels);
+  self->settings = g_settings_new (APP_ID);
+  dl_preferences_bind_style (self->settings);
   gtk_css_provider_load_from_resource (css, "/io/github/digitlab/DigitLab/style.css");
   gtk_style_context_add_provider_for_display (gdk_display_get_default (),
                                               GTK_STYLE_PROVIDER (css),
@@ -104,10 +124,18 @@ dl_application_startup (GApplication *app)
 }
 
 static void
+dl_application_finalize (GObject *object)
+{
+  g_clear_object (&DL_APPLICATION (object)->settings);
+  G_OBJECT_CLASS (dl_application_parent_class)->finalize (object);
+}
+
+static void
 dl_application_class_init (DlApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize = dl_application_finalize;
   app_class->activate = dl_application_activate;
   app_class->open = dl_application_open;
   app_class->startup = dl_application_startup;
