@@ -72,6 +72,7 @@ show_selected (DlDatasetPage *self)
       self->dataset->train->cols != 28)
     {
       dl_digit_view_set_image (self->large_view, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->large_view), FALSE);
       dl_probability_chart_set_probs (self->chart, NULL, NULL, 0);
       gtk_widget_set_sensitive (self->pixels_button, FALSE);
       gtk_label_set_label (self->details_label, _("Select an image"));
@@ -80,6 +81,7 @@ show_selected (DlDatasetPage *self)
   pixels = item_pixels (self, item, &label);
   to_floats (image, pixels, 28 * 28);
   dl_digit_view_set_image (self->large_view, image);
+  gtk_widget_set_visible (GTK_WIDGET (self->large_view), TRUE);
   {
     /* the raw bytes as stored in the file, one image row per line */
     g_autoptr(GString) grid = g_string_new (NULL);
