@@ -107,6 +107,67 @@ test_conv2d_matches_reference (void)
     }
 }
 
+/* The inference-only fused conv → ReLU → 2×2 max-pool, by im2col and where it applies by
+ * Winograd, against the three steps done plainly, for groups that divide the batch and groups
+ * that leave a remainder. Planes wider than 14 take the plain Winograd input transform. */
+static void
+test_conv2d_fused_pool (void)
+{
+  static const size_t fused_shapes[][7] = {
+    /* B, C, H, W, OC, K, pad */
+    { 7, 1, 28, 28, 32, 3, 1 },
+    { 7, 32, 14, 14, 64, 3, 1 },
+    { 3, 2, 7, 5, 3, 3, 1 },
+    { 4, 3, 6, 10, 5, 3, 0 },
+    { 5, 4, 2, 2, 3, 3, 1 },
+    { 2, 3, 20, 16, 7, 3, 1 },
+  };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (fused_shapes); s++)
+    for (size_t group = 1; group <= 5; group += 2)
+      {
+        const size_t *d = fused_shapes[s];
+        Conv *c = conv_new (d[0], d[1], d[2], d[3], d[4], d[5], d[6], 40 + s);
+        size_t PH = c->OH / 2, PW = c->OW / 2;
+        size_t col_size = nn_conv2d_col_size (c->C, c->H, c->W, c->K, c->pad);
+        g_autofree float *ref = g_new (float, n_out (c));
+        g_autofree float *fused = g_new (float, c->B * c->OC * PH * PW);
+        g_autofree float *col = g_new (float, group * col_size);
+        g_autofree float *tmp = g_new (float, group * c->OC * c->OH * c->OW);
+        g_autofree float *wino = g_new (float, c->B * c->OC * PH * PW);
+        gboolean winograd = nn_conv2d_winograd_applies (c->H, c->W, c->K, c->pad);
+        g_autofree float *work = NULL;
+
+        nn_conv2d_forward_ref (ref, c->in, c->weight, c->bias, c->B, c->C, c->H, c->W, c->OC,
+                               c->K, c->pad);
+        nn_conv2d_relu_maxpool2_forward (fused, c->in, c->weight, c->bias, col, tmp, group, c->B,
+                                         c->C, c->H, c->W, c->OC, c->K, c->pad);
+        if (winograd)
+          {
+            work = g_new (float, nn_conv2d_winograd_workspace (c->C, c->H, c->W, c->OC, group));
+            nn_conv2d_winograd_relu_maxpool2_forward (wino, c->in, c->weight, c->bias, work,
+                                                      group, c->B, c->C, c->H, c->W, c->OC);
+          }
+        for (size_t bc = 0; bc < c->B * c->OC; bc++)
+          for (size_t ph = 0; ph < PH; ph++)
+            for (size_t pw = 0; pw < PW; pw++)
+              {
+                const float *plane = ref + bc * c->OH * c->OW;
+                float m = 0.0f;   /* ReLU: the max of the window and zero */
+
+                for (size_t dy = 0; dy < 2; dy++)
+                  for (size_t dx = 0; dx < 2; dx++)
+                    m = MAX (m, plane[(2 * ph + dy) * c->OW + 2 * pw + dx]);
+                g_assert_cmpfloat_with_epsilon (fused[(bc * PH + ph) * PW + pw], m,
+                                                1e-4 * (1 + fabsf (m)));
+                if (winograd)
+                  g_assert_cmpfloat_with_epsilon (wino[(bc * PH + ph) * PW + pw], m,
+                                                  1e-4 * (1 + fabsf (m)));
+              }
+        conv_free (c);
+      }
+}
+
 static void
 test_conv2d_gradcheck (void)
 {
@@ -150,6 +211,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/conv2d/matches-reference", test_conv2d_matches_reference);
+  g_test_add_func ("/engine/conv2d/fused-pool", test_conv2d_fused_pool);
   g_test_add_func ("/engine/conv2d/gradcheck", test_conv2d_gradcheck);
   g_test_add_func ("/engine/conv2d/accumulates", test_conv2d_accumulates);
   return g_test_run ();

@@ -94,6 +94,43 @@ test_gemm_generic (void)
   run_all (nn_sgemm_generic);
 }
 
+/* Each kernel this CPU runs, whichever the dispatch picks. */
+static size_t current_kernel;
+
+static void
+gemm_current (NnTranspose  ta,
+              NnTranspose  tb,
+              size_t       M,
+              size_t       N,
+              size_t       K,
+              float        alpha,
+              const float *A,
+              size_t       lda,
+              const float *B,
+              size_t       ldb,
+              float        beta,
+              float       *C,
+              size_t       ldc)
+{
+  nn_sgemm_with (current_kernel, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+static void
+test_gemm_each_kernel (void)
+{
+  size_t n = nn_sgemm_n_kernels ();
+
+  g_assert_cmpuint (n, >=, 1);
+  /* the generic kernel runs everywhere and is always last */
+  g_assert_cmpstr (nn_sgemm_kernel_name_at (n - 1), ==, "generic");
+  g_assert_null (nn_sgemm_kernel_name_at (n));
+  for (current_kernel = 0; current_kernel < n; current_kernel++)
+    {
+      g_test_message ("kernel %s", nn_sgemm_kernel_name_at (current_kernel));
+      run_all (gemm_current);
+    }
+}
+
 static void
 test_gemm_edge_cases (void)
 {
@@ -115,6 +152,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/gemm/dispatch", test_gemm_dispatch);
   g_test_add_func ("/engine/gemm/generic", test_gemm_generic);
+  g_test_add_func ("/engine/gemm/each-kernel", test_gemm_each_kernel);
   g_test_add_func ("/engine/gemm/edge-cases", test_gemm_edge_cases);
   return g_test_run ();
 }

@@ -254,6 +254,34 @@ test_network_predict (void)
     g_assert_cmpfloat_with_epsilon (single[k], probs[20 * 3 + k], 1e-6);
 }
 
+/* Inference fuses conv → ReLU → max-pool and skips dropout: its probabilities must give the
+ * same loss as the training forward pass on the same batch. */
+static void
+test_network_predict_matches_training (void)
+{
+  static const char *const specs[] = { NN_SPEC_REFERENCE,
+                                       "conv(8,3,pad=1) relu maxpool(2) dropout(0) conv(6,3) relu "
+                                       "maxpool(2) flatten dense(10)" };
+  const size_t B = 13, in_size = 28 * 28;
+
+  for (size_t s = 0; s < G_N_ELEMENTS (specs); s++)
+    for (size_t threads = 1; threads <= 2; threads++)
+      {
+        g_autoptr(NnNetwork) net = make_network (specs[s], 1, 28, 28, threads, B, 21);
+        g_autofree float *x = g_new (float, B * in_size);
+        g_autofree guint8 *labels = g_new (guint8, B);
+        g_autofree float *probs = g_new (float, B * 10);
+        double loss, predicted_loss = 0;
+
+        fill_batch (x, labels, B, in_size, 10, 22);
+        loss = nn_network_train_step (net, x, labels, B, 1, NULL);
+        nn_network_predict (net, x, B, probs);
+        for (size_t b = 0; b < B; b++)
+          predicted_loss -= log (probs[b * 10 + labels[b]]);
+        g_assert_cmpfloat_with_epsilon (predicted_loss, loss, 1e-4 * loss);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -266,5 +294,7 @@ main (int   argc,
   g_test_add_func ("/engine/network/deterministic", test_network_deterministic);
   g_test_add_func ("/engine/network/overfits", test_network_overfits);
   g_test_add_func ("/engine/network/predict", test_network_predict);
+  g_test_add_func ("/engine/network/predict-matches-training",
+                   test_network_predict_matches_training);
   return g_test_run ();
 }

@@ -6,6 +6,11 @@
 
 #include "nn-gemm.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+
 size_t
 nn_conv2d_col_size (size_t C,
                     size_t H,
@@ -34,15 +39,17 @@ valid_range (size_t  W,
     *hi = *lo;
 }
 
-/* col (C·K·K, OH·OW) from one image (C, H, W): row (c, kh, kw), column (oh, ow). */
+/* col (C·K·K, OH·OW) from one image (C, H, W): row (c, kh, kw), column (oh, ow); rows are
+ * ld floats apart, so several images can sit side by side. */
 static void
-im2col (float       *col,
-        const float *in,
-        size_t       C,
-        size_t       H,
-        size_t       W,
-        size_t       K,
-        size_t       pad)
+im2col_ld (float       *col,
+           size_t       ld,
+           const float *in,
+           size_t       C,
+           size_t       H,
+           size_t       W,
+           size_t       K,
+           size_t       pad)
 {
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
 
@@ -50,7 +57,7 @@ im2col (float       *col,
     for (size_t kh = 0; kh < K; kh++)
       for (size_t kw = 0; kw < K; kw++)
         {
-          float *row = col + ((c * K + kh) * K + kw) * OH * OW;
+          float *row = col + ((c * K + kh) * K + kw) * ld;
           size_t lo, hi;
 
           valid_range (W, OW, pad, kw, &lo, &hi);
@@ -72,6 +79,20 @@ im2col (float       *col,
                 dst[ow] = 0.0f;
             }
         }
+}
+
+static void
+im2col (float       *col,
+        const float *in,
+        size_t       C,
+        size_t       H,
+        size_t       W,
+        size_t       K,
+        size_t       pad)
+{
+  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+
+  im2col_ld (col, OH * OW, in, C, H, W, K, pad);
 }
 
 /* Adds col (C·K·K, OH·OW) back into din (C, H, W), the transpose of im2col. */
@@ -137,6 +158,369 @@ nn_conv2d_forward (float       *out,
         for (size_t p = 0; p < OHW; p++)
           o[oc * OHW + p] = bias[oc];
       nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, OHW, CKK, 1.0f, weight, CKK, col, OHW, 1.0f, o, OHW);
+    }
+}
+
+void
+nn_conv2d_relu_maxpool2_forward (float       *out,
+                                 const float *in,
+                                 const float *weight,
+                                 const float *bias,
+                                 float       *col,
+                                 float       *tmp,
+                                 size_t       group,
+                                 size_t       B,
+                                 size_t       C,
+                                 size_t       H,
+                                 size_t       W,
+                                 size_t       OC,
+                                 size_t       K,
+                                 size_t       pad)
+{
+  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+  size_t PH = OH / 2, PW = OW / 2;
+  size_t CKK = C * K * K, OHW = OH * OW;
+
+  g_return_if_fail (group > 0);
+
+  for (size_t b0 = 0; b0 < B; b0 += group)
+    {
+      size_t nb = MIN (group, B - b0);
+      size_t ld = nb * OHW;
+
+      for (size_t j = 0; j < nb; j++)
+        im2col_ld (col + j * OHW, ld, in + (b0 + j) * C * H * W, C, H, W, K, pad);
+      /* tmp (OC, nb·OH·OW): every image's outputs of one channel side by side */
+      nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, ld, CKK, 1.0f, weight, CKK, col, ld, 0.0f, tmp, ld);
+
+      /* max commutes with adding the bias and with ReLU, both monotonic: pool first, then
+       * add and clamp a quarter of the values */
+      for (size_t oc = 0; oc < OC; oc++)
+        for (size_t j = 0; j < nb; j++)
+          {
+            const float *plane = tmp + oc * ld + j * OHW;
+            float *o = out + ((b0 + j) * OC + oc) * PH * PW;
+            float bo = bias[oc];
+
+            for (size_t ph = 0; ph < PH; ph++)
+              {
+                const float *r0 = plane + 2 * ph * OW, *r1 = r0 + OW;
+
+                for (size_t pw = 0; pw < PW; pw++)
+                  {
+                    float m = MAX (MAX (r0[2 * pw], r0[2 * pw + 1]),
+                                   MAX (r1[2 * pw], r1[2 * pw + 1]));
+
+                    m += bo;
+                    o[ph * PW + pw] = m > 0.0f ? m : 0.0f;
+                  }
+              }
+          }
+    }
+}
+
+/* Winograd F(2×2, 3×3) (Lavin and Gray, 2016): each 2×2 block of outputs comes from a 4×4
+ * block of input with 16 multiplies per channel pair instead of 36. Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A
+ * with
+ *   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
+ *   Aᵀ = [1 1 1 0; 0 1 −1 −1].
+ * The sums over channels of the 16 element-wise products are 16 GEMMs. A 2×2 output block is
+ * exactly one 2×2 pooling window, so the output transform pools, adds the bias and clamps. */
+gboolean
+nn_conv2d_winograd_applies (size_t H,
+                            size_t W,
+                            size_t K,
+                            size_t pad)
+{
+  return K == 3 && pad == 1 && H % 2 == 0 && W % 2 == 0 && H > 0 && W > 0;
+}
+
+/* One input plane (H, W) to its tiles' 16 transformed values: V[ξ·ld + ty·TW + tx]. padded
+ * ((H + 2), (W + 2)) has a zero border; rows holds 4·(W + 2) floats. */
+static void
+winograd_input_plane_generic (float       *V,
+                              size_t       ld,
+                              const float *plane,
+                              float       *padded,
+                              float       *rows,
+                              size_t       H,
+                              size_t       W)
+{
+  size_t PW = W + 2, TH = H / 2, TW = W / 2;
+  float *r[4] = { rows, rows + PW, rows + 2 * PW, rows + 3 * PW };
+
+  for (size_t y = 0; y < H; y++)
+    memcpy (padded + (y + 1) * PW + 1, plane + y * W, sizeof (float) * W);
+  for (size_t ty = 0; ty < TH; ty++)
+    {
+      const float *d0 = padded + 2 * ty * PW, *d1 = d0 + PW, *d2 = d1 + PW, *d3 = d2 + PW;
+      float *v = V + ty * TW;
+
+      /* Bᵀ d down the columns of the four input rows */
+      for (size_t x = 0; x < PW; x++)
+        {
+          r[0][x] = d0[x] - d2[x];
+          r[1][x] = d1[x] + d2[x];
+          r[2][x] = d2[x] - d1[x];
+          r[3][x] = d1[x] - d3[x];
+        }
+      /* then · B along each row, one tile per two columns */
+      for (size_t i = 0; i < 4; i++)
+        for (size_t tx = 0; tx < TW; tx++)
+          {
+            const float *q = r[i] + 2 * tx;
+
+            v[(4 * i) * ld + tx] = q[0] - q[2];
+            v[(4 * i + 1) * ld + tx] = q[1] + q[2];
+            v[(4 * i + 2) * ld + tx] = q[2] - q[1];
+            v[(4 * i + 3) * ld + tx] = q[1] - q[3];
+          }
+    }
+}
+
+/* n tiles' 16 products M[ξ·ld + t] to pooled outputs: max of Aᵀ M A, plus bias, clamped. */
+static void
+winograd_output_pool_generic (float       *out,
+                              const float *M,
+                              size_t       ld,
+                              size_t       n,
+                              float        bias)
+{
+  for (size_t t = 0; t < n; t++)
+    {
+      float r0[4], r1[4], y00, y01, y10, y11, v;
+
+      for (int k = 0; k < 4; k++)
+        {
+          float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
+                m3 = M[(12 + k) * ld + t];
+
+          r0[k] = m0 + m1 + m2;
+          r1[k] = m1 - m2 - m3;
+        }
+      y00 = r0[0] + r0[1] + r0[2];
+      y01 = r0[1] - r0[2] - r0[3];
+      y10 = r1[0] + r1[1] + r1[2];
+      y11 = r1[1] - r1[2] - r1[3];
+      v = MAX (MAX (y00, y01), MAX (y10, y11)) + bias;
+      out[t] = v > 0.0f ? v : 0.0f;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same two steps with AVX-512, sixteen tiles at a time; the input step for planes up to 14
+ * pixels wide, so that a padded row fits one register. */
+__attribute__ ((target ("avx512f")))
+static void
+winograd_input_plane_avx512 (float       *V,
+                             size_t       ld,
+                             const float *plane,
+                             size_t       H,
+                             size_t       W)
+{
+  size_t TH = H / 2, TW = W / 2;
+  __mmask16 wmask = (__mmask16) ((1u << W) - 1), tmask = (__mmask16) ((1u << TW) - 1);
+  /* columns 2·tx, 2·tx + 1, 2·tx + 2 and 2·tx + 3 of a padded row, for tile tx in lane tx */
+  const __m512i ia = _mm512_setr_epi32 (0, 2, 4, 6, 8, 10, 12, 14, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512i ib = _mm512_add_epi32 (ia, _mm512_set1_epi32 (1));
+  const __m512i ic = _mm512_add_epi32 (ia, _mm512_set1_epi32 (2));
+  const __m512i id = _mm512_add_epi32 (ia, _mm512_set1_epi32 (3));
+  __m512 d[4];
+
+  for (size_t ty = 0; ty < TH; ty++)
+    {
+      float *v = V + ty * TW;
+
+      /* padded rows 2·ty … 2·ty + 3 = [0, plane row, 0]: the row shifted up one lane */
+      for (int k = 0; k < 4; k++)
+        {
+          ptrdiff_t y = (ptrdiff_t) (2 * ty) - 1 + k;
+
+          d[k] = y < 0 || y >= (ptrdiff_t) H ? _mm512_setzero_ps ()
+                 : _mm512_maskz_expand_ps ((__mmask16) 0xFFFE,
+                                           _mm512_maskz_loadu_ps (wmask, plane + (size_t) y * W));
+        }
+      for (int i = 0; i < 4; i++)
+        {
+          /* Bᵀ d down the columns, then · B along the row */
+          __m512 r = i == 0 ? _mm512_sub_ps (d[0], d[2])
+                   : i == 1 ? _mm512_add_ps (d[1], d[2])
+                   : i == 2 ? _mm512_sub_ps (d[2], d[1])
+                   : _mm512_sub_ps (d[1], d[3]);
+          __m512 a = _mm512_permutexvar_ps (ia, r), b = _mm512_permutexvar_ps (ib, r);
+          __m512 c = _mm512_permutexvar_ps (ic, r), e = _mm512_permutexvar_ps (id, r);
+
+          _mm512_mask_storeu_ps (v + (4 * i) * ld, tmask, _mm512_sub_ps (a, c));
+          _mm512_mask_storeu_ps (v + (4 * i + 1) * ld, tmask, _mm512_add_ps (b, c));
+          _mm512_mask_storeu_ps (v + (4 * i + 2) * ld, tmask, _mm512_sub_ps (c, b));
+          _mm512_mask_storeu_ps (v + (4 * i + 3) * ld, tmask, _mm512_sub_ps (b, e));
+        }
+    }
+}
+
+__attribute__ ((target ("avx512f")))
+static void
+winograd_output_pool_avx512 (float       *out,
+                             const float *M,
+                             size_t       ld,
+                             size_t       n,
+                             float        bias)
+{
+  __m512 vbias = _mm512_set1_ps (bias), zero = _mm512_setzero_ps ();
+
+  for (size_t t = 0; t < n; t += 16)
+    {
+      __mmask16 mask = n - t >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (n - t)) - 1);
+      __m512 r0[4], r1[4], y00, y01, y10, y11, v;
+
+      for (int k = 0; k < 4; k++)
+        {
+          __m512 m0 = _mm512_maskz_loadu_ps (mask, M + k * ld + t);
+          __m512 m1 = _mm512_maskz_loadu_ps (mask, M + (4 + k) * ld + t);
+          __m512 m2 = _mm512_maskz_loadu_ps (mask, M + (8 + k) * ld + t);
+          __m512 m3 = _mm512_maskz_loadu_ps (mask, M + (12 + k) * ld + t);
+
+          r0[k] = _mm512_add_ps (_mm512_add_ps (m0, m1), m2);
+          r1[k] = _mm512_sub_ps (_mm512_sub_ps (m1, m2), m3);
+        }
+      y00 = _mm512_add_ps (_mm512_add_ps (r0[0], r0[1]), r0[2]);
+      y01 = _mm512_sub_ps (_mm512_sub_ps (r0[1], r0[2]), r0[3]);
+      y10 = _mm512_add_ps (_mm512_add_ps (r1[0], r1[1]), r1[2]);
+      y11 = _mm512_sub_ps (_mm512_sub_ps (r1[1], r1[2]), r1[3]);
+      v = _mm512_add_ps (_mm512_max_ps (_mm512_max_ps (y00, y01), _mm512_max_ps (y10, y11)),
+                         vbias);
+      _mm512_mask_storeu_ps (out + t, mask, _mm512_max_ps (v, zero));
+    }
+}
+
+/* With the AVX-512 GEMM kernel (so DIGIT_LAB_GEMM_KERNEL=generic tests the plain loops too). */
+static gboolean
+have_avx512 (void)
+{
+  return strcmp (nn_sgemm_kernel_name (), "avx512") == 0;
+}
+#else
+static gboolean
+have_avx512 (void)
+{
+  return FALSE;
+}
+#endif
+
+size_t
+nn_conv2d_winograd_workspace (size_t C,
+                              size_t H,
+                              size_t W,
+                              size_t OC,
+                              size_t group)
+{
+  size_t T = (group * (H / 2) * (W / 2) + 31) & ~(size_t) 31;
+
+  /* U (16, OC, C), V (16, C, T), M (16, OC, T), one padded input plane, four transformed rows,
+   * and room to align the first three on 64 bytes */
+  return 16 * OC * C + 16 * C * T + 16 * OC * T + (H + 2) * (W + 2) + 4 * (W + 2) + 3 * 16;
+}
+
+void
+nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
+                                          const float *in,
+                                          const float *weight,
+                                          const float *bias,
+                                          float       *work,
+                                          size_t       group,
+                                          size_t       B,
+                                          size_t       C,
+                                          size_t       H,
+                                          size_t       W,
+                                          size_t       OC)
+{
+  size_t TH = H / 2, TW = W / 2, n_tiles = TH * TW;
+  size_t PW = W + 2;
+  size_t T = (group * n_tiles + 31) & ~(size_t) 31;
+  float *U, *V, *M, *padded, *rows;
+  gboolean vector = have_avx512 ();
+
+  g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (H, W, 3, 1));
+
+#define ALIGN16(p) ((float *) (((guintptr) (p) + 63) & ~(guintptr) 63))
+  U = ALIGN16 (work);
+  V = ALIGN16 (U + 16 * OC * C);
+  M = ALIGN16 (V + 16 * C * T);
+  padded = M + 16 * OC * T;
+  rows = padded + (H + 2) * PW;
+#undef ALIGN16
+
+  /* weights: U[ξ][oc][c] = (G g Gᵀ)[ξ] */
+  for (size_t oc = 0; oc < OC; oc++)
+    for (size_t c = 0; c < C; c++)
+      {
+        const float *g = weight + (oc * C + c) * 9;
+        float t[4][3], u[4][4];
+
+        for (int j = 0; j < 3; j++)
+          {
+            t[0][j] = g[j];
+            t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+            t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+            t[3][j] = g[6 + j];
+          }
+        for (int i = 0; i < 4; i++)
+          {
+            u[i][0] = t[i][0];
+            u[i][1] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
+            u[i][2] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
+            u[i][3] = t[i][2];
+          }
+        for (int xi = 0; xi < 16; xi++)
+          U[(xi * OC + oc) * C + c] = u[xi / 4][xi % 4];
+      }
+
+  /* the zero border of the padded plane is written once; interiors are overwritten per plane */
+  memset (padded, 0, sizeof (float) * (H + 2) * PW);
+  for (size_t b0 = 0; b0 < B; b0 += group)
+    {
+      size_t nb = MIN (group, B - b0);
+      size_t Tn = nb * n_tiles;
+      /* rows of V and M padded to whole micro-tiles, so that no GEMM tile is partial */
+      size_t ld = (Tn + 31) & ~(size_t) 31;
+
+      for (size_t row = 0; row < 16 * C; row++)
+        memset (V + row * ld + Tn, 0, sizeof (float) * (ld - Tn));
+
+      /* inputs: V[ξ][c][t] = (Bᵀ d B)[ξ] for tile t of image j, t = j·n_tiles + ty·TW + tx */
+      for (size_t j = 0; j < nb; j++)
+        for (size_t c = 0; c < C; c++)
+          {
+            const float *plane = in + ((b0 + j) * C + c) * H * W;
+            float *v = V + c * ld + j * n_tiles;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (vector && W <= 14)
+              winograd_input_plane_avx512 (v, C * ld, plane, H, W);
+            else
+#endif
+              winograd_input_plane_generic (v, C * ld, plane, padded, rows, H, W);
+          }
+
+      /* the element-wise products summed over channels: M[ξ] (OC, ld) = U[ξ] (OC, C) · V[ξ] */
+      for (size_t xi = 0; xi < 16; xi++)
+        nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, ld, C, 1.0f, U + xi * OC * C, C,
+                  V + xi * C * ld, ld, 0.0f, M + xi * OC * ld, ld);
+
+      /* outputs: Y = Aᵀ M A is one pooling window; pool, add the bias, clamp */
+      for (size_t oc = 0; oc < OC; oc++)
+        for (size_t j = 0; j < nb; j++)
+          {
+            float *o = out + ((b0 + j) * OC + oc) * n_tiles;
+            const float *m = M + oc * ld + j * n_tiles;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (vector)
+              winograd_output_pool_avx512 (o, m, OC * ld, n_tiles, bias[oc]);
+            else
+#endif
+              winograd_output_pool_generic (o, m, OC * ld, n_tiles, bias[oc]);
+          }
     }
 }
 

@@ -26,6 +26,49 @@ void   nn_conv2d_forward        (float       *out,      /* (B, OC, OH, OW) */
                                  size_t       K,
                                  size_t       pad);
 
+/* Inference only: conv → ReLU → 2×2 max-pool in one pass, without the full-size activations
+ * or the pooling's winners; OH and OW even. `group` images share one GEMM; col holds
+ * group·C·K·K·OH·OW floats and tmp group·OC·OH·OW. Equal to the three layers run one after the other up to the order of
+ * float additions (the bias is added after pooling). */
+void   nn_conv2d_relu_maxpool2_forward (float       *out,      /* (B, OC, OH/2, OW/2) */
+                                        const float *in,       /* (B, C, H, W) */
+                                        const float *weight,   /* (OC, C, K, K) */
+                                        const float *bias,     /* (OC) */
+                                        float       *col,
+                                        float       *tmp,
+                                        size_t       group,
+                                        size_t       B,
+                                        size_t       C,
+                                        size_t       H,
+                                        size_t       W,
+                                        size_t       OC,
+                                        size_t       K,
+                                        size_t       pad);
+
+/* The same fused step for 3×3 kernels with padding 1 and even H, W, by Winograd's F(2×2, 3×3):
+ * 2.25 times fewer multiplies, for layers with enough channels to make the GEMMs worthwhile.
+ * work holds nn_conv2d_winograd_workspace () floats. */
+gboolean nn_conv2d_winograd_applies    (size_t H,
+                                        size_t W,
+                                        size_t K,
+                                        size_t pad);
+size_t   nn_conv2d_winograd_workspace  (size_t C,
+                                        size_t H,
+                                        size_t W,
+                                        size_t OC,
+                                        size_t group);
+void     nn_conv2d_winograd_relu_maxpool2_forward (float       *out,   /* (B, OC, H/2, W/2) */
+                                                   const float *in,    /* (B, C, H, W) */
+                                                   const float *weight,/* (OC, C, 3, 3) */
+                                                   const float *bias,  /* (OC) */
+                                                   float       *work,
+                                                   size_t       group,
+                                                   size_t       B,
+                                                   size_t       C,
+                                                   size_t       H,
+                                                   size_t       W,
+                                                   size_t       OC);
+
 /* Accumulates into dweight and dbias; overwrites din, or skips it when din is NULL. */
 void   nn_conv2d_backward       (float       *din,      /* (B, C, H, W) or NULL */
                                  float       *dweight,  /* (OC, C, K, K) */

@@ -1,7 +1,8 @@
-/* nn-gemm.c: blocked, packed SGEMM with an AVX2/FMA micro-kernel chosen at run time */
+/* nn-gemm.c: blocked, packed SGEMM with AVX-512 and AVX2/FMA micro-kernels chosen at run time */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-gemm.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -9,21 +10,31 @@
 #define HAVE_X86 1
 #endif
 
-/* Micro-tile MR×NR; cache blocks MC×KC of op(A) and KC×NC of op(B), packed on the stack.
- * KC·NR floats of B (16 KiB) stay in L1 while a 6×16 tile accumulates in 12 registers. */
-#define MR 6
-#define NR 16
+/* Each micro-kernel has its own tile, mr×nr: 6×16 for AVX2 (12 ymm accumulators), 8×32 for
+ * AVX-512 (16 zmm accumulators). Cache blocks MC×KC of op(A) and KC×NC of op(B) are packed on
+ * the stack in panels of the kernel's tile; MC and NC are multiples of every mr and nr.
+ * KC·nr floats of B (16 or 32 KiB) stay in L1 while a tile accumulates in registers. */
+#define MR_MAX 8
+#define NR_MAX 32
 #define KC 256
 #define MC 96
 #define NC 384
 
 typedef void (*MicroKernel) (size_t       kc,
-                             const float *a,    /* (kc, MR) packed */
-                             const float *b,    /* (kc, NR) packed */
-                             float       *c,    /* (MR, NR) tile, row stride ldc */
+                             const float *a,    /* (kc, mr) packed */
+                             const float *b,    /* (kc, nr) packed */
+                             float       *c,    /* (mr, nr) tile, row stride ldc */
                              size_t       ldc,
                              float        alpha,
                              float        beta);
+
+typedef struct
+{
+  const char  *name;
+  MicroKernel  kernel;
+  size_t       mr;
+  size_t       nr;
+} KernelChoice;
 
 static inline float
 get_a (NnTranspose  t,
@@ -63,7 +74,7 @@ nn_sgemm_ref (NnTranspose  trans_a,
 }
 
 /* Packs rows [i0, i0+mc) × cols [k0, k0+kc) of op(A) into MR-row panels, zero-padded. */
-static void
+static inline void
 pack_a (NnTranspose  t,
         const float *A,
         size_t       lda,
@@ -71,6 +82,7 @@ pack_a (NnTranspose  t,
         size_t       mc,
         size_t       k0,
         size_t       kc,
+        size_t       MR,
         float       *dst)    /* (ceil(mc/MR), kc, MR) */
 {
   for (size_t ip = 0; ip < mc; ip += MR)
@@ -109,7 +121,7 @@ pack_a (NnTranspose  t,
 }
 
 /* Packs rows [k0, k0+kc) × cols [j0, j0+nc) of op(B) into NR-column panels, zero-padded. */
-static void
+static inline void
 pack_b (NnTranspose  t,
         const float *B,
         size_t       ldb,
@@ -117,6 +129,7 @@ pack_b (NnTranspose  t,
         size_t       kc,
         size_t       j0,
         size_t       nc,
+        size_t       NR,
         float       *dst)    /* (ceil(nc/NR), kc, NR) */
 {
   for (size_t jp = 0; jp < nc; jp += NR)
@@ -160,6 +173,8 @@ pack_b (NnTranspose  t,
     }
 }
 
+#define MR 6
+#define NR 16
 static void
 kernel_generic (size_t       kc,
                 const float *a,
@@ -256,34 +271,109 @@ kernel_avx2 (size_t       kc,
 #undef STORE_ROW
 }
 #endif
+#undef MR
+#undef NR
 
-typedef struct
+#ifdef HAVE_X86
+/* 8×32: two zmm of B per k, each A value broadcast from memory into eight pairs of FMAs. */
+__attribute__ ((target ("avx512f")))
+static void
+kernel_avx512 (size_t       kc,
+               const float *a,
+               const float *b,
+               float       *c,
+               size_t       ldc,
+               float        alpha,
+               float        beta)
 {
-  const char  *name;
-  MicroKernel  kernel;
-} KernelChoice;
+  __m512 acc[8][2];
+  __m512 valpha, vbeta;
 
+  for (int r = 0; r < 8; r++)
+    acc[r][0] = acc[r][1] = _mm512_setzero_ps ();
+  for (size_t k = 0; k < kc; k++)
+    {
+      __m512 vb0 = _mm512_loadu_ps (b);
+      __m512 vb1 = _mm512_loadu_ps (b + 16);
+
+      for (int r = 0; r < 8; r++)
+        {
+          __m512 va = _mm512_set1_ps (a[r]);
+
+          acc[r][0] = _mm512_fmadd_ps (va, vb0, acc[r][0]);
+          acc[r][1] = _mm512_fmadd_ps (va, vb1, acc[r][1]);
+        }
+      a += 8;
+      b += 32;
+    }
+
+  valpha = _mm512_set1_ps (alpha);
+  vbeta = _mm512_set1_ps (beta);
+  for (int r = 0; r < 8; r++)
+    {
+      float *row = c + r * ldc;
+      __m512 x0 = _mm512_mul_ps (valpha, acc[r][0]), x1 = _mm512_mul_ps (valpha, acc[r][1]);
+
+      if (beta != 0.0f)
+        {
+          x0 = _mm512_fmadd_ps (vbeta, _mm512_loadu_ps (row), x0);
+          x1 = _mm512_fmadd_ps (vbeta, _mm512_loadu_ps (row + 16), x1);
+        }
+      _mm512_storeu_ps (row, x0);
+      _mm512_storeu_ps (row + 16, x1);
+    }
+}
+#endif
+
+/* Every kernel this build has, best first; the ones this CPU can run are listed by
+ * usable_kernels (). */
+static const KernelChoice all_kernels[] = {
+#ifdef HAVE_X86
+  { "avx512", kernel_avx512, 8, 32 },
+  { "avx2-fma", kernel_avx2, 6, 16 },
+#endif
+  { "generic", kernel_generic, 6, 16 },
+};
+
+static gboolean
+cpu_runs (const KernelChoice *k)
+{
+#ifdef HAVE_X86
+  __builtin_cpu_init ();
+  if (k->kernel == kernel_avx512)
+    return __builtin_cpu_supports ("avx512f") != 0;
+  if (k->kernel == kernel_avx2)
+    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+#endif
+  return TRUE;
+}
+
+/* The best kernel the CPU runs, unless DIGIT_LAB_GEMM_KERNEL names another one it runs
+ * (for comparisons in benchmarks). */
 static const KernelChoice *
 choose_kernel (void)
 {
-  static const KernelChoice generic = { "generic", kernel_generic };
-#ifdef HAVE_X86
-  static const KernelChoice avx2 = { "avx2-fma", kernel_avx2 };
   static gsize chosen = 0;
 
   if (g_once_init_enter (&chosen))
     {
-      const KernelChoice *k = &generic;
+      const char *wanted = g_getenv ("DIGIT_LAB_GEMM_KERNEL");
+      const KernelChoice *k = NULL;
 
-      __builtin_cpu_init ();
-      if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-        k = &avx2;
+      for (size_t i = 0; i < G_N_ELEMENTS (all_kernels); i++)
+        if (cpu_runs (&all_kernels[i]) &&
+            (wanted == NULL || g_strcmp0 (wanted, all_kernels[i].name) == 0))
+          {
+            k = &all_kernels[i];
+            break;
+          }
+      if (k == NULL)
+        for (size_t i = 0; i < G_N_ELEMENTS (all_kernels) && k == NULL; i++)
+          if (cpu_runs (&all_kernels[i]))
+            k = &all_kernels[i];
       g_once_init_leave (&chosen, (gsize) k);
     }
   return (const KernelChoice *) chosen;
-#else
-  return &generic;
-#endif
 }
 
 const char *
@@ -292,9 +382,36 @@ nn_sgemm_kernel_name (void)
   return choose_kernel ()->name;
 }
 
+size_t
+nn_sgemm_n_kernels (void)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (all_kernels); i++)
+    n += cpu_runs (&all_kernels[i]);
+  return n;
+}
+
+static const KernelChoice *
+usable_kernel (size_t index)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (all_kernels); i++)
+    if (cpu_runs (&all_kernels[i]) && index-- == 0)
+      return &all_kernels[i];
+  return NULL;
+}
+
+const char *
+nn_sgemm_kernel_name_at (size_t index)
+{
+  const KernelChoice *k = usable_kernel (index);
+
+  return k != NULL ? k->name : NULL;
+}
+
 /* The blocked algorithm with a given micro-kernel. */
 static void
-nn_sgemm_with_kernel (MicroKernel  kernel,
+nn_sgemm_with_kernel (const KernelChoice *choice,
                       NnTranspose  trans_a,
                       NnTranspose  trans_b,
                       size_t       M,
@@ -310,8 +427,12 @@ nn_sgemm_with_kernel (MicroKernel  kernel,
                       size_t       ldc)
 {
   float a_pack[MC * KC] __attribute__ ((aligned (64)));                    /* (MC/MR, KC, MR) */
-  float b_pack[((NC + NR - 1) / NR) * NR * KC] __attribute__ ((aligned (64))); /* (NC/NR, KC, NR) */
-  float edge[MR * NR] __attribute__ ((aligned (64)));
+  float b_pack[NC * KC] __attribute__ ((aligned (64)));                    /* (NC/NR, KC, NR) */
+  float edge[MR_MAX * NR_MAX] __attribute__ ((aligned (64)));
+  MicroKernel kernel = choice->kernel;
+  const size_t MR = choice->mr, NR = choice->nr;
+
+  G_STATIC_ASSERT (MC % 6 == 0 && MC % 8 == 0 && NC % 16 == 0 && NC % 32 == 0);
 
   if (M == 0 || N == 0)
     return;
@@ -333,12 +454,19 @@ nn_sgemm_with_kernel (MicroKernel  kernel,
           /* later K blocks add onto what the first one wrote */
           float beta_k = k0 == 0 ? beta : 1.0f;
 
-          pack_b (trans_b, B, ldb, k0, kc, j0, nc, b_pack);
+          /* constant panel widths let the compiler unroll the copies */
+          if (NR == 32)
+            pack_b (trans_b, B, ldb, k0, kc, j0, nc, 32, b_pack);
+          else
+            pack_b (trans_b, B, ldb, k0, kc, j0, nc, NR, b_pack);
           for (size_t i0 = 0; i0 < M; i0 += MC)
             {
               size_t mc = MIN (MC, M - i0);
 
-              pack_a (trans_a, A, lda, i0, mc, k0, kc, a_pack);
+              if (MR == 8)
+                pack_a (trans_a, A, lda, i0, mc, k0, kc, 8, a_pack);
+              else
+                pack_a (trans_a, A, lda, i0, mc, k0, kc, MR, a_pack);
               for (size_t jr = 0; jr < nc; jr += NR)
                 {
                   size_t nr = MIN (NR, nc - jr);
@@ -383,7 +511,7 @@ nn_sgemm (NnTranspose  trans_a,
           float       *C,
           size_t       ldc)
 {
-  nn_sgemm_with_kernel (choose_kernel ()->kernel, trans_a, trans_b, M, N, K, alpha, A, lda, B,
+  nn_sgemm_with_kernel (choose_kernel (), trans_a, trans_b, M, N, K, alpha, A, lda, B,
                         ldb, beta, C, ldc);
 }
 
@@ -402,6 +530,28 @@ nn_sgemm_generic (NnTranspose  trans_a,
                   float       *C,
                   size_t       ldc)
 {
-  nn_sgemm_with_kernel (kernel_generic, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta,
-                        C, ldc);
+  nn_sgemm_with_kernel (&all_kernels[G_N_ELEMENTS (all_kernels) - 1], trans_a, trans_b, M, N, K,
+                        alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void
+nn_sgemm_with (size_t       kernel_index,
+               NnTranspose  trans_a,
+               NnTranspose  trans_b,
+               size_t       M,
+               size_t       N,
+               size_t       K,
+               float        alpha,
+               const float *A,
+               size_t       lda,
+               const float *B,
+               size_t       ldb,
+               float        beta,
+               float       *C,
+               size_t       ldc)
+{
+  const KernelChoice *k = usable_kernel (kernel_index);
+
+  g_return_if_fail (k != NULL);
+  nn_sgemm_with_kernel (k, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

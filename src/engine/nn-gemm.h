@@ -61,7 +61,26 @@ void         nn_sgemm_generic     (NnTranspose  trans_a,
                                    float       *C,
                                    size_t       ldc);
 
-/* Name of the kernel chosen for this CPU: "avx2-fma" or "generic". */
+/* Name of the kernel chosen for this CPU: "avx512", "avx2-fma" or "generic". The environment
+ * variable DIGIT_LAB_GEMM_KERNEL may name a slower one the CPU runs, for comparisons. */
 const char  *nn_sgemm_kernel_name (void);
+
+/* The kernels this CPU runs, best first, by index, for tests and benchmarks. */
+size_t       nn_sgemm_n_kernels      (void);
+const char  *nn_sgemm_kernel_name_at (size_t       index);
+void         nn_sgemm_with           (size_t       kernel_index,
+                                      NnTranspose  trans_a,
+                                      NnTranspose  trans_b,
+                                      size_t       M,
+                                      size_t       N,
+                                      size_t       K,
+                                      float        alpha,
+                                      const float *A,
+                                      size_t       lda,
+                                      const float *B,
+                                      size_t       ldb,
+                                      float        beta,
+                                      float       *C,
+                                      size_t       ldc);
 
 G_END_DECLS

@@ -28,6 +28,8 @@ typedef struct
   float    *grad_a;         /* (capacity, max activation) */
   float    *grad_b;         /* (capacity, max activation) */
   float    *col;            /* (max conv col size) */
+  float    *fused_col;      /* inference: im2col of a group of images for a fused conv */
+  float    *fused_tmp;      /* inference: that group's conv outputs before pooling */
   float    *dcol;           /* (max conv col size) */
   float    *grads;          /* (n_params); worker 0 uses the network's block */
   float    *probs;          /* (capacity, n_classes) */
@@ -435,6 +437,45 @@ layer_out_size (const NnLayer *l)
   return l->out_c * l->out_h * l->out_w;
 }
 
+/* Inference runs conv → ReLU → 2×2 max-pool as one fused step where the shapes allow it. */
+static gboolean
+fusable_at (const NnNetwork *net,
+            size_t           i)
+{
+  const NnLayer *l = &net->layers[i];
+
+  return i + 2 < net->n_layers && l->spec.kind == NN_LAYER_CONV2D &&
+         net->layers[i + 1].spec.kind == NN_LAYER_RELU &&
+         net->layers[i + 2].spec.kind == NN_LAYER_MAXPOOL && net->layers[i + 2].spec.pool == 2 &&
+         l->out_h % 2 == 0 && l->out_w % 2 == 0;
+}
+
+/* A fused conv with enough input channels for Winograd's GEMMs (K = C) to run well. */
+static gboolean
+winograd_at (const NnNetwork *net,
+             size_t           i)
+{
+  const NnLayer *l = &net->layers[i];
+
+  return l->in_c >= 8 && l->out_h == l->in_h && l->out_w == l->in_w &&
+         nn_conv2d_winograd_applies (l->in_h, l->in_w, l->spec.kernel, l->spec.pad);
+}
+
+/* Images per GEMM in a fused conv: about a thousand im2col columns, or a few hundred Winograd
+ * tiles, so that micro-tiles are full and the weights are packed once for several images while
+ * the workspace stays in the L2 cache. */
+static size_t
+fused_group (const NnNetwork *net,
+             size_t           i,
+             size_t           capacity)
+{
+  const NnLayer *l = &net->layers[i];
+  size_t per_image = winograd_at (net, i) ? (l->out_h / 2) * (l->out_w / 2) * 4
+                                          : l->out_h * l->out_w;
+
+  return MAX ((size_t) 1, MIN (capacity, 1024 / per_image));
+}
+
 gboolean
 nn_network_reserve (NnNetwork  *net,
                     size_t      max_batch,
@@ -490,6 +531,29 @@ nn_network_reserve (NnNetwork  *net,
       RESERVE (net->max_col);
       RESERVE (t == 0 ? 0 : net->n_params);
       RESERVE (capacity * net->n_classes);
+      {
+        size_t fused_col = 0, fused_tmp = 0;
+
+        for (size_t i = 0; i < net->n_layers; i++)
+          if (fusable_at (net, i))
+            {
+              const NnLayer *l = &net->layers[i];
+              size_t g = fused_group (net, i, capacity);
+
+              if (winograd_at (net, i))
+                fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
+                                                                          l->in_w, l->out_c, g));
+              else
+                {
+                  fused_col = MAX (fused_col, g * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
+                                                                      l->spec.kernel,
+                                                                      l->spec.pad));
+                  fused_tmp = MAX (fused_tmp, g * layer_out_size (l));
+                }
+            }
+        RESERVE (fused_col);
+        RESERVE (fused_tmp);
+      }
 #undef RESERVE
 
       wk->storage = g_malloc0 (sizeof (float) * total + 64);
@@ -516,6 +580,8 @@ nn_network_reserve (NnNetwork  *net,
       wk->grads = t == 0 ? net->grads : base + offsets[n_off];
       n_off++;
       wk->probs = base + offsets[n_off++];
+      wk->fused_col = base + offsets[n_off++];
+      wk->fused_tmp = base + offsets[n_off++];
     }
   net->capacity = capacity;
 
@@ -575,6 +641,69 @@ forward (NnNetwork *net,
           break;
         }
     }
+}
+
+/* Inference on B samples read straight from x: no dropout, no winners kept for a backward pass,
+ * conv → ReLU → max-pool fused. Returns the logits (B, n_classes), in the worker's buffers. */
+static const float *
+forward_inference (NnNetwork   *net,
+                   Worker      *wk,
+                   const float *x,
+                   size_t       B)
+{
+  const float *in = x;
+
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      const NnLayer *l = &net->layers[i];
+      const float *weight = net->params + l->weight_offset;
+      const float *bias = net->params + l->bias_offset;
+      size_t n_out = B * layer_out_size (l);
+      float *out = wk->acts[i + 1];
+
+      if (fusable_at (net, i))
+        {
+          size_t group = fused_group (net, i, wk->capacity);
+
+          out = wk->acts[i + 3];
+          if (winograd_at (net, i))
+            nn_conv2d_winograd_relu_maxpool2_forward (out, in, weight, bias, wk->fused_col, group,
+                                                      B, l->in_c, l->in_h, l->in_w, l->out_c);
+          else
+            nn_conv2d_relu_maxpool2_forward (out, in, weight, bias, wk->fused_col, wk->fused_tmp,
+                                             group, B, l->in_c, l->in_h, l->in_w, l->out_c,
+                                             l->spec.kernel, l->spec.pad);
+          in = out;
+          i += 2;
+          continue;
+        }
+
+      switch (l->spec.kind)
+        {
+        case NN_LAYER_CONV2D:
+          nn_conv2d_forward (out, in, weight, bias, wk->col, B, l->in_c, l->in_h, l->in_w,
+                             l->out_c, l->spec.kernel, l->spec.pad);
+          break;
+        case NN_LAYER_RELU:
+          nn_relu_forward (out, in, n_out);
+          break;
+        case NN_LAYER_MAXPOOL:
+          nn_maxpool_forward (out, wk->argmax[i], in, B, l->in_c, l->in_h, l->in_w,
+                              l->spec.pool);
+          break;
+        case NN_LAYER_DENSE:
+          nn_dense_forward (out, in, weight, bias, B, l->in_c, l->out_c);
+          break;
+        case NN_LAYER_DROPOUT:
+          /* identity at inference */
+        case NN_LAYER_FLATTEN:
+        default:
+          out = (float *) in;
+          break;
+        }
+      in = out;
+    }
+  return in;
 }
 
 /* Backward pass from dlogits in wk->grad_a; accumulates into wk->grads. */
@@ -706,11 +835,11 @@ run_job (NnNetwork *net,
   if (count == 0)
     return;
 
-  memcpy (wk->acts[0], job->x + start * in_size, sizeof (float) * count * in_size);
   if (job->kind == JOB_TRAIN)
     {
       NnRng rng;
 
+      memcpy (wk->acts[0], job->x + start * in_size, sizeof (float) * count * in_size);
       nn_rng_init (&rng, job->dropout_seed ^ (G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (w + 1)));
       forward (net, wk, count, TRUE, &rng);
       wk->loss_sum = nn_softmax_xent_forward (wk->probs, wk->acts[net->n_layers],
@@ -721,8 +850,9 @@ run_job (NnNetwork *net,
     }
   else
     {
-      forward (net, wk, count, FALSE, NULL);
-      nn_softmax (job->probs + start * N, wk->acts[net->n_layers], count, N);
+      const float *logits = forward_inference (net, wk, job->x + start * in_size, count);
+
+      nn_softmax (job->probs + start * N, logits, count, N);
     }
 }
 
