@@ -96,8 +96,8 @@ main (int   argc,
     float image[28 * 28];
 
     for (int y = 60; y < 220; y++)
-      for (int x = 120; x < 150; x++)
-        gray[y * 280 + x + (y - 60) / 4] = 255;
+      for (int col = 120; col < 150; col++)
+        gray[y * 280 + col + (y - 60) / 4] = 255;
     for (int rep = 0; rep < 5; rep++)
       {
         gint64 start = g_get_monotonic_time ();

@@ -1,5 +1,7 @@
 /* test-dense.c: the fully connected layer against a hand loop, and its gradients */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <math.h>
+
 #include "gradcheck.h"
 #include "nn-dense.h"
 
@@ -72,12 +74,47 @@ test_dense_gradcheck (void)
   }
 }
 
+/* Small batches take dot products, larger ones a GEMM: both against a double-precision loop,
+ * for input sizes with and without a remainder after whole vectors. */
+static void
+test_dense_batch_sizes (void)
+{
+  static const size_t ins[] = { 1, 15, 77, 3136 };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (ins); s++)
+    for (size_t nb = 1; nb <= 9; nb++)
+      {
+        size_t n_in = ins[s], n_out = 11;
+        g_autofree float *x = g_new (float, nb * n_in);
+        g_autofree float *w = g_new (float, n_out * n_in);
+        g_autofree float *bias = g_new (float, n_out);
+        g_autofree float *y = g_new (float, nb * n_out);
+        NnRng rng;
+
+        nn_rng_init (&rng, 30 + nb);
+        gradcheck_fill (x, nb * n_in, &rng, 1);
+        gradcheck_fill (w, n_out * n_in, &rng, 0.5f);
+        gradcheck_fill (bias, n_out, &rng, 0.5f);
+        nn_dense_forward (y, x, w, bias, nb, n_in, n_out);
+        for (size_t b = 0; b < nb; b++)
+          for (size_t o = 0; o < n_out; o++)
+            {
+              double sum = bias[o];
+
+              for (size_t i = 0; i < n_in; i++)
+                sum += (double) x[b * n_in + i] * w[o * n_in + i];
+              g_assert_cmpfloat_with_epsilon (y[b * n_out + o], sum, 1e-5 * (1 + sqrt (n_in)));
+            }
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/dense/forward", test_dense_forward);
+  g_test_add_func ("/engine/dense/batch-sizes", test_dense_batch_sizes);
   g_test_add_func ("/engine/dense/gradcheck", test_dense_gradcheck);
   return g_test_run ();
 }

@@ -2,7 +2,57 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-dense.h"
 
+#include <string.h>
+
 #include "nn-gemm.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+__attribute__ ((target ("avx512f")))
+static float
+dot_avx512 (const float *a,
+            const float *b,
+            size_t       n)
+{
+  __m512 acc0 = _mm512_setzero_ps (), acc1 = _mm512_setzero_ps ();
+  size_t k = 0;
+
+  for (; k + 32 <= n; k += 32)
+    {
+      acc0 = _mm512_fmadd_ps (_mm512_loadu_ps (a + k), _mm512_loadu_ps (b + k), acc0);
+      acc1 = _mm512_fmadd_ps (_mm512_loadu_ps (a + k + 16), _mm512_loadu_ps (b + k + 16), acc1);
+    }
+  for (; k < n; k += 16)
+    {
+      __mmask16 m = n - k >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (n - k)) - 1);
+
+      acc0 = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (m, a + k), _mm512_maskz_loadu_ps (m, b + k),
+                              acc0);
+    }
+  return _mm512_reduce_add_ps (_mm512_add_ps (acc0, acc1));
+}
+#endif
+
+/* Sixteen independent partial sums, which the compiler keeps in vector registers. */
+static float
+dot_generic (const float *a,
+             const float *b,
+             size_t       n)
+{
+  float acc[16] = { 0 };
+  float s = 0.0f;
+  size_t k = 0;
+
+  for (; k + 16 <= n; k += 16)
+    for (int j = 0; j < 16; j++)
+      acc[j] += a[k + j] * b[k + j];
+  for (; k < n; k++)
+    s += a[k] * b[k];
+  for (int j = 0; j < 16; j++)
+    s += acc[j];
+  return s;
+}
 
 void
 nn_dense_forward (float       *out,
@@ -13,6 +63,30 @@ nn_dense_forward (float       *out,
                   size_t       IN,
                   size_t       OUT)
 {
+  /* A few samples: one pass over the weights as dot products costs less than packing them for
+   * a GEMM (a drawn digit is a batch of one). */
+  if (B <= 4)
+    {
+      gboolean avx512 = strcmp (nn_sgemm_kernel_name (), "avx512") == 0;
+
+      for (size_t b = 0; b < B; b++)
+        for (size_t o = 0; o < OUT; o++)
+          {
+            const float *w = weight + o * IN, *x = in + b * IN;
+            float d;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (avx512)
+              d = dot_avx512 (w, x, IN);
+            else
+#endif
+              d = dot_generic (w, x, IN);
+            out[b * OUT + o] = bias[o] + d;
+          }
+      (void) avx512;
+      return;
+    }
+
   for (size_t b = 0; b < B; b++)
     for (size_t o = 0; o < OUT; o++)
       out[b * OUT + o] = bias[o];

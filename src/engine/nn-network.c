@@ -450,14 +450,16 @@ fusable_at (const NnNetwork *net,
          l->out_h % 2 == 0 && l->out_w % 2 == 0;
 }
 
-/* A fused conv with enough input channels for Winograd's GEMMs (K = C) to run well. */
+/* A fused conv with enough input channels for Winograd's GEMMs (K = C) to run well, in a
+ * network that predicts enough images at a time to repay transforming the weights. */
 static gboolean
 winograd_at (const NnNetwork *net,
-             size_t           i)
+             size_t           i,
+             size_t           capacity)
 {
   const NnLayer *l = &net->layers[i];
 
-  return l->in_c >= 8 && l->out_h == l->in_h && l->out_w == l->in_w &&
+  return l->in_c >= 8 && capacity >= 4 && l->out_h == l->in_h && l->out_w == l->in_w &&
          nn_conv2d_winograd_applies (l->in_h, l->in_w, l->spec.kernel, l->spec.pad);
 }
 
@@ -470,7 +472,7 @@ fused_group (const NnNetwork *net,
              size_t           capacity)
 {
   const NnLayer *l = &net->layers[i];
-  size_t per_image = winograd_at (net, i) ? (l->out_h / 2) * (l->out_w / 2) * 4
+  size_t per_image = winograd_at (net, i, capacity) ? (l->out_h / 2) * (l->out_w / 2) * 4
                                           : l->out_h * l->out_w;
 
   return MAX ((size_t) 1, MIN (capacity, 1024 / per_image));
@@ -540,7 +542,7 @@ nn_network_reserve (NnNetwork  *net,
               const NnLayer *l = &net->layers[i];
               size_t g = fused_group (net, i, capacity);
 
-              if (winograd_at (net, i))
+              if (winograd_at (net, i, capacity))
                 fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
                                                                           l->in_w, l->out_c, g));
               else
@@ -666,7 +668,7 @@ forward_inference (NnNetwork   *net,
           size_t group = fused_group (net, i, wk->capacity);
 
           out = wk->acts[i + 3];
-          if (winograd_at (net, i))
+          if (winograd_at (net, i, wk->capacity))
             nn_conv2d_winograd_relu_maxpool2_forward (out, in, weight, bias, wk->fused_col, group,
                                                       B, l->in_c, l->in_h, l->in_w, l->out_c);
           else
