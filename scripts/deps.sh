@@ -8,7 +8,8 @@ packages=(
   libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpng-dev zlib1g-dev libsoup-3.0-dev
   xvfb xauth dbus at-spi2-core libgl1-mesa-dri fonts-dejavu-core fonts-cantarell
   xdotool imagemagick desktop-file-utils appstream libglib2.0-bin python3-dogtail
-  ca-certificates curl npm python3
+  ca-certificates curl npm python3 shared-mime-info
+  flatpak flatpak-builder elfutils debootstrap
 )
 # optional: the second dataset and the PyTorch comparison in bench/
 optional=(dataset-fashion-mnist python3-torch)

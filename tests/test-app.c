@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <adwaita.h>
 
+#include "dl-application.h"
 #include "dl-canvas.h"
 #include "dl-chart.h"
 #include "dl-figure.h"
@@ -576,6 +577,121 @@ test_bundled_model_accuracy (void)
   g_assert_cmpfloat_with_epsilon (ev->accuracy, model->test_accuracy, 1e-9);
 }
 
+/* Open With from the file manager goes through GApplication::open: a model.safetensors makes its
+ * model the one in use, so do weights alone under any name (they carry their configuration),
+ * files that are not safetensors are refused and change nothing, and a PNG is classified on the
+ * Draw page with whichever model is in use. */
+static void
+test_application_open_files (void)
+{
+  g_autoptr(DlApplication) app = dl_application_new ();
+  g_autofree char *dir = fixture_dir ();
+  g_autofree char *model_dir = g_build_filename (dir, "model", NULL);
+  g_autofree char *bad_dir = g_build_filename (dir, "bad", NULL);
+  g_autofree char *weights_path = g_build_filename (model_dir, "model.safetensors", NULL);
+  g_autofree char *other_dir = g_build_filename (dir, "other", NULL);
+  g_autofree char *foreign_path = g_build_filename (other_dir, "weights.safetensors", NULL);
+  g_autofree char *bad_path = g_build_filename (bad_dir, "model.safetensors", NULL);
+  g_autofree char *png_path = g_build_filename (dir, "bar.png", NULL);
+  g_autoptr(GFile) weights = g_file_new_for_path (weights_path);
+  g_autoptr(GFile) foreign = g_file_new_for_path (foreign_path);
+  g_autoptr(GFile) bad = g_file_new_for_path (bad_path);
+  g_autoptr(GFile) png = g_file_new_for_path (png_path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = nn_spec_parse ("flatten dense(10)", &error);
+  g_autoptr(NnModel) model = NULL;
+  g_autoptr(NnModel) other = NULL;
+  g_autofree float *params = NULL;
+  const char *const names[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", NULL };
+  NnNormalisation norm = { 0.1f, 0.3f };
+  guint8 pixels[28 * 28] = { 0 };
+  DlWindow *window;
+  DlDrawPage *page;
+  int before, wanted;
+
+  g_assert_no_error (error);
+  for (int t = 4; t < 24; t++)
+    pixels[t * 28 + 14] = 250;
+  g_assert_true (nn_png_save_gray (png_path, pixels, 28, 28, 28, NULL));
+
+  /* like `digit-lab FILE`, without the main loop: register, then open */
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  /* a PNG, with the bundled model */
+  g_application_open (G_APPLICATION (app), &png, 1, "");
+  spin ();
+  window = DL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  page = dl_window_get_draw_page (window);
+  before = dl_draw_page_get_prediction (page);
+  g_assert_cmpint (before, >=, 0);
+
+  /* a model that answers one class, never the bundled model's answer, whatever the input */
+  wanted = (before + 5) % 10;
+  params = g_new0 (float, 28 * 28 * 10 + 10);
+  params[28 * 28 * 10 + wanted] = 10.0f;
+  model = nn_model_new (spec, 1, 28, 28, params, &norm, "bars", names, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (nn_model_save (model, model_dir, &error));
+  g_assert_no_error (error);
+  /* and one that answers another class */
+  params[28 * 28 * 10 + wanted] = 0.0f;
+  params[28 * 28 * 10 + (wanted + 1) % 10] = 10.0f;
+  other = nn_model_new (spec, 1, 28, 28, params, &norm, "bars", names, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (nn_model_save (other, other_dir, &error));
+  g_assert_no_error (error);
+
+  g_application_open (G_APPLICATION (app), &weights, 1, "");
+  spin ();
+  g_assert_true (gtk_application_get_active_window (GTK_APPLICATION (app)) == GTK_WINDOW (window));
+  g_application_open (G_APPLICATION (app), &png, 1, "");
+  spin ();
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, wanted);
+
+  /* refused, the model in use stays: files that are not safetensors, whatever their name */
+  g_assert_cmpint (g_mkdir (bad_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (bad_path, "not safetensors", -1, NULL));
+  g_assert_true (g_file_set_contents (foreign_path, "not safetensors", -1, NULL));
+  {
+    GFile *refused[] = { bad, foreign };
+
+    g_application_open (G_APPLICATION (app), refused, G_N_ELEMENTS (refused), "");
+  }
+  spin ();
+  g_application_open (G_APPLICATION (app), &png, 1, "");
+  spin ();
+  g_assert_cmpint (dl_draw_page_get_prediction (page), ==, wanted);
+
+  /* weights alone under another name, as a sandboxed app receives them from a file manager:
+   * they carry their configuration, and become the model in use */
+  {
+    g_autofree char *other_weights = g_build_filename (other_dir, "model.safetensors", NULL);
+    g_autofree char *lone_path = g_build_filename (bad_dir, "digits.safetensors", NULL);
+    g_autofree char *bytes = NULL;
+    g_autoptr(GFile) lone = g_file_new_for_path (lone_path);
+    gsize length;
+
+    g_assert_true (g_file_get_contents (other_weights, &bytes, &length, NULL));
+    g_assert_true (g_file_set_contents (lone_path, bytes, (gssize) length, NULL));
+    g_application_open (G_APPLICATION (app), &lone, 1, "");
+    spin ();
+    g_application_open (G_APPLICATION (app), &png, 1, "");
+    spin ();
+    g_assert_cmpint (dl_draw_page_get_prediction (page), ==, (wanted + 1) % 10);
+  }
+
+  close_window (window);
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", dir);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -615,5 +731,6 @@ main (int   argc,
   g_test_add_func ("/app/explore-page/report", test_explore_page);
   g_test_add_func ("/app/window/models-and-export", test_models_and_export);
   g_test_add_func ("/app/window/close-during-training", test_close_during_training);
+  g_test_add_func ("/app/application/open-files", test_application_open_files);
   return g_test_run ();
 }

@@ -103,6 +103,50 @@ test_model_round_trip (void)
   remove_tree (dir);
 }
 
+/* The weights carry the configuration: the file alone, under any name, is the whole model, and a
+ * safetensors file without it is refused in plain words. */
+static void
+test_model_single_file (void)
+{
+  g_autoptr(NnModel) model = make_model (NN_SPEC_REFERENCE);
+  g_autoptr(NnModel) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *alone = g_build_filename (dir, "digits.safetensors", NULL);
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *bare = g_build_filename (dir, "bare.safetensors", NULL);
+  g_autofree char *bytes = NULL;
+  gsize length;
+  float w[2] = { 1, 2 };
+  NnTensor t = { .name = "0.weight", .n_dims = 1, .shape = { 2 }, .data = w };
+
+  model->test_accuracy = 0.25;
+  g_assert_true (nn_model_save (model, dir, &error));
+  g_assert_true (g_file_get_contents (weights, &bytes, &length, NULL));
+  g_assert_true (g_file_set_contents (alone, bytes, (gssize) length, NULL));
+  g_remove (config);
+  g_remove (weights);
+
+  loaded = nn_model_load (alone, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (nn_network_get_params (model->net),
+                   sizeof (float) * nn_network_get_n_params (model->net),
+                   nn_network_get_params (loaded->net),
+                   sizeof (float) * nn_network_get_n_params (loaded->net));
+  g_assert_cmpfloat (loaded->norm.mean, ==, model->norm.mean);
+  g_assert_cmpfloat (loaded->test_accuracy, ==, 0.25);
+  g_assert_cmpstr (loaded->class_names[9], ==, "9");
+
+  g_assert_true (nn_safetensors_save (bare, &t, 1, NULL, &error));
+  g_clear_pointer (&loaded, nn_model_free);
+  loaded = nn_model_load (bare, 1, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "carries no configuration"));
+  remove_tree (dir);
+}
+
 /* Tensor names and shapes are PyTorch's for nn.Sequential over the same layers. */
 static void
 test_model_pytorch_names (void)
@@ -262,6 +306,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/model/round-trip", test_model_round_trip);
+  g_test_add_func ("/engine/model/single-file", test_model_single_file);
   g_test_add_func ("/engine/model/pytorch-names", test_model_pytorch_names);
   g_test_add_func ("/engine/model/bad-files", test_model_bad_files);
   g_test_add_func ("/engine/model/export", test_model_export);

@@ -211,7 +211,10 @@ nn_model_save (const NnModel  *model,
   g_autofree char *weights_path = NULL;
   g_autofree char *config_path = NULL;
   g_autofree char *spec_text = NULL;
-  const char *metadata[] = { "format", "pt", "architecture", NULL, "producer", "Digit Lab", NULL };
+  /* the configuration travels inside the weights too, so that the file alone is a model (a
+   * sandboxed app handed one file by a file manager sees nothing beside it) */
+  const char *metadata[] = { "format", "pt", "architecture", NULL, "producer", "Digit Lab",
+                             NN_MODEL_CONFIG_METADATA, NULL, NULL };
   float *params;
   size_t n = 0;
 
@@ -265,6 +268,7 @@ nn_model_save (const NnModel  *model,
   weights_path = g_build_filename (dir, NN_MODEL_WEIGHTS_FILE, NULL);
   config_path = g_build_filename (dir, NN_MODEL_CONFIG_FILE, NULL);
   config = nn_model_config_to_json (model);
+  metadata[7] = config;
   if (!nn_safetensors_save (weights_path, tensors, n, metadata, error))
     return FALSE;
   return g_file_set_contents_full (config_path, config, -1, G_FILE_SET_CONTENTS_CONSISTENT,
@@ -453,6 +457,41 @@ nn_model_load_from_data (const char    *config_json,
   return g_steal_pointer (&model);
 }
 
+/* A .safetensors file that carries its configuration in its metadata. */
+static NnModel *
+load_single_file (const char  *path,
+                  size_t       n_threads,
+                  GError     **error)
+{
+  g_autofree char *weights = NULL;
+  g_autoptr(NnSafetensors) st = NULL;
+  gsize length;
+  GStatBuf info;
+  const char *config;
+
+  if (g_stat (path, &info) != 0 || info.st_size > MAX_WEIGHTS_BYTES)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "%s is unreadable or too large",
+                   path);
+      return NULL;
+    }
+  if (!g_file_get_contents (path, &weights, &length, error))
+    return NULL;
+  st = nn_safetensors_load_from_bytes ((const guint8 *) weights, length, error);
+  if (st == NULL)
+    return NULL;
+  config = nn_safetensors_get_metadata (st, NN_MODEL_CONFIG_METADATA);
+  if (config == NULL)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO,
+                   "%s is not a Digit Lab model: it carries no configuration, and there is no "
+                   "%s beside it", path, NN_MODEL_CONFIG_FILE);
+      return NULL;
+    }
+  return nn_model_load_from_data (config, strlen (config), (const guint8 *) weights, length,
+                                  n_threads, error);
+}
+
 NnModel *
 nn_model_load (const char  *path,
                size_t       n_threads,
@@ -467,17 +506,28 @@ nn_model_load (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "%s does not exist", path);
+      return NULL;
+    }
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     dir = g_strdup (path);
   else
     dir = g_path_get_dirname (path);
   config_path = g_build_filename (dir, NN_MODEL_CONFIG_FILE, NULL);
   weights_path = g_build_filename (dir, NN_MODEL_WEIGHTS_FILE, NULL);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+
+  /* A weights file on its own, or under another name: its embedded configuration. */
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "%s does not exist", path);
-      return NULL;
+      g_autofree char *base = g_path_get_basename (path);
+
+      if (g_strcmp0 (base, NN_MODEL_WEIGHTS_FILE) != 0 ||
+          !g_file_test (config_path, G_FILE_TEST_IS_REGULAR))
+        return load_single_file (path, n_threads, error);
     }
+
   if (!g_file_test (config_path, G_FILE_TEST_IS_REGULAR) ||
       !g_file_test (weights_path, G_FILE_TEST_IS_REGULAR))
     {

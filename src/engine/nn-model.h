@@ -21,6 +21,8 @@ typedef enum
 
 #define NN_MODEL_WEIGHTS_FILE "model.safetensors"
 #define NN_MODEL_CONFIG_FILE "config.json"
+/* The weights' metadata key that holds a copy of config.json, so the file alone is a model. */
+#define NN_MODEL_CONFIG_METADATA "digit_lab_config"
 #define NN_MODEL_FORMAT_VERSION 1
 
 /* How the weights were trained, kept with them for the model card; optional. */
