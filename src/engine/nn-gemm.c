@@ -28,12 +28,18 @@ typedef void (*MicroKernel) (size_t       kc,
                              float        alpha,
                              float        beta);
 
+typedef void (*Transpose8) (const float *src,
+                            size_t       ld_src,
+                            float       *dst,
+                            size_t       ld_dst);
+
 typedef struct
 {
   const char  *name;
   MicroKernel  kernel;
   size_t       mr;
   size_t       nr;
+  Transpose8   transpose8;
 } KernelChoice;
 
 static inline float
@@ -73,6 +79,50 @@ nn_sgemm_ref (NnTranspose  trans_a,
       }
 }
 
+/* Copies the 8×8 block at src (rows ld_src apart) transposed to dst (rows ld_dst apart). */
+static void
+transpose8_generic (const float *src,
+                    size_t       ld_src,
+                    float       *dst,
+                    size_t       ld_dst)
+{
+  for (size_t r = 0; r < 8; r++)
+    for (size_t c = 0; c < 8; c++)
+      dst[c * ld_dst + r] = src[r * ld_src + c];
+}
+
+#ifdef HAVE_X86
+__attribute__ ((target ("avx2")))
+static void
+transpose8_avx2 (const float *src,
+                 size_t       ld_src,
+                 float       *dst,
+                 size_t       ld_dst)
+{
+  __m256 r0 = _mm256_loadu_ps (src), r1 = _mm256_loadu_ps (src + ld_src);
+  __m256 r2 = _mm256_loadu_ps (src + 2 * ld_src), r3 = _mm256_loadu_ps (src + 3 * ld_src);
+  __m256 r4 = _mm256_loadu_ps (src + 4 * ld_src), r5 = _mm256_loadu_ps (src + 5 * ld_src);
+  __m256 r6 = _mm256_loadu_ps (src + 6 * ld_src), r7 = _mm256_loadu_ps (src + 7 * ld_src);
+  __m256 t0 = _mm256_unpacklo_ps (r0, r1), t1 = _mm256_unpackhi_ps (r0, r1);
+  __m256 t2 = _mm256_unpacklo_ps (r2, r3), t3 = _mm256_unpackhi_ps (r2, r3);
+  __m256 t4 = _mm256_unpacklo_ps (r4, r5), t5 = _mm256_unpackhi_ps (r4, r5);
+  __m256 t6 = _mm256_unpacklo_ps (r6, r7), t7 = _mm256_unpackhi_ps (r6, r7);
+  __m256 u0 = _mm256_shuffle_ps (t0, t2, 0x44), u1 = _mm256_shuffle_ps (t0, t2, 0xEE);
+  __m256 u2 = _mm256_shuffle_ps (t1, t3, 0x44), u3 = _mm256_shuffle_ps (t1, t3, 0xEE);
+  __m256 u4 = _mm256_shuffle_ps (t4, t6, 0x44), u5 = _mm256_shuffle_ps (t4, t6, 0xEE);
+  __m256 u6 = _mm256_shuffle_ps (t5, t7, 0x44), u7 = _mm256_shuffle_ps (t5, t7, 0xEE);
+
+  _mm256_storeu_ps (dst, _mm256_permute2f128_ps (u0, u4, 0x20));
+  _mm256_storeu_ps (dst + ld_dst, _mm256_permute2f128_ps (u1, u5, 0x20));
+  _mm256_storeu_ps (dst + 2 * ld_dst, _mm256_permute2f128_ps (u2, u6, 0x20));
+  _mm256_storeu_ps (dst + 3 * ld_dst, _mm256_permute2f128_ps (u3, u7, 0x20));
+  _mm256_storeu_ps (dst + 4 * ld_dst, _mm256_permute2f128_ps (u0, u4, 0x31));
+  _mm256_storeu_ps (dst + 5 * ld_dst, _mm256_permute2f128_ps (u1, u5, 0x31));
+  _mm256_storeu_ps (dst + 6 * ld_dst, _mm256_permute2f128_ps (u2, u6, 0x31));
+  _mm256_storeu_ps (dst + 7 * ld_dst, _mm256_permute2f128_ps (u3, u7, 0x31));
+}
+#endif
+
 /* Packs rows [i0, i0+mc) × cols [k0, k0+kc) of op(A) into MR-row panels, zero-padded. */
 static inline void
 pack_a (NnTranspose  t,
@@ -83,6 +133,7 @@ pack_a (NnTranspose  t,
         size_t       k0,
         size_t       kc,
         size_t       MR,
+        Transpose8   transpose8,
         float       *dst)    /* (ceil(mc/MR), kc, MR) */
 {
   for (size_t ip = 0; ip < mc; ip += MR)
@@ -106,7 +157,14 @@ pack_a (NnTranspose  t,
         }
       else
         {
-          for (size_t k = 0; k < kc; k++)
+          size_t k = 0;
+
+          /* a full panel of eight rows: transposed eight columns at a time */
+          if (MR == 8 && mr == 8)
+            for (; k + 8 <= kc; k += 8)
+              transpose8 (A + (i0 + ip) * lda + k0 + k, lda, dst + k * 8, 8);
+          dst += k * MR;
+          for (; k < kc; k++)
             {
               size_t r = 0;
 
@@ -130,6 +188,7 @@ pack_b (NnTranspose  t,
         size_t       j0,
         size_t       nc,
         size_t       NR,
+        Transpose8   transpose8,
         float       *dst)    /* (ceil(nc/NR), kc, NR) */
 {
   for (size_t jp = 0; jp < nc; jp += NR)
@@ -154,18 +213,26 @@ pack_b (NnTranspose  t,
         }
       else
         {
-          /* op(B)(k, j) = B[j, k]: transpose NR rows of B, each contiguous in k */
+          /* op(B)(k, j) = B[j, k]: transpose NR rows of B, each contiguous in k; whole 8×8
+           * blocks at once */
+          size_t c_full = nr & ~(size_t) 7, k_full = kc & ~(size_t) 7;
+
+          for (size_t c = 0; c < c_full; c += 8)
+            for (size_t k = 0; k < k_full; k += 8)
+              transpose8 (B + (j0 + jp + c) * ldb + k0 + k, ldb, dst + k * NR + c, NR);
           for (size_t c = 0; c < NR; c++)
             {
+              size_t k = c < c_full ? k_full : 0;
+
               if (c < nr)
                 {
                   const float *src = B + (j0 + jp + c) * ldb + k0;
 
-                  for (size_t k = 0; k < kc; k++)
+                  for (; k < kc; k++)
                     dst[k * NR + c] = src[k];
                 }
               else
-                for (size_t k = 0; k < kc; k++)
+                for (; k < kc; k++)
                   dst[k * NR + c] = 0.0f;
             }
           dst += kc * NR;
@@ -329,10 +396,10 @@ kernel_avx512 (size_t       kc,
  * usable_kernels (). */
 static const KernelChoice all_kernels[] = {
 #ifdef HAVE_X86
-  { "avx512", kernel_avx512, 8, 32 },
-  { "avx2-fma", kernel_avx2, 6, 16 },
+  { "avx512", kernel_avx512, 8, 32, transpose8_avx2 },
+  { "avx2-fma", kernel_avx2, 6, 16, transpose8_avx2 },
 #endif
-  { "generic", kernel_generic, 6, 16 },
+  { "generic", kernel_generic, 6, 16, transpose8_generic },
 };
 
 static gboolean
@@ -456,17 +523,17 @@ nn_sgemm_with_kernel (const KernelChoice *choice,
 
           /* constant panel widths let the compiler unroll the copies */
           if (NR == 32)
-            pack_b (trans_b, B, ldb, k0, kc, j0, nc, 32, b_pack);
+            pack_b (trans_b, B, ldb, k0, kc, j0, nc, 32, choice->transpose8, b_pack);
           else
-            pack_b (trans_b, B, ldb, k0, kc, j0, nc, NR, b_pack);
+            pack_b (trans_b, B, ldb, k0, kc, j0, nc, NR, choice->transpose8, b_pack);
           for (size_t i0 = 0; i0 < M; i0 += MC)
             {
               size_t mc = MIN (MC, M - i0);
 
               if (MR == 8)
-                pack_a (trans_a, A, lda, i0, mc, k0, kc, 8, a_pack);
+                pack_a (trans_a, A, lda, i0, mc, k0, kc, 8, choice->transpose8, a_pack);
               else
-                pack_a (trans_a, A, lda, i0, mc, k0, kc, MR, a_pack);
+                pack_a (trans_a, A, lda, i0, mc, k0, kc, MR, choice->transpose8, a_pack);
               for (size_t jr = 0; jr < nc; jr += NR)
                 {
                   size_t nr = MIN (NR, nc - jr);
