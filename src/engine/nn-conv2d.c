@@ -550,10 +550,19 @@ nn_conv2d_backward (float       *din,
 
       for (size_t oc = 0; oc < OC; oc++)
         {
+          /* eight independent partial sums, kept in a vector register */
+          const float *row = d + oc * OHW;
+          float part[8] = { 0 };
           float s = 0.0f;
+          size_t p = 0;
 
-          for (size_t p = 0; p < OHW; p++)
-            s += d[oc * OHW + p];
+          for (; p + 8 <= OHW; p += 8)
+            for (int j = 0; j < 8; j++)
+              part[j] += row[p + j];
+          for (; p < OHW; p++)
+            s += row[p];
+          for (int j = 0; j < 8; j++)
+            s += part[j];
           dbias[oc] += s;
         }
       /* the input is not kept unfolded: recomputing im2col costs far less than the GEMMs */
