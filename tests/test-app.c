@@ -8,16 +8,27 @@
 #include "dl-application.h"
 #include "dl-canvas.h"
 #include "dl-chart.h"
+#include "dl-confusion-matrix.h"
 #include "dl-figure.h"
 #include "dl-preferences.h"
 #include "dl-image-list.h"
 #include "dl-draw-page.h"
+#include "dl-probability-chart.h"
 #include "dl-training.h"
 #include "dl-window.h"
+#include "dl-window-private.h"
 #include "fixtures.h"
 #include "nn-dataset.h"
 #include "nn-evaluate.h"
 #include "nn-png.h"
+
+/* the download tests need a local HTTP server, which only libsoup gives */
+#if __has_include (<libsoup/soup.h>)
+#include <libsoup/soup.h>
+#define HAVE_SOUP 1
+#else
+#define HAVE_SOUP 0
+#endif
 
 static void
 spin (void)
@@ -105,6 +116,7 @@ test_draw_page_predicts (void)
   DlWindow *window = make_window ();
   DlDrawPage *page = dl_window_get_draw_page (window);
   DlCanvas *canvas = DL_CANVAS (dl_draw_page_get_canvas (page));
+  DlProbabilityChart *chart = DL_PROBABILITY_CHART (dl_draw_page_get_figure (page));
   const double one[] = { 0.52, 0.15, 0.5, 0.5, 0.48, 0.85 };
 
   /* nothing drawn, nothing predicted */
@@ -113,11 +125,18 @@ test_draw_page_predicts (void)
   draw_polyline (canvas, one, 3);
   spin ();
   g_assert_cmpint (dl_draw_page_get_prediction (page), ==, 1);
+  /* what screen readers get: the prediction on the canvas, the top two on the bars */
+  g_assert_true (g_str_has_prefix (dl_canvas_get_announcement (canvas), "Looks like 1, "));
+  g_assert_true (g_str_has_prefix (dl_probability_chart_get_summary (chart), "Prediction 1 with "));
+  g_assert_nonnull (strstr (dl_probability_chart_get_summary (chart), "%; next "));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "draw.clear", NULL));
   spin ();
   g_assert_true (dl_canvas_is_empty (canvas));
   g_assert_cmpint (dl_draw_page_get_prediction (page), ==, -1);
+  g_assert_cmpstr (dl_canvas_get_announcement (canvas), ==,
+                   "Draw a digit with the mouse, a finger or a pen");
+  g_assert_cmpstr (dl_probability_chart_get_summary (chart), ==, "No prediction");
 
   draw_circle (canvas);
   spin ();
@@ -226,6 +245,14 @@ on_finished (DlTraining *training,
 }
 
 static void
+on_epoch_finished (DlTraining         *training,
+                   const NnEpochStats *stats,
+                   NnEpochStats       *last)
+{
+  *last = *stats;
+}
+
+static void
 wait_for (gboolean *flag,
           double    seconds)
 {
@@ -246,6 +273,7 @@ test_train_page_runs (void)
   DlTraining *training = dl_train_page_get_training (page);
   g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
   Ticks ticks = { 0 };
+  NnEpochStats last = { 0 };
   gboolean done = FALSE;
   guint tick_id;
 
@@ -255,6 +283,7 @@ test_train_page_runs (void)
   dl_window_set_dataset (window, bars_dataset (4000, 500));
   spin ();
   g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
+  g_signal_connect (training, "epoch-finished", G_CALLBACK (on_epoch_finished), &last);
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, &ticks, NULL);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
@@ -275,6 +304,19 @@ test_train_page_runs (void)
   g_assert_cmpint (ticks.worst_gap, <, 50000);
   g_assert_false (dl_training_get_running (training));
   g_assert_cmpuint (dl_training_get_epochs_done (training), ==, 2);
+  g_signal_handlers_disconnect_by_data (training, &last);
+  g_signal_handlers_disconnect_by_data (training, &done);
+
+  /* the loss chart tells screen readers the last epoch's real numbers */
+  {
+    g_autofree char *expected = g_strdup_printf ("Loss after epoch 2: training %.3f, "
+                                                 "validation %.3f", last.train_loss,
+                                                 last.val_loss);
+
+    g_assert_cmpuint (last.epoch, ==, 2);
+    g_assert_cmpstr (dl_chart_get_summary (DL_CHART (dl_train_page_get_figure (page))), ==,
+                     expected);
+  }
 
   /* the bars were learnt: a drawn vertical bar at class 7's place is a 7 */
   {
@@ -324,6 +366,15 @@ test_close_during_training (void)
   close_window (window);
 }
 
+static void
+on_cell_activated (DlConfusionMatrix *matrix,
+                   int                row,
+                   int                col,
+                   int               *cell)
+{
+  *cell = row * 10 + col;
+}
+
 /* Evaluate the bundled model on generated data: the counts add up and cells list their images */
 static void
 test_evaluate_page (void)
@@ -352,6 +403,34 @@ test_evaluate_page (void)
                           MIN (ev->confusion[l * 10 + p], 48));
   spin ();
   save_png (GTK_WIDGET (window), "evaluate-page.png");
+
+  /* the matrix tells screen readers its most confused pair, with the real count */
+  {
+    DlConfusionMatrix *matrix = DL_CONFUSION_MATRIX (dl_evaluate_page_get_figure (page));
+    g_autofree char *pair = NULL;
+    g_autofree char *right = NULL;
+    g_autofree char *selected = NULL;
+    guint best = 0;
+    int activated = -1;
+
+    for (guint i = 0; i < 100; i++)
+      if (i / 10 != i % 10 && ev->confusion[i] > ev->confusion[best])
+        best = i;
+    g_assert_cmpuint (ev->confusion[best], >, 1);
+    pair = g_strdup_printf ("Most confused: %u predicted as %u, %u images", best / 10, best % 10,
+                            ev->confusion[best]);
+    right = g_strdup_printf ("%zu of 300 images recognised", ev->n_samples - ev->n_mistakes);
+    g_test_message ("%s", dl_confusion_matrix_get_summary (matrix));
+    g_assert_nonnull (strstr (dl_confusion_matrix_get_summary (matrix), pair));
+    g_assert_nonnull (strstr (dl_confusion_matrix_get_summary (matrix), right));
+    /* choosing a cell, as a click or the arrow keys do, names it and lists its images */
+    g_signal_connect (matrix, "cell-activated", G_CALLBACK (on_cell_activated), &activated);
+    dl_confusion_matrix_activate_cell (matrix, best / 10, best % 10);
+    g_signal_handlers_disconnect_by_data (matrix, &activated);
+    selected = g_strdup_printf ("Selected: %u predicted as %u", best / 10, best % 10);
+    g_assert_nonnull (strstr (dl_confusion_matrix_get_summary (matrix), selected));
+    g_assert_cmpint (activated, ==, (int) best);
+  }
 
   /* the confusion matrix as a figure file at a chosen size, drawn afresh */
   {
@@ -484,6 +563,21 @@ test_explore_page (void)
   g_assert_nonnull (report);
   g_assert_cmpuint (report->splits[0].n_images, ==, 200);
   g_assert_cmpuint (report->splits[1].n_images, ==, 50);
+  /* the class chart tells screen readers the largest class of the training split */
+  {
+    const char *summary = dl_chart_get_summary (DL_CHART (dl_explore_page_get_figure (page)));
+    g_autofree char *expected = NULL;
+    size_t most = 0;
+
+    for (size_t k = 0; k < report->n_classes; k++)
+      if (report->splits[0].class_counts[k] > report->splits[0].class_counts[most])
+        most = k;
+    expected = g_strdup_printf ("Training: most images in class %s (%.1f%%)",
+                                report->class_names[most],
+                                100.0 * report->splits[0].class_counts[most] / 200);
+    g_test_message ("%s", summary);
+    g_assert_true (g_str_has_prefix (summary, expected));
+  }
   spin ();
   close_window (window);
 }
@@ -505,9 +599,13 @@ test_chart_readout (void)
   g_assert_cmpuint (dl_chart_get_n_points (DL_CHART (chart), b), ==, 1);
   text = dl_chart_dup_readout (DL_CHART (chart), 1.8);
   g_assert_cmpstr (text, ==, "training 2: 0.25\nvalidation 1: 0.75");
+  /* the owner's summary is the accessible description; clearing says there is no data */
+  dl_chart_set_summary (DL_CHART (chart), "Loss after epoch 2: 0.250");
+  g_assert_cmpstr (dl_chart_get_summary (DL_CHART (chart)), ==, "Loss after epoch 2: 0.250");
   dl_chart_clear (DL_CHART (chart));
   empty = dl_chart_dup_readout (DL_CHART (chart), 1.8);
   g_assert_cmpstr (empty, ==, "");
+  g_assert_cmpstr (dl_chart_get_summary (DL_CHART (chart)), ==, "No data yet");
 }
 
 /* The style preference reaches libadwaita, and the Preferences window edits it */
@@ -692,6 +790,479 @@ test_application_open_files (void)
   }
 }
 
+/* The status pages of the data pages, and what the tests below look for in them */
+
+#define N_FIXTURE_TRAIN 120
+#define N_FIXTURE_TEST 30
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until check () holds or the deadline passes; never blocks for long. */
+static gboolean
+spin_until (gboolean (*check) (gpointer data),
+            gpointer   data,
+            double     seconds)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+  guint id = g_timeout_add (20, wake_up, NULL);
+  gboolean ok;
+
+  while (!(ok = check (data)) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  return ok;
+}
+
+static gboolean
+status_has_error (gpointer data)
+{
+  return dl_dataset_status_get_error (data) != NULL;
+}
+
+static gboolean
+status_is_idle (gpointer data)
+{
+  return dl_dataset_status_get_progress (data) < 0;
+}
+
+static gboolean
+status_has_bytes (gpointer data)
+{
+  return dl_dataset_status_get_progress (data) > 0;
+}
+
+static gboolean
+all_images_listed (gpointer data)
+{
+  return g_list_model_get_n_items (data) == N_FIXTURE_TRAIN + N_FIXTURE_TEST;
+}
+
+/* The status page of each of the four data pages. */
+static void
+get_statuses (DlWindow        *window,
+              DlDatasetStatus *statuses[4])
+{
+  statuses[0] = dl_dataset_page_get_status (dl_window_get_dataset_page (window));
+  statuses[1] = dl_explore_page_get_status (dl_window_get_explore_page (window));
+  statuses[2] = dl_train_page_get_status (dl_window_get_train_page (window));
+  statuses[3] = dl_evaluate_page_get_status (dl_window_get_evaluate_page (window));
+}
+
+/* The button of a status page that activates action. */
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The text of the toasts on show, one a line. */
+static void
+collect_toasts (GtkWidget *widget,
+                gboolean   in_toast,
+                GString   *text)
+{
+  in_toast = in_toast || g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "AdwToastWidget") == 0;
+  if (in_toast && GTK_IS_LABEL (widget))
+    g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_toasts (child, in_toast, text);
+}
+
+#if HAVE_SOUP
+/* Get MNIST through the window, from a local server: tiny MNIST-format files, their checksums
+ * given to the window in place of the real ones. Loopback only; every wait has a deadline. */
+
+typedef struct
+{
+  GThread         *thread;
+  GMainLoop       *loop;
+  GMainContext    *context;
+  SoupServer      *server;
+  char            *base;                    /* http://127.0.0.1:PORT/ */
+  GHashTable      *files;                   /* name.gz → GBytes */
+  GPtrArray       *stalled;                 /* connections answered in part, then left open */
+  DlFetchChecksum  table[DL_FETCH_N_FILES];
+  char            *md5[DL_FETCH_N_FILES];
+  GMutex           lock;
+  GCond            ready;
+  gboolean         started;
+} MnistServer;
+
+/* /ok/NAME serves the file, /bad/NAME a copy with one byte changed, /stall/NAME promises the
+ * whole file, sends a tenth of it and then nothing more. */
+static void
+on_mnist_request (SoupServer        *server,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  MnistServer *s = user_data;
+  g_auto(GStrv) parts = g_strsplit (path + 1, "/", 2);
+  GBytes *body = parts[0] != NULL && parts[1] != NULL ? g_hash_table_lookup (s->files, parts[1])
+                                                      : NULL;
+  gsize size;
+  const char *data;
+
+  if (body == NULL)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  data = g_bytes_get_data (body, &size);
+  if (g_strcmp0 (parts[0], "stall") == 0)
+    {
+      GIOStream *conn = soup_server_message_steal_connection (msg);
+      GOutputStream *out = g_io_stream_get_output_stream (conn);
+      g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n",
+                                               size);
+
+      g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+      g_output_stream_write_all (out, data, size / 10, NULL, NULL, NULL);
+      g_output_stream_flush (out, NULL, NULL);
+      g_mutex_lock (&s->lock);
+      g_ptr_array_add (s->stalled, conn);
+      g_mutex_unlock (&s->lock);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (g_strcmp0 (parts[0], "bad") == 0)
+    {
+      char *copy = g_memdup2 (data, size);
+
+      copy[size / 2] ^= 0x55;
+      soup_server_message_set_response (msg, "application/gzip", SOUP_MEMORY_TAKE, copy, size);
+    }
+  else
+    soup_server_message_set_response (msg, "application/gzip", SOUP_MEMORY_COPY, data, size);
+}
+
+static gpointer
+mnist_server_thread (gpointer data)
+{
+  MnistServer *s = data;
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  g_main_context_push_thread_default (s->context);
+  s->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (s->server, NULL, on_mnist_request, s, NULL);
+  g_assert_true (soup_server_listen_local (s->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (s->server);
+  s->base = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  g_mutex_lock (&s->lock);
+  s->started = TRUE;
+  g_cond_signal (&s->ready);
+  g_mutex_unlock (&s->lock);
+
+  g_main_loop_run (s->loop);
+  g_clear_object (&s->server);
+  g_main_context_pop_thread_default (s->context);
+  return NULL;
+}
+
+/* The four files as fixture_write_split () writes them, gzipped, kept in memory. */
+static MnistServer *
+mnist_server_start (void)
+{
+  MnistServer *s = g_new0 (MnistServer, 1);
+  g_autofree char *dir = fixture_dir ();
+
+  s->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_bytes_unref);
+  s->stalled = g_ptr_array_new_with_free_func (g_object_unref);
+  fixture_write_split (dir, "train", N_FIXTURE_TRAIN, 28, 28, 10, TRUE, 11);
+  fixture_write_split (dir, "t10k", N_FIXTURE_TEST, 28, 28, 10, TRUE, 12);
+  for (int i = 0; i < DL_FETCH_N_FILES; i++)
+    {
+      g_autofree char *name = g_strconcat (dl_fetch_mnist_checksums[i].name, ".gz", NULL);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+      char *contents;
+      gsize size;
+
+      g_assert_true (g_file_get_contents (path, &contents, &size, &error));
+      g_assert_no_error (error);
+      s->md5[i] = g_compute_checksum_for_data (G_CHECKSUM_MD5, (const guchar *) contents, size);
+      s->table[i].name = dl_fetch_mnist_checksums[i].name;
+      s->table[i].gz_md5 = s->md5[i];
+      s->table[i].raw_sha256 = "unused";
+      g_hash_table_insert (s->files, g_steal_pointer (&name), g_bytes_new_take (contents, size));
+    }
+  fixture_remove_dir (dir);
+
+  g_mutex_init (&s->lock);
+  g_cond_init (&s->ready);
+  s->context = g_main_context_new ();
+  s->loop = g_main_loop_new (s->context, FALSE);
+  s->thread = g_thread_new ("mnist-server", mnist_server_thread, s);
+  g_mutex_lock (&s->lock);
+  while (!s->started)
+    g_cond_wait (&s->ready, &s->lock);
+  g_mutex_unlock (&s->lock);
+  g_assert_true (g_str_has_prefix (s->base, "http://127.0.0.1:"));
+  return s;
+}
+
+static gboolean
+quit_server_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+mnist_server_stop (MnistServer *s)
+{
+  g_main_context_invoke (s->context, quit_server_loop, s->loop);
+  g_thread_join (s->thread);
+  for (guint i = 0; i < s->stalled->len; i++)
+    g_io_stream_close (g_ptr_array_index (s->stalled, i), NULL, NULL);
+  g_ptr_array_unref (s->stalled);
+  g_main_loop_unref (s->loop);
+  g_main_context_unref (s->context);
+  g_hash_table_unref (s->files);
+  for (int i = 0; i < DL_FETCH_N_FILES; i++)
+    g_free (s->md5[i]);
+  g_mutex_clear (&s->lock);
+  g_cond_clear (&s->ready);
+  g_free (s->base);
+  g_free (s);
+}
+
+/* A window whose Get MNIST fetches from folder of the server into a new, empty data folder. */
+static DlWindow *
+make_fetch_window (MnistServer *s,
+                   const char  *folder,
+                   char       **data_dir)
+{
+  g_autofree char *mirror = g_strconcat (s->base, folder, "/", NULL);
+  const char *mirrors[] = { mirror, NULL };
+  DlWindow *window;
+
+  *data_dir = fixture_dir ();
+  g_setenv ("DIGIT_LAB_DATA_DIR", *data_dir, TRUE);
+  window = make_window ();
+  dl_window_set_fetch_source (window, mirrors, s->table);
+  return window;
+}
+
+static void
+end_fetch_window (DlWindow *window,
+                  char     *data_dir)
+{
+  close_window (window);
+  g_setenv ("DIGIT_LAB_DATA_DIR", "/nonexistent/digit-lab-data", TRUE);
+  fixture_remove_dir (data_dir);
+  g_free (data_dir);
+}
+
+static void
+on_progress_text (DlDatasetStatus *status,
+                  GParamSpec      *pspec,
+                  GPtrArray       *texts)
+{
+  const char *text = dl_dataset_status_get_progress_text (status);
+
+  if (text != NULL && (texts->len == 0 ||
+                       g_strcmp0 (g_ptr_array_index (texts, texts->len - 1), text) != 0))
+    g_ptr_array_add (texts, g_strdup (text));
+}
+
+/* No dataset: Get MNIST downloads, every status page shows the same progress, then the pages
+ * show the images that came. */
+static void
+test_get_mnist_download (void)
+{
+  MnistServer *s = mnist_server_start ();
+  char *data_dir;
+  DlWindow *window = make_fetch_window (s, "ok", &data_dir);
+  DlDatasetStatus *statuses[4];
+  GListModel *images = dl_dataset_page_get_images (dl_window_get_dataset_page (window));
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  gboolean saw_file = FALSE;
+
+  get_statuses (window, statuses);
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_true (gtk_widget_get_child_visible (GTK_WIDGET (statuses[i])));
+      g_assert_cmpfloat (dl_dataset_status_get_progress (statuses[i]), <, 0);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (images), ==, 0);
+  g_signal_connect (statuses[2], "notify::progress-text", G_CALLBACK (on_progress_text), texts);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.get-mnist", NULL));
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat (dl_dataset_status_get_progress (statuses[i]), >=, 0);
+      g_assert_cmpstr (dl_dataset_status_get_progress_text (statuses[i]), ==,
+                       dl_dataset_status_get_progress_text (statuses[0]));
+    }
+  g_assert_true (spin_until (all_images_listed, images, 30));
+  g_assert_true (spin_until (status_is_idle, statuses[0], 10));
+  spin ();
+
+  /* the pages moved on to the data; nothing is left running or reported */
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_false (gtk_widget_get_child_visible (GTK_WIDGET (statuses[i])));
+      g_assert_cmpfloat (dl_dataset_status_get_progress (statuses[i]), <, 0);
+      g_assert_null (dl_dataset_status_get_error (statuses[i]));
+    }
+  for (guint i = 0; i < texts->len; i++)
+    saw_file = saw_file || g_str_has_prefix (g_ptr_array_index (texts, i), "File 4 of 4 · ");
+  g_assert_true (saw_file);
+  g_assert_cmpuint (count_entries (data_dir), ==, 4);
+  g_signal_handlers_disconnect_by_data (statuses[2], texts);
+  end_fetch_window (window, data_dir);
+  mnist_server_stop (s);
+}
+
+/* Files that do not match their checksums: an error on every status page and in a toast, and
+ * nothing kept in the data folder. */
+static void
+test_get_mnist_bad_checksum (void)
+{
+  MnistServer *s = mnist_server_start ();
+  char *data_dir;
+  DlWindow *window = make_fetch_window (s, "bad", &data_dir);
+  DlDatasetStatus *statuses[4];
+  g_autoptr(GString) toasts = g_string_new (NULL);
+  const char *error;
+
+  get_statuses (window, statuses);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.get-mnist", NULL));
+  g_assert_true (spin_until (status_has_error, statuses[0], 30));
+  spin ();
+  error = dl_dataset_status_get_error (statuses[0]);
+  g_test_message ("shown: %s", error);
+  g_assert_true (g_str_has_prefix (error, "Could not get MNIST: "));
+  g_assert_nonnull (strstr (error, "wrong checksum"));
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_cmpstr (dl_dataset_status_get_error (statuses[i]), ==, error);
+      g_assert_cmpfloat (dl_dataset_status_get_progress (statuses[i]), <, 0);
+      g_assert_true (gtk_widget_get_child_visible (GTK_WIDGET (statuses[i])));
+    }
+  collect_toasts (GTK_WIDGET (window), FALSE, toasts);
+  g_assert_nonnull (strstr (toasts->str, error));
+  g_assert_cmpuint (count_entries (data_dir), ==, 0);
+  /* Get MNIST may be tried again */
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (statuses[0]),
+                                                              "win.get-mnist")));
+  end_fetch_window (window, data_dir);
+  mnist_server_stop (s);
+}
+
+/* Cancel while the server holds the first file back: no partial file, and the status pages are
+ * as they were before, with no error. */
+static void
+test_get_mnist_cancel (void)
+{
+  MnistServer *s = mnist_server_start ();
+  char *data_dir;
+  DlWindow *window = make_fetch_window (s, "stall", &data_dir);
+  DlDatasetStatus *statuses[4];
+  GtkWidget *get_button, *cancel_button;
+  g_autoptr(GString) toasts = g_string_new (NULL);
+
+  get_statuses (window, statuses);
+  get_button = find_action_button (GTK_WIDGET (statuses[1]), "win.get-mnist");
+  cancel_button = find_action_button (GTK_WIDGET (statuses[1]), "win.cancel-download");
+  g_assert_true (gtk_widget_is_sensitive (get_button));
+  g_assert_false (gtk_widget_is_sensitive (cancel_button));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.get-mnist", NULL));
+  /* part of the first file has arrived; the rest never will */
+  g_assert_true (spin_until (status_has_bytes, statuses[1], 15));
+  g_assert_true (g_str_has_prefix (dl_dataset_status_get_progress_text (statuses[1]),
+                                   "File 1 of 4 · "));
+  g_assert_false (gtk_widget_is_sensitive (get_button));
+  g_assert_true (gtk_widget_is_sensitive (cancel_button));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel-download", NULL));
+  g_assert_true (spin_until (status_is_idle, statuses[1], 10));
+  spin ();
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_cmpfloat (dl_dataset_status_get_progress (statuses[i]), <, 0);
+      g_assert_null (dl_dataset_status_get_progress_text (statuses[i]));
+      g_assert_null (dl_dataset_status_get_error (statuses[i]));
+      g_assert_true (gtk_widget_get_child_visible (GTK_WIDGET (statuses[i])));
+    }
+  g_assert_true (gtk_widget_is_sensitive (get_button));
+  g_assert_false (gtk_widget_is_sensitive (cancel_button));
+  g_assert_cmpuint (count_entries (data_dir), ==, 0);
+  collect_toasts (GTK_WIDGET (window), FALSE, toasts);
+  g_assert_nonnull (strstr (toasts->str, "Download cancelled"));
+  end_fetch_window (window, data_dir);
+  mnist_server_stop (s);
+}
+
+#endif
+
+/* The Fashion-MNIST button shows only where the dataset is installed, and its action with it */
+static void
+test_dataset_status_fashion (void)
+{
+  g_autofree char *fashion = fixture_dir ();
+  DlDatasetStatus *statuses[4];
+  DlWindow *window;
+
+  fixture_write_split (fashion, "train", 20, 28, 28, 10, FALSE, 3);
+  fixture_write_split (fashion, "t10k", 10, 28, 28, 10, FALSE, 4);
+  for (int installed = 0; installed < 2; installed++)
+    {
+      g_setenv ("DIGIT_LAB_FASHION_DIR", installed ? fashion : "/nonexistent/fashion", TRUE);
+      window = make_window ();
+      get_statuses (window, statuses);
+      for (int i = 0; i < 4; i++)
+        {
+          GtkWidget *button = find_action_button (GTK_WIDGET (statuses[i]),
+                                                  "win.open-fashion-mnist");
+
+          g_assert_cmpint (dl_dataset_status_get_fashion_available (statuses[i]), ==, installed);
+          g_assert_cmpint (gtk_widget_get_visible (button), ==, installed);
+          /* the action is off too, so the menu item is */
+          g_assert_cmpint (gtk_widget_get_sensitive (button), ==, installed);
+          g_assert_nonnull (find_action_button (GTK_WIDGET (statuses[i]), "win.open-dataset"));
+        }
+      close_window (window);
+    }
+  g_unsetenv ("DIGIT_LAB_FASHION_DIR");
+  fixture_remove_dir (fashion);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -732,5 +1303,11 @@ main (int   argc,
   g_test_add_func ("/app/window/models-and-export", test_models_and_export);
   g_test_add_func ("/app/window/close-during-training", test_close_during_training);
   g_test_add_func ("/app/application/open-files", test_application_open_files);
+#if HAVE_SOUP
+  g_test_add_func ("/app/get-mnist/download", test_get_mnist_download);
+  g_test_add_func ("/app/get-mnist/bad-checksum", test_get_mnist_bad_checksum);
+  g_test_add_func ("/app/get-mnist/cancel", test_get_mnist_cancel);
+#endif
+  g_test_add_func ("/app/dataset-status/fashion", test_dataset_status_fashion);
   return g_test_run ();
 }

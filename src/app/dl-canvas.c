@@ -22,6 +22,7 @@ struct _DlCanvas
   GPtrArray *strokes;          /* GArray of Point, each */
   GArray    *current;          /* the stroke being drawn, or NULL */
   double     pen_pressure;     /* last stylus pressure, or −1 for no stylus */
+  char      *announcement;     /* the accessible description */
 };
 
 G_DEFINE_FINAL_TYPE (DlCanvas, dl_canvas, GTK_TYPE_WIDGET)
@@ -92,6 +93,29 @@ dl_canvas_end_stroke (DlCanvas *self)
 {
   g_return_if_fail (DL_IS_CANVAS (self));
   self->current = NULL;
+}
+
+void
+dl_canvas_announce (DlCanvas   *self,
+                    const char *text)
+{
+  g_return_if_fail (DL_IS_CANVAS (self));
+
+  if (text == NULL)
+    text = _("Draw a digit with the mouse, a finger or a pen");
+  if (g_strcmp0 (text, self->announcement) == 0)
+    return;
+  g_free (self->announcement);
+  self->announcement = g_strdup (text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->announcement, -1);
+}
+
+const char *
+dl_canvas_get_announcement (DlCanvas *self)
+{
+  g_return_val_if_fail (DL_IS_CANVAS (self), NULL);
+  return self->announcement;
 }
 
 gboolean
@@ -280,6 +304,7 @@ dl_canvas_finalize (GObject *object)
   DlCanvas *self = DL_CANVAS (object);
 
   g_ptr_array_unref (self->strokes);
+  g_free (self->announcement);
   G_OBJECT_CLASS (dl_canvas_parent_class)->finalize (object);
 }
 
@@ -323,8 +348,8 @@ dl_canvas_init (DlCanvas *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (stylus));
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Drawing canvas"), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  _("Draw a digit with the mouse, a finger or a pen"), -1);
+                                  _("Drawing canvas"), -1);
+  dl_canvas_announce (self, NULL);
 }
 
 GtkWidget *

@@ -32,6 +32,12 @@ void       dl_canvas_end_stroke       (DlCanvas *self);
 /* Ink in [0, 1] (DL_CANVAS_RENDER_SIZE, DL_CANVAS_RENDER_SIZE); owned by the caller. */
 float     *dl_canvas_render_ink       (DlCanvas *self);
 
+/* What screen readers hear about the canvas (its accessible description), e.g. the prediction;
+ * NULL for the drawing hint. */
+void        dl_canvas_announce         (DlCanvas   *self,
+                                        const char *text);
+const char *dl_canvas_get_announcement (DlCanvas   *self);
+
 /* Stroke width as a fraction of the canvas for a pen pressure in [0, 1]; a mouse has no
  * pressure and passes a negative value. */
 double     dl_canvas_width_for_pressure (double pressure);

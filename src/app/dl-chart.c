@@ -27,6 +27,7 @@ struct _DlChart
   double     x_min_fixed;
   double     x_max_fixed;
   double     hover_x;       /* widget x of the pointer, or −1 */
+  char      *summary;       /* the accessible description */
 };
 
 G_DEFINE_FINAL_TYPE (DlChart, dl_chart, GTK_TYPE_WIDGET)
@@ -91,12 +92,36 @@ dl_chart_append (DlChart *self,
 }
 
 void
+dl_chart_set_summary (DlChart    *self,
+                      const char *summary)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+
+  if (summary == NULL)
+    summary = _("No data yet");
+  if (g_strcmp0 (summary, self->summary) == 0)
+    return;
+  g_free (self->summary);
+  self->summary = g_strdup (summary);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->summary, -1);
+}
+
+const char *
+dl_chart_get_summary (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), NULL);
+  return self->summary;
+}
+
+void
 dl_chart_clear (DlChart *self)
 {
   g_return_if_fail (DL_IS_CHART (self));
 
   for (guint i = 0; i < self->series->len; i++)
     g_array_set_size (((Series *) g_ptr_array_index (self->series, i))->points, 0);
+  dl_chart_set_summary (self, NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -455,6 +480,7 @@ dl_chart_finalize (GObject *object)
   g_ptr_array_unref (self->series);
   g_free (self->x_label);
   g_free (self->y_label);
+  g_free (self->summary);
   G_OBJECT_CLASS (dl_chart_parent_class)->finalize (object);
 }
 
@@ -483,6 +509,7 @@ dl_chart_init (DlChart *self)
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  dl_chart_set_summary (self, NULL);
 }
 
 GtkWidget *

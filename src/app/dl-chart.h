@@ -42,6 +42,11 @@ char      *dl_chart_dup_readout  (DlChart      *self,
                                   double        x);
 guint      dl_chart_get_n_points (DlChart      *self,
                                   guint         series);
+/* The key numbers in a sentence, for screen readers; owners set it when their data changes.
+ * NULL (and dl_chart_clear ()) say there is no data yet. */
+void        dl_chart_set_summary (DlChart      *self,
+                                  const char   *summary);
+const char *dl_chart_get_summary (DlChart      *self);
 
 /* Draws the figure into cr at width × height. */
 void       dl_chart_draw (DlChart *self,

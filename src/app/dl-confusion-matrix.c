@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 
 #define LABEL_SPACE 28
+/* the most confused pairs the summary names */
+#define N_CONFUSED 3
 
 struct _DlConfusionMatrix
 {
@@ -16,6 +18,7 @@ struct _DlConfusionMatrix
   guint32   *counts;      /* (n, n) row = true, column = predicted */
   char     **names;
   int        selected_row, selected_col;
+  char      *summary;
 };
 
 G_DEFINE_FINAL_TYPE (DlConfusionMatrix, dl_confusion_matrix, GTK_TYPE_WIDGET)
@@ -28,13 +31,99 @@ enum
 
 static guint signals[N_SIGNALS];
 
+static char *
+describe_cell (DlConfusionMatrix *self,
+               size_t             row,
+               size_t             col)
+{
+  guint32 c = self->counts[row * self->n + col];
+
+  /* Translators: one cell of the confusion matrix: true class, predicted class, count */
+  return g_strdup_printf (ngettext ("%s predicted as %s, %u image",
+                                    "%s predicted as %s, %u images", c),
+                          self->names[row], self->names[col], c);
+}
+
+/* For screen readers, whenever the counts or the selection change (never while drawing). */
+static void
+update_summary (DlConfusionMatrix *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  size_t top[N_CONFUSED];
+  size_t n_top = 0;
+  guint64 total = 0, right = 0;
+
+  if (self->n == 0)
+    g_string_assign (text, _("No evaluation yet"));
+  else
+    {
+      for (size_t i = 0; i < self->n; i++)
+        for (size_t j = 0; j < self->n; j++)
+          {
+            guint32 c = self->counts[i * self->n + j];
+            size_t k;
+
+            total += c;
+            if (i == j)
+              {
+                right += c;
+                continue;
+              }
+            if (c == 0)
+              continue;
+            /* insertion into the few largest so far, first found first among equals */
+            for (k = n_top; k > 0 && self->counts[top[k - 1]] < c; k--)
+              if (k < N_CONFUSED)
+                top[k] = top[k - 1];
+            if (k < N_CONFUSED)
+              {
+                top[k] = i * self->n + j;
+                n_top = MIN (n_top + 1, N_CONFUSED);
+              }
+          }
+      /* Translators: the confusion matrix for screen readers; right answers out of all */
+      g_string_printf (text, _("Rows are true classes, columns predictions. %u of %u images "
+                               "recognised."), (guint) right, (guint) total);
+      if (n_top == 0)
+        g_string_append_printf (text, " %s", _("No mistakes."));
+      else
+        {
+          g_string_append_printf (text, " %s", _("Most confused:"));
+          for (size_t k = 0; k < n_top; k++)
+            {
+              g_autofree char *cell = describe_cell (self, top[k] / self->n, top[k] % self->n);
+
+              g_string_append_printf (text, k == 0 ? " %s" : "; %s", cell);
+            }
+          g_string_append_c (text, '.');
+        }
+      if (self->selected_row >= 0)
+        {
+          g_autofree char *cell = describe_cell (self, self->selected_row, self->selected_col);
+
+          /* Translators: the cell chosen with a click or the arrow keys */
+          g_string_append_printf (text, " %s", _("Selected:"));
+          g_string_append_printf (text, " %s.", cell);
+        }
+    }
+  g_free (self->summary);
+  self->summary = g_string_free (g_steal_pointer (&text), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->summary, -1);
+}
+
+const char *
+dl_confusion_matrix_get_summary (DlConfusionMatrix *self)
+{
+  g_return_val_if_fail (DL_IS_CONFUSION_MATRIX (self), NULL);
+  return self->summary;
+}
+
 void
 dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
                                     const NnEvaluation *ev,
                                     const char *const  *names)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
-
   g_return_if_fail (DL_IS_CONFUSION_MATRIX (self));
 
   g_clear_pointer (&self->counts, g_free);
@@ -46,17 +135,25 @@ dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
       self->n = ev->n_classes;
       self->counts = g_memdup2 (ev->confusion, sizeof (guint32) * self->n * self->n);
       self->names = g_strdupv ((char **) names);
-      /* the key numbers for screen readers: the largest confusions */
-      g_string_append (text, _("Rows are true classes, columns predictions."));
-      for (size_t i = 0; i < self->n; i++)
-        for (size_t j = 0; j < self->n; j++)
-          if (i != j && self->counts[i * self->n + j] >= 5)
-            g_string_append_printf (text, _(" %s taken for %s: %u."), self->names[i],
-                                    self->names[j], self->counts[i * self->n + j]);
     }
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  text->str, -1);
+  update_summary (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_confusion_matrix_activate_cell (DlConfusionMatrix *self,
+                                   int                row,
+                                   int                col)
+{
+  g_return_if_fail (DL_IS_CONFUSION_MATRIX (self));
+
+  if (row < 0 || col < 0 || (size_t) row >= self->n || (size_t) col >= self->n)
+    return;
+  self->selected_row = row;
+  self->selected_col = col;
+  update_summary (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[CELL_ACTIVATED], 0, row, col);
 }
 
 static void
@@ -181,12 +278,52 @@ on_pressed (GtkGestureClick   *gesture,
     return;
   col = (int) ((x - x0) / cell);
   row = (int) ((y - y0) / cell);
-  if (row >= (int) self->n || col >= (int) self->n)
-    return;
-  self->selected_row = row;
-  self->selected_col = col;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_signal_emit (self, signals[CELL_ACTIVATED], 0, row, col);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  dl_confusion_matrix_activate_cell (self, row, col);
+}
+
+/* Arrow keys move the selection from cell to cell, each move showing that cell's images. */
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                DlConfusionMatrix     *self)
+{
+  int row = MAX (self->selected_row, 0), col = MAX (self->selected_col, 0);
+  int last = (int) self->n - 1;
+
+  if (self->n == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      col = self->selected_row < 0 ? 0 : MAX (col - 1, 0);
+      break;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      col = self->selected_row < 0 ? 0 : MIN (col + 1, last);
+      break;
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+      row = self->selected_row < 0 ? 0 : MAX (row - 1, 0);
+      break;
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      row = self->selected_row < 0 ? 0 : MIN (row + 1, last);
+      break;
+    case GDK_KEY_Home:
+      row = col = 0;
+      break;
+    case GDK_KEY_End:
+      row = col = last;
+      break;
+    default:
+      return FALSE;
+    }
+  dl_confusion_matrix_activate_cell (self, row, col);
+  return TRUE;
 }
 
 static void
@@ -209,6 +346,7 @@ dl_confusion_matrix_finalize (GObject *object)
 
   g_free (self->counts);
   g_strfreev (self->names);
+  g_free (self->summary);
   G_OBJECT_CLASS (dl_confusion_matrix_parent_class)->finalize (object);
 }
 
@@ -233,12 +371,17 @@ static void
 dl_confusion_matrix_init (DlConfusionMatrix *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *keys = gtk_event_controller_key_new ();
 
   self->selected_row = self->selected_col = -1;
   g_signal_connect (click, "pressed", G_CALLBACK (on_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Confusion matrix"), -1);
+  update_summary (self);
 }
 
 GtkWidget *

@@ -16,6 +16,13 @@ GtkWidget *dl_confusion_matrix_new            (void);
 void       dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
                                                const NnEvaluation *ev,
                                                const char *const  *names);
+/* The key numbers in sentences — the diagonal, the most confused pairs, the selected cell —
+ * which is also the accessible description. */
+const char *dl_confusion_matrix_get_summary   (DlConfusionMatrix  *self);
+/* Selects a cell as a click or the keyboard does, and emits "cell-activated". */
+void       dl_confusion_matrix_activate_cell  (DlConfusionMatrix  *self,
+                                               int                 row,
+                                               int                 col);
 
 /* Draws the figure into cr at width × height. */
 void       dl_confusion_matrix_draw (DlConfusionMatrix *self,

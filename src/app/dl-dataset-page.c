@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-dataset-status.h"
 #include "dl-digit-view.h"
 #include "dl-image-list.h"
 #include "dl-probability-chart.h"
@@ -16,6 +17,7 @@ struct _DlDatasetPage
   AdwBin              parent_instance;
 
   GtkStack           *stack;
+  DlDatasetStatus    *dataset_status;
   GtkDropDown        *split_dropdown;
   GtkDropDown        *class_dropdown;
   GtkLabel           *count_label;
@@ -117,6 +119,8 @@ show_selected (DlDatasetPage *self)
                             dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
                             dl_image_item_get_index (item), self->dataset->class_names[label]);
   gtk_label_set_label (self->details_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->large_view),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
 }
 
 static void
@@ -141,16 +145,20 @@ on_bind (GtkSignalListItemFactory *factory,
   const guint8 *pixels;
   guint8 label;
   g_autofree char *name = NULL;
+  g_autofree char *description = NULL;
 
   if (self->dataset == NULL || self->dataset->train->rows * self->dataset->train->cols != 784)
     return;
   pixels = item_pixels (self, item, &label);
   to_floats (image, pixels, 784);
   dl_digit_view_set_image (DL_DIGIT_VIEW (view), image);
-  name = g_strdup_printf (_("%s image %u, label %s"),
+  /* Translators: a thumbnail's name for screen readers: split, then index */
+  name = g_strdup_printf (_("%s image %u"),
                           dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
-                          dl_image_item_get_index (item), self->dataset->class_names[label]);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+                          dl_image_item_get_index (item));
+  description = g_strdup_printf (_("Label %s"), self->dataset->class_names[label]);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
 }
 
 static void
@@ -266,11 +274,13 @@ dl_dataset_page_class_init (DlDatasetPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = dl_dataset_page_dispose;
+  g_type_ensure (DL_TYPE_DATASET_STATUS);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
   g_type_ensure (DL_TYPE_PROBABILITY_CHART);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dl-dataset-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, dataset_status);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, split_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, class_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, count_label);
@@ -312,4 +322,11 @@ dl_dataset_page_get_figure (DlDatasetPage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return GTK_WIDGET (self->chart);
+}
+
+DlDatasetStatus *
+dl_dataset_page_get_status (DlDatasetPage *self)
+{
+  g_return_val_if_fail (DL_IS_DATASET_PAGE (self), NULL);
+  return self->dataset_status;
 }

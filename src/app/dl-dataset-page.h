@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "dl-dataset-status.h"
 #include "nn-dataset.h"
 #include "nn-metrics.h"
 #include "nn-model.h"
@@ -31,5 +32,7 @@ const char *dl_dataset_page_select      (DlDatasetPage *self,
 
 /* The page's main chart, for Export Figure. */
 GtkWidget  *dl_dataset_page_get_figure (DlDatasetPage *self);
+/* What the page shows while there is no dataset. */
+DlDatasetStatus *dl_dataset_page_get_status (DlDatasetPage *self);
 
 G_END_DECLS

@@ -1,7 +1,10 @@
 /* dl-digit-view.c: nearest-neighbour scaling through a Cairo pattern */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
 #include "dl-digit-view.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #define SIDE 28
@@ -25,6 +28,21 @@ dl_digit_view_set_image (DlDigitView *self,
   self->has_image = pixels != NULL;
   for (int i = 0; pixels != NULL && i < SIDE * SIDE; i++)
     self->pixels[i] = (guint8) (CLAMP (pixels[i], 0.0f, 1.0f) * 255 + 0.5f);
+  if (pixels != NULL)
+    {
+      guint ink = 0;
+      g_autofree char *text = NULL;
+
+      for (int i = 0; i < SIDE * SIDE; i++)
+        ink += self->pixels[i] >= 128;
+      /* Translators: an image for screen readers, when nothing more is known about it */
+      text = g_strdup_printf (_("Ink on %u of the %u pixels"), ink, SIDE * SIDE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      text, -1);
+    }
+  else
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                    _("No image"), -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -98,6 +116,8 @@ dl_digit_view_init (DlDigitView *self)
 {
   gtk_widget_add_css_class (GTK_WIDGET (self), "digit-preview");
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("No image"), -1);
 }
 
 GtkWidget *

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlDigitView, dl_digit_view, DL, DIGIT_VIEW, GtkWidget)
 
 GtkWidget *dl_digit_view_new       (void);
-/* pixels (28, 28) in [0, 1], ink 1; NULL shows nothing */
+/* pixels (28, 28) in [0, 1], ink 1; NULL shows nothing. Also sets the accessible description to
+ * how much ink there is: owners who know more set theirs after this. */
 void       dl_digit_view_set_image (DlDigitView *self,
                                     const float *pixels);
 

@@ -36,6 +36,7 @@ show_prediction (DlDrawPage  *self,
   float probs[16];
   size_t best;
   g_autofree char *confidence = NULL;
+  g_autofree char *announcement = NULL;
 
   dl_digit_view_set_image (self->digit_view, image);
   if (image == NULL || self->model == NULL)
@@ -45,6 +46,7 @@ show_prediction (DlDrawPage  *self,
       gtk_label_set_label (self->confidence_label,
                            self->model == NULL ? _("No model loaded") : _("Draw a digit"));
       dl_probability_chart_set_probs (self->chart, NULL, NULL, 0);
+      dl_canvas_announce (self->canvas, NULL);
       return;
     }
   nn_model_predict_image (self->model, image, probs);
@@ -58,8 +60,10 @@ show_prediction (DlDrawPage  *self,
                                   (const char *const *) self->model->class_names,
                                   self->model->n_classes);
   /* screen readers hear the new prediction */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->canvas),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, confidence, -1);
+  /* Translators: the canvas for screen readers: the class it looks like, and how sure */
+  announcement = g_strdup_printf (_("Looks like %s, %.1f%% sure"), self->model->class_names[best],
+                                  100 * probs[best]);
+  dl_canvas_announce (self->canvas, announcement);
 }
 
 static void

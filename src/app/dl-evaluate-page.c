@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dl-confusion-matrix.h"
+#include "dl-dataset-status.h"
 #include "dl-digit-view.h"
 #include "nn-evaluate.h"
 
@@ -18,6 +19,7 @@ struct _DlEvaluatePage
   AdwBin             parent_instance;
 
   GtkStack          *stack;
+  DlDatasetStatus   *dataset_status;
   AdwStatusPage     *status_page;
   GtkLabel          *accuracy_label;
   DlConfusionMatrix *matrix;
@@ -46,14 +48,10 @@ enum
 static guint signals[N_SIGNALS];
 
 static void
-on_thumbnail_pressed (GtkGestureClick *gesture,
-                      int              n_press,
-                      double           x,
-                      double           y,
-                      DlEvaluatePage  *self)
+on_thumbnail_clicked (GtkButton      *button,
+                      DlEvaluatePage *self)
 {
-  GtkWidget *view = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (view), "test-index"));
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "test-index"));
 
   g_signal_emit (self, signals[OPEN_TEST_IMAGE], 0, index);
 }
@@ -81,10 +79,16 @@ update_actions (DlEvaluatePage *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "evaluate.run", ready);
   adw_status_page_set_description (self->status_page,
-                                   self->dataset == NULL
-                                     ? _("Get MNIST on the Train page first")
-                                     : self->busy ? _("Evaluating…")
-                                     : _("Measure the current model on the test images"));
+                                   self->busy ? _("Evaluating…")
+                                              : _("Measure the current model on the test images"));
+}
+
+static void
+update_stack (DlEvaluatePage *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, self->dataset == NULL ? "no-data"
+                                                 : self->evaluation != NULL ? "results"
+                                                 : "empty");
 }
 
 static GtkWidget *
@@ -154,33 +158,36 @@ dl_evaluate_page_show_cell (DlEvaluatePage *self,
     {
       const NnMistake *mk = &ev->mistakes[m];
       float pixels[28 * 28];
-      GtkWidget *view;
+      GtkWidget *view, *button;
       g_autofree char *tip = NULL;
 
       if (mk->label != label || mk->predicted != predicted)
         continue;
       for (int i = 0; i < 28 * 28; i++)
         pixels[i] = self->images->pixels[(size_t) mk->index * 784 + i] / 255.0f;
-      view = dl_digit_view_new ();
+      /* the button is what assistive technologies present; the picture inside is its face */
+      view = g_object_new (DL_TYPE_DIGIT_VIEW, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                           NULL);
       gtk_widget_set_size_request (view, 56, 56);
-      gtk_widget_set_halign (view, GTK_ALIGN_START);
       dl_digit_view_set_image (DL_DIGIT_VIEW (view), pixels);
       /* Translators: a misclassified test image: its index, true class and the prediction */
       tip = g_strdup_printf (_("Test image %u: a %s taken for a %s (%.1f%%)"), mk->index,
                              self->names[label], self->names[predicted], 100 * mk->confidence);
-      gtk_widget_set_tooltip_text (view, tip);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL, tip,
-                                      -1);
-      /* a click opens the image on the Dataset page */
-      {
-        GtkGesture *click = gtk_gesture_click_new ();
-
-        g_object_set_data (G_OBJECT (view), "test-index", GUINT_TO_POINTER (mk->index));
-        g_signal_connect (click, "pressed", G_CALLBACK (on_thumbnail_pressed), self);
-        gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (click));
-        gtk_widget_set_cursor_from_name (view, "pointer");
-      }
-      gtk_flow_box_append (self->gallery, view);
+      /* a click, Enter or Space opens the image on the Dataset page */
+      button = gtk_button_new ();
+      gtk_button_set_child (GTK_BUTTON (button), view);
+      gtk_widget_set_halign (button, GTK_ALIGN_START);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "thumbnail");
+      gtk_widget_set_tooltip_text (button, tip);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tip,
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      _("Opens the image on the Dataset page"), -1);
+      g_object_set_data (G_OBJECT (button), "test-index", GUINT_TO_POINTER (mk->index));
+      g_signal_connect (button, "clicked", G_CALLBACK (on_thumbnail_clicked), self);
+      gtk_flow_box_append (self->gallery, button);
+      /* the button takes the focus, not the flow box's wrapper around it */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
       shown++;
     }
   if (label == predicted)
@@ -242,7 +249,7 @@ on_evaluated (GObject      *source,
   dl_confusion_matrix_set_evaluation (self->matrix, self->evaluation,
                                       (const char *const *) self->names);
   fill_metrics (self);
-  gtk_stack_set_visible_child_name (self->stack, "results");
+  update_stack (self);
   update_actions (self);
   g_signal_emit (self, signals[EVALUATED], 0, self->evaluation);
 }
@@ -299,6 +306,7 @@ dl_evaluate_page_set_dataset (DlEvaluatePage *self,
 {
   g_return_if_fail (DL_IS_EVALUATE_PAGE (self));
   self->dataset = dataset;
+  update_stack (self);
   update_actions (self);
 }
 
@@ -339,6 +347,7 @@ dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
   object_class->dispose = dl_evaluate_page_dispose;
   object_class->finalize = dl_evaluate_page_finalize;
   g_type_ensure (DL_TYPE_CONFUSION_MATRIX);
+  g_type_ensure (DL_TYPE_DATASET_STATUS);
   /* the new evaluation (borrowed for the call) */
   signals[EVALUATED] = g_signal_new ("evaluated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                      NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
@@ -349,6 +358,7 @@ dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dl-evaluate-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, dataset_status);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, status_page);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, accuracy_label);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, matrix);
@@ -364,6 +374,7 @@ dl_evaluate_page_init (DlEvaluatePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  update_stack (self);
   update_actions (self);
 }
 
@@ -372,4 +383,11 @@ dl_evaluate_page_get_figure (DlEvaluatePage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return GTK_WIDGET (self->matrix);
+}
+
+DlDatasetStatus *
+dl_evaluate_page_get_status (DlEvaluatePage *self)
+{
+  g_return_val_if_fail (DL_IS_EVALUATE_PAGE (self), NULL);
+  return self->dataset_status;
 }

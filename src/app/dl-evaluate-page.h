@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "dl-dataset-status.h"
 #include "nn-dataset.h"
 #include "nn-metrics.h"
 #include "nn-model.h"
@@ -27,5 +28,7 @@ guint               dl_evaluate_page_show_cell      (DlEvaluatePage *self,
 
 /* The page's main chart, for Export Figure. */
 GtkWidget  *dl_evaluate_page_get_figure (DlEvaluatePage *self);
+/* What the page shows while there is no dataset. */
+DlDatasetStatus *dl_evaluate_page_get_status (DlEvaluatePage *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "dl-chart.h"
+#include "dl-dataset-status.h"
 #include "dl-digit-view.h"
 #include "nn-augment.h"
 
@@ -18,6 +19,7 @@ struct _DlExplorePage
   AdwBin               parent_instance;
 
   GtkStack            *stack;
+  DlDatasetStatus     *dataset_status;
   AdwPreferencesGroup *report_group;
   GtkBox              *charts_box;
   GtkGrid             *means_grid;
@@ -69,6 +71,13 @@ update_augmentation (DlExplorePage *self)
   for (int i = 0; i < 28 * 28; i++)
     in[i] = train->pixels[i] / 255.0f;
   dl_digit_view_set_image (self->augment_views[0], in);
+  {
+    g_autofree char *label = g_strdup_printf (_("The first training image, a %s"),
+                                              self->dataset->class_names[train->labels[0]]);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[0]),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label, -1);
+  }
   nn_rng_init (&rng, 1);
   for (int k = 1; k <= N_ROTATIONS; k++)
     {
@@ -80,8 +89,84 @@ update_augmentation (DlExplorePage *self)
       dl_digit_view_set_image (self->augment_views[k], out);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->augment_views[k]), tip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[k]),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, tip,
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      _("The first training image, turned at random within the "
+                                        "range"), -1);
     }
+}
+
+/* The largest and the smallest class of a split, with their shares of it. */
+static void
+class_extremes (const NnSplitReport *split,
+                size_t               n_classes,
+                size_t              *most,
+                size_t              *fewest,
+                double              *total)
+{
+  *most = *fewest = 0;
+  *total = 0;
+  for (size_t k = 0; k < n_classes; k++)
+    {
+      *total += split->class_counts[k];
+      if (split->class_counts[k] > split->class_counts[*most])
+        *most = k;
+      if (split->class_counts[k] < split->class_counts[*fewest])
+        *fewest = k;
+    }
+  *total = MAX (*total, 1);
+}
+
+/* The share of black pixels, and the most common other value with its share. */
+static void
+pixel_extremes (const NnSplitReport *split,
+                double              *black,
+                int                 *common,
+                double              *common_share)
+{
+  double n = MAX (split->n_images * (double) (split->rows * split->cols), 1);
+
+  *common = 1;
+  for (int v = 1; v < 256; v++)
+    if (split->histogram[v] > split->histogram[*common])
+      *common = v;
+  *black = 100 * split->histogram[0] / n;
+  *common_share = 100 * split->histogram[*common] / n;
+}
+
+/* The charts' key numbers as sentences, for screen readers. */
+static void
+summarise_charts (DlExplorePage *self)
+{
+  const NnReport *r = self->report;
+  const NnSplitReport *tr = &r->splits[0], *te = &r->splits[1];
+  g_autofree char *classes = NULL;
+  g_autofree char *pixels = NULL;
+  size_t tr_most, tr_fewest, te_most, te_fewest;
+  double tr_total, te_total, tr_black, te_black, tr_share, te_share;
+  int tr_common, te_common;
+
+  class_extremes (tr, r->n_classes, &tr_most, &tr_fewest, &tr_total);
+  class_extremes (te, r->n_classes, &te_most, &te_fewest, &te_total);
+  /* Translators: the class balance chart for screen readers; class names and their shares */
+  classes = g_strdup_printf (_("Training: most images in class %s (%.1f%%), fewest in class %s "
+                               "(%.1f%%). Test: most in class %s (%.1f%%), fewest in class %s "
+                               "(%.1f%%)."),
+                             r->class_names[tr_most], 100 * tr->class_counts[tr_most] / tr_total,
+                             r->class_names[tr_fewest],
+                             100 * tr->class_counts[tr_fewest] / tr_total,
+                             r->class_names[te_most], 100 * te->class_counts[te_most] / te_total,
+                             r->class_names[te_fewest],
+                             100 * te->class_counts[te_fewest] / te_total);
+  dl_chart_set_summary (self->class_chart, classes);
+  pixel_extremes (tr, &tr_black, &tr_common, &tr_share);
+  pixel_extremes (te, &te_black, &te_common, &te_share);
+  /* Translators: the pixel histogram for screen readers; the values are 0 … 255 */
+  pixels = g_strdup_printf (_("Training: %.1f%% of the pixels are black (0); the most common "
+                              "other value is %d (%.2f%%). Test: %.1f%% black; most common "
+                              "other value %d (%.2f%%)."),
+                            tr_black, tr_common, tr_share, te_black, te_common, te_share);
+  dl_chart_set_summary (self->pixel_chart, pixels);
 }
 
 static void
@@ -137,6 +222,7 @@ show_report (DlExplorePage *self)
       dl_chart_append (self->class_chart, self->test_bars, k, te->class_counts[k] / total_test);
     }
   dl_chart_set_x_range (self->class_chart, -0.5, r->n_classes - 0.5);
+  summarise_charts (self);
   /* the black background dwarfs everything: plot the other intensities, share of pixels */
   for (int v = 1; v < 256; v++)
     {
@@ -157,12 +243,16 @@ show_report (DlExplorePage *self)
         {
           GtkWidget *view = dl_digit_view_new ();
           g_autofree char *name = g_strdup_printf (_("Mean image of class %s"), r->class_names[k]);
+          g_autofree char *count = g_strdup_printf (ngettext ("The average of %u training image",
+                                                              "The average of %u training images",
+                                                              tr->class_counts[k]),
+                                                    tr->class_counts[k]);
 
           gtk_widget_set_size_request (view, 56, 56);
           dl_digit_view_set_image (DL_DIGIT_VIEW (view), tr->class_means + k * 784);
           gtk_widget_set_tooltip_text (view, r->class_names[k]);
           gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                          name, -1);
+                                          name, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, count, -1);
           gtk_grid_attach (self->means_grid, view, (int) (k % 5), (int) (k / 5), 1, 1);
         }
   }
@@ -223,7 +313,7 @@ dl_explore_page_set_dataset (DlExplorePage *self,
   self->cancellable = g_cancellable_new ();
   g_clear_pointer (&self->report, nn_report_free);
   self->dataset = dataset;
-  gtk_stack_set_visible_child_name (self->stack, "no-data");
+  gtk_stack_set_visible_child_name (self->stack, dataset != NULL ? "loading" : "no-data");
   if (dataset != NULL)
     {
       g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_report, NULL);
@@ -270,9 +360,11 @@ dl_explore_page_class_init (DlExplorePageClass *klass)
 
   object_class->dispose = dl_explore_page_dispose;
   object_class->finalize = dl_explore_page_finalize;
+  g_type_ensure (DL_TYPE_DATASET_STATUS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dl-explore-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, dataset_status);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, report_group);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, charts_box);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, means_grid);
@@ -309,6 +401,9 @@ dl_explore_page_init (DlExplorePage *self)
     {
       self->augment_views[k] = DL_DIGIT_VIEW (dl_digit_view_new ());
       gtk_widget_set_size_request (GTK_WIDGET (self->augment_views[k]), 56, 56);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[k]),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("A turned copy of the first training image"), -1);
       gtk_flow_box_append (self->augment_box, GTK_WIDGET (self->augment_views[k]));
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[0]),
@@ -321,4 +416,11 @@ dl_explore_page_get_figure (DlExplorePage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return GTK_WIDGET (self->class_chart);
+}
+
+DlDatasetStatus *
+dl_explore_page_get_status (DlExplorePage *self)
+{
+  g_return_val_if_fail (DL_IS_EXPLORE_PAGE (self), NULL);
+  return self->dataset_status;
 }

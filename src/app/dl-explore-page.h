@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "dl-dataset-status.h"
 #include "nn-dataset.h"
 #include "nn-report.h"
 
@@ -20,5 +21,7 @@ const NnReport *dl_explore_page_get_report  (DlExplorePage *self);
 
 /* The page's main chart, for Export Figure. */
 GtkWidget  *dl_explore_page_get_figure (DlExplorePage *self);
+/* What the page shows while there is no dataset. */
+DlDatasetStatus *dl_explore_page_get_status (DlExplorePage *self);
 
 G_END_DECLS

@@ -16,6 +16,7 @@ struct _DlProbabilityChart
   float     probs[MAX_CLASSES];
   char     *names[MAX_CLASSES];
   gboolean  has_probs;
+  char     *summary;
 };
 
 G_DEFINE_FINAL_TYPE (DlProbabilityChart, dl_probability_chart, GTK_TYPE_WIDGET)
@@ -26,8 +27,7 @@ dl_probability_chart_set_probs (DlProbabilityChart *self,
                                 const char *const  *names,
                                 size_t              n_classes)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
-  size_t best = 0;
+  size_t best = 0, next = 0;
 
   g_return_if_fail (DL_IS_PROBABILITY_CHART (self));
   g_return_if_fail (n_classes <= MAX_CLASSES);
@@ -41,7 +41,8 @@ dl_probability_chart_set_probs (DlProbabilityChart *self,
         self->names[k] = g_strdup (names[k]);
       self->n_classes = n_classes;
     }
-  if (probs != NULL)
+  g_clear_pointer (&self->summary, g_free);
+  if (probs != NULL && n_classes > 0)
     {
       for (size_t k = 0; k < n_classes; k++)
         {
@@ -49,15 +50,23 @@ dl_probability_chart_set_probs (DlProbabilityChart *self,
           if (probs[k] > probs[best])
             best = k;
         }
-      /* Translators: the most likely class, then every class with its probability */
-      g_string_printf (text, _("Most likely %s (%.0f%%)."), self->names[best], 100 * probs[best]);
+      next = best == 0 ? 1 : 0;
       for (size_t k = 0; k < n_classes; k++)
-        g_string_append_printf (text, " %s: %.0f%%", self->names[k], 100 * probs[k]);
+        if (k != best && probs[k] > probs[next])
+          next = k;
+      if (n_classes > 1)
+        /* Translators: the probability bars for screen readers: the best class, the runner-up */
+        self->summary = g_strdup_printf (_("Prediction %s with %.0f%%; next %s with %.0f%%"),
+                                         self->names[best], 100 * probs[best], self->names[next],
+                                         100 * probs[next]);
+      else
+        self->summary = g_strdup_printf (_("Prediction %s with %.0f%%"), self->names[best],
+                                         100 * probs[best]);
     }
   else
-    g_string_assign (text, _("No prediction"));
+    self->summary = g_strdup (_("No prediction"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  text->str, -1);
+                                  self->summary, -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -162,6 +171,7 @@ dl_probability_chart_finalize (GObject *object)
 
   for (size_t k = 0; k < MAX_CLASSES; k++)
     g_free (self->names[k]);
+  g_free (self->summary);
   G_OBJECT_CLASS (dl_probability_chart_parent_class)->finalize (object);
 }
 
@@ -183,6 +193,14 @@ dl_probability_chart_init (DlProbabilityChart *self)
 {
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Class probabilities"), -1);
+  dl_probability_chart_set_probs (self, NULL, NULL, 0);
+}
+
+const char *
+dl_probability_chart_get_summary (DlProbabilityChart *self)
+{
+  g_return_val_if_fail (DL_IS_PROBABILITY_CHART (self), NULL);
+  return self->summary;
 }
 
 GtkWidget *

@@ -15,6 +15,8 @@ void       dl_probability_chart_set_probs (DlProbabilityChart *self,
                                            const float        *probs,
                                            const char *const  *names,
                                            size_t              n_classes);
+/* The prediction and the runner-up in a sentence: the accessible description. */
+const char *dl_probability_chart_get_summary (DlProbabilityChart *self);
 
 /* Draws the figure into cr at width × height. */
 void       dl_probability_chart_draw (DlProbabilityChart *self,

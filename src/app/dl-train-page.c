@@ -7,7 +7,9 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-accessible.h"
 #include "dl-chart.h"
+#include "dl-dataset-status.h"
 
 /* weight of the newest batch in the smoothed loss curve */
 #define SMOOTHING 0.05
@@ -17,6 +19,7 @@ struct _DlTrainPage
   AdwBin          parent_instance;
 
   GtkStack       *stack;
+  DlDatasetStatus *dataset_status;
   AdwComboRow    *arch_row;
   AdwComboRow    *optimizer_row;
   GtkSpinButton  *epochs_spin;
@@ -28,8 +31,6 @@ struct _DlTrainPage
   GtkLabel       *status_label;
   GtkToggleButton *pause_button;
   GtkBox         *charts_box;
-  GtkProgressBar *fetch_progress;
-  GtkWidget      *fetch_box;
   AdwPreferencesGroup *recipe_group;
 
   DlChart        *loss_chart;
@@ -103,19 +104,24 @@ on_epoch_finished (DlTraining         *training,
                    const NnEpochStats *s,
                    DlTrainPage        *self)
 {
-  g_autofree char *description = NULL;
+  g_autofree char *loss = NULL;
+  g_autofree char *accuracy = NULL;
 
   dl_chart_append (self->loss_chart, self->train_loss, s->epoch, s->train_loss);
   dl_chart_append (self->loss_chart, self->val_loss, s->epoch, s->val_loss);
   dl_chart_append (self->accuracy_chart, self->train_acc, s->epoch, s->train_accuracy);
   dl_chart_append (self->accuracy_chart, self->val_acc, s->epoch, s->val_accuracy);
   dl_chart_append (self->accuracy_chart, self->test_acc, s->epoch, s->test_accuracy);
+  /* the newest epoch for screen readers; batches alone would announce too often */
+  /* Translators: what the loss chart shows, for screen readers */
+  loss = g_strdup_printf (_("Loss after epoch %u: training %.3f, validation %.3f"), s->epoch,
+                          s->train_loss, s->val_loss);
+  dl_chart_set_summary (self->loss_chart, loss);
   /* Translators: what the accuracy chart shows, for screen readers */
-  description = g_strdup_printf (_("After epoch %u: training accuracy %.2f%%, validation %.2f%%, "
-                                   "test %.2f%%"), s->epoch, 100 * s->train_accuracy,
-                                 100 * s->val_accuracy, 100 * s->test_accuracy);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->accuracy_chart),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+  accuracy = g_strdup_printf (_("Accuracy after epoch %u: training %.2f%%, validation %.2f%%, "
+                                "test %.2f%%"), s->epoch, 100 * s->train_accuracy,
+                              100 * s->val_accuracy, 100 * s->test_accuracy);
+  dl_chart_set_summary (self->accuracy_chart, accuracy);
 }
 
 static void
@@ -162,6 +168,7 @@ on_paused_changed (DlTrainPage *self)
 
   gtk_toggle_button_set_active (self->pause_button, paused);
   gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? _("_Resume") : _("_Pause"));
+  dl_accessible_name_button (GTK_BUTTON (self->pause_button));
 }
 
 static char *
@@ -257,19 +264,11 @@ dl_train_page_get_training (DlTrainPage *self)
   return self->training;
 }
 
-void
-dl_train_page_set_fetch_progress (DlTrainPage *self,
-                                  double       fraction,
-                                  const char  *text)
+DlDatasetStatus *
+dl_train_page_get_status (DlTrainPage *self)
 {
-  g_return_if_fail (DL_IS_TRAIN_PAGE (self));
-
-  gtk_widget_set_visible (self->fetch_box, fraction >= 0);
-  if (fraction >= 0)
-    {
-      gtk_progress_bar_set_fraction (self->fetch_progress, CLAMP (fraction, 0, 1));
-      gtk_progress_bar_set_text (self->fetch_progress, text);
-    }
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->dataset_status;
 }
 
 /* GSettings holds the preset name; the combo row an index into its list. */
@@ -330,9 +329,11 @@ dl_train_page_class_init (DlTrainPageClass *klass)
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                          G_TYPE_POINTER);
 
+  g_type_ensure (DL_TYPE_DATASET_STATUS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dl-train-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, dataset_status);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, arch_row);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, optimizer_row);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, epochs_spin);
@@ -344,8 +345,6 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
-  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, fetch_progress);
-  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, fetch_box);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, recipe_group);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, start_action);

@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "dl-dataset-status.h"
 #include "dl-training.h"
 #include "nn-dataset.h"
 
@@ -16,10 +17,8 @@ G_DECLARE_FINAL_TYPE (DlTrainPage, dl_train_page, DL, TRAIN_PAGE, AdwBin)
 void        dl_train_page_set_dataset        (DlTrainPage *self,
                                               NnDataset   *dataset);
 DlTraining *dl_train_page_get_training       (DlTrainPage *self);
-/* fraction in [0, 1], or a negative value to hide the download progress */
-void        dl_train_page_set_fetch_progress (DlTrainPage *self,
-                                              double       fraction,
-                                              const char  *text);
+/* What the page shows while there is no dataset. */
+DlDatasetStatus *dl_train_page_get_status    (DlTrainPage *self);
 
 /* The page's main chart, for Export Figure. */
 GtkWidget  *dl_train_page_get_figure (DlTrainPage *self);

