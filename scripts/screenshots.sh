@@ -15,6 +15,19 @@ if [ "${3:-}" != "--inside" ]; then
 fi
 
 export GSETTINGS_SCHEMA_DIR="$build/data" GSETTINGS_BACKEND=memory GDK_BACKEND=x11
+
+# First run: no dataset yet, the Dataset page offers to get one
+empty=$(mktemp -d)
+DIGIT_LAB_DATA_DIR="$empty" "$build/src/app/digit-lab" &
+app=$!
+wid=$(xdotool search --sync --onlyvisible --pid "$app" | head -1)
+xdotool windowsize "$wid" 1200 800 windowmove "$wid" 0 0
+sleep 2
+import -window root -crop 1200x800+0+0 "$out/first-run.png"
+kill "$app"
+wait "$app" 2>/dev/null || true
+rmdir "$empty"
+
 "$build/src/app/digit-lab" &
 app=$!
 wid=$(xdotool search --sync --onlyvisible --pid "$app" | head -1)
