@@ -25,6 +25,7 @@
 /* the download tests need a local HTTP server, which only libsoup gives */
 #if __has_include (<libsoup/soup.h>)
 #include <libsoup/soup.h>
+#include "local-server.h"
 #define HAVE_SOUP 1
 #else
 #define HAVE_SOUP 0
@@ -902,18 +903,11 @@ collect_toasts (GtkWidget *widget,
 
 typedef struct
 {
-  GThread         *thread;
-  GMainLoop       *loop;
-  GMainContext    *context;
-  SoupServer      *server;
-  char            *base;                    /* http://127.0.0.1:PORT/ */
+  LocalServer      http;
   GHashTable      *files;                   /* name.gz → GBytes */
   GPtrArray       *stalled;                 /* connections answered in part, then left open */
   DlFetchChecksum  table[DL_FETCH_N_FILES];
   char            *md5[DL_FETCH_N_FILES];
-  GMutex           lock;
-  GCond            ready;
-  gboolean         started;
 } MnistServer;
 
 /* /ok/NAME serves the file, /bad/NAME a copy with one byte changed, /stall/NAME promises the
@@ -948,9 +942,9 @@ on_mnist_request (SoupServer        *server,
       g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
       g_output_stream_write_all (out, data, size / 10, NULL, NULL, NULL);
       g_output_stream_flush (out, NULL, NULL);
-      g_mutex_lock (&s->lock);
+      g_mutex_lock (&s->http.lock);
       g_ptr_array_add (s->stalled, conn);
-      g_mutex_unlock (&s->lock);
+      g_mutex_unlock (&s->http.lock);
       return;
     }
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -963,33 +957,6 @@ on_mnist_request (SoupServer        *server,
     }
   else
     soup_server_message_set_response (msg, "application/gzip", SOUP_MEMORY_COPY, data, size);
-}
-
-static gpointer
-mnist_server_thread (gpointer data)
-{
-  MnistServer *s = data;
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (s->context);
-  s->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (s->server, NULL, on_mnist_request, s, NULL);
-  g_assert_true (soup_server_listen_local (s->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (s->server);
-  s->base = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_mutex_lock (&s->lock);
-  s->started = TRUE;
-  g_cond_signal (&s->ready);
-  g_mutex_unlock (&s->lock);
-
-  g_main_loop_run (s->loop);
-  g_clear_object (&s->server);
-  g_main_context_pop_thread_default (s->context);
-  return NULL;
 }
 
 /* The four files as fixture_write_split () writes them, gzipped, kept in memory. */
@@ -1021,42 +988,20 @@ mnist_server_start (void)
     }
   fixture_remove_dir (dir);
 
-  g_mutex_init (&s->lock);
-  g_cond_init (&s->ready);
-  s->context = g_main_context_new ();
-  s->loop = g_main_loop_new (s->context, FALSE);
-  s->thread = g_thread_new ("mnist-server", mnist_server_thread, s);
-  g_mutex_lock (&s->lock);
-  while (!s->started)
-    g_cond_wait (&s->ready, &s->lock);
-  g_mutex_unlock (&s->lock);
-  g_assert_true (g_str_has_prefix (s->base, "http://127.0.0.1:"));
+  local_server_start (&s->http, on_mnist_request, s);
   return s;
-}
-
-static gboolean
-quit_server_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 mnist_server_stop (MnistServer *s)
 {
-  g_main_context_invoke (s->context, quit_server_loop, s->loop);
-  g_thread_join (s->thread);
+  local_server_stop (&s->http);
   for (guint i = 0; i < s->stalled->len; i++)
     g_io_stream_close (g_ptr_array_index (s->stalled, i), NULL, NULL);
   g_ptr_array_unref (s->stalled);
-  g_main_loop_unref (s->loop);
-  g_main_context_unref (s->context);
   g_hash_table_unref (s->files);
   for (int i = 0; i < DL_FETCH_N_FILES; i++)
     g_free (s->md5[i]);
-  g_mutex_clear (&s->lock);
-  g_cond_clear (&s->ready);
-  g_free (s->base);
   g_free (s);
 }
 
@@ -1066,7 +1011,7 @@ make_fetch_window (MnistServer *s,
                    const char  *folder,
                    char       **data_dir)
 {
-  g_autofree char *mirror = g_strconcat (s->base, folder, "/", NULL);
+  g_autofree char *mirror = g_strconcat (s->http.base, folder, "/", NULL);
   const char *mirrors[] = { mirror, NULL };
   DlWindow *window;
 

@@ -6,19 +6,13 @@
 #include <libsoup/soup.h>
 
 #include "dl-fetch-private.h"
+#include "local-server.h"
 
 typedef struct
 {
-  GThread      *thread;
-  GMainLoop    *loop;
-  GMainContext *context;
-  SoupServer   *server;
-  char         *base;          /* http://127.0.0.1:PORT/ */
+  LocalServer   http;
   GHashTable   *files;         /* name → GBytes */
   gint          n_requests;
-  GMutex        lock;
-  GCond         ready;
-  gboolean      started;
 } Server;
 
 static void
@@ -59,33 +53,6 @@ on_request (SoupServer        *server,
                                     g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 }
 
-static gpointer
-server_thread (gpointer data)
-{
-  Server *s = data;
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (s->context);
-  s->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (s->server, NULL, on_request, s, NULL);
-  g_assert_true (soup_server_listen_local (s->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (s->server);
-  s->base = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_mutex_lock (&s->lock);
-  s->started = TRUE;
-  g_cond_signal (&s->ready);
-  g_mutex_unlock (&s->lock);
-
-  g_main_loop_run (s->loop);
-  g_clear_object (&s->server);
-  g_main_context_pop_thread_default (s->context);
-  return NULL;
-}
-
 /* Fixture files: compressible bytes, a few hundred KiB each, so downloads take several reads. */
 static Server *
 server_start (DlFetchChecksum *table)
@@ -106,35 +73,16 @@ server_start (DlFetchChecksum *table)
       g_hash_table_insert (s->files, g_strconcat (table[i].name, ".gz", NULL),
                            g_bytes_new_take (data, n));
     }
-  g_mutex_init (&s->lock);
-  g_cond_init (&s->ready);
-  s->context = g_main_context_new ();
-  s->loop = g_main_loop_new (s->context, FALSE);
-  s->thread = g_thread_new ("test-server", server_thread, s);
-  g_mutex_lock (&s->lock);
-  while (!s->started)
-    g_cond_wait (&s->ready, &s->lock);
-  g_mutex_unlock (&s->lock);
+  local_server_start (&s->http, on_request, s);
   return s;
-}
-
-static gboolean
-quit_loop (gpointer data)
-{
-  g_main_loop_quit (data);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 server_stop (Server          *s,
              DlFetchChecksum *table)
 {
-  g_main_context_invoke (s->context, quit_loop, s->loop);
-  g_thread_join (s->thread);
-  g_main_loop_unref (s->loop);
-  g_main_context_unref (s->context);
+  local_server_stop (&s->http);
   g_hash_table_unref (s->files);
-  g_free (s->base);
   for (int i = 0; i < DL_FETCH_N_FILES; i++)
     g_free ((char *) table[i].gz_md5);
   g_free (s);
@@ -144,7 +92,7 @@ static char *
 url (Server     *s,
      const char *folder)
 {
-  return g_strconcat (s->base, folder, "/", NULL);
+  return g_strconcat (s->http.base, folder, "/", NULL);
 }
 
 /* Nothing but complete, verified files: no temporary or partial file in dir. */

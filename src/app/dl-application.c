@@ -43,27 +43,6 @@ is_model_file (GFile *file)
   return lower != NULL && g_str_has_suffix (lower, ".safetensors");
 }
 
-/* A model's weights (they carry their configuration): the model every page uses, through the
- * same path as Open Model… */
-static void
-open_model_file (DlWindow *window,
-                 GFile    *file)
-{
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr(GError) error = NULL;
-
-  if (path == NULL || !dl_window_open_model (window, path, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not open the model: %s"),
-                                                  error != NULL ? error->message
-                                                                : _("not a local file"));
-
-      dl_window_show_toast (window, message);
-      return;
-    }
-  dl_window_show_toast (window, _("Model opened"));
-}
-
 /* From the file manager: safetensors weights open their model, anything else (PNG) is
  * classified on the Draw page. */
 static void
@@ -78,7 +57,7 @@ dl_application_open (GApplication  *app,
   for (int i = 0; i < n_files; i++)
     {
       if (is_model_file (files[i]))
-        open_model_file (window, files[i]);
+        dl_window_open_model_file (window, files[i]);
       else
         dl_window_open_image (window, files[i]);
     }

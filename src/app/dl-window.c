@@ -578,9 +578,9 @@ dl_window_open_model (DlWindow    *self,
   return TRUE;
 }
 
-static void
-on_model_chosen (DlWindow *self,
-                 GFile    *file)
+void
+dl_window_open_model_file (DlWindow *self,
+                           GFile    *file)
 {
   g_autofree char *path = g_file_get_path (file);
   g_autoptr(GError) error = NULL;
@@ -603,7 +603,7 @@ open_model_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-          _("Open Model Folder"), _("_Open"), NULL, on_model_chosen);
+          _("Open Model Folder"), _("_Open"), NULL, dl_window_open_model_file);
 }
 
 static void

@@ -26,10 +26,13 @@ DlTrainPage *dl_window_get_train_page (DlWindow      *self);
 DlEvaluatePage *dl_window_get_evaluate_page (DlWindow *self);
 DlDatasetPage *dl_window_get_dataset_page (DlWindow *self);
 DlExplorePage *dl_window_get_explore_page (DlWindow *self);
-/* Loads a model folder and makes it the one every page uses. */
+/* Loads a model (its folder, or its weights file alone) and makes it the one every page uses. */
 gboolean    dl_window_open_model     (DlWindow       *self,
                                       const char     *path,
                                       GError        **error);
+/* The same for a folder or a weights file chosen by the user; a toast says how it went. */
+void        dl_window_open_model_file (DlWindow      *self,
+                                       GFile         *file);
 /* Evaluates the current model on a worker, then writes the Hub folder; a toast reports. */
 gboolean    dl_window_export         (DlWindow       *self,
                                       const char     *dir,
