@@ -13,8 +13,9 @@ bash scripts/deps.sh
 ninja -C "$build"
 "$build/src/cli/digit-lab-cli" fetch
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  # run uninstalled: the settings schema is compiled into the build folder
-  exec env GSETTINGS_SCHEMA_DIR="$build/data" "$build/src/app/digit-lab"
+  # run uninstalled: the settings schema and the translations are compiled into the build folder
+  exec env GSETTINGS_SCHEMA_DIR="$build/data" DIGIT_LAB_LOCALEDIR="$(realpath "$build/po")" \
+    "$build/src/app/digit-lab"
 fi
 "$build/src/cli/digit-lab-cli" inspect
 exec "$build/src/cli/digit-lab-cli" train --output digit-lab-model "$@"

@@ -12,9 +12,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(DlApplication) app = NULL;
+  /* run from the build folder, the catalogues are there rather than installed */
+  const char *localedir = g_getenv ("DIGIT_LAB_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
