@@ -31,5 +31,7 @@ print(f"inference {a['infer_images_per_second']:8.0f} vs {b['infer_images_per_se
 print(f"batch-1   {a['single_image_ms']:8.3f} vs {b['single_image_ms']:8.3f} ms"
       f"  (ours with MNIST preprocessing of a 280×280 picture: {a['preprocess_predict_ms']:.3f} ms)")
 print(f"engine arithmetic: {a['train_gflops']:.1f} GFLOP/s over {a['threads']} threads "
-      f"({a['kernel']} kernel)")
+      f"({a['kernel']} kernel); the GEMM alone peaks at {a['gemm_peak_gflops_per_core']:.1f} "
+      f"GFLOP/s on one core, {a['gemm_peak_gflops_per_core'] * a['threads']:.0f} for "
+      f"{a['threads']}")
 PY
