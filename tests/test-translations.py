@@ -10,6 +10,7 @@
 # Results go to stdout as TAP, diagnostics to stderr.
 
 import argparse
+import html
 import gettext
 import os
 import re
@@ -67,6 +68,38 @@ SCANNED_SUFFIXES = (
 
 # A string every language must translate, looked up in the compiled catalogue
 KNOWN_MSGID = 'Dataset'
+
+# What the window shows at once: the view switcher and one page. Access keys (the letter after
+# "_") must be unique there, in every language, or Alt+letter only moves the focus between them.
+SWITCHER_UI = 'ui/dl-window.ui'
+PAGES = {
+    'Dataset': ('ui/dl-dataset-page.ui', 'src/app/dl-dataset-page.c'),
+    'Explore': ('ui/dl-explore-page.ui', 'src/app/dl-explore-page.c'),
+    'Train': ('ui/dl-train-page.ui', 'src/app/dl-train-page.c'),
+    'Evaluate': ('ui/dl-evaluate-page.ui', 'src/app/dl-evaluate-page.c'),
+    'Draw': ('ui/dl-draw-page.ui', 'src/app/dl-draw-page.c'),
+    'the status page without a dataset': ('ui/dl-dataset-status.ui',
+                                          'src/app/dl-dataset-status.c'),
+}
+
+
+def access_key(text):
+    """The letter after the first single underscore, folded; None without one."""
+    m = re.search(r'(?<!_)_([^_])', text)
+    return m.group(1).casefold() if m else None
+
+
+def mnemonic_strings(path):
+    """Translatable strings with an access key in a .ui or .c file."""
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    if path.endswith('.ui'):
+        found = [html.unescape(t) for t in
+                 re.findall(r'<(?:property|attribute)\b[^>]*translatable="yes"[^>]*>([^<]*)<',
+                            text)]
+    else:
+        found = [unquote('"%s"' % t) for t in re.findall(r'\b_\("((?:[^"\\]|\\.)*)"\)', text)]
+    return [t for t in found if '%' not in t and access_key(t) is not None]
 
 
 class Entry:
@@ -270,7 +303,7 @@ def main():
         linguas = []
 
     per_language = 1 + (1 if args.localedir else 0) + (1 if args.desktop or args.metainfo else 0)
-    tap = Tap(4 + per_language * len(linguas))
+    tap = Tap(5 + per_language * len(linguas))
     tmp = tempfile.TemporaryDirectory(prefix='digit-lab-po-')
     fresh_pot = os.path.join(tmp.name, PACKAGE + '.pot')
     state = {}
@@ -340,6 +373,51 @@ def main():
                      for l in present if l not in linguas]
         return problems
     tap.check('LINGUAS and the PO files agree (%s)' % ' '.join(linguas), check_linguas)
+
+    # access keys unique on every page with the view switcher, in English and every language
+    def check_access_keys():
+        problems = []
+        switcher = [t for t in re.findall(r'<property name="title" translatable="yes">([^<]*)<',
+                                          open(os.path.join(srcdir, SWITCHER_UI),
+                                               encoding='utf-8').read())
+                    if access_key(t) is not None]
+        if len(switcher) < 5:
+            problems.append('%s: expected the five page titles with access keys, found %r'
+                            % (SWITCHER_UI, switcher))
+        pages = {name: [t for f in files for t in mnemonic_strings(os.path.join(srcdir, f))]
+                 for name, files in PAGES.items()}
+        languages = [('en', {})]
+        for lang in linguas:
+            table = {}
+            for e in parse_po(os.path.join(podir, lang + '.po')):
+                if e.msgid and e.msgid_plural is None and 'fuzzy' not in e.flags and \
+                        e.msgstr.get(0):
+                    table[e.msgid] = e.msgstr[0]
+            languages.append((lang, table))
+        # the main menu is a scope of its own while it is open
+        menu = [html.unescape(t) for t in
+                re.findall(r'<attribute name="label" translatable="yes">([^<]*)<',
+                           open(os.path.join(srcdir, SWITCHER_UI), encoding='utf-8').read())
+                if access_key(t) is not None]
+        groups = [(page, switcher + sorted(set(strings))) for page, strings in pages.items()]
+        groups.append(('the main menu', menu))
+        for lang, table in languages:
+            for page, msgids in groups:
+                # a string twice on one page is one widget (set in the .ui and again in C)
+                seen = {}
+                for msgid in msgids:
+                    shown = table.get(msgid, msgid)
+                    key = access_key(shown)
+                    if key is None:
+                        continue
+                    if key in seen:
+                        problems.append('%s, %s: %r and %r both use Alt+%s'
+                                        % (lang, page, seen[key], shown, key))
+                    seen.setdefault(key, shown)
+        return problems
+    tap.check('access keys are unique on every page with the view switcher, and in the main '
+              'menu, in every language',
+              check_access_keys)
 
     for lang in linguas:
         po_file = os.path.join(podir, lang + '.po')

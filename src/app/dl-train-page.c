@@ -167,7 +167,7 @@ on_paused_changed (DlTrainPage *self)
   gboolean paused = dl_training_get_paused (self->training);
 
   gtk_toggle_button_set_active (self->pause_button, paused);
-  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? _("_Resume") : _("_Pause"));
+  gtk_button_set_label (GTK_BUTTON (self->pause_button), paused ? _("Res_ume") : _("_Pause"));
   dl_accessible_name_button (GTK_BUTTON (self->pause_button));
 }
 

@@ -4,8 +4,14 @@
 
 #include "dl-training.h"
 
+#include <errno.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 struct _DlTraining
 {
@@ -155,6 +161,18 @@ on_should_stop (gpointer user_data)
   return stop;
 }
 
+/* Training takes every core it can; drawing the window must still come first. On Linux the nice
+ * value belongs to the thread, and the engine's worker threads, started from this one, inherit
+ * it. */
+static void
+lower_thread_priority (void)
+{
+#ifdef __linux__
+  if (setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10) != 0)
+    g_debug ("the training thread keeps its priority: %s", g_strerror (errno));
+#endif
+}
+
 static gpointer
 training_worker (gpointer data)
 {
@@ -162,6 +180,8 @@ training_worker (gpointer data)
   NnTrainHooks hooks = { on_progress, on_epoch_finished, on_should_stop, self };
   g_autoptr(GError) error = NULL;
   Snapshot *s = g_new0 (Snapshot, 1);
+
+  lower_thread_priority ();
 
   if (nn_trainer_run (self->trainer, &hooks, &s->stopped, &error))
     s->kind = FINISHED;

@@ -119,10 +119,29 @@ pool_worker (gpointer data)
     }
 }
 
+/* The pool starts with the first job, from the thread that runs the network: its threads
+ * inherit that thread's scheduling priority (an app lowers its training thread's so that
+ * drawing the window always comes first). */
+static void
+start_pool (NnNetwork *net)
+{
+  net->threads = g_new0 (GThread *, net->n_threads);
+  for (size_t t = 1; t < net->n_threads; t++)
+    {
+      gpointer *data = g_new (gpointer, 2);
+
+      data[0] = net;
+      data[1] = GSIZE_TO_POINTER (t);
+      net->threads[t] = g_thread_new ("nn-worker", pool_worker, data);
+    }
+}
+
 /* Runs net->job on every worker, the calling thread taking worker 0, and waits for all. */
 static void
 run_parallel (NnNetwork *net)
 {
+  if (net->n_threads > 1 && net->threads == NULL)
+    start_pool (net);
   if (net->n_threads > 1)
     {
       g_mutex_lock (&net->mutex);
@@ -586,19 +605,6 @@ nn_network_reserve (NnNetwork  *net,
       wk->fused_tmp = base + offsets[n_off++];
     }
   net->capacity = capacity;
-
-  if (net->threads == NULL && net->n_threads > 1)
-    {
-      net->threads = g_new0 (GThread *, net->n_threads);
-      for (size_t t = 1; t < net->n_threads; t++)
-        {
-          gpointer *data = g_new (gpointer, 2);
-
-          data[0] = net;
-          data[1] = GSIZE_TO_POINTER (t);
-          net->threads[t] = g_thread_new ("nn-worker", pool_worker, data);
-        }
-    }
   return TRUE;
 }
 
