@@ -25,6 +25,7 @@ struct _DlDatasetStatus
   double          progress;           /* negative: no download */
   char           *progress_text;
   char           *error;
+  char           *error_details;
 };
 
 G_DEFINE_FINAL_TYPE (DlDatasetStatus, dl_dataset_status, ADW_TYPE_BIN)
@@ -135,6 +136,32 @@ dl_dataset_status_set_progress (DlDatasetStatus *self,
 }
 
 const char *
+dl_dataset_status_get_error_details (DlDatasetStatus *self)
+{
+  g_return_val_if_fail (DL_IS_DATASET_STATUS (self), NULL);
+  return self->error_details;
+}
+
+void
+dl_dataset_status_set_error_details (DlDatasetStatus *self,
+                                     const char      *details)
+{
+  g_return_if_fail (DL_IS_DATASET_STATUS (self));
+
+  if (details != NULL && details[0] == '\0')
+    details = NULL;
+  if (!replace_string (&self->error_details, details))
+    return;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->error_label), details);
+  if (details != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->error_label),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, details, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->error_label),
+                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+const char *
 dl_dataset_status_get_error (DlDatasetStatus *self)
 {
   g_return_val_if_fail (DL_IS_DATASET_STATUS (self), NULL);
@@ -223,6 +250,7 @@ dl_dataset_status_finalize (GObject *object)
 
   g_free (self->progress_text);
   g_free (self->error);
+  g_free (self->error_details);
   G_OBJECT_CLASS (dl_dataset_status_parent_class)->finalize (object);
 }
 

@@ -28,5 +28,9 @@ void        dl_dataset_status_set_progress          (DlDatasetStatus *self,
 const char *dl_dataset_status_get_error             (DlDatasetStatus *self);
 void        dl_dataset_status_set_error             (DlDatasetStatus *self,
                                                      const char      *message);
+/* The technical reason behind it (sources, addresses), shown as the error's tooltip; or NULL. */
+const char *dl_dataset_status_get_error_details     (DlDatasetStatus *self);
+void        dl_dataset_status_set_error_details     (DlDatasetStatus *self,
+                                                     const char      *details);
 
 G_END_DECLS

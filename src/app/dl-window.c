@@ -101,12 +101,14 @@ get_statuses (DlWindow        *self,
   statuses[3] = dl_evaluate_page_get_status (self->evaluate_page);
 }
 
-/* Every status page shows the same download: fraction < 0 when none runs; error or NULL. */
+/* Every status page shows the same download: fraction < 0 when none runs; an error for people
+ * and its technical details, or NULL. */
 static void
-show_fetch_state (DlWindow   *self,
-                  double      fraction,
-                  const char *text,
-                  const char *error)
+show_fetch_state_full (DlWindow   *self,
+                       double      fraction,
+                       const char *text,
+                       const char *error,
+                       const char *details)
 {
   DlDatasetStatus *statuses[N_STATUSES];
 
@@ -115,7 +117,17 @@ show_fetch_state (DlWindow   *self,
     {
       dl_dataset_status_set_progress (statuses[i], fraction, text);
       dl_dataset_status_set_error (statuses[i], error);
+      dl_dataset_status_set_error_details (statuses[i], details);
     }
+}
+
+static void
+show_fetch_state (DlWindow   *self,
+                  double      fraction,
+                  const char *text,
+                  const char *error)
+{
+  show_fetch_state_full (self, fraction, text, error, NULL);
 }
 
 void
@@ -354,8 +366,16 @@ on_fetched (GObject      *source,
       dl_window_show_toast (self, _("Download cancelled"));
       return;
     }
-  message = g_strdup_printf (_("Could not get MNIST: %s"), error->message);
-  show_fetch_state (self, -1, NULL, message);
+  /* a sentence for people; which sources failed and how goes into the tooltip */
+  if (g_error_matches (error, DL_FETCH_ERROR, DL_FETCH_ERROR_CHECKSUM))
+    message = g_strdup (_("Could not get MNIST: the downloaded files were damaged, so none was "
+                          "kept. Try again later."));
+  else if (error->domain == DL_FETCH_ERROR)
+    message = g_strdup (_("Could not get MNIST: no download source could be reached. Check the "
+                          "internet connection, then try again."));
+  else
+    message = g_strdup_printf (_("Could not get MNIST: %s"), error->message);
+  show_fetch_state_full (self, -1, NULL, message, error->message);
   dl_window_show_toast (self, message);
 }
 

@@ -415,6 +415,7 @@ dl_fetch_mnist_full (const char             *dir,
                      GError                **error)
 {
   g_autoptr(GString) reasons = g_string_new (NULL);
+  gboolean damaged = FALSE;
 
   g_return_val_if_fail (dir != NULL && table != NULL, FALSE);
 
@@ -441,6 +442,7 @@ dl_fetch_mnist_full (const char             *dir,
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
+      damaged |= g_error_matches (local, DL_FETCH_ERROR, DL_FETCH_ERROR_CHECKSUM);
       g_string_append_printf (reasons, "%s%s: %s", reasons->len ? "; " : "", mirrors[m],
                               local->message);
     }
@@ -455,10 +457,12 @@ dl_fetch_mnist_full (const char             *dir,
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
+      damaged |= g_error_matches (local, DL_FETCH_ERROR, DL_FETCH_ERROR_CHECKSUM);
       g_string_append_printf (reasons, "%snpm: %s", reasons->len ? "; " : "", local->message);
     }
-  g_set_error (error, DL_FETCH_ERROR, DL_FETCH_ERROR_FAILED, "no source worked (%s)",
-               reasons->str);
+  /* a source that answered with damaged files says more than one that did not answer */
+  g_set_error (error, DL_FETCH_ERROR, damaged ? DL_FETCH_ERROR_CHECKSUM : DL_FETCH_ERROR_FAILED,
+               "no source worked (%s)", reasons->str);
   return FALSE;
 }
 
