@@ -368,8 +368,8 @@ on_fetched (GObject      *source,
     }
   /* a sentence for people; which sources failed and how goes into the tooltip */
   if (g_error_matches (error, DL_FETCH_ERROR, DL_FETCH_ERROR_CHECKSUM))
-    message = g_strdup (_("Could not get MNIST: the downloaded files were damaged, so none was "
-                          "kept. Try again later."));
+    message = g_strdup (_("Could not get MNIST: a downloaded file was damaged and was thrown "
+                          "away. Try again later."));
   else if (error->domain == DL_FETCH_ERROR)
     message = g_strdup (_("Could not get MNIST: no download source could be reached. Check the "
                           "internet connection, then try again."));
