@@ -88,12 +88,6 @@ test_gemm_dispatch (void)
   run_all (nn_sgemm);
 }
 
-static void
-test_gemm_generic (void)
-{
-  run_all (nn_sgemm_generic);
-}
-
 /* Each kernel this CPU runs, whichever the dispatch picks. */
 static size_t current_kernel;
 
@@ -151,7 +145,6 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/gemm/dispatch", test_gemm_dispatch);
-  g_test_add_func ("/engine/gemm/generic", test_gemm_generic);
   g_test_add_func ("/engine/gemm/each-kernel", test_gemm_each_kernel);
   g_test_add_func ("/engine/gemm/edge-cases", test_gemm_edge_cases);
   return g_test_run ();

@@ -393,18 +393,6 @@ winograd_output_pool_avx512 (float       *out,
     }
 }
 
-/* With the AVX-512 GEMM kernel (so DIGIT_LAB_GEMM_KERNEL=generic tests the plain loops too). */
-static gboolean
-have_avx512 (void)
-{
-  return strcmp (nn_sgemm_kernel_name (), "avx512") == 0;
-}
-#else
-static gboolean
-have_avx512 (void)
-{
-  return FALSE;
-}
 #endif
 
 size_t
@@ -438,7 +426,7 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
   size_t PW = W + 2;
   size_t T = (group * n_tiles + 31) & ~(size_t) 31;
   float *U, *V, *M, *padded, *rows;
-  gboolean vector = have_avx512 ();
+  gboolean vector = nn_sgemm_uses_avx512 ();
 
   g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (H, W, 3, 1));
 

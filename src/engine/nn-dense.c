@@ -2,8 +2,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-dense.h"
 
-#include <string.h>
-
 #include "nn-gemm.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -67,7 +65,7 @@ nn_dense_forward (float       *out,
    * a GEMM (a drawn digit is a batch of one). */
   if (B <= 4)
     {
-      gboolean avx512 = strcmp (nn_sgemm_kernel_name (), "avx512") == 0;
+      gboolean avx512 = nn_sgemm_uses_avx512 ();
 
       for (size_t b = 0; b < B; b++)
         for (size_t o = 0; o < OUT; o++)

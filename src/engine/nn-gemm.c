@@ -449,6 +449,16 @@ nn_sgemm_kernel_name (void)
   return choose_kernel ()->name;
 }
 
+gboolean
+nn_sgemm_uses_avx512 (void)
+{
+#ifdef HAVE_X86
+  return choose_kernel ()->kernel == kernel_avx512;
+#else
+  return FALSE;
+#endif
+}
+
 size_t
 nn_sgemm_n_kernels (void)
 {
@@ -580,25 +590,6 @@ nn_sgemm (NnTranspose  trans_a,
 {
   nn_sgemm_with_kernel (choose_kernel (), trans_a, trans_b, M, N, K, alpha, A, lda, B,
                         ldb, beta, C, ldc);
-}
-
-void
-nn_sgemm_generic (NnTranspose  trans_a,
-                  NnTranspose  trans_b,
-                  size_t       M,
-                  size_t       N,
-                  size_t       K,
-                  float        alpha,
-                  const float *A,
-                  size_t       lda,
-                  const float *B,
-                  size_t       ldb,
-                  float        beta,
-                  float       *C,
-                  size_t       ldc)
-{
-  nn_sgemm_with_kernel (&all_kernels[G_N_ELEMENTS (all_kernels) - 1], trans_a, trans_b, M, N, K,
-                        alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void

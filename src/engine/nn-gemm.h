@@ -46,24 +46,12 @@ void         nn_sgemm_ref         (NnTranspose  trans_a,
                                    float       *C,
                                    size_t       ldc);
 
-/* The same blocked algorithm with the portable micro-kernel, for tests and comparisons. */
-void         nn_sgemm_generic     (NnTranspose  trans_a,
-                                   NnTranspose  trans_b,
-                                   size_t       M,
-                                   size_t       N,
-                                   size_t       K,
-                                   float        alpha,
-                                   const float *A,
-                                   size_t       lda,
-                                   const float *B,
-                                   size_t       ldb,
-                                   float        beta,
-                                   float       *C,
-                                   size_t       ldc);
-
 /* Name of the kernel chosen for this CPU: "avx512", "avx2-fma" or "generic". The environment
  * variable DIGIT_LAB_GEMM_KERNEL may name a slower one the CPU runs, for comparisons. */
 const char  *nn_sgemm_kernel_name (void);
+/* TRUE when that kernel is the AVX-512 one: the other vectorised loops of the engine follow the
+ * same choice, so DIGIT_LAB_GEMM_KERNEL=generic runs the portable code everywhere. */
+gboolean     nn_sgemm_uses_avx512 (void);
 
 /* The kernels this CPU runs, best first, by index, for tests and benchmarks. */
 size_t       nn_sgemm_n_kernels      (void);
