@@ -1,4 +1,4 @@
-/* nn-dense.c: fully connected forward and backward as three GEMMs */
+/* nn-dense.c: fully connected forward and backward as GEMMs, and as dot products for a few samples */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-dense.h"
 

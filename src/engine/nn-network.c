@@ -608,47 +608,57 @@ nn_network_reserve (NnNetwork  *net,
   return TRUE;
 }
 
-/* Forward pass of the B samples already in wk->acts[0]; leaves logits in acts[n_layers]. */
+/* Layer i on B samples from in to out, as training runs it: dropout masks come from rng (never
+ * reached at inference, which skips dropout), max-pool keeps its winners, flatten is a view and
+ * does nothing. Inference calls it for the layers it does not fuse. */
+static void
+forward_layer (NnNetwork   *net,
+               Worker      *wk,
+               size_t       i,
+               const float *in,
+               float       *out,
+               size_t       B,
+               NnRng       *rng)
+{
+  const NnLayer *l = &net->layers[i];
+  const float *weight = net->params + l->weight_offset;
+  const float *bias = net->params + l->bias_offset;
+  size_t n_out = B * layer_out_size (l);
+
+  switch (l->spec.kind)
+    {
+    case NN_LAYER_CONV2D:
+      nn_conv2d_forward (out, in, weight, bias, wk->col, B, l->in_c, l->in_h, l->in_w,
+                         l->out_c, l->spec.kernel, l->spec.pad);
+      break;
+    case NN_LAYER_RELU:
+      nn_relu_forward (out, in, n_out);
+      break;
+    case NN_LAYER_MAXPOOL:
+      nn_maxpool_forward (out, wk->argmax[i], in, B, l->in_c, l->in_h, l->in_w, l->spec.pool);
+      break;
+    case NN_LAYER_DENSE:
+      nn_dense_forward (out, in, weight, bias, B, l->in_c, l->out_c);
+      break;
+    case NN_LAYER_DROPOUT:
+      nn_dropout_forward (out, wk->masks[i], in, n_out, l->spec.p, TRUE, rng);
+      break;
+    case NN_LAYER_FLATTEN:
+    default:
+      break;
+    }
+}
+
+/* Training forward pass of the B samples already in wk->acts[0]; leaves logits in
+ * acts[n_layers]. */
 static void
 forward (NnNetwork *net,
          Worker    *wk,
          size_t     B,
-         gboolean   training,
          NnRng     *rng)
 {
   for (size_t i = 0; i < net->n_layers; i++)
-    {
-      const NnLayer *l = &net->layers[i];
-      const float *in = wk->acts[i];
-      float *out = wk->acts[i + 1];
-      const float *weight = net->params + l->weight_offset;
-      const float *bias = net->params + l->bias_offset;
-      size_t n_out = B * layer_out_size (l);
-
-      switch (l->spec.kind)
-        {
-        case NN_LAYER_CONV2D:
-          nn_conv2d_forward (out, in, weight, bias, wk->col, B, l->in_c, l->in_h, l->in_w,
-                             l->out_c, l->spec.kernel, l->spec.pad);
-          break;
-        case NN_LAYER_RELU:
-          nn_relu_forward (out, in, n_out);
-          break;
-        case NN_LAYER_MAXPOOL:
-          nn_maxpool_forward (out, wk->argmax[i], in, B, l->in_c, l->in_h, l->in_w,
-                              l->spec.pool);
-          break;
-        case NN_LAYER_DENSE:
-          nn_dense_forward (out, in, weight, bias, B, l->in_c, l->out_c);
-          break;
-        case NN_LAYER_DROPOUT:
-          nn_dropout_forward (out, wk->masks[i], in, n_out, l->spec.p, training, rng);
-          break;
-        case NN_LAYER_FLATTEN:
-        default:
-          break;
-        }
-    }
+    forward_layer (net, wk, i, wk->acts[i], wk->acts[i + 1], B, rng);
 }
 
 /* Inference on B samples read straight from x: no dropout, no winners kept for a backward pass,
@@ -666,7 +676,6 @@ forward_inference (NnNetwork   *net,
       const NnLayer *l = &net->layers[i];
       const float *weight = net->params + l->weight_offset;
       const float *bias = net->params + l->bias_offset;
-      size_t n_out = B * layer_out_size (l);
       float *out = wk->acts[i + 1];
 
       if (fusable_at (net, i))
@@ -686,29 +695,10 @@ forward_inference (NnNetwork   *net,
           continue;
         }
 
-      switch (l->spec.kind)
-        {
-        case NN_LAYER_CONV2D:
-          nn_conv2d_forward (out, in, weight, bias, wk->col, B, l->in_c, l->in_h, l->in_w,
-                             l->out_c, l->spec.kernel, l->spec.pad);
-          break;
-        case NN_LAYER_RELU:
-          nn_relu_forward (out, in, n_out);
-          break;
-        case NN_LAYER_MAXPOOL:
-          nn_maxpool_forward (out, wk->argmax[i], in, B, l->in_c, l->in_h, l->in_w,
-                              l->spec.pool);
-          break;
-        case NN_LAYER_DENSE:
-          nn_dense_forward (out, in, weight, bias, B, l->in_c, l->out_c);
-          break;
-        case NN_LAYER_DROPOUT:
-          /* identity at inference */
-        case NN_LAYER_FLATTEN:
-        default:
-          out = (float *) in;
-          break;
-        }
+      /* dropout is the identity at inference, and flatten a view: nothing to copy */
+      if (l->spec.kind == NN_LAYER_DROPOUT || l->spec.kind == NN_LAYER_FLATTEN)
+        continue;
+      forward_layer (net, wk, i, in, out, B, NULL);
       in = out;
     }
   return in;
@@ -849,7 +839,7 @@ run_job (NnNetwork *net,
 
       memcpy (wk->acts[0], job->x + start * in_size, sizeof (float) * count * in_size);
       nn_rng_init (&rng, job->dropout_seed ^ (G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (w + 1)));
-      forward (net, wk, count, TRUE, &rng);
+      forward (net, wk, count, &rng);
       wk->loss_sum = nn_softmax_xent_forward (wk->probs, wk->acts[net->n_layers],
                                               job->labels + start, count, N);
       wk->n_correct = count_correct (wk->probs, job->labels + start, count, N);
