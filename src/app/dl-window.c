@@ -104,11 +104,11 @@ get_statuses (DlWindow        *self,
 /* Every status page shows the same download: fraction < 0 when none runs; an error for people
  * and its technical details, or NULL. */
 static void
-show_fetch_state_full (DlWindow   *self,
-                       double      fraction,
-                       const char *text,
-                       const char *error,
-                       const char *details)
+show_fetch_state (DlWindow   *self,
+                  double      fraction,
+                  const char *text,
+                  const char *error,
+                  const char *details)
 {
   DlDatasetStatus *statuses[N_STATUSES];
 
@@ -119,15 +119,6 @@ show_fetch_state_full (DlWindow   *self,
       dl_dataset_status_set_error (statuses[i], error);
       dl_dataset_status_set_error_details (statuses[i], details);
     }
-}
-
-static void
-show_fetch_state (DlWindow   *self,
-                  double      fraction,
-                  const char *text,
-                  const char *error)
-{
-  show_fetch_state_full (self, fraction, text, error, NULL);
 }
 
 void
@@ -247,7 +238,7 @@ on_dataset_loaded (GObject      *source,
   if (flags & LOAD_AFTER_DOWNLOAD)
     {
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mnist", TRUE);
-      show_fetch_state (self, -1, NULL, message);
+      show_fetch_state (self, -1, NULL, message, NULL);
     }
 }
 
@@ -289,7 +280,7 @@ apply_fetch_progress (gpointer data)
   FetchProgress *p = data;
 
   if (p->download == p->self->download && !g_cancellable_is_cancelled (p->download))
-    show_fetch_state (p->self, p->fraction, p->text, NULL);
+    show_fetch_state (p->self, p->fraction, p->text, NULL, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -355,14 +346,14 @@ on_fetched (GObject      *source,
   if (g_task_propagate_boolean (G_TASK (result), &error))
     {
       /* Get MNIST stays off until the files are read: they are not a dataset yet */
-      show_fetch_state (self, 1, _("Opening the images…"), NULL);
+      show_fetch_state (self, 1, _("Opening the images…"), NULL, NULL);
       load_dataset (self, job->dir, LOAD_AFTER_DOWNLOAD);
       return;
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.get-mnist", TRUE);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      show_fetch_state (self, -1, NULL, NULL);
+      show_fetch_state (self, -1, NULL, NULL, NULL);
       dl_window_show_toast (self, _("Download cancelled"));
       return;
     }
@@ -375,7 +366,7 @@ on_fetched (GObject      *source,
                           "internet connection, then try again."));
   else
     message = g_strdup_printf (_("Could not get MNIST: %s"), error->message);
-  show_fetch_state_full (self, -1, NULL, message, error->message);
+  show_fetch_state (self, -1, NULL, message, error->message);
   dl_window_show_toast (self, message);
 }
 
@@ -406,7 +397,7 @@ get_mnist_action (GtkWidget  *widget,
   g_task_set_check_cancellable (task, FALSE);
   gtk_widget_action_set_enabled (widget, "win.get-mnist", FALSE);
   gtk_widget_action_set_enabled (widget, "win.cancel-download", TRUE);
-  show_fetch_state (self, 0, _("Connecting…"), NULL);
+  show_fetch_state (self, 0, _("Connecting…"), NULL, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) fetch_job_free);
   g_task_run_in_thread (task, fetch_thread);
 }
