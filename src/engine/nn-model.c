@@ -283,16 +283,15 @@ bad_config (GError    **error,
   return FALSE;
 }
 
-NnModel *
-nn_model_load_from_data (const char    *config_json,
-                         size_t         config_length,
-                         const guint8  *weights,
-                         size_t         weights_length,
-                         size_t         n_threads,
-                         GError       **error)
+/* A model from its configuration and its already parsed weights. */
+static NnModel *
+model_from_tensors (const char          *config_json,
+                    size_t               config_length,
+                    const NnSafetensors *st,
+                    size_t               n_threads,
+                    GError             **error)
 {
   g_autoptr(NnJsonNode) root = NULL;
-  g_autoptr(NnSafetensors) st = NULL;
   g_autoptr(NnSpec) spec = NULL;
   g_autoptr(NnModel) model = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -302,8 +301,6 @@ nn_model_load_from_data (const char    *config_json,
   size_t dims[3];
   gint64 version;
   float *params;
-
-  g_return_val_if_fail (config_json != NULL && weights != NULL, NULL);
 
   if (config_length > MAX_CONFIG_BYTES)
     return bad_config (error, "the file is too large"), NULL;
@@ -405,9 +402,6 @@ nn_model_load_from_data (const char    *config_json,
         }
     }
 
-  st = nn_safetensors_load_from_bytes (weights, weights_length, error);
-  if (st == NULL)
-    return NULL;
   params = nn_network_get_params (model->net);
   {
     size_t n_expected = 0;
@@ -457,6 +451,27 @@ nn_model_load_from_data (const char    *config_json,
   return g_steal_pointer (&model);
 }
 
+NnModel *
+nn_model_load_from_data (const char    *config_json,
+                         size_t         config_length,
+                         const guint8  *weights,
+                         size_t         weights_length,
+                         size_t         n_threads,
+                         GError       **error)
+{
+  g_autoptr(NnSafetensors) st = NULL;
+
+  g_return_val_if_fail (config_json != NULL && weights != NULL, NULL);
+
+  st = nn_safetensors_load_from_bytes (weights, weights_length, error);
+  if (st == NULL)
+    {
+      g_prefix_error (error, "%s: ", NN_MODEL_WEIGHTS_FILE);
+      return NULL;
+    }
+  return model_from_tensors (config_json, config_length, st, n_threads, error);
+}
+
 /* A .safetensors file that carries its configuration in its metadata. */
 static NnModel *
 load_single_file (const char  *path,
@@ -479,7 +494,10 @@ load_single_file (const char  *path,
     return NULL;
   st = nn_safetensors_load_from_bytes ((const guint8 *) weights, length, error);
   if (st == NULL)
-    return NULL;
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
   config = nn_safetensors_get_metadata (st, NN_MODEL_CONFIG_METADATA);
   if (config == NULL)
     {
@@ -488,8 +506,7 @@ load_single_file (const char  *path,
                    "%s beside it", path, NN_MODEL_CONFIG_FILE);
       return NULL;
     }
-  return nn_model_load_from_data (config, strlen (config), (const guint8 *) weights, length,
-                                  n_threads, error);
+  return model_from_tensors (config, strlen (config), st, n_threads, error);
 }
 
 NnModel *

@@ -222,7 +222,7 @@ fail (GError    **error,
   va_start (args, format);
   msg = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, NN_SAFETENSORS_ERROR, code, "safetensors: %s", msg);
+  g_set_error_literal (error, NN_SAFETENSORS_ERROR, code, msg);
   return FALSE;
 }
 
@@ -262,8 +262,8 @@ nn_safetensors_load_from_bytes (const guint8  *data,
     header_len = (header_len << 8) | data[b];
   if (header_len > MAX_HEADER)
     return fail (error, NN_SAFETENSORS_ERROR_BAD_HEADER,
-                 "the header claims %" G_GUINT64_FORMAT " bytes, more than allowed",
-                 header_len), NULL;
+                 "not a safetensors file (its first 8 bytes give a header of %" G_GUINT64_FORMAT
+                 " bytes, more than allowed)", header_len), NULL;
   if (header_len > size - 8)
     return fail (error, NN_SAFETENSORS_ERROR_TRUNCATED,
                  "the header claims %" G_GUINT64_FORMAT " bytes but the file has %zu after "
@@ -408,6 +408,7 @@ nn_safetensors_load (const char  *path,
                      GError     **error)
 {
   g_autofree char *contents = NULL;
+  NnSafetensors *st;
   gsize size;
   GStatBuf sb;
 
@@ -428,7 +429,10 @@ nn_safetensors_load (const char  *path,
     }
   if (!g_file_get_contents (path, &contents, &size, error))
     return NULL;
-  return nn_safetensors_load_from_bytes ((const guint8 *) contents, size, error);
+  st = nn_safetensors_load_from_bytes ((const guint8 *) contents, size, error);
+  if (st == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return st;
 }
 
 size_t

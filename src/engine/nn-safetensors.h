@@ -44,6 +44,7 @@ GBytes         *nn_safetensors_serialize       (const NnTensor      *tensors,
                                                 const char *const   *metadata_kv,
                                                 GError             **error);
 
+/* Errors from _load name the file; those from _load_from_bytes name none, for the caller to. */
 NnSafetensors  *nn_safetensors_load            (const char          *path,
                                                 GError             **error);
 NnSafetensors  *nn_safetensors_load_from_bytes (const guint8        *data,
