@@ -68,13 +68,14 @@ test_model_round_trip (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = make_tmp_dir ();
   g_autofree char *weights = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *config = g_build_filename (dir, "config.json", NULL);
   float image[28 * 28], p1[10], p2[10];
 
   model->test_accuracy = 0.5;
   g_assert_true (nn_model_save (model, dir, &error));
   g_assert_no_error (error);
 
-  /* either the folder or the weights file names the model */
+  /* the folder or the weights file names the model */
   loaded = nn_model_load (weights, 1, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (nn_network_get_params (model->net),
@@ -100,6 +101,15 @@ test_model_round_trip (void)
   g_clear_pointer (&loaded, nn_model_free);
   loaded = nn_model_load (dir, 1, &error);
   g_assert_no_error (error);
+
+  /* so does its config.json, which a file chooser can pick inside the folder */
+  g_clear_pointer (&loaded, nn_model_free);
+  loaded = nn_model_load (config, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (nn_network_get_params (model->net),
+                   sizeof (float) * nn_network_get_n_params (model->net),
+                   nn_network_get_params (loaded->net),
+                   sizeof (float) * nn_network_get_n_params (loaded->net));
   remove_tree (dir);
 }
 

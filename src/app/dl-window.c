@@ -608,13 +608,21 @@ dl_window_open_model_file (DlWindow *self,
   dl_window_show_toast (self, _("Model opened"));
 }
 
+/* model.safetensors carries its configuration, so the weights file alone is a model; inside a
+ * model folder, config.json opens the folder. */
 static void
 open_model_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-          _("Open Model Folder"), _("_Open"), NULL, dl_window_open_model_file);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Digit Lab models"));
+  gtk_file_filter_add_mime_type (filter, "application/x-safetensors");
+  gtk_file_filter_add_pattern (filter, "*.safetensors");
+  gtk_file_filter_add_pattern (filter, "config.json");
+  choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_OPEN, _("Open Model"), _("_Open"), filter,
+          dl_window_open_model_file);
 }
 
 static void

@@ -535,13 +535,15 @@ nn_model_load (const char  *path,
   config_path = g_build_filename (dir, NN_MODEL_CONFIG_FILE, NULL);
   weights_path = g_build_filename (dir, NN_MODEL_WEIGHTS_FILE, NULL);
 
-  /* A weights file on its own, or under another name: its embedded configuration. */
+  /* A folder's config.json stands for the folder. A weights file on its own, or under another
+   * name: its embedded configuration. */
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *base = g_path_get_basename (path);
 
-      if (g_strcmp0 (base, NN_MODEL_WEIGHTS_FILE) != 0 ||
-          !g_file_test (config_path, G_FILE_TEST_IS_REGULAR))
+      if (g_strcmp0 (base, NN_MODEL_CONFIG_FILE) != 0 &&
+          (g_strcmp0 (base, NN_MODEL_WEIGHTS_FILE) != 0 ||
+           !g_file_test (config_path, G_FILE_TEST_IS_REGULAR)))
         return load_single_file (path, n_threads, error);
     }
 
