@@ -4,6 +4,9 @@
 
 #include "gradcheck.h"
 #include "nn-conv2d.h"
+#include "nn-maxpool.h"
+#include "nn-relu.h"
+#include "nn-rng.h"
 
 typedef struct
 {
@@ -168,6 +171,66 @@ test_conv2d_fused_pool (void)
       }
 }
 
+/* Training's fused conv → ReLU → 2×2 max-pool and its backward give exactly what the three
+ * layers give one after the other: the same outputs, winners and gradients, bit for bit, with
+ * any number of images per GEMM. Some channels get a bias so negative that whole windows are
+ * clamped to zero (ties), and some upstream gradients are −0. */
+static void
+test_conv2d_fused_pool_train (void)
+{
+  static const size_t train_shapes[][7] = {
+    /* B, C, H, W, OC, K, pad */
+    { 5, 1, 28, 28, 32, 3, 1 },
+    { 6, 32, 14, 14, 64, 3, 1 },
+    { 3, 2, 6, 10, 5, 3, 0 },
+  };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (train_shapes); s++)
+    for (size_t group = 1; group <= 4; group++)
+      {
+        const size_t *d = train_shapes[s];
+        Conv *c = conv_new (d[0], d[1], d[2], d[3], d[4], d[5], d[6], 60 + s);
+        size_t PH = c->OH / 2, PW = c->OW / 2, n_pool = c->B * c->OC * PH * PW;
+        size_t col_size = nn_conv2d_col_size (c->C, c->H, c->W, c->K, c->pad);
+        g_autofree float *conv = g_new (float, n_out (c));
+        g_autofree float *relu = g_new (float, n_out (c));
+        g_autofree float *pool = g_new (float, n_pool);
+        g_autofree guint32 *winner = g_new (guint32, n_pool);
+        g_autofree float *fused = g_new (float, n_pool);
+        g_autofree guint32 *fused_winner = g_new (guint32, n_pool);
+        g_autofree float *col = g_new (float, MAX (group, 1) * col_size);
+        g_autofree float *tmp = g_new (float, group * c->OC * c->OH * c->OW);
+        g_autofree float *dpool = g_new (float, n_pool);
+        g_autofree float *dconv = g_new (float, n_out (c));
+        g_autofree float *dconv_fused = g_new (float, n_out (c));
+        NnRng rng;
+
+        for (size_t oc = 0; oc < c->OC; oc += 3)
+          c->bias[oc] = -100.0f;
+        nn_conv2d_forward (conv, c->in, c->weight, c->bias, col, c->B, c->C, c->H, c->W, c->OC,
+                           c->K, c->pad);
+        nn_relu_forward (relu, conv, n_out (c));
+        nn_maxpool_forward (pool, winner, relu, c->B, c->OC, c->OH, c->OW, 2);
+        nn_conv2d_relu_maxpool2_train_forward (fused, fused_winner, c->in, c->weight, c->bias, col,
+                                               tmp, group, c->B, c->C, c->H, c->W, c->OC, c->K,
+                                               c->pad);
+        g_assert_cmpmem (fused, sizeof (float) * n_pool, pool, sizeof (float) * n_pool);
+        g_assert_cmpmem (fused_winner, sizeof (guint32) * n_pool, winner,
+                         sizeof (guint32) * n_pool);
+
+        nn_rng_init (&rng, 70 + s);
+        for (size_t i = 0; i < n_pool; i++)
+          dpool[i] = i % 7 == 0 ? -0.0f : nn_rng_normal (&rng);
+        nn_maxpool_backward (dconv, dpool, winner, c->B, c->OC, c->OH, c->OW, 2);
+        nn_relu_backward (dconv, dconv, relu, n_out (c));
+        nn_relu_maxpool2_backward (dconv_fused, dpool, fused, fused_winner, c->B, c->OC, c->OH,
+                                   c->OW);
+        g_assert_cmpmem (dconv_fused, sizeof (float) * n_out (c), dconv,
+                         sizeof (float) * n_out (c));
+        conv_free (c);
+      }
+}
+
 static void
 test_conv2d_gradcheck (void)
 {
@@ -212,6 +275,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/conv2d/matches-reference", test_conv2d_matches_reference);
   g_test_add_func ("/engine/conv2d/fused-pool", test_conv2d_fused_pool);
+  g_test_add_func ("/engine/conv2d/fused-pool-train", test_conv2d_fused_pool_train);
   g_test_add_func ("/engine/conv2d/gradcheck", test_conv2d_gradcheck);
   g_test_add_func ("/engine/conv2d/accumulates", test_conv2d_accumulates);
   return g_test_run ();

@@ -219,6 +219,102 @@ nn_conv2d_relu_maxpool2_forward (float       *out,
     }
 }
 
+void
+nn_conv2d_relu_maxpool2_train_forward (float       *out,
+                                       guint32     *argmax,
+                                       const float *in,
+                                       const float *weight,
+                                       const float *bias,
+                                       float       *col,
+                                       float       *tmp,
+                                       size_t       group,
+                                       size_t       B,
+                                       size_t       C,
+                                       size_t       H,
+                                       size_t       W,
+                                       size_t       OC,
+                                       size_t       K,
+                                       size_t       pad)
+{
+  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+  size_t PH = OH / 2, PW = OW / 2;
+  size_t CKK = C * K * K, OHW = OH * OW;
+
+  g_return_if_fail (group > 0);
+
+  for (size_t b0 = 0; b0 < B; b0 += group)
+    {
+      size_t nb = MIN (group, B - b0);
+      size_t ld = nb * OHW;
+
+      for (size_t j = 0; j < nb; j++)
+        im2col_ld (col + j * OHW, ld, in + (b0 + j) * C * H * W, C, H, W, K, pad);
+      /* the bias first and the product accumulated onto it, as nn_conv2d_forward does: each
+       * output sees the same operations whatever the number of images per GEMM */
+      for (size_t oc = 0; oc < OC; oc++)
+        for (size_t p = 0; p < ld; p++)
+          tmp[oc * ld + p] = bias[oc];
+      nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, ld, CKK, 1.0f, weight, CKK, col, ld, 1.0f, tmp, ld);
+
+      for (size_t oc = 0; oc < OC; oc++)
+        for (size_t j = 0; j < nb; j++)
+          {
+            const float *plane = tmp + oc * ld + j * OHW;
+            size_t at = ((b0 + j) * OC + oc) * PH * PW;
+            float *o = out + at;
+            guint32 *a = argmax + at;
+
+            for (size_t ph = 0; ph < PH; ph++)
+              {
+                const float *r0 = plane + 2 * ph * OW, *r1 = r0 + OW;
+
+                for (size_t pw = 0; pw < PW; pw++)
+                  {
+                    /* nn_relu_forward's clamp, then nn_maxpool_forward's comparisons */
+                    float v00 = r0[2 * pw] < 0.0f ? 0.0f : r0[2 * pw];
+                    float v01 = r0[2 * pw + 1] < 0.0f ? 0.0f : r0[2 * pw + 1];
+                    float v10 = r1[2 * pw] < 0.0f ? 0.0f : r1[2 * pw];
+                    float v11 = r1[2 * pw + 1] < 0.0f ? 0.0f : r1[2 * pw + 1];
+                    guint32 i0 = (guint32) (2 * ph * OW + 2 * pw);
+                    float top = v01 > v00 ? v01 : v00;
+                    guint32 itop = v01 > v00 ? i0 + 1 : i0;
+                    float bottom = v11 > v10 ? v11 : v10;
+                    guint32 ibottom = (guint32) (v11 > v10 ? i0 + OW + 1 : i0 + OW);
+
+                    o[ph * PW + pw] = bottom > top ? bottom : top;
+                    a[ph * PW + pw] = bottom > top ? ibottom : itop;
+                  }
+              }
+          }
+    }
+}
+
+void
+nn_relu_maxpool2_backward (float         *dconv,
+                           const float   *dout,
+                           const float   *out,
+                           const guint32 *argmax,
+                           size_t         B,
+                           size_t         OC,
+                           size_t         OH,
+                           size_t         OW)
+{
+  size_t n = (OH / 2) * (OW / 2);
+
+  memset (dconv, 0, sizeof (float) * B * OC * OH * OW);
+  for (size_t bc = 0; bc < B * OC; bc++)
+    {
+      float *plane = dconv + bc * OH * OW;
+      const float *d = dout + bc * n, *o = out + bc * n;
+      const guint32 *a = argmax + bc * n;
+
+      /* the winner's ReLU output is the pooled value: its gradient passes where that is > 0
+       * (added onto the zero, as the unfused pooling does, so that −0 becomes +0 the same) */
+      for (size_t i = 0; i < n; i++)
+        plane[a[i]] += o[i] > 0.0f ? d[i] : 0.0f;
+    }
+}
+
 /* Winograd F(2×2, 3×3) (Lavin and Gray, 2016): each 2×2 block of outputs comes from a 4×4
  * block of input with 16 multiplies per channel pair instead of 36. Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A
  * with

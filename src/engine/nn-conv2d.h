@@ -45,6 +45,38 @@ void   nn_conv2d_relu_maxpool2_forward (float       *out,      /* (B, OC, OH/2, 
                                         size_t       K,
                                         size_t       pad);
 
+/* Training's conv → ReLU → 2×2 max-pool: bit for bit what nn_conv2d_forward, nn_relu_forward and
+ * nn_maxpool_forward give one after the other, with `group` images per GEMM and no full-size
+ * activations written. argmax gets each window's winner as an index into its (OH, OW) plane, for
+ * nn_relu_maxpool2_backward; OH and OW even. col holds group·C·K·K·OH·OW floats and tmp
+ * group·OC·OH·OW. */
+void   nn_conv2d_relu_maxpool2_train_forward (float       *out,      /* (B, OC, OH/2, OW/2) */
+                                              guint32     *argmax,   /* (B, OC, OH/2, OW/2) */
+                                              const float *in,       /* (B, C, H, W) */
+                                              const float *weight,   /* (OC, C, K, K) */
+                                              const float *bias,     /* (OC) */
+                                              float       *col,
+                                              float       *tmp,
+                                              size_t       group,
+                                              size_t       B,
+                                              size_t       C,
+                                              size_t       H,
+                                              size_t       W,
+                                              size_t       OC,
+                                              size_t       K,
+                                              size_t       pad);
+/* Its backward through the pooling and the ReLU: overwrites dconv (B, OC, OH, OW) with the
+ * gradient of the conv's output, bit for bit what nn_maxpool_backward then nn_relu_backward
+ * give. out is the pooled output. */
+void   nn_relu_maxpool2_backward (float         *dconv,
+                                  const float   *dout,     /* (B, OC, OH/2, OW/2) */
+                                  const float   *out,      /* (B, OC, OH/2, OW/2) */
+                                  const guint32 *argmax,
+                                  size_t         B,
+                                  size_t         OC,
+                                  size_t         OH,
+                                  size_t         OW);
+
 /* The same fused step for 3×3 kernels with padding 1 and even H, W, by Winograd's F(2×2, 3×3):
  * 2.25 times fewer multiplies, for layers with enough channels to make the GEMMs worthwhile.
  * work holds nn_conv2d_winograd_workspace () floats. */

@@ -28,8 +28,8 @@ typedef struct
   float    *grad_a;         /* (capacity, max activation) */
   float    *grad_b;         /* (capacity, max activation) */
   float    *col;            /* (max conv col size) */
-  float    *fused_col;      /* inference: im2col of a group of images for a fused conv */
-  float    *fused_tmp;      /* inference: that group's conv outputs before pooling */
+  float    *fused_col;      /* im2col (or Winograd tiles) of a group of images for a fused conv */
+  float    *fused_tmp;      /* that group's conv outputs before pooling */
   float    *dcol;           /* (max conv col size) */
   float    *grads;          /* (n_params); worker 0 uses the network's block */
   float    *probs;          /* (capacity, n_classes) */
@@ -497,6 +497,17 @@ fused_group (const NnNetwork *net,
   return MAX ((size_t) 1, MIN (capacity, 1024 / per_image));
 }
 
+/* Images per GEMM in training's fused conv, which keeps im2col: about a thousand columns. */
+static size_t
+train_group (const NnNetwork *net,
+             size_t           i,
+             size_t           capacity)
+{
+  const NnLayer *l = &net->layers[i];
+
+  return MAX ((size_t) 1, MIN (capacity, 1024 / (l->out_h * l->out_w)));
+}
+
 gboolean
 nn_network_reserve (NnNetwork  *net,
                     size_t      max_batch,
@@ -560,6 +571,11 @@ nn_network_reserve (NnNetwork  *net,
             {
               const NnLayer *l = &net->layers[i];
               size_t g = fused_group (net, i, capacity);
+              size_t tg = train_group (net, i, capacity);
+
+              fused_col = MAX (fused_col, tg * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
+                                                                   l->spec.kernel, l->spec.pad));
+              fused_tmp = MAX (fused_tmp, tg * layer_out_size (l));
 
               if (winograd_at (net, i, capacity))
                 fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
@@ -650,7 +666,8 @@ forward_layer (NnNetwork   *net,
 }
 
 /* Training forward pass of the B samples already in wk->acts[0]; leaves logits in
- * acts[n_layers]. */
+ * acts[n_layers]. conv → ReLU → 2×2 max-pool runs fused, with the same results: the conv's and
+ * the ReLU's outputs are not written, and backward goes through both in one step. */
 static void
 forward (NnNetwork *net,
          Worker    *wk,
@@ -658,7 +675,22 @@ forward (NnNetwork *net,
          NnRng     *rng)
 {
   for (size_t i = 0; i < net->n_layers; i++)
-    forward_layer (net, wk, i, wk->acts[i], wk->acts[i + 1], B, rng);
+    {
+      if (fusable_at (net, i))
+        {
+          const NnLayer *l = &net->layers[i];
+
+          nn_conv2d_relu_maxpool2_train_forward (wk->acts[i + 3], wk->argmax[i + 2], wk->acts[i],
+                                                 net->params + l->weight_offset,
+                                                 net->params + l->bias_offset, wk->fused_col,
+                                                 wk->fused_tmp, train_group (net, i, wk->capacity),
+                                                 B, l->in_c, l->in_h, l->in_w, l->out_c,
+                                                 l->spec.kernel, l->spec.pad);
+          i += 2;
+          continue;
+        }
+      forward_layer (net, wk, i, wk->acts[i], wk->acts[i + 1], B, rng);
+    }
 }
 
 /* Inference on B samples read straight from x: no dropout, no winners kept for a backward pass,
@@ -736,13 +768,16 @@ backward (NnNetwork *net,
                              B, l->in_c, l->out_c);
           break;
         case NN_LAYER_MAXPOOL:
-          if (!first)
+          if (i >= 2 && fusable_at (net, i - 2))
+            nn_relu_maxpool2_backward (spare, dout, out, wk->argmax[i], B, l->in_c, l->in_h,
+                                       l->in_w);
+          else if (!first)
             nn_maxpool_backward (spare, dout, wk->argmax[i], B, l->in_c, l->in_h, l->in_w,
                                  l->spec.pool);
           break;
         case NN_LAYER_RELU:
-          /* in place: din aliases dout */
-          if (!first)
+          /* in place: din aliases dout; a fused ReLU went with its max-pool */
+          if (!first && !fusable_at (net, i - 1))
             nn_relu_backward (dout, dout, out, n_out);
           continue;
         case NN_LAYER_DROPOUT:
