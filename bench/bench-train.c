@@ -10,6 +10,17 @@
 #include "nn-optimizer.h"
 #include "nn-preprocess.h"
 
+/* as the trainer does it: each thread updates a stripe of the parameters */
+static void
+optimizer_update (gpointer     user_data,
+                  float       *params,
+                  const float *grads,
+                  size_t       lo,
+                  size_t       hi)
+{
+  nn_optimizer_update (user_data, params, grads, lo, hi);
+}
+
 /* Prints one JSON line; pass the number of batches and threads as arguments. Random inputs:
  * the throughput of dense kernels does not depend on the pixel values. */
 int
@@ -61,7 +72,8 @@ main (int   argc,
           size_t off = (b % (n_data / B)) * B;
 
           nn_network_train_step (net, x + off * in_size, labels + off, B, b, NULL);
-          nn_optimizer_step (opt, nn_network_get_params (net), nn_network_get_grads (net));
+          nn_optimizer_begin_step (opt);
+          nn_network_update_params (net, optimizer_update, opt);
         }
       seconds = (g_get_monotonic_time () - start) / 1e6;
       if (rep > 0)   /* the first round warms caches and page tables */

@@ -84,6 +84,39 @@ test_optimizer_weight_decay (void)
   g_assert_cmpfloat_with_epsilon (p, 1.9f, 1e-6);
 }
 
+/* Updating in parts, in any order, is one whole step, bit for bit. */
+static void
+test_optimizer_parts (void)
+{
+  const NnOptimizerKind kinds[] = { NN_OPTIMIZER_ADAM, NN_OPTIMIZER_SGD };
+
+  for (size_t k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      NnOptimizerConfig c;
+      g_autoptr(NnOptimizer) whole = NULL;
+      g_autoptr(NnOptimizer) parts = NULL;
+      float p1[37], p2[37], g[37];
+
+      nn_optimizer_config_init (&c, kinds[k]);
+      c.weight_decay = 0.01;
+      whole = nn_optimizer_new (&c, 37);
+      parts = nn_optimizer_new (&c, 37);
+      for (int i = 0; i < 37; i++)
+        p1[i] = p2[i] = (float) (i - 18) / 7.0f;
+      for (int step = 0; step < 5; step++)
+        {
+          for (int i = 0; i < 37; i++)
+            g[i] = sinf ((float) (i * 3 + step));
+          nn_optimizer_step (whole, p1, g);
+          nn_optimizer_begin_step (parts);
+          nn_optimizer_update (parts, p2, g, 20, 37);
+          nn_optimizer_update (parts, p2, g, 0, 13);
+          nn_optimizer_update (parts, p2, g, 13, 20);
+        }
+      g_assert_cmpmem (p1, sizeof p1, p2, sizeof p2);
+    }
+}
+
 static void
 test_optimizer_names (void)
 {
@@ -106,6 +139,7 @@ main (int   argc,
   g_test_add_func ("/engine/optimizer/adam-varying-gradient", test_optimizer_adam_varying_gradient);
   g_test_add_func ("/engine/optimizer/sgd-momentum", test_optimizer_sgd_momentum);
   g_test_add_func ("/engine/optimizer/weight-decay", test_optimizer_weight_decay);
+  g_test_add_func ("/engine/optimizer/parts", test_optimizer_parts);
   g_test_add_func ("/engine/optimizer/names", test_optimizer_names);
   return g_test_run ();
 }

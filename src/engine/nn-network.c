@@ -45,6 +45,7 @@ typedef enum
   JOB_TRAIN,
   JOB_PREDICT,
   JOB_REDUCE,
+  JOB_UPDATE,
 } JobKind;
 
 typedef struct
@@ -55,6 +56,8 @@ typedef struct
   float        *probs;      /* (B, n_classes) for predict */
   size_t        B;
   guint64       dropout_seed;
+  NnParamUpdate update;
+  gpointer      update_data;
 } Job;
 
 struct _NnNetwork
@@ -843,13 +846,20 @@ run_job (NnNetwork *net,
   size_t N = net->n_classes;
   size_t start, count;
 
-  if (job->kind == JOB_REDUCE)
+  if (job->kind == JOB_REDUCE || job->kind == JOB_UPDATE)
     {
-      /* each worker sums one stripe of the gradient block, in a fixed order */
-      size_t per = (net->n_params + net->n_threads - 1) / net->n_threads;
+      /* each worker takes one stripe of the parameters, whole cache lines apart */
+      size_t per = ((net->n_params + net->n_threads - 1) / net->n_threads + 15) & ~(size_t) 15;
       size_t lo = MIN (net->n_params, w * per);
       size_t hi = MIN (net->n_params, lo + per);
 
+      if (job->kind == JOB_UPDATE)
+        {
+          if (lo < hi)
+            job->update (job->update_data, net->params, net->grads, lo, hi);
+          return;
+        }
+      /* sums the workers' gradients in a fixed order */
       for (size_t t = 1; t < net->n_threads; t++)
         {
           const float *src = net->workers[t].grads;
@@ -920,6 +930,22 @@ nn_network_train_step (NnNetwork    *net,
   if (n_correct != NULL)
     *n_correct = correct;
   return loss;
+}
+
+void
+nn_network_update_params (NnNetwork     *net,
+                          NnParamUpdate  update,
+                          gpointer       user_data)
+{
+  g_return_if_fail (net != NULL && update != NULL);
+
+  if (net->n_threads == 1 || net->workers == NULL)
+    {
+      update (user_data, net->params, net->grads, 0, net->n_params);
+      return;
+    }
+  net->job = (Job) { .kind = JOB_UPDATE, .update = update, .update_data = user_data };
+  run_parallel (net);
 }
 
 void

@@ -73,6 +73,18 @@ double         nn_network_train_step        (NnNetwork        *net,
                                              guint64           dropout_seed,
                                              size_t           *n_correct);
 
+/* Updates parameters [lo, hi) from their gradients; parameters are independent of each other. */
+typedef void (*NnParamUpdate) (gpointer     user_data,
+                               float       *params,
+                               const float *grads,
+                               size_t       lo,
+                               size_t       hi);
+
+/* Runs update over the parameters, split into stripes across the network's threads. */
+void           nn_network_update_params     (NnNetwork        *net,
+                                             NnParamUpdate     update,
+                                             gpointer          user_data);
+
 /* Inference: class probabilities (B, n_classes) for x (B, C, H, W), any B. */
 void           nn_network_predict           (NnNetwork        *net,
                                              const float      *x,

@@ -70,18 +70,27 @@ nn_optimizer_kind_from_string (const char      *name,
 }
 
 void
-nn_optimizer_step (NnOptimizer *opt,
-                   float       *params,
-                   const float *grads)
+nn_optimizer_begin_step (NnOptimizer *opt)
+{
+  g_return_if_fail (opt != NULL);
+
+  opt->step++;
+}
+
+void
+nn_optimizer_update (NnOptimizer *opt,
+                     float       *params,
+                     const float *grads,
+                     size_t       lo,
+                     size_t       hi)
 {
   const NnOptimizerConfig *c;
   const float wd = (float) opt->config.weight_decay;
-  size_t n = opt->n_params;
 
   g_return_if_fail (opt != NULL && params != NULL && grads != NULL);
+  g_return_if_fail (lo <= hi && hi <= opt->n_params && opt->step > 0);
 
   c = &opt->config;
-  opt->step++;
   if (c->kind == NN_OPTIMIZER_ADAM)
     {
       const float b1 = (float) c->beta1, b2 = (float) c->beta2;
@@ -93,7 +102,7 @@ nn_optimizer_step (NnOptimizer *opt,
       const float eps = (float) c->eps;
       float *m = opt->m, *v = opt->v;
 
-      for (size_t i = 0; i < n; i++)
+      for (size_t i = lo; i < hi; i++)
         {
           float g = grads[i] + wd * params[i];
 
@@ -108,7 +117,7 @@ nn_optimizer_step (NnOptimizer *opt,
       float *buf = opt->m;
 
       /* PyTorch's SGD: buf = mu * buf + g (g itself on the first step), p -= lr * buf */
-      for (size_t i = 0; i < n; i++)
+      for (size_t i = lo; i < hi; i++)
         {
           float g = grads[i] + wd * params[i];
 
@@ -116,4 +125,15 @@ nn_optimizer_step (NnOptimizer *opt,
           params[i] -= lr * buf[i];
         }
     }
+}
+
+void
+nn_optimizer_step (NnOptimizer *opt,
+                   float       *params,
+                   const float *grads)
+{
+  g_return_if_fail (opt != NULL);
+
+  nn_optimizer_begin_step (opt);
+  nn_optimizer_update (opt, params, grads, 0, opt->n_params);
 }

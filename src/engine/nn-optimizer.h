@@ -37,9 +37,18 @@ void         nn_optimizer_config_init  (NnOptimizerConfig       *config,
 NnOptimizer *nn_optimizer_new          (const NnOptimizerConfig *config,
                                         size_t                   n_params);
 void         nn_optimizer_free         (NnOptimizer             *opt);
+/* One update of every parameter. */
 void         nn_optimizer_step         (NnOptimizer             *opt,
                                         float                   *params,
                                         const float             *grads);
+/* The same in parts that may run at once on different threads: begin_step counts the step,
+ * then update covers parameters [lo, hi), each exactly once. */
+void         nn_optimizer_begin_step   (NnOptimizer             *opt);
+void         nn_optimizer_update       (NnOptimizer             *opt,
+                                        float                   *params,
+                                        const float             *grads,
+                                        size_t                   lo,
+                                        size_t                   hi);
 const char  *nn_optimizer_kind_to_string (NnOptimizerKind kind);
 gboolean     nn_optimizer_kind_from_string (const char      *name,
                                             NnOptimizerKind *kind);

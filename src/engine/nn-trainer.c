@@ -251,6 +251,16 @@ prepare_batch (NnTrainer *t,
     }
 }
 
+static void
+optimizer_update (gpointer     user_data,
+                  float       *params,
+                  const float *grads,
+                  size_t       lo,
+                  size_t       hi)
+{
+  nn_optimizer_update (user_data, params, grads, lo, hi);
+}
+
 gboolean
 nn_trainer_run (NnTrainer          *t,
                 const NnTrainHooks *hooks,
@@ -308,8 +318,8 @@ nn_trainer_run (NnTrainer          *t,
                            "number (try a smaller learning rate)", epoch, b + 1);
               return FALSE;
             }
-          nn_optimizer_step (t->opt, nn_network_get_params (t->net),
-                             nn_network_get_grads (t->net));
+          nn_optimizer_begin_step (t->opt);
+          nn_network_update_params (t->net, optimizer_update, t->opt);
           loss_sum += loss;
           correct_sum += n_correct;
           seen += B;
