@@ -171,9 +171,9 @@ test_conv2d_fused_pool (void)
       }
 }
 
-/* Training's fused conv → ReLU → 2×2 max-pool and its backward give exactly what the three
- * layers give one after the other: the same outputs, winners and gradients, bit for bit, with
- * any number of images per GEMM. Some channels get a bias so negative that whole windows are
+/* Training's fused conv → ReLU → 2×2 max-pool and its backward, grouped, give exactly what the
+ * three layers give one after the other: the same outputs, winners and gradients, bit for bit,
+ * with any number of images per GEMM. Some channels get a bias so negative that whole windows are
  * clamped to zero (ties), and some upstream gradients are −0. */
 static void
 test_conv2d_fused_pool_train (void)
@@ -223,10 +223,38 @@ test_conv2d_fused_pool_train (void)
           dpool[i] = i % 7 == 0 ? -0.0f : nn_rng_normal (&rng);
         nn_maxpool_backward (dconv, dpool, winner, c->B, c->OC, c->OH, c->OW, 2);
         nn_relu_backward (dconv, dconv, relu, n_out (c));
-        nn_relu_maxpool2_backward (dconv_fused, dpool, fused, fused_winner, c->B, c->OC, c->OH,
-                                   c->OW);
-        g_assert_cmpmem (dconv_fused, sizeof (float) * n_out (c), dconv,
-                         sizeof (float) * n_out (c));
+        nn_relu_maxpool2_backward (dconv_fused, dpool, fused, fused_winner, group, c->B, c->OC,
+                                   c->OH, c->OW);
+        /* the same numbers, each group of images laid out as one (OC, nb·OH·OW) block */
+        for (size_t b = 0; b < c->B; b++)
+          for (size_t oc = 0; oc < c->OC; oc++)
+            {
+              size_t OHW = c->OH * c->OW, b0 = b - b % group, nb = MIN (group, c->B - b0);
+              const float *plane = dconv_fused + b0 * c->OC * OHW + oc * nb * OHW + (b - b0) * OHW;
+
+              g_assert_cmpmem (plane, sizeof (float) * OHW, dconv + (b * c->OC + oc) * OHW,
+                               sizeof (float) * OHW);
+            }
+
+        /* and the conv's gradients from that layout, against nn_conv2d_backward's */
+        {
+          size_t n_in = c->B * c->C * c->H * c->W, n_w = c->OC * c->C * c->K * c->K;
+          g_autofree float *din = g_new (float, n_in);
+          g_autofree float *din_g = g_new (float, n_in);
+          g_autofree float *dw = g_new0 (float, n_w);
+          g_autofree float *dw_g = g_new0 (float, n_w);
+          g_autofree float *db = g_new0 (float, c->OC);
+          g_autofree float *db_g = g_new0 (float, c->OC);
+          g_autofree float *dcol = g_new (float, group * col_size);
+
+          nn_conv2d_backward (din, dw, db, dconv, c->in, c->weight, col, dcol, c->B, c->C, c->H,
+                              c->W, c->OC, c->K, c->pad);
+          nn_conv2d_backward_grouped (din_g, dw_g, db_g, dconv_fused, c->in, c->weight, col, dcol,
+                                      group, c->B, c->C, c->H, c->W, c->OC, c->K, c->pad);
+          g_assert_cmpmem (din_g, sizeof (float) * n_in, din, sizeof (float) * n_in);
+          g_assert_cmpmem (dw_g, sizeof (float) * n_w, dw, sizeof (float) * n_w);
+          g_assert_cmpmem (db_g, sizeof (float) * c->OC, db, sizeof (float) * c->OC);
+        }
         conv_free (c);
       }
 }

@@ -95,15 +95,16 @@ im2col (float       *col,
   im2col_ld (col, OH * OW, in, C, H, W, K, pad);
 }
 
-/* Adds col (C·K·K, OH·OW) back into din (C, H, W), the transpose of im2col. */
+/* Adds col (C·K·K, OH·OW), rows ld apart, back into din (C, H, W): the transpose of im2col. */
 static void
-col2im (float       *din,
-        const float *col,
-        size_t       C,
-        size_t       H,
-        size_t       W,
-        size_t       K,
-        size_t       pad)
+col2im_ld (float       *din,
+           const float *col,
+           size_t       ld,
+           size_t       C,
+           size_t       H,
+           size_t       W,
+           size_t       K,
+           size_t       pad)
 {
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
 
@@ -111,7 +112,7 @@ col2im (float       *din,
     for (size_t kh = 0; kh < K; kh++)
       for (size_t kw = 0; kw < K; kw++)
         {
-          const float *row = col + ((c * K + kh) * K + kw) * OH * OW;
+          const float *row = col + ((c * K + kh) * K + kw) * ld;
           size_t lo, hi;
 
           valid_range (W, OW, pad, kw, &lo, &hi);
@@ -129,6 +130,20 @@ col2im (float       *din,
                 dst[ow + kw - pad] += src[ow];
             }
         }
+}
+
+static void
+col2im (float       *din,
+        const float *col,
+        size_t       C,
+        size_t       H,
+        size_t       W,
+        size_t       K,
+        size_t       pad)
+{
+  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+
+  col2im_ld (din, col, OH * OW, C, H, W, K, pad);
 }
 
 void
@@ -294,24 +309,99 @@ nn_relu_maxpool2_backward (float         *dconv,
                            const float   *dout,
                            const float   *out,
                            const guint32 *argmax,
+                           size_t         group,
                            size_t         B,
                            size_t         OC,
                            size_t         OH,
                            size_t         OW)
 {
-  size_t n = (OH / 2) * (OW / 2);
+  size_t n = (OH / 2) * (OW / 2), OHW = OH * OW;
 
-  memset (dconv, 0, sizeof (float) * B * OC * OH * OW);
-  for (size_t bc = 0; bc < B * OC; bc++)
+  g_return_if_fail (group > 0);
+
+  memset (dconv, 0, sizeof (float) * B * OC * OHW);
+  for (size_t b = 0; b < B; b++)
     {
-      float *plane = dconv + bc * OH * OW;
-      const float *d = dout + bc * n, *o = out + bc * n;
-      const guint32 *a = argmax + bc * n;
+      size_t b0 = b - b % group, nb = MIN (group, B - b0), ld = nb * OHW;
 
-      /* the winner's ReLU output is the pooled value: its gradient passes where that is > 0
-       * (added onto the zero, as the unfused pooling does, so that −0 becomes +0 the same) */
-      for (size_t i = 0; i < n; i++)
-        plane[a[i]] += o[i] > 0.0f ? d[i] : 0.0f;
+      for (size_t oc = 0; oc < OC; oc++)
+        {
+          /* image b's plane in its group's (OC, nb·OH·OW) block */
+          float *plane = dconv + b0 * OC * OHW + oc * ld + (b - b0) * OHW;
+          size_t at = (b * OC + oc) * n;
+          const float *d = dout + at, *o = out + at;
+          const guint32 *a = argmax + at;
+
+          /* the winner's ReLU output is the pooled value: its gradient passes where that is
+           * > 0 (added onto the zero, as the unfused pooling does, so that −0 becomes +0 the
+           * same) */
+          for (size_t i = 0; i < n; i++)
+            plane[a[i]] += o[i] > 0.0f ? d[i] : 0.0f;
+        }
+    }
+}
+
+void
+nn_conv2d_backward_grouped (float       *din,
+                            float       *dweight,
+                            float       *dbias,
+                            const float *dout,
+                            const float *in,
+                            const float *weight,
+                            float       *col,
+                            float       *dcol,
+                            size_t       group,
+                            size_t       B,
+                            size_t       C,
+                            size_t       H,
+                            size_t       W,
+                            size_t       OC,
+                            size_t       K,
+                            size_t       pad)
+{
+  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+  size_t CKK = C * K * K, OHW = OH * OW;
+
+  g_return_if_fail (group > 0);
+
+  for (size_t b0 = 0; b0 < B; b0 += group)
+    {
+      size_t nb = MIN (group, B - b0), ld = nb * OHW;
+      const float *dg = dout + b0 * OC * OHW;   /* (OC, nb·OH·OW) */
+
+      for (size_t j = 0; j < nb; j++)
+        im2col_ld (col + j * OHW, ld, in + (b0 + j) * C * H * W, C, H, W, K, pad);
+      /* the weight and bias gradients image by image, in nn_conv2d_backward's order */
+      for (size_t j = 0; j < nb; j++)
+        {
+          for (size_t oc = 0; oc < OC; oc++)
+            {
+              const float *row = dg + oc * ld + j * OHW;
+              float part[8] = { 0 };
+              float s = 0.0f;
+              size_t p = 0;
+
+              for (; p + 8 <= OHW; p += 8)
+                for (int q = 0; q < 8; q++)
+                  part[q] += row[p + q];
+              for (; p < OHW; p++)
+                s += row[p];
+              for (int q = 0; q < 8; q++)
+                s += part[q];
+              dbias[oc] += s;
+            }
+          nn_sgemm (NN_NO_TRANS, NN_TRANS, OC, CKK, OHW, 1.0f, dg + j * OHW, ld, col + j * OHW,
+                    ld, 1.0f, dweight, CKK);
+        }
+      /* the input gradient for the whole group in one GEMM: the weights are packed once */
+      if (din != NULL)
+        {
+          nn_sgemm (NN_TRANS, NN_NO_TRANS, CKK, ld, OC, 1.0f, weight, CKK, dg, ld, 0.0f, dcol,
+                    ld);
+          memset (din + b0 * C * H * W, 0, sizeof (float) * nb * C * H * W);
+          for (size_t j = 0; j < nb; j++)
+            col2im_ld (din + (b0 + j) * C * H * W, dcol + j * OHW, ld, C, H, W, K, pad);
+        }
     }
 }
 

@@ -65,17 +65,37 @@ void   nn_conv2d_relu_maxpool2_train_forward (float       *out,      /* (B, OC, 
                                               size_t       OC,
                                               size_t       K,
                                               size_t       pad);
-/* Its backward through the pooling and the ReLU: overwrites dconv (B, OC, OH, OW) with the
- * gradient of the conv's output, bit for bit what nn_maxpool_backward then nn_relu_backward
- * give. out is the pooled output. */
-void   nn_relu_maxpool2_backward (float         *dconv,
+/* Its backward through the pooling and the ReLU: overwrites dconv with the gradient of the
+ * conv's output, bit for bit what nn_maxpool_backward then nn_relu_backward give, laid out for
+ * nn_conv2d_backward_grouped: each group of `group` images (the last may be short) is one
+ * (OC, nb·OH·OW) block, image after image along the rows. out is the pooled output. */
+void   nn_relu_maxpool2_backward (float         *dconv,    /* (B, OC, OH, OW) in groups */
                                   const float   *dout,     /* (B, OC, OH/2, OW/2) */
                                   const float   *out,      /* (B, OC, OH/2, OW/2) */
                                   const guint32 *argmax,
+                                  size_t         group,
                                   size_t         B,
                                   size_t         OC,
                                   size_t         OH,
                                   size_t         OW);
+/* nn_conv2d_backward with dout laid out in groups as above, bit for bit the same gradients: the
+ * input gradient of a group is one GEMM. col and dcol hold group·C·K·K·OH·OW floats. */
+void   nn_conv2d_backward_grouped (float       *din,      /* (B, C, H, W) or NULL */
+                                   float       *dweight,  /* accumulated into */
+                                   float       *dbias,    /* accumulated into */
+                                   const float *dout,     /* (B, OC, OH, OW) in groups */
+                                   const float *in,
+                                   const float *weight,
+                                   float       *col,
+                                   float       *dcol,
+                                   size_t       group,
+                                   size_t       B,
+                                   size_t       C,
+                                   size_t       H,
+                                   size_t       W,
+                                   size_t       OC,
+                                   size_t       K,
+                                   size_t       pad);
 
 /* The same fused step for 3×3 kernels with padding 1 and even H, W, by Winograd's F(2×2, 3×3):
  * 2.25 times fewer multiplies, for layers with enough channels to make the GEMMs worthwhile.

@@ -30,6 +30,7 @@ typedef struct
   float    *col;            /* (max conv col size) */
   float    *fused_col;      /* im2col (or Winograd tiles) of a group of images for a fused conv */
   float    *fused_tmp;      /* that group's conv outputs before pooling */
+  float    *fused_dcol;     /* training: the gradient of a group's im2col */
   float    *dcol;           /* (max conv col size) */
   float    *grads;          /* (n_params); worker 0 uses the network's block */
   float    *probs;          /* (capacity, n_classes) */
@@ -567,7 +568,7 @@ nn_network_reserve (NnNetwork  *net,
       RESERVE (t == 0 ? 0 : net->n_params);
       RESERVE (capacity * net->n_classes);
       {
-        size_t fused_col = 0, fused_tmp = 0;
+        size_t fused_col = 0, fused_tmp = 0, fused_dcol = 0;
 
         for (size_t i = 0; i < net->n_layers; i++)
           if (fusable_at (net, i))
@@ -578,6 +579,8 @@ nn_network_reserve (NnNetwork  *net,
 
               fused_col = MAX (fused_col, tg * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
                                                                    l->spec.kernel, l->spec.pad));
+              fused_dcol = MAX (fused_dcol, tg * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
+                                                                     l->spec.kernel, l->spec.pad));
               fused_tmp = MAX (fused_tmp, tg * layer_out_size (l));
 
               if (winograd_at (net, i, capacity))
@@ -593,6 +596,7 @@ nn_network_reserve (NnNetwork  *net,
             }
         RESERVE (fused_col);
         RESERVE (fused_tmp);
+        RESERVE (fused_dcol);
       }
 #undef RESERVE
 
@@ -622,6 +626,7 @@ nn_network_reserve (NnNetwork  *net,
       wk->probs = base + offsets[n_off++];
       wk->fused_col = base + offsets[n_off++];
       wk->fused_tmp = base + offsets[n_off++];
+      wk->fused_dcol = base + offsets[n_off++];
     }
   net->capacity = capacity;
   return TRUE;
@@ -762,9 +767,16 @@ backward (NnNetwork *net,
       switch (l->spec.kind)
         {
         case NN_LAYER_CONV2D:
-          nn_conv2d_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
-                              wk->col, wk->dcol, B, l->in_c, l->in_h, l->in_w, l->out_c,
-                              l->spec.kernel, l->spec.pad);
+          /* a fused conv's output gradient comes in groups of images */
+          if (fusable_at (net, i))
+            nn_conv2d_backward_grouped (first ? NULL : spare, dweight, dbias, dout, in, weight,
+                                        wk->fused_col, wk->fused_dcol,
+                                        train_group (net, i, wk->capacity), B, l->in_c, l->in_h,
+                                        l->in_w, l->out_c, l->spec.kernel, l->spec.pad);
+          else
+            nn_conv2d_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
+                                wk->col, wk->dcol, B, l->in_c, l->in_h, l->in_w, l->out_c,
+                                l->spec.kernel, l->spec.pad);
           break;
         case NN_LAYER_DENSE:
           nn_dense_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
@@ -772,8 +784,9 @@ backward (NnNetwork *net,
           break;
         case NN_LAYER_MAXPOOL:
           if (i >= 2 && fusable_at (net, i - 2))
-            nn_relu_maxpool2_backward (spare, dout, out, wk->argmax[i], B, l->in_c, l->in_h,
-                                       l->in_w);
+            nn_relu_maxpool2_backward (spare, dout, out, wk->argmax[i],
+                                       train_group (net, i - 2, wk->capacity), B, l->in_c,
+                                       l->in_h, l->in_w);
           else if (!first)
             nn_maxpool_backward (spare, dout, wk->argmax[i], B, l->in_c, l->in_h, l->in_w,
                                  l->spec.pool);
