@@ -186,7 +186,7 @@ static NnDataset *
 bars_dataset (size_t n_train,
               size_t n_test)
 {
-  NnDataset *ds = g_new0 (NnDataset, 1);
+  NnDataset *ds = nn_dataset_new ();
   NnRng rng;
 
   ds->kind = NN_DATASET_CUSTOM;

@@ -50,7 +50,7 @@ test_dataset_fashion_and_errors (void)
   g_assert_cmpint (ds->kind, ==, NN_DATASET_FASHION_MNIST);
   g_assert_cmpstr (ds->name, ==, "fashion-mnist");
   g_assert_cmpstr (ds->class_names[9], ==, "Ankle boot");
-  g_clear_pointer (&ds, nn_dataset_free);
+  g_clear_pointer (&ds, nn_dataset_unref);
 
   /* a label that is not a class */
   {
@@ -84,6 +84,39 @@ test_dataset_fashion_and_errors (void)
   g_assert_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE);
   fixture_remove_dir (dir);
   g_rmdir (parent);
+}
+
+/* Threads share datasets by reference: the last unref frees, from whichever thread. */
+static gpointer
+drop_reference (gpointer data)
+{
+  NnDataset *ds = data;
+
+  /* still whole while this thread holds it */
+  g_assert_cmpuint (ds->train->pixels[5], ==, 77);
+  nn_dataset_unref (ds);
+  return NULL;
+}
+
+static void
+test_dataset_shared (void)
+{
+  NnDataset *ds = nn_dataset_new ();
+  NnImageSet *test;
+  GThread *thread;
+
+  ds->train = nn_image_set_new (2, 3, 4);
+  ds->test = nn_image_set_new (1, 3, 4);
+  ds->train->pixels[5] = 77;
+  test = nn_image_set_ref (ds->test);
+  g_assert_true (test == ds->test);
+  thread = g_thread_new ("holder", drop_reference, nn_dataset_ref (ds));
+  nn_dataset_unref (ds);
+  g_thread_join (thread);
+  /* the dataset is gone; the test images it shared live on */
+  g_assert_cmpuint (test->n_images, ==, 1);
+  test->pixels[11] = 1;
+  nn_image_set_unref (test);
 }
 
 static void
@@ -178,6 +211,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/dataset/load-dir", test_dataset_load_dir);
   g_test_add_func ("/engine/dataset/fashion-and-errors", test_dataset_fashion_and_errors);
+  g_test_add_func ("/engine/dataset/shared", test_dataset_shared);
   g_test_add_func ("/engine/dataset/mean-std", test_dataset_mean_std);
   g_test_add_func ("/engine/dataset/split", test_dataset_split);
   g_test_add_func ("/engine/dataset/mnist-real", test_dataset_mnist_real);

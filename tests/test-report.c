@@ -9,7 +9,7 @@
 static NnDataset *
 planted_dataset (void)
 {
-  NnDataset *ds = g_new0 (NnDataset, 1);
+  NnDataset *ds = nn_dataset_new ();
   NnRng rng;
 
   ds->kind = NN_DATASET_CUSTOM;

@@ -41,7 +41,7 @@ make_bars (size_t  n,
 static NnDataset *
 make_dataset (void)
 {
-  NnDataset *ds = g_new0 (NnDataset, 1);
+  NnDataset *ds = nn_dataset_new ();
 
   ds->kind = NN_DATASET_CUSTOM;
   ds->name = g_strdup ("bars");

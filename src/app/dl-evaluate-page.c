@@ -1,4 +1,4 @@
-/* dl-evaluate-page.c: a copy of the model and the test images go to a worker; results come back */
+/* dl-evaluate-page.c: the model, copied, and the test images go to a worker; results come back */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -59,7 +59,7 @@ on_thumbnail_clicked (GtkButton      *button,
 typedef struct
 {
   NnModel      *model;        /* a copy the worker owns */
-  NnImageSet   *images;       /* a copy */
+  NnImageSet   *images;       /* a reference */
   NnEvaluation *evaluation;
 } Job;
 
@@ -67,7 +67,7 @@ static void
 job_free (Job *job)
 {
   nn_model_free (job->model);
-  nn_image_set_free (job->images);
+  nn_image_set_unref (job->images);
   nn_evaluation_free (job->evaluation);
   g_free (job);
 }
@@ -235,7 +235,7 @@ on_evaluated (GObject      *source,
   self = DL_EVALUATE_PAGE (source);
   self->busy = FALSE;
   g_clear_pointer (&self->evaluation, nn_evaluation_free);
-  g_clear_pointer (&self->images, nn_image_set_free);
+  g_clear_pointer (&self->images, nn_image_set_unref);
   self->evaluation = g_steal_pointer (&job->evaluation);
   self->images = g_steal_pointer (&job->images);
   g_strfreev (self->names);
@@ -263,7 +263,7 @@ run_action (GtkWidget  *widget,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   Job *job;
-  const NnImageSet *test;
+  NnImageSet *test;
 
   if (self->model == NULL || self->dataset == NULL || self->busy)
     return;
@@ -282,7 +282,7 @@ run_action (GtkWidget  *widget,
                                        _("The model does not fit this dataset"));
       return;
     }
-  job->images = nn_image_set_copy (test);
+  job->images = nn_image_set_ref (test);
 
   self->busy = TRUE;
   update_actions (self);
@@ -333,7 +333,7 @@ dl_evaluate_page_finalize (GObject *object)
   DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
 
   nn_evaluation_free (self->evaluation);
-  nn_image_set_free (self->images);
+  nn_image_set_unref (self->images);
   g_strfreev (self->names);
   G_OBJECT_CLASS (dl_evaluate_page_parent_class)->finalize (object);
 }

@@ -318,8 +318,8 @@ dl_explore_page_set_dataset (DlExplorePage *self,
     {
       g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_report, NULL);
 
-      /* the worker gets its own copy: the window may replace the dataset meanwhile */
-      g_task_set_task_data (task, nn_dataset_copy (dataset), (GDestroyNotify) nn_dataset_free);
+      /* the worker holds a reference: the window may replace the dataset meanwhile */
+      g_task_set_task_data (task, nn_dataset_ref (dataset), (GDestroyNotify) nn_dataset_unref);
       g_task_run_in_thread (task, report_thread);
     }
 }

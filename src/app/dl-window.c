@@ -177,7 +177,7 @@ set_dataset (DlWindow  *self,
   /* a running training borrows the current dataset: swap only once it has stopped */
   if (dl_training_get_running (dl_train_page_get_training (self->train_page)))
     {
-      g_clear_pointer (&self->pending, nn_dataset_free);
+      g_clear_pointer (&self->pending, nn_dataset_unref);
       self->pending = dataset;
       return;
     }
@@ -186,7 +186,7 @@ set_dataset (DlWindow  *self,
   dl_dataset_page_set_dataset (self->dataset_page, dataset);
   dl_dataset_page_set_mistakes (self->dataset_page, NULL);
   dl_explore_page_set_dataset (self->explore_page, dataset);
-  g_clear_pointer (&self->dataset, nn_dataset_free);
+  g_clear_pointer (&self->dataset, nn_dataset_unref);
   self->dataset = dataset;
 }
 
@@ -209,7 +209,7 @@ load_dataset_thread (GTask        *task,
   if (ds == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, ds, (GDestroyNotify) nn_dataset_free);
+    g_task_return_pointer (task, ds, (GDestroyNotify) nn_dataset_unref);
 }
 
 static void
@@ -656,7 +656,7 @@ save_model_action (GtkWidget  *widget,
 typedef struct
 {
   NnModel    *model;      /* a copy */
-  NnImageSet *test;       /* a copy */
+  NnImageSet *test;       /* a reference */
   char       *dir;
 } ExportJob;
 
@@ -664,7 +664,7 @@ static void
 export_job_free (ExportJob *job)
 {
   nn_model_free (job->model);
-  nn_image_set_free (job->test);
+  nn_image_set_unref (job->test);
   g_free (job->dir);
   g_free (job);
 }
@@ -714,7 +714,7 @@ dl_window_export (DlWindow    *self,
 {
   g_autoptr(GTask) task = NULL;
   ExportJob *job;
-  const NnImageSet *test;
+  NnImageSet *test;
 
   if (self->model == NULL || self->dataset == NULL ||
       self->dataset->n_classes != self->model->n_classes ||
@@ -738,7 +738,7 @@ dl_window_export (DlWindow    *self,
   job->model->training = self->model->training;
   job->model->training.optimizer = g_strdup (self->model->training.optimizer);
   test = self->dataset->test;
-  job->test = nn_image_set_copy (test);
+  job->test = nn_image_set_ref (test);
   job->dir = g_strdup (dir);
   task = g_task_new (self, self->cancellable, on_exported, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
@@ -920,8 +920,8 @@ dl_window_dispose (GObject *object)
   g_clear_pointer (&self->fetch_source, fetch_job_free);
   /* the window's dispose takes its content, the pages with it; then their dataset can go */
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
-  g_clear_pointer (&self->dataset, nn_dataset_free);
-  g_clear_pointer (&self->pending, nn_dataset_free);
+  g_clear_pointer (&self->dataset, nn_dataset_unref);
+  g_clear_pointer (&self->pending, nn_dataset_unref);
 }
 
 static void

@@ -23,6 +23,7 @@ nn_image_set_new (size_t n_images,
 {
   NnImageSet *set = g_new0 (NnImageSet, 1);
 
+  set->ref_count = 1;
   set->n_images = n_images;
   set->rows = rows;
   set->cols = cols;
@@ -31,10 +32,19 @@ nn_image_set_new (size_t n_images,
   return set;
 }
 
-void
-nn_image_set_free (NnImageSet *set)
+NnImageSet *
+nn_image_set_ref (NnImageSet *set)
 {
-  if (set == NULL)
+  g_return_val_if_fail (set != NULL, NULL);
+
+  g_atomic_int_inc (&set->ref_count);
+  return set;
+}
+
+void
+nn_image_set_unref (NnImageSet *set)
+{
+  if (set == NULL || !g_atomic_int_dec_and_test (&set->ref_count))
     return;
   g_free (set->pixels);
   g_free (set->labels);
@@ -51,6 +61,8 @@ nn_image_set_load (const char  *images_path,
   size_t n_labels;
 
   g_return_val_if_fail (images_path != NULL && labels_path != NULL, NULL);
+
+  set->ref_count = 1;
 
   set->pixels = nn_idx_load_images (images_path, &set->n_images, &set->rows, &set->cols, error);
   if (set->pixels == NULL)
@@ -121,7 +133,7 @@ nn_dataset_load_dir (const char  *dir,
                    "The dataset folder %s does not exist", dir);
       return NULL;
     }
-  ds = g_new0 (NnDataset, 1);
+  ds = nn_dataset_new ();
   ds->dir = g_strdup (dir);
   for (int i = 0; i < 4; i++)
     {
@@ -168,52 +180,37 @@ nn_dataset_load_dir (const char  *dir,
   return g_steal_pointer (&ds);
 }
 
-void
-nn_dataset_free (NnDataset *ds)
+NnDataset *
+nn_dataset_new (void)
 {
-  if (ds == NULL)
+  NnDataset *ds = g_new0 (NnDataset, 1);
+
+  ds->ref_count = 1;
+  return ds;
+}
+
+NnDataset *
+nn_dataset_ref (NnDataset *ds)
+{
+  g_return_val_if_fail (ds != NULL, NULL);
+
+  g_atomic_int_inc (&ds->ref_count);
+  return ds;
+}
+
+void
+nn_dataset_unref (NnDataset *ds)
+{
+  if (ds == NULL || !g_atomic_int_dec_and_test (&ds->ref_count))
     return;
   g_free (ds->name);
   g_free (ds->dir);
   g_strfreev (ds->class_names);
-  nn_image_set_free (ds->train);
-  nn_image_set_free (ds->test);
+  nn_image_set_unref (ds->train);
+  nn_image_set_unref (ds->test);
   for (int i = 0; i < 4; i++)
     g_free (ds->files[i]);
   g_free (ds);
-}
-
-NnImageSet *
-nn_image_set_copy (const NnImageSet *set)
-{
-  NnImageSet *copy;
-
-  g_return_val_if_fail (set != NULL, NULL);
-
-  copy = nn_image_set_new (set->n_images, set->rows, set->cols);
-  memcpy (copy->pixels, set->pixels, set->n_images * set->rows * set->cols);
-  memcpy (copy->labels, set->labels, set->n_images);
-  return copy;
-}
-
-NnDataset *
-nn_dataset_copy (const NnDataset *ds)
-{
-  NnDataset *copy;
-
-  g_return_val_if_fail (ds != NULL, NULL);
-
-  copy = g_new0 (NnDataset, 1);
-  copy->kind = ds->kind;
-  copy->name = g_strdup (ds->name);
-  copy->dir = g_strdup (ds->dir);
-  copy->n_classes = ds->n_classes;
-  copy->class_names = g_strdupv (ds->class_names);
-  copy->train = ds->train != NULL ? nn_image_set_copy (ds->train) : NULL;
-  copy->test = ds->test != NULL ? nn_image_set_copy (ds->test) : NULL;
-  for (int i = 0; i < 4; i++)
-    copy->files[i] = g_strdup (ds->files[i]);
-  return copy;
 }
 
 void

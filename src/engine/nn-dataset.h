@@ -15,6 +15,7 @@ typedef enum
   NN_DATASET_ERROR_MISMATCH,
 } NnDatasetError;
 
+/* Image sets and datasets do not change once made: threads share them by reference. */
 typedef struct
 {
   size_t  n_images;
@@ -22,6 +23,7 @@ typedef struct
   size_t  cols;
   guint8 *pixels;          /* (n_images, rows, cols), 0 = background */
   guint8 *labels;          /* (n_images) */
+  gint    ref_count;       /* atomic */
 } NnImageSet;
 
 typedef enum
@@ -41,6 +43,7 @@ typedef struct
   NnImageSet    *train;
   NnImageSet    *test;
   char          *files[4];      /* train images, train labels, test images, test labels */
+  gint           ref_count;     /* atomic */
 } NnDataset;
 
 NnImageSet *nn_image_set_new      (size_t            n_images,
@@ -51,15 +54,16 @@ NnImageSet *nn_image_set_load     (const char       *images_path,
                                    const char       *labels_path,
                                    size_t            n_classes,
                                    GError          **error);
-void        nn_image_set_free     (NnImageSet       *set);
+NnImageSet *nn_image_set_ref      (NnImageSet       *set);
+void        nn_image_set_unref    (NnImageSet       *set);
 
 /* Finds train-images-idx3-ubyte[.gz] and the three others (dotted ".idx3-ubyte" names too). */
 NnDataset  *nn_dataset_load_dir   (const char       *dir,
                                    GError          **error);
-void        nn_dataset_free       (NnDataset        *ds);
-/* A deep copy, for work on another thread while the original may go away. */
-NnDataset  *nn_dataset_copy       (const NnDataset  *ds);
-NnImageSet *nn_image_set_copy     (const NnImageSet *set);
+/* An empty dataset for its maker to fill in, with one reference. */
+NnDataset  *nn_dataset_new        (void);
+NnDataset  *nn_dataset_ref        (NnDataset        *ds);
+void        nn_dataset_unref      (NnDataset        *ds);
 
 /* Mean and standard deviation of pixel / 255 over the listed images (all when NULL), exact. */
 void        nn_image_set_mean_std (const NnImageSet *set,
@@ -75,7 +79,7 @@ void        nn_split_indices      (size_t            n,
                                    guint32          *train_idx,
                                    guint32          *val_idx);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnImageSet, nn_image_set_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnDataset, nn_dataset_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnImageSet, nn_image_set_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnDataset, nn_dataset_unref)
 
 G_END_DECLS
