@@ -183,6 +183,7 @@ test_conv2d_fused_pool_train (void)
     { 5, 1, 28, 28, 32, 3, 1 },
     { 6, 32, 14, 14, 64, 3, 1 },
     { 3, 2, 6, 10, 5, 3, 0 },
+    { 2, 2, 6, 36, 3, 3, 1 },   /* rows of more than 16 windows */
   };
 
   for (size_t s = 0; s < G_N_ELEMENTS (train_shapes); s++)
