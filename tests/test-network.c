@@ -171,14 +171,22 @@ test_network_threads_agree (void)
                                     1e-5 + 1e-4 * fabsf (nn_network_get_grads (one)[k]));
 }
 
-static void
-optimizer_update (gpointer     user_data,
-                  float       *params,
-                  const float *grads,
-                  size_t       lo,
-                  size_t       hi)
+typedef struct
 {
-  nn_optimizer_update (user_data, params, grads, lo, hi);
+  NnNetwork   *net;
+  NnOptimizer *opt;
+} Update;
+
+static void
+update_range (gpointer user_data,
+              size_t   worker,
+              size_t   lo,
+              size_t   hi)
+{
+  Update *u = user_data;
+
+  nn_optimizer_update (u->opt, nn_network_get_params (u->net), nn_network_get_grads (u->net),
+                       lo, hi);
 }
 
 /* Same seed, data and thread count: bit-identical weights after several steps, also when one of
@@ -207,10 +215,42 @@ test_network_deterministic (void)
       nn_optimizer_step (oa, nn_network_get_params (a), nn_network_get_grads (a));
       nn_network_train_step (b, x, labels, B, step, NULL);
       nn_optimizer_begin_step (ob);
-      nn_network_update_params (b, optimizer_update, ob);
+      nn_network_parallel_for (b, nn_network_get_n_params (b), 16, update_range,
+                               &(Update) { b, ob });
     }
   g_assert_cmpmem (nn_network_get_params (a), sizeof (float) * nn_network_get_n_params (a),
                    nn_network_get_params (b), sizeof (float) * nn_network_get_n_params (b));
+}
+
+static void
+count_visits (gpointer user_data,
+              size_t   worker,
+              size_t   lo,
+              size_t   hi)
+{
+  guint *visits = user_data;
+
+  g_assert_cmpuint (worker, <, 3);
+  for (size_t i = lo; i < hi; i++)
+    g_atomic_int_inc ((gint *) &visits[i]);
+}
+
+/* parallel_for covers every item once, in stripes that are multiples of align. */
+static void
+test_network_parallel_for (void)
+{
+  g_autoptr(NnNetwork) net = make_network (SMALL_SPEC, 1, 8, 8, 3, 6, 1);
+  static const size_t sizes[] = { 1, 2, 3, 16, 17, 47, 1000 };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (size_t align = 1; align <= 16; align += 15)
+      {
+        g_autofree guint *visits = g_new0 (guint, sizes[s]);
+
+        nn_network_parallel_for (net, sizes[s], align, count_visits, visits);
+        for (size_t i = 0; i < sizes[s]; i++)
+          g_assert_cmpuint (visits[i], ==, 1);
+      }
 }
 
 /* A small network learns a small batch by heart. */
@@ -304,6 +344,7 @@ main (int   argc,
   g_test_add_func ("/engine/network/gradcheck", test_network_gradcheck);
   g_test_add_func ("/engine/network/threads-agree", test_network_threads_agree);
   g_test_add_func ("/engine/network/deterministic", test_network_deterministic);
+  g_test_add_func ("/engine/network/parallel-for", test_network_parallel_for);
   g_test_add_func ("/engine/network/overfits", test_network_overfits);
   g_test_add_func ("/engine/network/predict", test_network_predict);
   g_test_add_func ("/engine/network/predict-matches-training",

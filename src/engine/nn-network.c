@@ -46,7 +46,7 @@ typedef enum
   JOB_TRAIN,
   JOB_PREDICT,
   JOB_REDUCE,
-  JOB_UPDATE,
+  JOB_FOR,
 } JobKind;
 
 typedef struct
@@ -57,8 +57,10 @@ typedef struct
   float        *probs;      /* (B, n_classes) for predict */
   size_t        B;
   guint64       dropout_seed;
-  NnParamUpdate update;
-  gpointer      update_data;
+  NnParallelFunc func;      /* for JOB_FOR: over [0, n) in stripes of multiples of align */
+  gpointer       func_data;
+  size_t         n;
+  size_t         align;
 } Job;
 
 struct _NnNetwork
@@ -853,26 +855,32 @@ static void
 run_job (NnNetwork *net,
          size_t     w)
 {
-  Worker *wk = &net->workers[w];
   const Job *job = &net->job;
   size_t in_size = nn_network_get_input_size (net);
   size_t N = net->n_classes;
   size_t start, count;
+  Worker *wk;
 
-  if (job->kind == JOB_REDUCE || job->kind == JOB_UPDATE)
+  if (job->kind == JOB_FOR)
     {
-      /* each worker takes one stripe of the parameters, whole cache lines apart */
+      size_t per = (job->n + net->n_threads - 1) / net->n_threads;
+      size_t lo, hi;
+
+      per = (per + job->align - 1) / job->align * job->align;
+      lo = MIN (job->n, w * per);
+      hi = MIN (job->n, lo + per);
+      if (lo < hi)
+        job->func (job->func_data, w, lo, hi);
+      return;
+    }
+  if (job->kind == JOB_REDUCE)
+    {
+      /* each worker sums one stripe of the gradient block, whole cache lines apart, adding
+       * the workers' gradients in a fixed order */
       size_t per = ((net->n_params + net->n_threads - 1) / net->n_threads + 15) & ~(size_t) 15;
       size_t lo = MIN (net->n_params, w * per);
       size_t hi = MIN (net->n_params, lo + per);
 
-      if (job->kind == JOB_UPDATE)
-        {
-          if (lo < hi)
-            job->update (job->update_data, net->params, net->grads, lo, hi);
-          return;
-        }
-      /* sums the workers' gradients in a fixed order */
       for (size_t t = 1; t < net->n_threads; t++)
         {
           const float *src = net->workers[t].grads;
@@ -883,6 +891,7 @@ run_job (NnNetwork *net,
       return;
     }
 
+  wk = &net->workers[w];
   job_slice (net, w, &start, &count);
   wk->loss_sum = 0;
   wk->n_correct = 0;
@@ -946,18 +955,23 @@ nn_network_train_step (NnNetwork    *net,
 }
 
 void
-nn_network_update_params (NnNetwork     *net,
-                          NnParamUpdate  update,
-                          gpointer       user_data)
+nn_network_parallel_for (NnNetwork      *net,
+                         size_t          n,
+                         size_t          align,
+                         NnParallelFunc  func,
+                         gpointer        user_data)
 {
-  g_return_if_fail (net != NULL && update != NULL);
+  g_return_if_fail (net != NULL && func != NULL && align > 0);
 
-  if (net->n_threads == 1 || net->workers == NULL)
+  if (n == 0)
+    return;
+  if (net->n_threads == 1)
     {
-      update (user_data, net->params, net->grads, 0, net->n_params);
+      func (user_data, 0, 0, n);
       return;
     }
-  net->job = (Job) { .kind = JOB_UPDATE, .update = update, .update_data = user_data };
+  net->job = (Job) { .kind = JOB_FOR, .func = func, .func_data = user_data, .n = n,
+                     .align = align };
   run_parallel (net);
 }
 

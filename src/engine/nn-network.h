@@ -73,16 +73,19 @@ double         nn_network_train_step        (NnNetwork        *net,
                                              guint64           dropout_seed,
                                              size_t           *n_correct);
 
-/* Updates parameters [lo, hi) from their gradients; parameters are independent of each other. */
-typedef void (*NnParamUpdate) (gpointer     user_data,
-                               float       *params,
-                               const float *grads,
-                               size_t       lo,
-                               size_t       hi);
+/* Work on items [lo, hi) of some range, as thread `worker` of the network's threads. */
+typedef void (*NnParallelFunc) (gpointer user_data,
+                                size_t   worker,
+                                size_t   lo,
+                                size_t   hi);
 
-/* Runs update over the parameters, split into stripes across the network's threads. */
-void           nn_network_update_params     (NnNetwork        *net,
-                                             NnParamUpdate     update,
+/* Splits [0, n) into one stripe per thread, each a multiple of align long (but the last), and
+ * runs func on them at once on the network's threads; returns when all are done. For
+ * independent items, such as the parameters an optimiser updates or the samples of a batch. */
+void           nn_network_parallel_for      (NnNetwork        *net,
+                                             size_t            n,
+                                             size_t            align,
+                                             NnParallelFunc    func,
                                              gpointer          user_data);
 
 /* Inference: class probabilities (B, n_classes) for x (B, C, H, W), any B. */

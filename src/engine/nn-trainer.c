@@ -39,7 +39,9 @@ struct _NnTrainer
   guint32         *order;           /* (n_train) */
   float           *x;               /* (batch, 1, rows, cols) */
   guint8          *labels;          /* (batch) */
-  float           *scratch;         /* (rows, cols) */
+  float           *scratch;         /* (n_threads, rows, cols) */
+  size_t           batch_start;     /* the batch being prepared: where in order, */
+  guint64          epoch_seed;      /* and its epoch's seed */
 };
 
 void
@@ -171,7 +173,7 @@ trainer_setup (const NnTrainConfig *config,
   t->order = g_new (guint32, t->n_train);
   t->x = g_new (float, (size_t) config->batch_size * train->rows * train->cols);
   t->labels = g_new (guint8, config->batch_size);
-  t->scratch = g_new (float, train->rows * train->cols);
+  t->scratch = g_new (float, nn_network_get_n_threads (t->net) * train->rows * train->cols);
   t->best_val_accuracy = -1;
   t->best_val_loss = INFINITY;
   return g_steal_pointer (&t);
@@ -218,19 +220,20 @@ nn_trainer_free (NnTrainer *t)
   g_free (t);
 }
 
-/* Fills the batch buffers with samples order[start .. start + B). */
+/* Fills the batch buffers with samples order[start + lo .. start + hi), on thread `worker`. */
 static void
-prepare_batch (NnTrainer *t,
-               size_t     start,
-               size_t     B,
-               guint64    epoch_seed)
+prepare_samples (NnTrainer *t,
+                 size_t     worker,
+                 size_t     lo,
+                 size_t     hi)
 {
   const NnImageSet *train = t->dataset->train;
   size_t rows = train->rows, cols = train->cols, in_size = rows * cols;
+  float *scratch = t->scratch + worker * in_size;
 
-  for (size_t j = 0; j < B; j++)
+  for (size_t j = lo; j < hi; j++)
     {
-      guint32 idx = t->order[start + j];
+      guint32 idx = t->order[t->batch_start + j];
       const guint8 *pixels = train->pixels + (size_t) idx * in_size;
       float *x = t->x + j * in_size;
 
@@ -240,10 +243,11 @@ prepare_batch (NnTrainer *t,
           NnRng rng;
 
           /* one stream per sample position: independent of threads and batch layout */
-          nn_rng_init (&rng, epoch_seed + G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (start + j));
+          nn_rng_init (&rng, t->epoch_seed +
+                               G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (t->batch_start + j));
           for (size_t k = 0; k < in_size; k++)
-            t->scratch[k] = pixels[k] * (1.0f / 255.0f);
-          nn_augment_random_rotation (x, t->scratch, rows, cols, t->config.rotation_degrees, &rng);
+            scratch[k] = pixels[k] * (1.0f / 255.0f);
+          nn_augment_random_rotation (x, scratch, rows, cols, t->config.rotation_degrees, &rng);
           nn_normalise_floats (x, in_size, &t->norm);
         }
       else
@@ -252,13 +256,37 @@ prepare_batch (NnTrainer *t,
 }
 
 static void
-optimizer_update (gpointer     user_data,
-                  float       *params,
-                  const float *grads,
-                  size_t       lo,
-                  size_t       hi)
+prepare_range (gpointer user_data,
+               size_t   worker,
+               size_t   lo,
+               size_t   hi)
 {
-  nn_optimizer_update (user_data, params, grads, lo, hi);
+  prepare_samples (user_data, worker, lo, hi);
+}
+
+/* Fills the batch buffers with samples order[start .. start + B), the threads sharing them. */
+static void
+prepare_batch (NnTrainer *t,
+               size_t     start,
+               size_t     B,
+               guint64    epoch_seed)
+{
+  t->batch_start = start;
+  t->epoch_seed = epoch_seed;
+  nn_network_parallel_for (t->net, B, 1, prepare_range, t);
+}
+
+/* The optimiser's update of parameters [lo, hi), the threads sharing them. */
+static void
+update_range (gpointer user_data,
+              size_t   worker,
+              size_t   lo,
+              size_t   hi)
+{
+  NnTrainer *t = user_data;
+
+  nn_optimizer_update (t->opt, nn_network_get_params (t->net), nn_network_get_grads (t->net),
+                       lo, hi);
 }
 
 gboolean
@@ -319,7 +347,8 @@ nn_trainer_run (NnTrainer          *t,
               return FALSE;
             }
           nn_optimizer_begin_step (t->opt);
-          nn_network_update_params (t->net, optimizer_update, t->opt);
+          /* stripes of whole cache lines */
+          nn_network_parallel_for (t->net, nn_network_get_n_params (t->net), 16, update_range, t);
           loss_sum += loss;
           correct_sum += n_correct;
           seen += B;
