@@ -10,25 +10,6 @@
 #include "nn-optimizer.h"
 #include "nn-preprocess.h"
 
-typedef struct
-{
-  NnNetwork   *net;
-  NnOptimizer *opt;
-} Update;
-
-/* as the trainer does it: each thread updates a stripe of the parameters */
-static void
-update_range (gpointer user_data,
-              size_t   worker,
-              size_t   lo,
-              size_t   hi)
-{
-  Update *u = user_data;
-
-  nn_optimizer_update (u->opt, nn_network_get_params (u->net), nn_network_get_grads (u->net),
-                       lo, hi);
-}
-
 /* Prints one JSON line; pass the number of batches and threads as arguments. Random inputs:
  * the throughput of dense kernels does not depend on the pixel values. */
 int
@@ -80,9 +61,7 @@ main (int   argc,
           size_t off = (b % (n_data / B)) * B;
 
           nn_network_train_step (net, x + off * in_size, labels + off, B, b, NULL);
-          nn_optimizer_begin_step (opt);
-          nn_network_parallel_for (net, nn_network_get_n_params (net), 16, update_range,
-                                   &(Update) { net, opt });
+          nn_network_optimizer_step (net, opt);
         }
       seconds = (g_get_monotonic_time () - start) / 1e6;
       if (rep > 0)   /* the first round warms caches and page tables */

@@ -171,24 +171,6 @@ test_network_threads_agree (void)
                                     1e-5 + 1e-4 * fabsf (nn_network_get_grads (one)[k]));
 }
 
-typedef struct
-{
-  NnNetwork   *net;
-  NnOptimizer *opt;
-} Update;
-
-static void
-update_range (gpointer user_data,
-              size_t   worker,
-              size_t   lo,
-              size_t   hi)
-{
-  Update *u = user_data;
-
-  nn_optimizer_update (u->opt, nn_network_get_params (u->net), nn_network_get_grads (u->net),
-                       lo, hi);
-}
-
 /* Same seed, data and thread count: bit-identical weights after several steps, also when one of
  * the two updates its parameters in stripes on its threads. */
 static void
@@ -214,9 +196,7 @@ test_network_deterministic (void)
       nn_network_train_step (a, x, labels, B, step, NULL);
       nn_optimizer_step (oa, nn_network_get_params (a), nn_network_get_grads (a));
       nn_network_train_step (b, x, labels, B, step, NULL);
-      nn_optimizer_begin_step (ob);
-      nn_network_parallel_for (b, nn_network_get_n_params (b), 16, update_range,
-                               &(Update) { b, ob });
+      nn_network_optimizer_step (b, ob);
     }
   g_assert_cmpmem (nn_network_get_params (a), sizeof (float) * nn_network_get_n_params (a),
                    nn_network_get_params (b), sizeof (float) * nn_network_get_n_params (b));

@@ -139,20 +139,6 @@ col2im_ld (float       *din,
         }
 }
 
-static void
-col2im (float       *din,
-        const float *col,
-        size_t       C,
-        size_t       H,
-        size_t       W,
-        size_t       K,
-        size_t       pad)
-{
-  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
-
-  col2im_ld (din, col, OH * OW, C, H, W, K, pad);
-}
-
 void
 nn_conv2d_forward (float       *out,
                    const float *in,
@@ -862,43 +848,9 @@ nn_conv2d_backward (float       *din,
                     size_t       K,
                     size_t       pad)
 {
-  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
-  size_t CKK = C * K * K, OHW = OH * OW;
-
-  for (size_t b = 0; b < B; b++)
-    {
-      const float *d = dout + b * OC * OHW;
-
-      for (size_t oc = 0; oc < OC; oc++)
-        {
-          /* eight independent partial sums, kept in a vector register */
-          const float *row = d + oc * OHW;
-          float part[8] = { 0 };
-          float s = 0.0f;
-          size_t p = 0;
-
-          for (; p + 8 <= OHW; p += 8)
-            for (int j = 0; j < 8; j++)
-              part[j] += row[p + j];
-          for (; p < OHW; p++)
-            s += row[p];
-          for (int j = 0; j < 8; j++)
-            s += part[j];
-          dbias[oc] += s;
-        }
-      /* the input is not kept unfolded: recomputing im2col costs far less than the GEMMs */
-      im2col (col, in + b * C * H * W, C, H, W, K, pad);
-      nn_sgemm (NN_NO_TRANS, NN_TRANS, OC, CKK, OHW, 1.0f, d, OHW, col, OHW, 1.0f, dweight, CKK);
-      if (din != NULL)
-        {
-          float *di = din + b * C * H * W;
-
-          nn_sgemm (NN_TRANS, NN_NO_TRANS, CKK, OHW, OC, 1.0f, weight, CKK, d, OHW, 0.0f, dcol,
-                    OHW);
-          memset (di, 0, sizeof (float) * C * H * W);
-          col2im (di, dcol, C, H, W, K, pad);
-        }
-    }
+  /* groups of one image are the plain (B, OC, OH, OW) layout */
+  nn_conv2d_backward_grouped (din, dweight, dbias, dout, in, weight, col, dcol, 1, B, C, H, W,
+                              OC, K, pad);
 }
 
 void

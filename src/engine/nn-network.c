@@ -975,6 +975,36 @@ nn_network_parallel_for (NnNetwork      *net,
   run_parallel (net);
 }
 
+typedef struct
+{
+  NnNetwork   *net;
+  NnOptimizer *opt;
+} OptimizerStep;
+
+static void
+optimizer_range (gpointer user_data,
+                 size_t   worker,
+                 size_t   lo,
+                 size_t   hi)
+{
+  OptimizerStep *step = user_data;
+
+  nn_optimizer_update (step->opt, step->net->params, step->net->grads, lo, hi);
+}
+
+void
+nn_network_optimizer_step (NnNetwork   *net,
+                           NnOptimizer *opt)
+{
+  OptimizerStep step = { net, opt };
+
+  g_return_if_fail (net != NULL && opt != NULL);
+
+  nn_optimizer_begin_step (opt);
+  /* stripes of whole cache lines */
+  nn_network_parallel_for (net, net->n_params, 16, optimizer_range, &step);
+}
+
 void
 nn_network_predict (NnNetwork   *net,
                     const float *x,

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "nn-optimizer.h"
 #include "nn-rng.h"
 #include "nn-spec.h"
 
@@ -87,6 +88,11 @@ void           nn_network_parallel_for      (NnNetwork        *net,
                                              size_t            align,
                                              NnParallelFunc    func,
                                              gpointer          user_data);
+
+/* One optimiser step from the gradient block, the threads updating a stripe of the parameters
+ * each: bit for bit nn_optimizer_step (). */
+void           nn_network_optimizer_step    (NnNetwork        *net,
+                                             NnOptimizer      *opt);
 
 /* Inference: class probabilities (B, n_classes) for x (B, C, H, W), any B. */
 void           nn_network_predict           (NnNetwork        *net,

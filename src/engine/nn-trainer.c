@@ -276,19 +276,6 @@ prepare_batch (NnTrainer *t,
   nn_network_parallel_for (t->net, B, 1, prepare_range, t);
 }
 
-/* The optimiser's update of parameters [lo, hi), the threads sharing them. */
-static void
-update_range (gpointer user_data,
-              size_t   worker,
-              size_t   lo,
-              size_t   hi)
-{
-  NnTrainer *t = user_data;
-
-  nn_optimizer_update (t->opt, nn_network_get_params (t->net), nn_network_get_grads (t->net),
-                       lo, hi);
-}
-
 gboolean
 nn_trainer_run (NnTrainer          *t,
                 const NnTrainHooks *hooks,
@@ -346,9 +333,7 @@ nn_trainer_run (NnTrainer          *t,
                            "number (try a smaller learning rate)", epoch, b + 1);
               return FALSE;
             }
-          nn_optimizer_begin_step (t->opt);
-          /* stripes of whole cache lines */
-          nn_network_parallel_for (t->net, nn_network_get_n_params (t->net), 16, update_range, t);
+          nn_network_optimizer_step (t->net, t->opt);
           loss_sum += loss;
           correct_sum += n_correct;
           seen += B;
