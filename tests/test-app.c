@@ -14,6 +14,7 @@
 #include "dl-image-list.h"
 #include "dl-draw-page.h"
 #include "dl-probability-chart.h"
+#include "dl-renderer.h"
 #include "dl-training.h"
 #include "dl-window.h"
 #include "dl-window-private.h"
@@ -1211,6 +1212,44 @@ test_dataset_status_fashion (void)
   fixture_remove_dir (fashion);
 }
 
+/* With GTK before 4.14 on a software OpenGL (as under Xvfb), windows draw with Cairo; a
+ * GSK_RENDERER the user set is left alone. */
+static void
+test_renderer_software_gl (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("GSK_RENDERER"));
+  g_autofree char *gl = NULL;
+  gboolean chose;
+
+  g_setenv ("GSK_RENDERER", "gl", TRUE);
+  g_assert_false (dl_renderer_avoid_software_gl (&gl));
+  g_assert_null (gl);
+  g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, "gl");
+
+  g_unsetenv ("GSK_RENDERER");
+  chose = dl_renderer_avoid_software_gl (&gl);
+  if (gtk_get_minor_version () >= 14)
+    {
+      g_assert_false (chose);
+      g_assert_null (gl);
+      g_assert_null (g_getenv ("GSK_RENDERER"));
+    }
+  else if (gl == NULL)
+    g_test_message ("no OpenGL here: nothing to decide");
+  else
+    {
+      gboolean software = strstr (gl, "llvmpipe") != NULL || strstr (gl, "softpipe") != NULL;
+
+      g_test_message ("OpenGL renderer: %s", gl);
+      g_assert_cmpint (chose, ==, software);
+      g_assert_cmpstr (g_getenv ("GSK_RENDERER"), ==, software ? "cairo" : NULL);
+    }
+  if (saved != NULL)
+    g_setenv ("GSK_RENDERER", saved, TRUE);
+  else
+    g_unsetenv ("GSK_RENDERER");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1238,6 +1277,7 @@ main (int   argc,
                                                 GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   }
 
+  g_test_add_func ("/app/renderer/software-gl", test_renderer_software_gl);
   g_test_add_func ("/app/draw-page/predicts", test_draw_page_predicts);
   g_test_add_func ("/app/canvas/pressure", test_canvas_pressure);
   g_test_add_func ("/app/chart/readout", test_chart_readout);

@@ -3,9 +3,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtk/gtk.h>
 #include <locale.h>
 
 #include "dl-application.h"
+#include "dl-renderer.h"
 
 int
 main (int   argc,
@@ -20,6 +22,9 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* before any thread that could read the environment, and before the first window */
+  if (gtk_init_check ())
+    dl_renderer_avoid_software_gl (NULL);
   app = dl_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
