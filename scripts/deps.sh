@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential pkg-config meson ninja-build gettext libxml2-utils
-  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libpng-dev zlib1g-dev libsoup-3.0-dev
+  libglib2.0-dev libgtk-4-dev libadwaita-1-dev libepoxy-dev libpng-dev zlib1g-dev libsoup-3.0-dev
   xvfb xauth dbus at-spi2-core libgl1-mesa-dri fonts-dejavu-core fonts-cantarell
   xdotool imagemagick desktop-file-utils appstream libglib2.0-bin python3-dogtail
   ca-certificates curl npm python3 shared-mime-info
