@@ -222,11 +222,12 @@ nn_trainer_free (NnTrainer *t)
 
 /* Fills the batch buffers with samples order[start + lo .. start + hi), on thread `worker`. */
 static void
-prepare_samples (NnTrainer *t,
-                 size_t     worker,
-                 size_t     lo,
-                 size_t     hi)
+prepare_range (gpointer user_data,
+               size_t   worker,
+               size_t   lo,
+               size_t   hi)
 {
+  NnTrainer *t = user_data;
   const NnImageSet *train = t->dataset->train;
   size_t rows = train->rows, cols = train->cols, in_size = rows * cols;
   float *scratch = t->scratch + worker * in_size;
@@ -253,15 +254,6 @@ prepare_samples (NnTrainer *t,
       else
         nn_normalise_pixels (x, pixels, in_size, &t->norm);
     }
-}
-
-static void
-prepare_range (gpointer user_data,
-               size_t   worker,
-               size_t   lo,
-               size_t   hi)
-{
-  prepare_samples (user_data, worker, lo, hi);
 }
 
 /* Fills the batch buffers with samples order[start .. start + B), the threads sharing them. */
