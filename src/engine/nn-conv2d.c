@@ -40,11 +40,7 @@ valid_range (size_t  W,
 }
 
 /* col (C·K·K, OH·OW) from one image (C, H, W): row (c, kh, kw), column (oh, ow); rows are
- * ld floats apart, so several images can sit side by side. Its copies and fills are a few
- * floats each, so GCC is kept from turning the loops into calls to memcpy and memset. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__ ((optimize ("no-tree-loop-distribute-patterns")))
-#endif
+ * ld floats apart, so several images can sit side by side. */
 static void
 im2col_ld (float       *col,
            size_t       ld,
@@ -69,19 +65,16 @@ im2col_ld (float       *col,
             {
               float *dst = row + oh * OW;
               ptrdiff_t ih = (ptrdiff_t) oh - (ptrdiff_t) pad + (ptrdiff_t) kh;
-              const float *src;
 
               if (ih < 0 || ih >= (ptrdiff_t) H)
                 {
-                  for (size_t ow = 0; ow < OW; ow++)
-                    dst[ow] = 0.0f;
+                  memset (dst, 0, sizeof (float) * OW);
                   continue;
                 }
-              src = in + (c * H + (size_t) ih) * W + lo + kw - pad;
               for (size_t ow = 0; ow < lo; ow++)
                 dst[ow] = 0.0f;
-              for (size_t ow = lo; ow < hi; ow++)
-                dst[ow] = src[ow - lo];
+              memcpy (dst + lo, in + (c * H + (size_t) ih) * W + lo + kw - pad,
+                      sizeof (float) * (hi - lo));
               for (size_t ow = hi; ow < OW; ow++)
                 dst[ow] = 0.0f;
             }
