@@ -22,7 +22,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* before any thread that could read the environment, and before the first window */
+  /* before the first window, and early: it may set an environment variable */
   if (gtk_init_check ())
     dl_renderer_avoid_software_gl (NULL);
   app = dl_application_new ();
