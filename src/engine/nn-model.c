@@ -283,6 +283,14 @@ bad_config (GError    **error,
   return FALSE;
 }
 
+/* For errors from the JSON and spec readers, which do not know the file they read. */
+static gboolean
+in_config (GError **error)
+{
+  g_prefix_error (error, "config.json: ");
+  return FALSE;
+}
+
 /* A model from its configuration and its already parsed weights. */
 static NnModel *
 model_from_tensors (const char          *config_json,
@@ -306,11 +314,11 @@ model_from_tensors (const char          *config_json,
     return bad_config (error, "the file is too large"), NULL;
   root = nn_json_parse (config_json, config_length, error);
   if (root == NULL)
-    return NULL;
+    return in_config (error), NULL;
   if (nn_json_node_get_kind (root) != NN_JSON_OBJECT)
     return bad_config (error, "not a JSON object"), NULL;
   if (!nn_json_object_get_int_member (root, "format_version", &version, error))
-    return NULL;
+    return in_config (error), NULL;
   if (version != NN_MODEL_FORMAT_VERSION)
     {
       g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_BAD_CONFIG,
@@ -319,10 +327,10 @@ model_from_tensors (const char          *config_json,
       return NULL;
     }
   if (!nn_json_object_get_string_member (root, "architecture", &arch, error))
-    return NULL;
+    return in_config (error), NULL;
   spec = nn_spec_parse (arch, error);
   if (spec == NULL)
-    return NULL;
+    return in_config (error), NULL;
 
   shape = nn_json_object_get (root, "input_shape");
   if (shape == NULL || nn_json_node_get_kind (shape) != NN_JSON_ARRAY ||
@@ -346,7 +354,7 @@ model_from_tensors (const char          *config_json,
       return bad_config (error, "“normalization” is missing"), NULL;
     if (!nn_json_object_get_double_member (norm_node, "mean", &mean, error) ||
         !nn_json_object_get_double_member (norm_node, "std", &std, error))
-      return NULL;
+      return in_config (error), NULL;
     norm.mean = (float) mean;
     norm.std = (float) std;
   }
@@ -478,26 +486,21 @@ load_single_file (const char  *path,
                   size_t       n_threads,
                   GError     **error)
 {
-  g_autofree char *weights = NULL;
   g_autoptr(NnSafetensors) st = NULL;
-  gsize length;
   GStatBuf info;
   const char *config;
+  NnModel *model;
 
+  /* a model's bound, tighter than what safetensors files may hold */
   if (g_stat (path, &info) != 0 || info.st_size > MAX_WEIGHTS_BYTES)
     {
       g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "%s is unreadable or too large",
                    path);
       return NULL;
     }
-  if (!g_file_get_contents (path, &weights, &length, error))
-    return NULL;
-  st = nn_safetensors_load_from_bytes ((const guint8 *) weights, length, error);
+  st = nn_safetensors_load (path, error);
   if (st == NULL)
-    {
-      g_prefix_error (error, "%s: ", path);
-      return NULL;
-    }
+    return NULL;
   config = nn_safetensors_get_metadata (st, NN_MODEL_CONFIG_METADATA);
   if (config == NULL)
     {
@@ -506,7 +509,10 @@ load_single_file (const char  *path,
                    "%s beside it", path, NN_MODEL_CONFIG_FILE);
       return NULL;
     }
-  return model_from_tensors (config, strlen (config), st, n_threads, error);
+  model = model_from_tensors (config, strlen (config), st, n_threads, error);
+  if (model == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return model;
 }
 
 NnModel *
@@ -520,6 +526,7 @@ nn_model_load (const char  *path,
   g_autofree char *config = NULL;
   g_autofree char *weights = NULL;
   gsize config_length, weights_length;
+  NnModel *model;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -569,6 +576,10 @@ nn_model_load (const char  *path,
   if (!g_file_get_contents (config_path, &config, &config_length, error) ||
       !g_file_get_contents (weights_path, &weights, &weights_length, error))
     return NULL;
-  return nn_model_load_from_data (config, config_length, (const guint8 *) weights, weights_length,
-                                  n_threads, error);
+  model = nn_model_load_from_data (config, config_length, (const guint8 *) weights,
+                                   weights_length, n_threads, error);
+  /* the folder, so that a message about its config.json or weights says which model */
+  if (model == NULL)
+    g_prefix_error (error, "%s: ", dir);
+  return model;
 }
