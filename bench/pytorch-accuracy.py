@@ -7,26 +7,13 @@ a bilinear random rotation of the training images only, Adam with lr 1e-3, batch
 best epoch chosen by validation accuracy (ties by validation loss). Prints one JSON line per
 epoch, then a summary line, with the field names of `digit-lab-cli train --json`."""
 import argparse
-import gzip
 import json
 import math
 import os
-import struct
 import sys
 import time
 
-
-def load_idx(dirname, stem):
-    for name in (stem, stem + ".gz"):
-        path = os.path.join(dirname, name)
-        if os.path.exists(path):
-            opener = gzip.open if path.endswith(".gz") else open
-            with opener(path, "rb") as f:
-                data = f.read()
-            ndim = struct.unpack(">I", data[:4])[0] & 0xFF
-            dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-            return dims, data[4 + 4 * ndim:]
-    raise FileNotFoundError(os.path.join(dirname, stem))
+from reference_common import find_idx, load_idx, reference_model
 
 
 def main():
@@ -50,13 +37,19 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
 
+    def read(stem):
+        path = find_idx(args.data, stem)
+        if path is None:
+            raise FileNotFoundError(os.path.join(args.data, stem))
+        return load_idx(path)
+
     def images(stem):
-        (count, rows, cols), pixels = load_idx(args.data, stem)
+        (count, rows, cols), pixels = read(stem)
         x = torch.frombuffer(bytearray(pixels), dtype=torch.uint8)
         return x.float().div_(255).reshape(count, 1, rows, cols)
 
     def labels(stem):
-        _, raw = load_idx(args.data, stem)
+        _, raw = read(stem)
         return torch.frombuffer(bytearray(raw), dtype=torch.uint8).long()
 
     x_all, y_all = images("train-images-idx3-ubyte"), labels("train-labels-idx1-ubyte")
@@ -79,10 +72,7 @@ def main():
         grid = F.affine_grid(mat, list(x.shape), align_corners=False)
         return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
-    model = nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = reference_model(nn)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     bs = 64
 

@@ -5,30 +5,12 @@
 compared side by side. Prints one JSON line. Data: real MNIST when --data points at the IDX files,
 else random images of the same shape (throughput does not depend on pixel values)."""
 import argparse
-import gzip
 import json
 import os
-import struct
 import sys
 import time
 
-
-def load_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    magic, = struct.unpack(">I", data[:4])
-    ndim = magic & 0xFF
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return dims, data[4 + 4 * ndim:]
-
-
-def find(dirname, stem):
-    for name in (stem, stem + ".gz"):
-        p = os.path.join(dirname, name)
-        if os.path.exists(p):
-            return p
-    return None
+from reference_common import find_idx, load_idx, reference_model
 
 
 def main():
@@ -51,8 +33,8 @@ def main():
     n = args.batches * args.batch_size
     x = None
     if args.data:
-        img = find(args.data, "train-images-idx3-ubyte")
-        lab = find(args.data, "train-labels-idx1-ubyte")
+        img = find_idx(args.data, "train-images-idx3-ubyte")
+        lab = find_idx(args.data, "train-labels-idx1-ubyte")
         if img and lab:
             (count, rows, cols), pixels = load_idx(img)
             _, labels = load_idx(lab)
@@ -63,10 +45,7 @@ def main():
     if x is None:
         x = torch.randn(n, 1, 28, 28)
         y = torch.randint(0, 10, (n,))
-    model = nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Linear(128, 10))
+    model = reference_model(nn)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     bs = args.batch_size
