@@ -61,6 +61,16 @@ remove_tree (const char *dir)
 }
 
 static void
+assert_same_weights (NnModel *a,
+                     NnModel *b)
+{
+  g_assert_cmpmem (nn_network_get_params (a->net),
+                   sizeof (float) * nn_network_get_n_params (a->net),
+                   nn_network_get_params (b->net),
+                   sizeof (float) * nn_network_get_n_params (b->net));
+}
+
+static void
 test_model_round_trip (void)
 {
   g_autoptr(NnModel) model = make_model (NN_SPEC_REFERENCE);
@@ -78,10 +88,7 @@ test_model_round_trip (void)
   /* the folder or the weights file names the model */
   loaded = nn_model_load (weights, 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpmem (nn_network_get_params (model->net),
-                   sizeof (float) * nn_network_get_n_params (model->net),
-                   nn_network_get_params (loaded->net),
-                   sizeof (float) * nn_network_get_n_params (loaded->net));
+  assert_same_weights (model, loaded);
   g_assert_cmpfloat (loaded->norm.mean, ==, model->norm.mean);
   g_assert_cmpfloat (loaded->norm.std, ==, model->norm.std);
   g_assert_cmpstr (loaded->dataset, ==, "mnist");
@@ -106,10 +113,7 @@ test_model_round_trip (void)
   g_clear_pointer (&loaded, nn_model_free);
   loaded = nn_model_load (config, 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpmem (nn_network_get_params (model->net),
-                   sizeof (float) * nn_network_get_n_params (model->net),
-                   nn_network_get_params (loaded->net),
-                   sizeof (float) * nn_network_get_n_params (loaded->net));
+  assert_same_weights (model, loaded);
   remove_tree (dir);
 }
 
@@ -140,10 +144,7 @@ test_model_single_file (void)
 
   loaded = nn_model_load (alone, 1, &error);
   g_assert_no_error (error);
-  g_assert_cmpmem (nn_network_get_params (model->net),
-                   sizeof (float) * nn_network_get_n_params (model->net),
-                   nn_network_get_params (loaded->net),
-                   sizeof (float) * nn_network_get_n_params (loaded->net));
+  assert_same_weights (model, loaded);
   g_assert_cmpfloat (loaded->norm.mean, ==, model->norm.mean);
   g_assert_cmpfloat (loaded->test_accuracy, ==, 0.25);
   g_assert_cmpstr (loaded->class_names[9], ==, "9");
