@@ -610,6 +610,125 @@ test_chart_readout (void)
   g_assert_cmpstr (dl_chart_get_summary (DL_CHART (chart)), ==, "No data yet");
 }
 
+/* Renders chart at 400 × 300 and returns the row (from the top) of the first pixel in column x
+ * whose colour is close to (r, g, b), or −1. */
+static int
+find_row_of_colour (DlChart *chart,
+                    int      x,
+                    guint8   r,
+                    guint8   g,
+                    guint8   b)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 300);
+  cairo_t *cr = cairo_create (surface);
+  int found = -1;
+
+  dl_chart_draw (chart, cr, 400, 300);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  for (int y = 0; y < 300 && found < 0; y++)
+    {
+      const guint8 *row = cairo_image_surface_get_data (surface) +
+                          (size_t) y * cairo_image_surface_get_stride (surface);
+      guint32 px = *(const guint32 *) (row + 4 * x);
+
+      /* opaque pixels only: premultiplied ARGB equals straight RGB there */
+      if ((px >> 24) == 0xff && ABS ((int) ((px >> 16) & 0xff) - r) < 8 &&
+          ABS ((int) ((px >> 8) & 0xff) - g) < 8 && ABS ((int) (px & 0xff) - b) < 8)
+        found = y;
+    }
+  cairo_surface_destroy (surface);
+  return found;
+}
+
+/* Percent axes read out percentages; a logarithmic axis places values by decade */
+static void
+test_chart_scales (void)
+{
+  g_autoptr(GtkWidget) chart = g_object_ref_sink (dl_chart_new ("epoch", "loss"));
+  guint a = dl_chart_add_series (DL_CHART (chart), "loss", "red", DL_CHART_LINE);
+  g_autofree char *percent = NULL;
+  g_autofree char *plain = NULL;
+  int plot_top = 28, plot_bottom = 300 - 40, linear_row, log_row, high_row;
+
+
+  /* accuracy-style values as fractions */
+  dl_chart_append (DL_CHART (chart), a, 1, 0.9879);
+  dl_chart_set_y_percent (DL_CHART (chart), TRUE);
+  percent = dl_chart_dup_readout (DL_CHART (chart), 1);
+  g_assert_cmpstr (percent, ==, "loss 1: 98.79%");
+  dl_chart_set_y_percent (DL_CHART (chart), FALSE);
+  plain = dl_chart_dup_readout (DL_CHART (chart), 1);
+  g_assert_cmpstr (plain, ==, "loss 1: 0.9879");
+
+  /* a flat line at 0.1 over the range 0.01 … 1: two decades, so halfway up on a log axis, and
+   * near the bottom (a tenth of the way up, over 0 … 1) on a linear axis */
+  dl_chart_clear (DL_CHART (chart));
+  dl_chart_set_x_range (DL_CHART (chart), 0, 10);
+  for (int x = 0; x <= 10; x++)
+    dl_chart_append (DL_CHART (chart), a, x, 0.1);
+  dl_chart_set_y_range (DL_CHART (chart), 0, 1);
+  linear_row = find_row_of_colour (DL_CHART (chart), 200, 0xe0, 0x1b, 0x24);
+  g_assert_cmpint (ABS (linear_row - (plot_bottom - (plot_bottom - plot_top) / 10)), <=, 2);
+  dl_chart_set_y_range (DL_CHART (chart), 0.01, 1);
+  dl_chart_set_y_log (DL_CHART (chart), TRUE);
+  g_assert_true (dl_chart_get_y_log (DL_CHART (chart)));
+  log_row = find_row_of_colour (DL_CHART (chart), 200, 0xe0, 0x1b, 0x24);
+  g_assert_cmpint (ABS (log_row - (plot_top + plot_bottom) / 2), <=, 2);
+
+  /* the log axis spans whole decades around the data: 0.1 … 3 gives 0.1 … 10 */
+  dl_chart_clear (DL_CHART (chart));
+  dl_chart_set_y_range (DL_CHART (chart), NAN, NAN);
+  dl_chart_append (DL_CHART (chart), a, 0, 0.1);
+  for (int x = 1; x <= 10; x++)
+    dl_chart_append (DL_CHART (chart), a, x, 3);
+  high_row = find_row_of_colour (DL_CHART (chart), 200, 0xe0, 0x1b, 0x24);
+  g_assert_cmpint (ABS (high_row - (plot_bottom - (int) ((plot_bottom - plot_top) *
+                                                         (log10 (3) + 1) / 2))), <=, 2);
+  /* 0 has no place on a log axis: it breaks the line instead of pulling it to −∞ */
+  dl_chart_clear (DL_CHART (chart));
+  dl_chart_append (DL_CHART (chart), a, 0, 1);
+  dl_chart_append (DL_CHART (chart), a, 5, 0);
+  dl_chart_append (DL_CHART (chart), a, 10, 1);
+  g_assert_cmpint (find_row_of_colour (DL_CHART (chart), 200, 0xe0, 0x1b, 0x24), ==, -1);
+  dl_chart_set_y_log (DL_CHART (chart), FALSE);
+  g_assert_cmpint (find_row_of_colour (DL_CHART (chart), 200, 0xe0, 0x1b, 0x24), >, 0);
+}
+
+/* An empty chart says so in its plot; once there is data, the placeholder is gone */
+static void
+test_chart_placeholder (void)
+{
+  g_autoptr(GtkWidget) chart = g_object_ref_sink (dl_chart_new ("epoch", "loss"));
+  guint a = dl_chart_add_series (DL_CHART (chart), "loss", "red", DL_CHART_LINE);
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int inked[2];
+
+  for (int with_data = 0; with_data < 2; with_data++)
+    {
+      if (with_data)
+        {
+          dl_chart_set_placeholder (DL_CHART (chart), "Start training");
+          dl_chart_append (DL_CHART (chart), a, 0, 0.2);
+        }
+      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 400, 300);
+      cr = cairo_create (surface);
+      dl_chart_draw (DL_CHART (chart), cr, 400, 300);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+      /* count drawn pixels in a band around the plot's centre, away from the line at 0.2 */
+      inked[with_data] = 0;
+      for (int y = 134; y < 154; y++)
+        for (int x = 100; x < 320; x++)
+          inked[with_data] += cairo_image_surface_get_data (surface)
+                                [(size_t) y * cairo_image_surface_get_stride (surface) + 4 * x + 3] > 0;
+      cairo_surface_destroy (surface);
+    }
+  g_assert_cmpint (inked[0], >, 50);    /* "No data yet" */
+  g_assert_cmpint (inked[1], ==, 0);
+}
+
 /* The style preference reaches libadwaita, and the Preferences window edits it */
 static void
 test_preferences_style (void)
@@ -1281,6 +1400,8 @@ main (int   argc,
   g_test_add_func ("/app/draw-page/predicts", test_draw_page_predicts);
   g_test_add_func ("/app/canvas/pressure", test_canvas_pressure);
   g_test_add_func ("/app/chart/readout", test_chart_readout);
+  g_test_add_func ("/app/chart/scales", test_chart_scales);
+  g_test_add_func ("/app/chart/placeholder", test_chart_placeholder);
   g_test_add_func ("/app/preferences/style", test_preferences_style);
   g_test_add_func ("/app/draw-page/open-bad-image", test_open_bad_image);
   g_test_add_func ("/app/bundled-model/accuracy", test_bundled_model_accuracy);

@@ -28,6 +28,9 @@ struct _DlChart
   double     x_max_fixed;
   double     hover_x;       /* widget x of the pointer, or −1 */
   char      *summary;       /* the accessible description */
+  char      *placeholder;   /* drawn in the plot while no series has a point */
+  gboolean   y_percent;     /* y values are fractions, shown as percentages */
+  gboolean   y_log;         /* logarithmic y axis; points at or below 0 are left out */
 };
 
 G_DEFINE_FINAL_TYPE (DlChart, dl_chart, GTK_TYPE_WIDGET)
@@ -172,6 +175,54 @@ nearest_point (Series *s,
   return best;
 }
 
+/* A y value as the axis shows it: a percentage for fractions, else a short number. */
+static void
+format_y (DlChart *self,
+          char    *buf,
+          size_t   size,
+          double   y)
+{
+  if (self->y_percent)
+    g_snprintf (buf, size, "%.2f%%", 100 * y);
+  else
+    g_snprintf (buf, size, "%.4g", y);
+}
+
+void
+dl_chart_set_placeholder (DlChart    *self,
+                          const char *text)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  g_free (self->placeholder);
+  self->placeholder = g_strdup (text);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_chart_set_y_percent (DlChart  *self,
+                        gboolean  percent)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  self->y_percent = percent;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_chart_set_y_log (DlChart  *self,
+                    gboolean  log_scale)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  self->y_log = log_scale;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+dl_chart_get_y_log (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), FALSE);
+  return self->y_log;
+}
+
 char *
 dl_chart_dup_readout (DlChart *self,
                       double   x)
@@ -184,10 +235,13 @@ dl_chart_dup_readout (DlChart *self,
     {
       Series *s = g_ptr_array_index (self->series, i);
       const double *best = nearest_point (s, x);
+      char value[32];
 
-      if (best != NULL)
-        g_string_append_printf (text, "%s%s %.3g: %.4g", text->len > 0 ? "\n" : "", s->name,
-                                best[0], best[1]);
+      if (best == NULL)
+        continue;
+      format_y (self, value, sizeof value, best[1]);
+      g_string_append_printf (text, "%s%s %.3g: %s", text->len > 0 ? "\n" : "", s->name,
+                              best[0], value);
     }
   return g_string_free (text, FALSE);
 }
@@ -202,13 +256,25 @@ nice_step (double span,
   return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * mag;
 }
 
-static void
+/* Whether a point shows on the y axis: a logarithmic axis has no place for 0 or less. */
+static inline gboolean
+visible_y (DlChart *self,
+           double   y)
+{
+  return !self->y_log || y > 0;
+}
+
+/* The plot's range in axis units: data units, or log10 of them on a logarithmic axis, where
+ * the range is whole decades. Returns FALSE when there is nothing to plot. */
+static gboolean
 data_bounds (DlChart *self,
              double  *x0,
              double  *x1,
              double  *y0,
              double  *y1)
 {
+  gboolean any;
+
   *x0 = INFINITY, *x1 = -INFINITY, *y0 = INFINITY, *y1 = -INFINITY;
   for (guint i = 0; i < self->series->len; i++)
     {
@@ -218,26 +284,50 @@ data_bounds (DlChart *self,
         {
           const double *p = &g_array_index (pts, double, 2 * k);
 
+          if (!visible_y (self, p[1]))
+            continue;
           *x0 = MIN (*x0, p[0]);
           *x1 = MAX (*x1, p[0]);
           *y0 = MIN (*y0, p[1]);
           *y1 = MAX (*y1, p[1]);
         }
     }
-  if (!isfinite (*x0))
-    *x0 = 0, *x1 = 1, *y0 = 0, *y1 = 1;
+  any = isfinite (*x0);
+  if (!any)
+    *x0 = 0, *x1 = 1, *y0 = self->y_log ? 0.1 : 0, *y1 = 1;
   if (!isnan (self->x_min_fixed))
     *x0 = self->x_min_fixed;
   if (!isnan (self->x_max_fixed))
     *x1 = self->x_max_fixed;
-  if (!isnan (self->y_min_fixed))
+  if (!isnan (self->y_min_fixed) && visible_y (self, self->y_min_fixed))
     *y0 = self->y_min_fixed;
-  if (!isnan (self->y_max_fixed))
+  if (!isnan (self->y_max_fixed) && visible_y (self, self->y_max_fixed))
     *y1 = self->y_max_fixed;
   if (*x1 <= *x0)
     *x1 = *x0 + 1;
+  if (self->y_log)
+    {
+      *y0 = floor (log10 (*y0) + 1e-9);
+      *y1 = ceil (log10 (*y1) - 1e-9);
+    }
   if (*y1 <= *y0)
     *y1 = *y0 + 1;
+  return any;
+}
+
+/* The label of an axis tick at t (axis units). */
+static void
+format_tick (DlChart *self,
+             char    *buf,
+             size_t   size,
+             double   t)
+{
+  if (self->y_log)
+    g_snprintf (buf, size, "%g", pow (10, t));
+  else if (self->y_percent)
+    g_snprintf (buf, size, "%g%%", fabs (t) < 1e-12 ? 0.0 : 100 * t);
+  else
+    g_snprintf (buf, size, "%g", fabs (t) < 1e-12 ? 0.0 : t);
 }
 
 static void
@@ -272,35 +362,74 @@ dl_chart_draw (DlChart *self_,
   PangoLayout *layout;
   char buf[64];
   double legend_x;
+  gboolean any;
 
   if (pw < 20 || ph < 20)
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  data_bounds (self, &x0, &x1, &y0, &y1);
+  any = data_bounds (self, &x0, &x1, &y0, &y1);
   layout = gtk_widget_create_pango_layout (widget, NULL);
 
 #define PX(x) (MARGIN_LEFT + ((x) - x0) / (x1 - x0) * pw)
-#define PY(y) (MARGIN_TOP + ph - ((y) - y0) / (y1 - y0) * ph)
+#define PY(t) (MARGIN_TOP + ph - ((t) - y0) / (y1 - y0) * ph)       /* t in axis units */
+#define VY(y) PY (self->y_log ? log10 (y) : (y))                   /* y in data units */
 
-  /* grid and y ticks */
+  /* grid and y ticks; none while there is no data, where they would mean nothing */
   cairo_set_line_width (cr, 1);
-  step = nice_step (y1 - y0, 5);
-  for (double t = ceil (y0 / step) * step; t <= y1 + 1e-9 * step; t += step)
+  if (any && self->y_log)
+    for (double d = y0; d <= y1 + 1e-9; d++)
+      for (int m = 1; m <= 9 && (m == 1 || d < y1 - 1e-9); m++)
+        {
+          double t = d + log10 (m);
+          gboolean labelled = m == 1 || (y1 - y0 <= 2 && (m == 2 || m == 5));
+
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, m == 1 ? 0.1 : 0.04);
+          cairo_move_to (cr, MARGIN_LEFT, round (PY (t)) + 0.5);
+          cairo_line_to (cr, MARGIN_LEFT + pw, round (PY (t)) + 0.5);
+          cairo_stroke (cr);
+          if (!labelled)
+            continue;
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+          format_tick (self, buf, sizeof buf, t);
+          show_text (cr, layout, buf, MARGIN_LEFT - 6, PY (t), 1, 0.5);
+        }
+  else if (any)
     {
-      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.1);
-      cairo_move_to (cr, MARGIN_LEFT, round (PY (t)) + 0.5);
-      cairo_line_to (cr, MARGIN_LEFT + pw, round (PY (t)) + 0.5);
-      cairo_stroke (cr);
-      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
-      g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
-      show_text (cr, layout, buf, MARGIN_LEFT - 6, PY (t), 1, 0.5);
+      step = nice_step (y1 - y0, 5);
+      for (double t = ceil (y0 / step) * step; t <= y1 + 1e-9 * step; t += step)
+        {
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.1);
+          cairo_move_to (cr, MARGIN_LEFT, round (PY (t)) + 0.5);
+          cairo_line_to (cr, MARGIN_LEFT + pw, round (PY (t)) + 0.5);
+          cairo_stroke (cr);
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+          format_tick (self, buf, sizeof buf, t);
+          show_text (cr, layout, buf, MARGIN_LEFT - 6, PY (t), 1, 0.5);
+        }
     }
   step = nice_step (x1 - x0, 6);
-  for (double t = ceil (x0 / step) * step; t <= x1 + 1e-9 * step; t += step)
+  if (any || !isnan (self->x_max_fixed))
+    for (double t = ceil (x0 / step) * step; t <= x1 + 1e-9 * step; t += step)
+      {
+        cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
+        g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
+        show_text (cr, layout, buf, PX (t), MARGIN_TOP + ph + 4, 0.5, 0);
+      }
+  if (!any && self->placeholder != NULL)
     {
-      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
-      g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
-      show_text (cr, layout, buf, PX (t), MARGIN_TOP + ph + 4, 0.5, 0);
+      int th;
+
+      /* centred, wrapped inside the plot with 12 px to spare on each side */
+      pango_layout_set_width (layout, (int) (pw - 24) * PANGO_SCALE);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+      pango_layout_set_text (layout, self->placeholder, -1);
+      pango_layout_get_pixel_size (layout, NULL, &th);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
+      cairo_move_to (cr, MARGIN_LEFT + 12, MARGIN_TOP + (ph - th) / 2);
+      pango_cairo_show_layout (cr, layout);
+      pango_layout_set_width (layout, -1);
+      pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
     }
   /* axes */
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.5);
@@ -331,9 +460,11 @@ dl_chart_draw (DlChart *self_,
           {
             const double *p = &g_array_index (s->points, double, 2 * k);
             double left = PX (p[0]) + (bar - n_bars / 2.0) * slot;
-            double base = PY (MAX (y0, 0.0));
+            double base = self->y_log ? PY (y0) : PY (MAX (y0, 0.0));
 
-            cairo_rectangle (cr, left, PY (p[1]), slot * 0.9, base - PY (p[1]));
+            if (!visible_y (self, p[1]))
+              continue;
+            cairo_rectangle (cr, left, VY (p[1]), slot * 0.9, base - VY (p[1]));
             cairo_fill (cr);
           }
         bar++;
@@ -355,14 +486,17 @@ dl_chart_draw (DlChart *self_,
         cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, faint ? 0.3 : 1);
         cairo_set_line_width (cr, faint ? 1 : 2);
         cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-        for (guint k = 0; k < s->points->len; k++)
+        /* a point the axis cannot show breaks the line */
+        for (guint k = 0, drawn = 0; k < s->points->len; k++)
           {
             const double *p = &g_array_index (s->points, double, 2 * k);
 
-            if (k == 0)
-              cairo_move_to (cr, PX (p[0]), PY (p[1]));
+            if (!visible_y (self, p[1]))
+              drawn = 0;
+            else if (drawn++ == 0)
+              cairo_move_to (cr, PX (p[0]), VY (p[1]));
             else
-              cairo_line_to (cr, PX (p[0]), PY (p[1]));
+              cairo_line_to (cr, PX (p[0]), VY (p[1]));
           }
         cairo_stroke (cr);
         if (s->style == DL_CHART_MARKERS)
@@ -370,7 +504,9 @@ dl_chart_draw (DlChart *self_,
             {
               const double *p = &g_array_index (s->points, double, 2 * k);
 
-              cairo_arc (cr, PX (p[0]), PY (p[1]), 3, 0, 2 * G_PI);
+              if (!visible_y (self, p[1]))
+                continue;
+              cairo_arc (cr, PX (p[0]), VY (p[1]), 3, 0, 2 * G_PI);
               cairo_fill (cr);
             }
         cairo_restore (cr);
@@ -397,7 +533,7 @@ dl_chart_draw (DlChart *self_,
     }
 
   /* hover readout: the point of each series nearest the pointer's x */
-  if (self->hover_x >= MARGIN_LEFT && self->hover_x <= MARGIN_LEFT + pw)
+  if (any && self->hover_x >= MARGIN_LEFT && self->hover_x <= MARGIN_LEFT + pw)
     {
       double hx = x0 + (self->hover_x - MARGIN_LEFT) / pw * (x1 - x0);
       GString *text = g_string_new (NULL);
@@ -411,13 +547,18 @@ dl_chart_draw (DlChart *self_,
         {
           Series *s = g_ptr_array_index (self->series, i);
           const double *best = nearest_point (s, hx);
+          char value[32];
 
           if (best == NULL)
             continue;
-          g_string_printf (text, "%s %.3g: %.4g", s->name, best[0], best[1]);
+          format_y (self, value, sizeof value, best[1]);
+          g_string_printf (text, "%s %.3g: %s", s->name, best[0], value);
           cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, 1);
-          cairo_arc (cr, PX (best[0]), PY (best[1]), 4, 0, 2 * G_PI);
-          cairo_fill (cr);
+          if (visible_y (self, best[1]))
+            {
+              cairo_arc (cr, PX (best[0]), VY (best[1]), 4, 0, 2 * G_PI);
+              cairo_fill (cr);
+            }
           show_text (cr, layout, text->str,
                      self->hover_x + (self->hover_x > MARGIN_LEFT + pw / 2 ? -8 : 8), ty,
                      self->hover_x > MARGIN_LEFT + pw / 2 ? 1 : 0, 0);
@@ -427,6 +568,7 @@ dl_chart_draw (DlChart *self_,
     }
 #undef PX
 #undef PY
+#undef VY
   g_object_unref (layout);
 }
 
@@ -481,6 +623,7 @@ dl_chart_finalize (GObject *object)
   g_free (self->x_label);
   g_free (self->y_label);
   g_free (self->summary);
+  g_free (self->placeholder);
   G_OBJECT_CLASS (dl_chart_parent_class)->finalize (object);
 }
 
@@ -510,6 +653,7 @@ dl_chart_init (DlChart *self)
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
   dl_chart_set_summary (self, NULL);
+  self->placeholder = g_strdup (_("No data yet"));
 }
 
 GtkWidget *

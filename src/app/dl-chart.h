@@ -37,6 +37,16 @@ void       dl_chart_set_y_range  (DlChart      *self,
 void       dl_chart_set_x_range  (DlChart      *self,
                                   double        x_min,
                                   double        x_max);
+/* The text in the plot while no series has a point ("No data yet" unless set); NULL: none. */
+void       dl_chart_set_placeholder (DlChart   *self,
+                                     const char *text);
+/* y values are fractions, labelled as percentages (0.985 → 98.5%). */
+void       dl_chart_set_y_percent (DlChart     *self,
+                                   gboolean     percent);
+/* A logarithmic y axis over whole decades; points at or below 0 are not drawn. */
+void       dl_chart_set_y_log    (DlChart      *self,
+                                  gboolean      log_scale);
+gboolean   dl_chart_get_y_log    (DlChart      *self);
 /* What the readout under the pointer says at data x: each series' nearest point, a line each. */
 char      *dl_chart_dup_readout  (DlChart      *self,
                                   double        x);

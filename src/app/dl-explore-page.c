@@ -384,6 +384,7 @@ dl_explore_page_init (DlExplorePage *self)
   self->train_bars = dl_chart_add_series (self->class_chart, _("training"), "blue", DL_CHART_BARS);
   self->test_bars = dl_chart_add_series (self->class_chart, _("test"), "orange", DL_CHART_BARS);
   dl_chart_set_y_range (self->class_chart, 0, NAN);
+  dl_chart_set_y_percent (self->class_chart, TRUE);
   self->pixel_chart = DL_CHART (dl_chart_new (_("pixel value (0 excluded)"),
                                               /* xgettext:no-c-format */
                                               _("% of pixels")));

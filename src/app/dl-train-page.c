@@ -31,6 +31,7 @@ struct _DlTrainPage
   GtkLabel       *status_label;
   GtkToggleButton *pause_button;
   GtkBox         *charts_box;
+  GtkCheckButton *log_scale_check;
   AdwPreferencesGroup *recipe_group;
 
   DlChart        *loss_chart;
@@ -54,6 +55,12 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+static void
+on_log_scale_changed (DlTrainPage *self)
+{
+  dl_chart_set_y_log (self->loss_chart, gtk_check_button_get_active (self->log_scale_check));
+}
 
 static void
 update_actions (DlTrainPage *self)
@@ -345,6 +352,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, log_scale_check);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, recipe_group);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, start_action);
@@ -388,6 +396,16 @@ dl_train_page_init (DlTrainPage *self)
                                        DL_CHART_MARKERS);
   self->test_acc = dl_chart_add_series (self->accuracy_chart, _("test"), "purple",
                                         DL_CHART_MARKERS);
+  dl_chart_set_placeholder (self->loss_chart,
+                            _("The loss of every batch appears here once training starts"));
+  dl_chart_set_placeholder (self->accuracy_chart, _("Accuracy appears after each epoch"));
+  dl_chart_set_y_percent (self->accuracy_chart, TRUE);
+  g_signal_connect_swapped (self->log_scale_check, "notify::active",
+                            G_CALLBACK (on_log_scale_changed), self);
+  g_settings_bind (self->settings, "loss-log-scale", self->log_scale_check, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  on_log_scale_changed (self);
+  dl_accessible_name_check_button (self->log_scale_check);
   gtk_widget_set_vexpand (GTK_WIDGET (self->loss_chart), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->accuracy_chart), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->loss_chart),
