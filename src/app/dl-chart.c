@@ -31,6 +31,7 @@ struct _DlChart
   char      *placeholder;   /* drawn in the plot while no series has a point */
   gboolean   y_percent;     /* y values are fractions, shown as percentages */
   gboolean   y_log;         /* logarithmic y axis; points at or below 0 are left out */
+  double     x_step;        /* distance between x ticks, or 0 for a "nice" one */
 };
 
 G_DEFINE_FINAL_TYPE (DlChart, dl_chart, GTK_TYPE_WIDGET)
@@ -213,6 +214,15 @@ dl_chart_set_y_log (DlChart  *self,
 {
   g_return_if_fail (DL_IS_CHART (self));
   self->y_log = log_scale;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_chart_set_x_step (DlChart *self,
+                     double   step)
+{
+  g_return_if_fail (DL_IS_CHART (self) && step >= 0);
+  self->x_step = step;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -407,7 +417,7 @@ dl_chart_draw (DlChart *self_,
           show_text (cr, layout, buf, MARGIN_LEFT - 6, PY (t), 1, 0.5);
         }
     }
-  step = nice_step (x1 - x0, 6);
+  step = self->x_step > 0 ? self->x_step : nice_step (x1 - x0, 6);
   if (any || !isnan (self->x_max_fixed))
     for (double t = ceil (x0 / step) * step; t <= x1 + 1e-9 * step; t += step)
       {
@@ -532,12 +542,15 @@ dl_chart_draw (DlChart *self_,
       legend_x -= 28;
     }
 
-  /* hover readout: the point of each series nearest the pointer's x */
+  /* hover readout: the point of each series nearest the pointer's x, its text on a backdrop
+   * so bars and lines under it do not hide it */
   if (any && self->hover_x >= MARGIN_LEFT && self->hover_x <= MARGIN_LEFT + pw)
     {
       double hx = x0 + (self->hover_x - MARGIN_LEFT) / pw * (x1 - x0);
-      GString *text = g_string_new (NULL);
-      double ty = MARGIN_TOP + 4;
+      gboolean left_side = self->hover_x > MARGIN_LEFT + pw / 2;
+      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GArray) colours = g_array_new (FALSE, FALSE, sizeof (GdkRGBA));
+      double ty = MARGIN_TOP + 4, box_w = 0;
 
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
       cairo_move_to (cr, round (self->hover_x) + 0.5, MARGIN_TOP);
@@ -548,23 +561,40 @@ dl_chart_draw (DlChart *self_,
           Series *s = g_ptr_array_index (self->series, i);
           const double *best = nearest_point (s, hx);
           char value[32];
+          int tw;
 
           if (best == NULL)
             continue;
           format_y (self, value, sizeof value, best[1]);
-          g_string_printf (text, "%s %.3g: %s", s->name, best[0], value);
+          g_ptr_array_add (lines, g_strdup_printf ("%s %.3g: %s", s->name, best[0], value));
+          g_array_append_val (colours, s->color);
+          pango_layout_set_text (layout, g_ptr_array_index (lines, lines->len - 1), -1);
+          pango_layout_get_pixel_size (layout, &tw, NULL);
+          box_w = MAX (box_w, tw);
           cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, 1);
           if (visible_y (self, best[1]))
             {
               cairo_arc (cr, PX (best[0]), VY (best[1]), 4, 0, 2 * G_PI);
               cairo_fill (cr);
             }
-          show_text (cr, layout, text->str,
-                     self->hover_x + (self->hover_x > MARGIN_LEFT + pw / 2 ? -8 : 8), ty,
-                     self->hover_x > MARGIN_LEFT + pw / 2 ? 1 : 0, 0);
-          ty += 18;
         }
-      g_string_free (text, TRUE);
+      if (lines->len > 0)
+        {
+          double bx = left_side ? self->hover_x - 8 - box_w : self->hover_x + 8;
+
+          /* the opposite of the text colour: the window's background, near enough */
+          cairo_set_source_rgba (cr, 1 - fg.red, 1 - fg.green, 1 - fg.blue, 0.85);
+          cairo_rectangle (cr, bx - 4, ty - 2, box_w + 8, 18.0 * lines->len + 4);
+          cairo_fill (cr);
+        }
+      for (guint i = 0; i < lines->len; i++, ty += 18)
+        {
+          const GdkRGBA *c = &g_array_index (colours, GdkRGBA, i);
+
+          cairo_set_source_rgba (cr, c->red, c->green, c->blue, 1);
+          show_text (cr, layout, g_ptr_array_index (lines, i),
+                     self->hover_x + (left_side ? -8 : 8), ty, left_side ? 1 : 0, 0);
+        }
     }
 #undef PX
 #undef PY

@@ -47,6 +47,9 @@ void       dl_chart_set_y_percent (DlChart     *self,
 void       dl_chart_set_y_log    (DlChart      *self,
                                   gboolean      log_scale);
 gboolean   dl_chart_get_y_log    (DlChart      *self);
+/* A tick at every multiple of step on the x axis (1 for classes); 0 chooses one. */
+void       dl_chart_set_x_step   (DlChart      *self,
+                                  double        step);
 /* What the readout under the pointer says at data x: each series' nearest point, a line each. */
 char      *dl_chart_dup_readout  (DlChart      *self,
                                   double        x);

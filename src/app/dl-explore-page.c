@@ -385,13 +385,15 @@ dl_explore_page_init (DlExplorePage *self)
   self->test_bars = dl_chart_add_series (self->class_chart, _("test"), "orange", DL_CHART_BARS);
   dl_chart_set_y_range (self->class_chart, 0, NAN);
   dl_chart_set_y_percent (self->class_chart, TRUE);
+  dl_chart_set_x_step (self->class_chart, 1);
   self->pixel_chart = DL_CHART (dl_chart_new (_("pixel value (0 excluded)"),
                                               /* xgettext:no-c-format */
                                               _("% of pixels")));
   self->train_pixels = dl_chart_add_series (self->pixel_chart, _("training"), "blue",
                                             DL_CHART_LINE);
   self->test_pixels = dl_chart_add_series (self->pixel_chart, _("test"), "orange", DL_CHART_LINE);
-  dl_chart_set_y_range (self->pixel_chart, 0, NAN);
+  /* from a twentieth of a percent to a few percent: only a log axis shows both */
+  dl_chart_set_y_log (self->pixel_chart, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->class_chart),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Images per class"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->pixel_chart),
