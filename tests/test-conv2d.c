@@ -148,7 +148,7 @@ test_conv2d_fused_pool (void)
         if (winograd)
           {
             work = g_new (float, nn_conv2d_winograd_workspace (c->C, c->H, c->W, c->OC, group));
-            nn_conv2d_winograd_relu_maxpool2_forward (wino, c->in, c->weight, c->bias, work,
+            nn_conv2d_winograd_relu_maxpool2_forward (wino, NULL, c->in, c->weight, c->bias, work,
                                                       group, c->B, c->C, c->H, c->W, c->OC);
           }
         for (size_t bc = 0; bc < c->B * c->OC; bc++)
@@ -167,6 +167,76 @@ test_conv2d_fused_pool (void)
                   g_assert_cmpfloat_with_epsilon (wino[(bc * PH + ph) * PW + pw], m,
                                                   1e-4 * (1 + fabsf (m)));
               }
+        conv_free (c);
+      }
+}
+
+/* Training's Winograd forward: the pooled outputs are im2col's up to rounding and exactly the
+ * inference Winograd's, and each winner is im2col's unless two outputs of its window are equal
+ * to rounding. Some channels are clamped whole (ties at zero), and one shape is wider than 14. */
+static void
+test_conv2d_winograd_train (void)
+{
+  static const size_t wino_shapes[][5] = {
+    /* B, C, H, W, OC; K = 3, pad = 1 */
+    { 6, 32, 14, 14, 64 },
+    { 3, 2, 6, 10, 5 },
+    { 2, 3, 20, 36, 7 },
+    { 5, 4, 2, 2, 3 },
+  };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (wino_shapes); s++)
+    for (size_t group = 1; group <= 4; group++)
+      {
+        const size_t *d = wino_shapes[s];
+        Conv *c = conv_new (d[0], d[1], d[2], d[3], d[4], 3, 1, 80 + s);
+        size_t PH = c->OH / 2, PW = c->OW / 2, n_pool = c->B * c->OC * PH * PW;
+        size_t OHW = c->OH * c->OW;
+        size_t col_size = nn_conv2d_col_size (c->C, c->H, c->W, 3, 1);
+        g_autofree float *conv = g_new (float, n_out (c));
+        g_autofree float *pool = g_new (float, n_pool);
+        g_autofree guint32 *winner = g_new (guint32, n_pool);
+        g_autofree float *wino = g_new (float, n_pool);
+        g_autofree guint32 *wino_winner = g_new (guint32, n_pool);
+        g_autofree float *infer = g_new (float, n_pool);
+        g_autofree float *col = g_new (float, group * col_size);
+        g_autofree float *tmp = g_new (float, group * c->OC * OHW);
+        g_autofree float *work = g_new (float, nn_conv2d_winograd_workspace (c->C, c->H, c->W,
+                                                                             c->OC, group));
+        size_t differ = 0;
+
+        for (size_t oc = 0; oc < c->OC; oc += 3)
+          c->bias[oc] = -100.0f;
+        nn_conv2d_forward (conv, c->in, c->weight, c->bias, col, c->B, c->C, c->H, c->W, c->OC,
+                           3, 1);
+        nn_conv2d_relu_maxpool2_train_forward (pool, winner, c->in, c->weight, c->bias, col, tmp,
+                                               group, c->B, c->C, c->H, c->W, c->OC, 3, 1);
+        nn_conv2d_winograd_relu_maxpool2_forward (wino, wino_winner, c->in, c->weight, c->bias,
+                                                  work, group, c->B, c->C, c->H, c->W, c->OC);
+        nn_conv2d_winograd_relu_maxpool2_forward (infer, NULL, c->in, c->weight, c->bias, work,
+                                                  group, c->B, c->C, c->H, c->W, c->OC);
+        for (size_t i = 0; i < n_pool; i++)
+          {
+            const float *plane = conv + i / (PH * PW) * OHW;
+            size_t ph = i % (PH * PW) / PW, pw = i % PW;
+            guint32 first = (guint32) (2 * ph * c->OW + 2 * pw);
+            guint32 w = wino_winner[i];
+
+            g_assert_true (wino[i] == infer[i]);
+            g_assert_cmpfloat_with_epsilon (wino[i], pool[i], 1e-4 * (1 + fabsf (pool[i])));
+            /* the winner lies in its own window */
+            g_assert_true (w == first || w == first + 1 || w == first + c->OW ||
+                           w == first + c->OW + 1);
+            if (w != winner[i])
+              {
+                float a = MAX (0.0f, plane[w]), b = MAX (0.0f, plane[winner[i]]);
+
+                g_assert_cmpfloat_with_epsilon (a, b, 1e-4 * (1 + fabsf (b)));
+                differ++;
+              }
+          }
+        /* near-ties are rare: a few windows at most, never a whole clamped channel */
+        g_assert_cmpuint (differ, <=, n_pool / 100 + 2);
         conv_free (c);
       }
 }
@@ -304,6 +374,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/conv2d/matches-reference", test_conv2d_matches_reference);
   g_test_add_func ("/engine/conv2d/fused-pool", test_conv2d_fused_pool);
+  g_test_add_func ("/engine/conv2d/winograd-train", test_conv2d_winograd_train);
   g_test_add_func ("/engine/conv2d/fused-pool-train", test_conv2d_fused_pool_train);
   g_test_add_func ("/engine/conv2d/gradcheck", test_conv2d_gradcheck);
   g_test_add_func ("/engine/conv2d/accumulates", test_conv2d_accumulates);

@@ -619,6 +619,49 @@ winograd_output_pool_generic (float       *out,
     }
 }
 
+/* The same for training: each output of the window gets the bias and the ReLU, and the window's
+ * winner is kept as an index into the (H, W) conv plane, ties going as in
+ * relu_pool_plane_generic, so that nn_relu_maxpool2_backward takes it as it is. */
+static void
+winograd_output_relu_pool_argmax_generic (float       *out,
+                                          guint32     *argmax,
+                                          const float *M,
+                                          size_t       ld,
+                                          size_t       n,
+                                          size_t       TW,
+                                          size_t       W,
+                                          float        bias)
+{
+  for (size_t t = 0; t < n; t++)
+    {
+      float r0[4], r1[4], v00, v01, v10, v11, top, bottom;
+      guint32 i0 = (guint32) (2 * (t / TW) * W + 2 * (t % TW)), itop, ibottom;
+
+      for (int k = 0; k < 4; k++)
+        {
+          float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
+                m3 = M[(12 + k) * ld + t];
+
+          r0[k] = m0 + m1 + m2;
+          r1[k] = m1 - m2 - m3;
+        }
+      v00 = r0[0] + r0[1] + r0[2] + bias;
+      v01 = r0[1] - r0[2] - r0[3] + bias;
+      v10 = r1[0] + r1[1] + r1[2] + bias;
+      v11 = r1[1] - r1[2] - r1[3] + bias;
+      v00 = v00 < 0.0f ? 0.0f : v00;
+      v01 = v01 < 0.0f ? 0.0f : v01;
+      v10 = v10 < 0.0f ? 0.0f : v10;
+      v11 = v11 < 0.0f ? 0.0f : v11;
+      top = v01 > v00 ? v01 : v00;
+      itop = v01 > v00 ? i0 + 1 : i0;
+      bottom = v11 > v10 ? v11 : v10;
+      ibottom = (guint32) (v11 > v10 ? i0 + W + 1 : i0 + W);
+      out[t] = bottom > top ? bottom : top;
+      argmax[t] = bottom > top ? ibottom : itop;
+    }
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 /* The same two steps with AVX-512, sixteen tiles at a time; the input step for planes up to 14
  * pixels wide, so that a padded row fits one register. */
@@ -705,6 +748,69 @@ winograd_output_pool_avx512 (float       *out,
     }
 }
 
+__attribute__ ((target ("avx512f")))
+static void
+winograd_output_relu_pool_argmax_avx512 (float       *out,
+                                         guint32     *argmax,
+                                         const float *M,
+                                         size_t       ld,
+                                         size_t       n,
+                                         size_t       TW,
+                                         size_t       W,
+                                         float        bias)
+{
+  const __m512 vbias = _mm512_set1_ps (bias), zero = _mm512_setzero_ps ();
+  const __m512i one = _mm512_set1_epi32 (1), row = _mm512_set1_epi32 ((int) W);
+  size_t ty = 0, tx = 0;
+
+  for (size_t t = 0; t < n; t += 16)
+    {
+      __mmask16 mask = n - t >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (n - t)) - 1);
+      guint32 first[16];
+      __m512 r0[4], r1[4], v00, v01, v10, v11, top, bottom;
+      __m512i i0, i1, itop, ibottom;
+      __mmask16 right, right_low, low;
+
+      /* each lane's window: its top-left element in the conv plane */
+      for (int lane = 0; lane < 16; lane++)
+        {
+          first[lane] = (guint32) (2 * ty * W + 2 * tx);
+          if (++tx == TW)
+            tx = 0, ty++;
+        }
+      i0 = _mm512_loadu_si512 (first);
+      for (int k = 0; k < 4; k++)
+        {
+          __m512 m0 = _mm512_maskz_loadu_ps (mask, M + k * ld + t);
+          __m512 m1 = _mm512_maskz_loadu_ps (mask, M + (4 + k) * ld + t);
+          __m512 m2 = _mm512_maskz_loadu_ps (mask, M + (8 + k) * ld + t);
+          __m512 m3 = _mm512_maskz_loadu_ps (mask, M + (12 + k) * ld + t);
+
+          r0[k] = _mm512_add_ps (_mm512_add_ps (m0, m1), m2);
+          r1[k] = _mm512_sub_ps (_mm512_sub_ps (m1, m2), m3);
+        }
+      /* (a + b + c) + bias, clamped as max (0, x) keeps x for −0 and NaN like x < 0 ? 0 : x */
+      v00 = _mm512_max_ps (zero, _mm512_add_ps (_mm512_add_ps (_mm512_add_ps (r0[0], r0[1]),
+                                                               r0[2]), vbias));
+      v01 = _mm512_max_ps (zero, _mm512_add_ps (_mm512_sub_ps (_mm512_sub_ps (r0[1], r0[2]),
+                                                               r0[3]), vbias));
+      v10 = _mm512_max_ps (zero, _mm512_add_ps (_mm512_add_ps (_mm512_add_ps (r1[0], r1[1]),
+                                                               r1[2]), vbias));
+      v11 = _mm512_max_ps (zero, _mm512_add_ps (_mm512_sub_ps (_mm512_sub_ps (r1[1], r1[2]),
+                                                               r1[3]), vbias));
+      right = _mm512_cmp_ps_mask (v01, v00, _CMP_GT_OQ);
+      right_low = _mm512_cmp_ps_mask (v11, v10, _CMP_GT_OQ);
+      top = _mm512_mask_blend_ps (right, v00, v01);
+      bottom = _mm512_mask_blend_ps (right_low, v10, v11);
+      itop = _mm512_mask_add_epi32 (i0, right, i0, one);
+      i1 = _mm512_add_epi32 (i0, row);
+      ibottom = _mm512_mask_add_epi32 (i1, right_low, i1, one);
+      low = _mm512_cmp_ps_mask (bottom, top, _CMP_GT_OQ);
+      _mm512_mask_storeu_ps (out + t, mask, _mm512_mask_blend_ps (low, top, bottom));
+      _mm512_mask_storeu_epi32 (argmax + t, mask, _mm512_mask_blend_epi32 (low, itop, ibottom));
+    }
+}
+
 #endif
 
 size_t
@@ -723,6 +829,7 @@ nn_conv2d_winograd_workspace (size_t C,
 
 void
 nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
+                                          guint32     *argmax,
                                           const float *in,
                                           const float *weight,
                                           const float *bias,
@@ -807,19 +914,27 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
         nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, ld, C, 1.0f, U + xi * OC * C, C,
                   V + xi * C * ld, ld, 0.0f, M + xi * OC * ld, ld);
 
-      /* outputs: Y = Aᵀ M A is one pooling window; pool, add the bias, clamp */
+      /* outputs: Y = Aᵀ M A is one pooling window; pool, add the bias, clamp, and for training
+       * keep each window's winner */
       for (size_t oc = 0; oc < OC; oc++)
         for (size_t j = 0; j < nb; j++)
           {
-            float *o = out + ((b0 + j) * OC + oc) * n_tiles;
+            size_t at = ((b0 + j) * OC + oc) * n_tiles;
             const float *m = M + oc * ld + j * n_tiles;
 
 #if defined(__x86_64__) && defined(__GNUC__)
-            if (vector)
-              winograd_output_pool_avx512 (o, m, OC * ld, n_tiles, bias[oc]);
+            if (vector && argmax != NULL)
+              winograd_output_relu_pool_argmax_avx512 (out + at, argmax + at, m, OC * ld,
+                                                       n_tiles, TW, W, bias[oc]);
+            else if (vector)
+              winograd_output_pool_avx512 (out + at, m, OC * ld, n_tiles, bias[oc]);
             else
 #endif
-              winograd_output_pool_generic (o, m, OC * ld, n_tiles, bias[oc]);
+            if (argmax != NULL)
+              winograd_output_relu_pool_argmax_generic (out + at, argmax + at, m, OC * ld,
+                                                        n_tiles, TW, W, bias[oc]);
+            else
+              winograd_output_pool_generic (out + at, m, OC * ld, n_tiles, bias[oc]);
           }
     }
 }

@@ -99,7 +99,9 @@ void   nn_conv2d_backward_grouped (float       *din,      /* (B, C, H, W) or NUL
 
 /* The same fused step for 3×3 kernels with padding 1 and even H, W, by Winograd's F(2×2, 3×3):
  * 2.25 times fewer multiplies, for layers with enough channels to make the GEMMs worthwhile.
- * work holds nn_conv2d_winograd_workspace () floats. */
+ * work holds nn_conv2d_winograd_workspace () floats. With argmax it is training's forward too:
+ * the winners are kept as nn_conv2d_relu_maxpool2_train_forward () keeps them, so
+ * nn_relu_maxpool2_backward () follows either. The results differ from im2col's in rounding. */
 gboolean nn_conv2d_winograd_applies    (size_t H,
                                         size_t W,
                                         size_t K,
@@ -110,6 +112,7 @@ size_t   nn_conv2d_winograd_workspace  (size_t C,
                                         size_t OC,
                                         size_t group);
 void     nn_conv2d_winograd_relu_maxpool2_forward (float       *out,   /* (B, OC, H/2, W/2) */
+                                                   guint32     *argmax,/* the same, or NULL */
                                                    const float *in,    /* (B, C, H, W) */
                                                    const float *weight,/* (OC, C, 3, 3) */
                                                    const float *bias,  /* (OC) */

@@ -690,6 +690,18 @@ forward (NnNetwork *net,
         {
           const NnLayer *l = &net->layers[i];
 
+          if (winograd_at (net, i, wk->capacity))
+            {
+              nn_conv2d_winograd_relu_maxpool2_forward (wk->acts[i + 3], wk->argmax[i + 2],
+                                                        wk->acts[i],
+                                                        net->params + l->weight_offset,
+                                                        net->params + l->bias_offset,
+                                                        wk->fused_col,
+                                                        fused_group (net, i, wk->capacity), B,
+                                                        l->in_c, l->in_h, l->in_w, l->out_c);
+              i += 2;
+              continue;
+            }
           nn_conv2d_relu_maxpool2_train_forward (wk->acts[i + 3], wk->argmax[i + 2], wk->acts[i],
                                                  net->params + l->weight_offset,
                                                  net->params + l->bias_offset, wk->fused_col,
@@ -726,8 +738,9 @@ forward_inference (NnNetwork   *net,
 
           out = wk->acts[i + 3];
           if (winograd_at (net, i, wk->capacity))
-            nn_conv2d_winograd_relu_maxpool2_forward (out, in, weight, bias, wk->fused_col, group,
-                                                      B, l->in_c, l->in_h, l->in_w, l->out_c);
+            nn_conv2d_winograd_relu_maxpool2_forward (out, NULL, in, weight, bias, wk->fused_col,
+                                                      group, B, l->in_c, l->in_h, l->in_w,
+                                                      l->out_c);
           else
             nn_conv2d_relu_maxpool2_forward (out, in, weight, bias, wk->fused_col, wk->fused_tmp,
                                              group, B, l->in_c, l->in_h, l->in_w, l->out_c,
