@@ -241,6 +241,55 @@ test_conv2d_winograd_train (void)
       }
 }
 
+/* The input gradient by Winograd, from output gradients laid out in groups of images, against
+ * the plain reference, for groups that divide the batch and groups that leave a remainder. */
+static void
+test_conv2d_winograd_backward_input (void)
+{
+  static const size_t back_shapes[][5] = {
+    /* B, C, H, W, OC; K = 3, pad = 1 */
+    { 6, 32, 14, 14, 64 },
+    { 3, 2, 6, 10, 5 },
+    { 2, 3, 20, 36, 7 },
+    { 5, 4, 2, 2, 3 },
+  };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (back_shapes); s++)
+    for (size_t group = 1; group <= 4; group++)
+      {
+        const size_t *d = back_shapes[s];
+        Conv *c = conv_new (d[0], d[1], d[2], d[3], d[4], 3, 1, 90 + s);
+        size_t HW = c->H * c->W, n_in = c->B * c->C * HW;
+        size_t n_w = c->OC * c->C * 9;
+        g_autofree float *grouped = g_new (float, n_out (c));
+        g_autofree float *din = g_new (float, n_in);
+        g_autofree float *din_ref = g_new (float, n_in);
+        g_autofree float *dw_ref = g_new0 (float, n_w);
+        g_autofree float *db_ref = g_new0 (float, c->OC);
+        g_autofree float *work = g_new (float, nn_conv2d_winograd_workspace (c->C, c->H, c->W,
+                                                                             c->OC, group));
+
+        /* no gradient at all for the first image's first output channel */
+        memset (c->r, 0, sizeof (float) * HW);
+        for (size_t b = 0; b < c->B; b++)
+          for (size_t oc = 0; oc < c->OC; oc++)
+            {
+              size_t b0 = b - b % group, nb = MIN (group, c->B - b0);
+
+              memcpy (grouped + b0 * c->OC * HW + oc * nb * HW + (b - b0) * HW,
+                      c->r + (b * c->OC + oc) * HW, sizeof (float) * HW);
+            }
+        nn_conv2d_backward_ref (din_ref, dw_ref, db_ref, c->r, c->in, c->weight, c->B, c->C,
+                                c->H, c->W, c->OC, 3, 1);
+        memset (din, 0xff, sizeof (float) * n_in);    /* NaN: every element must be written */
+        nn_conv2d_winograd_backward_input (din, grouped, c->weight, work, group, c->B, c->C,
+                                           c->H, c->W, c->OC);
+        for (size_t i = 0; i < n_in; i++)
+          g_assert_cmpfloat_with_epsilon (din[i], din_ref[i], 1e-4 * (1 + fabsf (din_ref[i])));
+        conv_free (c);
+      }
+}
+
 /* Training's fused conv → ReLU → 2×2 max-pool and its backward, grouped, give exactly what the
  * three layers give one after the other: the same outputs, winners and gradients, bit for bit,
  * with any number of images per GEMM. Some channels get a bias so negative that whole windows are
@@ -375,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/engine/conv2d/matches-reference", test_conv2d_matches_reference);
   g_test_add_func ("/engine/conv2d/fused-pool", test_conv2d_fused_pool);
   g_test_add_func ("/engine/conv2d/winograd-train", test_conv2d_winograd_train);
+  g_test_add_func ("/engine/conv2d/winograd-backward-input", test_conv2d_winograd_backward_input);
   g_test_add_func ("/engine/conv2d/fused-pool-train", test_conv2d_fused_pool_train);
   g_test_add_func ("/engine/conv2d/gradcheck", test_conv2d_gradcheck);
   g_test_add_func ("/engine/conv2d/accumulates", test_conv2d_accumulates);

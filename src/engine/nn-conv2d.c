@@ -662,6 +662,76 @@ winograd_output_relu_pool_argmax_generic (float       *out,
     }
 }
 
+/* U[ξ][o][i] = (G g Gᵀ)[ξ] for each 3×3 kernel g of weight (OC, C, 3, 3): with o = oc, i = c;
+ * or, flipped, the kernels of the input gradient's convolution: o = c, i = oc and g turned by
+ * 180°. */
+static void
+winograd_weights (float       *U,
+                  const float *weight,
+                  size_t       OC,
+                  size_t       C,
+                  gboolean     flipped)
+{
+  size_t n_o = flipped ? C : OC, n_i = flipped ? OC : C;
+
+  for (size_t oc = 0; oc < OC; oc++)
+    for (size_t c = 0; c < C; c++)
+      {
+        const float *k = weight + (oc * C + c) * 9;
+        float g[9], t[4][3], u[4][4];
+        size_t o = flipped ? c : oc, in = flipped ? oc : c;
+
+        for (int e = 0; e < 9; e++)
+          g[e] = flipped ? k[8 - e] : k[e];
+        for (int j = 0; j < 3; j++)
+          {
+            t[0][j] = g[j];
+            t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+            t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+            t[3][j] = g[6 + j];
+          }
+        for (int r = 0; r < 4; r++)
+          {
+            u[r][0] = t[r][0];
+            u[r][1] = 0.5f * (t[r][0] + t[r][1] + t[r][2]);
+            u[r][2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
+            u[r][3] = t[r][2];
+          }
+        for (int xi = 0; xi < 16; xi++)
+          U[(xi * n_o + o) * n_i + in] = u[xi / 4][xi % 4];
+      }
+}
+
+/* n tiles' 16 products M[ξ·ld + t] to their 2×2 outputs Aᵀ M A, written into plane (H, W). */
+static void
+winograd_output_plane_generic (float       *plane,
+                               const float *M,
+                               size_t       ld,
+                               size_t       H,
+                               size_t       W)
+{
+  size_t TW = W / 2, n = (H / 2) * TW;
+
+  for (size_t t = 0; t < n; t++)
+    {
+      float r0[4], r1[4];
+      float *o = plane + 2 * (t / TW) * W + 2 * (t % TW);
+
+      for (int k = 0; k < 4; k++)
+        {
+          float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
+                m3 = M[(12 + k) * ld + t];
+
+          r0[k] = m0 + m1 + m2;
+          r1[k] = m1 - m2 - m3;
+        }
+      o[0] = r0[0] + r0[1] + r0[2];
+      o[1] = r0[1] - r0[2] - r0[3];
+      o[W] = r1[0] + r1[1] + r1[2];
+      o[W + 1] = r1[1] - r1[2] - r1[3];
+    }
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 /* The same two steps with AVX-512, sixteen tiles at a time; the input step for planes up to 14
  * pixels wide, so that a padded row fits one register. */
@@ -811,7 +881,51 @@ winograd_output_relu_pool_argmax_avx512 (float       *out,
     }
 }
 
+/* winograd_output_plane_generic for planes up to 16 wide: a row of tiles at a time, its two
+ * output rows interleaved from the tiles' left and right columns. */
+__attribute__ ((target ("avx512f")))
+static void
+winograd_output_plane_avx512 (float       *plane,
+                              const float *M,
+                              size_t       ld,
+                              size_t       H,
+                              size_t       W)
+{
+  size_t TH = H / 2, TW = W / 2;
+  __mmask16 tmask = (__mmask16) ((1u << TW) - 1), wmask = (__mmask16) ((1u << W) - 1);
+  const __m512i mix = _mm512_setr_epi32 (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+
+  for (size_t ty = 0; ty < TH; ty++)
+    {
+      const float *m = M + ty * TW;
+      __m512 r0[4], r1[4], y00, y01, y10, y11;
+
+      for (int k = 0; k < 4; k++)
+        {
+          __m512 m0 = _mm512_maskz_loadu_ps (tmask, m + k * ld);
+          __m512 m1 = _mm512_maskz_loadu_ps (tmask, m + (4 + k) * ld);
+          __m512 m2 = _mm512_maskz_loadu_ps (tmask, m + (8 + k) * ld);
+          __m512 m3 = _mm512_maskz_loadu_ps (tmask, m + (12 + k) * ld);
+
+          r0[k] = _mm512_add_ps (_mm512_add_ps (m0, m1), m2);
+          r1[k] = _mm512_sub_ps (_mm512_sub_ps (m1, m2), m3);
+        }
+      y00 = _mm512_add_ps (_mm512_add_ps (r0[0], r0[1]), r0[2]);
+      y01 = _mm512_sub_ps (_mm512_sub_ps (r0[1], r0[2]), r0[3]);
+      y10 = _mm512_add_ps (_mm512_add_ps (r1[0], r1[1]), r1[2]);
+      y11 = _mm512_sub_ps (_mm512_sub_ps (r1[1], r1[2]), r1[3]);
+      _mm512_mask_storeu_ps (plane + 2 * ty * W, wmask, _mm512_permutex2var_ps (y00, mix, y01));
+      _mm512_mask_storeu_ps (plane + (2 * ty + 1) * W, wmask,
+                             _mm512_permutex2var_ps (y10, mix, y11));
+    }
+}
+
 #endif
+
+/* Floats added between the 16 blocks of V and of M. Blocks of C·ld floats are often a multiple of
+ * 4 KiB apart, so the 16 values of one tile would share an L1 set and evict each other; one cache
+ * line more per block spreads them over 16 sets. */
+#define SKEW 16
 
 size_t
 nn_conv2d_winograd_workspace (size_t C,
@@ -822,9 +936,10 @@ nn_conv2d_winograd_workspace (size_t C,
 {
   size_t T = (group * (H / 2) * (W / 2) + 31) & ~(size_t) 31;
 
-  /* U (16, OC, C), V (16, C, T), M (16, OC, T), one padded input plane, four transformed rows,
-   * and room to align the first three on 64 bytes */
-  return 16 * OC * C + 16 * C * T + 16 * OC * T + (H + 2) * (W + 2) + 4 * (W + 2) + 3 * 16;
+  /* U (16, OC, C), V (16, C, T), M (16, OC, T) with their 16 blocks SKEW apart, one padded input
+   * plane, four transformed rows, and room to align the first three on 64 bytes */
+  return 16 * OC * C + 16 * (C * T + SKEW) + 16 * (OC * T + SKEW) + (H + 2) * (W + 2) +
+         4 * (W + 2) + 3 * 16;
 }
 
 void
@@ -852,35 +967,13 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
 #define ALIGN16(p) ((float *) (((guintptr) (p) + 63) & ~(guintptr) 63))
   U = ALIGN16 (work);
   V = ALIGN16 (U + 16 * OC * C);
-  M = ALIGN16 (V + 16 * C * T);
-  padded = M + 16 * OC * T;
+  M = ALIGN16 (V + 16 * (C * T + SKEW));
+  padded = M + 16 * (OC * T + SKEW);
   rows = padded + (H + 2) * PW;
 #undef ALIGN16
 
   /* weights: U[ξ][oc][c] = (G g Gᵀ)[ξ] */
-  for (size_t oc = 0; oc < OC; oc++)
-    for (size_t c = 0; c < C; c++)
-      {
-        const float *g = weight + (oc * C + c) * 9;
-        float t[4][3], u[4][4];
-
-        for (int j = 0; j < 3; j++)
-          {
-            t[0][j] = g[j];
-            t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-            t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-            t[3][j] = g[6 + j];
-          }
-        for (int i = 0; i < 4; i++)
-          {
-            u[i][0] = t[i][0];
-            u[i][1] = 0.5f * (t[i][0] + t[i][1] + t[i][2]);
-            u[i][2] = 0.5f * (t[i][0] - t[i][1] + t[i][2]);
-            u[i][3] = t[i][2];
-          }
-        for (int xi = 0; xi < 16; xi++)
-          U[(xi * OC + oc) * C + c] = u[xi / 4][xi % 4];
-      }
+  winograd_weights (U, weight, OC, C, FALSE);
 
   /* the zero border of the padded plane is written once; interiors are overwritten per plane */
   memset (padded, 0, sizeof (float) * (H + 2) * PW);
@@ -890,9 +983,11 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
       size_t Tn = nb * n_tiles;
       /* rows of V and M padded to whole micro-tiles, so that no GEMM tile is partial */
       size_t ld = (Tn + 31) & ~(size_t) 31;
+      size_t vs = C * ld + SKEW, ms = OC * ld + SKEW;   /* from one block of V, M to the next */
 
-      for (size_t row = 0; row < 16 * C; row++)
-        memset (V + row * ld + Tn, 0, sizeof (float) * (ld - Tn));
+      for (size_t xi = 0; xi < 16; xi++)
+        for (size_t c = 0; c < C; c++)
+          memset (V + xi * vs + c * ld + Tn, 0, sizeof (float) * (ld - Tn));
 
       /* inputs: V[ξ][c][t] = (Bᵀ d B)[ξ] for tile t of image j, t = j·n_tiles + ty·TW + tx */
       for (size_t j = 0; j < nb; j++)
@@ -903,16 +998,16 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
 
 #if defined(__x86_64__) && defined(__GNUC__)
             if (vector && W <= 14)
-              winograd_input_plane_avx512 (v, C * ld, plane, H, W);
+              winograd_input_plane_avx512 (v, vs, plane, H, W);
             else
 #endif
-              winograd_input_plane_generic (v, C * ld, plane, padded, rows, H, W);
+              winograd_input_plane_generic (v, vs, plane, padded, rows, H, W);
           }
 
       /* the element-wise products summed over channels: M[ξ] (OC, ld) = U[ξ] (OC, C) · V[ξ] */
       for (size_t xi = 0; xi < 16; xi++)
         nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, ld, C, 1.0f, U + xi * OC * C, C,
-                  V + xi * C * ld, ld, 0.0f, M + xi * OC * ld, ld);
+                  V + xi * vs, ld, 0.0f, M + xi * ms, ld);
 
       /* outputs: Y = Aᵀ M A is one pooling window; pool, add the bias, clamp, and for training
        * keep each window's winner */
@@ -924,17 +1019,91 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
 
 #if defined(__x86_64__) && defined(__GNUC__)
             if (vector && argmax != NULL)
-              winograd_output_relu_pool_argmax_avx512 (out + at, argmax + at, m, OC * ld,
+              winograd_output_relu_pool_argmax_avx512 (out + at, argmax + at, m, ms,
                                                        n_tiles, TW, W, bias[oc]);
             else if (vector)
-              winograd_output_pool_avx512 (out + at, m, OC * ld, n_tiles, bias[oc]);
+              winograd_output_pool_avx512 (out + at, m, ms, n_tiles, bias[oc]);
             else
 #endif
             if (argmax != NULL)
-              winograd_output_relu_pool_argmax_generic (out + at, argmax + at, m, OC * ld,
+              winograd_output_relu_pool_argmax_generic (out + at, argmax + at, m, ms,
                                                         n_tiles, TW, W, bias[oc]);
             else
-              winograd_output_pool_generic (out + at, m, OC * ld, n_tiles, bias[oc]);
+              winograd_output_pool_generic (out + at, m, ms, n_tiles, bias[oc]);
+          }
+    }
+}
+
+void
+nn_conv2d_winograd_backward_input (float       *din,
+                                   const float *dout,
+                                   const float *weight,
+                                   float       *work,
+                                   size_t       group,
+                                   size_t       B,
+                                   size_t       C,
+                                   size_t       H,
+                                   size_t       W,
+                                   size_t       OC)
+{
+  size_t TH = H / 2, TW = W / 2, n_tiles = TH * TW, HW = H * W;
+  size_t PW = W + 2;
+  size_t T = (group * n_tiles + 31) & ~(size_t) 31;
+  float *U, *V, *M, *padded, *rows;
+  gboolean vector = nn_sgemm_uses_avx512 ();
+
+  g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (H, W, 3, 1));
+
+  /* the same workspace as the forward's: its sizes are symmetric in C and OC */
+#define ALIGN16(p) ((float *) (((guintptr) (p) + 63) & ~(guintptr) 63))
+  U = ALIGN16 (work);
+  V = ALIGN16 (U + 16 * C * OC);
+  M = ALIGN16 (V + 16 * (OC * T + SKEW));
+  padded = M + 16 * (C * T + SKEW);
+  rows = padded + (H + 2) * PW;
+#undef ALIGN16
+
+  /* din is dout convolved, padding 1, with the kernels turned by 180° and C and OC swapped */
+  winograd_weights (U, weight, OC, C, TRUE);
+  memset (padded, 0, sizeof (float) * (H + 2) * PW);
+  for (size_t b0 = 0; b0 < B; b0 += group)
+    {
+      size_t nb = MIN (group, B - b0);
+      size_t Tn = nb * n_tiles, ld = (Tn + 31) & ~(size_t) 31;
+      size_t vs = OC * ld + SKEW, ms = C * ld + SKEW;   /* from one block of V, M to the next */
+      const float *dg = dout + b0 * OC * HW;    /* (OC, nb·H·W) */
+
+      for (size_t xi = 0; xi < 16; xi++)
+        for (size_t oc = 0; oc < OC; oc++)
+          memset (V + xi * vs + oc * ld + Tn, 0, sizeof (float) * (ld - Tn));
+      for (size_t j = 0; j < nb; j++)
+        for (size_t oc = 0; oc < OC; oc++)
+          {
+            const float *plane = dg + oc * nb * HW + j * HW;
+            float *v = V + oc * ld + j * n_tiles;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (vector && W <= 14)
+              winograd_input_plane_avx512 (v, vs, plane, H, W);
+            else
+#endif
+              winograd_input_plane_generic (v, vs, plane, padded, rows, H, W);
+          }
+      for (size_t xi = 0; xi < 16; xi++)
+        nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, C, ld, OC, 1.0f, U + xi * C * OC, OC,
+                  V + xi * vs, ld, 0.0f, M + xi * ms, ld);
+      for (size_t j = 0; j < nb; j++)
+        for (size_t c = 0; c < C; c++)
+          {
+            float *plane = din + ((b0 + j) * C + c) * HW;
+            const float *m = M + c * ld + j * n_tiles;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+            if (vector && W <= 16)
+              winograd_output_plane_avx512 (plane, m, ms, H, W);
+            else
+#endif
+              winograd_output_plane_generic (plane, m, ms, H, W);
           }
     }
 }

@@ -124,6 +124,21 @@ void     nn_conv2d_winograd_relu_maxpool2_forward (float       *out,   /* (B, OC
                                                    size_t       W,
                                                    size_t       OC);
 
+/* The input gradient of such a conv by Winograd: din (B, C, H, W) from dout laid out in groups of
+ * group images as nn_relu_maxpool2_backward () leaves it, each group (OC, nb·H·W). work holds
+ * nn_conv2d_winograd_workspace (C, H, W, OC, group) floats. Equals nn_conv2d_backward ()'s din
+ * up to rounding. */
+void     nn_conv2d_winograd_backward_input (float       *din,
+                                            const float *dout,
+                                            const float *weight,
+                                            float       *work,
+                                            size_t       group,
+                                            size_t       B,
+                                            size_t       C,
+                                            size_t       H,
+                                            size_t       W,
+                                            size_t       OC);
+
 /* Accumulates into dweight and dbias; overwrites din, or skips it when din is NULL. */
 void   nn_conv2d_backward       (float       *din,      /* (B, C, H, W) or NULL */
                                  float       *dweight,  /* (OC, C, K, K) */

@@ -586,8 +586,15 @@ nn_network_reserve (NnNetwork  *net,
               fused_tmp = MAX (fused_tmp, tg * layer_out_size (l));
 
               if (winograd_at (net, i, capacity))
-                fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
-                                                                          l->in_w, l->out_c, g));
+                {
+                  fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
+                                                                            l->in_w, l->out_c,
+                                                                            g));
+                  /* training's input gradient, in the backward's groups */
+                  fused_dcol = MAX (fused_dcol, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
+                                                                              l->in_w, l->out_c,
+                                                                              tg));
+                }
               else
                 {
                   fused_col = MAX (fused_col, g * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
@@ -783,7 +790,18 @@ backward (NnNetwork *net,
         {
         case NN_LAYER_CONV2D:
           /* a fused conv's output gradient comes in groups of images */
-          if (fusable_at (net, i))
+          if (fusable_at (net, i) && winograd_at (net, i, wk->capacity) && !first)
+            {
+              size_t group = train_group (net, i, wk->capacity);
+
+              /* the weight gradient by im2col, the input gradient by Winograd */
+              nn_conv2d_backward_grouped (NULL, dweight, dbias, dout, in, weight, wk->fused_col,
+                                          wk->fused_dcol, group, B, l->in_c, l->in_h, l->in_w,
+                                          l->out_c, l->spec.kernel, l->spec.pad);
+              nn_conv2d_winograd_backward_input (spare, dout, weight, wk->fused_dcol, group, B,
+                                                 l->in_c, l->in_h, l->in_w, l->out_c);
+            }
+          else if (fusable_at (net, i))
             nn_conv2d_backward_grouped (first ? NULL : spare, dweight, dbias, dout, in, weight,
                                         wk->fused_col, wk->fused_dcol,
                                         train_group (net, i, wk->capacity), B, l->in_c, l->in_h,
