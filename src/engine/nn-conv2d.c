@@ -942,6 +942,78 @@ nn_conv2d_winograd_workspace (size_t C,
          4 * (W + 2) + 3 * 16;
 }
 
+/* The parts of a Winograd convolution's workspace, laid out in work: U (16, n_out, n_in),
+ * V (16, n_in, T) and M (16, n_out, T) with their 16 blocks SKEW apart, a padded plane with its
+ * zero border written, and four rows. */
+typedef struct
+{
+  float *U, *V, *M, *padded, *rows;
+} WinogradWork;
+
+static void
+winograd_work_init (WinogradWork *w,
+                    float        *work,
+                    size_t        n_out,
+                    size_t        n_in,
+                    size_t        T,
+                    size_t        H,
+                    size_t        W)
+{
+#define ALIGN16(p) ((float *) (((guintptr) (p) + 63) & ~(guintptr) 63))
+  w->U = ALIGN16 (work);
+  w->V = ALIGN16 (w->U + 16 * n_out * n_in);
+  w->M = ALIGN16 (w->V + 16 * (n_in * T + SKEW));
+  w->padded = w->M + 16 * (n_out * T + SKEW);
+  w->rows = w->padded + (H + 2) * (W + 2);
+#undef ALIGN16
+  /* interiors are overwritten plane by plane */
+  memset (w->padded, 0, sizeof (float) * (H + 2) * (W + 2));
+}
+
+/* One group of nb images: their n_in input planes (plane i of image j at
+ * in + j·image_stride + i·plane_stride) to V[ξ][i][t] = (Bᵀ d B)[ξ] for tile t = j·n_tiles +
+ * ty·TW + tx, then the element-wise products summed over the inputs, 16 GEMMs:
+ * M[ξ] (n_out, ld) = U[ξ] (n_out, n_in) · V[ξ]. Returns ld, the row length of V and M (whole
+ * micro-tiles, so that no GEMM tile is partial); *ms is the distance between blocks of M. */
+static size_t
+winograd_multiply (const WinogradWork *w,
+                   const float        *in,
+                   size_t              image_stride,
+                   size_t              plane_stride,
+                   size_t              nb,
+                   size_t              n_in,
+                   size_t              n_out,
+                   size_t              H,
+                   size_t              W,
+                   size_t             *ms)
+{
+  size_t n_tiles = (H / 2) * (W / 2), Tn = nb * n_tiles, ld = (Tn + 31) & ~(size_t) 31;
+  size_t vs = n_in * ld + SKEW;
+  gboolean vector = nn_sgemm_uses_avx512 ();
+
+  *ms = n_out * ld + SKEW;
+  for (size_t xi = 0; xi < 16; xi++)
+    for (size_t i = 0; i < n_in; i++)
+      memset (w->V + xi * vs + i * ld + Tn, 0, sizeof (float) * (ld - Tn));
+  for (size_t j = 0; j < nb; j++)
+    for (size_t i = 0; i < n_in; i++)
+      {
+        const float *plane = in + j * image_stride + i * plane_stride;
+        float *v = w->V + i * ld + j * n_tiles;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+        if (vector && W <= 14)
+          winograd_input_plane_avx512 (v, vs, plane, H, W);
+        else
+#endif
+          winograd_input_plane_generic (v, vs, plane, w->padded, w->rows, H, W);
+      }
+  for (size_t xi = 0; xi < 16; xi++)
+    nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, n_out, ld, n_in, 1.0f, w->U + xi * n_out * n_in, n_in,
+              w->V + xi * vs, ld, 0.0f, w->M + xi * *ms, ld);
+  return ld;
+}
+
 void
 nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
                                           guint32     *argmax,
@@ -956,58 +1028,19 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
                                           size_t       W,
                                           size_t       OC)
 {
-  size_t TH = H / 2, TW = W / 2, n_tiles = TH * TW;
-  size_t PW = W + 2;
-  size_t T = (group * n_tiles + 31) & ~(size_t) 31;
-  float *U, *V, *M, *padded, *rows;
+  size_t TW = W / 2, n_tiles = (H / 2) * TW, HW = H * W;
   gboolean vector = nn_sgemm_uses_avx512 ();
+  WinogradWork w;
 
   g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (H, W, 3, 1));
 
-#define ALIGN16(p) ((float *) (((guintptr) (p) + 63) & ~(guintptr) 63))
-  U = ALIGN16 (work);
-  V = ALIGN16 (U + 16 * OC * C);
-  M = ALIGN16 (V + 16 * (C * T + SKEW));
-  padded = M + 16 * (OC * T + SKEW);
-  rows = padded + (H + 2) * PW;
-#undef ALIGN16
-
+  winograd_work_init (&w, work, OC, C, (group * n_tiles + 31) & ~(size_t) 31, H, W);
   /* weights: U[ξ][oc][c] = (G g Gᵀ)[ξ] */
-  winograd_weights (U, weight, OC, C, FALSE);
-
-  /* the zero border of the padded plane is written once; interiors are overwritten per plane */
-  memset (padded, 0, sizeof (float) * (H + 2) * PW);
+  winograd_weights (w.U, weight, OC, C, FALSE);
   for (size_t b0 = 0; b0 < B; b0 += group)
     {
-      size_t nb = MIN (group, B - b0);
-      size_t Tn = nb * n_tiles;
-      /* rows of V and M padded to whole micro-tiles, so that no GEMM tile is partial */
-      size_t ld = (Tn + 31) & ~(size_t) 31;
-      size_t vs = C * ld + SKEW, ms = OC * ld + SKEW;   /* from one block of V, M to the next */
-
-      for (size_t xi = 0; xi < 16; xi++)
-        for (size_t c = 0; c < C; c++)
-          memset (V + xi * vs + c * ld + Tn, 0, sizeof (float) * (ld - Tn));
-
-      /* inputs: V[ξ][c][t] = (Bᵀ d B)[ξ] for tile t of image j, t = j·n_tiles + ty·TW + tx */
-      for (size_t j = 0; j < nb; j++)
-        for (size_t c = 0; c < C; c++)
-          {
-            const float *plane = in + ((b0 + j) * C + c) * H * W;
-            float *v = V + c * ld + j * n_tiles;
-
-#if defined(__x86_64__) && defined(__GNUC__)
-            if (vector && W <= 14)
-              winograd_input_plane_avx512 (v, vs, plane, H, W);
-            else
-#endif
-              winograd_input_plane_generic (v, vs, plane, padded, rows, H, W);
-          }
-
-      /* the element-wise products summed over channels: M[ξ] (OC, ld) = U[ξ] (OC, C) · V[ξ] */
-      for (size_t xi = 0; xi < 16; xi++)
-        nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, ld, C, 1.0f, U + xi * OC * C, C,
-                  V + xi * vs, ld, 0.0f, M + xi * ms, ld);
+      size_t nb = MIN (group, B - b0), ms;
+      size_t ld = winograd_multiply (&w, in + b0 * C * HW, C * HW, HW, nb, C, OC, H, W, &ms);
 
       /* outputs: Y = Aᵀ M A is one pooling window; pool, add the bias, clamp, and for training
        * keep each window's winner */
@@ -1015,7 +1048,7 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
         for (size_t j = 0; j < nb; j++)
           {
             size_t at = ((b0 + j) * OC + oc) * n_tiles;
-            const float *m = M + oc * ld + j * n_tiles;
+            const float *m = w.M + oc * ld + j * n_tiles;
 
 #if defined(__x86_64__) && defined(__GNUC__)
             if (vector && argmax != NULL)
@@ -1046,57 +1079,28 @@ nn_conv2d_winograd_backward_input (float       *din,
                                    size_t       W,
                                    size_t       OC)
 {
-  size_t TH = H / 2, TW = W / 2, n_tiles = TH * TW, HW = H * W;
-  size_t PW = W + 2;
-  size_t T = (group * n_tiles + 31) & ~(size_t) 31;
-  float *U, *V, *M, *padded, *rows;
+  size_t n_tiles = (H / 2) * (W / 2), HW = H * W;
   gboolean vector = nn_sgemm_uses_avx512 ();
+  WinogradWork w;
 
   g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (H, W, 3, 1));
 
-  /* the same workspace as the forward's: its sizes are symmetric in C and OC */
-#define ALIGN16(p) ((float *) (((guintptr) (p) + 63) & ~(guintptr) 63))
-  U = ALIGN16 (work);
-  V = ALIGN16 (U + 16 * C * OC);
-  M = ALIGN16 (V + 16 * (OC * T + SKEW));
-  padded = M + 16 * (C * T + SKEW);
-  rows = padded + (H + 2) * PW;
-#undef ALIGN16
-
-  /* din is dout convolved, padding 1, with the kernels turned by 180° and C and OC swapped */
-  winograd_weights (U, weight, OC, C, TRUE);
-  memset (padded, 0, sizeof (float) * (H + 2) * PW);
+  /* din is dout convolved, padding 1, with the kernels turned by 180° and C and OC swapped; the
+   * workspace is the forward's, whose size is symmetric in C and OC */
+  winograd_work_init (&w, work, C, OC, (group * n_tiles + 31) & ~(size_t) 31, H, W);
+  winograd_weights (w.U, weight, OC, C, TRUE);
   for (size_t b0 = 0; b0 < B; b0 += group)
     {
-      size_t nb = MIN (group, B - b0);
-      size_t Tn = nb * n_tiles, ld = (Tn + 31) & ~(size_t) 31;
-      size_t vs = OC * ld + SKEW, ms = C * ld + SKEW;   /* from one block of V, M to the next */
-      const float *dg = dout + b0 * OC * HW;    /* (OC, nb·H·W) */
+      size_t nb = MIN (group, B - b0), ms;
+      /* the group's gradients are (OC, nb·H·W): plane oc of image j at oc·nb·HW + j·HW */
+      size_t ld = winograd_multiply (&w, dout + b0 * OC * HW, HW, nb * HW, nb, OC, C, H, W,
+                                     &ms);
 
-      for (size_t xi = 0; xi < 16; xi++)
-        for (size_t oc = 0; oc < OC; oc++)
-          memset (V + xi * vs + oc * ld + Tn, 0, sizeof (float) * (ld - Tn));
-      for (size_t j = 0; j < nb; j++)
-        for (size_t oc = 0; oc < OC; oc++)
-          {
-            const float *plane = dg + oc * nb * HW + j * HW;
-            float *v = V + oc * ld + j * n_tiles;
-
-#if defined(__x86_64__) && defined(__GNUC__)
-            if (vector && W <= 14)
-              winograd_input_plane_avx512 (v, vs, plane, H, W);
-            else
-#endif
-              winograd_input_plane_generic (v, vs, plane, padded, rows, H, W);
-          }
-      for (size_t xi = 0; xi < 16; xi++)
-        nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, C, ld, OC, 1.0f, U + xi * C * OC, OC,
-                  V + xi * vs, ld, 0.0f, M + xi * ms, ld);
       for (size_t j = 0; j < nb; j++)
         for (size_t c = 0; c < C; c++)
           {
             float *plane = din + ((b0 + j) * C + c) * HW;
-            const float *m = M + c * ld + j * n_tiles;
+            const float *m = w.M + c * ld + j * n_tiles;
 
 #if defined(__x86_64__) && defined(__GNUC__)
             if (vector && W <= 16)
