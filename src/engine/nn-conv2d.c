@@ -10,6 +10,15 @@
 #include <immintrin.h>
 #endif
 
+/* The plain loops of the pooling and Winograd steps, built a second time for AVX2 and chosen at
+ * run time: CPUs without AVX-512 run them there. The same operations in the same order (C11
+ * forbids fusing multiply-adds), so the same results. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
 
 size_t
 nn_conv2d_col_size (size_t C,
@@ -222,6 +231,7 @@ nn_conv2d_relu_maxpool2_forward (float       *out,
 
 /* One (OH, OW) plane of conv outputs to its ReLU'd 2×2 maxima and their winners: the clamp of
  * nn_relu_forward, then the comparisons of nn_maxpool_forward, in the same order. */
+VECTOR_CLONES
 static void
 relu_pool_plane_generic (float       *o,
                          guint32     *a,
@@ -549,6 +559,7 @@ nn_conv2d_winograd_applies (size_t H,
 
 /* One input plane (H, W) to its tiles' 16 transformed values: V[ξ·ld + ty·TW + tx]. padded
  * ((H + 2), (W + 2)) has a zero border; rows holds 4·(W + 2) floats. */
+VECTOR_CLONES
 static void
 winograd_input_plane_generic (float       *V,
                               size_t       ld,
@@ -591,9 +602,10 @@ winograd_input_plane_generic (float       *V,
 }
 
 /* n tiles' 16 products M[ξ·ld + t] to pooled outputs: max of Aᵀ M A, plus bias, clamped. */
+VECTOR_CLONES
 static void
-winograd_output_pool_generic (float       *out,
-                              const float *M,
+winograd_output_pool_generic (float       *restrict out,
+                              const float *restrict M,
                               size_t       ld,
                               size_t       n,
                               float        bias)
@@ -622,44 +634,48 @@ winograd_output_pool_generic (float       *out,
 /* The same for training: each output of the window gets the bias and the ReLU, and the window's
  * winner is kept as an index into the (H, W) conv plane, ties going as in
  * relu_pool_plane_generic, so that nn_relu_maxpool2_backward takes it as it is. */
+VECTOR_CLONES
 static void
-winograd_output_relu_pool_argmax_generic (float       *out,
-                                          guint32     *argmax,
-                                          const float *M,
+winograd_output_relu_pool_argmax_generic (float       *restrict out,
+                                          guint32     *restrict argmax,
+                                          const float *restrict M,
                                           size_t       ld,
                                           size_t       n,
                                           size_t       TW,
                                           size_t       W,
                                           float        bias)
 {
-  for (size_t t = 0; t < n; t++)
-    {
-      float r0[4], r1[4], v00, v01, v10, v11, top, bottom;
-      guint32 i0 = (guint32) (2 * (t / TW) * W + 2 * (t % TW)), itop, ibottom;
+  /* a row of tiles at a time, so that the loop over a row vectorises */
+  for (size_t row = 0; row * TW < n; row++)
+    for (size_t tx = 0; tx < TW; tx++)
+      {
+        size_t t = row * TW + tx;
+        float r0[4], r1[4], v00, v01, v10, v11, top, bottom;
+        guint32 i0 = (guint32) (2 * row * W + 2 * tx), itop, ibottom;
 
-      for (int k = 0; k < 4; k++)
-        {
-          float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
-                m3 = M[(12 + k) * ld + t];
+        for (int k = 0; k < 4; k++)
+          {
+            float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
+                  m3 = M[(12 + k) * ld + t];
 
-          r0[k] = m0 + m1 + m2;
-          r1[k] = m1 - m2 - m3;
-        }
-      v00 = r0[0] + r0[1] + r0[2] + bias;
-      v01 = r0[1] - r0[2] - r0[3] + bias;
-      v10 = r1[0] + r1[1] + r1[2] + bias;
-      v11 = r1[1] - r1[2] - r1[3] + bias;
-      v00 = v00 < 0.0f ? 0.0f : v00;
-      v01 = v01 < 0.0f ? 0.0f : v01;
-      v10 = v10 < 0.0f ? 0.0f : v10;
-      v11 = v11 < 0.0f ? 0.0f : v11;
-      top = v01 > v00 ? v01 : v00;
-      itop = v01 > v00 ? i0 + 1 : i0;
-      bottom = v11 > v10 ? v11 : v10;
-      ibottom = (guint32) (v11 > v10 ? i0 + W + 1 : i0 + W);
-      out[t] = bottom > top ? bottom : top;
-      argmax[t] = bottom > top ? ibottom : itop;
-    }
+            r0[k] = m0 + m1 + m2;
+            r1[k] = m1 - m2 - m3;
+          }
+        v00 = r0[0] + r0[1] + r0[2] + bias;
+        v01 = r0[1] - r0[2] - r0[3] + bias;
+        v10 = r1[0] + r1[1] + r1[2] + bias;
+        v11 = r1[1] - r1[2] - r1[3] + bias;
+        v00 = v00 < 0.0f ? 0.0f : v00;
+        v01 = v01 < 0.0f ? 0.0f : v01;
+        v10 = v10 < 0.0f ? 0.0f : v10;
+        v11 = v11 < 0.0f ? 0.0f : v11;
+        top = v01 > v00 ? v01 : v00;
+        itop = v01 > v00 ? i0 + 1 : i0;
+        bottom = v11 > v10 ? v11 : v10;
+        ibottom = (guint32) (v11 > v10 ? i0 + W + 1 : i0 + W);
+        out[t] = bottom > top ? bottom : top;
+        argmax[t] = bottom > top ? ibottom : itop;
+      }
 }
 
 /* U[ξ][o][i] = (G g Gᵀ)[ξ] for each 3×3 kernel g of weight (OC, C, 3, 3): with o = oc, i = c;
@@ -703,33 +719,37 @@ winograd_weights (float       *U,
 }
 
 /* n tiles' 16 products M[ξ·ld + t] to their 2×2 outputs Aᵀ M A, written into plane (H, W). */
+VECTOR_CLONES
 static void
-winograd_output_plane_generic (float       *plane,
-                               const float *M,
+winograd_output_plane_generic (float       *restrict plane,
+                               const float *restrict M,
                                size_t       ld,
                                size_t       H,
                                size_t       W)
 {
-  size_t TW = W / 2, n = (H / 2) * TW;
+  size_t TH = H / 2, TW = W / 2;
 
-  for (size_t t = 0; t < n; t++)
-    {
-      float r0[4], r1[4];
-      float *o = plane + 2 * (t / TW) * W + 2 * (t % TW);
+  /* a row of tiles at a time: its two output rows, so that the loop over a row vectorises */
+  for (size_t ty = 0; ty < TH; ty++)
+    for (size_t tx = 0; tx < TW; tx++)
+      {
+        size_t t = ty * TW + tx;
+        float r0[4], r1[4];
+        float *o = plane + 2 * ty * W + 2 * tx;
 
-      for (int k = 0; k < 4; k++)
-        {
-          float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
-                m3 = M[(12 + k) * ld + t];
+        for (int k = 0; k < 4; k++)
+          {
+            float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
+                  m3 = M[(12 + k) * ld + t];
 
-          r0[k] = m0 + m1 + m2;
-          r1[k] = m1 - m2 - m3;
-        }
-      o[0] = r0[0] + r0[1] + r0[2];
-      o[1] = r0[1] - r0[2] - r0[3];
-      o[W] = r1[0] + r1[1] + r1[2];
-      o[W + 1] = r1[1] - r1[2] - r1[3];
-    }
+            r0[k] = m0 + m1 + m2;
+            r1[k] = m1 - m2 - m3;
+          }
+        o[0] = r0[0] + r0[1] + r0[2];
+        o[1] = r0[1] - r0[2] - r0[3];
+        o[W] = r1[0] + r1[1] + r1[2];
+        o[W + 1] = r1[1] - r1[2] - r1[3];
+      }
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
