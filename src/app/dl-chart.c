@@ -572,7 +572,8 @@ dl_chart_draw (DlChart *self_,
           pango_layout_get_pixel_size (layout, &tw, NULL);
           box_w = MAX (box_w, tw);
           cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, 1);
-          if (visible_y (self, best[1]))
+          /* a bar is its own marker; a dot would sit between the bars of one x */
+          if (visible_y (self, best[1]) && s->style != DL_CHART_BARS)
             {
               cairo_arc (cr, PX (best[0]), VY (best[1]), 4, 0, 2 * G_PI);
               cairo_fill (cr);
