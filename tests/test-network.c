@@ -112,10 +112,11 @@ compare_doubles (gconstpointer a,
  * check asks that almost every parameter agrees closely rather than all of them. The layers'
  * own tests check each one exactly. */
 static void
-test_network_gradcheck (void)
+gradcheck (const char *spec,
+           guint64     seed)
 {
   const size_t B = 5, in_size = 1 * 8 * 8;
-  g_autoptr(NnNetwork) net = make_network (SMALL_SPEC, 1, 8, 8, 1, B, 3);
+  g_autoptr(NnNetwork) net = make_network (spec, 1, 8, 8, 1, B, seed);
   size_t n_params = nn_network_get_n_params (net);
   float *params = nn_network_get_params (net);
   g_autofree float *analytic = g_new (float, n_params);
@@ -146,6 +147,22 @@ test_network_gradcheck (void)
   qsort (errors, n_params, sizeof (double), compare_doubles);
   g_assert_cmpfloat (errors[n_params / 2], <, 2e-3);
   g_assert_cmpuint (n_bad, <=, n_params / 20);
+}
+
+static void
+test_network_gradcheck (void)
+{
+  gradcheck (SMALL_SPEC, 3);
+}
+
+/* The same where training takes its Winograd path: a fused 3×3 conv with padding 1 and at least
+ * eight input channels, in a network that holds four images or more. Its forward keeps the
+ * pooling winners and its input gradient reads the backward's grouped layout. */
+static void
+test_network_gradcheck_winograd (void)
+{
+  gradcheck ("conv(8,3,pad=1) relu maxpool(2) conv(8,3,pad=1) relu maxpool(2) flatten dense(3)",
+             5);
 }
 
 /* Two threads on halves of the batch give the same mean gradient as one thread on all of it. */
@@ -322,6 +339,7 @@ main (int   argc,
   g_test_add_func ("/engine/network/shapes", test_network_shapes);
   g_test_add_func ("/engine/network/shape-errors", test_network_shape_errors);
   g_test_add_func ("/engine/network/gradcheck", test_network_gradcheck);
+  g_test_add_func ("/engine/network/gradcheck-winograd", test_network_gradcheck_winograd);
   g_test_add_func ("/engine/network/threads-agree", test_network_threads_agree);
   g_test_add_func ("/engine/network/deterministic", test_network_deterministic);
   g_test_add_func ("/engine/network/parallel-for", test_network_parallel_for);
