@@ -683,8 +683,10 @@ forward_layer (NnNetwork   *net,
 }
 
 /* Training forward pass of the B samples already in wk->acts[0]; leaves logits in
- * acts[n_layers]. conv → ReLU → 2×2 max-pool runs fused, with the same results: the conv's and
- * the ReLU's outputs are not written, and backward goes through both in one step. */
+ * acts[n_layers]. conv → ReLU → 2×2 max-pool runs fused: the conv's and the ReLU's outputs are
+ * not written, and backward goes through both in one step. By im2col the results are the three
+ * layers' bit for bit; convs with enough channels run Winograd instead, the same up to rounding,
+ * forward and for their input gradient. */
 static void
 forward (NnNetwork *net,
          Worker    *wk,
