@@ -279,6 +279,13 @@ test_train_page_runs (void)
   gboolean done = FALSE;
   guint tick_id;
 
+  /* the loss axis is logarithmic by default, and the setting switches it */
+  g_assert_true (dl_chart_get_y_log (DL_CHART (dl_train_page_get_figure (page))));
+  g_settings_set_boolean (settings, "loss-log-scale", FALSE);
+  g_assert_false (dl_chart_get_y_log (DL_CHART (dl_train_page_get_figure (page))));
+  g_settings_set_boolean (settings, "loss-log-scale", TRUE);
+  g_assert_true (dl_chart_get_y_log (DL_CHART (dl_train_page_get_figure (page))));
+
   g_settings_set_uint (settings, "epochs", 2);
   g_settings_set_uint (settings, "validation-size", 200);
   g_settings_set_string (settings, "architecture", "reference");
