@@ -255,6 +255,15 @@ on_epoch_finished (DlTraining         *training,
 }
 
 static void
+on_best_epoch (DlTraining         *training,
+               const NnEpochStats *stats,
+               guint              *best)
+{
+  if (stats->is_best)
+    *best = stats->epoch;
+}
+
+static void
 wait_for (gboolean *flag,
           double    seconds)
 {
@@ -277,7 +286,7 @@ test_train_page_runs (void)
   Ticks ticks = { 0 };
   NnEpochStats last = { 0 };
   gboolean done = FALSE;
-  guint tick_id;
+  guint tick_id, best = 0;
 
   /* the loss axis is logarithmic by default, and the setting switches it */
   g_assert_true (dl_chart_get_y_log (DL_CHART (dl_train_page_get_figure (page))));
@@ -293,6 +302,7 @@ test_train_page_runs (void)
   spin ();
   g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
   g_signal_connect (training, "epoch-finished", G_CALLBACK (on_epoch_finished), &last);
+  g_signal_connect (training, "epoch-finished", G_CALLBACK (on_best_epoch), &best);
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (window), on_tick, &ticks, NULL);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
@@ -315,6 +325,11 @@ test_train_page_runs (void)
   g_assert_cmpuint (dl_training_get_epochs_done (training), ==, 2);
   g_signal_handlers_disconnect_by_data (training, &last);
   g_signal_handlers_disconnect_by_data (training, &done);
+
+  /* both charts mark the epoch the training kept */
+  g_assert_cmpuint (best, >=, 1);
+  g_signal_handlers_disconnect_by_data (training, &best);
+  g_assert_cmpfloat (dl_chart_get_marker (DL_CHART (dl_train_page_get_figure (page))), ==, best);
 
   /* the loss chart tells screen readers the last epoch's real numbers */
   {

@@ -32,6 +32,8 @@ struct _DlChart
   gboolean   y_percent;     /* y values are fractions, shown as percentages */
   gboolean   y_log;         /* logarithmic y axis; points at or below 0 are left out */
   double     x_step;        /* distance between x ticks, or 0 for a "nice" one */
+  double     marker_x;      /* a labelled vertical line at this x, or NAN */
+  char      *marker_label;
 };
 
 G_DEFINE_FINAL_TYPE (DlChart, dl_chart, GTK_TYPE_WIDGET)
@@ -125,6 +127,7 @@ dl_chart_clear (DlChart *self)
 
   for (guint i = 0; i < self->series->len; i++)
     g_array_set_size (((Series *) g_ptr_array_index (self->series, i))->points, 0);
+  self->marker_x = NAN;
   dl_chart_set_summary (self, NULL);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -224,6 +227,25 @@ dl_chart_set_x_step (DlChart *self,
   g_return_if_fail (DL_IS_CHART (self) && step >= 0);
   self->x_step = step;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_chart_set_marker (DlChart    *self,
+                     double      x,
+                     const char *label)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  self->marker_x = x;
+  g_free (self->marker_label);
+  self->marker_label = g_strdup (label);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+double
+dl_chart_get_marker (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), NAN);
+  return self->marker_x;
 }
 
 gboolean
@@ -481,6 +503,29 @@ dl_chart_draw (DlChart *self_,
       }
   }
 
+  /* the marker: a dashed line under the series, its label at the top of the plot */
+  if (any && isfinite (self->marker_x) && self->marker_x >= x0 && self->marker_x <= x1)
+    {
+      double mx = round (PX (self->marker_x)) + 0.5;
+      const double dash[] = { 4, 3 };
+
+      cairo_save (cr);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
+      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+      cairo_move_to (cr, mx, MARGIN_TOP);
+      cairo_line_to (cr, mx, MARGIN_TOP + ph);
+      cairo_stroke (cr);
+      cairo_restore (cr);
+      if (self->marker_label != NULL)
+        {
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.75);
+          /* right of the line, or left of it near the right edge */
+          show_text (cr, layout, self->marker_label,
+                     mx > MARGIN_LEFT + pw * 0.8 ? mx - 4 : mx + 4, MARGIN_TOP + ph - 2,
+                     mx > MARGIN_LEFT + pw * 0.8 ? 1 : 0, 1);
+        }
+    }
+
   /* series: faint ones first so the others stay readable */
   for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < self->series->len; i++)
@@ -655,6 +700,7 @@ dl_chart_finalize (GObject *object)
   g_free (self->y_label);
   g_free (self->summary);
   g_free (self->placeholder);
+  g_free (self->marker_label);
   G_OBJECT_CLASS (dl_chart_parent_class)->finalize (object);
 }
 
@@ -679,6 +725,7 @@ dl_chart_init (DlChart *self)
   self->series = g_ptr_array_new_with_free_func ((GDestroyNotify) series_free);
   self->y_min_fixed = self->y_max_fixed = NAN;
   self->x_min_fixed = self->x_max_fixed = NAN;
+  self->marker_x = NAN;
   self->hover_x = -1;
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);

@@ -50,6 +50,12 @@ gboolean   dl_chart_get_y_log    (DlChart      *self);
 /* A tick at every multiple of step on the x axis (1 for classes); 0 chooses one. */
 void       dl_chart_set_x_step   (DlChart      *self,
                                   double        step);
+/* A dashed vertical line at x with a label (the epoch a training kept, say); NAN removes it, as
+ * dl_chart_clear () does. */
+void       dl_chart_set_marker   (DlChart      *self,
+                                  double        x,
+                                  const char   *label);
+double     dl_chart_get_marker   (DlChart      *self);
 /* What the readout under the pointer says at data x: each series' nearest point, a line each. */
 char      *dl_chart_dup_readout  (DlChart      *self,
                                   double        x);

@@ -119,6 +119,12 @@ on_epoch_finished (DlTraining         *training,
   dl_chart_append (self->accuracy_chart, self->train_acc, s->epoch, s->train_accuracy);
   dl_chart_append (self->accuracy_chart, self->val_acc, s->epoch, s->val_accuracy);
   dl_chart_append (self->accuracy_chart, self->test_acc, s->epoch, s->test_accuracy);
+  if (s->is_best)
+    {
+      /* Translators: marks, on the charts, the epoch whose weights the training keeps */
+      dl_chart_set_marker (self->loss_chart, s->epoch, _("best epoch"));
+      dl_chart_set_marker (self->accuracy_chart, s->epoch, _("best epoch"));
+    }
   /* the newest epoch for screen readers; batches alone would announce too often */
   /* Translators: what the loss chart shows, for screen readers */
   loss = g_strdup_printf (_("Loss after epoch %u: training %.3f, validation %.3f"), s->epoch,
