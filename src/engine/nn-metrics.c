@@ -106,7 +106,9 @@ nn_evaluation_new (const float  *probs,
       };
       m++;
     }
-  qsort (ev->mistakes, ev->n_mistakes, sizeof (NnMistake), compare_mistakes);
+  /* no mistakes leaves the array NULL, which qsort must not be given even with 0 elements */
+  if (ev->n_mistakes > 0)
+    qsort (ev->mistakes, ev->n_mistakes, sizeof (NnMistake), compare_mistakes);
   for (size_t m = 0; m < ev->n_mistakes; m++)
     memcpy (ev->mistake_probs + m * n_classes, probs + (size_t) ev->mistakes[m].index * n_classes,
             sizeof (float) * n_classes);
