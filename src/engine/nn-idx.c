@@ -42,6 +42,7 @@ reader_open (Reader      *r,
       saved = errno;
       g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_OPEN, "%s: cannot open (%s)", r->name,
                    saved != 0 ? g_strerror (saved) : "out of memory");
+      g_clear_pointer (&r->name, g_free);   /* the caller only closes what opened */
       return FALSE;
     }
   gzbuffer (r->gz, 256 * 1024);
