@@ -30,6 +30,23 @@ fi
 "${run[@]}" >&2
 status=$?
 
+# The engine's tests once more under AddressSanitizer and UndefinedBehaviorSanitizer, counted as
+# one more test: an out-of-bounds access, a leak or undefined behaviour in a kernel fails it. The
+# integration tests on the full MNIST are left to the suite above (sanitised, they take minutes).
+sanitize_result=failed
+sanitize_build="${build}-sanitize"
+echo "Sanitizer check: the engine's tests with -fsanitize=address,undefined" >&2
+if { [ -f "$sanitize_build/build.ninja" ] ||
+     meson setup "$sanitize_build" --buildtype=debugoptimized -Dapp=false -Dbenchmarks=false \
+       -Db_sanitize=address,undefined >&2; } &&
+   ninja -C "$sanitize_build" >&2 &&
+   env -u DIGIT_LAB_MNIST_DIR -u DIGIT_LAB_REQUIRE_MNIST \
+     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+     meson test -C "$sanitize_build" --suite engine --print-errorlogs >&2; then
+  sanitize_result=passed
+fi
+[ "$sanitize_result" = failed ] && status=1
+
 # The Flatpak, counted as one more test: flatpak-builder builds the manifest (running the suite in
 # its sandbox), installs the app per user, starts it under Xvfb and checks a screenshot. Without
 # any GNOME 47 SDK it is skipped, except under CI. SKIP_FLATPAK=1 skips it outside CI.
@@ -60,7 +77,7 @@ fi
 
 log="$build/meson-logs/testlog.json"
 [ -f "$log" ] || status=1
-python3 - "$log" "$flatpak_result" <<'PY'
+python3 - "$log" "$flatpak_result" "$sanitize_result" <<'PY'
 import json, os, sys
 counts = {"passed": 0, "failed": 0, "skipped": 0}
 if os.path.isfile(sys.argv[1]):
@@ -75,6 +92,7 @@ if os.path.isfile(sys.argv[1]):
 else:
     counts["failed"] += 1  # the meson suite left no results
 counts[sys.argv[2]] += 1  # the Flatpak check
+counts[sys.argv[3]] += 1  # the sanitised engine tests
 print(f'{counts["passed"]} passed, {counts["failed"]} failed, {counts["skipped"]} skipped')
 PY
 exit $status
