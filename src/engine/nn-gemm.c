@@ -459,6 +459,16 @@ nn_sgemm_uses_avx512 (void)
 #endif
 }
 
+gboolean
+nn_sgemm_uses_avx2 (void)
+{
+#ifdef HAVE_X86
+  return choose_kernel ()->kernel == kernel_avx512 || choose_kernel ()->kernel == kernel_avx2;
+#else
+  return FALSE;
+#endif
+}
+
 size_t
 nn_sgemm_n_kernels (void)
 {

@@ -52,6 +52,8 @@ const char  *nn_sgemm_kernel_name (void);
 /* TRUE when that kernel is the AVX-512 one: the other vectorised loops of the engine follow the
  * same choice, so DIGIT_LAB_GEMM_KERNEL=generic runs the portable code everywhere. */
 gboolean     nn_sgemm_uses_avx512 (void);
+/* TRUE when it is the AVX-512 or the AVX2 one: loops written for AVX2 may run. */
+gboolean     nn_sgemm_uses_avx2   (void);
 
 /* The kernels this CPU runs, best first, by index, for tests and benchmarks. */
 size_t       nn_sgemm_n_kernels      (void);
