@@ -601,6 +601,29 @@ winograd_input_plane_generic (float       *V,
     }
 }
 
+/* Tile t's 2×2 outputs Aᵀ M A from its 16 products M[ξ·ld + t]: y = (y00, y01, y10, y11). */
+static inline void
+winograd_output_tile (float       *y,
+                      const float *M,
+                      size_t       ld,
+                      size_t       t)
+{
+  float r0[4], r1[4];
+
+  for (int k = 0; k < 4; k++)
+    {
+      float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
+            m3 = M[(12 + k) * ld + t];
+
+      r0[k] = m0 + m1 + m2;
+      r1[k] = m1 - m2 - m3;
+    }
+  y[0] = r0[0] + r0[1] + r0[2];
+  y[1] = r0[1] - r0[2] - r0[3];
+  y[2] = r1[0] + r1[1] + r1[2];
+  y[3] = r1[1] - r1[2] - r1[3];
+}
+
 /* n tiles' 16 products M[ξ·ld + t] to pooled outputs: max of Aᵀ M A, plus bias, clamped. */
 VECTOR_CLONES
 static void
@@ -612,21 +635,10 @@ winograd_output_pool_generic (float       *restrict out,
 {
   for (size_t t = 0; t < n; t++)
     {
-      float r0[4], r1[4], y00, y01, y10, y11, v;
+      float y[4], v;
 
-      for (int k = 0; k < 4; k++)
-        {
-          float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
-                m3 = M[(12 + k) * ld + t];
-
-          r0[k] = m0 + m1 + m2;
-          r1[k] = m1 - m2 - m3;
-        }
-      y00 = r0[0] + r0[1] + r0[2];
-      y01 = r0[1] - r0[2] - r0[3];
-      y10 = r1[0] + r1[1] + r1[2];
-      y11 = r1[1] - r1[2] - r1[3];
-      v = MAX (MAX (y00, y01), MAX (y10, y11)) + bias;
+      winograd_output_tile (y, M, ld, t);
+      v = MAX (MAX (y[0], y[1]), MAX (y[2], y[3])) + bias;
       out[t] = v > 0.0f ? v : 0.0f;
     }
 }
@@ -650,21 +662,14 @@ winograd_output_relu_pool_argmax_generic (float       *restrict out,
     for (size_t tx = 0; tx < TW; tx++)
       {
         size_t t = row * TW + tx;
-        float r0[4], r1[4], v00, v01, v10, v11, top, bottom;
+        float y[4], v00, v01, v10, v11, top, bottom;
         guint32 i0 = (guint32) (2 * row * W + 2 * tx), itop, ibottom;
 
-        for (int k = 0; k < 4; k++)
-          {
-            float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
-                  m3 = M[(12 + k) * ld + t];
-
-            r0[k] = m0 + m1 + m2;
-            r1[k] = m1 - m2 - m3;
-          }
-        v00 = r0[0] + r0[1] + r0[2] + bias;
-        v01 = r0[1] - r0[2] - r0[3] + bias;
-        v10 = r1[0] + r1[1] + r1[2] + bias;
-        v11 = r1[1] - r1[2] - r1[3] + bias;
+        winograd_output_tile (y, M, ld, t);
+        v00 = y[0] + bias;
+        v01 = y[1] + bias;
+        v10 = y[2] + bias;
+        v11 = y[3] + bias;
         v00 = v00 < 0.0f ? 0.0f : v00;
         v01 = v01 < 0.0f ? 0.0f : v01;
         v10 = v10 < 0.0f ? 0.0f : v10;
@@ -733,22 +738,14 @@ winograd_output_plane_generic (float       *restrict plane,
   for (size_t ty = 0; ty < TH; ty++)
     for (size_t tx = 0; tx < TW; tx++)
       {
-        size_t t = ty * TW + tx;
-        float r0[4], r1[4];
+        float y[4];
         float *o = plane + 2 * ty * W + 2 * tx;
 
-        for (int k = 0; k < 4; k++)
-          {
-            float m0 = M[k * ld + t], m1 = M[(4 + k) * ld + t], m2 = M[(8 + k) * ld + t],
-                  m3 = M[(12 + k) * ld + t];
-
-            r0[k] = m0 + m1 + m2;
-            r1[k] = m1 - m2 - m3;
-          }
-        o[0] = r0[0] + r0[1] + r0[2];
-        o[1] = r0[1] - r0[2] - r0[3];
-        o[W] = r1[0] + r1[1] + r1[2];
-        o[W + 1] = r1[1] - r1[2] - r1[3];
+        winograd_output_tile (y, M, ld, ty * TW + tx);
+        o[0] = y[0];
+        o[1] = y[1];
+        o[W] = y[2];
+        o[W + 1] = y[3];
       }
 }
 
