@@ -388,22 +388,62 @@ dl_chart_draw (DlChart *self_,
 {
   GtkWidget *widget = GTK_WIDGET (self_);
   DlChart *self = self_;
-  double pw = w - MARGIN_LEFT - MARGIN_RIGHT, ph = h - MARGIN_TOP - MARGIN_BOTTOM;
+  double pw = w - MARGIN_LEFT - MARGIN_RIGHT, ph, top;
   double x0, x1, y0, y1, step;
   GdkRGBA fg;
   PangoLayout *layout;
   char buf[64];
-  double legend_x;
   gboolean any;
+  int label_w, row_h;
+  guint n_rows;
+  g_autofree double *entry_x = NULL;   /* each legend entry's text position */
+  g_autofree guint *entry_row = NULL;
 
-  if (pw < 20 || ph < 20)
+  if (pw < 20)
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  any = data_bounds (self, &x0, &x1, &y0, &y1);
   layout = gtk_widget_create_pango_layout (widget, NULL);
 
+  /* the legend, right-aligned from the last series back, in as many rows as it needs to stay
+   * clear of the y label in the first row; the plot starts below it */
+  pango_layout_set_text (layout, self->y_label, -1);
+  pango_layout_get_pixel_size (layout, &label_w, &row_h);
+  entry_x = g_new (double, MAX (self->series->len, 1));
+  entry_row = g_new (guint, MAX (self->series->len, 1));
+  n_rows = 1;
+  {
+    double x = MARGIN_LEFT + pw, left = 4 + label_w + 16;
+
+    for (guint i = self->series->len; i-- > 0;)
+      {
+        Series *s = g_ptr_array_index (self->series, i);
+        int tw;
+
+        pango_layout_set_text (layout, s->name, -1);
+        pango_layout_get_pixel_size (layout, &tw, NULL);
+        /* an entry is a 12-pixel swatch, 4 of space, the name, 12 before the next one */
+        if (x - tw - 16 < left && x < MARGIN_LEFT + pw)
+          {
+            n_rows++;
+            x = MARGIN_LEFT + pw;
+            left = 4;
+          }
+        entry_x[i] = x - tw;
+        entry_row[i] = n_rows - 1;
+        x -= tw + 28;
+      }
+  }
+  top = MARGIN_TOP + (n_rows - 1) * (row_h + 4);
+  ph = h - top - MARGIN_BOTTOM;
+  if (ph < 20)
+    {
+      g_object_unref (layout);
+      return;
+    }
+  any = data_bounds (self, &x0, &x1, &y0, &y1);
+
 #define PX(x) (MARGIN_LEFT + ((x) - x0) / (x1 - x0) * pw)
-#define PY(t) (MARGIN_TOP + ph - ((t) - y0) / (y1 - y0) * ph)       /* t in axis units */
+#define PY(t) (top + ph - ((t) - y0) / (y1 - y0) * ph)       /* t in axis units */
 #define VY(y) PY (self->y_log ? log10 (y) : (y))                   /* y in data units */
 
   /* grid and y ticks; none while there is no data, where they would mean nothing */
@@ -445,7 +485,7 @@ dl_chart_draw (DlChart *self_,
       {
         cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
         g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
-        show_text (cr, layout, buf, PX (t), MARGIN_TOP + ph + 4, 0.5, 0);
+        show_text (cr, layout, buf, PX (t), top + ph + 4, 0.5, 0);
       }
   if (!any && self->placeholder != NULL)
     {
@@ -458,16 +498,16 @@ dl_chart_draw (DlChart *self_,
       pango_layout_set_text (layout, self->placeholder, -1);
       pango_layout_get_pixel_size (layout, NULL, &th);
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
-      cairo_move_to (cr, MARGIN_LEFT + 12, MARGIN_TOP + (ph - th) / 2);
+      cairo_move_to (cr, MARGIN_LEFT + 12, top + (ph - th) / 2);
       pango_cairo_show_layout (cr, layout);
       pango_layout_set_width (layout, -1);
       pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
     }
   /* axes */
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.5);
-  cairo_move_to (cr, MARGIN_LEFT + 0.5, MARGIN_TOP);
-  cairo_line_to (cr, MARGIN_LEFT + 0.5, MARGIN_TOP + ph + 0.5);
-  cairo_line_to (cr, MARGIN_LEFT + pw, MARGIN_TOP + ph + 0.5);
+  cairo_move_to (cr, MARGIN_LEFT + 0.5, top);
+  cairo_line_to (cr, MARGIN_LEFT + 0.5, top + ph + 0.5);
+  cairo_line_to (cr, MARGIN_LEFT + pw, top + ph + 0.5);
   cairo_stroke (cr);
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
   show_text (cr, layout, self->x_label, MARGIN_LEFT + pw / 2, h - 2, 0.5, 1);
@@ -512,8 +552,8 @@ dl_chart_draw (DlChart *self_,
       cairo_save (cr);
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
       cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
-      cairo_move_to (cr, mx, MARGIN_TOP);
-      cairo_line_to (cr, mx, MARGIN_TOP + ph);
+      cairo_move_to (cr, mx, top);
+      cairo_line_to (cr, mx, top + ph);
       cairo_stroke (cr);
       cairo_restore (cr);
       if (self->marker_label != NULL)
@@ -521,7 +561,7 @@ dl_chart_draw (DlChart *self_,
           cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.75);
           /* right of the line, or left of it near the right edge */
           show_text (cr, layout, self->marker_label,
-                     mx > MARGIN_LEFT + pw * 0.8 ? mx - 4 : mx + 4, MARGIN_TOP + ph - 2,
+                     mx > MARGIN_LEFT + pw * 0.8 ? mx - 4 : mx + 4, top + ph - 2,
                      mx > MARGIN_LEFT + pw * 0.8 ? 1 : 0, 1);
         }
     }
@@ -536,7 +576,7 @@ dl_chart_draw (DlChart *self_,
         if ((pass == 0) != faint || s->points->len == 0 || s->style == DL_CHART_BARS)
           continue;
         cairo_save (cr);
-        cairo_rectangle (cr, MARGIN_LEFT, MARGIN_TOP - 4, pw + 4, ph + 8);
+        cairo_rectangle (cr, MARGIN_LEFT, top - 4, pw + 4, ph + 8);
         cairo_clip (cr);
         cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, faint ? 0.3 : 1);
         cairo_set_line_width (cr, faint ? 1 : 2);
@@ -568,23 +608,19 @@ dl_chart_draw (DlChart *self_,
       }
 
   /* legend, top right */
-  legend_x = MARGIN_LEFT + pw;
-  for (guint i = self->series->len; i-- > 0;)
+  for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = g_ptr_array_index (self->series, i);
-      int tw, th;
+      double ly = 4 + entry_row[i] * (row_h + 4);
 
       pango_layout_set_text (layout, s->name, -1);
-      pango_layout_get_pixel_size (layout, &tw, &th);
-      legend_x -= tw;
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.8);
-      cairo_move_to (cr, legend_x, 4);
+      cairo_move_to (cr, entry_x[i], ly);
       pango_cairo_show_layout (cr, layout);
       cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue,
                              s->style == DL_CHART_FAINT ? 0.4 : 1);
-      cairo_rectangle (cr, legend_x - 16, 4 + th / 2.0 - 2, 12, 4);
+      cairo_rectangle (cr, entry_x[i] - 16, ly + row_h / 2.0 - 2, 12, 4);
       cairo_fill (cr);
-      legend_x -= 28;
     }
 
   /* hover readout: the point of each series nearest the pointer's x, its text on a backdrop
@@ -595,11 +631,11 @@ dl_chart_draw (DlChart *self_,
       gboolean left_side = self->hover_x > MARGIN_LEFT + pw / 2;
       g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GArray) colours = g_array_new (FALSE, FALSE, sizeof (GdkRGBA));
-      double ty = MARGIN_TOP + 4, box_w = 0;
+      double ty = top + 4, box_w = 0;
 
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
-      cairo_move_to (cr, round (self->hover_x) + 0.5, MARGIN_TOP);
-      cairo_line_to (cr, round (self->hover_x) + 0.5, MARGIN_TOP + ph);
+      cairo_move_to (cr, round (self->hover_x) + 0.5, top);
+      cairo_line_to (cr, round (self->hover_x) + 0.5, top + ph);
       cairo_stroke (cr);
       for (guint i = 0; i < self->series->len; i++)
         {

@@ -59,8 +59,26 @@ dl_digit_view_snapshot (GtkWidget   *widget,
   guint8 *data;
   int stride;
 
+  /* a black square with rounded corners, centred: however wide the cell, the tile stays square */
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  {
+    double x0 = (w - size) / 2, y0 = (h - size) / 2, r = MIN (6.0, size / 8);
+
+    cairo_new_sub_path (cr);
+    cairo_arc (cr, x0 + size - r, y0 + r, r, -G_PI / 2, 0);
+    cairo_arc (cr, x0 + size - r, y0 + size - r, r, 0, G_PI / 2);
+    cairo_arc (cr, x0 + r, y0 + size - r, r, G_PI / 2, G_PI);
+    cairo_arc (cr, x0 + r, y0 + r, r, G_PI, 3 * G_PI / 2);
+    cairo_close_path (cr);
+    cairo_clip (cr);
+    cairo_set_source_rgb (cr, 0, 0, 0);
+    cairo_paint (cr);
+  }
   if (!self->has_image)
-    return;
+    {
+      cairo_destroy (cr);
+      return;
+    }
   surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, SIDE, SIDE);
   data = cairo_image_surface_get_data (surface);
   stride = cairo_image_surface_get_stride (surface);
@@ -74,7 +92,6 @@ dl_digit_view_snapshot (GtkWidget   *widget,
       }
   cairo_surface_mark_dirty (surface);
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   cairo_translate (cr, (w - size) / 2, (h - size) / 2);
   cairo_scale (cr, size / SIDE, size / SIDE);
   pattern = cairo_pattern_create_for_surface (surface);
@@ -114,8 +131,6 @@ dl_digit_view_class_init (DlDigitViewClass *klass)
 static void
 dl_digit_view_init (DlDigitView *self)
 {
-  gtk_widget_add_css_class (GTK_WIDGET (self), "digit-preview");
-  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                   _("No image"), -1);
 }
