@@ -463,7 +463,9 @@ gboolean
 nn_sgemm_uses_avx2 (void)
 {
 #ifdef HAVE_X86
-  return choose_kernel ()->kernel == kernel_avx512 || choose_kernel ()->kernel == kernel_avx2;
+  MicroKernel kernel = choose_kernel ()->kernel;
+
+  return kernel == kernel_avx512 || kernel == kernel_avx2;
 #else
   return FALSE;
 #endif
