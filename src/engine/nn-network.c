@@ -792,22 +792,20 @@ backward (NnNetwork *net,
         {
         case NN_LAYER_CONV2D:
           /* a fused conv's output gradient comes in groups of images */
-          if (fusable_at (net, i) && winograd_at (net, i, wk->capacity) && !first)
+          if (fusable_at (net, i))
             {
               size_t group = train_group (net, i, wk->capacity);
+              /* the weight gradient by im2col; the input gradient by Winograd where it applies */
+              gboolean winograd = !first && winograd_at (net, i, wk->capacity);
 
-              /* the weight gradient by im2col, the input gradient by Winograd */
-              nn_conv2d_backward_grouped (NULL, dweight, dbias, dout, in, weight, wk->fused_col,
-                                          wk->fused_dcol, group, B, l->in_c, l->in_h, l->in_w,
-                                          l->out_c, l->spec.kernel, l->spec.pad);
-              nn_conv2d_winograd_backward_input (spare, dout, weight, wk->fused_dcol, group, B,
-                                                 l->in_c, l->in_h, l->in_w, l->out_c);
+              nn_conv2d_backward_grouped (first || winograd ? NULL : spare, dweight, dbias, dout,
+                                          in, weight, wk->fused_col, wk->fused_dcol, group, B,
+                                          l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel,
+                                          l->spec.pad);
+              if (winograd)
+                nn_conv2d_winograd_backward_input (spare, dout, weight, wk->fused_dcol, group, B,
+                                                   l->in_c, l->in_h, l->in_w, l->out_c);
             }
-          else if (fusable_at (net, i))
-            nn_conv2d_backward_grouped (first ? NULL : spare, dweight, dbias, dout, in, weight,
-                                        wk->fused_col, wk->fused_dcol,
-                                        train_group (net, i, wk->capacity), B, l->in_c, l->in_h,
-                                        l->in_w, l->out_c, l->spec.kernel, l->spec.pad);
           else
             nn_conv2d_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
                                 wk->col, wk->dcol, B, l->in_c, l->in_h, l->in_w, l->out_c,
