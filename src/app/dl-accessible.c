@@ -31,8 +31,8 @@ dl_accessible_name_button (GtkButton *button)
                  gtk_button_get_use_underline (button));
 }
 
-void
-dl_accessible_name_check_button (GtkCheckButton *button)
+static void
+name_check_button (GtkCheckButton *button)
 {
   g_return_if_fail (GTK_IS_CHECK_BUTTON (button));
   name_by_label (GTK_ACCESSIBLE (button), gtk_check_button_get_label (button),
@@ -47,7 +47,7 @@ dl_accessible_name_buttons (GtkWidget *root)
   if (GTK_IS_BUTTON (root))
     dl_accessible_name_button (GTK_BUTTON (root));
   else if (GTK_IS_CHECK_BUTTON (root))
-    dl_accessible_name_check_button (GTK_CHECK_BUTTON (root));
+    name_check_button (GTK_CHECK_BUTTON (root));
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     dl_accessible_name_buttons (child);

@@ -8,9 +8,8 @@ G_BEGIN_DECLS
 
 /* GTK 4.8 names a button with a mnemonic "_Start Start": its raw label, then its label's text.
  * This names it by the text alone ("Start"). Call it again after changing the label. */
-void dl_accessible_name_button       (GtkButton      *button);
-void dl_accessible_name_check_button (GtkCheckButton *button);
+void dl_accessible_name_button  (GtkButton *button);
 /* The same for every button and check button with a mnemonic label inside root. */
-void dl_accessible_name_buttons      (GtkWidget      *root);
+void dl_accessible_name_buttons (GtkWidget *root);
 
 G_END_DECLS

@@ -411,7 +411,6 @@ dl_train_page_init (DlTrainPage *self)
   g_settings_bind (self->settings, "loss-log-scale", self->log_scale_check, "active",
                    G_SETTINGS_BIND_DEFAULT);
   on_log_scale_changed (self);
-  dl_accessible_name_check_button (self->log_scale_check);
   gtk_widget_set_vexpand (GTK_WIDGET (self->loss_chart), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->accuracy_chart), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->loss_chart),
