@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from reference_common import find_idx, load_idx, reference_model
+from reference_common import find_idx, load_idx, reference_model, start_torch
 
 
 def main():
@@ -26,16 +26,10 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
 
-    try:
-        import torch
-        import torch.nn as nn
-        import torch.nn.functional as F
-    except ImportError:
-        print(json.dumps({"available": False}))
+    torch = start_torch(args.threads, args.seed)
+    if torch is None:
         return 0
-
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    nn, F = torch.nn, torch.nn.functional
 
     def read(stem):
         path = find_idx(args.data, stem)

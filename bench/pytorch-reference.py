@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-from reference_common import find_idx, load_idx, reference_model
+from reference_common import find_idx, load_idx, reference_model, start_torch
 
 
 def main():
@@ -21,15 +21,10 @@ def main():
     ap.add_argument("--data", default=None)
     args = ap.parse_args()
 
-    try:
-        import torch
-        import torch.nn as nn
-    except ImportError:
-        print(json.dumps({"available": False}))
+    torch = start_torch(args.threads, 1)
+    if torch is None:
         return 0
-
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(1)
+    nn = torch.nn
     n = args.batches * args.batch_size
     x = None
     if args.data:

@@ -1,8 +1,22 @@
 # reference_common.py: what the PyTorch scripts in bench/ share, the IDX reader and the network
 # SPDX-License-Identifier: GPL-3.0-or-later
 import gzip
+import json
 import os
 import struct
+
+
+def start_torch(threads, seed):
+    """torch with its thread count and seed set; None, after printing {"available": false},
+    when PyTorch is not installed."""
+    try:
+        import torch
+    except ImportError:
+        print(json.dumps({"available": False}))
+        return None
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    return torch
 
 
 def find_idx(dirname, stem):
