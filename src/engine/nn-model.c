@@ -93,6 +93,78 @@ nn_model_predict_image (NnModel     *model,
   nn_network_predict (model->net, x, 1, probs);
 }
 
+gboolean
+nn_model_check_input (const NnModel *model,
+                      size_t         C,
+                      size_t         H,
+                      size_t         W,
+                      GError       **error)
+{
+  g_return_val_if_fail (model != NULL, FALSE);
+
+  if (model->C == C && model->H == H && model->W == W)
+    return TRUE;
+  g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+               "The model takes %zu×%zu×%zu inputs (channels × height × width) but these are "
+               "%zu×%zu×%zu", model->C, model->H, model->W, C, H, W);
+  return FALSE;
+}
+
+static char *
+join_names (char **names)
+{
+  g_autofree char *all = g_strjoinv (", ", names);
+
+  /* long lists are cut: the message is one line */
+  if (g_utf8_strlen (all, -1) > 60)
+    {
+      char *cut = g_utf8_offset_to_pointer (all, 57);
+
+      *cut = '\0';
+      return g_strconcat (all, "…", NULL);
+    }
+  return g_steal_pointer (&all);
+}
+
+gboolean
+nn_model_check_dataset (const NnModel   *model,
+                        const NnDataset *ds,
+                        GError         **error)
+{
+  g_return_val_if_fail (model != NULL && ds != NULL, FALSE);
+
+  for (size_t i = 0; i < 2; i++)
+    {
+      const NnImageSet *set = i == 0 ? ds->train : ds->test;
+
+      if (set != NULL && !nn_model_check_input (model, 1, set->rows, set->cols, error))
+        {
+          g_prefix_error (error, "%s does not fit this model: ", ds->name);
+          return FALSE;
+        }
+    }
+  if (ds->n_classes != model->n_classes)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "%s has %zu classes but the model tells %zu apart", ds->name, ds->n_classes,
+                   model->n_classes);
+      return FALSE;
+    }
+  if (ds->class_names != NULL &&
+      !g_strv_equal ((const char * const *) ds->class_names,
+                     (const char * const *) model->class_names))
+    {
+      g_autofree char *theirs = join_names (ds->class_names);
+      g_autofree char *ours = join_names (model->class_names);
+
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "%s has other classes (%s) than the model, which was trained on %s (%s)",
+                   ds->name, theirs, model->dataset, ours);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Tensor names follow PyTorch's nn.Sequential over the same layer list ("0.weight", …). */
 static char *
 tensor_name (size_t      layer,

@@ -80,6 +80,18 @@ NnModel  *nn_model_load_from_data    (const char            *config_json,
                                       GError               **error);
 char     *nn_model_config_to_json    (const NnModel         *model);
 
+/* Whether inputs of shape (C, H, W) fit the model: a MISMATCH error that names both shapes. */
+gboolean  nn_model_check_input       (const NnModel         *model,
+                                      size_t                 C,
+                                      size_t                 H,
+                                      size_t                 W,
+                                      GError               **error);
+/* Whether the model can be measured on, or used with, a dataset: the image size, the number of
+ * classes and their names must all agree (a digit model on Fashion-MNIST is a MISMATCH). */
+gboolean  nn_model_check_dataset     (const NnModel         *model,
+                                      const NnDataset       *ds,
+                                      GError               **error);
+
 /* Probabilities (n_classes) for one preprocessed image in [0, 1], ink 1 (H, W). */
 void      nn_model_predict_image     (NnModel               *model,
                                       const float           *image,
