@@ -36,3 +36,24 @@ if [ ${#missing[@]} -gt 0 ]; then
       >&2 || echo "optional package $p is not available; continuing" >&2
   done
 fi
+
+# Real locales with decimal commas, for the test that machine-readable output ignores the locale
+# (LANGUAGE=sv changes only messages). Generated once; later runs find them and do nothing.
+wanted_locales=(sv_SE.UTF-8 de_DE.UTF-8)
+missing_locales=()
+for l in "${wanted_locales[@]}"; do
+  locale -a 2>/dev/null | grep -qix "${l/UTF-8/utf8}" || missing_locales+=("$l")
+done
+if [ ${#missing_locales[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! dpkg-query -W -f='${Status}' locales 2>/dev/null | grep -q "install ok installed"; then
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends locales >&2
+  fi
+  for l in "${missing_locales[@]}"; do
+    $sudo sed -i "s/^# *\(${l//./\\.} UTF-8\)$/\1/" /etc/locale.gen
+    grep -q "^${l//./\\.} UTF-8$" /etc/locale.gen || echo "$l UTF-8" | $sudo tee -a /etc/locale.gen >/dev/null
+  done
+  $sudo locale-gen >&2
+fi
