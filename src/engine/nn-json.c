@@ -628,3 +628,39 @@ nn_json_append_double (GString *out,
   else
     g_string_append (out, g_ascii_dtostr (buf, sizeof buf, value));
 }
+
+void
+nn_json_append_int (GString *out,
+                    gint64   value)
+{
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, value);
+}
+
+void
+nn_json_append_uint (GString *out,
+                     guint64  value)
+{
+  g_string_append_printf (out, "%" G_GUINT64_FORMAT, value);
+}
+
+void
+nn_json_append_number_fmt (GString    *out,
+                           const char *format,
+                           double      value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_if_fail (format != NULL);
+
+  if (!isfinite (value))
+    g_string_append (out, "null");
+  else
+    g_string_append (out, g_ascii_formatd (buf, sizeof buf, format, value));
+}
+
+void
+nn_json_append_bool (GString  *out,
+                     gboolean  value)
+{
+  g_string_append (out, value ? "true" : "false");
+}

@@ -75,6 +75,19 @@ void              nn_json_append_string     (GString           *out,
 void              nn_json_append_double     (GString           *out,
                                              double             value);
 
+/* Integers as JSON numbers; %d and %u never follow the locale, but one path writes them all. */
+void              nn_json_append_int        (GString           *out,
+                                             gint64             value);
+void              nn_json_append_uint       (GString           *out,
+                                             guint64            value);
+/* Appends value written by format, one %e, %f or %g conversion such as "%.6g", in the C locale
+ * whatever setlocale chose (g_ascii_formatd); non-finite values become null. */
+void              nn_json_append_number_fmt (GString           *out,
+                                             const char        *format,
+                                             double             value);
+void              nn_json_append_bool       (GString           *out,
+                                             gboolean           value);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnJsonNode, nn_json_node_free)
 
 G_END_DECLS
