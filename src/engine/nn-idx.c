@@ -1,4 +1,4 @@
-/* nn-idx.c: streaming IDX reader through zlib (which reads raw files too) and atomic writers */
+/* nn-idx.c: streaming IDX reader (raw, or gzip through zlib's inflate) and atomic writers */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-idx.h"
 
@@ -9,21 +9,78 @@
 #include <glib/gstdio.h>
 #include <zlib.h>
 
+#include "nn-file.h"
+
 G_DEFINE_QUARK (nn-idx-error-quark, nn_idx_error)
 
+#define READ_BUFFER_SIZE (256 * 1024)
+/* deflate never makes more than 1032 bytes from one byte of compressed data */
+#define DEFLATE_MAX_RATIO 1032
+
+/* The file is read through one buffer; in gzip mode z inflates from it, in raw mode z.next_in
+ * and z.avail_in only track what the buffer still holds. */
 typedef struct
 {
-  gzFile      gz;
-  const char *path;
-  char       *name;        /* basename for messages */
+  int         fd;
+  gboolean    gzip;
+  gboolean    z_live;          /* inflateInit2 succeeded */
+  gboolean    member_ended;    /* the current gzip member is complete, trailer checked */
+  gboolean    eof;             /* read () said the file ends */
+  guint64     file_size;
+  z_stream    z;
+  guint8     *buffer;          /* (READ_BUFFER_SIZE) */
+  char       *name;            /* basename for messages */
 } Reader;
 
 static void
 reader_close (Reader *r)
 {
-  if (r->gz != NULL)
-    gzclose (r->gz);
+  if (r->z_live)
+    inflateEnd (&r->z);
+  if (r->fd >= 0)
+    close (r->fd);
+  g_free (r->buffer);
   g_free (r->name);
+}
+
+/* Moves what the buffer still holds to its start and reads more after it, up to full. */
+static gboolean
+reader_fill (Reader  *r,
+             GError **error)
+{
+  gsize have = r->z.avail_in;
+
+  if (r->eof)
+    return TRUE;
+  if (have > 0 && r->z.next_in != r->buffer)
+    memmove (r->buffer, r->z.next_in, have);
+  r->z.next_in = r->buffer;
+  while (have < READ_BUFFER_SIZE)
+    {
+      ssize_t n = read (r->fd, r->buffer + have, READ_BUFFER_SIZE - have);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_OPEN, "%s: cannot read (%s)", r->name,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      if (n == 0)
+        {
+          r->eof = TRUE;
+          break;
+        }
+      have += (gsize) n;
+      /* one read is enough unless the caller needs more than it brought */
+      if (have >= 2)
+        break;
+    }
+  r->z.avail_in = (uInt) have;
+  return TRUE;
 }
 
 static gboolean
@@ -31,25 +88,152 @@ reader_open (Reader      *r,
              const char  *path,
              GError     **error)
 {
-  int saved;
+  g_autoptr(GError) local = NULL;
+  gsize size;
 
-  r->path = path;
+  r->fd = -1;
   r->name = g_path_get_basename (path);
-  errno = 0;
-  r->gz = gzopen (path, "rb");
-  if (r->gz == NULL)
+  r->fd = nn_file_open_regular (path, NN_FILE_MAX_DATA, &size, &local);
+  if (r->fd < 0)
     {
-      saved = errno;
-      g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_OPEN, "%s: cannot open (%s)", r->name,
-                   saved != 0 ? g_strerror (saved) : "out of memory");
-      g_clear_pointer (&r->name, g_free);   /* the caller only closes what opened */
+      int code = g_error_matches (local, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR)
+                   ? NN_IDX_ERROR_NOT_REGULAR
+                 : g_error_matches (local, NN_FILE_ERROR, NN_FILE_ERROR_TOO_LARGE)
+                   ? NN_IDX_ERROR_TOO_LARGE
+                   : NN_IDX_ERROR_OPEN;
+
+      g_set_error_literal (error, NN_IDX_ERROR, code, local->message);
       return FALSE;
     }
-  gzbuffer (r->gz, 256 * 1024);
+  r->file_size = size;
+  r->buffer = g_malloc (READ_BUFFER_SIZE);
+  r->z.next_in = r->buffer;
+  r->z.avail_in = 0;
+  if (!reader_fill (r, error))
+    return FALSE;
+  /* the gzip magic; a raw IDX file starts with two zero bytes */
+  if (r->z.avail_in >= 2 && r->buffer[0] == 0x1f && r->buffer[1] == 0x8b)
+    {
+      int ret;
+
+      r->gzip = TRUE;
+      ret = inflateInit2 (&r->z, 16 + MAX_WBITS);   /* gzip wrapper only */
+      if (ret != Z_OK)
+        {
+          g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TOO_LARGE,
+                       "%s: cannot start decompressing (%s)", r->name,
+                       ret == Z_MEM_ERROR ? "out of memory" : "zlib failed");
+          return FALSE;
+        }
+      r->z_live = TRUE;
+    }
   return TRUE;
 }
 
-/* Reads exactly n bytes; says how many arrived when the file ends early. */
+/* Gives up to n (> 0) bytes of the file's contents, decompressed; *got == 0 only where the data
+ * ends cleanly (raw: end of file; gzip: after a complete member, with nothing after it). */
+static gboolean
+reader_pull (Reader      *r,
+             guint8      *buf,
+             gsize        n,
+             gsize       *got,
+             GError     **error)
+{
+  n = MIN (n, (gsize) 1 << 30);
+  *got = 0;
+  if (!r->gzip)
+    {
+      ssize_t k;
+
+      if (r->z.avail_in > 0)
+        {
+          gsize take = MIN (n, (gsize) r->z.avail_in);
+
+          memcpy (buf, r->z.next_in, take);
+          r->z.next_in += take;
+          r->z.avail_in -= (uInt) take;
+          *got = take;
+          return TRUE;
+        }
+      if (r->eof)
+        return TRUE;
+      do
+        k = read (r->fd, buf, n);
+      while (k < 0 && errno == EINTR);
+      if (k < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_OPEN, "%s: cannot read (%s)", r->name,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      if (k == 0)
+        r->eof = TRUE;
+      *got = (gsize) k;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      int ret;
+
+      if (r->member_ended)
+        {
+          /* gzip(1) reads concatenated members as one stream; anything else is refused */
+          if (r->z.avail_in < 2 && !reader_fill (r, error))
+            return FALSE;
+          if (r->z.avail_in == 0)
+            return TRUE;
+          if (r->z.avail_in < 2 || r->z.next_in[0] != 0x1f || r->z.next_in[1] != 0x8b)
+            {
+              g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TRAILING_DATA,
+                           "%s: unexpected data after the end of the compressed stream",
+                           r->name);
+              return FALSE;
+            }
+          if (inflateReset (&r->z) != Z_OK)
+            {
+              g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_CORRUPT_GZIP,
+                           "%s: the compressed data is damaged", r->name);
+              return FALSE;
+            }
+          r->member_ended = FALSE;
+        }
+      if (r->z.avail_in == 0)
+        {
+          if (!reader_fill (r, error))
+            return FALSE;
+          if (r->z.avail_in == 0)
+            {
+              g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TRUNCATED,
+                           "%s: the compressed data ends early (the file is cut short)",
+                           r->name);
+              return FALSE;
+            }
+        }
+      r->z.next_out = buf;
+      r->z.avail_out = (uInt) n;
+      ret = inflate (&r->z, Z_NO_FLUSH);
+      *got = n - r->z.avail_out;
+      if (ret == Z_STREAM_END)
+        r->member_ended = TRUE;
+      else if (ret != Z_OK && ret != Z_BUF_ERROR)
+        {
+          /* a bad block, a bad header, a wrong CRC-32 or length in the trailer */
+          *got = 0;
+          g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_CORRUPT_GZIP,
+                       "%s: the compressed data is damaged (%s)", r->name,
+                       r->z.msg != NULL ? r->z.msg
+                       : ret == Z_MEM_ERROR ? "out of memory" : "zlib error");
+          return FALSE;
+        }
+      if (*got > 0)
+        return TRUE;
+    }
+}
+
+/* Reads exactly n bytes; says how many arrived when the data ends early. */
 static gboolean
 reader_read (Reader      *r,
              guint8      *buf,
@@ -61,58 +245,68 @@ reader_read (Reader      *r,
 
   while (done < n)
     {
-      unsigned chunk = (unsigned) MIN (n - done, (guint64) 1 << 30);
-      int got = gzread (r->gz, buf + done, chunk);
+      gsize got;
 
-      if (got < 0)
-        {
-          int errnum;
-          const char *msg = gzerror (r->gz, &errnum);
-
-          g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_CORRUPT_GZIP,
-                       "%s: the compressed data is damaged (%s)", r->name, msg);
-          return FALSE;
-        }
+      if (!reader_pull (r, buf + done, (gsize) (n - done), &got, error))
+        return FALSE;
       if (got == 0)
         {
-          int errnum;
-
-          gzerror (r->gz, &errnum);
-          if (errnum != Z_OK && errnum != Z_BUF_ERROR)
-            {
-              g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_CORRUPT_GZIP,
-                           "%s: the compressed data is damaged", r->name);
-              return FALSE;
-            }
           g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TRUNCATED,
                        "%s: expected %" G_GUINT64_FORMAT " bytes of %s, the file ends after %"
                        G_GUINT64_FORMAT, r->name, n, what, done);
           return FALSE;
         }
-      done += (guint64) got;
+      done += got;
     }
   return TRUE;
 }
 
+/* After the declared contents: nothing more, and in gzip files a complete, verified stream. */
 static gboolean
 reader_expect_end (Reader  *r,
                    GError **error)
 {
   guint8 extra;
-  int got = gzread (r->gz, &extra, 1);
+  gsize got;
 
+  if (!reader_pull (r, &extra, 1, &got, error))
+    return FALSE;
   if (got > 0)
     {
       g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TRAILING_DATA,
                    "%s: unexpected data after the declared contents", r->name);
       return FALSE;
     }
-  if (got < 0)
-    {
-      int errnum;
+  return TRUE;
+}
 
-      g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_CORRUPT_GZIP,
-                   "%s: the compressed data is damaged (%s)", r->name, gzerror (r->gz, &errnum));
+/* Refuses, before anything is allocated, a payload the file cannot hold: a raw file holds
+ * exactly header + payload bytes, a gzip file at most DEFLATE_MAX_RATIO times its size. */
+static gboolean
+reader_check_size (Reader      *r,
+                   guint64      header,
+                   guint64      payload,
+                   const char  *what,
+                   GError     **error)
+{
+  if (!r->gzip && r->file_size != header + payload)
+    {
+      if (r->file_size < header + payload)
+        g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TRUNCATED,
+                     "%s: expected %" G_GUINT64_FORMAT " bytes of %s, the file ends after %"
+                     G_GUINT64_FORMAT, r->name, payload, what, r->file_size - header);
+      else
+        g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TRAILING_DATA,
+                     "%s: %" G_GUINT64_FORMAT " bytes of unexpected data after the declared "
+                     "contents", r->name, r->file_size - header - payload);
+      return FALSE;
+    }
+  if (r->gzip && header + payload > r->file_size * DEFLATE_MAX_RATIO)
+    {
+      g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TRUNCATED,
+                   "%s: declares %" G_GUINT64_FORMAT " bytes of %s, more than %"
+                   G_GUINT64_FORMAT " compressed bytes can hold", r->name, payload, what,
+                   r->file_size);
       return FALSE;
     }
   return TRUE;
@@ -170,7 +364,7 @@ nn_idx_load_images (const char  *path,
                     size_t      *cols,
                     GError     **error)
 {
-  Reader r = { 0 };
+  Reader r = { .fd = -1 };
   guint32 dims[3];
   guint64 total;
   g_autofree guint8 *pixels = NULL;
@@ -179,7 +373,7 @@ nn_idx_load_images (const char  *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!reader_open (&r, path, error))
-    return NULL;
+    goto out;
   if (!read_header (&r, 3, "image", dims, error))
     goto out;
   if (dims[0] == 0 || dims[1] == 0 || dims[2] == 0)
@@ -198,6 +392,8 @@ nn_idx_load_images (const char  *path,
                    r.name, dims[0], dims[1], dims[2]);
       goto out;
     }
+  if (!reader_check_size (&r, 16, total, "pixels", error))
+    goto out;
   pixels = g_try_malloc (total);
   if (pixels == NULL)
     {
@@ -223,7 +419,7 @@ nn_idx_load_labels (const char  *path,
                     size_t      *n_labels,
                     GError     **error)
 {
-  Reader r = { 0 };
+  Reader r = { .fd = -1 };
   guint32 dims[1];
   g_autofree guint8 *labels = NULL;
 
@@ -231,7 +427,7 @@ nn_idx_load_labels (const char  *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!reader_open (&r, path, error))
-    return NULL;
+    goto out;
   if (!read_header (&r, 1, "label", dims, error))
     goto out;
   if (dims[0] == 0 || dims[0] > NN_IDX_MAX_COUNT)
@@ -241,7 +437,15 @@ nn_idx_load_labels (const char  *path,
                    "%s: declares %u labels", r.name, dims[0]);
       goto out;
     }
-  labels = g_malloc (dims[0]);
+  if (!reader_check_size (&r, 8, dims[0], "labels", error))
+    goto out;
+  labels = g_try_malloc (dims[0]);
+  if (labels == NULL)
+    {
+      g_set_error (error, NN_IDX_ERROR, NN_IDX_ERROR_TOO_LARGE,
+                   "%s: not enough memory for %u labels", r.name, dims[0]);
+      goto out;
+    }
   if (!reader_read (&r, labels, dims[0], "labels", error) || !reader_expect_end (&r, error))
     {
       g_clear_pointer (&labels, g_free);
