@@ -1,5 +1,6 @@
 /* test-report.c: the integrity report finds exactly the planted blanks and duplicates */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <locale.h>
 #include <string.h>
 
 #include "nn-json.h"
@@ -101,6 +102,36 @@ test_report_outputs (void)
   g_assert_cmpint (v, ==, 1);
 }
 
+/* Machine-readable output ignores the locale: the JSON is the same under decimal commas. */
+static void
+test_report_json_locale (void)
+{
+  g_autoptr(NnDataset) ds = planted_dataset ();
+  g_autoptr(NnReport) r = nn_report_new (ds, NULL);
+  g_autofree char *c_json = nn_report_to_json (r);
+  g_autofree char *saved = g_strdup (setlocale (LC_ALL, NULL));
+  const char *const locales[] = { "de_DE.UTF-8", "sv_SE.UTF-8" };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (locales); i++)
+    {
+      g_autofree char *json = NULL;
+
+      if (setlocale (LC_ALL, locales[i]) == NULL)
+        {
+          /* CI must have them (scripts/deps.sh generates them) */
+          if (g_getenv ("CI") != NULL)
+            g_error ("locale %s is missing", locales[i]);
+          g_test_skip ("the de_DE and sv_SE locales are not generated");
+          break;
+        }
+      json = nn_report_to_json (r);
+      setlocale (LC_ALL, saved);
+      g_assert_cmpstr (json, ==, c_json);
+    }
+  setlocale (LC_ALL, saved);
+  g_assert_nonnull (strstr (c_json, "\"class_means\":[[0."));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -108,5 +139,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/report/planted", test_report_planted);
   g_test_add_func ("/engine/report/outputs", test_report_outputs);
+  g_test_add_func ("/engine/report/json-locale", test_report_json_locale);
   return g_test_run ();
 }

@@ -231,6 +231,43 @@ nn_report_to_text (const NnReport *r)
   return g_string_free (s, FALSE);
 }
 
+/* "key": — members after the first get their comma from the caller's literal */
+static void
+append_key (GString    *s,
+            const char *key)
+{
+  nn_json_append_string (s, key);
+  g_string_append_c (s, ':');
+}
+
+static void
+append_uint_member (GString    *s,
+                    const char *key,
+                    guint64     value)
+{
+  append_key (s, key);
+  nn_json_append_uint (s, value);
+  g_string_append_c (s, ',');
+}
+
+static void
+append_pairs (GString       *s,
+              const guint32  pairs[][2],
+              size_t         n)
+{
+  g_string_append_c (s, '[');
+  for (size_t i = 0; i < n; i++)
+    {
+      g_string_append (s, i ? ",[" : "[");
+      nn_json_append_uint (s, pairs[i][0]);
+      g_string_append_c (s, ',');
+      nn_json_append_uint (s, pairs[i][1]);
+      g_string_append_c (s, ']');
+    }
+  g_string_append_c (s, ']');
+}
+
+/* Every number through nn-json, so the report reads the same in every locale. */
 static void
 append_split_json (GString             *s,
                    const NnSplitReport *sp,
@@ -238,10 +275,16 @@ append_split_json (GString             *s,
 {
   size_t in_size = sp->rows * sp->cols;
 
-  g_string_append_printf (s, "{\"images\":%zu,\"rows\":%zu,\"cols\":%zu,\"label_min\":%u,"
-                          "\"label_max\":%u,\"blank\":%zu,\"near_blank\":%zu,\"duplicates\":%zu,"
-                          "\"mean\":", sp->n_images, sp->rows, sp->cols, sp->label_min,
-                          sp->label_max, sp->n_blank, sp->n_near_blank, sp->n_duplicates);
+  g_string_append_c (s, '{');
+  append_uint_member (s, "images", sp->n_images);
+  append_uint_member (s, "rows", sp->rows);
+  append_uint_member (s, "cols", sp->cols);
+  append_uint_member (s, "label_min", sp->label_min);
+  append_uint_member (s, "label_max", sp->label_max);
+  append_uint_member (s, "blank", sp->n_blank);
+  append_uint_member (s, "near_blank", sp->n_near_blank);
+  append_uint_member (s, "duplicates", sp->n_duplicates);
+  append_key (s, "mean");
   nn_json_append_double (s, sp->mean);
   g_string_append (s, ",\"std\":");
   nn_json_append_double (s, sp->std);
@@ -249,22 +292,32 @@ append_split_json (GString             *s,
   nn_json_append_string (s, sp->sha256[0]);
   g_string_append (s, ",\"sha256_labels\":");
   nn_json_append_string (s, sp->sha256[1]);
-  g_string_append (s, ",\"duplicate_examples\":[");
-  for (size_t i = 0; i < sp->n_duplicate_examples; i++)
-    g_string_append_printf (s, "%s[%u,%u]", i ? "," : "", sp->duplicate_examples[i][0],
-                            sp->duplicate_examples[i][1]);
-  g_string_append (s, "],\"class_counts\":[");
+  g_string_append (s, ",\"duplicate_examples\":");
+  append_pairs (s, sp->duplicate_examples, sp->n_duplicate_examples);
+  g_string_append (s, ",\"class_counts\":[");
   for (size_t c = 0; c < n_classes; c++)
-    g_string_append_printf (s, "%s%u", c ? "," : "", sp->class_counts[c]);
+    {
+      if (c > 0)
+        g_string_append_c (s, ',');
+      nn_json_append_uint (s, sp->class_counts[c]);
+    }
   g_string_append (s, "],\"histogram\":[");
   for (int v = 0; v < 256; v++)
-    g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, v ? "," : "", sp->histogram[v]);
+    {
+      if (v > 0)
+        g_string_append_c (s, ',');
+      nn_json_append_uint (s, sp->histogram[v]);
+    }
   g_string_append (s, "],\"class_means\":[");
   for (size_t c = 0; c < n_classes; c++)
     {
       g_string_append (s, c ? ",[" : "[");
       for (size_t k = 0; k < in_size; k++)
-        g_string_append_printf (s, "%s%.4g", k ? "," : "", sp->class_means[c * in_size + k]);
+        {
+          if (k > 0)
+            g_string_append_c (s, ',');
+          nn_json_append_number_fmt (s, "%.4g", sp->class_means[c * in_size + k]);
+        }
       g_string_append_c (s, ']');
     }
   g_string_append (s, "]}");
@@ -291,11 +344,10 @@ nn_report_to_json (const NnReport *r)
   append_split_json (s, &r->splits[0], r->n_classes);
   g_string_append (s, ",\"test\":");
   append_split_json (s, &r->splits[1], r->n_classes);
-  g_string_append_printf (s, ",\"cross_duplicates\":%zu,\"cross_examples\":[",
-                          r->n_cross_duplicates);
-  for (size_t i = 0; i < r->n_cross_examples; i++)
-    g_string_append_printf (s, "%s[%u,%u]", i ? "," : "", r->cross_examples[i][0],
-                            r->cross_examples[i][1]);
-  g_string_append (s, "]}");
+  g_string_append (s, ",\"cross_duplicates\":");
+  nn_json_append_uint (s, r->n_cross_duplicates);
+  g_string_append (s, ",\"cross_examples\":");
+  append_pairs (s, r->cross_examples, r->n_cross_examples);
+  g_string_append_c (s, '}');
   return g_string_free (s, FALSE);
 }
