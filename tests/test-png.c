@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "nn-png.h"
 
@@ -145,6 +146,18 @@ test_png_round_trip_and_alpha (void)
   g_rmdir (dir);
 }
 
+/* After editing IHDR (offsets 16–28), its CRC-32 (29–32) over type and data. */
+static void
+fix_ihdr_crc (char *png)
+{
+  guint32 crc = (guint32) crc32 (0, (const Bytef *) png + 12, 17);
+
+  png[29] = (char) (crc >> 24);
+  png[30] = (char) (crc >> 16);
+  png[31] = (char) (crc >> 8);
+  png[32] = (char) crc;
+}
+
 static void
 test_png_bad_files (void)
 {
@@ -172,9 +185,25 @@ test_png_bad_files (void)
   /* a header declaring 100000 × 100000 pixels, refused before any allocation */
   contents[16] = 0x00; contents[17] = 0x01; contents[18] = 0x86; contents[19] = 0xa0;
   contents[20] = 0x00; contents[21] = 0x01; contents[22] = 0x86; contents[23] = 0xa0;
+  fix_ihdr_crc (contents);
   gray = nn_png_load_gray_from_memory ((const guint8 *) contents, size, &w, &h, &error);
   g_assert_null (gray);
-  g_assert_nonnull (error);
+  g_assert_error (error, NN_PNG_ERROR, NN_PNG_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  /* 4000 × 4000 is within the limits, but these few bytes cannot inflate to it */
+  contents[17] = 0x00; contents[18] = 0x0f; contents[19] = 0xa0;
+  contents[21] = 0x00; contents[22] = 0x0f; contents[23] = 0xa0;
+  fix_ihdr_crc (contents);
+  gray = nn_png_load_gray_from_memory ((const guint8 *) contents, size, &w, &h, &error);
+  g_assert_null (gray);
+  g_assert_error (error, NN_PNG_ERROR, NN_PNG_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  /* a folder is refused before anything is read */
+  gray = nn_png_load_gray (dir, &w, &h, &error);
+  g_assert_null (gray);
+  g_assert_error (error, NN_PNG_ERROR, NN_PNG_ERROR_NOT_REGULAR);
   g_clear_error (&error);
 
   gray = nn_png_load_gray ("/nonexistent/x.png", &w, &h, &error);

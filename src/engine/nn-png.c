@@ -11,6 +11,8 @@
 #include <glib/gstdio.h>
 #include <png.h>
 
+#include "nn-file.h"
+
 G_DEFINE_QUARK (nn-png-error-quark, nn_png_error)
 
 typedef struct
@@ -94,14 +96,30 @@ decode (const guint8  *data,
       return NULL;
     }
   png_set_read_fn (png, &ctx, read_memory);
-  png_set_user_limits (png, NN_PNG_MAX_SIDE, NN_PNG_MAX_SIDE);
+  /* our own limits below give a clearer error; libpng's own stop only what the format forbids */
+  png_set_user_limits (png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+  png_set_chunk_cache_max (png, 256);                 /* ancillary chunks kept */
+  png_set_chunk_malloc_max (png, (png_alloc_size_t) 8 << 20);
   png_read_info (png, info);
   width = png_get_image_width (png, info);
   height = png_get_image_height (png, info);
-  if ((guint64) width * height > NN_PNG_MAX_PIXELS)
+  if (width > NN_PNG_MAX_SIDE || height > NN_PNG_MAX_SIDE ||
+      (guint64) width * height > NN_PNG_MAX_PIXELS)
     {
       png_destroy_read_struct (&png, &info, NULL);
-      g_set_error (error, NN_PNG_ERROR, NN_PNG_ERROR_TOO_LARGE, "%s: %u×%u pixels is too large",
+      g_set_error (error, NN_PNG_ERROR, NN_PNG_ERROR_TOO_LARGE,
+                   "%s: %u×%u pixels is too large (at most %u×%u and %" G_GUINT64_FORMAT
+                   " pixels)", name, width, height, NN_PNG_MAX_SIDE, NN_PNG_MAX_SIDE,
+                   NN_PNG_MAX_PIXELS);
+      return NULL;
+    }
+  /* Each row is a filter byte and its packed samples, all deflated: a file too small to inflate
+   * to that (deflate gives at most 1032 bytes per byte) is refused before allocating. */
+  if ((guint64) height * (1 + png_get_rowbytes (png, info)) > (guint64) size * 1032)
+    {
+      png_destroy_read_struct (&png, &info, NULL);
+      g_set_error (error, NN_PNG_ERROR, NN_PNG_ERROR_CORRUPT,
+                   "%s: damaged PNG (%u×%u pixels declared, the file is too small to hold them)",
                    name, width, height);
       return NULL;
     }
@@ -114,15 +132,25 @@ decode (const guint8  *data,
   png_set_interlace_handling (png);
   png_read_update_info (png, info);
 
-  rgba = g_malloc ((size_t) width * height * 4);
-  rows = g_new (png_bytep, height);
+  rgba = g_try_malloc ((size_t) width * height * 4);
+  rows = g_try_new (png_bytep, height);
+  gray = g_try_malloc ((size_t) width * height);
+  if (rgba == NULL || rows == NULL || gray == NULL)
+    {
+      png_destroy_read_struct (&png, &info, NULL);
+      g_free (rgba);
+      g_free (gray);
+      g_free (rows);
+      g_set_error (error, NN_PNG_ERROR, NN_PNG_ERROR_TOO_LARGE,
+                   "%s: not enough memory for %u×%u pixels", name, width, height);
+      return NULL;
+    }
   for (png_uint_32 y = 0; y < height; y++)
     rows[y] = rgba + (size_t) y * width * 4;
   png_read_image (png, rows);
   png_read_end (png, NULL);
   png_destroy_read_struct (&png, &info, NULL);
 
-  gray = g_malloc ((size_t) width * height);
   for (size_t i = 0; i < (size_t) width * height; i++)
     {
       const guint8 *p = rgba + 4 * i;
@@ -168,20 +196,23 @@ nn_png_load_gray (const char  *path,
                   size_t      *height,
                   GError     **error)
 {
+  g_autoptr(GError) local = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *name = NULL;
   gsize size;
-  GStatBuf sb;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   name = g_path_get_basename (path);
-  if (g_stat (path, &sb) != 0 || !g_file_get_contents (path, &contents, &size, NULL))
+  if (!nn_file_read (path, NN_FILE_MAX_PNG, &contents, &size, &local))
     {
-      int saved = errno;
+      int code = g_error_matches (local, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR)
+                   ? NN_PNG_ERROR_NOT_REGULAR
+                 : g_error_matches (local, NN_FILE_ERROR, NN_FILE_ERROR_TOO_LARGE)
+                   ? NN_PNG_ERROR_TOO_LARGE
+                   : NN_PNG_ERROR_OPEN;
 
-      g_set_error (error, NN_PNG_ERROR, NN_PNG_ERROR_OPEN, "%s: cannot read (%s)", name,
-                   g_strerror (saved));
+      g_set_error_literal (error, NN_PNG_ERROR, code, local->message);
       return NULL;
     }
   return decode ((const guint8 *) contents, size, name, width, height, error);
