@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "nn-file.h"
 #include "nn-json.h"
 
 /* FNV-1a over an image: fast, and collisions are settled by comparing bytes. */
@@ -52,7 +53,7 @@ file_sha256 (const char  *path,
 
   if (path == NULL)
     return g_strdup ("");
-  if (!g_file_get_contents (path, &contents, &size, error))
+  if (!nn_file_read (path, NN_FILE_MAX_DATA, &contents, &size, error))
     return NULL;
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guint8 *) contents, size);
 }
