@@ -1,6 +1,8 @@
 /* test-dataset.c: dataset folders, label checks, statistics, splits; and the real MNIST */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fixtures.h"
 #include "nn-dataset.h"
@@ -84,6 +86,74 @@ test_dataset_fashion_and_errors (void)
   g_assert_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE);
   fixture_remove_dir (dir);
   g_rmdir (parent);
+}
+
+/* Names that are there but are not files: each a clear error, never a hang or a crash. */
+static void
+test_dataset_not_files (void)
+{
+  g_autofree char *dir = fixture_dir ();
+  g_autofree char *train_images = g_build_filename (dir, "train-images-idx3-ubyte", NULL);
+  g_autofree char *test_labels = g_build_filename (dir, "t10k-labels-idx1-ubyte", NULL);
+  g_autofree char *loop_a = g_build_filename (dir, "t10k-labels-idx1-ubyte.gz", NULL);
+  g_autofree char *loop_b = g_build_filename (dir, "loop", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnDataset) ds = NULL;
+
+  fixture_write_split (dir, "train", 20, 9, 7, 10, FALSE, 1);
+  fixture_write_split (dir, "t10k", 10, 9, 7, 10, TRUE, 2);
+
+  /* images that are not 28×28 are a dataset like any other */
+  ds = nn_dataset_load_dir (dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->train->rows, ==, 9);
+  g_assert_cmpuint (ds->test->cols, ==, 7);
+  g_clear_pointer (&ds, nn_dataset_unref);
+
+  /* a folder under a file's name */
+  g_assert_cmpint (g_remove (train_images), ==, 0);
+  g_assert_cmpint (g_mkdir (train_images, 0755), ==, 0);
+  ds = nn_dataset_load_dir (dir, &error);
+  g_assert_null (ds);
+  g_assert_error (error, NN_IDX_ERROR, NN_IDX_ERROR_NOT_REGULAR);
+  g_assert_nonnull (strstr (error->message, "train-images"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_rmdir (train_images), ==, 0);
+
+  /* a FIFO with no writer: refused at once, not waited on */
+  g_assert_cmpint (mkfifo (train_images, 0644), ==, 0);
+  ds = nn_dataset_load_dir (dir, &error);
+  g_assert_null (ds);
+  g_assert_error (error, NN_IDX_ERROR, NN_IDX_ERROR_NOT_REGULAR);
+  g_clear_error (&error);
+  g_assert_cmpint (g_remove (train_images), ==, 0);
+  fixture_write_split (dir, "train", 20, 9, 7, 10, FALSE, 1);
+
+  /* a link to nothing */
+  g_assert_cmpint (g_remove (loop_a), ==, 0);
+  g_assert_cmpint (symlink ("nowhere", test_labels), ==, 0);
+  ds = nn_dataset_load_dir (dir, &error);
+  g_assert_null (ds);
+  g_assert_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE);
+  g_assert_nonnull (strstr (error->message, "does not exist"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_remove (test_labels), ==, 0);
+
+  /* a loop of links */
+  g_assert_cmpint (symlink ("loop", loop_a), ==, 0);
+  g_assert_cmpint (symlink ("t10k-labels-idx1-ubyte.gz", loop_b), ==, 0);
+  ds = nn_dataset_load_dir (dir, &error);
+  g_assert_null (ds);
+  g_assert_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE);
+  g_clear_error (&error);
+
+  /* a file where the folder should be */
+  ds = nn_dataset_load_dir (train_images, &error);
+  g_assert_null (ds);
+  g_assert_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE);
+  g_assert_nonnull (strstr (error->message, "not a folder"));
+  g_clear_error (&error);
+  fixture_remove_dir (dir);
 }
 
 /* Threads share datasets by reference: the last unref frees, from whichever thread. */
@@ -211,6 +281,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/dataset/load-dir", test_dataset_load_dir);
   g_test_add_func ("/engine/dataset/fashion-and-errors", test_dataset_fashion_and_errors);
+  g_test_add_func ("/engine/dataset/not-files", test_dataset_not_files);
   g_test_add_func ("/engine/dataset/shared", test_dataset_shared);
   g_test_add_func ("/engine/dataset/mean-std", test_dataset_mean_std);
   g_test_add_func ("/engine/dataset/split", test_dataset_split);

@@ -2,9 +2,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-dataset.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 
 #include "nn-idx.h"
 #include "nn-rng.h"
@@ -21,8 +24,12 @@ nn_image_set_new (size_t n_images,
                   size_t rows,
                   size_t cols)
 {
-  NnImageSet *set = g_new0 (NnImageSet, 1);
+  NnImageSet *set;
 
+  g_return_val_if_fail (rows == 0 || cols <= G_MAXSIZE / rows, NULL);
+  g_return_val_if_fail (rows * cols == 0 || n_images <= G_MAXSIZE / (rows * cols), NULL);
+
+  set = g_new0 (NnImageSet, 1);
   set->ref_count = 1;
   set->n_images = n_images;
   set->rows = rows;
@@ -57,11 +64,13 @@ nn_image_set_load (const char  *images_path,
                    size_t       n_classes,
                    GError     **error)
 {
-  g_autoptr(NnImageSet) set = g_new0 (NnImageSet, 1);
+  g_autoptr(NnImageSet) set = NULL;
   size_t n_labels;
 
   g_return_val_if_fail (images_path != NULL && labels_path != NULL, NULL);
+  g_return_val_if_fail (n_classes >= 1 && n_classes <= 256, NULL);
 
+  set = g_new0 (NnImageSet, 1);
   set->ref_count = 1;
 
   set->pixels = nn_idx_load_images (images_path, &set->n_images, &set->rows, &set->cols, error);
@@ -92,24 +101,46 @@ nn_image_set_load (const char  *images_path,
   return g_steal_pointer (&set);
 }
 
-/* The first existing variant of an MNIST file name in dir, or NULL. */
+/* The first variant of an MNIST file name in dir that is a regular file, else the first that
+ * is there at all (a folder, a FIFO, a link to a folder) so that reading it says what is wrong,
+ * else NULL. A link to nothing, or a loop of links, is an error here. */
 static char *
-find_file (const char *dir,
-           const char *prefix,
-           const char *kind)
+find_file (const char  *dir,
+           const char  *prefix,
+           const char  *kind,
+           GError     **error)
 {
   const char *const forms[] = { "%s-%s", "%s-%s.gz", "%s.%s", "%s.%s.gz" };
+  g_autofree char *present = NULL;
 
   for (size_t i = 0; i < G_N_ELEMENTS (forms); i++)
     {
       g_autofree char *name = g_strdup_printf (forms[i], prefix, kind);
-      char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf info;
 
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        return path;
-      g_free (path);
+      if (g_stat (path, &info) == 0)
+        {
+          if (S_ISREG (info.st_mode))
+            return g_steal_pointer (&path);
+          if (present == NULL)
+            present = g_steal_pointer (&path);
+        }
+      else if (present == NULL && g_lstat (path, &info) == 0)
+        {
+          int saved = errno;
+
+          /* there, but g_stat failed: a link to nothing (ENOENT) or a loop of links (ELOOP) */
+          g_set_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE,
+                       saved == ENOENT ? "%s is a link to a file that does not exist"
+                                       : "%s cannot be read: %s", path, g_strerror (saved));
+          return NULL;
+        }
     }
-  return NULL;
+  if (present == NULL)
+    g_set_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE,
+                 "%s has no %s-%s (or .gz) file", dir, prefix, kind);
+  return g_steal_pointer (&present);
 }
 
 NnDataset *
@@ -130,20 +161,18 @@ nn_dataset_load_dir (const char  *dir,
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE,
-                   "The dataset folder %s does not exist", dir);
+                   g_file_test (dir, G_FILE_TEST_EXISTS) ? "%s is not a folder"
+                                                         : "The dataset folder %s does not exist",
+                   dir);
       return NULL;
     }
   ds = nn_dataset_new ();
   ds->dir = g_strdup (dir);
   for (int i = 0; i < 4; i++)
     {
-      ds->files[i] = find_file (dir, names[i].prefix, names[i].kind);
+      ds->files[i] = find_file (dir, names[i].prefix, names[i].kind, error);
       if (ds->files[i] == NULL)
-        {
-          g_set_error (error, NN_DATASET_ERROR, NN_DATASET_ERROR_MISSING_FILE,
-                       "%s has no %s-%s (or .gz) file", dir, names[i].prefix, names[i].kind);
-          return NULL;
-        }
+        return NULL;
     }
 
   base = g_path_get_basename (dir);

@@ -57,7 +57,13 @@ NnImageSet *nn_image_set_load     (const char       *images_path,
 NnImageSet *nn_image_set_ref      (NnImageSet       *set);
 void        nn_image_set_unref    (NnImageSet       *set);
 
-/* Finds train-images-idx3-ubyte[.gz] and the three others (dotted ".idx3-ubyte" names too). */
+/* Finds train-images-idx3-ubyte[.gz] and the three others (dotted ".idx3-ubyte" names too).
+ * Errors: NN_DATASET_ERROR_MISSING_FILE when the folder or a file is missing, or a file's name
+ * is a link to nothing or a loop of links; the reader's NN_IDX_ERROR for a file that cannot be
+ * read (NOT_REGULAR when the name is a folder, FIFO or device) or is malformed, COUNT_MISMATCH
+ * when a split's images and labels differ in number, BAD_LABEL for a label ≥ n_classes;
+ * NN_DATASET_ERROR_MISMATCH when training and test images differ in size. Images may be any
+ * size the IDX limits allow, not only 28×28: users of a dataset check it against their model. */
 NnDataset  *nn_dataset_load_dir   (const char       *dir,
                                    GError          **error);
 /* An empty dataset for its maker to fill in, with one reference. */
