@@ -3,6 +3,11 @@
 #include "nn-rng.h"
 
 #include <math.h>
+#include <string.h>
+
+/* A draw is rejected with probability at most 1/2, so a working generator needs more than this
+ * many in a row at most once in 2^64 calls; a broken state (all zero) reaches the bound. */
+#define MAX_REJECTIONS 64
 
 static guint64
 splitmix64 (guint64 *x)
@@ -21,6 +26,8 @@ rotl (guint64 x,
   return (x << k) | (x >> (64 - k));
 }
 
+/* splitmix64's output function is a bijection and its four inputs differ, so at most one of
+ * the four words is zero: no seed gives the all-zero state. */
 void
 nn_rng_init (NnRng   *rng,
              guint64  seed)
@@ -31,6 +38,26 @@ nn_rng_init (NnRng   *rng,
 
   for (int i = 0; i < 4; i++)
     rng->s[i] = splitmix64 (&x);
+}
+
+gboolean
+nn_rng_state_is_valid (const guint64 state[4])
+{
+  g_return_val_if_fail (state != NULL, FALSE);
+
+  return (state[0] | state[1] | state[2] | state[3]) != 0;
+}
+
+gboolean
+nn_rng_set_state (NnRng         *rng,
+                  const guint64  state[4])
+{
+  g_return_val_if_fail (rng != NULL, FALSE);
+
+  if (!nn_rng_state_is_valid (state))
+    return FALSE;
+  memcpy (rng->s, state, sizeof rng->s);
+  return TRUE;
 }
 
 guint64
@@ -49,7 +76,8 @@ nn_rng_next_u64 (NnRng *rng)
   return result;
 }
 
-/* Lemire's nearly-divisionless method: unbiased integers in [0, n). */
+/* Lemire's nearly-divisionless method: unbiased integers in [0, n). The rejection loop is
+ * bounded, so even a state that repeats itself (all zero) cannot hang the caller. */
 guint32
 nn_rng_below (NnRng   *rng,
               guint32  n)
@@ -65,7 +93,7 @@ nn_rng_below (NnRng   *rng,
     {
       guint32 threshold = -n % n;
 
-      while (l < threshold)
+      for (int tries = 0; l < threshold && tries < MAX_REJECTIONS; tries++)
         {
           m = (guint64) (guint32) (nn_rng_next_u64 (rng) >> 32) * n;
           l = (guint32) m;

@@ -6,7 +6,9 @@
 
 G_BEGIN_DECLS
 
-/* The whole state is plain data so checkpoints can store and restore it exactly. */
+/* The whole state is plain data so checkpoints can store and restore it exactly. The all-zero
+ * state is the generator's one fixed point (it would give zeros forever): nn_rng_init never
+ * makes it, and nn_rng_set_state refuses it. */
 typedef struct
 {
   guint64 s[4];
@@ -14,6 +16,10 @@ typedef struct
 
 void     nn_rng_init      (NnRng   *rng,
                            guint64  seed);
+/* Restores a saved state; FALSE (and rng unchanged) for the all-zero state. */
+gboolean nn_rng_set_state (NnRng         *rng,
+                           const guint64  state[4]);
+gboolean nn_rng_state_is_valid (const guint64 state[4]);
 guint64  nn_rng_next_u64  (NnRng   *rng);
 guint32  nn_rng_below     (NnRng   *rng,
                            guint32  n);
