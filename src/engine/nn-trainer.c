@@ -7,12 +7,9 @@
 #include <string.h>
 
 #include "nn-augment.h"
-#include "nn-safetensors.h"
+#include "nn-checkpoint.h"
 
 G_DEFINE_QUARK (nn-trainer-error-quark, nn_trainer_error)
-
-#define CHECKPOINT_FORMAT "digit-lab-checkpoint"
-#define CHECKPOINT_VERSION "1"
 
 struct _NnTrainer
 {
@@ -42,6 +39,15 @@ struct _NnTrainer
   float           *scratch;         /* (n_threads, rows, cols) */
   size_t           batch_start;     /* the batch being prepared: where in order, */
   guint64          epoch_seed;      /* and its epoch's seed */
+
+  /* While an epoch is under way (or was stopped before its end), the state at its start: what
+   * a checkpoint holds and where running again starts. History and best only change at ends. */
+  gboolean         mid_epoch;
+  float           *start_params;    /* (n_params) */
+  float           *start_m;         /* (n_params) */
+  float           *start_v;         /* (n_params) or NULL for SGD */
+  guint64          start_step;
+  NnRng            start_rng;
 };
 
 void
@@ -68,6 +74,7 @@ nn_train_config_clear (NnTrainConfig *config)
   if (config == NULL)
     return;
   g_clear_pointer (&config->spec, g_free);
+  g_clear_pointer (&config->checkpoint_path, g_free);
 }
 
 static guint
@@ -76,36 +83,65 @@ default_threads (void)
   return CLAMP (g_get_num_processors (), 1, 64);
 }
 
+/* NaN fails every comparison below, so each bound also refuses it. */
+gboolean
+nn_train_config_check (const NnTrainConfig *c,
+                       size_t               n_train_file,
+                       GError             **error)
+{
+  const NnOptimizerConfig *o;
+  const char *problem = NULL;
+
+  g_return_val_if_fail (c != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  o = &c->optimizer;
+  if (c->epochs == 0 || c->epochs > NN_TRAIN_MAX_EPOCHS)
+    problem = "the number of epochs must be between 1 and " G_STRINGIFY (NN_TRAIN_MAX_EPOCHS);
+  else if (c->batch_size == 0 || c->batch_size > NN_TRAIN_MAX_BATCH_SIZE)
+    problem = "the batch size must be between 1 and " G_STRINGIFY (NN_TRAIN_MAX_BATCH_SIZE);
+  else if (o->kind != NN_OPTIMIZER_ADAM && o->kind != NN_OPTIMIZER_SGD)
+    problem = "the optimiser must be Adam or SGD";
+  else if (!(o->learning_rate > 0 && o->learning_rate < NN_TRAIN_MAX_LEARNING_RATE))
+    problem = "the learning rate must be positive and below 10";
+  else if (!(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 >= 0 && o->beta2 < 1))
+    problem = "Adam's betas must be in [0, 1)";
+  else if (!(o->eps > 0 && o->eps < 1))
+    problem = "Adam's epsilon must be in (0, 1)";
+  else if (!(c->rotation_degrees >= 0 && c->rotation_degrees <= 180))
+    problem = "the rotation range must be between 0 and 180 degrees";
+  else if (!(o->momentum >= 0 && o->momentum < 1))
+    problem = "the momentum must be in [0, 1)";
+  else if (!(o->weight_decay >= 0 && o->weight_decay < 1))
+    problem = "the weight decay must be in [0, 1)";
+  else if (c->n_threads > NN_TRAIN_MAX_THREADS)
+    problem = "the number of threads must be at most " G_STRINGIFY (NN_TRAIN_MAX_THREADS);
+  else if (n_train_file < 2)
+    problem = "the dataset has no training images";
+  else if (c->validation_size >= n_train_file)
+    problem = "the validation split must leave some training images";
+  else if (c->validation_size == 0)
+    problem = "the validation split needs at least one image to choose the best epoch";
+  else if (c->batch_size > n_train_file - c->validation_size)
+    problem = "the batch size must not exceed the training images left after the validation "
+              "split";
+
+  if (problem != NULL)
+    {
+      g_set_error_literal (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG, problem);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_config (const NnTrainConfig *c,
               const NnDataset     *ds,
               GError             **error)
 {
-  const char *problem = NULL;
-
-  if (c->epochs == 0 || c->epochs > 10000)
-    problem = "the number of epochs must be between 1 and 10000";
-  else if (c->batch_size == 0 || c->batch_size > 4096)
-    problem = "the batch size must be between 1 and 4096";
-  else if (!(c->optimizer.learning_rate > 0 && c->optimizer.learning_rate < 10))
-    problem = "the learning rate must be positive and below 10";
-  else if (!(c->rotation_degrees >= 0 && c->rotation_degrees <= 180))
-    problem = "the rotation range must be between 0 and 180 degrees";
-  else if (!(c->optimizer.momentum >= 0 && c->optimizer.momentum < 1))
-    problem = "the momentum must be in [0, 1)";
-  else if (!(c->optimizer.weight_decay >= 0 && c->optimizer.weight_decay < 1))
-    problem = "the weight decay must be in [0, 1)";
-  else if (ds->train == NULL || ds->train->n_images < 2)
-    problem = "the dataset has no training images";
-  else if (c->validation_size >= ds->train->n_images)
-    problem = "the validation split must leave some training images";
-  else if (c->validation_size == 0)
-    problem = "the validation split needs at least one image to choose the best epoch";
-
-  if (problem != NULL)
+  if (!nn_train_config_check (c, ds->train != NULL ? ds->train->n_images : 0, error))
     {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG,
-                   "Cannot train: %s", problem);
+      g_prefix_error (error, "Cannot train: ");
       return FALSE;
     }
   return TRUE;
@@ -132,6 +168,7 @@ trainer_setup (const NnTrainConfig *config,
   t = g_new0 (NnTrainer, 1);
   t->config = *config;
   t->config.spec = g_strdup (config->spec);
+  t->config.checkpoint_path = g_strdup (config->checkpoint_path);
   t->config.progress_every = MAX (config->progress_every, 1);
   t->dataset = dataset;
   t->history = g_array_new (FALSE, TRUE, sizeof (NnEpochStats));
@@ -174,6 +211,10 @@ trainer_setup (const NnTrainConfig *config,
   t->x = g_new (float, (size_t) config->batch_size * train->rows * train->cols);
   t->labels = g_new (guint8, config->batch_size);
   t->scratch = g_new (float, nn_network_get_n_threads (t->net) * train->rows * train->cols);
+  t->start_params = g_new (float, nn_network_get_n_params (t->net));
+  t->start_m = g_new (float, nn_network_get_n_params (t->net));
+  if (t->opt->v != NULL)
+    t->start_v = g_new (float, nn_network_get_n_params (t->net));
   t->best_val_accuracy = -1;
   t->best_val_loss = INFINITY;
   return g_steal_pointer (&t);
@@ -209,6 +250,10 @@ nn_trainer_free (NnTrainer *t)
   nn_network_free (t->net);
   nn_optimizer_free (t->opt);
   g_free (t->config.spec);
+  g_free (t->config.checkpoint_path);
+  g_free (t->start_params);
+  g_free (t->start_m);
+  g_free (t->start_v);
   g_free (t->train_idx);
   g_free (t->val_idx);
   g_array_unref (t->history);
@@ -256,6 +301,32 @@ prepare_range (gpointer user_data,
     }
 }
 
+/* Keeps the state an epoch starts from; restores it to run a stopped epoch again from its start. */
+static void
+copy_epoch_start (NnTrainer *t,
+                  gboolean   restore)
+{
+  size_t size = sizeof (float) * nn_network_get_n_params (t->net);
+  float *params = nn_network_get_params (t->net);
+
+#define COPY(live, kept) (restore ? memcpy ((live), (kept), size) : memcpy ((kept), (live), size))
+  COPY (params, t->start_params);
+  COPY (t->opt->m, t->start_m);
+  if (t->opt->v != NULL)
+    COPY (t->opt->v, t->start_v);
+#undef COPY
+  if (restore)
+    {
+      t->opt->step = t->start_step;
+      t->rng = t->start_rng;
+    }
+  else
+    {
+      t->start_step = t->opt->step;
+      t->start_rng = t->rng;
+    }
+}
+
 /* Fills the batch buffers with samples order[start .. start + B), the threads sharing them. */
 static void
 prepare_batch (NnTrainer *t,
@@ -292,12 +363,17 @@ nn_trainer_run (NnTrainer          *t,
   while (t->epochs_done < t->config.epochs)
     {
       guint epoch = t->epochs_done + 1;
-      guint64 epoch_seed = nn_rng_next_u64 (&t->rng);
+      guint64 epoch_seed;
       double loss_sum = 0;
       size_t correct_sum = 0, seen = 0;
       gint64 epoch_start = g_get_monotonic_time ();
       NnEpochStats stats = { 0 };
+      g_autoptr(GError) checkpoint_error = NULL;
 
+      /* an epoch stopped half-way starts again from where it started, as a resumed run would */
+      copy_epoch_start (t, t->mid_epoch);
+      t->mid_epoch = TRUE;
+      epoch_seed = nn_rng_next_u64 (&t->rng);
       memcpy (t->order, t->train_idx, sizeof (guint32) * t->n_train);
       nn_rng_shuffle (&t->rng, t->order, t->n_train);
 
@@ -392,10 +468,21 @@ nn_trainer_run (NnTrainer          *t,
         }
       g_array_append_val (t->history, stats);
       t->epochs_done = epoch;
+      t->mid_epoch = FALSE;
       epoch_seconds_sum += stats.seconds;
       epochs_this_run++;
+      /* written before the hook reports the epoch: once it is reported, it is on disk */
+      if (t->config.checkpoint_path != NULL)
+        nn_trainer_save_checkpoint (t, t->config.checkpoint_path, &checkpoint_error);
       if (hooks->epoch_finished != NULL)
         hooks->epoch_finished (&stats, hooks->user_data);
+      if (checkpoint_error != NULL)
+        {
+          g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_CHECKPOINT_WRITE,
+                       "The checkpoint of epoch %u could not be written: %s", epoch,
+                       checkpoint_error->message);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -404,8 +491,18 @@ void
 nn_trainer_set_epochs (NnTrainer *t,
                        guint      epochs)
 {
-  g_return_if_fail (t != NULL && epochs > 0);
+  g_return_if_fail (t != NULL && epochs > 0 && epochs <= NN_TRAIN_MAX_EPOCHS);
   t->config.epochs = epochs;
+}
+
+void
+nn_trainer_set_checkpoint_path (NnTrainer  *t,
+                                const char *path)
+{
+  g_return_if_fail (t != NULL);
+
+  g_free (t->config.checkpoint_path);
+  t->config.checkpoint_path = g_strdup (path);
 }
 
 const NnTrainConfig *
@@ -491,147 +588,38 @@ nn_trainer_dup_best_model (NnTrainer  *t,
 
 /* ---- checkpoints ---------------------------------------------------------------------- */
 
-static char *
-format_double (double v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  return g_strdup (g_ascii_dtostr (buf, sizeof buf, v));
-}
-
 gboolean
 nn_trainer_save_checkpoint (NnTrainer   *t,
                             const char  *path,
                             GError     **error)
 {
-  size_t n_params = nn_network_get_n_params (t->net);
-  g_autoptr(GPtrArray) kv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) history = g_string_new (NULL);
-  NnTensor tensors[4];
-  size_t n_tensors = 0;
+  g_autoptr(GBytes) bytes = NULL;
+  NnCheckpoint ck;
 
   g_return_val_if_fail (t != NULL && path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-#define KV(key, value) (g_ptr_array_add (kv, g_strdup (key)), g_ptr_array_add (kv, (value)))
-  KV ("format", g_strdup (CHECKPOINT_FORMAT));
-  KV ("version", g_strdup (CHECKPOINT_VERSION));
-  KV ("spec", g_strdup (t->config.spec));
-  KV ("dataset", g_strdup (t->dataset->name));
-  KV ("n_train_file", g_strdup_printf ("%zu", t->dataset->train->n_images));
-  KV ("epochs", g_strdup_printf ("%u", t->config.epochs));
-  KV ("batch_size", g_strdup_printf ("%u", t->config.batch_size));
-  KV ("optimizer", g_strdup (nn_optimizer_kind_to_string (t->config.optimizer.kind)));
-  KV ("learning_rate", format_double (t->config.optimizer.learning_rate));
-  KV ("beta1", format_double (t->config.optimizer.beta1));
-  KV ("beta2", format_double (t->config.optimizer.beta2));
-  KV ("eps", format_double (t->config.optimizer.eps));
-  KV ("momentum", format_double (t->config.optimizer.momentum));
-  KV ("weight_decay", format_double (t->config.optimizer.weight_decay));
-  KV ("rotation_degrees", format_double (t->config.rotation_degrees));
-  KV ("validation_size", g_strdup_printf ("%u", t->config.validation_size));
-  KV ("seed", g_strdup_printf ("%" G_GUINT64_FORMAT, t->config.seed));
-  KV ("progress_every", g_strdup_printf ("%u", t->config.progress_every));
-  KV ("evaluate_test", g_strdup (t->config.evaluate_test ? "1" : "0"));
-  KV ("epochs_done", g_strdup_printf ("%u", t->epochs_done));
-  KV ("step", g_strdup_printf ("%" G_GUINT64_FORMAT, t->opt->step));
-  KV ("rng", g_strdup_printf ("%016" G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER "x %016"
-                              G_GINT64_MODIFIER "x %016" G_GINT64_MODIFIER "x",
-                              t->rng.s[0], t->rng.s[1], t->rng.s[2], t->rng.s[3]));
-  KV ("best_epoch", g_strdup_printf ("%u", t->best_epoch));
-  KV ("best_val_accuracy", format_double (t->best_val_accuracy));
-  KV ("best_val_loss", format_double (t->best_val_loss));
-  for (guint i = 0; i < t->history->len; i++)
-    {
-      const NnEpochStats *s = &g_array_index (t->history, NnEpochStats, i);
-      char b[9][G_ASCII_DTOSTR_BUF_SIZE];
-
-      g_string_append_printf (history, "%s%u %s %s %s %s %s %s %s %s %d", i > 0 ? ";" : "",
-                              s->epoch,
-                              g_ascii_dtostr (b[0], sizeof b[0], s->train_loss),
-                              g_ascii_dtostr (b[1], sizeof b[1], s->train_accuracy),
-                              g_ascii_dtostr (b[2], sizeof b[2], s->val_loss),
-                              g_ascii_dtostr (b[3], sizeof b[3], s->val_accuracy),
-                              g_ascii_dtostr (b[4], sizeof b[4], s->test_loss),
-                              g_ascii_dtostr (b[5], sizeof b[5], s->test_accuracy),
-                              g_ascii_dtostr (b[6], sizeof b[6], s->seconds),
-                              g_ascii_dtostr (b[7], sizeof b[7], s->samples_per_second),
-                              s->is_best);
-    }
-  KV ("history", g_strdup (history->str));
-#undef KV
-  g_ptr_array_add (kv, NULL);
-
-  tensors[n_tensors++] = (NnTensor) { .name = (char *) "params", .n_dims = 1,
-                                      .shape = { n_params }, .data = nn_network_get_params (t->net) };
-  tensors[n_tensors++] = (NnTensor) { .name = (char *) "optimizer.m", .n_dims = 1,
-                                      .shape = { n_params }, .data = t->opt->m };
-  if (t->opt->v != NULL)
-    tensors[n_tensors++] = (NnTensor) { .name = (char *) "optimizer.v", .n_dims = 1,
-                                        .shape = { n_params }, .data = t->opt->v };
-  if (t->best_params != NULL)
-    tensors[n_tensors++] = (NnTensor) { .name = (char *) "best_params", .n_dims = 1,
-                                        .shape = { n_params }, .data = t->best_params };
-  return nn_safetensors_save (path, tensors, n_tensors, (const char *const *) kv->pdata, error);
-}
-
-static gboolean
-meta_u64 (const NnSafetensors *st,
-          const char          *key,
-          guint64              max,
-          guint64             *out,
-          GError             **error)
-{
-  const char *s = nn_safetensors_get_metadata (st, key);
-
-  if (s == NULL || !g_ascii_string_to_unsigned (s, 10, 0, max, out, NULL))
-    {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                   "Checkpoint: “%s” is missing or invalid", key);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-meta_double (const NnSafetensors *st,
-             const char          *key,
-             double              *out,
-             GError             **error)
-{
-  const char *s = nn_safetensors_get_metadata (st, key);
-  char *end = NULL;
-
-  if (s != NULL)
-    *out = g_ascii_strtod (s, &end);
-  if (s == NULL || end == s || *end != '\0')
-    {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                   "Checkpoint: “%s” is missing or invalid", key);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-load_vector (const NnSafetensors *st,
-             const char          *name,
-             size_t               n,
-             float               *dest,
-             gboolean             required,
-             GError             **error)
-{
-  const NnTensor *tensor = nn_safetensors_lookup (st, name);
-
-  if (tensor == NULL && !required)
-    return TRUE;
-  if (tensor == NULL || tensor->n_dims != 1 || tensor->shape[0] != n)
-    {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                   "Checkpoint: tensor “%s” is missing or does not have %zu values", name, n);
-      return FALSE;
-    }
-  memcpy (dest, tensor->data, sizeof (float) * n);
-  return TRUE;
+  /* the last epoch's end, even from the middle of the next epoch */
+  ck = (NnCheckpoint) {
+    .config = t->config,
+    .dataset = t->dataset->name,
+    .n_train_file = t->dataset->train->n_images,
+    .epochs_done = t->epochs_done,
+    .step = t->mid_epoch ? t->start_step : t->opt->step,
+    .rng = t->mid_epoch ? t->start_rng : t->rng,
+    .best_epoch = t->best_epoch,
+    .best_val_accuracy = t->best_val_accuracy,
+    .best_val_loss = t->best_val_loss,
+    .history = (NnEpochStats *) t->history->data,
+    .n_params = nn_network_get_n_params (t->net),
+    .params = t->mid_epoch ? t->start_params : nn_network_get_params (t->net),
+    .m = t->mid_epoch ? t->start_m : t->opt->m,
+    .v = t->mid_epoch ? t->start_v : t->opt->v,
+    .best_params = t->best_params,
+    .fd = -1,
+  };
+  bytes = nn_checkpoint_serialize (&ck, error);
+  return bytes != NULL && nn_checkpoint_write (path, bytes, error);
 }
 
 NnTrainer *
@@ -640,157 +628,58 @@ nn_trainer_new_from_checkpoint (const char       *path,
                                 guint             n_threads,
                                 GError          **error)
 {
-  g_autoptr(NnSafetensors) st = NULL;
+  g_autoptr(NnCheckpoint) ck = NULL;
   g_autoptr(NnTrainer) t = NULL;
-  NnTrainConfig c = { 0 };
-  guint64 u, n_train_file, epochs_done, step, best_epoch;
-  const char *s;
-  g_auto(GStrv) rng_words = NULL;
-  g_auto(GStrv) rows = NULL;
+  g_autoptr(GError) local_error = NULL;
   size_t n_params;
 
   g_return_val_if_fail (path != NULL && dataset != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  st = nn_safetensors_load (path, error);
-  if (st == NULL)
-    return NULL;
-  if (g_strcmp0 (nn_safetensors_get_metadata (st, "format"), CHECKPOINT_FORMAT) != 0 ||
-      g_strcmp0 (nn_safetensors_get_metadata (st, "version"), CHECKPOINT_VERSION) != 0)
+  if (n_threads > NN_TRAIN_MAX_THREADS)
     {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                   "%s is not a Digit Lab training checkpoint of a supported version", path);
+      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG,
+                   "Cannot train: the number of threads must be at most %u",
+                   NN_TRAIN_MAX_THREADS);
       return NULL;
     }
-
-  c.spec = (char *) nn_safetensors_get_metadata (st, "spec");
-  s = nn_safetensors_get_metadata (st, "optimizer");
-  if (c.spec == NULL || s == NULL || !nn_optimizer_kind_from_string (s, &c.optimizer.kind))
+  /* the header first: nothing big is read from a file that is wrong */
+  ck = nn_checkpoint_open (path, error);
+  if (ck == NULL)
+    return NULL;
+  if (g_strcmp0 (ck->dataset, dataset->name) != 0 || dataset->train == NULL ||
+      ck->n_train_file != dataset->train->n_images)
     {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                   "Checkpoint: the architecture or optimiser is missing");
+      g_set_error (error, NN_CHECKPOINT_ERROR, NN_CHECKPOINT_ERROR_MISMATCH,
+                   "%s: the checkpoint was trained on “%s” (%" G_GUINT64_FORMAT " training "
+                   "images), not on this dataset", path, ck->dataset, ck->n_train_file);
       return NULL;
     }
-  if (!meta_u64 (st, "epochs", 10000, &u, error))
-    return NULL;
-  c.epochs = (guint) u;
-  if (!meta_u64 (st, "batch_size", 4096, &u, error))
-    return NULL;
-  c.batch_size = (guint) u;
-  if (!meta_u64 (st, "validation_size", G_MAXUINT32, &u, error))
-    return NULL;
-  c.validation_size = (guint) u;
-  if (!meta_u64 (st, "progress_every", G_MAXUINT32, &u, error))
-    return NULL;
-  c.progress_every = (guint) u;
-  if (!meta_u64 (st, "evaluate_test", 1, &u, error))
-    return NULL;
-  c.evaluate_test = u != 0;
-  if (!meta_u64 (st, "seed", G_MAXUINT64, &c.seed, error))
-    return NULL;
-  {
-    double rot;
-
-    if (!meta_double (st, "learning_rate", &c.optimizer.learning_rate, error) ||
-        !meta_double (st, "beta1", &c.optimizer.beta1, error) ||
-        !meta_double (st, "beta2", &c.optimizer.beta2, error) ||
-        !meta_double (st, "eps", &c.optimizer.eps, error) ||
-        !meta_double (st, "momentum", &c.optimizer.momentum, error) ||
-        !meta_double (st, "weight_decay", &c.optimizer.weight_decay, error) ||
-        !meta_double (st, "rotation_degrees", &rot, error))
-      return NULL;
-    c.rotation_degrees = (float) rot;
-  }
-  c.n_threads = n_threads;
-
-  if (!meta_u64 (st, "n_train_file", G_MAXUINT32, &n_train_file, error))
-    return NULL;
-  if (g_strcmp0 (nn_safetensors_get_metadata (st, "dataset"), dataset->name) != 0 ||
-      n_train_file != dataset->train->n_images)
-    {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                   "The checkpoint was trained on %s (%" G_GUINT64_FORMAT " training images), "
-                   "not on this dataset", nn_safetensors_get_metadata (st, "dataset"),
-                   n_train_file);
-      return NULL;
-    }
-
-  t = trainer_setup (&c, dataset, error);
+  ck->config.n_threads = n_threads;
+  t = trainer_setup (&ck->config, dataset, &local_error);
   if (t == NULL)
-    return NULL;
-  n_params = nn_network_get_n_params (t->net);
-
-  if (!meta_u64 (st, "epochs_done", c.epochs, &epochs_done, error) ||
-      !meta_u64 (st, "step", G_MAXUINT64, &step, error) ||
-      !meta_u64 (st, "best_epoch", epochs_done, &best_epoch, error) ||
-      !meta_double (st, "best_val_accuracy", &t->best_val_accuracy, error) ||
-      !meta_double (st, "best_val_loss", &t->best_val_loss, error))
-    return NULL;
-  t->epochs_done = (guint) epochs_done;
-  t->opt->step = step;
-  t->best_epoch = (guint) best_epoch;
-
-  s = nn_safetensors_get_metadata (st, "rng");
-  rng_words = g_strsplit (s != NULL ? s : "", " ", -1);
-  if (g_strv_length (rng_words) != 4)
     {
-      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                   "Checkpoint: the random number state is missing or invalid");
+      g_set_error (error, NN_CHECKPOINT_ERROR, NN_CHECKPOINT_ERROR_MISMATCH,
+                   "%s: the checkpoint does not fit this dataset: %s", path,
+                   local_error->message);
       return NULL;
     }
-  for (int i = 0; i < 4; i++)
-    if (!g_ascii_string_to_unsigned (rng_words[i], 16, 0, G_MAXUINT64, &t->rng.s[i], NULL))
-      {
-        g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                     "Checkpoint: the random number state is invalid");
-        return NULL;
-      }
-
-  if (!load_vector (st, "params", n_params, nn_network_get_params (t->net), TRUE, error) ||
-      !load_vector (st, "optimizer.m", n_params, t->opt->m, TRUE, error) ||
-      (t->opt->v != NULL && !load_vector (st, "optimizer.v", n_params, t->opt->v, TRUE, error)))
+  n_params = nn_network_get_n_params (t->net);
+  if (!nn_checkpoint_read_vectors (ck, n_params, error))
     return NULL;
-  if (nn_safetensors_lookup (st, "best_params") != NULL)
-    {
-      t->best_params = g_new (float, n_params);
-      if (!load_vector (st, "best_params", n_params, t->best_params, TRUE, error))
-        return NULL;
-    }
 
-  s = nn_safetensors_get_metadata (st, "history");
-  rows = g_strsplit (s != NULL ? s : "", ";", -1);
-  for (guint i = 0; rows[i] != NULL && rows[i][0] != '\0'; i++)
-    {
-      NnEpochStats e = { 0 };
-      double v[10];
-      char *p = rows[i];
-      int k;
-
-      for (k = 0; k < 10; k++)
-        {
-          char *end;
-
-          v[k] = g_ascii_strtod (p, &end);
-          if (end == p)
-            break;
-          p = end;
-        }
-      if (k != 10 || i >= t->epochs_done)
-        {
-          g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CHECKPOINT,
-                       "Checkpoint: the training history is invalid");
-          return NULL;
-        }
-      e.epoch = (guint) v[0];
-      e.train_loss = v[1];
-      e.train_accuracy = v[2];
-      e.val_loss = v[3];
-      e.val_accuracy = v[4];
-      e.test_loss = v[5];
-      e.test_accuracy = v[6];
-      e.seconds = v[7];
-      e.samples_per_second = v[8];
-      e.is_best = v[9] != 0;
-      g_array_append_val (t->history, e);
-    }
+  memcpy (nn_network_get_params (t->net), ck->params, sizeof (float) * n_params);
+  memcpy (t->opt->m, ck->m, sizeof (float) * n_params);
+  if (t->opt->v != NULL)
+    memcpy (t->opt->v, ck->v, sizeof (float) * n_params);
+  if (ck->best_params != NULL)
+    t->best_params = g_memdup2 (ck->best_params, sizeof (float) * n_params);
+  t->opt->step = ck->step;
+  t->rng = ck->rng;
+  t->epochs_done = ck->epochs_done;
+  t->best_epoch = ck->best_epoch;
+  t->best_val_accuracy = ck->best_val_accuracy;
+  t->best_val_loss = ck->best_val_loss;
+  g_array_append_vals (t->history, ck->history, ck->epochs_done);
   return g_steal_pointer (&t);
 }

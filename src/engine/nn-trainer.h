@@ -19,8 +19,15 @@ typedef enum
 {
   NN_TRAINER_ERROR_BAD_CONFIG,
   NN_TRAINER_ERROR_DIVERGED,
-  NN_TRAINER_ERROR_BAD_CHECKPOINT,
+  NN_TRAINER_ERROR_BAD_CHECKPOINT,   /* no longer set: checkpoint files report NN_CHECKPOINT_ERROR */
+  NN_TRAINER_ERROR_CHECKPOINT_WRITE, /* the epoch's checkpoint could not be written */
 } NnTrainerError;
+
+/* Bounds of a training configuration, checked by nn_train_config_check. */
+#define NN_TRAIN_MAX_EPOCHS         10000
+#define NN_TRAIN_MAX_BATCH_SIZE     4096
+#define NN_TRAIN_MAX_LEARNING_RATE  10.0    /* exclusive */
+#define NN_TRAIN_MAX_THREADS        256
 
 typedef struct
 {
@@ -34,6 +41,7 @@ typedef struct
   guint              n_threads;          /* 0: one per core */
   guint              progress_every;     /* batches between progress reports */
   gboolean           evaluate_test;      /* report test metrics each epoch */
+  char              *checkpoint_path;    /* nullable: written atomically after every epoch */
 } NnTrainConfig;
 
 typedef struct
@@ -82,6 +90,13 @@ typedef struct _NnTrainer NnTrainer;
 
 void                nn_train_config_init          (NnTrainConfig       *config);
 void                nn_train_config_clear         (NnTrainConfig       *config);
+/* Every field within its bounds and fitting a training file of n_train_file images (the
+ * validation split and a batch leave training images); NN_TRAINER_ERROR_BAD_CONFIG saying
+ * which field does not. nn_trainer_new checks the same; the architecture is checked when the
+ * network is built. */
+gboolean            nn_train_config_check         (const NnTrainConfig *config,
+                                                   size_t               n_train_file,
+                                                   GError             **error);
 
 NnTrainer          *nn_trainer_new                (const NnTrainConfig *config,
                                                    const NnDataset     *dataset,
@@ -89,20 +104,33 @@ NnTrainer          *nn_trainer_new                (const NnTrainConfig *config,
 void                nn_trainer_free               (NnTrainer           *trainer);
 
 /* Trains until all epochs are done or should_stop answers TRUE (then *stopped is set and the
- * network keeps what it learnt). Returns FALSE on a non-finite loss. */
+ * network keeps what it learnt; running again restarts the unfinished epoch from its beginning,
+ * as a resumed checkpoint would). Returns FALSE on a non-finite loss
+ * (NN_TRAINER_ERROR_DIVERGED), or when the checkpoint path is set and the checkpoint could not
+ * be written (NN_TRAINER_ERROR_CHECKPOINT_WRITE: the epoch is complete and kept, epoch_finished
+ * was called, the run stops there). */
 gboolean            nn_trainer_run                (NnTrainer           *trainer,
                                                    const NnTrainHooks  *hooks,
                                                    gboolean            *stopped,
                                                    GError             **error);
 
-/* Checkpoints are taken at epoch boundaries: weights, optimiser moments, RNG state, history. */
+/* Checkpoints hold an epoch's end only: weights, optimiser moments, step, RNG state, best
+ * weights and history after the last complete epoch, even when a run stopped in the middle of
+ * the next one (see nn-checkpoint.h). Saving is atomic. */
 gboolean            nn_trainer_save_checkpoint    (NnTrainer           *trainer,
                                                    const char          *path,
                                                    GError             **error);
+/* Errors: NN_FILE_ERROR, NN_CHECKPOINT_ERROR (a bad file, or one of another dataset or
+ * network), NN_TRAINER_ERROR_BAD_CONFIG (n_threads). Finishing the epochs gives the same
+ * weights, bit for bit, as the run that wrote the checkpoint would have with the same threads. */
 NnTrainer          *nn_trainer_new_from_checkpoint (const char         *path,
                                                    const NnDataset     *dataset,
                                                    guint                n_threads,
                                                    GError             **error);
+/* Where nn_trainer_run writes a checkpoint after every epoch (NULL: nowhere); for a resumed
+ * trainer, whose config comes from the file. */
+void                nn_trainer_set_checkpoint_path (NnTrainer          *trainer,
+                                                   const char          *path);
 /* Lets a resumed run go on for more epochs than first planned. */
 void                nn_trainer_set_epochs         (NnTrainer           *trainer,
                                                    guint                epochs);
