@@ -394,6 +394,7 @@ cmd_train (int    argc,
   g_autoptr(NnTrainer) trainer = NULL;
   g_autoptr(NnModel) model = NULL;
   g_autoptr(NnEvaluation) ev = NULL;
+  g_autoptr(GError) checkpoint_error = NULL;
   NnTrainConfig config;
   char *opt_arch = NULL, *opt_optimizer = NULL, *opt_output = NULL, *opt_checkpoint = NULL;
   char *opt_resume = NULL;
@@ -422,9 +423,12 @@ cmd_train (int    argc,
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
       "Folder for the best model (default: digit-lab-model)", "DIR" },
     { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &opt_checkpoint,
-      "Save a resumable checkpoint to FILE after every epoch", "FILE" },
+      "Save a resumable checkpoint to FILE at the end of every epoch, atomically; it holds "
+      "the last complete epoch (an epoch cut short is not in it). If it cannot be written, "
+      "training stops, the best model so far is saved and the exit status is 1", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &opt_resume,
-      "Continue from a checkpoint (its settings win; --epochs may extend it)", "FILE" },
+      "Continue from a checkpoint's last complete epoch, exactly as the run would have gone on "
+      "with the same --threads (its settings win; --epochs may extend it)", "FILE" },
     { "progress-every", 0, 0, G_OPTION_ARG_INT, &opt_every, "Batches between progress reports",
       "N" },
     { "no-test", 0, 0, G_OPTION_ARG_NONE, &opt_no_test, "Skip the per-epoch test evaluation",
@@ -453,6 +457,7 @@ cmd_train (int    argc,
         return fail ("could not resume", error);
       if ((guint) opt_epochs > nn_trainer_get_epochs_done (trainer))
         nn_trainer_set_epochs (trainer, opt_epochs);
+      nn_trainer_set_checkpoint_path (trainer, opt_checkpoint);
     }
   else
     {
@@ -481,6 +486,7 @@ cmd_train (int    argc,
       config.n_threads = opt_threads;
       config.progress_every = opt_every;
       config.evaluate_test = !opt_no_test;
+      config.checkpoint_path = g_strdup (opt_checkpoint);
       trainer = nn_trainer_new (&config, ds, &error);
       nn_train_config_clear (&config);
       if (trainer == NULL)
@@ -527,14 +533,15 @@ cmd_train (int    argc,
     {
       gboolean ok = nn_trainer_run (trainer, &hooks, &stopped, &error);
 
-      if (!ok)
+      /* the epoch whose checkpoint failed is complete: its model is saved, then the failure told */
+      if (!ok && g_error_matches (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_CHECKPOINT_WRITE))
+        checkpoint_error = g_steal_pointer (&error);
+      else if (!ok)
         {
           if (ui.tty)
             fprintf (stderr, "\r\033[K");
           return fail (NULL, error);
         }
-      if (opt_checkpoint != NULL && !nn_trainer_save_checkpoint (trainer, opt_checkpoint, &error))
-        return fail ("could not save the checkpoint", error);
       break;
     }
   signal (SIGINT, SIG_DFL);
@@ -566,6 +573,11 @@ cmd_train (int    argc,
       printf ("\nBest epoch %u (by validation accuracy) saved to %s\n", model->training.best_epoch,
               opt_output != NULL ? opt_output : "digit-lab-model");
       print_evaluation (ev, ds, 0);
+    }
+  if (checkpoint_error != NULL)
+    {
+      fflush (stdout);
+      return fail (NULL, checkpoint_error);
     }
   return stopped ? 130 : 0;
 }
