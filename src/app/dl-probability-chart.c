@@ -6,20 +6,36 @@
 
 #include <glib/gi18n.h>
 
-#define MAX_CLASSES 16
+/* A row narrower than this cannot hold its class name: the chart then shows the most likely
+ * classes only, and says how many it leaves out. */
+#define MIN_ROW_HEIGHT 16.0
 
 struct _DlProbabilityChart
 {
   GtkWidget parent_instance;
 
   size_t    n_classes;
-  float     probs[MAX_CLASSES];
-  char     *names[MAX_CLASSES];
+  float    *probs;        /* (n_classes) */
+  char    **names;        /* (n_classes), NULL-terminated */
+  size_t   *order;        /* (n_classes): class indices, most probable first */
   gboolean  has_probs;
   char     *summary;
 };
 
 G_DEFINE_FINAL_TYPE (DlProbabilityChart, dl_probability_chart, GTK_TYPE_WIDGET)
+
+static int
+compare_probs (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  const float *probs = user_data;
+  size_t i = *(const size_t *) a, j = *(const size_t *) b;
+
+  if (probs[i] != probs[j])
+    return probs[i] > probs[j] ? -1 : 1;
+  return i < j ? -1 : i > j;
+}
 
 void
 dl_probability_chart_set_probs (DlProbabilityChart *self,
@@ -30,30 +46,34 @@ dl_probability_chart_set_probs (DlProbabilityChart *self,
   size_t best = 0, next = 0;
 
   g_return_if_fail (DL_IS_PROBABILITY_CHART (self));
-  g_return_if_fail (n_classes <= MAX_CLASSES);
 
-  self->has_probs = probs != NULL;
+  /* names NULL: the classes stay, and probs (if any) are theirs */
   if (names != NULL)
     {
-      for (size_t k = 0; k < MAX_CLASSES; k++)
-        g_clear_pointer (&self->names[k], g_free);
+      g_strfreev (self->names);
+      self->names = g_new0 (char *, n_classes + 1);
       for (size_t k = 0; k < n_classes; k++)
         self->names[k] = g_strdup (names[k]);
       self->n_classes = n_classes;
+      self->probs = g_renew (float, self->probs, MAX (n_classes, 1));
+      self->order = g_renew (size_t, self->order, MAX (n_classes, 1));
+    }
+  else
+    g_return_if_fail (probs == NULL || n_classes == self->n_classes);
+  n_classes = self->n_classes;
+  self->has_probs = probs != NULL && n_classes > 0;
+  for (size_t k = 0; k < n_classes; k++)
+    {
+      self->probs[k] = probs != NULL ? probs[k] : 0;
+      self->order[k] = k;
     }
   g_clear_pointer (&self->summary, g_free);
-  if (probs != NULL && n_classes > 0)
+  if (self->has_probs)
     {
-      for (size_t k = 0; k < n_classes; k++)
-        {
-          self->probs[k] = probs[k];
-          if (probs[k] > probs[best])
-            best = k;
-        }
-      next = best == 0 ? 1 : 0;
-      for (size_t k = 0; k < n_classes; k++)
-        if (k != best && probs[k] > probs[next])
-          next = k;
+      g_qsort_with_data (self->order, (int) n_classes, sizeof *self->order, compare_probs,
+                         self->probs);
+      best = self->order[0];
+      next = n_classes > 1 ? self->order[1] : best;
       if (n_classes > 1)
         /* Translators: the probability bars for screen readers: the best class, the runner-up */
         self->summary = g_strdup_printf (_("Prediction %s with %.0f%%; next %s with %.0f%%"),
@@ -81,38 +101,44 @@ dl_probability_chart_draw (DlProbabilityChart *self_,
   DlProbabilityChart *self = self_;
   double row, label_w = MIN (96, w / 4), value_w = 56, bar_w;
   GdkRGBA fg, accent = { 0.208, 0.518, 0.894, 1.0 };   /* libadwaita's blue */
-  size_t best = 0;
+  size_t n_rows, n_bars, n_hidden;
   PangoLayout *layout;
 
   if (self->n_classes == 0)
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  for (size_t k = 0; k < self->n_classes; k++)
-    if (self->probs[k] > self->probs[best])
-      best = k;
-  row = h / self->n_classes;
+  /* every class where the rows can hold their names; else the most likely ones, in order of
+   * probability, and a last row that counts the others */
+  n_rows = MIN (self->n_classes, MAX ((size_t) (h / MIN_ROW_HEIGHT), 2));
+  n_bars = n_rows < self->n_classes ? n_rows - 1 : n_rows;
+  n_hidden = self->n_classes - n_bars;
+  row = h / n_rows;
   bar_w = MAX (w - label_w - value_w - 16, 10);
   layout = gtk_widget_create_pango_layout (widget, NULL);
 
-  for (size_t k = 0; k < self->n_classes; k++)
+  for (size_t r = 0; r < n_bars; r++)
     {
-      double y = k * row, bar_h = MIN (row * 0.6, 18);
+      size_t k = n_hidden > 0 ? self->order[r] : r;
+      double y = r * row, bar_h = MIN (row * 0.6, 18);
       double p = self->has_probs ? self->probs[k] : 0;
       char value[16];
       int tw, th;
 
       /* class name, right-aligned */
       pango_layout_set_text (layout, self->names[k] != NULL ? self->names[k] : "", -1);
+      pango_layout_set_width (layout, (int) (label_w * PANGO_SCALE));
+      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
       pango_layout_get_pixel_size (layout, &tw, &th);
       gdk_cairo_set_source_rgba (cr, &fg);
       cairo_move_to (cr, label_w - tw, y + (row - th) / 2);
       pango_cairo_show_layout (cr, layout);
+      pango_layout_set_width (layout, -1);
 
       /* track, then the bar */
       cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.1);
       cairo_rectangle (cr, label_w + 8, y + (row - bar_h) / 2, bar_w, bar_h);
       cairo_fill (cr);
-      if (self->has_probs && k == best)
+      if (self->has_probs && k == self->order[0])
         gdk_cairo_set_source_rgba (cr, &accent);
       else
         cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.45);
@@ -128,6 +154,20 @@ dl_probability_chart_draw (DlProbabilityChart *self_,
           cairo_move_to (cr, w - tw, y + (row - th) / 2);
           pango_cairo_show_layout (cr, layout);
         }
+    }
+  if (n_hidden > 0)
+    {
+      g_autofree char *more = NULL;
+      int tw, th;
+
+      /* Translators: the last row of the probability bars, when not every class fits */
+      more = g_strdup_printf (ngettext ("%zu more class", "%zu more classes", n_hidden),
+                              n_hidden);
+      pango_layout_set_text (layout, more, -1);
+      pango_layout_get_pixel_size (layout, &tw, &th);
+      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
+      cairo_move_to (cr, label_w + 8, n_bars * row + (row - th) / 2);
+      pango_cairo_show_layout (cr, layout);
     }
   g_object_unref (layout);
 }
@@ -169,8 +209,9 @@ dl_probability_chart_finalize (GObject *object)
 {
   DlProbabilityChart *self = DL_PROBABILITY_CHART (object);
 
-  for (size_t k = 0; k < MAX_CLASSES; k++)
-    g_free (self->names[k]);
+  g_strfreev (self->names);
+  g_free (self->probs);
+  g_free (self->order);
   g_free (self->summary);
   G_OBJECT_CLASS (dl_probability_chart_parent_class)->finalize (object);
 }
