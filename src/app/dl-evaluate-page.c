@@ -21,6 +21,7 @@ struct _DlEvaluatePage
   GtkStack          *stack;
   DlDatasetStatus   *dataset_status;
   AdwStatusPage     *status_page;
+  AdwStatusPage     *unfit_page;
   GtkLabel          *accuracy_label;
   DlConfusionMatrix *matrix;
   GtkGrid           *metrics_grid;
@@ -32,7 +33,8 @@ struct _DlEvaluatePage
   NnEvaluation      *evaluation;
   NnImageSet        *images;       /* the test images the evaluation saw */
   char             **names;
-  GCancellable      *cancellable;
+  GError            *unfit;        /* why the model cannot be measured on the dataset, or NULL */
+  GCancellable      *cancellable;  /* the evaluation running, if any */
   gboolean           busy;
 };
 
@@ -75,7 +77,8 @@ job_free (Job *job)
 static void
 update_actions (DlEvaluatePage *self)
 {
-  gboolean ready = self->model != NULL && self->dataset != NULL && !self->busy;
+  gboolean ready = self->model != NULL && self->dataset != NULL && self->unfit == NULL &&
+                   !self->busy;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "evaluate.run", ready);
   adw_status_page_set_description (self->status_page,
@@ -87,8 +90,37 @@ static void
 update_stack (DlEvaluatePage *self)
 {
   gtk_stack_set_visible_child_name (self->stack, self->dataset == NULL ? "no-data"
+                                                 : self->unfit != NULL ? "unfit"
                                                  : self->evaluation != NULL ? "results"
                                                  : "empty");
+}
+
+/* A new model or dataset: the results shown were another pair's, and a running evaluation
+ * measures what is no longer in use. Whether the two fit is decided here, once. */
+static void
+reset (DlEvaluatePage *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->busy = FALSE;
+  g_clear_pointer (&self->evaluation, nn_evaluation_free);
+  g_clear_pointer (&self->images, nn_image_set_unref);
+  g_clear_error (&self->unfit);
+  if (self->model != NULL && self->dataset != NULL &&
+      !nn_model_check_dataset (self->model, self->dataset, &self->unfit))
+    {
+      g_autofree char *text = NULL;
+
+      /* Translators: the model's dataset, the dataset open, then the engine's reason */
+      text = g_strdup_printf (_("This model was trained on %s and cannot be measured on %s. %s"),
+                              self->model->dataset != NULL ? self->model->dataset : _("unknown data"),
+                              self->dataset->name != NULL ? self->dataset->name
+                                                          : _("this dataset"),
+                              self->unfit->message);
+      adw_status_page_set_description (self->unfit_page, text);
+    }
+  update_stack (self);
+  update_actions (self);
 }
 
 static GtkWidget *
@@ -158,18 +190,19 @@ dl_evaluate_page_show_cell (DlEvaluatePage *self,
     {
       const NnMistake *mk = &ev->mistakes[m];
       float pixels[28 * 28];
+      gboolean digit = self->images->rows * self->images->cols == 28 * 28;
       GtkWidget *view, *button;
       g_autofree char *tip = NULL;
 
       if (mk->label != label || mk->predicted != predicted)
         continue;
-      for (int i = 0; i < 28 * 28; i++)
+      for (int i = 0; digit && i < 28 * 28; i++)
         pixels[i] = self->images->pixels[(size_t) mk->index * 784 + i] / 255.0f;
       /* the button is what assistive technologies present; the picture inside is its face */
       view = g_object_new (DL_TYPE_DIGIT_VIEW, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
                            NULL);
       gtk_widget_set_size_request (view, 56, 56);
-      dl_digit_view_set_image (DL_DIGIT_VIEW (view), pixels);
+      dl_digit_view_set_image (DL_DIGIT_VIEW (view), digit ? pixels : NULL);
       /* Translators: a misclassified test image: its index, true class and the prediction */
       tip = g_strdup_printf (_("Test image %u: a %s taken for a %s (%.1f%%)"), mk->index,
                              self->names[label], self->names[predicted], 100 * mk->confidence);
@@ -233,6 +266,7 @@ on_evaluated (GObject      *source,
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
   self = DL_EVALUATE_PAGE (source);
+  g_clear_object (&self->cancellable);
   self->busy = FALSE;
   g_clear_pointer (&self->evaluation, nn_evaluation_free);
   g_clear_pointer (&self->images, nn_image_set_unref);
@@ -265,7 +299,7 @@ run_action (GtkWidget  *widget,
   Job *job;
   NnImageSet *test;
 
-  if (self->model == NULL || self->dataset == NULL || self->busy)
+  if (self->model == NULL || self->dataset == NULL || self->unfit != NULL || self->busy)
     return;
   test = self->dataset->test;
   job = g_new0 (Job, 1);
@@ -274,17 +308,18 @@ run_action (GtkWidget  *widget,
                              nn_network_get_params (self->model->net), &self->model->norm,
                              self->model->dataset, (const char *const *) self->model->class_names,
                              g_get_num_processors (), &error);
-  if (job->model == NULL || test->rows != self->model->H || test->cols != self->model->W ||
-      self->dataset->n_classes != self->model->n_classes)
+  if (job->model == NULL)
     {
+      g_autofree char *text = g_strdup_printf (_("Could not evaluate: %s"), error->message);
+
       job_free (job);
-      adw_status_page_set_description (self->status_page,
-                                       _("The model does not fit this dataset"));
+      adw_status_page_set_description (self->status_page, text);
       return;
     }
   job->images = nn_image_set_ref (test);
 
   self->busy = TRUE;
+  self->cancellable = g_cancellable_new ();
   update_actions (self);
   task = g_task_new (self, self->cancellable, on_evaluated, NULL);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
@@ -296,8 +331,10 @@ dl_evaluate_page_set_model (DlEvaluatePage *self,
                             NnModel        *model)
 {
   g_return_if_fail (DL_IS_EVALUATE_PAGE (self));
+  if (self->model == model)
+    return;
   self->model = model;
-  update_actions (self);
+  reset (self);
 }
 
 void
@@ -305,9 +342,24 @@ dl_evaluate_page_set_dataset (DlEvaluatePage *self,
                               NnDataset      *dataset)
 {
   g_return_if_fail (DL_IS_EVALUATE_PAGE (self));
+  if (self->dataset == dataset)
+    return;
   self->dataset = dataset;
-  update_stack (self);
-  update_actions (self);
+  reset (self);
+}
+
+const GError *
+dl_evaluate_page_get_unfit (DlEvaluatePage *self)
+{
+  g_return_val_if_fail (DL_IS_EVALUATE_PAGE (self), NULL);
+  return self->unfit;
+}
+
+const char *
+dl_evaluate_page_get_visible_state (DlEvaluatePage *self)
+{
+  g_return_val_if_fail (DL_IS_EVALUATE_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
 }
 
 const NnEvaluation *
@@ -335,6 +387,7 @@ dl_evaluate_page_finalize (GObject *object)
   nn_evaluation_free (self->evaluation);
   nn_image_set_unref (self->images);
   g_strfreev (self->names);
+  g_clear_error (&self->unfit);
   G_OBJECT_CLASS (dl_evaluate_page_parent_class)->finalize (object);
 }
 
@@ -360,6 +413,7 @@ dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, stack);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, dataset_status);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, status_page);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, unfit_page);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, accuracy_label);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, matrix);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, metrics_grid);
@@ -373,7 +427,6 @@ static void
 dl_evaluate_page_init (DlEvaluatePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->cancellable = g_cancellable_new ();
   update_stack (self);
   update_actions (self);
 }

@@ -14,13 +14,18 @@ G_BEGIN_DECLS
 #define DL_TYPE_EVALUATE_PAGE (dl_evaluate_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlEvaluatePage, dl_evaluate_page, DL, EVALUATE_PAGE, AdwBin)
 
-/* Both borrowed; an evaluation copies what it needs, so either may change while it runs. */
+/* Both borrowed; an evaluation copies what it needs. A new model or dataset drops the results
+ * shown and any evaluation still running: they were of the pair before. */
 void                dl_evaluate_page_set_model      (DlEvaluatePage *self,
                                                      NnModel        *model);
 void                dl_evaluate_page_set_dataset    (DlEvaluatePage *self,
                                                      NnDataset      *dataset);
 /* The last result, or NULL. */
 const NnEvaluation *dl_evaluate_page_get_evaluation (DlEvaluatePage *self);
+/* Why the model cannot be measured on the dataset (nn_model_check_dataset), or NULL. */
+const GError       *dl_evaluate_page_get_unfit      (DlEvaluatePage *self);
+/* "no-data", "unfit", "empty" (ready to evaluate) or "results". */
+const char         *dl_evaluate_page_get_visible_state (DlEvaluatePage *self);
 /* Shows the images of one confusion-matrix cell; returns how many. */
 guint               dl_evaluate_page_show_cell      (DlEvaluatePage *self,
                                                      int             label,
