@@ -39,6 +39,21 @@ spin (void)
     ;
 }
 
+/* Files opened through the window are read on a worker: wait until they all have been. */
+static void
+wait_for_opening (DlWindow *window)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (dl_window_is_opening (window) && g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_false (dl_window_is_opening (window));
+  spin ();
+}
+
 static DlWindow *
 make_window (void)
 {
@@ -866,6 +881,7 @@ test_application_open_files (void)
   spin ();
   window = DL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_nonnull (window);
+  wait_for_opening (window);
   page = dl_window_get_draw_page (window);
   before = dl_draw_page_get_prediction (page);
   g_assert_cmpint (before, >=, 0);
@@ -887,10 +903,10 @@ test_application_open_files (void)
   g_assert_no_error (error);
 
   g_application_open (G_APPLICATION (app), &weights, 1, "");
-  spin ();
+  wait_for_opening (window);
   g_assert_true (gtk_application_get_active_window (GTK_APPLICATION (app)) == GTK_WINDOW (window));
   g_application_open (G_APPLICATION (app), &png, 1, "");
-  spin ();
+  wait_for_opening (window);
   g_assert_cmpint (dl_draw_page_get_prediction (page), ==, wanted);
 
   /* refused, the model in use stays: files that are not safetensors, whatever their name */
@@ -902,9 +918,9 @@ test_application_open_files (void)
 
     g_application_open (G_APPLICATION (app), refused, G_N_ELEMENTS (refused), "");
   }
-  spin ();
+  wait_for_opening (window);
   g_application_open (G_APPLICATION (app), &png, 1, "");
-  spin ();
+  wait_for_opening (window);
   g_assert_cmpint (dl_draw_page_get_prediction (page), ==, wanted);
 
   /* weights alone under another name, as a sandboxed app receives them from a file manager:
@@ -919,9 +935,8 @@ test_application_open_files (void)
     g_assert_true (g_file_get_contents (other_weights, &bytes, &length, NULL));
     g_assert_true (g_file_set_contents (lone_path, bytes, (gssize) length, NULL));
     g_application_open (G_APPLICATION (app), &lone, 1, "");
-    spin ();
     g_application_open (G_APPLICATION (app), &png, 1, "");
-    spin ();
+    wait_for_opening (window);
     g_assert_cmpint (dl_draw_page_get_prediction (page), ==, (wanted + 1) % 10);
   }
 

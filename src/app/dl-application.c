@@ -34,17 +34,9 @@ dl_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (get_window (DL_APPLICATION (app))));
 }
 
-static gboolean
-is_model_file (GFile *file)
-{
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *lower = name != NULL ? g_ascii_strdown (name, -1) : NULL;
-
-  return lower != NULL && g_str_has_suffix (lower, ".safetensors");
-}
-
-/* From the file manager: safetensors weights open their model, anything else (PNG) is
- * classified on the Draw page. */
+/* From the file manager: safetensors weights (or a model folder) open their model, anything
+ * else (PNG) is classified on the Draw page, in the order given; a file that cannot be opened
+ * is a toast and changes nothing. */
 static void
 dl_application_open (GApplication  *app,
                      GFile        **files,
@@ -55,12 +47,7 @@ dl_application_open (GApplication  *app,
 
   gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < n_files; i++)
-    {
-      if (is_model_file (files[i]))
-        dl_window_open_model_file (window, files[i]);
-      else
-        dl_window_open_image (window, files[i]);
-    }
+    dl_window_open_file (window, files[i]);
 }
 
 static void

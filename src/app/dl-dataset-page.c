@@ -64,7 +64,8 @@ show_selected (DlDatasetPage *self)
   g_autoptr(DlImageItem) item = NULL;
   g_autofree char *text = NULL;
   float image[28 * 28];
-  float probs[16];
+  g_autofree float *probs = NULL;     /* (n_classes) */
+  g_autoptr(GError) unfit = NULL;
   const guint8 *pixels;
   guint8 label;
 
@@ -75,7 +76,7 @@ show_selected (DlDatasetPage *self)
     {
       dl_digit_view_set_image (self->large_view, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->large_view), FALSE);
-      dl_probability_chart_set_probs (self->chart, NULL, NULL, 0);
+      dl_probability_chart_set_probs (self->chart, NULL, (const char *const[]) { NULL }, 0);
       gtk_widget_set_sensitive (self->pixels_button, FALSE);
       gtk_label_set_label (self->details_label, _("Select an image"));
       return;
@@ -98,11 +99,12 @@ show_selected (DlDatasetPage *self)
     gtk_label_set_label (self->pixels_label, grid->str);
     gtk_widget_set_sensitive (self->pixels_button, TRUE);
   }
-  if (self->model != NULL && self->model->n_classes == self->dataset->n_classes &&
-      self->model->H == 28 && self->model->W == 28)
+  /* a model made for other images or classes predicts nothing here, and the page says why */
+  if (self->model != NULL && nn_model_check_dataset (self->model, self->dataset, &unfit))
     {
       size_t best;
 
+      probs = g_new (float, self->model->n_classes);
       nn_model_predict_image (self->model, image, probs);
       best = nn_argmax (probs, self->model->n_classes);
       /* Translators: split, index, true label, then the model's prediction */
@@ -114,10 +116,27 @@ show_selected (DlDatasetPage *self)
                                       (const char *const *) self->model->class_names,
                                       self->model->n_classes);
     }
+  else if (unfit != NULL)
+    {
+      const char *const none[] = { NULL };
+
+      /* Translators: split, index, true label, then why the model in use cannot predict it */
+      text = g_strdup_printf (_("%s image %u\nLabel %s · no prediction: the model does not fit "
+                                "this dataset. %s"),
+                              dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
+                              dl_image_item_get_index (item), self->dataset->class_names[label],
+                              unfit->message);
+      dl_probability_chart_set_probs (self->chart, NULL, none, 0);
+    }
   else
-    text = g_strdup_printf (_("%s image %u\nLabel %s"),
-                            dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
-                            dl_image_item_get_index (item), self->dataset->class_names[label]);
+    {
+      const char *const none[] = { NULL };
+
+      text = g_strdup_printf (_("%s image %u\nLabel %s"),
+                              dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
+                              dl_image_item_get_index (item), self->dataset->class_names[label]);
+      dl_probability_chart_set_probs (self->chart, NULL, none, 0);
+    }
   gtk_label_set_label (self->details_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->large_view),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);

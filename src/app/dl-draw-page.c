@@ -22,8 +22,11 @@ struct _DlDrawPage
   DlProbabilityChart *chart;
   GtkLabel           *prediction_label;
   GtkLabel           *confidence_label;
+  GtkWidget          *unfit_box;
+  GtkLabel           *unfit_label;
 
   NnModel            *model;           /* borrowed from the window */
+  GError             *unfit;           /* why the model cannot take drawings, or NULL */
   int                 prediction;
 };
 
@@ -33,22 +36,25 @@ static void
 show_prediction (DlDrawPage  *self,
                  const float *image)      /* (28, 28) or NULL when there is nothing */
 {
-  float probs[16];
+  g_autofree float *probs = NULL;         /* (n_classes) */
   size_t best;
   g_autofree char *confidence = NULL;
   g_autofree char *announcement = NULL;
 
   dl_digit_view_set_image (self->digit_view, image);
-  if (image == NULL || self->model == NULL)
+  if (image == NULL || self->model == NULL || self->unfit != NULL)
     {
       self->prediction = -1;
       gtk_label_set_label (self->prediction_label, "–");
       gtk_label_set_label (self->confidence_label,
-                           self->model == NULL ? _("No model loaded") : _("Draw a digit"));
+                           self->model == NULL ? _("No model loaded")
+                           : self->unfit != NULL ? _("This model cannot classify drawings")
+                           : _("Draw a digit"));
       dl_probability_chart_set_probs (self->chart, NULL, NULL, 0);
       dl_canvas_announce (self->canvas, NULL);
       return;
     }
+  probs = g_new (float, self->model->n_classes);
   nn_model_predict_image (self->model, image, probs);
   best = nn_argmax (probs, self->model->n_classes);
   self->prediction = (int) best;
@@ -91,12 +97,45 @@ on_canvas_changed (DlDrawPage *self)
 }
 
 gboolean
+dl_draw_page_classify_pixels (DlDrawPage    *self,
+                              const guint8  *gray,
+                              size_t         width,
+                              size_t         height,
+                              GError       **error)
+{
+  float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
+
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
+  g_return_val_if_fail (gray != NULL, FALSE);
+
+  /* nothing changes on the page unless the picture can be classified */
+  if (self->model == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("No model is loaded"));
+      return FALSE;
+    }
+  if (self->unfit != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->unfit));
+      return FALSE;
+    }
+  if (!nn_preprocess_digit (image, gray, width, height, width, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The picture has no ink to classify"));
+      return FALSE;
+    }
+  dl_canvas_clear (self->canvas);
+  show_prediction (self, image);
+  return TRUE;
+}
+
+gboolean
 dl_draw_page_classify_file (DlDrawPage  *self,
                             const char  *path,
                             GError     **error)
 {
   g_autofree guint8 *gray = NULL;
-  float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
   size_t width, height;
 
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), FALSE);
@@ -104,18 +143,11 @@ dl_draw_page_classify_file (DlDrawPage  *self,
   gray = nn_png_load_gray (path, &width, &height, error);
   if (gray == NULL)
     return FALSE;
-  dl_canvas_clear (self->canvas);
-  if (!nn_preprocess_digit (image, gray, width, height, width, NULL))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("The picture has no ink to classify"));
-      show_prediction (self, NULL);
-      return FALSE;
-    }
-  show_prediction (self, image);
-  return TRUE;
+  return dl_draw_page_classify_pixels (self, gray, width, height, error);
 }
 
+/* The canvas gives one channel of NN_PREPROCESS_SIZE²: a model that takes anything else is kept
+ * by the window (it may suit a dataset) but draws no bars here. */
 void
 dl_draw_page_set_model (DlDrawPage *self,
                         NnModel    *model)
@@ -123,7 +155,35 @@ dl_draw_page_set_model (DlDrawPage *self,
   g_return_if_fail (DL_IS_DRAW_PAGE (self));
 
   self->model = model;
+  g_clear_error (&self->unfit);
+  if (model != NULL)
+    nn_model_check_input (model, 1, NN_PREPROCESS_SIZE, NN_PREPROCESS_SIZE, &self->unfit);
+  if (self->unfit != NULL)
+    {
+      /* Translators: the Draw page with a model that takes other images; the engine's reason */
+      g_autofree char *text = g_strdup_printf (_("This model cannot classify drawings or "
+                                                 "pictures: %s"), self->unfit->message);
+
+      gtk_label_set_label (self->unfit_label, text);
+    }
+  gtk_widget_set_visible (self->unfit_box, self->unfit != NULL);
+  /* the classes of the new model, before anything is drawn; none when it cannot draw bars */
+  {
+    const char *const none[] = { NULL };
+    gboolean usable = model != NULL && self->unfit == NULL;
+
+    dl_probability_chart_set_probs (self->chart, NULL,
+                                    usable ? (const char *const *) model->class_names : none,
+                                    usable ? model->n_classes : 0);
+  }
   on_canvas_changed (self);
+}
+
+const GError *
+dl_draw_page_get_unfit (DlDrawPage *self)
+{
+  g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
+  return self->unfit;
 }
 
 int
@@ -138,31 +198,6 @@ dl_draw_page_get_canvas (DlDrawPage *self)
 {
   g_return_val_if_fail (DL_IS_DRAW_PAGE (self), NULL);
   return GTK_WIDGET (self->canvas);
-}
-
-/* A PNG dropped from the file manager is classified like an opened one. */
-static gboolean
-on_drop (GtkDropTarget *target,
-         const GValue  *value,
-         double         x,
-         double         y,
-         DlDrawPage    *self)
-{
-  GFile *file = g_value_get_object (value);
-  g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (path == NULL)
-    return FALSE;
-  if (!dl_draw_page_classify_file (self, path, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not classify the image: %s"),
-                                               error->message);
-
-      gtk_label_set_label (self->confidence_label, text);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static void
@@ -182,10 +217,18 @@ clear_action (GtkWidget  *widget,
 }
 
 static void
+dl_draw_page_finalize (GObject *object)
+{
+  g_clear_error (&DL_DRAW_PAGE (object)->unfit);
+  G_OBJECT_CLASS (dl_draw_page_parent_class)->finalize (object);
+}
+
+static void
 dl_draw_page_class_init (DlDrawPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize = dl_draw_page_finalize;
   g_type_ensure (DL_TYPE_CANVAS);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
   g_type_ensure (DL_TYPE_PROBABILITY_CHART);
@@ -196,6 +239,8 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, chart);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, prediction_label);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, confidence_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, unfit_box);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, unfit_label);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
 
   gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
@@ -208,12 +253,8 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
 static void
 dl_draw_page_init (DlDrawPage *self)
 {
-  GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_FILE, GDK_ACTION_COPY);
-
   self->prediction = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", FALSE);
 }

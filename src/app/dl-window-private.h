@@ -1,4 +1,5 @@
-/* dl-window-private.h: what tests change in a window — where Get MNIST downloads from */
+/* dl-window-private.h: what tests change and watch in a window — where Get MNIST downloads
+ * from, the toasts, the files being opened */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -12,5 +13,11 @@ G_BEGIN_DECLS
 void dl_window_set_fetch_source (DlWindow              *self,
                                  const char *const     *mirrors,
                                  const DlFetchChecksum *table);
+
+/* What the last toast said, or NULL (since the window opened, or since it was forgotten). */
+const char *dl_window_get_last_toast    (DlWindow *self);
+void        dl_window_forget_last_toast (DlWindow *self);
+/* Whether files asked to open are still being read. */
+gboolean    dl_window_is_opening        (DlWindow *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dl-accessible.h"
 #include "dl-fetch-private.h"
@@ -17,7 +18,9 @@
 #include "dl-explore-page.h"
 #include "dl-train-page.h"
 #include "nn-export.h"
+#include "nn-file.h"
 #include "nn-model.h"
+#include "nn-png.h"
 
 #define RESOURCE_PATH "/io/github/digitlab/DigitLab/"
 
@@ -82,6 +85,9 @@ struct _DlWindow
   GCancellable         *cancellable;    /* dataset loading and downloads */
   GCancellable         *download;       /* the download in progress, or NULL */
   FetchJob             *fetch_source;   /* tests: a local server and its checksums, or NULL */
+  GQueue                opening;        /* OpenJobs waiting, in the order they were asked for */
+  gboolean              open_running;   /* one is on its worker */
+  char                 *last_toast;     /* tests: what the last toast said */
   gboolean              close_after_training;
   guint                 figure_size;          /* index into figure_sizes */
 };
@@ -125,7 +131,28 @@ void
 dl_window_show_toast (DlWindow   *self,
                       const char *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  AdwToast *toast = adw_toast_new (message);
+
+  /* long sentences with the engine's reason stay up long enough to read */
+  if (g_utf8_strlen (message, -1) > 60)
+    adw_toast_set_timeout (toast, 10);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (message);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+const char *
+dl_window_get_last_toast (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->last_toast;
+}
+
+void
+dl_window_forget_last_toast (DlWindow *self)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+  g_clear_pointer (&self->last_toast, g_free);
 }
 
 static NnModel *
@@ -146,29 +173,6 @@ load_bundled_model (GError **error)
   weights_data = g_bytes_get_data (weights, &weights_len);
   return nn_model_load_from_data (config_data, config_len, weights_data, weights_len, 1, error);
 }
-
-void
-dl_window_open_image (DlWindow *self,
-                      GFile    *file)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_file_get_path (file);
-
-  adw_view_stack_set_visible_child_name (self->stack, "draw");
-  if (path == NULL)
-    {
-      dl_window_show_toast (self, _("Only local files can be opened"));
-      return;
-    }
-  if (!dl_draw_page_classify_file (self->draw_page, path, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not classify the image: %s"),
-                                                  error->message);
-
-      dl_window_show_toast (self, message);
-    }
-}
-
 
 static void
 set_dataset (DlWindow  *self,
@@ -195,6 +199,7 @@ typedef enum
   LOAD_QUIETLY = 0,
   LOAD_REPORT_ERRORS = 1 << 0,    /* the user asked for this dataset */
   LOAD_AFTER_DOWNLOAD = 1 << 1,   /* the files Get MNIST has just fetched */
+  LOAD_REMEMBER = 1 << 2,         /* opened next time too, once it has loaded */
 } LoadFlags;
 
 static void
@@ -227,7 +232,13 @@ on_dataset_loaded (GObject      *source,
     return;
   self = DL_WINDOW (source);
   if (ds != NULL)
-    set_dataset (self, ds);
+    {
+      if (flags & LOAD_REMEMBER)
+        g_settings_set_string (self->settings, "last-dataset-folder",
+                               g_task_get_task_data (G_TASK (result)));
+      set_dataset (self, ds);
+    }
+  /* a folder that is not a dataset leaves the one in use */
   else if (flags & (LOAD_REPORT_ERRORS | LOAD_AFTER_DOWNLOAD))
     {
       message = g_strdup_printf (_("Could not open the dataset: %s"), error->message);
@@ -576,12 +587,31 @@ use_model (DlWindow *self,
   self->model = model;
 }
 
+/* Reads a model as the engine does, but first makes sure that a path naming a file names a
+ * regular one of bounded size: /dev/zero or a FIFO is refused at once instead of read forever.
+ * A folder's own files are checked by the engine. Runs on any thread. */
+static NnModel *
+load_model (const char  *path,
+            GError     **error)
+{
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      gsize size;
+      int fd = nn_file_open_regular (path, NN_FILE_MAX_WEIGHTS, &size, error);
+
+      if (fd < 0)
+        return NULL;
+      close (fd);
+    }
+  return nn_model_load (path, 1, error);
+}
+
 gboolean
 dl_window_open_model (DlWindow    *self,
                       const char  *path,
                       GError     **error)
 {
-  NnModel *model = nn_model_load (path, 1, error);
+  NnModel *model = load_model (path, error);
 
   if (model == NULL)
     return FALSE;
@@ -589,23 +619,218 @@ dl_window_open_model (DlWindow    *self,
   return TRUE;
 }
 
+NnModel *
+dl_window_get_model (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->model;
+}
+
+/* Files the user opens (menu, drop, Open With) are read on a worker, one after the other, in
+ * the order they came: a model, then a picture, classifies the picture with that model. */
+typedef enum
+{
+  OPEN_MODEL,
+  OPEN_IMAGE,
+} OpenKind;
+
+typedef struct
+{
+  OpenKind  kind;
+  char     *path;
+  NnModel  *model;              /* what the worker read */
+  guint8   *gray;               /* (height, width) */
+  size_t    width, height;
+} OpenJob;
+
+static void
+open_job_free (OpenJob *job)
+{
+  g_free (job->path);
+  nn_model_free (job->model);
+  g_free (job->gray);
+  g_free (job);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenJob *job = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  if (job->kind == OPEN_MODEL)
+    ok = (job->model = load_model (job->path, &error)) != NULL;
+  else
+    {
+      gsize size;
+      int fd = nn_file_open_regular (job->path, NN_FILE_MAX_PNG, &size, &error);
+
+      if (fd >= 0)
+        close (fd);
+      ok = fd >= 0 &&
+           (job->gray = nn_png_load_gray (job->path, &job->width, &job->height, &error)) != NULL;
+    }
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void open_next (DlWindow *self);
+
+static void
+show_open_error (DlWindow   *self,
+                 OpenKind    kind,
+                 const char *reason)
+{
+  g_autofree char *message = NULL;
+
+  if (kind == OPEN_MODEL)
+    /* Translators: the model in use stays; then the engine's reason */
+    message = g_strdup_printf (_("Could not open the model: %s"), reason);
+  else
+    message = g_strdup_printf (_("Could not classify the image: %s"), reason);
+  dl_window_show_toast (self, message);
+}
+
+static void
+on_opened (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  OpenJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  DlWindow *self;
+
+  /* the window is closing: nothing to show */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  self = DL_WINDOW (source);
+  self->open_running = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    show_open_error (self, job->kind, error->message);
+  else if (job->kind == OPEN_MODEL)
+    {
+      use_model (self, g_steal_pointer (&job->model));
+      if (dl_draw_page_get_unfit (self->draw_page) != NULL)
+        dl_window_show_toast (self, _("Model opened. It takes other images than drawings, so "
+                                      "the Draw page cannot use it"));
+      else
+        dl_window_show_toast (self, _("Model opened"));
+    }
+  else if (!dl_draw_page_classify_pixels (self->draw_page, job->gray, job->width, job->height,
+                                          &error))
+    show_open_error (self, job->kind, error->message);
+  else
+    adw_view_stack_set_visible_child_name (self->stack, "draw");
+  open_next (self);
+}
+
+static void
+open_next (DlWindow *self)
+{
+  OpenJob *job;
+  g_autoptr(GTask) task = NULL;
+
+  if (self->open_running || (job = g_queue_pop_head (&self->opening)) == NULL)
+    return;
+  self->open_running = TRUE;
+  task = g_task_new (self, self->cancellable, on_opened, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+static void
+open_later (DlWindow *self,
+            OpenKind  kind,
+            GFile    *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+  OpenJob *job;
+
+  if (path == NULL)
+    {
+      show_open_error (self, kind, _("only files on this computer can be opened"));
+      return;
+    }
+  job = g_new0 (OpenJob, 1);
+  job->kind = kind;
+  job->path = g_steal_pointer (&path);
+  g_queue_push_tail (&self->opening, job);
+  open_next (self);
+}
+
 void
 dl_window_open_model_file (DlWindow *self,
                            GFile    *file)
 {
-  g_autofree char *path = g_file_get_path (file);
-  g_autoptr(GError) error = NULL;
+  g_return_if_fail (DL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  open_later (self, OPEN_MODEL, file);
+}
 
-  if (path == NULL || !dl_window_open_model (self, path, &error))
+void
+dl_window_open_image (DlWindow *self,
+                      GFile    *file)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+  open_later (self, OPEN_IMAGE, file);
+}
+
+/* A folder, a .safetensors file or a config.json is a model; anything else a picture. */
+void
+dl_window_open_file (DlWindow *self,
+                     GFile    *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *lower = name != NULL ? g_ascii_strdown (name, -1) : NULL;
+  gboolean model;
+
+  g_return_if_fail (DL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  model = g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY ||
+          (lower != NULL && (g_str_has_suffix (lower, ".safetensors") ||
+                             g_strcmp0 (lower, NN_MODEL_CONFIG_FILE) == 0));
+  open_later (self, model ? OPEN_MODEL : OPEN_IMAGE, file);
+}
+
+gboolean
+dl_window_is_opening (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), FALSE);
+  return self->open_running || !g_queue_is_empty (&self->opening);
+}
+
+/* Files dropped anywhere on the window: models become the one in use, pictures are classified. */
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         DlWindow      *self)
+{
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     {
-      g_autofree char *message = g_strdup_printf (_("Could not open the model: %s"),
-                                                  error != NULL ? error->message
-                                                                : _("not a local file"));
+      GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
+      gboolean any = files != NULL;
 
-      dl_window_show_toast (self, message);
-      return;
+      for (GSList *l = files; l != NULL; l = l->next)
+        dl_window_open_file (self, l->data);
+      g_slist_free (files);
+      return any;
     }
-  dl_window_show_toast (self, _("Model opened"));
+  if (G_VALUE_HOLDS (value, G_TYPE_FILE) && g_value_get_object (value) != NULL)
+    {
+      dl_window_open_file (self, g_value_get_object (value));
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* model.safetensors carries its configuration, so the weights file alone is a model; inside a
@@ -716,12 +941,19 @@ dl_window_export (DlWindow    *self,
   ExportJob *job;
   NnImageSet *test;
 
-  if (self->model == NULL || self->dataset == NULL ||
-      self->dataset->n_classes != self->model->n_classes ||
-      self->dataset->test->rows != self->model->H || self->dataset->test->cols != self->model->W)
+  g_autoptr(GError) unfit = NULL;
+
+  if (self->model == NULL || self->dataset == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    _("Exporting needs a model and the dataset it was made for, to measure it"));
+      return FALSE;
+    }
+  /* the card's numbers are measured on the dataset: only on one the model was made for */
+  if (!nn_model_check_dataset (self->model, self->dataset, &unfit))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   _("The model cannot be measured on this dataset: %s"), unfit->message);
       return FALSE;
     }
   job = g_new0 (ExportJob, 1);
@@ -869,8 +1101,7 @@ on_dataset_folder_chosen (DlWindow *self,
       dl_window_show_toast (self, _("Only local folders can be opened"));
       return;
     }
-  g_settings_set_string (self->settings, "last-dataset-folder", path);
-  load_dataset (self, path, LOAD_REPORT_ERRORS);
+  load_dataset (self, path, LOAD_REPORT_ERRORS | LOAD_REMEMBER);
 }
 
 static void
@@ -918,6 +1149,7 @@ dl_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->download);
   g_clear_pointer (&self->fetch_source, fetch_job_free);
+  g_queue_clear_full (&self->opening, (GDestroyNotify) open_job_free);
   /* the window's dispose takes its content, the pages with it; then their dataset can go */
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
   g_clear_pointer (&self->dataset, nn_dataset_unref);
@@ -930,6 +1162,7 @@ dl_window_finalize (GObject *object)
   DlWindow *self = DL_WINDOW (object);
 
   g_clear_pointer (&self->model, nn_model_free);
+  g_free (self->last_toast);
   G_OBJECT_CLASS (dl_window_parent_class)->finalize (object);
 }
 
@@ -997,6 +1230,13 @@ dl_window_init (DlWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   dl_accessible_name_buttons (GTK_WIDGET (self));
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+
+    gtk_drop_target_set_gtypes (drop, (GType[]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE }, 2);
+    g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+  }
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);

@@ -19,18 +19,27 @@ DlWindow   *dl_window_new            (AdwApplication *app);
 DlDrawPage *dl_window_get_draw_page  (DlWindow       *self);
 void        dl_window_show_toast     (DlWindow       *self,
                                       const char     *message);
-/* Classifies an image file on the Draw page; errors become a toast. */
+/* Classifies an image file on the Draw page, read on a worker after any file opened before it;
+ * errors become a toast and leave the page as it was. */
 void        dl_window_open_image     (DlWindow       *self,
                                       GFile          *file);
+/* A model (a folder, a .safetensors file, a config.json) or else an image, as above: what Open
+ * With and dropped files go through. */
+void        dl_window_open_file      (DlWindow       *self,
+                                      GFile          *file);
+/* The model every page uses (borrowed), or NULL. */
+NnModel    *dl_window_get_model      (DlWindow       *self);
 DlTrainPage *dl_window_get_train_page (DlWindow      *self);
 DlEvaluatePage *dl_window_get_evaluate_page (DlWindow *self);
 DlDatasetPage *dl_window_get_dataset_page (DlWindow *self);
 DlExplorePage *dl_window_get_explore_page (DlWindow *self);
-/* Loads a model (its folder, or its weights file alone) and makes it the one every page uses. */
+/* Loads a model (its folder, or its weights file alone) and makes it the one every page uses;
+ * on failure the model in use stays. Reads on the calling thread. */
 gboolean    dl_window_open_model     (DlWindow       *self,
                                       const char     *path,
                                       GError        **error);
-/* The same for a folder or a weights file chosen by the user; a toast says how it went. */
+/* The same for a folder or a weights file chosen by the user, read on a worker; a toast says how
+ * it went, and a file that is not a model leaves the one in use. */
 void        dl_window_open_model_file (DlWindow      *self,
                                        GFile         *file);
 /* Evaluates the current model on a worker, then writes the Hub folder; a toast reports. */
