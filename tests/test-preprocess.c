@@ -120,6 +120,58 @@ test_preprocess_float_canvas (void)
   g_assert_false (nn_preprocess_digit_float (out, ink, 50, 50, NULL));
 }
 
+/* No ink is FALSE with a zeroed output, whatever the single value and the size. */
+static void
+test_preprocess_no_ink (void)
+{
+  static const guint8 values[] = { 0, 1, 127, 128, 200, 254, 255 };
+  float out[28 * 28];
+  NnPreprocessInfo info;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (values); i++)
+    for (size_t side = 1; side <= 64; side *= 4)
+      {
+        g_autofree guint8 *flat = canvas (side, side + 3, values[i], values[i], 0, 0, 0, 0);
+
+        for (int k = 0; k < 28 * 28; k++)
+          out[k] = 0.5f;
+        g_assert_false (nn_preprocess_digit (out, flat, side, side + 3, side, &info));
+        g_assert_cmpuint (info.bbox_width, ==, 0);
+        for (int k = 0; k < 28 * 28; k++)
+          g_assert_cmpfloat (out[k], ==, 0.0f);
+      }
+  /* zero pixels: nothing is read, the output is still cleared */
+  for (int k = 0; k < 28 * 28; k++)
+    out[k] = 0.5f;
+  g_assert_false (nn_preprocess_digit (out, NULL, 0, 0, 0, &info));
+  g_assert_false (nn_preprocess_digit_float (out, NULL, 0, 7, NULL));
+  for (int k = 0; k < 28 * 28; k++)
+    g_assert_cmpfloat (out[k], ==, 0.0f);
+}
+
+/* A canvas with NaN, infinities and values outside [0, 1]: the output stays finite in [0, 1]. */
+static void
+test_preprocess_not_finite (void)
+{
+  float ink[30 * 30], out[28 * 28];
+  NnPreprocessInfo info;
+
+  for (int i = 0; i < 30 * 30; i++)
+    ink[i] = NAN;
+  g_assert_false (nn_preprocess_digit_float (out, ink, 30, 30, NULL));
+  for (int y = 5; y < 25; y++)
+    {
+      ink[y * 30 + 10] = INFINITY;
+      ink[y * 30 + 11] = 7.0f;
+      ink[y * 30 + 12] = -INFINITY;
+      ink[y * 30 + 13] = -3.0f;
+    }
+  g_assert_true (nn_preprocess_digit_float (out, ink, 30, 30, &info));
+  g_assert_true (isfinite (info.com_x) && isfinite (info.com_y));
+  for (int k = 0; k < 28 * 28; k++)
+    g_assert_true (isfinite (out[k]) && out[k] >= 0.0f && out[k] <= 1.0f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -129,5 +181,7 @@ main (int   argc,
   g_test_add_func ("/engine/preprocess/polarity", test_preprocess_polarity);
   g_test_add_func ("/engine/preprocess/empty-and-tiny", test_preprocess_empty_and_tiny);
   g_test_add_func ("/engine/preprocess/float-canvas", test_preprocess_float_canvas);
+  g_test_add_func ("/engine/preprocess/no-ink", test_preprocess_no_ink);
+  g_test_add_func ("/engine/preprocess/not-finite", test_preprocess_not_finite);
   return g_test_run ();
 }

@@ -174,12 +174,17 @@ nn_preprocess_digit_float (float            *out,
                            size_t            height,
                            NnPreprocessInfo *info)
 {
-  g_return_val_if_fail (out != NULL && ink != NULL, FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (ink != NULL || width == 0 || height == 0, FALSE);
+  g_return_val_if_fail (height == 0 || width <= G_MAXSIZE / sizeof (float) / height, FALSE);
 
   if (info != NULL)
     memset (info, 0, sizeof *info);
   if (width == 0 || height == 0)
-    return FALSE;
+    {
+      memset (out, 0, sizeof (float) * NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE);
+      return FALSE;
+    }
   return centre_ink (out, ink, width, height, info);
 }
 
@@ -198,10 +203,12 @@ nn_preprocess_digit (float            *out,
   double background;
   gboolean ok;
 
-  g_return_val_if_fail (out != NULL && gray != NULL && stride >= width, FALSE);
+  g_return_val_if_fail (out != NULL && stride >= width, FALSE);
+  g_return_val_if_fail (gray != NULL || width == 0 || height == 0, FALSE);
+  g_return_val_if_fail (height == 0 || width <= G_MAXSIZE / sizeof (float) / height, FALSE);
 
   if (width == 0 || height == 0)
-    return FALSE;
+    return nn_preprocess_digit_float (out, NULL, 0, 0, info);
   for (size_t y = 0; y < height; y++)
     for (size_t x = 0; x < width; x++)
       {
