@@ -384,6 +384,8 @@ print_evaluation_json (const NnEvaluation *ev,
   printf ("]}\n");
 }
 
+#define EPOCHS_NOT_GIVEN G_MININT
+
 static int
 cmd_train (int    argc,
            char **argv)
@@ -398,17 +400,18 @@ cmd_train (int    argc,
   NnTrainConfig config;
   char *opt_arch = NULL, *opt_optimizer = NULL, *opt_output = NULL, *opt_checkpoint = NULL;
   char *opt_resume = NULL;
-  int opt_epochs = 10, opt_batch = 64, opt_validation = 5000, opt_every = 20;
+  int opt_epochs = EPOCHS_NOT_GIVEN, opt_batch = 64, opt_validation = 5000, opt_every = 20;
   double opt_lr = NAN, opt_rotation = 10, opt_momentum = 0.9, opt_wd = 0;
   gint64 opt_seed = 1;
-  gboolean stopped = FALSE, opt_no_test = FALSE;
+  gboolean stopped = FALSE, opt_no_test = FALSE, epochs_given;
   TrainUi ui = { 0 };
   NnTrainHooks hooks = { on_train_progress, on_epoch_finished, on_should_stop, &ui };
   GOptionEntry entries[] = {
     { "arch", 'a', 0, G_OPTION_ARG_STRING, &opt_arch,
       "Architecture: a preset (reference, reference-dropout, small, mlp, linear) or a spec "
       "like \"conv(32,3,pad=1) relu maxpool(2) flatten dense(10)\"", "SPEC" },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs, "Epochs (10)", "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs,
+      "Epochs (10; a resumed run finishes its checkpoint's unless given)", "N" },
     { "batch-size", 'b', 0, G_OPTION_ARG_INT, &opt_batch, "Mini-batch size (64)", "N" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &opt_optimizer, "adam (default) or sgd", "NAME" },
     { "learning-rate", 'l', 0, G_OPTION_ARG_DOUBLE, &opt_lr,
@@ -443,6 +446,12 @@ cmd_train (int    argc,
     return fail (NULL, error);
   if (argc > 1)
     return fail ("train takes no file arguments (see --help)", NULL);
+  /* a resumed run keeps its checkpoint's plan unless --epochs is given */
+  epochs_given = opt_epochs != EPOCHS_NOT_GIVEN;
+  if (!epochs_given)
+    opt_epochs = 10;
+  if (opt_epochs > NN_TRAIN_MAX_EPOCHS)
+    return fail ("the number of epochs must be at most " G_STRINGIFY (NN_TRAIN_MAX_EPOCHS), NULL);
   if (opt_epochs <= 0 || opt_batch <= 0 || opt_validation < 0 || opt_threads < 0 || opt_every <= 0)
     return fail ("epochs, batch size and progress interval must be positive", NULL);
 
@@ -455,7 +464,7 @@ cmd_train (int    argc,
       trainer = nn_trainer_new_from_checkpoint (opt_resume, ds, opt_threads, &error);
       if (trainer == NULL)
         return fail ("could not resume", error);
-      if ((guint) opt_epochs > nn_trainer_get_epochs_done (trainer))
+      if (epochs_given && (guint) opt_epochs > nn_trainer_get_epochs_done (trainer))
         nn_trainer_set_epochs (trainer, opt_epochs);
       nn_trainer_set_checkpoint_path (trainer, opt_checkpoint);
     }
