@@ -151,7 +151,7 @@ test_cli_errors (void)
   cli (&d, "predict", "--model", "model", junk, NULL);
   assert_one_line_error (&d, "not a PNG");
   cli (&e, "train", "--learning-rate", "-1", NULL);
-  assert_one_line_error (&e, "learning rate");
+  assert_one_line_error (&e, "--learning-rate takes a number in (0, 10)");
   cli (&f, "frobnicate", NULL);
   g_assert_cmpint (f.status, ==, 2);
 }

