@@ -1,6 +1,7 @@
 /* test-rng.c: the engine's random number generator is reproducible, uniform and unbiased */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
+#include <string.h>
 
 #include "nn-rng.h"
 
@@ -88,6 +89,39 @@ test_rng_below_and_shuffle (void)
     }
 }
 
+/* The all-zero state repeats itself forever: drawing from it must still end, and a saved state
+ * that is all zero is refused. */
+static void
+test_rng_zero_state (void)
+{
+  const guint64 zero[4] = { 0, 0, 0, 0 };
+  const guint64 one[4] = { 0, 0, 0, 1 };
+  NnRng rng;
+  guint32 items[100];
+
+  nn_rng_init (&rng, 5);
+  g_assert_false (nn_rng_set_state (&rng, zero));
+  g_assert_false (nn_rng_state_is_valid (zero));
+  g_assert_true (nn_rng_state_is_valid (rng.s));
+  g_assert_true (nn_rng_set_state (&rng, one));
+  g_assert_cmpmem (rng.s, sizeof rng.s, one, sizeof one);
+
+  /* a state set by hand, as a damaged checkpoint would: every draw ends */
+  memset (&rng, 0, sizeof rng);
+  g_assert_cmpuint (nn_rng_below (&rng, 3), <, 3);
+  g_assert_cmpuint (nn_rng_below (&rng, 0x80000001u), <, 0x80000001u);
+  for (guint32 i = 0; i < G_N_ELEMENTS (items); i++)
+    items[i] = i;
+  nn_rng_shuffle (&rng, items, G_N_ELEMENTS (items));
+
+  /* seeding never makes it, whatever the seed */
+  for (guint64 seed = 0; seed < 1000; seed++)
+    {
+      nn_rng_init (&rng, seed * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
+      g_assert_true (nn_rng_state_is_valid (rng.s));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -97,5 +131,6 @@ main (int   argc,
   g_test_add_func ("/engine/rng/uniform-moments", test_rng_uniform_moments);
   g_test_add_func ("/engine/rng/normal-moments", test_rng_normal_moments);
   g_test_add_func ("/engine/rng/below-and-shuffle", test_rng_below_and_shuffle);
+  g_test_add_func ("/engine/rng/zero-state", test_rng_zero_state);
   return g_test_run ();
 }
