@@ -63,16 +63,16 @@ show_selected (DlDatasetPage *self)
 {
   g_autoptr(DlImageItem) item = NULL;
   g_autofree char *text = NULL;
-  float image[28 * 28];
+  g_autofree float *image = NULL;     /* (rows, cols) */
   g_autofree float *probs = NULL;     /* (n_classes) */
   g_autoptr(GError) unfit = NULL;
   const guint8 *pixels;
   guint8 label;
+  size_t rows, cols;
 
   item = gtk_single_selection_get_selected_item (self->selection) != NULL
            ? g_object_ref (gtk_single_selection_get_selected_item (self->selection)) : NULL;
-  if (item == NULL || self->dataset == NULL || self->dataset->train->rows != 28 ||
-      self->dataset->train->cols != 28)
+  if (item == NULL || self->dataset == NULL)
     {
       dl_digit_view_set_image (self->large_view, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->large_view), FALSE);
@@ -81,19 +81,22 @@ show_selected (DlDatasetPage *self)
       gtk_label_set_label (self->details_label, _("Select an image"));
       return;
     }
+  rows = self->dataset->train->rows;
+  cols = self->dataset->train->cols;
   pixels = item_pixels (self, item, &label);
-  to_floats (image, pixels, 28 * 28);
-  dl_digit_view_set_image (self->large_view, image);
+  image = g_new (float, rows * cols);
+  to_floats (image, pixels, rows * cols);
+  dl_digit_view_set_image_sized (self->large_view, image, cols, rows);
   gtk_widget_set_visible (GTK_WIDGET (self->large_view), TRUE);
   {
     /* the raw bytes as stored in the file, one image row per line */
     g_autoptr(GString) grid = g_string_new (NULL);
 
-    for (int r = 0; r < 28; r++)
+    for (size_t r = 0; r < rows; r++)
       {
-        for (int c = 0; c < 28; c++)
-          g_string_append_printf (grid, "%4u", pixels[r * 28 + c]);
-        if (r < 27)
+        for (size_t c = 0; c < cols; c++)
+          g_string_append_printf (grid, "%4u", pixels[r * cols + c]);
+        if (r + 1 < rows)
           g_string_append_c (grid, '\n');
       }
     gtk_label_set_label (self->pixels_label, grid->str);
@@ -160,17 +163,21 @@ on_bind (GtkSignalListItemFactory *factory,
 {
   DlImageItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *view = gtk_list_item_get_child (list_item);
-  float image[28 * 28];
+  g_autofree float *image = NULL;   /* (rows, cols) */
   const guint8 *pixels;
   guint8 label;
   g_autofree char *name = NULL;
   g_autofree char *description = NULL;
+  size_t rows, cols;
 
-  if (self->dataset == NULL || self->dataset->train->rows * self->dataset->train->cols != 784)
+  if (self->dataset == NULL)
     return;
+  rows = self->dataset->train->rows;
+  cols = self->dataset->train->cols;
   pixels = item_pixels (self, item, &label);
-  to_floats (image, pixels, 784);
-  dl_digit_view_set_image (DL_DIGIT_VIEW (view), image);
+  image = g_new (float, rows * cols);
+  to_floats (image, pixels, rows * cols);
+  dl_digit_view_set_image_sized (DL_DIGIT_VIEW (view), image, cols, rows);
   /* Translators: a thumbnail's name for screen readers: split, then index */
   name = g_strdup_printf (_("%s image %u"),
                           dl_image_item_get_is_test (item) ? _("Test") : _("Training"),

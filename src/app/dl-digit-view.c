@@ -14,29 +14,41 @@ struct _DlDigitView
   GtkWidget parent_instance;
 
   gboolean  has_image;
-  guint8    pixels[SIDE * SIDE];
+  size_t    width, height;
+  guint8   *pixels;        /* (height, width) */
 };
 
 G_DEFINE_FINAL_TYPE (DlDigitView, dl_digit_view, GTK_TYPE_WIDGET)
 
 void
-dl_digit_view_set_image (DlDigitView *self,
-                         const float *pixels)
+dl_digit_view_set_image_sized (DlDigitView *self,
+                               const float *pixels,
+                               size_t       width,
+                               size_t       height)
 {
+  size_t n = width * height;
+
   g_return_if_fail (DL_IS_DIGIT_VIEW (self));
+  g_return_if_fail (pixels == NULL || (width > 0 && height > 0));
 
   self->has_image = pixels != NULL;
-  for (int i = 0; pixels != NULL && i < SIDE * SIDE; i++)
+  if (pixels != NULL && (width != self->width || height != self->height))
+    {
+      self->pixels = g_renew (guint8, self->pixels, n);
+      self->width = width;
+      self->height = height;
+    }
+  for (size_t i = 0; pixels != NULL && i < n; i++)
     self->pixels[i] = (guint8) (CLAMP (pixels[i], 0.0f, 1.0f) * 255 + 0.5f);
   if (pixels != NULL)
     {
       guint ink = 0;
       g_autofree char *text = NULL;
 
-      for (int i = 0; i < SIDE * SIDE; i++)
+      for (size_t i = 0; i < n; i++)
         ink += self->pixels[i] >= 128;
       /* Translators: an image for screen readers, when nothing more is known about it */
-      text = g_strdup_printf (_("Ink on %u of the %u pixels"), ink, SIDE * SIDE);
+      text = g_strdup_printf (_("Ink on %u of the %u pixels"), ink, (guint) n);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                       text, -1);
     }
@@ -44,6 +56,13 @@ dl_digit_view_set_image (DlDigitView *self,
     gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
                                     _("No image"), -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+dl_digit_view_set_image (DlDigitView *self,
+                         const float *pixels)
+{
+  dl_digit_view_set_image_sized (self, pixels, SIDE, SIDE);
 }
 
 static void
@@ -79,25 +98,31 @@ dl_digit_view_snapshot (GtkWidget   *widget,
       cairo_destroy (cr);
       return;
     }
-  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, SIDE, SIDE);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, (int) self->width, (int) self->height);
   data = cairo_image_surface_get_data (surface);
   stride = cairo_image_surface_get_stride (surface);
-  for (int y = 0; y < SIDE; y++)
-    for (int x = 0; x < SIDE; x++)
+  for (size_t y = 0; y < self->height; y++)
+    for (size_t x = 0; x < self->width; x++)
       {
-        guint8 v = self->pixels[y * SIDE + x];
+        guint8 v = self->pixels[y * self->width + x];
         guint32 *px = (guint32 *) (data + y * stride) + x;
 
         *px = 0xff000000u | (guint32) v << 16 | (guint32) v << 8 | v;
       }
   cairo_surface_mark_dirty (surface);
 
+  /* the longer side fills the tile */
   cairo_translate (cr, (w - size) / 2, (h - size) / 2);
-  cairo_scale (cr, size / SIDE, size / SIDE);
+  {
+    double scale = size / MAX (self->width, self->height);
+
+    cairo_translate (cr, (size - scale * self->width) / 2, (size - scale * self->height) / 2);
+    cairo_scale (cr, scale, scale);
+  }
   pattern = cairo_pattern_create_for_surface (surface);
   cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
   cairo_set_source (cr, pattern);
-  cairo_rectangle (cr, 0, 0, SIDE, SIDE);
+  cairo_rectangle (cr, 0, 0, self->width, self->height);
   cairo_fill (cr);
   cairo_pattern_destroy (pattern);
   cairo_surface_destroy (surface);
@@ -118,10 +143,18 @@ dl_digit_view_measure (GtkWidget      *widget,
 }
 
 static void
+dl_digit_view_finalize (GObject *object)
+{
+  g_free (DL_DIGIT_VIEW (object)->pixels);
+  G_OBJECT_CLASS (dl_digit_view_parent_class)->finalize (object);
+}
+
+static void
 dl_digit_view_class_init (DlDigitViewClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize = dl_digit_view_finalize;
   widget_class->snapshot = dl_digit_view_snapshot;
   widget_class->measure = dl_digit_view_measure;
   gtk_widget_class_set_css_name (widget_class, "digitview");

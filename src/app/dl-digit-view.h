@@ -1,4 +1,4 @@
-/* dl-digit-view.h: a 28×28 image as the network sees it, shown large with crisp pixels */
+/* dl-digit-view.h: a small grey image (28×28 as the network sees it) shown large, crisp pixels */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -14,5 +14,10 @@ GtkWidget *dl_digit_view_new       (void);
  * how much ink there is: owners who know more set theirs after this. */
 void       dl_digit_view_set_image (DlDigitView *self,
                                     const float *pixels);
+/* The same for an image of any size, pixels (height, width). */
+void       dl_digit_view_set_image_sized (DlDigitView *self,
+                                          const float *pixels,
+                                          size_t       width,
+                                          size_t       height);
 
 G_END_DECLS

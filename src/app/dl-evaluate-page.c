@@ -189,20 +189,21 @@ dl_evaluate_page_show_cell (DlEvaluatePage *self,
   for (size_t m = 0; m < ev->n_mistakes && label != predicted && shown < MAX_GALLERY; m++)
     {
       const NnMistake *mk = &ev->mistakes[m];
-      float pixels[28 * 28];
-      gboolean digit = self->images->rows * self->images->cols == 28 * 28;
+      size_t n_pixels = self->images->rows * self->images->cols;
+      g_autofree float *pixels = g_new (float, n_pixels);      /* (rows, cols) */
       GtkWidget *view, *button;
       g_autofree char *tip = NULL;
 
       if (mk->label != label || mk->predicted != predicted)
         continue;
-      for (int i = 0; digit && i < 28 * 28; i++)
-        pixels[i] = self->images->pixels[(size_t) mk->index * 784 + i] / 255.0f;
+      for (size_t i = 0; i < n_pixels; i++)
+        pixels[i] = self->images->pixels[(size_t) mk->index * n_pixels + i] / 255.0f;
       /* the button is what assistive technologies present; the picture inside is its face */
       view = g_object_new (DL_TYPE_DIGIT_VIEW, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
                            NULL);
       gtk_widget_set_size_request (view, 56, 56);
-      dl_digit_view_set_image (DL_DIGIT_VIEW (view), digit ? pixels : NULL);
+      dl_digit_view_set_image_sized (DL_DIGIT_VIEW (view), pixels, self->images->cols,
+                                     self->images->rows);
       /* Translators: a misclassified test image: its index, true class and the prediction */
       tip = g_strdup_printf (_("Test image %u: a %s taken for a %s (%.1f%%)"), mk->index,
                              self->names[label], self->names[predicted], 100 * mk->confidence);
