@@ -1090,11 +1090,16 @@ export_figure_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-static void
-on_dataset_folder_chosen (DlWindow *self,
-                          GFile    *file)
+void
+dl_window_open_dataset_folder (DlWindow *self,
+                               GFile    *file)
 {
-  g_autofree char *path = g_file_get_path (file);
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (DL_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
 
   if (path == NULL)
     {
@@ -1110,7 +1115,7 @@ open_dataset_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   choose (DL_WINDOW (widget), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("Open Dataset Folder"),
-          _("_Open"), NULL, on_dataset_folder_chosen);
+          _("_Open"), NULL, dl_window_open_dataset_folder);
 }
 
 static void

@@ -48,6 +48,10 @@ gboolean    dl_window_export         (DlWindow       *self,
                                       GError        **error);
 /* The chart that Export Figure… writes for the visible page. */
 GtkWidget  *dl_window_get_figure     (DlWindow       *self);
+/* What Open Dataset Folder… does with the folder chosen: read on a worker; a folder that is not
+ * a dataset is a toast and leaves the dataset in use. */
+void        dl_window_open_dataset_folder (DlWindow  *self,
+                                           GFile     *file);
 /* Takes ownership of dataset. */
 void        dl_window_set_dataset    (DlWindow       *self,
                                       NnDataset      *dataset);
