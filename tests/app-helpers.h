@@ -1,0 +1,91 @@
+/* app-helpers.h: what the GUI tests share — spinning the main loop, windows, strokes, PNGs */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "dl-canvas.h"
+#include "dl-window.h"
+#include "dl-window-private.h"
+
+static inline void
+spin (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Files opened through the window are read on a worker: wait until they all have been. */
+static inline void
+wait_for_opening (DlWindow *window)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (dl_window_is_opening (window) && g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_false (dl_window_is_opening (window));
+  spin ();
+}
+
+static inline DlWindow *
+make_window (void)
+{
+  DlWindow *window = g_object_new (DL_TYPE_WINDOW, NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  spin ();
+  return window;
+}
+
+static inline void
+close_window (DlWindow *window)
+{
+  gpointer weak = window;
+
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_destroy (GTK_WINDOW (window));
+  for (int i = 0; i < 100 && weak != NULL; i++)
+    {
+      spin ();
+      g_usleep (1000);
+    }
+  g_assert_null (weak);
+}
+
+/* Strokes in canvas coordinates, through the same entry points the gestures use. */
+static inline void
+draw_polyline (DlCanvas     *canvas,
+               const double *xy,
+               size_t        n_points)
+{
+  dl_canvas_begin_stroke (canvas, xy[0], xy[1], -1);
+  for (size_t i = 1; i < n_points; i++)
+    dl_canvas_extend_stroke (canvas, xy[2 * i], xy[2 * i + 1], -1);
+  dl_canvas_end_stroke (canvas);
+}
+
+static inline void
+save_png (GtkWidget  *widget,
+          const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, name, NULL);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  g_assert_true (gsk_renderer_realize (renderer, NULL, NULL));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gsk_renderer_unrealize (renderer);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("rendered %s", path);
+}
