@@ -1,10 +1,12 @@
-/* test-trainer.c: training on generated data — learning, resume, determinism, stop, divergence,
- * and one epoch on the real MNIST */
+/* test-trainer.c: training on generated data — learning, exact resume (also after a stop in the
+ * middle of an epoch), checkpoints every epoch, determinism, stop, divergence, and one epoch on
+ * the real MNIST */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "nn-checkpoint.h"
 #include "nn-trainer.h"
 
 #define TINY_SPEC "conv(4,3,pad=1) relu maxpool(2) flatten dense(16) relu dense(4)"
@@ -267,6 +269,186 @@ test_trainer_resume (void)
 }
 
 static void
+assert_same_params (NnTrainer *a,
+                    NnTrainer *b)
+{
+  NnNetwork *na = nn_trainer_get_network (a);
+  NnNetwork *nb = nn_trainer_get_network (b);
+  size_t n = nn_network_get_n_params (na);
+
+  g_assert_cmpuint (nn_network_get_n_params (nb), ==, n);
+  g_assert_cmpint (memcmp (nn_network_get_params (na), nn_network_get_params (nb),
+                           sizeof (float) * n), ==, 0);
+}
+
+static guint
+checkpoint_epochs (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnCheckpoint) ck = nn_checkpoint_open (path, &error);
+
+  g_assert_no_error (error);
+  return ck->epochs_done;
+}
+
+/* Ctrl+C in the middle of epoch 2: the checkpoint holds epoch 1 only, and both resuming from it
+ * and running the stopped trainer again give the weights of the unbroken run, bit for bit. */
+static void
+resume_after_stop (NnOptimizerKind kind)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) straight = NULL;
+  g_autoptr(NnTrainer) stopped_run = NULL;
+  g_autoptr(NnTrainer) resumed = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-test-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "every-epoch.ckpt", NULL);
+  g_autofree char *later = g_build_filename (dir, "after-stop.ckpt", NULL);
+  g_autofree char *a = NULL, *b = NULL;
+  gsize a_len, b_len;
+  NnTrainConfig c;
+  /* four reports an epoch: the sixth comes half-way through epoch 2 */
+  HookLog log = { .stop_after = 6 };
+  NnTrainHooks hooks = { on_progress, on_epoch, on_should_stop, &log };
+  gboolean stopped = FALSE;
+  const NnEpochStats *hs, *hr;
+  guint n_hr;
+
+  g_assert_no_error (error);
+  tiny_config (&c);
+  nn_optimizer_config_init (&c.optimizer, kind);
+  straight = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  run_to_end (straight);
+
+  c.checkpoint_path = g_strdup (path);
+  stopped_run = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  nn_train_config_clear (&c);
+  g_assert_true (nn_trainer_run (stopped_run, &hooks, &stopped, &error));
+  g_assert_no_error (error);
+  g_assert_true (stopped);
+  g_assert_cmpuint (log.last_batch, ==, 8);
+  g_assert_cmpuint (nn_trainer_get_epochs_done (stopped_run), ==, 1);
+  g_assert_cmpuint (checkpoint_epochs (path), ==, 1);
+
+  /* saved from the middle of epoch 2, it is still the end of epoch 1, byte for byte */
+  g_assert_true (nn_trainer_save_checkpoint (stopped_run, later, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &a, &a_len, NULL));
+  g_assert_true (g_file_get_contents (later, &b, &b_len, NULL));
+  g_assert_cmpmem (a, a_len, b, b_len);
+
+  resumed = nn_trainer_new_from_checkpoint (later, ds, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nn_trainer_get_epochs_done (resumed), ==, 1);
+  run_to_end (resumed);
+  assert_same_params (straight, resumed);
+  hs = nn_trainer_get_history (straight, NULL);
+  hr = nn_trainer_get_history (resumed, &n_hr);
+  g_assert_cmpuint (n_hr, ==, 3);
+  g_assert_cmpfloat (hs[2].val_loss, ==, hr[2].val_loss);
+  g_assert_cmpmem (nn_trainer_get_best_params (straight, NULL),
+                   sizeof (float) * nn_network_get_n_params (nn_trainer_get_network (straight)),
+                   nn_trainer_get_best_params (resumed, NULL),
+                   sizeof (float) * nn_network_get_n_params (nn_trainer_get_network (resumed)));
+
+  /* the stopped trainer itself starts epoch 2 again from its beginning */
+  log.stop_after = 0;
+  g_assert_true (nn_trainer_run (stopped_run, &hooks, &stopped, &error));
+  g_assert_no_error (error);
+  g_assert_false (stopped);
+  assert_same_params (straight, stopped_run);
+  g_assert_cmpuint (checkpoint_epochs (path), ==, 3);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_remove (later), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_trainer_resume_after_stop_adam (void)
+{
+  resume_after_stop (NN_OPTIMIZER_ADAM);
+}
+
+static void
+test_trainer_resume_after_stop_sgd (void)
+{
+  resume_after_stop (NN_OPTIMIZER_SGD);
+}
+
+typedef struct
+{
+  const char *path;
+  guint       n_epochs;
+} CheckpointLog;
+
+static void
+on_epoch_check_file (const NnEpochStats *s,
+                     gpointer            user_data)
+{
+  CheckpointLog *log = user_data;
+
+  /* by the time an epoch is reported, its checkpoint is on disk */
+  log->n_epochs++;
+  g_assert_cmpuint (checkpoint_epochs (log->path), ==, s->epoch);
+}
+
+static void
+test_trainer_checkpoint_every_epoch (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-test-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "ckpt.safetensors", NULL);
+  CheckpointLog log = { path, 0 };
+  NnTrainHooks hooks = { NULL, on_epoch_check_file, NULL, &log };
+  NnTrainConfig c;
+
+  g_assert_no_error (error);
+  tiny_config (&c);
+  c.checkpoint_path = g_strdup (path);
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  g_assert_true (nn_trainer_run (t, &hooks, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log.n_epochs, ==, 3);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A checkpoint that cannot be written stops the run after the epoch, which is kept. */
+static void
+test_trainer_checkpoint_write_fails (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  g_autoptr(NnModel) model = NULL;
+  HookLog log = { 0 };
+  NnTrainHooks hooks = { on_progress, on_epoch, NULL, &log };
+  NnTrainConfig c;
+
+  tiny_config (&c);
+  c.checkpoint_path = g_strdup ("/nonexistent/folder/ckpt.safetensors");
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  g_assert_false (nn_trainer_run (t, &hooks, NULL, &error));
+  g_assert_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_CHECKPOINT_WRITE);
+  g_clear_error (&error);
+  g_assert_cmpuint (log.n_epochs, ==, 1);
+  g_assert_cmpuint (nn_trainer_get_epochs_done (t), ==, 1);
+  model = nn_trainer_dup_best_model (t, 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+}
+
+static void
 test_trainer_bad_checkpoint (void)
 {
   g_autoptr(NnDataset) ds = make_dataset ();
@@ -401,6 +583,10 @@ main (int   argc,
   g_test_add_func ("/engine/trainer/normalisation", test_trainer_normalisation);
   g_test_add_func ("/engine/trainer/deterministic", test_trainer_deterministic);
   g_test_add_func ("/engine/trainer/resume", test_trainer_resume);
+  g_test_add_func ("/engine/trainer/resume-after-stop/adam", test_trainer_resume_after_stop_adam);
+  g_test_add_func ("/engine/trainer/resume-after-stop/sgd", test_trainer_resume_after_stop_sgd);
+  g_test_add_func ("/engine/trainer/checkpoint-every-epoch", test_trainer_checkpoint_every_epoch);
+  g_test_add_func ("/engine/trainer/checkpoint-write-fails", test_trainer_checkpoint_write_fails);
   g_test_add_func ("/engine/trainer/bad-checkpoint", test_trainer_bad_checkpoint);
   g_test_add_func ("/engine/trainer/stop", test_trainer_stop);
   g_test_add_func ("/engine/trainer/diverges", test_trainer_diverges);
