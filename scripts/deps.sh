@@ -10,6 +10,7 @@ packages=(
   xdotool imagemagick desktop-file-utils appstream libglib2.0-bin python3-dogtail
   ca-certificates curl npm python3 shared-mime-info
   flatpak flatpak-builder elfutils debootstrap
+  clang libclang-rt-14-dev   # libFuzzer and ThreadSanitizer checks (tests/fuzz, tests/tsan)
 )
 # optional: the second dataset and the PyTorch comparison in bench/
 optional=(dataset-fashion-mnist python3-torch)
