@@ -47,6 +47,28 @@ if { [ -f "$sanitize_build/build.ninja" ] ||
 fi
 [ "$sanitize_result" = failed ] && status=1
 
+# The file readers under libFuzzer with AddressSanitizer and UndefinedBehaviorSanitizer, counted
+# as one more test: every input in tests/fuzz/corpus once, then each harness fuzzed for
+# FUZZ_SECONDS (20 s) from it. A crash, leak, hang or allocation over 1 GiB fails it and prints
+# the reproducer; bench/fuzz.sh runs the long campaigns.
+fuzz_result=failed
+echo "Fuzzing check: tests/fuzz under -fsanitize=fuzzer,address,undefined" >&2
+fuzz_start=$(date +%s)
+if nice -n 5 bash tests/fuzz/run.sh "${build}-fuzz" "${FUZZ_SECONDS:-20}" >&2; then
+  fuzz_result=passed
+fi
+echo "Fuzzing check took $(( $(date +%s) - fuzz_start )) s" >&2
+[ "$fuzz_result" = failed ] && status=1
+
+# The engine's threaded tests (network, trainer) under ThreadSanitizer, counted as one more test;
+# GMutex and GCond go through pthreads there (tests/tsan/gthread-shim.c) so that TSan sees them.
+tsan_result=failed
+echo "ThreadSanitizer check: tests/tsan/run.sh" >&2
+if bash tests/tsan/run.sh "${build}-tsan" >&2; then
+  tsan_result=passed
+fi
+[ "$tsan_result" = failed ] && status=1
+
 # The Flatpak, counted as one more test: flatpak-builder builds the manifest (running the suite in
 # its sandbox), installs the app per user, starts it under Xvfb and checks a screenshot. Without
 # any GNOME 47 SDK it is skipped, except under CI. SKIP_FLATPAK=1 skips it outside CI.
@@ -77,7 +99,7 @@ fi
 
 log="$build/meson-logs/testlog.json"
 [ -f "$log" ] || status=1
-python3 - "$log" "$flatpak_result" "$sanitize_result" <<'PY'
+python3 - "$log" "$flatpak_result" "$sanitize_result" "$fuzz_result" "$tsan_result" <<'PY'
 import json, os, sys
 counts = {"passed": 0, "failed": 0, "skipped": 0}
 if os.path.isfile(sys.argv[1]):
@@ -93,6 +115,8 @@ else:
     counts["failed"] += 1  # the meson suite left no results
 counts[sys.argv[2]] += 1  # the Flatpak check
 counts[sys.argv[3]] += 1  # the sanitised engine tests
+counts[sys.argv[4]] += 1  # the fuzzing check
+counts[sys.argv[5]] += 1  # the ThreadSanitizer check
 print(f'{counts["passed"]} passed, {counts["failed"]} failed, {counts["skipped"]} skipped')
 PY
 exit $status
