@@ -108,6 +108,68 @@ test_json_escape_round_trip (void)
   g_assert_cmpint (nn_json_node_get_kind (nn_json_array_get_element (root, 2)), ==, NN_JSON_NULL);
 }
 
+/* Duplicate member names are refused, whether the object is small (compared in pairs) or large
+ * (a hash table), spelled the same or through escapes, at any depth. */
+static void
+test_json_duplicates (void)
+{
+  static const char *const dup[] = {
+    "{\"a\":1,\"a\":2}", "{\"a\":1,\"b\":2,\"a\":3}", "{\"a\":1,\"\\u0061\":2}",
+    "[{\"x\":{\"k\":[],\"k\":{}}}]", "{\"\":1,\"\":1}",
+  };
+  g_autoptr(GString) big = g_string_new ("{");
+  g_autoptr(NnJsonNode) ok = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (dup); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_autoptr(NnJsonNode) node = nn_json_parse (dup[i], strlen (dup[i]), &e);
+
+      if (node != NULL)
+        g_error ("accepted a duplicate key: %s", dup[i]);
+      g_assert_error (e, NN_JSON_ERROR, NN_JSON_ERROR_SYNTAX);
+      g_assert_nonnull (strstr (e->message, "appears twice"));
+    }
+
+  for (int i = 0; i < 5000; i++)
+    g_string_append_printf (big, "%s\"key%d\":%d", i > 0 ? "," : "", i, i);
+  g_string_append (big, "}");
+  ok = nn_json_parse (big->str, big->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nn_json_object_get_size (ok), ==, 5000);
+  g_assert_cmpfloat (nn_json_node_get_number (nn_json_object_get (ok, "key4321")), ==, 4321);
+  g_assert_cmpstr (nn_json_object_get_key (ok, 4999), ==, "key4999");
+
+  /* the same many members with the last one repeating the first */
+  g_string_truncate (big, big->len - 1);
+  g_string_append (big, ",\"key0\":1}");
+  g_clear_pointer (&ok, nn_json_node_free);
+  ok = nn_json_parse (big->str, big->len, &error);
+  g_assert_null (ok);
+  g_assert_error (error, NN_JSON_ERROR, NN_JSON_ERROR_SYNTAX);
+  g_assert_nonnull (strstr (error->message, "“key0” appears twice"));
+}
+
+/* Numbers are read from the text where they stand: one at the very end of a text that is not
+ * NUL-terminated, and text that follows the given length, must not change them. */
+static void
+test_json_number_at_end (void)
+{
+  const char text[] = "[1,2.5,-3e2]1234";
+  const char bare[] = "42e1x";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnJsonNode) a = nn_json_parse (text, 12, &error);
+  g_autoptr(NnJsonNode) n = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (nn_json_array_get_length (a), ==, 3);
+  g_assert_cmpfloat (nn_json_node_get_number (nn_json_array_get_element (a, 2)), ==, -300);
+  n = nn_json_parse (bare, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (nn_json_node_get_number (n), ==, 420);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -117,5 +179,7 @@ main (int   argc,
   g_test_add_func ("/engine/json/rejects", test_json_rejects);
   g_test_add_func ("/engine/json/depth", test_json_depth);
   g_test_add_func ("/engine/json/escape-round-trip", test_json_escape_round_trip);
+  g_test_add_func ("/engine/json/duplicates", test_json_duplicates);
+  g_test_add_func ("/engine/json/number-at-end", test_json_number_at_end);
   return g_test_run ();
 }

@@ -1,4 +1,4 @@
-/* nn-json.c: recursive-descent JSON parser with positions in its errors */
+/* nn-json.c: two-pass JSON parser — a checking pass, then a compact tree in one block */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-json.h"
 
@@ -9,26 +9,75 @@ G_DEFINE_QUARK (nn-json-error-quark, nn_json_error)
 
 #define MAX_DEPTH 64
 #define MAX_LENGTH ((size_t) 256 << 20)
+/* Objects with more members than this find duplicate keys through a hash table. */
+#define DUPLICATE_SCAN_MAX 8
 
+/* A tree is one allocation: a Block header, the nodes in preorder with each container's
+ * children side by side, then a copy of the text in which strings were unescaped in place and
+ * NUL-terminated. A node is 8 bytes: numbers and strings point into that text (a number is read
+ * again from its digits when asked for), containers to their first child. With at least one byte
+ * of text per value, a tree costs at most about 9 times its text and usually far less (the old
+ * tree of allocated nodes cost 20 times the text of a list of one-digit numbers). */
 struct _NnJsonNode
 {
-  NnJsonKind kind;
-  union
-  {
-    gboolean  boolean;
-    double    number;
-    char     *string;
-    GPtrArray *items;        /* arrays: NnJsonNode*; objects: alternating key (char*), value */
-  };
+  guint32 head;   /* kind in the top 3 bits; containers: their number of child nodes (objects:
+                   * two per member, the key's string node then the value) */
+  guint32 rel;    /* numbers, strings: bytes from this node to its text; containers: nodes from
+                   * this node to its first child (always after it) */
 };
+
+#define KIND_SHIFT 29
+#define COUNT_MASK ((1u << KIND_SHIFT) - 1)
+#define TRUE_BIT 1u
 
 typedef struct
 {
-  const char *text;
+  size_t n_nodes;
+  size_t reserved;           /* keeps the nodes 16-byte aligned */
+} Block;
+
+typedef struct
+{
+  const char *text;          /* the caller's text, read by both passes */
   const char *p;
   const char *end;
   GError    **error;
+
+  /* pass 1 */
+  size_t      n_nodes;
+  GArray     *counts;        /* guint32 child count of each container, in preorder */
+
+  /* pass 2 */
+  NnJsonNode *nodes;
+  char       *copy;          /* the text's copy inside the block, same offsets as text */
+  size_t      cursor;        /* next free node */
+  size_t      container;     /* next entry of counts */
 } Parser;
+
+static inline NnJsonKind
+node_kind (const NnJsonNode *node)
+{
+  return (NnJsonKind) (node->head >> KIND_SHIFT);
+}
+
+static inline guint32
+node_count (const NnJsonNode *node)
+{
+  return node->head & COUNT_MASK;
+}
+
+static inline const NnJsonNode *
+node_child (const NnJsonNode *node,
+            size_t            i)
+{
+  return node + node->rel + i;
+}
+
+static inline const char *
+node_text (const NnJsonNode *node)
+{
+  return (const char *) node + node->rel;
+}
 
 static void
 json_error (Parser     *ps,
@@ -57,46 +106,13 @@ skip_space (Parser *ps)
     ps->p++;
 }
 
-static NnJsonNode *
-node_new (NnJsonKind kind)
-{
-  NnJsonNode *node = g_new0 (NnJsonNode, 1);
-
-  node->kind = kind;
-  return node;
-}
-
-static void
-free_object_items (NnJsonNode *node)
-{
-  /* object items alternate key (char *) and value (NnJsonNode *) */
-  GPtrArray *items = node->items;
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      if (i % 2 == 0)
-        g_free (items->pdata[i]);
-      else
-        nn_json_node_free (items->pdata[i]);
-    }
-  g_ptr_array_set_size (items, 0);
-}
-
 void
 nn_json_node_free (NnJsonNode *node)
 {
+  /* only a tree's root, which nn_json_parse () returned, is ever freed */
   if (node == NULL)
     return;
-  if (node->kind == NN_JSON_STRING)
-    g_free (node->string);
-  else if (node->kind == NN_JSON_ARRAY)
-    g_ptr_array_unref (node->items);
-  else if (node->kind == NN_JSON_OBJECT)
-    {
-      free_object_items (node);
-      g_ptr_array_unref (node->items);
-    }
-  g_free (node);
+  g_free ((char *) node - sizeof (Block));
 }
 
 static gboolean
@@ -120,34 +136,42 @@ parse_hex4 (Parser  *ps,
   return TRUE;
 }
 
-/* ps->p is just past the opening quote. */
-static char *
-parse_string (Parser *ps)
+/* ps->p is just past the opening quote. Checks the string; in pass 2 (out != NULL) also writes
+ * it unescaped and NUL-terminated to out, which never outruns ps->p (no escape is shorter than
+ * the UTF-8 it stands for). */
+static gboolean
+parse_string (Parser *ps,
+              char   *out)
 {
-  GString *s = g_string_new (NULL);
+  const char *start = ps->p;
 
   while (ps->p < ps->end)
     {
       unsigned char c = (unsigned char) *ps->p;
+      guint32 cp, low;
 
       if (c == '"')
         {
-          ps->p++;
-          if (!g_utf8_validate_len (s->str, s->len, NULL))
+          /* escapes are ASCII: the raw text is valid UTF-8 exactly when the string is */
+          if (out == NULL && !g_utf8_validate_len (start, ps->p - start, NULL))
             {
               json_error (ps, NN_JSON_ERROR_SYNTAX, "string is not valid UTF-8");
-              break;
+              return FALSE;
             }
-          return g_string_free (s, FALSE);
+          ps->p++;
+          if (out != NULL)
+            *out = '\0';
+          return TRUE;
         }
       if (c < 0x20)
         {
           json_error (ps, NN_JSON_ERROR_SYNTAX, "control character inside a string");
-          break;
+          return FALSE;
         }
       if (c != '\\')
         {
-          g_string_append_c (s, (char) c);
+          if (out != NULL)
+            *out++ = (char) c;
           ps->p++;
           continue;
         }
@@ -157,71 +181,82 @@ parse_string (Parser *ps)
       c = (unsigned char) *ps->p++;
       switch (c)
         {
-        case '"': g_string_append_c (s, '"'); break;
-        case '\\': g_string_append_c (s, '\\'); break;
-        case '/': g_string_append_c (s, '/'); break;
-        case 'b': g_string_append_c (s, '\b'); break;
-        case 'f': g_string_append_c (s, '\f'); break;
-        case 'n': g_string_append_c (s, '\n'); break;
-        case 'r': g_string_append_c (s, '\r'); break;
-        case 't': g_string_append_c (s, '\t'); break;
+        case '"': case '\\': case '/': break;
+        case 'b': c = '\b'; break;
+        case 'f': c = '\f'; break;
+        case 'n': c = '\n'; break;
+        case 'r': c = '\r'; break;
+        case 't': c = '\t'; break;
         case 'u':
-          {
-            guint32 cp, low;
-
-            if (!parse_hex4 (ps, &cp))
-              {
-                json_error (ps, NN_JSON_ERROR_SYNTAX, "bad \\u escape");
-                goto fail;
-              }
-            if (cp >= 0xD800 && cp <= 0xDBFF)
-              {
-                if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
-                  {
-                    json_error (ps, NN_JSON_ERROR_SYNTAX, "lone surrogate in \\u escape");
-                    goto fail;
-                  }
-                ps->p += 2;
-                if (!parse_hex4 (ps, &low) || low < 0xDC00 || low > 0xDFFF)
-                  {
-                    json_error (ps, NN_JSON_ERROR_SYNTAX, "bad surrogate pair in \\u escape");
-                    goto fail;
-                  }
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-              }
-            else if (cp >= 0xDC00 && cp <= 0xDFFF)
-              {
-                json_error (ps, NN_JSON_ERROR_SYNTAX, "lone surrogate in \\u escape");
-                goto fail;
-              }
-            if (cp == 0)
-              {
-                json_error (ps, NN_JSON_ERROR_SYNTAX, "\\u0000 is not supported in strings");
-                goto fail;
-              }
-            g_string_append_unichar (s, cp);
-            break;
-          }
+          if (!parse_hex4 (ps, &cp))
+            {
+              json_error (ps, NN_JSON_ERROR_SYNTAX, "bad \\u escape");
+              return FALSE;
+            }
+          if (cp >= 0xD800 && cp <= 0xDBFF)
+            {
+              if (ps->end - ps->p < 2 || ps->p[0] != '\\' || ps->p[1] != 'u')
+                {
+                  json_error (ps, NN_JSON_ERROR_SYNTAX, "lone surrogate in \\u escape");
+                  return FALSE;
+                }
+              ps->p += 2;
+              if (!parse_hex4 (ps, &low) || low < 0xDC00 || low > 0xDFFF)
+                {
+                  json_error (ps, NN_JSON_ERROR_SYNTAX, "bad surrogate pair in \\u escape");
+                  return FALSE;
+                }
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            }
+          else if (cp >= 0xDC00 && cp <= 0xDFFF)
+            {
+              json_error (ps, NN_JSON_ERROR_SYNTAX, "lone surrogate in \\u escape");
+              return FALSE;
+            }
+          if (cp == 0)
+            {
+              json_error (ps, NN_JSON_ERROR_SYNTAX, "\\u0000 is not supported in strings");
+              return FALSE;
+            }
+          if (out != NULL)
+            out += g_unichar_to_utf8 (cp, out);
+          continue;
         default:
           json_error (ps, NN_JSON_ERROR_SYNTAX, "unknown escape in a string");
-          goto fail;
+          return FALSE;
         }
+      if (out != NULL)
+        *out++ = (char) c;
     }
-  if (ps->error == NULL || *ps->error == NULL)
-    json_error (ps, NN_JSON_ERROR_SYNTAX, "unterminated string");
-fail:
-  g_string_free (s, TRUE);
-  return NULL;
+  json_error (ps, NN_JSON_ERROR_SYNTAX, "unterminated string");
+  return FALSE;
+}
+
+/* The value of the number text [start, end), which the grammar has already accepted. */
+static double
+read_number (const char *start,
+             const char *end)
+{
+  char buf[64];
+  g_autofree char *copy = NULL;
+  size_t n = end - start;
+
+  /* the caller's text need not end in NUL (a safetensors header is followed by data) */
+  if (n < sizeof buf)
+    {
+      memcpy (buf, start, n);
+      buf[n] = '\0';
+      return g_ascii_strtod (buf, NULL);
+    }
+  copy = g_strndup (start, n);
+  return g_ascii_strtod (copy, NULL);
 }
 
 static gboolean
-parse_number (Parser *ps,
-              double *out)
+parse_number (Parser *ps)
 {
   const char *start = ps->p;
   const char *q = ps->p;
-  g_autofree char *copy = NULL;
-  char *end;
 
   if (q < ps->end && *q == '-')
     q++;
@@ -254,9 +289,7 @@ parse_number (Parser *ps,
       while (q < ps->end && g_ascii_isdigit (*q))
         q++;
     }
-  copy = g_strndup (start, q - start);
-  *out = g_ascii_strtod (copy, &end);
-  if (!isfinite (*out))
+  if (ps->nodes == NULL && !isfinite (read_number (start, q)))
     {
       json_error (ps, NN_JSON_ERROR_SYNTAX, "number out of range");
       return FALSE;
@@ -284,23 +317,85 @@ match_word (Parser     *ps,
   return FALSE;
 }
 
-static NnJsonNode *
-parse_value (Parser *ps,
-             int     depth)
+static void
+set_node (Parser     *ps,
+          size_t      index,
+          NnJsonKind  kind,
+          guint32     low,
+          guint64     rel)
 {
-  NnJsonNode *node;
+  g_assert (rel <= G_MAXUINT32);
+  ps->nodes[index].head = ((guint32) kind << KIND_SHIFT) | low;
+  ps->nodes[index].rel = (guint32) rel;
+}
+
+static void
+set_text_node (Parser     *ps,
+               size_t      index,
+               NnJsonKind  kind,
+               const char *text_at)
+{
+  set_node (ps, index, kind, 0,
+            (guint64) (ps->copy + (text_at - ps->text) - (char *) &ps->nodes[index]));
+}
+
+/* Pass 2: after an object's keys are in place, refuses the first key seen twice. Pairs are
+ * compared while there are few; a hash table keeps larger objects linear. */
+static gboolean
+check_duplicate_keys (Parser *ps,
+                      size_t  first,
+                      size_t  n_members)
+{
+  g_autoptr(GHashTable) seen = NULL;
+
+  if (n_members < 2)
+    return TRUE;
+  if (n_members > DUPLICATE_SCAN_MAX)
+    seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (size_t i = 0; i < n_members; i++)
+    {
+      const char *key = node_text (&ps->nodes[first + 2 * i]);
+      gboolean twice = FALSE;
+
+      if (seen != NULL)
+        twice = !g_hash_table_add (seen, (gpointer) key);
+      else
+        for (size_t j = 0; j < i && !twice; j++)
+          twice = strcmp (node_text (&ps->nodes[first + 2 * j]), key) == 0;
+      if (twice)
+        {
+          g_autofree char *what = g_strdup_printf ("the member name “%s” appears twice", key);
+
+          json_error (ps, NN_JSON_ERROR_SYNTAX, what);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Parses one value. Pass 1 (ps->nodes == NULL) checks everything but duplicate keys, counts
+ * nodes and records each container's count; pass 2 writes the value to node `index` and its
+ * children to blocks taken from ps->cursor. */
+static gboolean
+parse_value (Parser *ps,
+             int     depth,
+             size_t  index)
+{
+  gboolean build = ps->nodes != NULL;
 
   skip_space (ps);
   if (ps->p >= ps->end)
     {
       json_error (ps, NN_JSON_ERROR_SYNTAX, "unexpected end of text");
-      return NULL;
+      return FALSE;
     }
   if (depth > MAX_DEPTH)
     {
       json_error (ps, NN_JSON_ERROR_TOO_DEEP, "nesting is too deep");
-      return NULL;
+      return FALSE;
     }
+  if (!build)
+    ps->n_nodes++;
   switch (*ps->p)
     {
     case '{':
@@ -308,53 +403,61 @@ parse_value (Parser *ps,
       {
         gboolean is_object = *ps->p == '{';
         char close = is_object ? '}' : ']';
+        size_t entry = 0, first = 0, n_children = 0, total = 0;
+        const char *members_end;
 
         ps->p++;
-        node = node_new (is_object ? NN_JSON_OBJECT : NN_JSON_ARRAY);
-        node->items = g_ptr_array_new_with_free_func (is_object ? NULL
-                                                      : (GDestroyNotify) nn_json_node_free);
+        if (build)
+          {
+            entry = ps->container++;
+            total = g_array_index (ps->counts, guint32, entry);
+            first = ps->cursor;
+            ps->cursor += total;
+            set_node (ps, index, is_object ? NN_JSON_OBJECT : NN_JSON_ARRAY, (guint32) total,
+                      first - index);
+          }
+        else
+          {
+            guint32 zero = 0;
+
+            entry = ps->counts->len;
+            g_array_append_val (ps->counts, zero);
+          }
         skip_space (ps);
         if (ps->p < ps->end && *ps->p == close)
           {
             ps->p++;
-            return node;
+            return TRUE;
           }
         for (;;)
           {
-            NnJsonNode *child;
-
             skip_space (ps);
             if (is_object)
               {
-                char *key;
-
                 if (ps->p >= ps->end || *ps->p != '"')
                   {
                     json_error (ps, NN_JSON_ERROR_SYNTAX, "expected a member name in quotes");
-                    goto fail;
+                    return FALSE;
                   }
                 ps->p++;
-                key = parse_string (ps);
-                if (key == NULL)
-                  goto fail;
-                g_ptr_array_add (node->items, key);
+                if (build)
+                  set_text_node (ps, first + n_children, NN_JSON_STRING, ps->p);
+                else
+                  ps->n_nodes++;
+                if (!parse_string (ps, build ? ps->copy + (ps->p - ps->text) : NULL))
+                  return FALSE;
+                n_children++;
                 skip_space (ps);
                 if (ps->p >= ps->end || *ps->p != ':')
                   {
-                    g_ptr_array_add (node->items, NULL);
                     json_error (ps, NN_JSON_ERROR_SYNTAX, "expected “:” after a member name");
-                    goto fail;
+                    return FALSE;
                   }
                 ps->p++;
               }
-            child = parse_value (ps, depth + 1);
-            if (child == NULL)
-              {
-                if (is_object)
-                  g_ptr_array_add (node->items, NULL);
-                goto fail;
-              }
-            g_ptr_array_add (node->items, child);
+            if (!parse_value (ps, depth + 1, first + n_children))
+              return FALSE;
+            n_children++;
             skip_space (ps);
             if (ps->p < ps->end && *ps->p == ',')
               {
@@ -362,53 +465,63 @@ parse_value (Parser *ps,
                 continue;
               }
             if (ps->p < ps->end && *ps->p == close)
-              {
-                ps->p++;
-                return node;
-              }
+              break;
             json_error (ps, NN_JSON_ERROR_SYNTAX, is_object ? "expected “,” or “}”"
                                                             : "expected “,” or “]”");
-            goto fail;
+            return FALSE;
           }
-      fail:
-        nn_json_node_free (node);
-        return NULL;
+        members_end = ps->p;
+        ps->p++;
+        if (!build)
+          {
+            if (n_children > COUNT_MASK)
+              {
+                json_error (ps, NN_JSON_ERROR_TOO_LARGE, "too many elements");
+                return FALSE;
+              }
+            g_array_index (ps->counts, guint32, entry) = (guint32) n_children;
+            return TRUE;
+          }
+        g_assert (n_children == total);
+        if (is_object)
+          {
+            gboolean ok;
+
+            /* the error points at the end of the object */
+            ps->p = members_end;
+            ok = check_duplicate_keys (ps, first, n_children / 2);
+            ps->p = members_end + 1;
+            return ok;
+          }
+        return TRUE;
       }
     case '"':
-      {
-        char *s;
-
-        ps->p++;
-        s = parse_string (ps);
-        if (s == NULL)
-          return NULL;
-        node = node_new (NN_JSON_STRING);
-        node->string = s;
-        return node;
-      }
+      ps->p++;
+      if (build)
+        set_text_node (ps, index, NN_JSON_STRING, ps->p);
+      return parse_string (ps, build ? ps->copy + (ps->p - ps->text) : NULL);
     case 't':
     case 'f':
     case 'n':
       if (match_word (ps, "true") || match_word (ps, "false"))
         {
-          node = node_new (NN_JSON_BOOL);
-          node->boolean = ps->p[-1] == 'e' && ps->p[-4] == 't';
-          return node;
+          if (build)
+            set_node (ps, index, NN_JSON_BOOL, ps->p[-1] == 'e' && ps->p[-4] == 't' ? TRUE_BIT : 0,
+                      0);
+          return TRUE;
         }
       if (match_word (ps, "null"))
-        return node_new (NN_JSON_NULL);
+        {
+          if (build)
+            set_node (ps, index, NN_JSON_NULL, 0, 0);
+          return TRUE;
+        }
       json_error (ps, NN_JSON_ERROR_SYNTAX, "unexpected word");
-      return NULL;
+      return FALSE;
     default:
-      {
-        double v;
-
-        if (!parse_number (ps, &v))
-          return NULL;
-        node = node_new (NN_JSON_NUMBER);
-        node->number = v;
-        return node;
-      }
+      if (build)
+        set_text_node (ps, index, NN_JSON_NUMBER, ps->p);
+      return parse_number (ps);
     }
 }
 
@@ -418,7 +531,9 @@ nn_json_parse (const char  *text,
                GError     **error)
 {
   Parser ps = { text, text, text + length, error };
-  NnJsonNode *root;
+  g_autoptr(GArray) counts = NULL;
+  g_autofree char *block = NULL;
+  size_t nodes_bytes;
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -428,68 +543,93 @@ nn_json_parse (const char  *text,
       g_set_error (error, NN_JSON_ERROR, NN_JSON_ERROR_TOO_LARGE, "JSON text is too large");
       return NULL;
     }
-  root = parse_value (&ps, 0);
-  if (root == NULL)
+
+  /* pass 1: check the text, count the nodes and each container's children */
+  counts = g_array_new (FALSE, FALSE, sizeof (guint32));
+  ps.counts = counts;
+  if (!parse_value (&ps, 0, 0))
     return NULL;
   skip_space (&ps);
   if (ps.p != ps.end)
     {
       json_error (&ps, NN_JSON_ERROR_SYNTAX, "unexpected text after the value");
-      nn_json_node_free (root);
       return NULL;
     }
-  return root;
+
+  /* pass 2: the tree, in a block sized exactly; at most one node per byte of text keeps every
+   * offset within 32 bits */
+  nodes_bytes = sizeof (NnJsonNode) * ps.n_nodes;
+  block = g_try_malloc (sizeof (Block) + nodes_bytes + length + 1);
+  if (block == NULL)
+    {
+      g_set_error (error, NN_JSON_ERROR, NN_JSON_ERROR_TOO_LARGE,
+                   "not enough memory for a JSON text of %zu bytes", length);
+      return NULL;
+    }
+  ((Block *) block)->n_nodes = ps.n_nodes;
+  ps.nodes = (NnJsonNode *) (block + sizeof (Block));
+  ps.copy = block + sizeof (Block) + nodes_bytes;
+  if (length > 0)
+    memcpy (ps.copy, text, length);
+  ps.copy[length] = '\0';
+  ps.p = text;
+  ps.cursor = 1;
+  if (!parse_value (&ps, 0, 0))
+    return NULL;
+  g_assert (ps.cursor == ps.n_nodes && ps.container == counts->len);
+  return (NnJsonNode *) (g_steal_pointer (&block) + sizeof (Block));
 }
 
 NnJsonKind
 nn_json_node_get_kind (const NnJsonNode *node)
 {
   g_return_val_if_fail (node != NULL, NN_JSON_NULL);
-  return node->kind;
+  return node_kind (node);
 }
 
 gboolean
 nn_json_node_get_bool (const NnJsonNode *node)
 {
-  g_return_val_if_fail (node != NULL && node->kind == NN_JSON_BOOL, FALSE);
-  return node->boolean;
+  g_return_val_if_fail (node != NULL && node_kind (node) == NN_JSON_BOOL, FALSE);
+  return (node->head & TRUE_BIT) != 0;
 }
 
 double
 nn_json_node_get_number (const NnJsonNode *node)
 {
-  g_return_val_if_fail (node != NULL && node->kind == NN_JSON_NUMBER, 0.0);
-  return node->number;
+  g_return_val_if_fail (node != NULL && node_kind (node) == NN_JSON_NUMBER, 0.0);
+  /* the copy ends in NUL and a delimiter follows every number inside it */
+  return g_ascii_strtod (node_text (node), NULL);
 }
 
 const char *
 nn_json_node_get_string (const NnJsonNode *node)
 {
-  g_return_val_if_fail (node != NULL && node->kind == NN_JSON_STRING, NULL);
-  return node->string;
+  g_return_val_if_fail (node != NULL && node_kind (node) == NN_JSON_STRING, NULL);
+  return node_text (node);
 }
 
 size_t
 nn_json_array_get_length (const NnJsonNode *array)
 {
-  g_return_val_if_fail (array != NULL && array->kind == NN_JSON_ARRAY, 0);
-  return array->items->len;
+  g_return_val_if_fail (array != NULL && node_kind (array) == NN_JSON_ARRAY, 0);
+  return node_count (array);
 }
 
 const NnJsonNode *
 nn_json_array_get_element (const NnJsonNode *array,
                            size_t            i)
 {
-  g_return_val_if_fail (array != NULL && array->kind == NN_JSON_ARRAY, NULL);
-  g_return_val_if_fail (i < array->items->len, NULL);
-  return array->items->pdata[i];
+  g_return_val_if_fail (array != NULL && node_kind (array) == NN_JSON_ARRAY, NULL);
+  g_return_val_if_fail (i < node_count (array), NULL);
+  return node_child (array, i);
 }
 
 size_t
 nn_json_object_get_size (const NnJsonNode *object)
 {
-  g_return_val_if_fail (object != NULL && object->kind == NN_JSON_OBJECT, 0);
-  return object->items->len / 2;
+  g_return_val_if_fail (object != NULL && node_kind (object) == NN_JSON_OBJECT, 0);
+  return node_count (object) / 2;
 }
 
 const char *
@@ -497,7 +637,7 @@ nn_json_object_get_key (const NnJsonNode *object,
                         size_t            i)
 {
   g_return_val_if_fail (i < nn_json_object_get_size (object), NULL);
-  return object->items->pdata[2 * i];
+  return node_text (node_child (object, 2 * i));
 }
 
 const NnJsonNode *
@@ -505,19 +645,22 @@ nn_json_object_get_value (const NnJsonNode *object,
                           size_t            i)
 {
   g_return_val_if_fail (i < nn_json_object_get_size (object), NULL);
-  return object->items->pdata[2 * i + 1];
+  return node_child (object, 2 * i + 1);
 }
 
 const NnJsonNode *
 nn_json_object_get (const NnJsonNode *object,
                     const char       *key)
 {
-  g_return_val_if_fail (object != NULL && object->kind == NN_JSON_OBJECT, NULL);
+  size_t n;
+
+  g_return_val_if_fail (object != NULL && node_kind (object) == NN_JSON_OBJECT, NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  for (guint i = object->items->len; i >= 2; i -= 2)
-    if (strcmp (object->items->pdata[i - 2], key) == 0)
-      return object->items->pdata[i - 1];
+  n = node_count (object) / 2;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (node_text (node_child (object, 2 * i)), key) == 0)
+      return node_child (object, 2 * i + 1);
   return NULL;
 }
 
@@ -535,7 +678,7 @@ typed_member (const NnJsonNode *object,
       g_set_error (error, NN_JSON_ERROR, NN_JSON_ERROR_MISSING, "“%s” is missing", key);
       return NULL;
     }
-  if (node->kind != kind)
+  if (node_kind (node) != kind)
     {
       g_set_error (error, NN_JSON_ERROR, NN_JSON_ERROR_WRONG_TYPE, "“%s” must be %s", key,
                    kind_name);
@@ -551,17 +694,19 @@ nn_json_object_get_int_member (const NnJsonNode *object,
                                GError          **error)
 {
   const NnJsonNode *node = typed_member (object, key, NN_JSON_NUMBER, "a whole number", error);
+  double v;
 
   if (node == NULL)
     return FALSE;
+  v = nn_json_node_get_number (node);
   /* doubles hold integers exactly up to 2^53 */
-  if (node->number != floor (node->number) || fabs (node->number) > 9007199254740992.0)
+  if (v != floor (v) || fabs (v) > 9007199254740992.0)
     {
       g_set_error (error, NN_JSON_ERROR, NN_JSON_ERROR_WRONG_TYPE, "“%s” must be a whole number",
                    key);
       return FALSE;
     }
-  *out = (gint64) node->number;
+  *out = (gint64) v;
   return TRUE;
 }
 
@@ -575,7 +720,7 @@ nn_json_object_get_double_member (const NnJsonNode *object,
 
   if (node == NULL)
     return FALSE;
-  *out = node->number;
+  *out = nn_json_node_get_number (node);
   return TRUE;
 }
 
@@ -589,7 +734,7 @@ nn_json_object_get_string_member (const NnJsonNode *object,
 
   if (node == NULL)
     return FALSE;
-  *out = node->string;
+  *out = node_text (node);
   return TRUE;
 }
 

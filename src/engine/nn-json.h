@@ -30,7 +30,9 @@ typedef enum
 
 typedef struct _NnJsonNode NnJsonNode;
 
-/* Parses exactly one value; nesting deeper than 64 or text over 256 MiB is refused. */
+/* Parses exactly one value; nesting deeper than 64, text over 256 MiB and an object that names
+ * a member twice are refused. The tree is one block of about 8 bytes per value plus a copy of
+ * the text; only the root that this returns is freed, and nodes live as long as it. */
 NnJsonNode       *nn_json_parse             (const char        *text,
                                              size_t             length,
                                              GError           **error);
@@ -45,7 +47,7 @@ size_t            nn_json_array_get_length  (const NnJsonNode  *array);
 const NnJsonNode *nn_json_array_get_element (const NnJsonNode  *array,
                                              size_t             i);
 
-/* Members keep their order; with duplicate keys the last one wins, as in most readers. */
+/* Members keep their order; keys are unique (the parser refuses duplicates). */
 size_t            nn_json_object_get_size   (const NnJsonNode  *object);
 const char       *nn_json_object_get_key    (const NnJsonNode  *object,
                                              size_t             i);
