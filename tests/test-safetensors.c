@@ -4,6 +4,9 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include <sys/stat.h>
+
+#include "nn-file.h"
 #include "nn-safetensors.h"
 
 static GBytes *
@@ -181,6 +184,96 @@ test_safetensors_failed_save (void)
   g_assert_false (g_file_test ("/nonexistent-dir", G_FILE_TEST_EXISTS));
 }
 
+/* Many tensors load in linear time and are found by name; a repeated name is refused. */
+static void
+test_safetensors_many_tensors (void)
+{
+  const size_t n = 50000;
+  g_autoptr(GString) header = g_string_new ("{");
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  g_autoptr(NnSafetensors) st = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 len[8];
+  gint64 start;
+
+  for (size_t i = 0; i < n; i++)
+    g_string_append_printf (header, "%s\"t%zu\":{\"dtype\":\"F32\",\"shape\":[0],"
+                            "\"data_offsets\":[0,0]}", i > 0 ? "," : "", i);
+  g_string_append_c (header, '}');
+  for (int b = 0; b < 8; b++)
+    len[b] = (guint8) ((guint64) header->len >> (8 * b));
+  g_byte_array_append (file, len, 8);
+  g_byte_array_append (file, (const guint8 *) header->str, header->len);
+  start = g_get_monotonic_time ();
+  st = nn_safetensors_load_from_bytes (file->data, file->len, &error);
+  g_assert_no_error (error);
+  g_test_message ("%zu empty tensors (%u bytes) loaded in %.3f s", n, file->len,
+                  (g_get_monotonic_time () - start) / 1e6);
+  g_assert_cmpuint (nn_safetensors_get_n_tensors (st), ==, n);
+  g_assert_true (nn_safetensors_lookup (st, "t49999") == nn_safetensors_get_tensor (st, n - 1));
+  g_assert_null (nn_safetensors_lookup (st, "t50000"));
+  g_clear_pointer (&st, nn_safetensors_free);
+
+  /* the last name repeats the first */
+  g_byte_array_set_size (file, file->len - 1);
+  g_byte_array_append (file, (const guint8 *) ",\"t0\":{}}", 9);
+  for (int b = 0; b < 8; b++)
+    file->data[b] = (guint8) ((guint64) (file->len - 8) >> (8 * b));
+  st = nn_safetensors_load_from_bytes (file->data, file->len, &error);
+  g_assert_null (st);
+  g_assert_error (error, NN_SAFETENSORS_ERROR, NN_SAFETENSORS_ERROR_BAD_HEADER);
+  g_assert_nonnull (strstr (error->message, "“t0” appears twice"));
+  g_clear_error (&error);
+
+  /* and the writer refuses two tensors of one name */
+  {
+    float v = 1;
+    NnTensor t[3] = {
+      { .name = (char *) "a", .n_dims = 1, .shape = { 1 }, .data = &v },
+      { .name = (char *) "b", .n_dims = 1, .shape = { 1 }, .data = &v },
+      { .name = (char *) "a", .n_dims = 1, .shape = { 1 }, .data = &v },
+    };
+    g_autoptr(GBytes) bytes = nn_safetensors_serialize (t, 3, NULL, &error);
+
+    g_assert_null (bytes);
+    g_assert_error (error, NN_SAFETENSORS_ERROR, NN_SAFETENSORS_ERROR_BAD_HEADER);
+  }
+}
+
+/* Only regular files are read: a folder, a FIFO and /dev/zero are refused at once. */
+static void
+test_safetensors_special_files (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-st-XXXXXX", &error);
+  g_autofree char *fifo = g_build_filename (dir, "fifo.safetensors", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.safetensors", NULL);
+  g_autoptr(NnSafetensors) st = NULL;
+
+  g_assert_no_error (error);
+  st = nn_safetensors_load (dir, &error);
+  g_assert_null (st);
+  g_assert_error (error, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR);
+  g_clear_error (&error);
+  if (g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
+    {
+      st = nn_safetensors_load ("/dev/zero", &error);
+      g_assert_null (st);
+      g_assert_error (error, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  st = nn_safetensors_load (fifo, &error);
+  g_assert_null (st);
+  g_assert_error (error, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR);
+  g_clear_error (&error);
+  st = nn_safetensors_load (missing, &error);
+  g_assert_null (st);
+  g_assert_error (error, NN_FILE_ERROR, NN_FILE_ERROR_NOT_FOUND);
+  g_remove (fifo);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -190,5 +283,7 @@ main (int   argc,
   g_test_add_func ("/engine/safetensors/layout", test_safetensors_layout);
   g_test_add_func ("/engine/safetensors/corruption", test_safetensors_corruption);
   g_test_add_func ("/engine/safetensors/failed-save", test_safetensors_failed_save);
+  g_test_add_func ("/engine/safetensors/many-tensors", test_safetensors_many_tensors);
+  g_test_add_func ("/engine/safetensors/special-files", test_safetensors_special_files);
   return g_test_run ();
 }

@@ -2,23 +2,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-safetensors.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <glib/gstdio.h>
 
+#include "nn-file.h"
 #include "nn-json.h"
 
 G_DEFINE_QUARK (nn-safetensors-error-quark, nn_safetensors_error)
 
 #define MAX_HEADER ((guint64) 100 << 20)
-#define MAX_FILE ((guint64) 4 << 30)
 
 struct _NnSafetensors
 {
   NnTensor   *tensors;      /* (n_tensors) in file order */
   size_t      n_tensors;
   GHashTable *metadata;     /* char* → char* */
+  GHashTable *by_name;      /* name (owned by the tensor) → NnTensor* */
 };
 
 static gboolean
@@ -54,6 +53,7 @@ nn_safetensors_serialize (const NnTensor    *tensors,
   g_autoptr(GByteArray) out = NULL;
   guint64 offset = 0, header_len;
   guint8 len_bytes[8];
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean first = TRUE;
 
   g_return_val_if_fail (tensors != NULL || n_tensors == 0, NULL);
@@ -103,13 +103,12 @@ nn_safetensors_serialize (const NnTensor    *tensors,
                        "tensor %zu has an invalid name, shape or data", i);
           return NULL;
         }
-      for (size_t j = 0; j < i; j++)
-        if (strcmp (tensors[j].name, t->name) == 0)
-          {
-            g_set_error (error, NN_SAFETENSORS_ERROR, NN_SAFETENSORS_ERROR_BAD_HEADER,
-                         "two tensors are named “%s”", t->name);
-            return NULL;
-          }
+      if (!g_hash_table_add (names, t->name))
+        {
+          g_set_error (error, NN_SAFETENSORS_ERROR, NN_SAFETENSORS_ERROR_BAD_HEADER,
+                       "two tensors are named “%s”", t->name);
+          return NULL;
+        }
       if (!first)
         g_string_append_c (header, ',');
       first = FALSE;
@@ -185,6 +184,7 @@ nn_safetensors_free (NnSafetensors *st)
     }
   g_free (st->tensors);
   g_clear_pointer (&st->metadata, g_hash_table_unref);
+  g_clear_pointer (&st->by_name, g_hash_table_unref);
   g_free (st);
 }
 
@@ -281,6 +281,7 @@ nn_safetensors_load_from_bytes (const guint8  *data,
   n_members = nn_json_object_get_size (header);
   st = g_new0 (NnSafetensors, 1);
   st->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  st->by_name = g_hash_table_new (g_str_hash, g_str_equal);
   st->tensors = g_new0 (NnTensor, MAX (n_members, 1));
   spans = g_new0 (Span, MAX (n_members, 1));
 
@@ -293,10 +294,7 @@ nn_safetensors_load_from_bytes (const guint8  *data,
       size_t count;
       guint64 begin, end;
 
-      for (size_t j = 0; j < i; j++)
-        if (strcmp (nn_json_object_get_key (header, j), name) == 0)
-          return fail (error, NN_SAFETENSORS_ERROR_BAD_HEADER, "“%s” appears twice", name), NULL;
-
+      /* names are unique: the JSON reader refuses an object that repeats a key */
       if (strcmp (name, "__metadata__") == 0)
         {
           if (nn_json_node_get_kind (entry) != NN_JSON_OBJECT)
@@ -377,6 +375,7 @@ nn_safetensors_load_from_bytes (const guint8  *data,
           memcpy (&t->data[k], &v, 4);
         }
 #endif
+      g_hash_table_insert (st->by_name, t->name, t);
       spans[st->n_tensors] = (Span) { st->n_tensors, begin, end };
       st->n_tensors++;
     }
@@ -410,24 +409,11 @@ nn_safetensors_load (const char  *path,
   g_autofree char *contents = NULL;
   NnSafetensors *st;
   gsize size;
-  GStatBuf sb;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (g_stat (path, &sb) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, NN_SAFETENSORS_ERROR, NN_SAFETENSORS_ERROR_IO, "%s: %s", path,
-                   g_strerror (saved));
-      return NULL;
-    }
-  if ((guint64) sb.st_size > MAX_FILE)
-    {
-      g_set_error (error, NN_SAFETENSORS_ERROR, NN_SAFETENSORS_ERROR_IO, "%s is too large", path);
-      return NULL;
-    }
-  if (!g_file_get_contents (path, &contents, &size, error))
+  /* a regular file only (never a FIFO or /dev/zero), no larger than the largest kind read */
+  if (!nn_file_read (path, NN_FILE_MAX_CHECKPOINT, &contents, &size, error))
     return NULL;
   st = nn_safetensors_load_from_bytes ((const guint8 *) contents, size, error);
   if (st == NULL)
@@ -456,10 +442,7 @@ nn_safetensors_lookup (const NnSafetensors *st,
 {
   g_return_val_if_fail (st != NULL && name != NULL, NULL);
 
-  for (size_t i = 0; i < st->n_tensors; i++)
-    if (strcmp (st->tensors[i].name, name) == 0)
-      return &st->tensors[i];
-  return NULL;
+  return g_hash_table_lookup (st->by_name, name);
 }
 
 const char *

@@ -44,7 +44,10 @@ GBytes         *nn_safetensors_serialize       (const NnTensor      *tensors,
                                                 const char *const   *metadata_kv,
                                                 GError             **error);
 
-/* Errors from _load name the file; those from _load_from_bytes name none, for the caller to. */
+/* Errors from _load name the file; those from _load_from_bytes name none, for the caller to.
+ * _load reads regular files only, of at most NN_FILE_MAX_CHECKPOINT bytes: a folder, FIFO or
+ * device is an NN_FILE_ERROR at once. Tensor names are unique (a repeated one is a BAD_HEADER)
+ * and looked up in constant time. */
 NnSafetensors  *nn_safetensors_load            (const char          *path,
                                                 GError             **error);
 NnSafetensors  *nn_safetensors_load_from_bytes (const guint8        *data,
