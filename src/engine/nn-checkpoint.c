@@ -502,7 +502,7 @@ parse_config (NnCheckpoint      *ck,
     return FALSE;
   c->evaluate_test = evaluate_test != 0;
   c->rotation_degrees = (float) rotation;
-  if ((double) c->rotation_degrees != rotation)
+  if (isfinite (rotation) && (double) c->rotation_degrees != rotation)
     {
       set_error (error, NN_CHECKPOINT_ERROR_BAD_VALUE, ck->path,
                  "the rotation range is not a single-precision number");
