@@ -41,6 +41,15 @@ test_spec_flexible_syntax (void)
   g_assert_cmpfloat_with_epsilon (spec->layers[4].p, 0.25, 1e-7);
   text = nn_spec_to_string (spec);
   g_assert_cmpstr (text, ==, "conv(8,5) relu maxpool(2) flatten dropout(0.25) dense(10)");
+  {
+    g_autoptr(NnSpec) padded = nn_spec_parse ("conv(8, 3, pad = 1) conv(4,3,1) flatten dense(2)",
+                                              &error);
+    g_autofree char *back = NULL;
+
+    g_assert_no_error (error);
+    back = nn_spec_to_string (padded);
+    g_assert_cmpstr (back, ==, "conv(8,3,pad=1) conv(4,3,pad=1) flatten dense(2)");
+  }
 }
 
 static void
@@ -60,6 +69,25 @@ test_spec_errors (void)
     { "dropout(1.0)", NN_SPEC_ERROR_BAD_ARGUMENT },
     { "relu(1)", NN_SPEC_ERROR_BAD_ARGUMENT },
     { "flatten $", NN_SPEC_ERROR_SYNTAX },
+    /* a value after a keyword was once read as the next positional one */
+    { "conv(pad=1,8,3)", NN_SPEC_ERROR_SYNTAX },
+    { "conv(8,pad=1,3)", NN_SPEC_ERROR_SYNTAX },
+    { "conv(8,3,pad=1,pad=1)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(8,3,1,pad=1)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "maxpool(size=2)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "dense(units=10)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(0x20,3)", NN_SPEC_ERROR_SYNTAX },
+    { "conv(nan,3)", NN_SPEC_ERROR_SYNTAX },
+    { "dropout(inf)", NN_SPEC_ERROR_SYNTAX },
+    { "conv(32,3,pad=1x)", NN_SPEC_ERROR_SYNTAX },
+    { "conv(32,,3)", NN_SPEC_ERROR_SYNTAX },
+    { "conv(1e400,3)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(18446744073709551617,3)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(-8,3)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(8,3,pad=-1)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "dense(65537)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "dropout(-0.1)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "dense(10))", NN_SPEC_ERROR_SYNTAX },
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)

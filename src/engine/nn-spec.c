@@ -63,7 +63,38 @@ typedef struct
   double  value;
 } Arg;
 
-/* Parses "name" or "name(arg, key=arg, ...)" starting at *p; advances *p. */
+/* A plain decimal number at s ("12", "0.25", "1e-3", "-2"): returns its end, or s when there is
+ * none. strtod alone would also take "0x20", "nan" and "inf". */
+static const char *
+scan_number (const char *s)
+{
+  const char *q = s;
+
+  if (*q == '-' || *q == '+')
+    q++;
+  if (!g_ascii_isdigit (*q) && !(*q == '.' && g_ascii_isdigit (q[1])))
+    return s;
+  while (g_ascii_isdigit (*q))
+    q++;
+  if (*q == '.')
+    {
+      q++;
+      while (g_ascii_isdigit (*q))
+        q++;
+    }
+  if ((*q == 'e' || *q == 'E') &&
+      (g_ascii_isdigit (q[1]) || ((q[1] == '-' || q[1] == '+') && g_ascii_isdigit (q[2]))))
+    {
+      q += 2;
+      while (g_ascii_isdigit (*q))
+        q++;
+    }
+  return q;
+}
+
+/* Parses "name" or "name(arg, key=arg, ...)" starting at *p; advances *p. Positional arguments
+ * come first, as in Python: "conv(pad=1,8,3)" is an error, not conv(1,8,pad=3); a keyword given
+ * twice is one too. */
 static gboolean
 parse_item (const char **p,
             char       **name,
@@ -110,6 +141,8 @@ parse_item (const char **p,
 
               while (g_ascii_isalnum (*s) || *s == '_')
                 s++;
+              while (*s == ' ' || *s == '\t')
+                s++;
               if (*s != '=')
                 {
                   g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_SYNTAX,
@@ -118,10 +151,34 @@ parse_item (const char **p,
                   goto fail;
                 }
               args[*n_args].key = g_strndup (k, s - k);
+              g_strchomp (args[*n_args].key);
               s++;
+              while (*s == ' ' || *s == '\t')
+                s++;
+              for (size_t i = 0; i < *n_args; i++)
+                if (args[i].key != NULL && strcmp (args[i].key, args[*n_args].key) == 0)
+                  {
+                    g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
+                                 "Architecture: %s gives “%s” twice", *name, args[i].key);
+                    (*n_args)++;
+                    goto fail;
+                  }
             }
-          args[*n_args].value = g_ascii_strtod (s, &end);
-          if (end == s)
+          else if (*n_args > 0 && args[*n_args - 1].key != NULL)
+            {
+              g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_SYNTAX,
+                           "Architecture: in %s(…), a value without a name follows “%s=”: "
+                           "plain values come first", *name, args[*n_args - 1].key);
+              goto fail;
+            }
+          end = (char *) scan_number (s);
+          if (end != s)
+            {
+              g_autofree char *digits = g_strndup (s, end - s);
+
+              args[*n_args].value = g_ascii_strtod (digits, NULL);
+            }
+          if (end == s || g_ascii_isalnum (*end) || *end == '.' || *end == '_')
             {
               g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_SYNTAX,
                            "Architecture: expected a number in %s(…)", *name);
@@ -182,12 +239,20 @@ build_layer (const char  *name,
              NnLayerSpec *layer,
              GError     **error)
 {
+  gboolean is_conv = strcmp (name, "conv") == 0 || strcmp (name, "conv2d") == 0;
   size_t n_positional = 0;
 
   memset (layer, 0, sizeof *layer);
+  /* positional arguments come first (parse_item saw to it); the only option is conv's pad */
   for (size_t i = 0; i < n_args; i++)
     if (args[i].key == NULL)
       n_positional++;
+    else if (!is_conv || strcmp (args[i].key, "pad") != 0)
+      {
+        g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
+                     "Architecture: %s has no option “%s”", name, args[i].key);
+        return FALSE;
+      }
 
 #define EXPECT_ARGS(lo, hi)                                                        \
   if ((long) n_positional < (lo) || (long) n_positional > (hi))                                \
@@ -198,9 +263,15 @@ build_layer (const char  *name,
       return FALSE;                                                                \
     }
 
-  if (strcmp (name, "conv") == 0 || strcmp (name, "conv2d") == 0)
+  if (is_conv)
     {
       EXPECT_ARGS (2, 3);
+      if (n_args > 3)
+        {
+          g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
+                       "Architecture: %s gives its padding twice", name);
+          return FALSE;
+        }
       layer->kind = NN_LAYER_CONV2D;
       if (!get_count (name, "of channels", args[0].value, 4096, &layer->channels, error) ||
           !get_count (name, "kernel size", args[1].value, 15, &layer->kernel, error))
@@ -210,12 +281,6 @@ build_layer (const char  *name,
         {
           double v = args[i].value;
 
-          if (args[i].key != NULL && strcmp (args[i].key, "pad") != 0)
-            {
-              g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
-                           "Architecture: %s has no option “%s”", name, args[i].key);
-              return FALSE;
-            }
           if (!(v >= 0 && v < (double) layer->kernel) || v != (double) (size_t) v)
             {
               g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
@@ -271,13 +336,6 @@ build_layer (const char  *name,
                    "dense, dropout)", name);
       return FALSE;
     }
-  for (size_t i = 0; i < n_args; i++)
-    if (args[i].key != NULL && layer->kind != NN_LAYER_CONV2D)
-      {
-        g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
-                     "Architecture: %s has no option “%s”", name, args[i].key);
-        return FALSE;
-      }
 #undef EXPECT_ARGS
   return TRUE;
 }
