@@ -383,8 +383,24 @@ is_size (double v)
   return isfinite (v) && v >= 0;
 }
 
+/* An evaluation's loss: the training run's own checks keep the training loss finite, but weights
+ * that overflow on held-out images alone give an infinite or NaN loss there, and the epoch is
+ * still recorded. Never negative. */
+static gboolean
+is_evaluation_loss (double v)
+{
+  return !(v < 0);
+}
+
+static gboolean
+same_double (double a,
+             double b)
+{
+  return a == b || (isnan (a) && isnan (b));
+}
+
 /* epochs_done rows "epoch train_loss train_acc val_loss val_acc test_loss test_acc seconds
- * images_per_second is_best", separated by ';'; test values are both NaN when not measured. */
+ * images_per_second is_best", separated by ';'; test values are NaN when not measured. */
 static gboolean
 parse_history (NnCheckpoint      *ck,
                const NnJsonNode  *meta,
@@ -422,9 +438,9 @@ parse_history (NnCheckpoint      *ck,
           p = end;
         }
       if (k != HISTORY_FIELDS || *p != '\0' || v[0] != i + 1 ||
-          !is_size (v[1]) || !is_fraction (v[2]) || !is_size (v[3]) || !is_fraction (v[4]) ||
-          isnan (v[5]) != isnan (v[6]) ||
-          (!isnan (v[5]) && (!is_size (v[5]) || !is_fraction (v[6]))) ||
+          !is_size (v[1]) || !is_fraction (v[2]) ||
+          !is_evaluation_loss (v[3]) || !is_fraction (v[4]) ||
+          !is_evaluation_loss (v[5]) || (!isnan (v[6]) && !is_fraction (v[6])) ||
           !is_size (v[7]) || !is_size (v[8]) || (v[9] != 0 && v[9] != 1))
         {
           set_error (error, NN_CHECKPOINT_ERROR_BAD_VALUE, ck->path,
@@ -555,7 +571,7 @@ parse_state (NnCheckpoint      *ck,
     }
   if (ck->best_epoch == 0 || !ck->history[ck->best_epoch - 1].is_best ||
       ck->history[ck->best_epoch - 1].val_accuracy != ck->best_val_accuracy ||
-      ck->history[ck->best_epoch - 1].val_loss != ck->best_val_loss)
+      !same_double (ck->history[ck->best_epoch - 1].val_loss, ck->best_val_loss))
     {
       set_error (error, NN_CHECKPOINT_ERROR_BAD_VALUE, ck->path,
                  "the best epoch %u does not agree with the history", ck->best_epoch);
