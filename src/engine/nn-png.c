@@ -147,6 +147,10 @@ decode (const guint8  *data,
     }
   for (png_uint_32 y = 0; y < height; y++)
     rows[y] = rgba + (size_t) y * width * 4;
+  /* From here on libpng's "benign" errors, warnings by default, refuse the file: image data
+   * left over after the last row (a header declaring fewer rows than were written) is refused
+   * as trailing data is in IDX files, and so is a damaged stream found only after the image. */
+  png_set_benign_errors (png, 0);
   png_read_image (png, rows);
   png_read_end (png, NULL);
   png_destroy_read_struct (&png, &info, NULL);
