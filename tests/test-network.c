@@ -331,12 +331,104 @@ test_network_predict_matches_training (void)
       }
 }
 
+/* Sizes that come from input are bounded before anything is allocated: each case is refused with
+ * TOO_LARGE (or BAD_SHAPE) at once, never by an abort in g_malloc. */
+static void
+test_network_limits (void)
+{
+  static const struct
+  {
+    const char *spec;
+    size_t      C, H, W;
+    int         code;
+  } cases[] = {
+    { "conv(1,1) flatten dense(2)", 4096, 4096, 4096, NN_NETWORK_ERROR_TOO_LARGE },
+    { "flatten dense(2)", 1, 4097, 1, NN_NETWORK_ERROR_TOO_LARGE },
+    { "flatten dense(2)", 4097, 1, 1, NN_NETWORK_ERROR_TOO_LARGE },
+    { "flatten dense(2)", 1, 4096, 4097, NN_NETWORK_ERROR_TOO_LARGE },
+    { "flatten dense(2)", 2, 4096, 4096, NN_NETWORK_ERROR_TOO_LARGE },
+    { "flatten dense(2)", 0, 28, 28, NN_NETWORK_ERROR_TOO_LARGE },
+    /* 2^24 inputs × 65536 units: 2^40 parameters */
+    { "flatten dense(65536) dense(10)", 1, 4096, 4096, NN_NETWORK_ERROR_TOO_LARGE },
+    { "flatten dense(65536) dense(65536) dense(10)", 1, 28, 28, NN_NETWORK_ERROR_TOO_LARGE },
+    /* 4096 channels of 4096 × 4096: 2^36 values in one activation */
+    { "conv(4096,1) flatten dense(2)", 1, 4096, 4096, NN_NETWORK_ERROR_TOO_LARGE },
+    { "conv(4096,15,pad=7) conv(4096,15,pad=7) flatten dense(2)", 1, 512, 512,
+      NN_NETWORK_ERROR_TOO_LARGE },
+  };
+  g_autoptr(GError) error = NULL;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(NnSpec) spec = nn_spec_parse (cases[i].spec, &error);
+      g_autoptr(NnNetwork) net = NULL;
+      g_autofree NnLayer *plan = NULL;
+      size_t n_params = 0;
+
+      g_assert_no_error (error);
+      net = nn_network_new (spec, cases[i].C, cases[i].H, cases[i].W, 1, &error);
+      g_assert_null (net);
+      g_assert_error (error, NN_NETWORK_ERROR, cases[i].code);
+      g_clear_error (&error);
+      plan = nn_network_plan (spec, cases[i].C, cases[i].H, cases[i].W, &n_params, &error);
+      g_assert_null (plan);
+      g_assert_error (error, NN_NETWORK_ERROR, cases[i].code);
+      g_clear_error (&error);
+    }
+
+  /* a wide first layer builds, but a batch of 4096 would need hundreds of GiB: refused, and
+   * the buffers already reserved stay usable */
+  {
+    g_autoptr(NnSpec) spec = nn_spec_parse ("conv(4096,3,pad=1) relu maxpool(2) flatten dense(10)",
+                                            &error);
+    g_autoptr(NnNetwork) net = NULL;
+    g_autofree float *x = g_new0 (float, 2 * 28 * 28);
+    float probs[20];
+
+    g_assert_no_error (error);
+    net = nn_network_new (spec, 1, 28, 28, 2, &error);
+    g_assert_no_error (error);
+    g_assert_true (nn_network_reserve (net, 2, &error));
+    g_assert_false (nn_network_reserve (net, 4096, &error));
+    g_assert_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE);
+    g_assert_nonnull (strstr (error->message, "smaller batch"));
+    g_clear_error (&error);
+    g_assert_false (nn_network_reserve (net, 1 << 20, &error));
+    g_assert_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE);
+    g_clear_error (&error);
+    nn_network_predict (net, x, 2, probs);
+    for (size_t k = 0; k < 20; k++)
+      g_assert_true (isfinite (probs[k]));
+  }
+}
+
+/* nn_network_plan gives the very layers nn_network_new builds. */
+static void
+test_network_plan (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = nn_spec_parse (NN_SPEC_REFERENCE, &error);
+  g_autoptr(NnNetwork) net = nn_network_new (spec, 1, 28, 28, 1, &error);
+  g_autofree NnLayer *plan = NULL;
+  size_t n_params = 0;
+
+  g_assert_no_error (error);
+  plan = nn_network_plan (spec, 1, 28, 28, &n_params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_params, ==, nn_network_get_n_params (net));
+  g_assert_cmpuint (n_params, ==, 421642);
+  for (size_t i = 0; i < spec->n_layers; i++)
+    g_assert_cmpmem (&plan[i], sizeof (NnLayer), nn_network_get_layer (net, i), sizeof (NnLayer));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/network/shapes", test_network_shapes);
+  g_test_add_func ("/engine/network/limits", test_network_limits);
+  g_test_add_func ("/engine/network/plan", test_network_plan);
   g_test_add_func ("/engine/network/shape-errors", test_network_shape_errors);
   g_test_add_func ("/engine/network/gradcheck", test_network_gradcheck);
   g_test_add_func ("/engine/network/gradcheck-winograd", test_network_gradcheck_winograd);

@@ -15,8 +15,6 @@
 G_DEFINE_QUARK (nn-network-error-quark, nn_network_error)
 
 #define MAX_THREADS 64
-/* Activations of one worker must stay well below the machine's memory. */
-#define MAX_WORKSPACE_FLOATS (G_GUINT64_CONSTANT (1) << 30)
 
 /* Everything one thread needs to run forward and backward on its slice of a batch. */
 typedef struct
@@ -180,40 +178,47 @@ checked_mul (size_t a,
   return r;
 }
 
-NnNetwork *
-nn_network_new (const NnSpec  *spec,
-                size_t         C,
-                size_t         H,
-                size_t         W,
-                size_t         n_threads,
-                GError       **error)
+/* The shapes of spec's layers on (C, H, W) inputs and the parameter layout, every size bounded
+ * by the limits in nn-network.h; allocates nothing but the layers. */
+static NnLayer *
+plan_layers (const NnSpec  *spec,
+             size_t         C,
+             size_t         H,
+             size_t         W,
+             size_t        *n_params_out,
+             size_t        *max_act_out,
+             size_t        *max_col_out,
+             size_t        *n_classes_out,
+             GError       **error)
 {
-  g_autoptr(NnNetwork) net = NULL;
+  g_autofree NnLayer *layers = NULL;
   size_t c = C, h = H, w = W;
-  size_t n_params = 0;
+  size_t n_params = 0, max_act, max_col = 0;
   gboolean overflow = FALSE;
   gboolean flat = FALSE;
 
-  g_return_val_if_fail (spec != NULL, NULL);
-  g_return_val_if_fail (C > 0 && H > 0 && W > 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (C == 0 || H == 0 || W == 0 || C > NN_NETWORK_MAX_CHANNELS || H > NN_NETWORK_MAX_SIDE ||
+      W > NN_NETWORK_MAX_SIDE || (guint64) C * H * W > NN_NETWORK_MAX_INPUT)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                   "Inputs of %zu×%zu×%zu (channels × height × width) are not supported: at most "
+                   "%d channels, sides of %d and %d values in all", C, H, W,
+                   NN_NETWORK_MAX_CHANNELS, NN_NETWORK_MAX_SIDE, NN_NETWORK_MAX_INPUT);
+      return NULL;
+    }
+  if (spec->n_layers == 0 || spec->n_layers > NN_NETWORK_MAX_LAYERS)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                   "A network has 1 to %d layers, not %zu", NN_NETWORK_MAX_LAYERS,
+                   spec->n_layers);
+      return NULL;
+    }
 
-  net = g_new0 (NnNetwork, 1);
-  g_mutex_init (&net->mutex);
-  g_cond_init (&net->start_cond);
-  g_cond_init (&net->done_cond);
-  net->spec = nn_spec_copy (spec);
-  net->n_layers = spec->n_layers;
-  net->layers = g_new0 (NnLayer, spec->n_layers);
-  net->in_c = C;
-  net->in_h = H;
-  net->in_w = W;
-  net->n_threads = CLAMP (n_threads, 1, MAX_THREADS);
-  net->max_act = C * H * W;
-
+  layers = g_new0 (NnLayer, spec->n_layers);
+  max_act = C * H * W;
   for (size_t i = 0; i < spec->n_layers; i++)
     {
-      NnLayer *l = &net->layers[i];
+      NnLayer *l = &layers[i];
       const NnLayerSpec *s = &spec->layers[i];
       size_t fan_in = 0;
 
@@ -226,26 +231,26 @@ nn_network_new (const NnSpec  *spec,
         case NN_LAYER_CONV2D:
           if (flat)
             goto flat_input;
-          if (h + 2 * s->pad < s->kernel || w + 2 * s->pad < s->kernel)
+          if (s->channels == 0 || s->kernel == 0 || s->pad >= s->kernel ||
+              h + 2 * s->pad < s->kernel || w + 2 * s->pad < s->kernel)
             {
               g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
                            "Layer %zu (conv): a %zu×%zu kernel does not fit a %zu×%zu input",
                            i + 1, s->kernel, s->kernel, h, w);
               return NULL;
             }
-          fan_in = c * s->kernel * s->kernel;
+          fan_in = checked_mul (c, checked_mul (s->kernel, s->kernel, &overflow), &overflow);
           l->n_weight = checked_mul (s->channels, fan_in, &overflow);
           l->n_bias = s->channels;
           c = s->channels;
           h = h + 2 * s->pad - s->kernel + 1;
           w = w + 2 * s->pad - s->kernel + 1;
-          net->max_col = MAX (net->max_col,
-                              checked_mul (fan_in, checked_mul (h, w, &overflow), &overflow));
+          max_col = MAX (max_col, checked_mul (fan_in, checked_mul (h, w, &overflow), &overflow));
           break;
         case NN_LAYER_MAXPOOL:
           if (flat)
             goto flat_input;
-          if (h < s->pool || w < s->pool)
+          if (s->pool == 0 || h < s->pool || w < s->pool)
             {
               g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
                            "Layer %zu (maxpool): a %zu×%zu window does not fit a %zu×%zu input",
@@ -256,7 +261,7 @@ nn_network_new (const NnSpec  *spec,
           w /= s->pool;
           break;
         case NN_LAYER_FLATTEN:
-          c = c * h * w;
+          c = checked_mul (c, checked_mul (h, w, &overflow), &overflow);
           h = w = 1;
           flat = TRUE;
           break;
@@ -266,6 +271,12 @@ nn_network_new (const NnSpec  *spec,
               g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
                            "Layer %zu (dense) needs a flat input: put “flatten” before it",
                            i + 1);
+              return NULL;
+            }
+          if (s->units == 0)
+            {
+              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                           "Layer %zu (dense) has no units", i + 1);
               return NULL;
             }
           fan_in = c;
@@ -285,11 +296,26 @@ nn_network_new (const NnSpec  *spec,
       if (l->n_weight > 0)
         {
           l->weight_offset = n_params;
-          n_params += l->n_weight;
+          n_params += MIN (l->n_weight, NN_NETWORK_MAX_PARAMS + 1);
           l->bias_offset = n_params;
           n_params += l->n_bias;
         }
-      net->max_act = MAX (net->max_act, checked_mul (c, checked_mul (h, w, &overflow), &overflow));
+      max_act = MAX (max_act, checked_mul (c, checked_mul (h, w, &overflow), &overflow));
+      /* sizes stay far from overflowing a size_t while each is checked as it grows */
+      if (overflow || n_params > NN_NETWORK_MAX_PARAMS)
+        {
+          g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                       "Layer %zu (%s) makes the network too large: more than %d parameters",
+                       i + 1, nn_layer_kind_to_string (s->kind), NN_NETWORK_MAX_PARAMS);
+          return NULL;
+        }
+      if (max_act > NN_NETWORK_MAX_ACTIVATION || max_col > NN_NETWORK_MAX_ACTIVATION)
+        {
+          g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                       "Layer %zu (%s) is too large: more than %d values for one image",
+                       i + 1, nn_layer_kind_to_string (s->kind), NN_NETWORK_MAX_ACTIVATION);
+          return NULL;
+        }
       continue;
 
     flat_input:
@@ -299,12 +325,6 @@ nn_network_new (const NnSpec  *spec,
       return NULL;
     }
 
-  if (overflow || n_params > (G_GUINT64_CONSTANT (1) << 31) || net->max_col > MAX_WORKSPACE_FLOATS)
-    {
-      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
-                   "The architecture is too large for this machine");
-      return NULL;
-    }
   if (!flat || h != 1 || w != 1 || c < 2 || c > 256 ||
       spec->layers[spec->n_layers - 1].kind != NN_LAYER_DENSE)
     {
@@ -313,11 +333,90 @@ nn_network_new (const NnSpec  *spec,
                    "(2 to 256 classes)");
       return NULL;
     }
+  *n_params_out = n_params;
+  if (max_act_out != NULL)
+    *max_act_out = max_act;
+  if (max_col_out != NULL)
+    *max_col_out = max_col;
+  if (n_classes_out != NULL)
+    *n_classes_out = c;
+  return g_steal_pointer (&layers);
+}
 
-  net->n_classes = c;
-  net->n_params = n_params;
-  net->params = g_new0 (float, n_params);
-  net->grads = g_new0 (float, n_params);
+NnLayer *
+nn_network_plan (const NnSpec  *spec,
+                 size_t         C,
+                 size_t         H,
+                 size_t         W,
+                 size_t        *n_params,
+                 GError       **error)
+{
+  size_t n;
+  NnLayer *layers;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  layers = plan_layers (spec, C, H, W, &n, NULL, NULL, NULL, error);
+  if (layers != NULL && n_params != NULL)
+    *n_params = n;
+  return layers;
+}
+
+static gboolean plan_worker (const NnNetwork *net, size_t capacity, size_t t, size_t *offsets,
+                             size_t *n_floats);
+
+NnNetwork *
+nn_network_new (const NnSpec  *spec,
+                size_t         C,
+                size_t         H,
+                size_t         W,
+                size_t         n_threads,
+                GError       **error)
+{
+  g_autoptr(NnNetwork) net = NULL;
+  size_t one_sample;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  net = g_new0 (NnNetwork, 1);
+  g_mutex_init (&net->mutex);
+  g_cond_init (&net->start_cond);
+  g_cond_init (&net->done_cond);
+  net->spec = nn_spec_copy (spec);
+  net->n_layers = spec->n_layers;
+  net->in_c = C;
+  net->in_h = H;
+  net->in_w = W;
+  net->n_threads = CLAMP (n_threads, 1, MAX_THREADS);
+  net->layers = plan_layers (spec, C, H, W, &net->n_params, &net->max_act, &net->max_col,
+                             &net->n_classes, error);
+  if (net->layers == NULL)
+    {
+      net->n_layers = 0;
+      return NULL;
+    }
+
+  /* a network that cannot hold even one image within a reserve's bound is refused here */
+  if (!plan_worker (net, 1, 0, NULL, &one_sample) ||
+      (guint64) one_sample * sizeof (float) > NN_NETWORK_MAX_RESERVE_BYTES)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                   "The architecture needs more than %d GiB of working memory for one image",
+                   (int) (NN_NETWORK_MAX_RESERVE_BYTES >> 30));
+      return NULL;
+    }
+
+  net->params = g_try_malloc0 (sizeof (float) * MAX (net->n_params, 1));
+  net->grads = g_try_malloc0 (sizeof (float) * MAX (net->n_params, 1));
+  if (net->params == NULL || net->grads == NULL)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                   "Not enough memory for the network's %zu parameters (%zu MiB)",
+                   net->n_params, 2 * sizeof (float) * net->n_params >> 20);
+      return NULL;
+    }
   return g_steal_pointer (&net);
 }
 
@@ -514,17 +613,99 @@ train_group (const NnNetwork *net,
   return MAX ((size_t) 1, MIN (capacity, 1024 / (l->out_h * l->out_w)));
 }
 
+/* The floats of worker t's storage for capacity samples, and where each buffer starts (offsets
+ * may be NULL): FALSE when the sizes overflow. */
+static gboolean
+plan_worker (const NnNetwork *net,
+             size_t           capacity,
+             size_t           t,
+             size_t          *offsets,
+             size_t          *n_floats)
+{
+  size_t total = 0, n_off = 0;
+  gboolean overflow = FALSE;
+
+  /* every buffer starts on a 64-byte boundary */
+#define RESERVE(n)                                                                 \
+  G_STMT_START {                                                                   \
+    size_t n_ = (n);                                                               \
+    if (offsets != NULL)                                                           \
+      offsets[n_off] = total;                                                      \
+    n_off++;                                                                       \
+    if (n_ > G_MAXSIZE - 16 || __builtin_add_overflow (total, (n_ + 15) & ~(size_t) 15, \
+                                                       &total))                    \
+      overflow = TRUE;                                                             \
+  } G_STMT_END
+  RESERVE (checked_mul (capacity, nn_network_get_input_size (net), &overflow));
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      const NnLayer *l = &net->layers[i];
+
+      if (l->spec.kind != NN_LAYER_FLATTEN)
+        RESERVE (checked_mul (capacity, layer_out_size (l), &overflow));
+      if (l->spec.kind == NN_LAYER_MAXPOOL || l->spec.kind == NN_LAYER_DROPOUT)
+        RESERVE (checked_mul (capacity, layer_out_size (l), &overflow));
+    }
+  RESERVE (checked_mul (capacity, net->max_act, &overflow));
+  RESERVE (checked_mul (capacity, net->max_act, &overflow));
+  RESERVE (net->max_col);
+  RESERVE (net->max_col);
+  RESERVE (t == 0 ? 0 : net->n_params);
+  RESERVE (checked_mul (capacity, net->n_classes, &overflow));
+  {
+    size_t fused_col = 0, fused_tmp = 0, fused_dcol = 0;
+
+    for (size_t i = 0; i < net->n_layers; i++)
+      if (fusable_at (net, i))
+        {
+          const NnLayer *l = &net->layers[i];
+          size_t g = fused_group (net, i, capacity);
+          size_t tg = train_group (net, i, capacity);
+          size_t col = nn_conv2d_col_size (l->in_c, l->in_h, l->in_w, l->spec.kernel,
+                                           l->spec.pad);
+
+          fused_col = MAX (fused_col, checked_mul (tg, col, &overflow));
+          fused_dcol = MAX (fused_dcol, checked_mul (tg, col, &overflow));
+          fused_tmp = MAX (fused_tmp, checked_mul (tg, layer_out_size (l), &overflow));
+
+          if (winograd_at (net, i, capacity))
+            {
+              fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
+                                                                        l->in_w, l->out_c, g));
+              /* training's input gradient, in the backward's groups */
+              fused_dcol = MAX (fused_dcol, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
+                                                                          l->in_w, l->out_c,
+                                                                          tg));
+            }
+          else
+            {
+              fused_col = MAX (fused_col, checked_mul (g, col, &overflow));
+              fused_tmp = MAX (fused_tmp, checked_mul (g, layer_out_size (l), &overflow));
+            }
+        }
+    RESERVE (fused_col);
+    RESERVE (fused_tmp);
+    RESERVE (fused_dcol);
+  }
+#undef RESERVE
+  g_assert (n_off <= 2 * NN_NETWORK_MAX_LAYERS + 10);
+  *n_floats = total;
+  return !overflow;
+}
+
 gboolean
 nn_network_reserve (NnNetwork  *net,
                     size_t      max_batch,
                     GError    **error)
 {
+  g_autofree gpointer *storage = NULL;  /* (n_threads) new blocks, kept only if all succeed */
   size_t capacity;
+  guint64 bytes = 0;
 
   g_return_val_if_fail (net != NULL, FALSE);
   g_return_val_if_fail (max_batch > 0, FALSE);
 
-  capacity = (max_batch + net->n_threads - 1) / net->n_threads;
+  capacity = max_batch / net->n_threads + (max_batch % net->n_threads != 0);
   if (net->workers != NULL && capacity <= net->capacity)
     return TRUE;
   if (capacity > 65536)
@@ -534,84 +715,59 @@ nn_network_reserve (NnNetwork  *net,
       return FALSE;
     }
 
+  /* everything is sized and bounded before anything is allocated */
+  for (size_t t = 0; t < net->n_threads; t++)
+    {
+      size_t n;
+
+      if (!plan_worker (net, capacity, t, NULL, &n) || n > NN_NETWORK_MAX_RESERVE_BYTES / 4)
+        bytes = NN_NETWORK_MAX_RESERVE_BYTES + 1;
+      else
+        bytes += (guint64) n * sizeof (float) + 64;
+    }
+  if (bytes > NN_NETWORK_MAX_RESERVE_BYTES)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                   "A batch of %zu samples on %zu threads needs more than the %d GiB of "
+                   "activations and workspace allowed: choose a smaller batch or network",
+                   max_batch, net->n_threads, (int) (NN_NETWORK_MAX_RESERVE_BYTES >> 30));
+      return FALSE;
+    }
+  storage = g_new0 (gpointer, net->n_threads);
+  for (size_t t = 0; t < net->n_threads; t++)
+    {
+      size_t n;
+
+      plan_worker (net, capacity, t, NULL, &n);
+      storage[t] = g_try_malloc0 (sizeof (float) * n + 64);
+      if (storage[t] == NULL)
+        {
+          for (size_t u = 0; u < t; u++)
+            g_free (storage[u]);
+          g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                       "Not enough memory for a batch of %zu samples (%" G_GUINT64_FORMAT
+                       " MiB)", max_batch, bytes >> 20);
+          return FALSE;
+        }
+    }
+
   if (net->workers == NULL)
     net->workers = g_new0 (Worker, net->n_threads);
-
   for (size_t t = 0; t < net->n_threads; t++)
     {
       Worker *wk = &net->workers[t];
-      size_t total = 0;
-      size_t offsets[4 * 64 + 8];
-      size_t n_off = 0;
+      size_t offsets[2 * NN_NETWORK_MAX_LAYERS + 10];
+      size_t n_off = 0, total;
       float *base;
 
       worker_clear (wk);
+      plan_worker (net, capacity, t, offsets, &total);
       wk->capacity = capacity;
       wk->acts = g_new0 (float *, net->n_layers + 1);
       wk->argmax = g_new0 (guint32 *, net->n_layers);
       wk->masks = g_new0 (float *, net->n_layers);
-
-      /* One allocation per worker; every buffer starts on a 64-byte boundary. */
-#define RESERVE(n) (offsets[n_off++] = total, total += ((n) + 15) & ~(size_t) 15)
-      RESERVE (capacity * nn_network_get_input_size (net));
-      for (size_t i = 0; i < net->n_layers; i++)
-        {
-          const NnLayer *l = &net->layers[i];
-
-          if (l->spec.kind != NN_LAYER_FLATTEN)
-            RESERVE (capacity * layer_out_size (l));
-          if (l->spec.kind == NN_LAYER_MAXPOOL || l->spec.kind == NN_LAYER_DROPOUT)
-            RESERVE (capacity * layer_out_size (l));
-        }
-      RESERVE (capacity * net->max_act);
-      RESERVE (capacity * net->max_act);
-      RESERVE (net->max_col);
-      RESERVE (net->max_col);
-      RESERVE (t == 0 ? 0 : net->n_params);
-      RESERVE (capacity * net->n_classes);
-      {
-        size_t fused_col = 0, fused_tmp = 0, fused_dcol = 0;
-
-        for (size_t i = 0; i < net->n_layers; i++)
-          if (fusable_at (net, i))
-            {
-              const NnLayer *l = &net->layers[i];
-              size_t g = fused_group (net, i, capacity);
-              size_t tg = train_group (net, i, capacity);
-
-              fused_col = MAX (fused_col, tg * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
-                                                                   l->spec.kernel, l->spec.pad));
-              fused_dcol = MAX (fused_dcol, tg * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
-                                                                     l->spec.kernel, l->spec.pad));
-              fused_tmp = MAX (fused_tmp, tg * layer_out_size (l));
-
-              if (winograd_at (net, i, capacity))
-                {
-                  fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
-                                                                            l->in_w, l->out_c,
-                                                                            g));
-                  /* training's input gradient, in the backward's groups */
-                  fused_dcol = MAX (fused_dcol, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
-                                                                              l->in_w, l->out_c,
-                                                                              tg));
-                }
-              else
-                {
-                  fused_col = MAX (fused_col, g * nn_conv2d_col_size (l->in_c, l->in_h, l->in_w,
-                                                                      l->spec.kernel,
-                                                                      l->spec.pad));
-                  fused_tmp = MAX (fused_tmp, g * layer_out_size (l));
-                }
-            }
-        RESERVE (fused_col);
-        RESERVE (fused_tmp);
-        RESERVE (fused_dcol);
-      }
-#undef RESERVE
-
-      wk->storage = g_malloc0 (sizeof (float) * total + 64);
+      wk->storage = storage[t];
       base = (float *) (((guintptr) wk->storage + 63) & ~(guintptr) 63);
-      n_off = 0;
       wk->acts[0] = base + offsets[n_off++];
       for (size_t i = 0; i < net->n_layers; i++)
         {

@@ -19,6 +19,19 @@ typedef enum
   NN_NETWORK_ERROR_TOO_LARGE,
 } NnNetworkError;
 
+/* Limits on what any input (a file, a command line, a setting) can make the engine allocate.
+ * They are checked before anything large is allocated, and the large blocks are allocated with
+ * g_try_malloc: a network too large for them, or for the machine, is a TOO_LARGE error. */
+#define NN_NETWORK_MAX_SIDE         4096          /* input height and width */
+#define NN_NETWORK_MAX_CHANNELS     4096          /* input channels */
+#define NN_NETWORK_MAX_INPUT        (1 << 24)     /* values in one input image, C × H × W */
+#define NN_NETWORK_MAX_LAYERS       64
+#define NN_NETWORK_MAX_PARAMS       (1 << 28)     /* 1 GiB of float32 per block */
+#define NN_NETWORK_MAX_ACTIVATION   (1 << 28)     /* floats in one layer's output or im2col, one image */
+/* Activations and workspaces of one nn_network_reserve (), all threads together. The reference
+ * network at the largest batch the trainer allows (4096) needs 2.4 GB. */
+#define NN_NETWORK_MAX_RESERVE_BYTES (G_GUINT64_CONSTANT (4) << 30)
+
 typedef struct
 {
   NnLayerSpec spec;
@@ -40,6 +53,16 @@ NnNetwork     *nn_network_new               (const NnSpec     *spec,
                                              GError          **error);
 void           nn_network_free              (NnNetwork        *net);
 
+/* The layers that nn_network_new () would build for spec on (C, H, W) inputs, with their shapes
+ * and parameter offsets, after the same checks and limits, without allocating parameters or
+ * activations: a file's tensors can be checked against them first. Free with g_free (). */
+NnLayer       *nn_network_plan              (const NnSpec     *spec,
+                                             size_t            C,
+                                             size_t            H,
+                                             size_t            W,
+                                             size_t           *n_params,
+                                             GError          **error);
+
 const NnSpec  *nn_network_get_spec          (const NnNetwork  *net);
 size_t         nn_network_get_n_layers      (const NnNetwork  *net);
 const NnLayer *nn_network_get_layer         (const NnNetwork  *net,
@@ -59,7 +82,9 @@ float         *nn_network_get_grads         (NnNetwork        *net);
 void           nn_network_init_params       (NnNetwork        *net,
                                              NnRng            *rng);
 
-/* Sizes the activation buffers once for mini-batches of up to max_batch samples. */
+/* Sizes the activation buffers once for mini-batches of up to max_batch samples. Beyond
+ * NN_NETWORK_MAX_RESERVE_BYTES, or when memory runs out, it is a TOO_LARGE error and the network
+ * keeps the buffers it had. */
 gboolean       nn_network_reserve           (NnNetwork        *net,
                                              size_t            max_batch,
                                              GError          **error);
