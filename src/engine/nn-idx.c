@@ -43,7 +43,8 @@ reader_close (Reader *r)
   g_free (r->name);
 }
 
-/* Moves what the buffer still holds to its start and reads more after it, up to full. */
+/* Moves what the buffer still holds to its start and reads more after it: one read, or more
+ * until it holds the two bytes the gzip magic needs, or the file ends. */
 static gboolean
 reader_fill (Reader  *r,
              GError **error)
@@ -75,7 +76,6 @@ reader_fill (Reader  *r,
           break;
         }
       have += (gsize) n;
-      /* one read is enough unless the caller needs more than it brought */
       if (have >= 2)
         break;
     }
