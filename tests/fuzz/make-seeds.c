@@ -143,6 +143,18 @@ idx_seeds (void)
     write_seed ("idx-labels", "images-magic", trailing, 16);
     write_seed ("idx-labels", "label-200", bad_label, sizeof bad_label);
     write_seed ("idx-labels", "huge-header", labels_huge, sizeof labels_huge);
+
+    /* 100,000 images of 128×128 (1.6 GB, within the limits) in a 16-byte file, raw and
+     * compressed: once the reader allocated all of it before finding the file short. */
+    static const guint8 lying[] = { 0, 0, 8, 3, 0, 1, 0x86, 0xa0, 0, 0, 0, 0x80, 0, 0, 0, 0x80 };
+    g_autofree char *gz_path = tmp_path ("lying.gz");
+    gzFile gz = gzopen (gz_path, "wb9");
+
+    write_seed ("idx-images", "lying-header", lying, sizeof lying);
+    g_assert_nonnull (gz);
+    g_assert_cmpint (gzwrite (gz, lying, sizeof lying), ==, sizeof lying);
+    g_assert_cmpint (gzclose (gz), ==, Z_OK);
+    copy_seed (gz_path, "idx-images", "lying-header.gz", -1);
   }
 }
 
