@@ -5,17 +5,72 @@
 #include "nn-model.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "nn-file.h"
 #include "nn-json.h"
 #include "nn-safetensors.h"
 
 G_DEFINE_QUARK (nn-model-error-quark, nn_model_error)
 
-#define MAX_CONFIG_BYTES (1 << 20)
-#define MAX_WEIGHTS_BYTES (G_GINT64_CONSTANT (1) << 30)
+#define MAX_CLASS_NAME_BYTES 256
+#define MAX_DATASET_NAME_BYTES 256
+
+/* Pixels are in [0, 1]: their mean is too, and a standard deviation outside [1e-6, 1] is no
+ * statistic of such images (1e-45 would turn every pixel into an infinity). */
+static gboolean
+check_normalisation (double   mean,
+                     double   std,
+                     GError **error)
+{
+  if (!(mean >= 0 && mean <= 1))
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_BAD_CONFIG,
+                   "The normalisation mean must be a number from 0 to 1, not %g", mean);
+      return FALSE;
+    }
+  if (!(std >= NN_MODEL_MIN_STD && std <= NN_MODEL_MAX_STD))
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_BAD_CONFIG,
+                   "The normalisation standard deviation must be a number from %g to %g, not %g",
+                   NN_MODEL_MIN_STD, NN_MODEL_MAX_STD, std);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Class names are shown to people and compared with a dataset's: each one present, short and
+ * different from the others. */
+static gboolean
+check_class_names (const char *const *names,
+                   GError           **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (size_t k = 0; names[k] != NULL; k++)
+    {
+      if (names[k][0] == '\0' || strlen (names[k]) > MAX_CLASS_NAME_BYTES)
+        {
+          g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_BAD_CONFIG,
+                       "Class %zu has an empty or too long name (at most %d bytes)", k,
+                       MAX_CLASS_NAME_BYTES);
+          return FALSE;
+        }
+      if (!g_hash_table_add (seen, (gpointer) names[k]))
+        {
+          g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_BAD_CONFIG,
+                       "Two classes are named “%s”", names[k]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 NnModel *
 nn_model_new (const NnSpec          *spec,
@@ -35,26 +90,32 @@ nn_model_new (const NnSpec          *spec,
   g_return_val_if_fail (spec != NULL && norm != NULL && class_names != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* the cheap checks first, then the network's shapes, and only then its memory */
+  if (!check_normalisation (norm->mean, norm->std, error) ||
+      !check_class_names (class_names, error))
+    return NULL;
+  {
+    g_autofree NnLayer *plan = NULL;
+    size_t n_params;
+
+    plan = nn_network_plan (spec, C, H, W, &n_params, error);
+    if (plan == NULL)
+      return NULL;
+    n_names = g_strv_length ((char **) class_names);
+    if (n_names != plan[spec->n_layers - 1].out_c)
+      {
+        g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                     "The network has %zu outputs but %zu class names were given",
+                     plan[spec->n_layers - 1].out_c, n_names);
+        return NULL;
+      }
+  }
   model = g_new0 (NnModel, 1);
   model->test_accuracy = NAN;
   model->net = nn_network_new (spec, C, H, W, MAX (n_threads, 1), error);
   if (model->net == NULL)
     return NULL;
   model->n_classes = nn_network_get_n_classes (model->net);
-  n_names = g_strv_length ((char **) class_names);
-  if (n_names != model->n_classes)
-    {
-      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
-                   "The network has %zu outputs but %zu class names were given",
-                   model->n_classes, n_names);
-      return NULL;
-    }
-  if (!(norm->std > 0) || !isfinite (norm->mean))
-    {
-      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_BAD_CONFIG,
-                   "The normalisation statistics are invalid");
-      return NULL;
-    }
   if (!nn_network_reserve (model->net, MAX (n_threads, 1), error))
     return NULL;
   if (params != NULL)
@@ -271,41 +332,200 @@ nn_model_config_to_json (const NnModel *model)
   return g_string_free (s, FALSE);
 }
 
-gboolean
-nn_model_save (const NnModel  *model,
-               const char     *dir,
-               GError        **error)
+
+/* ---- saving: both files into a fresh sibling folder, then swapped in as one ---- */
+
+static gboolean
+io_error (GError    **error,
+          int         saved_errno,
+          const char *format,
+          const char *path)
 {
-  const NnSpec *spec;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autofree NnTensor *tensors = NULL;
-  g_autofree char *config = NULL;
-  g_autofree char *weights_path = NULL;
-  g_autofree char *config_path = NULL;
-  g_autofree char *spec_text = NULL;
-  /* the configuration travels inside the weights too, so that the file alone is a model (a
-   * sandboxed app handed one file by a file manager sees nothing beside it) */
-  const char *metadata[] = { "format", "pt", "architecture", NULL, "producer", "Digit Lab",
-                             NN_MODEL_CONFIG_METADATA, NULL, NULL };
-  float *params;
-  size_t n = 0;
+  g_autofree char *what = g_strdup_printf (format, path);
 
-  g_return_val_if_fail (model != NULL && dir != NULL, FALSE);
+  g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "%s: %s", what,
+               g_strerror (saved_errno));
+  return FALSE;
+}
 
-  if (g_mkdir_with_parents (dir, 0755) != 0)
+static gboolean
+fsync_path (const char  *path,
+            GError     **error)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+
+  if (fd < 0 || fsync (fd) != 0)
     {
       int saved = errno;
 
-      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "Cannot create the folder %s: %s",
-                   dir, g_strerror (saved));
+      if (fd >= 0)
+        close (fd);
+      /* some file systems cannot sync a folder; the data in it is synced already */
+      if (saved == EINVAL || saved == ENOTSUP)
+        return TRUE;
+      return io_error (error, saved, "Cannot sync the folder %s", path);
+    }
+  close (fd);
+  return TRUE;
+}
+
+/* A new file holding data, on disk (fsync) before this returns. */
+static gboolean
+write_synced (const char  *path,
+              const void  *data,
+              size_t       size,
+              GError     **error)
+{
+  const char *p = data;
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
+
+  if (fd < 0)
+    return io_error (error, errno, "Cannot create %s", path);
+  while (size > 0)
+    {
+      ssize_t n = write (fd, p, size);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          close (fd);
+          return io_error (error, saved, "Cannot write %s", path);
+        }
+      p += n;
+      size -= (size_t) n;
+    }
+  if (fsync (fd) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      return io_error (error, saved, "Cannot write %s", path);
+    }
+  if (close (fd) != 0)
+    return io_error (error, errno, "Cannot write %s", path);
+  return TRUE;
+}
+
+/* The files a model folder may hold: its own, and the card an export writes beside them. */
+static gboolean
+is_model_file (const char *name)
+{
+  return strcmp (name, NN_MODEL_WEIGHTS_FILE) == 0 || strcmp (name, NN_MODEL_CONFIG_FILE) == 0 ||
+         strcmp (name, "README.md") == 0;
+}
+
+/* Removes a folder that holds only a model's own files; what cannot be removed is left. */
+static void
+remove_model_folder (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (is_model_file (name))
+        g_unlink (path);
+    }
+  if (g_rmdir (dir) != 0)
+    g_debug ("Cannot remove %s: %s", dir, g_strerror (errno));
+}
+
+/* Whether dir may be swapped away: only a model's own regular files in it (or nothing). */
+static gboolean
+check_replaceable (const char  *dir,
+                   GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GDir) d = g_dir_open (dir, 0, &local);
+  const char *name;
+
+  if (d == NULL)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "Cannot read the folder %s: %s", dir,
+                   local->message);
       return FALSE;
     }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf info;
 
-  spec = nn_network_get_spec (model->net);
-  spec_text = nn_spec_to_string (spec);
-  metadata[3] = spec_text;
-  params = nn_network_get_params (model->net);
-  tensors = g_new0 (NnTensor, 2 * spec->n_layers);
+      if (!is_model_file (name) || g_lstat (path, &info) != 0 || !S_ISREG (info.st_mode))
+        {
+          g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO,
+                       "%s holds “%s”, which is not part of a model: a model is saved only into "
+                       "a new or empty folder, or over another model", dir, name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Puts the folder tmp in the place of target, which exists; afterwards tmp holds the old one.
+ * Linux swaps two folders atomically; elsewhere the old folder is renamed aside first and put
+ * back if the new one cannot take its place. */
+static gboolean
+swap_folders (const char  *tmp,
+              const char  *target,
+              const char  *parent,
+              const char  *base,
+              GError     **error)
+{
+  g_autofree char *aside = NULL;
+
+#ifdef RENAME_EXCHANGE
+  if (renameat2 (AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) == 0)
+    return TRUE;
+  if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP)
+    return io_error (error, errno, "Cannot replace the folder %s", target);
+#endif
+  /* a unique empty folder, which rename () may replace with the old model */
+  aside = g_strdup_printf ("%s/.%s.old-XXXXXX", parent, base);
+  if (g_mkdtemp_full (aside, 0755) == NULL)
+    return io_error (error, errno, "Cannot create a folder beside %s", target);
+  if (g_rename (target, aside) != 0)
+    {
+      int saved = errno;
+
+      g_rmdir (aside);
+      return io_error (error, saved, "Cannot replace the folder %s", target);
+    }
+  if (g_rename (tmp, target) != 0)
+    {
+      int saved = errno;
+
+      if (g_rename (aside, target) != 0)
+        g_debug ("Cannot put %s back in place: %s", target, g_strerror (errno));
+      return io_error (error, saved, "Cannot replace the folder %s", target);
+    }
+  /* as after an exchange, tmp's name holds the old model; it cannot fail, tmp being gone */
+  if (g_rename (aside, tmp) != 0)
+    remove_model_folder (aside);
+  return TRUE;
+}
+
+/* The weights as safetensors bytes, with the configuration in their metadata. */
+static GBytes *
+serialize_weights (const NnModel  *model,
+                   const char     *config,
+                   GError        **error)
+{
+  const NnSpec *spec = nn_network_get_spec (model->net);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree NnTensor *tensors = g_new0 (NnTensor, 2 * MAX (spec->n_layers, 1));
+  g_autofree char *spec_text = nn_spec_to_string (spec);
+  /* the configuration travels inside the weights too, so that the file alone is a model (a
+   * sandboxed app handed one file by a file manager sees nothing beside it) */
+  const char *metadata[] = { "format", "pt", "architecture", spec_text, "producer", "Digit Lab",
+                             NN_MODEL_CONFIG_METADATA, config, NULL };
+  float *params = nn_network_get_params (model->net);
+  size_t n = 0;
+
   for (size_t i = 0; i < spec->n_layers; i++)
     {
       const NnLayer *l = nn_network_get_layer (model->net, i);
@@ -336,16 +556,98 @@ nn_model_save (const NnModel  *model,
       tensors[n++] = (NnTensor) { .name = bname, .n_dims = 1, .shape = { l->n_bias },
                                   .data = params + l->bias_offset };
     }
-
-  weights_path = g_build_filename (dir, NN_MODEL_WEIGHTS_FILE, NULL);
-  config_path = g_build_filename (dir, NN_MODEL_CONFIG_FILE, NULL);
-  config = nn_model_config_to_json (model);
-  metadata[7] = config;
-  if (!nn_safetensors_save (weights_path, tensors, n, metadata, error))
-    return FALSE;
-  return g_file_set_contents_full (config_path, config, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-                                   0644, error);
+  return nn_safetensors_serialize (tensors, n, metadata, error);
 }
+
+gboolean
+nn_model_save (const NnModel  *model,
+               const char     *dir,
+               GError        **error)
+{
+  g_autofree char *target = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *config = NULL;
+  g_autoptr(GBytes) weights = NULL;
+  gboolean exists;
+  GStatBuf info;
+
+  g_return_val_if_fail (model != NULL && dir != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  target = g_canonicalize_filename (dir, NULL);
+  parent = g_path_get_dirname (target);
+  base = g_path_get_basename (target);
+  if (strcmp (target, parent) == 0)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "Cannot save a model as %s", dir);
+      return FALSE;
+    }
+
+  /* what is there decides whether the model may go there, before anything is written */
+  exists = g_lstat (target, &info) == 0;
+  if (!exists && errno != ENOENT)
+    return io_error (error, errno, "Cannot use the folder %s", target);
+  if (exists && !S_ISDIR (info.st_mode))
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO,
+                   S_ISLNK (info.st_mode) ? "%s is a symbolic link: a model is saved into a "
+                                            "real folder"
+                                          : "%s exists and is not a folder", target);
+      return FALSE;
+    }
+  if (exists && !check_replaceable (target, error))
+    return FALSE;
+  if (g_mkdir_with_parents (parent, 0755) != 0)
+    return io_error (error, errno, "Cannot create the folder %s", parent);
+
+  config = nn_model_config_to_json (model);
+  weights = serialize_weights (model, config, error);
+  if (weights == NULL)
+    return FALSE;
+
+  /* both files into a fresh folder beside the target; the target is untouched until the swap */
+  tmp = g_strdup_printf ("%s/.%s.saving-XXXXXX", parent, base);
+  if (g_mkdtemp_full (tmp, 0755) == NULL)
+    return io_error (error, errno, "Cannot create a folder beside %s", target);
+  {
+    g_autofree char *weights_path = g_build_filename (tmp, NN_MODEL_WEIGHTS_FILE, NULL);
+    g_autofree char *config_path = g_build_filename (tmp, NN_MODEL_CONFIG_FILE, NULL);
+    gsize size;
+    const void *data = g_bytes_get_data (weights, &size);
+
+    if (!write_synced (weights_path, data, size, error) ||
+        !write_synced (config_path, config, strlen (config), error) ||
+        !fsync_path (tmp, error))
+      goto fail;
+  }
+
+  if (!exists)
+    {
+      if (g_rename (tmp, target) != 0)
+        {
+          io_error (error, errno, "Cannot create the folder %s", target);
+          goto fail;
+        }
+      g_clear_pointer (&tmp, g_free);
+    }
+  else
+    {
+      if (!swap_folders (tmp, target, parent, base, error))
+        goto fail;
+      /* tmp now holds the old model */
+      remove_model_folder (tmp);
+      g_clear_pointer (&tmp, g_free);
+    }
+  return fsync_path (parent, error);
+
+fail:
+  remove_model_folder (tmp);
+  return FALSE;
+}
+
+/* ---- loading: everything in the files is checked before the network is allocated ---- */
 
 static gboolean
 bad_config (GError    **error,
@@ -363,171 +665,396 @@ in_config (GError **error)
   return FALSE;
 }
 
-/* A model from its configuration and its already parsed weights. */
-static NnModel *
-model_from_tensors (const char          *config_json,
-                    size_t               config_length,
-                    const NnSafetensors *st,
-                    size_t               n_threads,
-                    GError             **error)
+/* What a config.json says, each field checked. */
+typedef struct
 {
-  g_autoptr(NnJsonNode) root = NULL;
-  g_autoptr(NnSpec) spec = NULL;
-  g_autoptr(NnModel) model = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const NnJsonNode *node, *shape, *classes, *norm_node;
-  const char *arch, *dataset = NULL;
-  NnNormalisation norm;
-  size_t dims[3];
-  gint64 version;
-  float *params;
+  NnJsonNode      *root;
+  NnSpec          *spec;
+  size_t           dims[3];         /* input (C, H, W) */
+  NnNormalisation  norm;
+  GPtrArray       *names;           /* NULL-terminated class names */
+  const char      *dataset;         /* in root; nullable */
+} Config;
 
-  if (config_length > MAX_CONFIG_BYTES)
-    return bad_config (error, "the file is too large"), NULL;
-  root = nn_json_parse (config_json, config_length, error);
-  if (root == NULL)
-    return in_config (error), NULL;
-  if (nn_json_node_get_kind (root) != NN_JSON_OBJECT)
-    return bad_config (error, "not a JSON object"), NULL;
-  if (!nn_json_object_get_int_member (root, "format_version", &version, error))
-    return in_config (error), NULL;
+static void
+config_clear (Config *c)
+{
+  g_clear_pointer (&c->root, nn_json_node_free);
+  g_clear_pointer (&c->spec, nn_spec_free);
+  g_clear_pointer (&c->names, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Config, config_clear)
+
+static gboolean
+config_read (const char  *json,
+             size_t       length,
+             Config      *c,
+             GError     **error)
+{
+  const NnJsonNode *node, *shape, *classes, *norm_node;
+  const char *arch;
+  gint64 version;
+  double mean, std;
+
+  if (length > NN_FILE_MAX_CONFIG)
+    return bad_config (error, "the file is too large");
+  c->root = nn_json_parse (json, length, error);
+  if (c->root == NULL)
+    return in_config (error);
+  if (nn_json_node_get_kind (c->root) != NN_JSON_OBJECT)
+    return bad_config (error, "not a JSON object");
+  if (!nn_json_object_get_int_member (c->root, "format_version", &version, error))
+    return in_config (error);
   if (version != NN_MODEL_FORMAT_VERSION)
     {
       g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_BAD_CONFIG,
                    "config.json: format version %" G_GINT64_FORMAT " is not supported "
                    "(this version reads %d)", version, NN_MODEL_FORMAT_VERSION);
-      return NULL;
+      return FALSE;
     }
-  if (!nn_json_object_get_string_member (root, "architecture", &arch, error))
-    return in_config (error), NULL;
-  spec = nn_spec_parse (arch, error);
-  if (spec == NULL)
-    return in_config (error), NULL;
+  node = nn_json_object_get (c->root, "model_type");
+  if (node != NULL && (nn_json_node_get_kind (node) != NN_JSON_STRING ||
+                       strcmp (nn_json_node_get_string (node), "digit-lab-cnn") != 0))
+    return bad_config (error, "“model_type” is not “digit-lab-cnn”");
+  if (!nn_json_object_get_string_member (c->root, "architecture", &arch, error))
+    return in_config (error);
+  c->spec = nn_spec_parse (arch, error);
+  if (c->spec == NULL)
+    return in_config (error);
 
-  shape = nn_json_object_get (root, "input_shape");
+  shape = nn_json_object_get (c->root, "input_shape");
   if (shape == NULL || nn_json_node_get_kind (shape) != NN_JSON_ARRAY ||
       nn_json_array_get_length (shape) != 3)
-    return bad_config (error, "“input_shape” must be [channels, height, width]"), NULL;
+    return bad_config (error, "“input_shape” must be [channels, height, width]");
   for (size_t i = 0; i < 3; i++)
     {
+      double v;
+
       node = nn_json_array_get_element (shape, i);
-      if (nn_json_node_get_kind (node) != NN_JSON_NUMBER ||
-          !(nn_json_node_get_number (node) >= 1 && nn_json_node_get_number (node) <= 4096) ||
-          nn_json_node_get_number (node) != (double) (size_t) nn_json_node_get_number (node))
-        return bad_config (error, "“input_shape” holds an invalid size"), NULL;
-      dims[i] = (size_t) nn_json_node_get_number (node);
+      if (nn_json_node_get_kind (node) != NN_JSON_NUMBER)
+        return bad_config (error, "“input_shape” holds an invalid size");
+      v = nn_json_node_get_number (node);
+      if (!(v >= 1 && v <= NN_NETWORK_MAX_SIDE) || v != floor (v))
+        return bad_config (error, "“input_shape” holds an invalid size");
+      c->dims[i] = (size_t) v;
     }
 
-  norm_node = nn_json_object_get (root, "normalization");
-  {
-    double mean, std;
+  norm_node = nn_json_object_get (c->root, "normalization");
+  if (norm_node == NULL || nn_json_node_get_kind (norm_node) != NN_JSON_OBJECT)
+    return bad_config (error, "“normalization” is missing");
+  if (!nn_json_object_get_double_member (norm_node, "mean", &mean, error) ||
+      !nn_json_object_get_double_member (norm_node, "std", &std, error))
+    return in_config (error);
+  /* checked as read, before float rounds 1e300 to infinity or 1e-45 to a denormal */
+  if (!check_normalisation (mean, std, error))
+    return in_config (error);
+  c->norm.mean = (float) mean;
+  c->norm.std = (float) std;
 
-    if (norm_node == NULL || nn_json_node_get_kind (norm_node) != NN_JSON_OBJECT)
-      return bad_config (error, "“normalization” is missing"), NULL;
-    if (!nn_json_object_get_double_member (norm_node, "mean", &mean, error) ||
-        !nn_json_object_get_double_member (norm_node, "std", &std, error))
-      return in_config (error), NULL;
-    norm.mean = (float) mean;
-    norm.std = (float) std;
-  }
-
-  classes = nn_json_object_get (root, "class_names");
+  classes = nn_json_object_get (c->root, "class_names");
   if (classes == NULL || nn_json_node_get_kind (classes) != NN_JSON_ARRAY ||
       nn_json_array_get_length (classes) > 256)
-    return bad_config (error, "“class_names” must be a list of names"), NULL;
+    return bad_config (error, "“class_names” must be a list of names");
+  c->names = g_ptr_array_new ();
   for (size_t k = 0; k < nn_json_array_get_length (classes); k++)
     {
       node = nn_json_array_get_element (classes, k);
       if (nn_json_node_get_kind (node) != NN_JSON_STRING)
-        return bad_config (error, "“class_names” must hold strings"), NULL;
-      g_ptr_array_add (names, g_strdup (nn_json_node_get_string (node)));
+        return bad_config (error, "“class_names” must hold strings");
+      g_ptr_array_add (c->names, (gpointer) nn_json_node_get_string (node));
     }
-  g_ptr_array_add (names, NULL);
-  node = nn_json_object_get (root, "dataset");
-  if (node != NULL && nn_json_node_get_kind (node) == NN_JSON_STRING)
-    dataset = nn_json_node_get_string (node);
-
-  model = nn_model_new (spec, dims[0], dims[1], dims[2], NULL, &norm, dataset,
-                        (const char *const *) names->pdata, n_threads, error);
-  if (model == NULL)
-    return NULL;
-  node = nn_json_object_get (root, "test_accuracy");
-  if (node != NULL && nn_json_node_get_kind (node) == NN_JSON_NUMBER)
-    model->test_accuracy = nn_json_node_get_number (node);
-  node = nn_json_object_get (root, "training");
-  if (node != NULL && nn_json_node_get_kind (node) == NN_JSON_OBJECT)
+  g_ptr_array_add (c->names, NULL);
+  if (!check_class_names ((const char *const *) c->names->pdata, error))
+    return in_config (error);
+  node = nn_json_object_get (c->root, "num_classes");
+  if (node != NULL && (nn_json_node_get_kind (node) != NN_JSON_NUMBER ||
+                       nn_json_node_get_number (node) != (double) (c->names->len - 1)))
+    return bad_config (error, "“num_classes” is not the number of class names");
+  node = nn_json_object_get (c->root, "dataset");
+  if (node != NULL)
     {
-      NnModelTraining *t = &model->training;
-      gint64 v[6] = { 0 };
-      const char *opt_name = NULL;
-
-      if (nn_json_object_get_int_member (node, "epochs", &v[0], NULL) &&
-          nn_json_object_get_int_member (node, "best_epoch", &v[1], NULL) &&
-          nn_json_object_get_int_member (node, "batch_size", &v[2], NULL) &&
-          nn_json_object_get_int_member (node, "validation_size", &v[3], NULL) &&
-          nn_json_object_get_int_member (node, "seed", &v[4], NULL) &&
-          nn_json_object_get_int_member (node, "train_images", &v[5], NULL) &&
-          nn_json_object_get_string_member (node, "optimizer", &opt_name, NULL) &&
-          nn_json_object_get_double_member (node, "learning_rate", &t->learning_rate, NULL) &&
-          nn_json_object_get_double_member (node, "rotation_degrees", &t->rotation_degrees, NULL))
-        {
-          t->known = TRUE;
-          t->epochs = (guint) CLAMP (v[0], 0, G_MAXUINT);
-          t->best_epoch = (guint) CLAMP (v[1], 0, G_MAXUINT);
-          t->batch_size = (guint) CLAMP (v[2], 0, G_MAXUINT);
-          t->validation_size = (guint) CLAMP (v[3], 0, G_MAXUINT);
-          t->seed = (guint64) v[4];
-          t->n_train = (guint) CLAMP (v[5], 0, G_MAXUINT);
-          t->optimizer = g_strdup (opt_name);
-        }
+      if (nn_json_node_get_kind (node) != NN_JSON_STRING ||
+          strlen (nn_json_node_get_string (node)) > MAX_DATASET_NAME_BYTES)
+        return bad_config (error, "“dataset” must be a short name");
+      c->dataset = nn_json_node_get_string (node);
     }
+  node = nn_json_object_get (c->root, "test_accuracy");
+  if (node != NULL && nn_json_node_get_kind (node) != NN_JSON_NULL &&
+      (nn_json_node_get_kind (node) != NN_JSON_NUMBER ||
+       !(nn_json_node_get_number (node) >= 0 && nn_json_node_get_number (node) <= 1)))
+    return bad_config (error, "“test_accuracy” must be a fraction from 0 to 1");
+  return TRUE;
+}
 
-  params = nn_network_get_params (model->net);
-  {
-    size_t n_expected = 0;
+/* The optional training record; fields out of range are refused, not clamped. */
+static gboolean
+config_read_training (const Config    *c,
+                      NnModelTraining *t,
+                      GError         **error)
+{
+  const NnJsonNode *node = nn_json_object_get (c->root, "training");
+  gint64 v[6] = { 0 };
+  const char *opt_name = NULL;
+  double lr, rotation;
 
-    for (size_t i = 0; i < spec->n_layers; i++)
+  if (node == NULL)
+    return TRUE;
+  if (nn_json_node_get_kind (node) != NN_JSON_OBJECT)
+    return bad_config (error, "“training” must be an object");
+  /* a record written by another version may lack fields: the training is then unknown */
+  if (!nn_json_object_get_int_member (node, "epochs", &v[0], NULL) ||
+      !nn_json_object_get_int_member (node, "best_epoch", &v[1], NULL) ||
+      !nn_json_object_get_int_member (node, "batch_size", &v[2], NULL) ||
+      !nn_json_object_get_int_member (node, "validation_size", &v[3], NULL) ||
+      !nn_json_object_get_int_member (node, "seed", &v[4], NULL) ||
+      !nn_json_object_get_int_member (node, "train_images", &v[5], NULL) ||
+      !nn_json_object_get_string_member (node, "optimizer", &opt_name, NULL) ||
+      !nn_json_object_get_double_member (node, "learning_rate", &lr, NULL) ||
+      !nn_json_object_get_double_member (node, "rotation_degrees", &rotation, NULL))
+    return TRUE;
+  for (size_t i = 0; i < G_N_ELEMENTS (v); i++)
+    if (i != 4 && (v[i] < 0 || v[i] > G_MAXUINT))
+      return bad_config (error, "“training” holds a count out of range");
+  if (v[4] < 0 || v[1] > v[0] || !(lr >= 0 && lr <= 1e6) ||
+      !(rotation >= 0 && rotation <= 360) || strlen (opt_name) > 64)
+    return bad_config (error, "“training” holds a value out of range");
+  t->known = TRUE;
+  t->epochs = (guint) v[0];
+  t->best_epoch = (guint) v[1];
+  t->batch_size = (guint) v[2];
+  t->validation_size = (guint) v[3];
+  t->seed = (guint64) v[4];
+  t->n_train = (guint) v[5];
+  t->learning_rate = lr;
+  t->rotation_degrees = rotation;
+  t->optimizer = g_strdup (opt_name);
+  return TRUE;
+}
+
+/* The weights fit the configuration: the tensors the layers need, of their shapes, all finite,
+ * and nothing else. Only the layers are computed, nothing of the network's size allocated. */
+static gboolean
+check_tensors (const Config        *c,
+               const NnSafetensors *st,
+               GError             **error)
+{
+  g_autofree NnLayer *layers = NULL;
+  size_t n_params, n_expected = 0;
+
+  layers = nn_network_plan (c->spec, c->dims[0], c->dims[1], c->dims[2], &n_params, error);
+  if (layers == NULL)
+    return in_config (error);
+  if (layers[c->spec->n_layers - 1].out_c != c->names->len - 1)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "config.json: the network has %zu outputs but %u class names",
+                   layers[c->spec->n_layers - 1].out_c, c->names->len - 1);
+      return FALSE;
+    }
+  for (size_t i = 0; i < c->spec->n_layers; i++)
+    {
+      const NnLayer *l = &layers[i];
+      g_autofree char *wname = NULL, *bname = NULL;
+      const NnTensor *w, *b;
+      size_t wshape[4] = { l->out_c, l->in_c, l->spec.kernel, l->spec.kernel };
+
+      if (l->n_weight == 0)
+        continue;
+      wname = tensor_name (i, "weight");
+      bname = tensor_name (i, "bias");
+      w = nn_safetensors_lookup (st, wname);
+      b = nn_safetensors_lookup (st, bname);
+      if (w == NULL || b == NULL)
+        {
+          g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                       "model.safetensors has no tensor “%s” for layer %zu (%s)",
+                       w == NULL ? wname : bname, i + 1, nn_layer_kind_to_string (l->spec.kind));
+          return FALSE;
+        }
+      if (!nn_safetensors_check_shape (w, l->spec.kind == NN_LAYER_CONV2D ? 4 : 2, wshape,
+                                       error) ||
+          !nn_safetensors_check_shape (b, 1, &l->n_bias, error))
+        return FALSE;
+      for (size_t k = 0; k < l->n_weight; k++)
+        if (!isfinite (w->data[k]))
+          goto not_finite;
+      for (size_t k = 0; k < l->n_bias; k++)
+        if (!isfinite (b->data[k]))
+          goto not_finite;
+      n_expected += 2;
+    }
+  if (nn_safetensors_get_n_tensors (st) != n_expected)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "model.safetensors holds %zu tensors but the architecture in config.json "
+                   "has %zu", nn_safetensors_get_n_tensors (st), n_expected);
+      return FALSE;
+    }
+  return TRUE;
+
+not_finite:
+  g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+               "model.safetensors holds weights that are not finite numbers");
+  return FALSE;
+}
+
+static gboolean json_equal (const NnJsonNode *a, const NnJsonNode *b);
+
+/* Objects are equal with the same members in any order: in the same order (as saved) they are
+ * compared pairwise, otherwise through a hash table, so that the check stays linear. */
+static gboolean
+json_objects_equal (const NnJsonNode *a,
+                    const NnJsonNode *b)
+{
+  size_t n = nn_json_object_get_size (a);
+  g_autoptr(GHashTable) index = NULL;
+
+  if (n != nn_json_object_get_size (b))
+    return FALSE;
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *key = nn_json_object_get_key (a, i);
+      const NnJsonNode *other;
+
+      if (strcmp (key, nn_json_object_get_key (b, i)) == 0)
+        other = nn_json_object_get_value (b, i);
+      else
+        {
+          if (index == NULL)
+            {
+              index = g_hash_table_new (g_str_hash, g_str_equal);
+              for (size_t j = 0; j < n; j++)
+                g_hash_table_insert (index, (gpointer) nn_json_object_get_key (b, j),
+                                     (gpointer) nn_json_object_get_value (b, j));
+            }
+          other = g_hash_table_lookup (index, key);
+        }
+      if (other == NULL || !json_equal (nn_json_object_get_value (a, i), other))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+json_equal (const NnJsonNode *a,
+            const NnJsonNode *b)
+{
+  NnJsonKind kind = nn_json_node_get_kind (a);
+
+  if (kind != nn_json_node_get_kind (b))
+    return FALSE;
+  switch (kind)
+    {
+    case NN_JSON_NULL:
+      return TRUE;
+    case NN_JSON_BOOL:
+      return nn_json_node_get_bool (a) == nn_json_node_get_bool (b);
+    case NN_JSON_NUMBER:
+      return nn_json_node_get_number (a) == nn_json_node_get_number (b);
+    case NN_JSON_STRING:
+      return strcmp (nn_json_node_get_string (a), nn_json_node_get_string (b)) == 0;
+    case NN_JSON_ARRAY:
+      if (nn_json_array_get_length (a) != nn_json_array_get_length (b))
+        return FALSE;
+      for (size_t i = 0; i < nn_json_array_get_length (a); i++)
+        if (!json_equal (nn_json_array_get_element (a, i), nn_json_array_get_element (b, i)))
+          return FALSE;
+      return TRUE;
+    case NN_JSON_OBJECT:
+    default:
+      return json_objects_equal (a, b);
+    }
+}
+
+/* A folder's config.json must say what the copy inside its weights says: otherwise the two
+ * files come from different models (or one was edited), and neither can be trusted. */
+static gboolean
+check_embedded_config (const Config        *c,
+                       const NnSafetensors *st,
+                       GError             **error)
+{
+  const char *embedded = nn_safetensors_get_metadata (st, NN_MODEL_CONFIG_METADATA);
+  g_autoptr(NnJsonNode) root = NULL;
+  size_t n;
+
+  if (embedded == NULL)
+    return TRUE;
+  n = strlen (embedded);
+  if (n <= NN_FILE_MAX_CONFIG)
+    root = nn_json_parse (embedded, n, NULL);
+  if (root == NULL)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "the configuration inside model.safetensors is not valid, so config.json "
+                   "cannot be checked against it");
+      return FALSE;
+    }
+  if (nn_json_node_get_kind (root) == NN_JSON_OBJECT)
+    for (size_t i = 0; i < nn_json_object_get_size (c->root); i++)
       {
-        const NnLayer *l = nn_network_get_layer (model->net, i);
-        g_autofree char *wname = NULL, *bname = NULL;
-        const NnTensor *w, *b;
-        size_t wshape[4] = { l->out_c, l->in_c, l->spec.kernel, l->spec.kernel };
+        const char *key = nn_json_object_get_key (c->root, i);
+        const NnJsonNode *theirs = nn_json_object_get (root, key);
 
-        if (l->n_weight == 0)
-          continue;
-        wname = tensor_name (i, "weight");
-        bname = tensor_name (i, "bias");
-        w = nn_safetensors_lookup (st, wname);
-        b = nn_safetensors_lookup (st, bname);
-        if (w == NULL || b == NULL)
+        if (theirs == NULL || !json_equal (nn_json_object_get_value (c->root, i), theirs))
           {
             g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
-                         "model.safetensors has no tensor “%s” for layer %zu (%s)",
-                         w == NULL ? wname : bname, i + 1, nn_layer_kind_to_string (l->spec.kind));
-            return NULL;
+                         "config.json differs from the configuration inside model.safetensors "
+                         "(“%s”): the two files do not belong to the same model", key);
+            return FALSE;
           }
-        if (!nn_safetensors_check_shape (w, l->spec.kind == NN_LAYER_CONV2D ? 4 : 2, wshape, error) ||
-            !nn_safetensors_check_shape (b, 1, &l->n_bias, error))
-          return NULL;
-        memcpy (params + l->weight_offset, w->data, sizeof (float) * l->n_weight);
-        memcpy (params + l->bias_offset, b->data, sizeof (float) * l->n_bias);
-        n_expected += 2;
       }
-    if (nn_safetensors_get_n_tensors (st) != n_expected)
-      {
-        g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
-                     "model.safetensors holds %zu tensors but the architecture in config.json "
-                     "has %zu", nn_safetensors_get_n_tensors (st), n_expected);
-        return NULL;
-      }
-  }
-  for (size_t k = 0; k < nn_network_get_n_params (model->net); k++)
-    if (!isfinite (params[k]))
-      {
-        g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
-                     "model.safetensors holds weights that are not finite numbers");
-        return NULL;
-      }
+  if (!json_equal (c->root, root))
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "config.json differs from the configuration inside model.safetensors: the "
+                   "two files do not belong to the same model");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A model from a configuration checked with its weights. */
+static NnModel *
+model_from_config (const Config        *c,
+                   const NnSafetensors *st,
+                   size_t               n_threads,
+                   GError             **error)
+{
+  g_autoptr(NnModel) model = NULL;
+  const NnJsonNode *node;
+  NnModelTraining training = { 0 };
+  float *params;
+
+  if (!config_read_training (c, &training, error))
+    return NULL;
+  model = nn_model_new (c->spec, c->dims[0], c->dims[1], c->dims[2], NULL, &c->norm,
+                        c->dataset, (const char *const *) c->names->pdata, n_threads, error);
+  if (model == NULL)
+    {
+      g_free (training.optimizer);
+      return NULL;
+    }
+  model->training = training;
+  node = nn_json_object_get (c->root, "test_accuracy");
+  if (node != NULL && nn_json_node_get_kind (node) == NN_JSON_NUMBER)
+    model->test_accuracy = nn_json_node_get_number (node);
+
+  params = nn_network_get_params (model->net);
+  for (size_t i = 0; i < c->spec->n_layers; i++)
+    {
+      const NnLayer *l = nn_network_get_layer (model->net, i);
+      g_autofree char *wname = NULL, *bname = NULL;
+
+      if (l->n_weight == 0)
+        continue;
+      wname = tensor_name (i, "weight");
+      bname = tensor_name (i, "bias");
+      memcpy (params + l->weight_offset, nn_safetensors_lookup (st, wname)->data,
+              sizeof (float) * l->n_weight);
+      memcpy (params + l->bias_offset, nn_safetensors_lookup (st, bname)->data,
+              sizeof (float) * l->n_bias);
+    }
   return g_steal_pointer (&model);
 }
 
@@ -540,16 +1067,28 @@ nn_model_load_from_data (const char    *config_json,
                          GError       **error)
 {
   g_autoptr(NnSafetensors) st = NULL;
+  g_auto(Config) c = { 0 };
 
   g_return_val_if_fail (config_json != NULL && weights != NULL, NULL);
 
+  if (weights_length > NN_FILE_MAX_WEIGHTS)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO,
+                   "%s is too large (%zu bytes; a model's weights have at most %zu)",
+                   NN_MODEL_WEIGHTS_FILE, weights_length, (size_t) NN_FILE_MAX_WEIGHTS);
+      return NULL;
+    }
   st = nn_safetensors_load_from_bytes (weights, weights_length, error);
   if (st == NULL)
     {
       g_prefix_error (error, "%s: ", NN_MODEL_WEIGHTS_FILE);
       return NULL;
     }
-  return model_from_tensors (config_json, config_length, st, n_threads, error);
+  if (!config_read (config_json, config_length, &c, error) ||
+      !check_tensors (&c, st, error) ||
+      !check_embedded_config (&c, st, error))
+    return NULL;
+  return model_from_config (&c, st, n_threads, error);
 }
 
 /* A .safetensors file that carries its configuration in its metadata. */
@@ -559,20 +1098,22 @@ load_single_file (const char  *path,
                   GError     **error)
 {
   g_autoptr(NnSafetensors) st = NULL;
-  GStatBuf info;
+  g_autofree char *contents = NULL;
+  g_auto(Config) c = { 0 };
   const char *config;
+  gsize size;
   NnModel *model;
 
   /* a model's bound, tighter than what safetensors files may hold */
-  if (g_stat (path, &info) != 0 || info.st_size > MAX_WEIGHTS_BYTES)
+  if (!nn_file_read (path, NN_FILE_MAX_WEIGHTS, &contents, &size, error))
+    return NULL;
+  st = nn_safetensors_load_from_bytes ((const guint8 *) contents, size, error);
+  if (st == NULL)
     {
-      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO, "%s is unreadable or too large",
-                   path);
+      g_prefix_error (error, "%s: ", path);
       return NULL;
     }
-  st = nn_safetensors_load (path, error);
-  if (st == NULL)
-    return NULL;
+  g_clear_pointer (&contents, g_free);
   config = nn_safetensors_get_metadata (st, NN_MODEL_CONFIG_METADATA);
   if (config == NULL)
     {
@@ -581,9 +1122,12 @@ load_single_file (const char  *path,
                    "%s beside it", path, NN_MODEL_CONFIG_FILE);
       return NULL;
     }
-  model = model_from_tensors (config, strlen (config), st, n_threads, error);
-  if (model == NULL)
-    g_prefix_error (error, "%s: ", path);
+  if (!config_read (config, strlen (config), &c, error) || !check_tensors (&c, st, error) ||
+      (model = model_from_config (&c, st, n_threads, error)) == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
   return model;
 }
 
@@ -622,31 +1166,22 @@ nn_model_load (const char  *path,
 
       if (g_strcmp0 (base, NN_MODEL_CONFIG_FILE) != 0 &&
           (g_strcmp0 (base, NN_MODEL_WEIGHTS_FILE) != 0 ||
-           !g_file_test (config_path, G_FILE_TEST_IS_REGULAR)))
+           !g_file_test (config_path, G_FILE_TEST_EXISTS)))
         return load_single_file (path, n_threads, error);
     }
 
-  if (!g_file_test (config_path, G_FILE_TEST_IS_REGULAR) ||
-      !g_file_test (weights_path, G_FILE_TEST_IS_REGULAR))
+  if (!g_file_test (config_path, G_FILE_TEST_EXISTS) ||
+      !g_file_test (weights_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO,
                    "%s is not a model: it needs %s and %s side by side", path,
                    NN_MODEL_WEIGHTS_FILE, NN_MODEL_CONFIG_FILE);
       return NULL;
     }
-  {
-    GStatBuf st_config, st_weights;
-
-    if (g_stat (config_path, &st_config) != 0 || g_stat (weights_path, &st_weights) != 0 ||
-        st_config.st_size > MAX_CONFIG_BYTES || st_weights.st_size > MAX_WEIGHTS_BYTES)
-      {
-        g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO,
-                     "%s: the model files are unreadable or too large", path);
-        return NULL;
-      }
-  }
-  if (!g_file_get_contents (config_path, &config, &config_length, error) ||
-      !g_file_get_contents (weights_path, &weights, &weights_length, error))
+  /* regular files only, each under its kind's cap: a FIFO, a device or a folder in their place
+   * is an error at once */
+  if (!nn_file_read (config_path, NN_FILE_MAX_CONFIG, &config, &config_length, error) ||
+      !nn_file_read (weights_path, NN_FILE_MAX_WEIGHTS, &weights, &weights_length, error))
     return NULL;
   model = nn_model_load_from_data (config, config_length, (const guint8 *) weights,
                                    weights_length, n_threads, error);

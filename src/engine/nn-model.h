@@ -24,6 +24,9 @@ typedef enum
 /* The weights' metadata key that holds a copy of config.json, so the file alone is a model. */
 #define NN_MODEL_CONFIG_METADATA "digit_lab_config"
 #define NN_MODEL_FORMAT_VERSION 1
+/* The normalisation a model may carry: pixels lie in [0, 1], and so must the mean. */
+#define NN_MODEL_MIN_STD 1e-6
+#define NN_MODEL_MAX_STD 1.0
 
 /* How the weights were trained, kept with them for the model card; optional. */
 typedef struct
@@ -64,11 +67,20 @@ NnModel  *nn_model_new               (const NnSpec          *spec,
                                       GError               **error);
 void      nn_model_free              (NnModel               *model);
 
-/* Writes DIR/model.safetensors and DIR/config.json (each atomically), creating DIR. */
+/* Writes DIR/model.safetensors and DIR/config.json as a unit: both are written and synced into
+ * a new folder beside DIR, which then takes DIR's place in one step (Linux's RENAME_EXCHANGE;
+ * elsewhere the old folder is renamed aside and put back on failure) before the old one is
+ * removed. On any failure DIR is as it was and no temporary folder is left. An existing DIR
+ * that holds anything but a model's own files (config.json, model.safetensors, an export's
+ * README.md, which goes with the old model) is refused, as is a symbolic link. */
 gboolean  nn_model_save              (const NnModel         *model,
                                       const char            *dir,
                                       GError               **error);
-/* path: a model folder, its model.safetensors or its config.json. */
+/* path: a model folder, its model.safetensors or its config.json. Files are read only when
+ * regular and within NN_FILE_MAX_CONFIG / NN_FILE_MAX_WEIGHTS (else an NN_FILE_ERROR); every
+ * field, the tensors against the architecture, and a folder's config.json against the copy
+ * inside its weights (a MISMATCH when they differ) are checked before the network is
+ * allocated. */
 NnModel  *nn_model_load              (const char            *path,
                                       size_t                 n_threads,
                                       GError               **error);
