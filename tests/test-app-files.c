@@ -178,6 +178,25 @@ typedef void (*OpenFunc) (DlWindow *window,
                           GFile    *file,
                           gboolean  is_model);
 
+/* The error dialog the window shows, as "heading: body", closed; NULL when there is none. */
+static char *
+take_error (DlWindow *window)
+{
+  GtkWidget *dialog = dl_window_get_error_dialog (window);
+  char *text;
+
+  if (dialog == NULL)
+    return NULL;
+  g_assert_true (gtk_widget_get_visible (dialog));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  text = g_strdup_printf ("%s: %s", adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)),
+                          adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  spin ();
+  g_assert_null (dl_window_get_error_dialog (window));
+  return text;
+}
+
 /* What each entry point reaches: the menu's chooser ends in dl_window_open_model_file or
  * dl_window_open_image */
 static void
@@ -259,26 +278,27 @@ check_bad_files_refused (DlWindow *window,
   for (int kind = 0; kind < 2; kind++)
     {
       GPtrArray *paths = kind == 0 ? bad->models : bad->images;
-      const char *prefix = kind == 0 ? "Could not open the model: "
-                                     : "Could not classify the image: ";
+      const char *prefix = kind == 0 ? "Could Not Open the Model: "
+                                     : "Could Not Classify the Image: ";
 
       for (guint i = 0; i < paths->len; i++)
         {
           g_autoptr(GFile) file = g_file_new_for_path (paths->pdata[i]);
-          const char *toast;
+          g_autofree char *error = NULL;
           gint64 start = g_get_monotonic_time ();
 
-          dl_window_forget_last_toast (window);
           open (window, file, kind == 0);
           wait_for_opening (window);
-          toast = dl_window_get_last_toast (window);
-          g_test_message ("%s → %s (%.0f ms)", (char *) paths->pdata[i], toast,
+          error = take_error (window);
+          g_test_message ("%s → %s (%.0f ms)", (char *) paths->pdata[i], error,
                           (g_get_monotonic_time () - start) / 1000.0);
-          g_assert_nonnull (toast);
+          g_assert_nonnull (error);
           /* a drop or Open With goes by the name: /dev/zero is taken for a picture */
-          g_assert_true (g_str_has_prefix (toast, prefix) ||
-                         (open != open_as_menu && g_str_has_prefix (toast, "Could not ")));
-          g_assert_cmpuint (strlen (toast), >, strlen (prefix) + 5);
+          g_assert_true (g_str_has_prefix (error, prefix) ||
+                         (open != open_as_menu && g_str_has_prefix (error, "Could Not ")));
+          g_assert_cmpuint (strlen (error), >, strlen (prefix) + 5);
+          if (g_str_has_prefix (error, "Could Not Open the Model: "))
+            g_assert_nonnull (strstr (error, "The model in use has not changed."));
           g_assert_true (dl_window_get_model (window) == model);
           g_assert_false (dl_canvas_is_empty (canvas));
           g_assert_cmpint (dl_draw_page_get_prediction (page), ==, prediction);
@@ -429,7 +449,7 @@ check_unfit_pair (DlWindow *window)
   details = dl_dataset_page_select (dataset_page, 0);
   g_test_message ("dataset page: %s", details);
   g_assert_null (strstr (details, "predicted"));
-  g_assert_nonnull (strstr (details, "no prediction"));
+  g_assert_nonnull (strstr (details, "No prediction"));
 
   g_assert_false (dl_window_export (window, hub, &error));
   g_assert_nonnull (error);
@@ -543,12 +563,15 @@ test_unfit_model_draw (void)
       if (i == 0)
         render_page (window, "draw", "draw-unfit.png");
 
-      dl_window_forget_last_toast (window);
       dl_window_open_image (window, png);
       wait_for_opening (window);
-      g_test_message ("%s", dl_window_get_last_toast (window));
-      g_assert_true (g_str_has_prefix (dl_window_get_last_toast (window),
-                                       "Could not classify the image: "));
+      {
+        g_autofree char *error = take_error (window);
+
+        g_test_message ("%s", error);
+        g_assert_nonnull (error);
+        g_assert_true (g_str_has_prefix (error, "Could Not Classify the Image: "));
+      }
       g_assert_cmpint (dl_draw_page_get_prediction (page), ==, -1);
       g_assert_true (dl_window_get_model (window) == model);
       dl_canvas_clear (canvas);
@@ -668,17 +691,21 @@ test_broken_dataset_folder (void)
       g_assert_true (g_file_get_contents (path, &bytes, &length, NULL));
       g_assert_true (g_file_set_contents (path, bytes, (gssize) length / 2, NULL));
     }
-  dl_window_forget_last_toast (window);
   dl_window_open_dataset_folder (window, folder);
   end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  while (dl_window_get_last_toast (window) == NULL && g_get_monotonic_time () < end)
+  while (dl_window_get_error_dialog (window) == NULL && g_get_monotonic_time () < end)
     {
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  g_test_message ("%s", dl_window_get_last_toast (window));
-  g_assert_true (g_str_has_prefix (dl_window_get_last_toast (window),
-                                   "Could not open the dataset: "));
+  {
+    g_autofree char *error = take_error (window);
+
+    g_test_message ("%s", error);
+    g_assert_nonnull (error);
+    g_assert_true (g_str_has_prefix (error, "Could Not Open the Dataset: "));
+    g_assert_nonnull (strstr (error, "The dataset in use has not changed."));
+  }
   g_assert_cmpuint (g_list_model_get_n_items (images), ==, 60);
   close_window (window);
   g_assert_cmpint (system (cmd), ==, 0);

@@ -17,6 +17,8 @@ void dl_window_set_fetch_source (DlWindow              *self,
 /* What the last toast said, or NULL (since the window opened, or since it was forgotten). */
 const char *dl_window_get_last_toast    (DlWindow *self);
 void        dl_window_forget_last_toast (DlWindow *self);
+/* The dialog that says what could not be opened or exported, while it shows; else NULL. */
+GtkWidget  *dl_window_get_error_dialog  (DlWindow *self);
 /* Whether files asked to open are still being read. */
 gboolean    dl_window_is_opening        (DlWindow *self);
 

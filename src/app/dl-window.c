@@ -88,6 +88,7 @@ struct _DlWindow
   GQueue                opening;        /* OpenJobs waiting, in the order they were asked for */
   gboolean              open_running;   /* one is on its worker */
   char                 *last_toast;     /* tests: what the last toast said */
+  GtkWidget            *error_dialog;   /* the one showing, or NULL: errors add to it */
   gboolean              close_after_training;
   guint                 figure_size;          /* index into figure_sizes */
 };
@@ -139,6 +140,39 @@ dl_window_show_toast (DlWindow   *self,
   g_free (self->last_toast);
   self->last_toast = g_strdup (message);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* A file that could not be opened, an export that could not run: a dialog, whose sentence and
+ * reason stay readable in a narrow window, where a toast would cut them off. Errors arriving
+ * while it shows are added to it. */
+static void
+show_error (DlWindow   *self,
+            const char *heading,
+            const char *body)
+{
+  AdwMessageDialog *dialog;
+
+  if (self->error_dialog != NULL)
+    {
+      g_autofree char *more = NULL;
+
+      dialog = ADW_MESSAGE_DIALOG (self->error_dialog);
+      more = g_strdup_printf ("%s\n\n%s\n%s", adw_message_dialog_get_body (dialog), heading, body);
+      adw_message_dialog_set_body (dialog, more);
+      return;
+    }
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  self->error_dialog = GTK_WIDGET (dialog);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->error_dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+GtkWidget *
+dl_window_get_error_dialog (DlWindow *self)
+{
+  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  return self->error_dialog;
 }
 
 const char *
@@ -242,7 +276,16 @@ on_dataset_loaded (GObject      *source,
   else if (flags & (LOAD_REPORT_ERRORS | LOAD_AFTER_DOWNLOAD))
     {
       message = g_strdup_printf (_("Could not open the dataset: %s"), error->message);
-      dl_window_show_toast (self, message);
+      if (self->dataset != NULL)
+        {
+          /* Translators: the engine's reason, then what it means for the app */
+          g_autofree char *body = g_strdup_printf (_("%s\n\nThe dataset in use has not changed."),
+                                                   error->message);
+
+          show_error (self, _("Could Not Open the Dataset"), body);
+        }
+      else
+        show_error (self, _("Could Not Open the Dataset"), error->message);
     }
   else
     g_debug ("no dataset yet: %s", error->message);
@@ -687,14 +730,17 @@ show_open_error (DlWindow   *self,
                  OpenKind    kind,
                  const char *reason)
 {
-  g_autofree char *message = NULL;
+  if (kind == OPEN_MODEL && self->model != NULL)
+    {
+      /* Translators: the engine's reason, then what it means for the app */
+      g_autofree char *body = g_strdup_printf (_("%s\n\nThe model in use has not changed."),
+                                               reason);
 
-  if (kind == OPEN_MODEL)
-    /* Translators: the model in use stays; then the engine's reason */
-    message = g_strdup_printf (_("Could not open the model: %s"), reason);
+      show_error (self, _("Could Not Open the Model"), body);
+    }
   else
-    message = g_strdup_printf (_("Could not classify the image: %s"), reason);
-  dl_window_show_toast (self, message);
+    show_error (self, kind == OPEN_MODEL ? _("Could Not Open the Model")
+                                         : _("Could Not Classify the Image"), reason);
 }
 
 static void
@@ -754,7 +800,7 @@ open_later (DlWindow *self,
 
   if (path == NULL)
     {
-      show_open_error (self, kind, _("only files on this computer can be opened"));
+      show_open_error (self, kind, _("Only files on this computer can be opened"));
       return;
     }
   job = g_new0 (OpenJob, 1);
@@ -923,12 +969,11 @@ on_exported (GObject      *source,
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      message = g_strdup_printf (_("Could not export: %s"), error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (DL_WINDOW (source), _("Could Not Export"), error->message);
+      return;
     }
-  else
-    message = g_strdup (_("Exported for the Hugging Face Hub"));
+  message = g_strdup (_("Exported for the Hugging Face Hub"));
   dl_window_show_toast (DL_WINDOW (source), message);
 }
 
@@ -986,13 +1031,8 @@ on_export_folder_chosen (DlWindow *self,
   g_autoptr(GError) error = NULL;
 
   if (path == NULL || !dl_window_export (self, path, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not export: %s"),
-                                                  error != NULL ? error->message
-                                                                : _("not a local folder"));
-
-      dl_window_show_toast (self, message);
-    }
+    show_error (self, _("Could Not Export"),
+                error != NULL ? error->message : _("Only local folders can be chosen"));
 }
 
 static void
@@ -1103,7 +1143,7 @@ dl_window_open_dataset_folder (DlWindow *self,
 
   if (path == NULL)
     {
-      dl_window_show_toast (self, _("Only local folders can be opened"));
+      show_error (self, _("Could Not Open the Dataset"), _("Only local folders can be opened"));
       return;
     }
   load_dataset (self, path, LOAD_REPORT_ERRORS | LOAD_REMEMBER);
@@ -1155,6 +1195,8 @@ dl_window_dispose (GObject *object)
   g_clear_object (&self->download);
   g_clear_pointer (&self->fetch_source, fetch_job_free);
   g_queue_clear_full (&self->opening, (GDestroyNotify) open_job_free);
+  if (self->error_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->error_dialog));
   /* the window's dispose takes its content, the pages with it; then their dataset can go */
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
   g_clear_pointer (&self->dataset, nn_dataset_unref);
