@@ -124,7 +124,7 @@ show_selected (DlDatasetPage *self)
       const char *const none[] = { NULL };
 
       /* Translators: split, index, true label, then why the model in use cannot predict it */
-      text = g_strdup_printf (_("%s image %u\nLabel %s · no prediction: the model does not fit "
+      text = g_strdup_printf (_("%s image %u\nLabel %s\nNo prediction: the model does not fit "
                                 "this dataset. %s"),
                               dl_image_item_get_is_test (item) ? _("Test") : _("Training"),
                               dl_image_item_get_index (item), self->dataset->class_names[label],

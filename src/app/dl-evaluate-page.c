@@ -112,7 +112,7 @@ reset (DlEvaluatePage *self)
       g_autofree char *text = NULL;
 
       /* Translators: the model's dataset, the dataset open, then the engine's reason */
-      text = g_strdup_printf (_("This model was trained on %s and cannot be measured on %s. %s"),
+      text = g_strdup_printf (_("This model was trained on %s and cannot be measured on %s.\n%s"),
                               self->model->dataset != NULL ? self->model->dataset : _("unknown data"),
                               self->dataset->name != NULL ? self->dataset->name
                                                           : _("this dataset"),
