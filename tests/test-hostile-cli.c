@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "fixtures.h"
+#include "nn-json.h"
 #include "nn-model.h"
 #include "nn-png.h"
 
@@ -416,6 +417,42 @@ test_hostile_export (void)
   g_assert_nonnull (strstr (card, "datasets:\n  - \"mnist\\nlicense: mit\\ntags:\\n  - pwned\\n---"));
 }
 
+/* File and folder names need not be UTF-8; the JSON that names them must be. */
+static void
+test_non_utf8_names_json (void)
+{
+  const char *inspect_args[] = { "inspect", "--json", "--data", "data-\xff", NULL };
+  const char *predict_args[] = { "predict", "--json", "--model", "model", "digit-\xff.png", NULL };
+  g_auto(Run) inspect = { 0 };
+  g_auto(Run) predict = { 0 };
+  g_autofree char *dir = g_build_filename (work_dir, "data-\xff", NULL);
+  g_autofree char *png = g_build_filename (work_dir, "digit-\xff.png", NULL);
+  g_autofree char *digit = g_build_filename (work_dir, "digit.png", NULL);
+  g_autofree char *contents = NULL;
+  gsize size;
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  fixture_write_split (dir, "train", 20, 28, 28, 10, FALSE, 7);
+  fixture_write_split (dir, "t10k", 10, 28, 28, 10, FALSE, 8);
+  g_assert_true (g_file_get_contents (digit, &contents, &size, NULL));
+  g_assert_true (g_file_set_contents (png, contents, size, NULL));
+
+  cli_run (&inspect, inspect_args);
+  cli_run (&predict, predict_args);
+  g_assert_cmpint (inspect.status, ==, 0);
+  g_assert_cmpint (predict.status, ==, 0);
+  for (int i = 0; i < 2; i++)
+    {
+      const char *out = i == 0 ? inspect.out : predict.out;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(NnJsonNode) node = nn_json_parse (out, strlen (out), &error);
+
+      g_assert_true (g_utf8_validate (out, -1, NULL));
+      g_assert_no_error (error);
+    }
+  g_assert_nonnull (strstr (predict.out, "{\"file\":\"digit-\xef\xbf\xbd.png\","));
+}
+
 /* ---- fixtures --------------------------------------------------------------------------- */
 
 static const char *const digit_names[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
@@ -544,6 +581,7 @@ main (int   argc,
       g_test_add_data_func (path, &cases[i], test_case);
     }
   g_test_add_func ("/cli/hostile/export-hostile-dataset-name", test_hostile_export);
+  g_test_add_func ("/cli/hostile/non-utf8-names-json", test_non_utf8_names_json);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", work_dir);

@@ -333,7 +333,12 @@ nn_report_to_json (const NnReport *r)
 
   nn_json_append_string (s, r->dataset);
   g_string_append (s, ",\"dir\":");
-  nn_json_append_string (s, r->dir);
+  {
+    /* a folder name need not be UTF-8; JSON must be */
+    g_autofree char *dir = g_utf8_make_valid (r->dir != NULL ? r->dir : "", -1);
+
+    nn_json_append_string (s, dir);
+  }
   g_string_append (s, ",\"class_names\":[");
   for (size_t c = 0; c < r->n_classes; c++)
     {
