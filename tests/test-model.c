@@ -1,10 +1,16 @@
 /* test-model.c: model folders round-trip bit-exactly; damaged or mismatched files are refused;
  * the Hugging Face export holds the measured numbers */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "nn-dataset.h"
+#include "nn-file.h"
 #include "nn-export.h"
 #include "nn-model.h"
 #include "nn-safetensors.h"
@@ -311,6 +317,452 @@ test_model_export (void)
   remove_tree (dir);
 }
 
+/* ---- nn_model_check_input and nn_model_check_dataset ---- */
+
+static NnDataset *
+make_dataset (const char        *name,
+              size_t             rows,
+              size_t             cols,
+              const char *const *class_names)
+{
+  NnDataset *ds = nn_dataset_new ();
+
+  ds->name = g_strdup (name);
+  ds->class_names = g_strdupv ((char **) class_names);
+  ds->n_classes = g_strv_length (ds->class_names);
+  ds->train = nn_image_set_new (3, rows, cols);
+  ds->test = nn_image_set_new (2, rows, cols);
+  return ds;
+}
+
+static void
+test_model_check_input (void)
+{
+  g_autoptr(NnModel) model = make_model ("flatten dense(10)");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (nn_model_check_input (model, 1, 28, 28, &error));
+  g_assert_no_error (error);
+  g_assert_false (nn_model_check_input (model, 1, 32, 32, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "1×28×28"));
+  g_assert_nonnull (strstr (error->message, "1×32×32"));
+  g_clear_error (&error);
+  g_assert_false (nn_model_check_input (model, 3, 28, 28, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+  g_clear_error (&error);
+  g_assert_false (nn_model_check_input (model, 1, 28, 27, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+}
+
+static void
+test_model_check_dataset (void)
+{
+  static const char *const fashion[] = { "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+                                         NULL };
+  static const char *const five[] = { "0", "1", "2", "3", "4", NULL };
+  g_autoptr(NnModel) model = make_model ("flatten dense(10)");
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(NnDataset) ds = make_dataset ("mnist", 28, 28, digits);
+
+    g_assert_true (nn_model_check_dataset (model, ds, &error));
+    g_assert_no_error (error);
+  }
+  {
+    /* the image size differs: the message names the dataset and both shapes */
+    g_autoptr(NnDataset) ds = make_dataset ("big-digits", 32, 32, digits);
+
+    g_assert_false (nn_model_check_dataset (model, ds, &error));
+    g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+    g_assert_true (g_str_has_prefix (error->message, "big-digits does not fit this model"));
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(NnDataset) ds = make_dataset ("five-digits", 28, 28, five);
+
+    g_assert_false (nn_model_check_dataset (model, ds, &error));
+    g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "has 5 classes but the model tells 10 apart"));
+    g_clear_error (&error);
+  }
+  {
+    /* ten classes of the same size, but clothes, not digits */
+    g_autoptr(NnDataset) ds = make_dataset ("fashion-mnist", 28, 28, fashion);
+
+    g_assert_false (nn_model_check_dataset (model, ds, &error));
+    g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "fashion-mnist has other classes"));
+    g_assert_nonnull (strstr (error->message, "trained on mnist"));
+    g_clear_error (&error);
+  }
+  {
+    /* a dataset with only a test split is checked on it alone */
+    g_autoptr(NnDataset) ds = make_dataset ("mnist", 28, 28, digits);
+
+    g_clear_pointer (&ds->train, nn_image_set_unref);
+    g_assert_true (nn_model_check_dataset (model, ds, &error));
+    g_assert_no_error (error);
+  }
+}
+
+/* ---- saving a folder as a unit ---- */
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static char **
+list_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+static void
+assert_dir_holds (const char *dir,
+                  const char *expected)
+{
+  g_auto(GStrv) names = list_dir (dir);
+  g_autofree char *all = g_strjoinv (" ", names);
+
+  g_assert_cmpstr (all, ==, expected);
+}
+
+/* The files of a saved model, to compare byte for byte after a failed save. */
+typedef struct
+{
+  char  *config;
+  gsize  config_length;
+  char  *weights;
+  gsize  weights_length;
+} SavedFiles;
+
+static void
+saved_files_read (SavedFiles *f,
+                  const char *dir)
+{
+  g_autofree char *c = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *w = g_build_filename (dir, "model.safetensors", NULL);
+
+  g_assert_true (g_file_get_contents (c, &f->config, &f->config_length, NULL));
+  g_assert_true (g_file_get_contents (w, &f->weights, &f->weights_length, NULL));
+}
+
+static void
+saved_files_assert_same (SavedFiles *f,
+                         const char *dir,
+                         NnModel    *model)
+{
+  SavedFiles now = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnModel) loaded = NULL;
+
+  saved_files_read (&now, dir);
+  g_assert_cmpmem (now.config, now.config_length, f->config, f->config_length);
+  g_assert_cmpmem (now.weights, now.weights_length, f->weights, f->weights_length);
+  g_free (now.config);
+  g_free (now.weights);
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_no_error (error);
+  assert_same_weights (model, loaded);
+}
+
+static void
+saved_files_clear (SavedFiles *f)
+{
+  g_free (f->config);
+  g_free (f->weights);
+}
+
+static NnModel *
+make_other_model (const char *spec_text)
+{
+  NnModel *model = make_model (spec_text);
+  NnRng rng;
+
+  nn_rng_init (&rng, 12345);
+  nn_network_init_params (model->net, &rng);
+  return model;
+}
+
+static void
+test_model_save_replaces (void)
+{
+  g_autoptr(NnModel) a = make_model ("flatten dense(10)");
+  g_autoptr(NnModel) b = make_other_model ("flatten dense(10)");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent = make_tmp_dir ();
+  g_autofree char *dir = g_build_filename (parent, "model", NULL);
+  g_autofree char *readme = g_build_filename (dir, "README.md", NULL);
+  g_autofree char *stray = g_build_filename (dir, "notes.txt", NULL);
+  g_autofree char *link = g_build_filename (parent, "link", NULL);
+  g_autofree char *file = g_build_filename (parent, "file", NULL);
+  g_autofree char *nested = g_build_filename (parent, "a", "b", "model", NULL);
+  g_autofree char *slash = g_strconcat (dir, "/", NULL);
+  g_autoptr(NnModel) loaded = NULL;
+  SavedFiles before = { 0 };
+
+  /* a new folder, then a new model over it: the second one loads, nothing else is left */
+  g_assert_true (nn_model_save (a, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (readme, "card", -1, NULL));
+  g_assert_true (nn_model_save (b, slash, &error));
+  g_assert_no_error (error);
+  assert_dir_holds (parent, "model");
+  assert_dir_holds (dir, "config.json model.safetensors");
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_no_error (error);
+  assert_same_weights (b, loaded);
+
+  /* a folder with something else in it is never swapped away */
+  saved_files_read (&before, dir);
+  g_assert_true (g_file_set_contents (stray, "mine", -1, NULL));
+  g_assert_false (nn_model_save (a, dir, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "“notes.txt”, which is not part of a model"));
+  g_clear_error (&error);
+  saved_files_assert_same (&before, dir, b);
+  assert_dir_holds (parent, "model");
+  g_remove (stray);
+
+  /* nor a folder in place of one of the model's files */
+  g_assert_cmpint (g_mkdir (readme, 0755), ==, 0);
+  g_assert_false (nn_model_save (a, dir, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_clear_error (&error);
+  g_rmdir (readme);
+
+  /* a symbolic link and a file are refused */
+  g_assert_cmpint (symlink (dir, link), ==, 0);
+  g_assert_false (nn_model_save (a, link, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (file, "x", -1, NULL));
+  g_assert_false (nn_model_save (a, file, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_clear_error (&error);
+  saved_files_assert_same (&before, dir, b);
+
+  /* missing parents are created */
+  g_assert_true (nn_model_save (a, nested, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&loaded, nn_model_free);
+  loaded = nn_model_load (nested, 1, &error);
+  g_assert_no_error (error);
+  assert_same_weights (a, loaded);
+
+  saved_files_clear (&before);
+  g_remove (link);
+  g_remove (file);
+  remove_tree (parent);
+}
+
+static gboolean
+run_quietly (const char *const *argv)
+{
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL))
+    return FALSE;
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+/* Fills the file system of dir until only `leave` bytes are free. */
+static void
+fill_until (const char *dir,
+            guint64     leave)
+{
+  g_autofree char *path = g_build_filename (dir, "filler", NULL);
+  static char zeros[4096];
+  struct statvfs info;
+  guint64 free_bytes, n;
+  int fd;
+
+  g_assert_cmpint (statvfs (dir, &info), ==, 0);
+  free_bytes = (guint64) info.f_bavail * info.f_frsize;
+  g_assert_cmpuint (free_bytes, >=, leave);
+  n = free_bytes - leave;
+  fd = open (path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  while (n > 0)
+    {
+      ssize_t w = write (fd, zeros, MIN (n, sizeof zeros));
+
+      g_assert_cmpint (w, >, 0);
+      n -= (guint64) w;
+    }
+  close (fd);
+}
+
+/* A full disk while writing either file leaves the old model loading bit for bit, and no
+ * temporary folder behind (a 200 KB tmpfs; skipped where mounting is not allowed). */
+static void
+test_model_save_disk_full (void)
+{
+  g_autoptr(NnModel) a = make_model ("flatten dense(10)");
+  g_autoptr(NnModel) b = make_other_model ("flatten dense(10)");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mnt = make_tmp_dir ();
+  g_autofree char *dir = g_build_filename (mnt, "model", NULL);
+  g_autofree char *filler = g_build_filename (mnt, "filler", NULL);
+  const char *mount_argv[] = { "mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", mnt, NULL };
+  const char *umount_argv[] = { "umount", mnt, NULL };
+  SavedFiles before = { 0 };
+  guint64 weights_pages;
+
+  if (!run_quietly (mount_argv))
+    {
+      g_test_skip ("cannot mount a tmpfs here (not root?)");
+      g_rmdir (mnt);
+      return;
+    }
+  g_assert_true (nn_model_save (a, dir, &error));
+  g_assert_no_error (error);
+  saved_files_read (&before, dir);
+  weights_pages = (before.weights_length + 4095) / 4096;
+
+  /* no room for the new weights */
+  fill_until (mnt, 4096);
+  g_assert_false (nn_model_save (b, dir, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_test_message ("weights do not fit: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "model.safetensors"));
+  g_clear_error (&error);
+  saved_files_assert_same (&before, dir, a);
+  assert_dir_holds (mnt, "filler model");
+
+  /* room for the new weights but not for config.json */
+  g_remove (filler);
+  fill_until (mnt, weights_pages * 4096);
+  g_assert_false (nn_model_save (b, dir, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_test_message ("config.json does not fit: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "config.json"));
+  g_clear_error (&error);
+  saved_files_assert_same (&before, dir, a);
+  assert_dir_holds (mnt, "filler model");
+
+  /* with room again, the save goes through */
+  g_remove (filler);
+  g_assert_true (nn_model_save (b, dir, &error));
+  g_assert_no_error (error);
+  assert_dir_holds (mnt, "model");
+  {
+    g_autoptr(NnModel) loaded = nn_model_load (dir, 1, &error);
+
+    g_assert_no_error (error);
+    assert_same_weights (b, loaded);
+  }
+  saved_files_clear (&before);
+  remove_tree (dir);
+  g_assert_true (run_quietly (umount_argv));
+  g_rmdir (mnt);
+}
+
+/* A read-only folder: the save fails and the old model is untouched. */
+static void
+test_model_save_read_only (void)
+{
+  g_autoptr(NnModel) a = make_model ("flatten dense(10)");
+  g_autoptr(NnModel) b = make_other_model ("flatten dense(10)");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *parent = make_tmp_dir ();
+  g_autofree char *dir = g_build_filename (parent, "model", NULL);
+  const char *mount_argv[] = { "mount", "--bind", "-o", "ro", parent, parent, NULL };
+  const char *remount_argv[] = { "mount", "-o", "remount,bind,ro", parent, NULL };
+  const char *umount_argv[] = { "umount", parent, NULL };
+  SavedFiles before = { 0 };
+
+  g_assert_true (nn_model_save (a, dir, &error));
+  g_assert_no_error (error);
+  saved_files_read (&before, dir);
+  if (!run_quietly (mount_argv))
+    {
+      g_test_skip ("cannot bind-mount a folder read-only here (not root?)");
+      saved_files_clear (&before);
+      remove_tree (parent);
+      return;
+    }
+  /* older mount(8) binds read-write and needs a remount to make the bind read-only */
+  if (access (parent, W_OK) == 0 || g_file_set_contents (dir, "", 0, NULL))
+    run_quietly (remount_argv);
+
+  g_assert_false (nn_model_save (b, dir, &error));
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_IO);
+  g_test_message ("read-only: %s", error->message);
+  g_clear_error (&error);
+  saved_files_assert_same (&before, dir, a);
+  assert_dir_holds (parent, "model");
+  g_assert_true (run_quietly (umount_argv));
+
+  saved_files_clear (&before);
+  remove_tree (parent);
+}
+
+/* A folder whose config.json is not the one inside its weights is two models, not one. */
+static void
+test_model_embedded_config (void)
+{
+  g_autoptr(NnModel) model = make_model ("flatten dense(10)");
+  g_autoptr(NnModel) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *good = NULL;
+  GString *v;
+
+  g_assert_true (nn_model_save (model, dir, &error));
+  g_assert_true (g_file_get_contents (config_path, &good, NULL, NULL));
+
+  /* the same configuration written differently (members reordered, spaces) is the same */
+  v = g_string_new (good);
+  g_string_replace (v, "\"dataset\": \"mnist\",", "", 1);
+  g_string_replace (v, "{\n", "{\n\"dataset\"  :  \"mnist\",\n", 1);
+  g_assert_true (g_file_set_contents (config_path, v->str, -1, NULL));
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_no_error (error);
+  g_string_free (v, TRUE);
+
+  /* other statistics */
+  v = g_string_new (good);
+  g_string_replace (v, "\"mean\": 0.125", "\"mean\": 0.5", 1);
+  g_assert_true (g_file_set_contents (config_path, v->str, -1, NULL));
+  g_clear_pointer (&loaded, nn_model_free);
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "(“normalization”)"));
+  g_clear_error (&error);
+  g_string_free (v, TRUE);
+
+  /* another dataset's names */
+  v = g_string_new (good);
+  g_string_replace (v, "\"dataset\": \"mnist\"", "\"dataset\": \"digits\"", 1);
+  g_assert_true (g_file_set_contents (config_path, v->str, -1, NULL));
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "do not belong to the same model"));
+  g_clear_error (&error);
+  g_string_free (v, TRUE);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -321,5 +773,11 @@ main (int   argc,
   g_test_add_func ("/engine/model/pytorch-names", test_model_pytorch_names);
   g_test_add_func ("/engine/model/bad-files", test_model_bad_files);
   g_test_add_func ("/engine/model/export", test_model_export);
+  g_test_add_func ("/engine/model/check-input", test_model_check_input);
+  g_test_add_func ("/engine/model/check-dataset", test_model_check_dataset);
+  g_test_add_func ("/engine/model/save-replaces", test_model_save_replaces);
+  g_test_add_func ("/engine/model/save-disk-full", test_model_save_disk_full);
+  g_test_add_func ("/engine/model/save-read-only", test_model_save_read_only);
+  g_test_add_func ("/engine/model/embedded-config", test_model_embedded_config);
   return g_test_run ();
 }

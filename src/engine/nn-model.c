@@ -369,9 +369,11 @@ fsync_path (const char  *path,
   return TRUE;
 }
 
-/* A new file holding data, on disk (fsync) before this returns. */
+/* A new file holding data, on disk (fsync) before this returns; errors name it as `name`, the
+ * path it is meant to have. */
 static gboolean
 write_synced (const char  *path,
+              const char  *name,
               const void  *data,
               size_t       size,
               GError     **error)
@@ -380,7 +382,7 @@ write_synced (const char  *path,
   int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644);
 
   if (fd < 0)
-    return io_error (error, errno, "Cannot create %s", path);
+    return io_error (error, errno, "Cannot create %s", name);
   while (size > 0)
     {
       ssize_t n = write (fd, p, size);
@@ -392,7 +394,7 @@ write_synced (const char  *path,
           int saved = n < 0 ? errno : ENOSPC;
 
           close (fd);
-          return io_error (error, saved, "Cannot write %s", path);
+          return io_error (error, saved, "Cannot write %s", name);
         }
       p += n;
       size -= (size_t) n;
@@ -402,10 +404,10 @@ write_synced (const char  *path,
       int saved = errno;
 
       close (fd);
-      return io_error (error, saved, "Cannot write %s", path);
+      return io_error (error, saved, "Cannot write %s", name);
     }
   if (close (fd) != 0)
-    return io_error (error, errno, "Cannot write %s", path);
+    return io_error (error, errno, "Cannot write %s", name);
   return TRUE;
 }
 
@@ -614,11 +616,13 @@ nn_model_save (const NnModel  *model,
   {
     g_autofree char *weights_path = g_build_filename (tmp, NN_MODEL_WEIGHTS_FILE, NULL);
     g_autofree char *config_path = g_build_filename (tmp, NN_MODEL_CONFIG_FILE, NULL);
+    g_autofree char *weights_name = g_build_filename (target, NN_MODEL_WEIGHTS_FILE, NULL);
+    g_autofree char *config_name = g_build_filename (target, NN_MODEL_CONFIG_FILE, NULL);
     gsize size;
     const void *data = g_bytes_get_data (weights, &size);
 
-    if (!write_synced (weights_path, data, size, error) ||
-        !write_synced (config_path, config, strlen (config), error) ||
+    if (!write_synced (weights_path, weights_name, data, size, error) ||
+        !write_synced (config_path, config_name, config, strlen (config), error) ||
         !fsync_path (tmp, error))
       goto fail;
   }
