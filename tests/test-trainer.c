@@ -378,6 +378,42 @@ test_trainer_resume_after_stop_sgd (void)
   resume_after_stop (NN_OPTIMIZER_SGD);
 }
 
+/* A checkpoint taken before any epoch holds the start: resuming it is training from scratch. */
+static void
+test_trainer_checkpoint_before_training (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) straight = NULL;
+  g_autoptr(NnTrainer) fresh = NULL;
+  g_autoptr(NnTrainer) resumed = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-test-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "start.ckpt", NULL);
+  NnTrainConfig c;
+
+  g_assert_no_error (error);
+  tiny_config (&c);
+  c.epochs = 2;
+  straight = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  fresh = nn_trainer_new (&c, ds, &error);
+  g_assert_no_error (error);
+  nn_train_config_clear (&c);
+  run_to_end (straight);
+
+  g_assert_true (nn_trainer_save_checkpoint (fresh, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (checkpoint_epochs (path), ==, 0);
+  resumed = nn_trainer_new_from_checkpoint (path, ds, 2, &error);
+  g_assert_no_error (error);
+  g_assert_null (nn_trainer_get_best_params (resumed, NULL));
+  run_to_end (resumed);
+  assert_same_params (straight, resumed);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 typedef struct
 {
   const char *path;
@@ -586,6 +622,8 @@ main (int   argc,
   g_test_add_func ("/engine/trainer/resume-after-stop/adam", test_trainer_resume_after_stop_adam);
   g_test_add_func ("/engine/trainer/resume-after-stop/sgd", test_trainer_resume_after_stop_sgd);
   g_test_add_func ("/engine/trainer/checkpoint-every-epoch", test_trainer_checkpoint_every_epoch);
+  g_test_add_func ("/engine/trainer/checkpoint-before-training",
+                   test_trainer_checkpoint_before_training);
   g_test_add_func ("/engine/trainer/checkpoint-write-fails", test_trainer_checkpoint_write_fails);
   g_test_add_func ("/engine/trainer/bad-checkpoint", test_trainer_bad_checkpoint);
   g_test_add_func ("/engine/trainer/stop", test_trainer_stop);
