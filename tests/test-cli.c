@@ -130,6 +130,25 @@ test_cli_train_evaluate_predict_export (void)
   g_assert_nonnull (strstr (resume.out, "3/3"));
 }
 
+/* Without --model, predict uses the model the app bundles (from the source tree here, as the
+ * program runs from the build tree) */
+static void
+test_cli_predict_bundled_model (void)
+{
+  g_auto(Run) predict = { 0 };
+  g_autofree char *png = g_build_filename (work_dir, "bundled.png", NULL);
+  guint8 pixels[40 * 30];
+
+  for (size_t i = 0; i < sizeof pixels; i++)
+    pixels[i] = (i % 40 > 15 && i % 40 < 22) ? 10 : 245;
+  g_assert_true (nn_png_save_gray (png, pixels, 40, 30, 40, NULL));
+  cli (&predict, "predict", "--json", "bundled.png", NULL);
+  g_assert_cmpstr (predict.err, ==, "");
+  g_assert_cmpint (predict.status, ==, 0);
+  /* a vertical bar is a one to the bundled network */
+  g_assert_true (g_str_has_prefix (predict.out, "{\"file\":\"bundled.png\",\"class\":1,"));
+}
+
 static void
 test_cli_errors (void)
 {
@@ -173,6 +192,7 @@ main (int   argc,
 
   g_test_add_func ("/cli/train-evaluate-predict-export", test_cli_train_evaluate_predict_export);
   g_test_add_func ("/cli/errors", test_cli_errors);
+  g_test_add_func ("/cli/predict-bundled-model", test_cli_predict_bundled_model);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", work_dir);
