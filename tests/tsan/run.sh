@@ -6,7 +6,8 @@
 # Builds the engine's sources (as listed in src/engine/meson.build) and each test with
 # -fsanitize=thread, gthread-shim.c linked ahead of GLib so that TSan sees GMutex and GCond.
 # With clang the engine has no target_clones (nn-conv2d.c and nn-optimizer.c leave them to
-# GCC), whose ifunc resolvers would run before TSan starts. Exits 1 on any report.
+# GCC), whose ifunc resolvers would run before TSan starts. A canary (canary.c) checks first that
+# a real race is reported and a GMutex/GCond handover is not. Exits 1 on any report.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -51,6 +52,21 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:exitcode=66${TSAN_E
 export G_DEBUG=fatal-warnings G_TEST_SRCDIR="$PWD/tests" G_TEST_BUILDDIR="$PWD/$out" LC_ALL=C.UTF-8
 unset DIGIT_LAB_MNIST_DIR DIGIT_LAB_REQUIRE_MNIST
 status=0
+
+# First the canary: a real race must be reported, and a handover under GMutex/GCond must not
+# (without the shim it would be).
+"$cc" "${flags[@]}" "$out/gthread-shim.o" tests/tsan/canary.c "${libs[@]}" -o "$out/canary" || exit 1
+"$out/canary" race >"$out/canary-race.log" 2>&1
+rc_race=$?
+"$out/canary" locked >"$out/canary-locked.log" 2>&1
+rc_locked=$?
+if [ $rc_race -ne 66 ] || [ $rc_locked -ne 0 ]; then
+  echo "tsan: the canary failed (race: exit $rc_race, expected 66; locked: exit $rc_locked," \
+    "expected 0): this build would not see races, or would see false ones" >&2
+  cat "$out/canary-locked.log" >&2
+  status=1
+fi
+
 for t in $tests; do
   exe="$out/test-$t"
   # the shim's object first, so that its GMutex and GCond win over GLib's
