@@ -52,6 +52,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (model == NULL)
     {
       g_assert_nonnull (error);
+      if (g_getenv ("FUZZ_VERBOSE") != NULL)   /* to read a reproducer */
+        g_printerr ("%s\n", error->message);
       return 0;
     }
   g_assert_no_error (error);
