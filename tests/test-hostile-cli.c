@@ -326,7 +326,11 @@ static const Case cases[] = {
   { "resume-folder", { "train", "--resume", "emptydir", NULL }, 1,
     "could not resume: emptydir is a folder, not a file" },
   { "report-into-folder", { "inspect", "--output", "emptydir", NULL }, 1,
-    "could not write the report: .*emptydir.*", "^Dataset .*" },
+    "could not write the report: emptydir exists and is not a regular file \\(a folder\\)" },
+  { "report-over-fifo", { "inspect", "--output", "fifo", NULL }, 1,
+    "could not write the report: fifo exists and is not a regular file" },
+  { "report-over-device", { "inspect", "--output", "/dev/null", NULL }, 1,
+    "could not write the report: /dev/null exists and is not a regular file" },
 
   /* ---- pictures with nothing to classify: reported, the others still classified ---- */
   { "picture-blank", { "predict", "--model", "model", "blank.png", NULL }, 1,
@@ -451,6 +455,20 @@ test_non_utf8_names_json (void)
       g_assert_no_error (error);
     }
   g_assert_nonnull (strstr (predict.out, "{\"file\":\"digit-\xef\xbf\xbd.png\","));
+}
+
+/* Nothing above put a regular file in the place of the FIFO or a device (a write renamed into
+ * place would, and as root over /dev/null). Runs last. */
+static void
+test_non_files_left_alone (void)
+{
+  g_autofree char *fifo = g_build_filename (work_dir, "fifo", NULL);
+  GStatBuf info;
+
+  g_assert_cmpint (g_lstat (fifo, &info), ==, 0);
+  g_assert_true (S_ISFIFO (info.st_mode));
+  g_assert_cmpint (g_lstat ("/dev/null", &info), ==, 0);
+  g_assert_true (S_ISCHR (info.st_mode));
 }
 
 /* ---- fixtures --------------------------------------------------------------------------- */
@@ -582,6 +600,7 @@ main (int   argc,
     }
   g_test_add_func ("/cli/hostile/export-hostile-dataset-name", test_hostile_export);
   g_test_add_func ("/cli/hostile/non-utf8-names-json", test_non_utf8_names_json);
+  g_test_add_func ("/cli/hostile/non-files-left-alone", test_non_files_left_alone);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", work_dir);

@@ -8,9 +8,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "dl-fetch.h"
 #include "nn-dataset.h"
@@ -206,6 +208,23 @@ check_not_empty (const char  *name,
     return TRUE;
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s needs a value, not an "
                "empty string", name);
+  return FALSE;
+}
+
+/* A file to write whole (written aside, then renamed into place): a new file or a regular one.
+ * The rename would put a regular file in the place of a device, a FIFO or a link (as root, over
+ * /dev/null), so anything else there is refused before any work is done. */
+static gboolean
+check_output_file (const char  *path,
+                   GError     **error)
+{
+  GStatBuf info;
+
+  if (path == NULL || g_lstat (path, &info) != 0 || S_ISREG (info.st_mode))
+    return TRUE;
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST, "%s exists and is not a regular file%s",
+               path, S_ISDIR (info.st_mode) ? " (a folder)" : S_ISLNK (info.st_mode)
+                                             ? " (a symbolic link)" : "");
   return FALSE;
 }
 
@@ -528,6 +547,8 @@ cmd_inspect (int    argc,
     return usage_fail (NULL, error);
   if (g_strv_length (args) > 1)
     return usage_fail ("inspect takes no file arguments (see --help)", NULL);
+  if (!check_output_file (opt_output, &error))
+    return fail ("could not write the report", error);
   ds = load_dataset (&error);
   if (ds == NULL)
     return fail (NULL, error);
