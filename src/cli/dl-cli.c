@@ -840,6 +840,8 @@ cmd_train (int    argc,
     return usage_fail (NULL, error);
   if (g_strv_length (args) > 1)
     return usage_fail ("train takes no file arguments (see --help)", NULL);
+  if (!check_output_file (opt_checkpoint, &error))
+    return fail ("cannot write the checkpoint there", error);
   /* a resumed run keeps its checkpoint's plan unless --epochs is given */
   epochs_given = opt_epochs != EPOCHS_NOT_GIVEN;
   if (!epochs_given)
