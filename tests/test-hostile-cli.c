@@ -1,6 +1,10 @@
 /* test-hostile-cli.c: digit-lab-cli given bad arguments, files that do not fit each other and
  * things that are not files: each run ends with its exit status and one line on stderr that says
- * why, never a crash, a hang or a number on stdout that was not measured */
+ * why, never a crash, a hang or a number on stdout that was not measured
+ *
+ * In a build with -Db_sanitize=address (scripts/test.sh's sanitize build) the suite runs the
+ * sanitised CLI: a leak makes LeakSanitizer change the exit status, which every case checks,
+ * so "meson test -C BUILD --suite cli" there is the leak check of every command. */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 #include <sys/stat.h>
