@@ -191,9 +191,15 @@ take_error (DlWindow *window)
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
   text = g_strdup_printf ("%s: %s", adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)),
                           adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)));
-  gtk_window_destroy (GTK_WINDOW (dialog));
+  /* closed as Close or Escape closes it, while something else still holds it: the next error
+   * must show a dialog again, not add to this one */
+  g_object_ref (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_close (GTK_WINDOW (dialog));
   spin ();
+  g_assert_false (gtk_widget_get_visible (dialog));
   g_assert_null (dl_window_get_error_dialog (window));
+  g_object_unref (dialog);
   return text;
 }
 

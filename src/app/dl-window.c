@@ -152,6 +152,13 @@ show_error (DlWindow   *self,
 {
   AdwMessageDialog *dialog;
 
+  /* a closed dialog may outlive its closing for a while (references held elsewhere) */
+  if (self->error_dialog != NULL && !gtk_widget_get_visible (self->error_dialog))
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->error_dialog),
+                                    (gpointer *) &self->error_dialog);
+      self->error_dialog = NULL;
+    }
   if (self->error_dialog != NULL)
     {
       g_autofree char *more = NULL;
@@ -172,7 +179,8 @@ GtkWidget *
 dl_window_get_error_dialog (DlWindow *self)
 {
   g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
-  return self->error_dialog;
+  return self->error_dialog != NULL && gtk_widget_get_visible (self->error_dialog)
+           ? self->error_dialog : NULL;
 }
 
 const char *
@@ -1196,7 +1204,11 @@ dl_window_dispose (GObject *object)
   g_clear_pointer (&self->fetch_source, fetch_job_free);
   g_queue_clear_full (&self->opening, (GDestroyNotify) open_job_free);
   if (self->error_dialog != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->error_dialog));
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->error_dialog),
+                                    (gpointer *) &self->error_dialog);
+      gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->error_dialog)));
+    }
   /* the window's dispose takes its content, the pages with it; then their dataset can go */
   G_OBJECT_CLASS (dl_window_parent_class)->dispose (object);
   g_clear_pointer (&self->dataset, nn_dataset_unref);
