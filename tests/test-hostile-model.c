@@ -339,9 +339,9 @@ test_hostile_configs (void)
     g_autoptr(GError) error = NULL;
     g_autoptr(NnModel) model = NULL;
 
-    g_string_append_len (big, "", 0);
-    while (big->len <= NN_FILE_MAX_CONFIG)
-      g_string_insert (big, 1, "                                                                ");
+    g_autofree char *spaces = g_strnfill (NN_FILE_MAX_CONFIG, ' ');
+
+    g_string_insert (big, 1, spaces);
     model = load_data (big->str, weights, &error);
     expect_refused ("a configuration over 1 MiB", model, error, D_MODEL,
                     NN_MODEL_ERROR_BAD_CONFIG);
