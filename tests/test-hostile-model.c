@@ -312,6 +312,10 @@ static const ConfigCase config_cases[] = {
   { "a NUL escape", "\"dataset\": \"toy\"", "\"dataset\": \"t\\u0000y\"", D_JSON,
     NN_JSON_ERROR_SYNTAX },
   { "a trailing comma", "\n}\n", ",\n}\n", D_JSON, NN_JSON_ERROR_SYNTAX },
+  { "layers of another architecture", "\"out_features\": 3", "\"out_features\": 4",
+    D_MODEL, NN_MODEL_ERROR_BAD_CONFIG },
+  { "layers not a list", "\"layers\": [", "\"layers\": 1, \"x\": [", D_MODEL,
+    NN_MODEL_ERROR_BAD_CONFIG },
 };
 
 static void

@@ -1044,6 +1044,21 @@ model_from_config (const Config        *c,
   if (node != NULL && nn_json_node_get_kind (node) == NN_JSON_NUMBER)
     model->test_accuracy = nn_json_node_get_number (node);
 
+  /* "layers" repeats the architecture for readers without a spec parser (PyTorch users): it
+   * must say what this network is, as this version would write it */
+  node = nn_json_object_get (c->root, "layers");
+  if (node != NULL)
+    {
+      g_autofree char *ours = nn_model_config_to_json (model);
+      g_autoptr(NnJsonNode) ours_root = nn_json_parse (ours, strlen (ours), NULL);
+
+      if (ours_root == NULL || !json_equal (node, nn_json_object_get (ours_root, "layers")))
+        {
+          bad_config (error, "“layers” does not describe the architecture");
+          return NULL;
+        }
+    }
+
   params = nn_network_get_params (model->net);
   for (size_t i = 0; i < c->spec->n_layers; i++)
     {
