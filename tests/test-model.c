@@ -527,6 +527,20 @@ test_model_save_replaces (void)
   g_assert_no_error (error);
   assert_same_weights (b, loaded);
 
+  /* where folders cannot be exchanged, the old one is renamed aside and removed */
+  g_setenv ("DIGIT_LAB_SAVE_WITHOUT_EXCHANGE", "1", TRUE);
+  g_assert_true (nn_model_save (a, dir, &error));
+  g_assert_no_error (error);
+  assert_dir_holds (parent, "model");
+  g_clear_pointer (&loaded, nn_model_free);
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_no_error (error);
+  assert_same_weights (a, loaded);
+  g_assert_true (nn_model_save (b, dir, &error));
+  g_assert_no_error (error);
+  g_unsetenv ("DIGIT_LAB_SAVE_WITHOUT_EXCHANGE");
+  assert_dir_holds (parent, "model");
+
   /* a folder with something else in it is never swapped away */
   saved_files_read (&before, dir);
   g_assert_true (g_file_set_contents (stray, "mine", -1, NULL));

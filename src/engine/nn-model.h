@@ -69,7 +69,8 @@ void      nn_model_free              (NnModel               *model);
 
 /* Writes DIR/model.safetensors and DIR/config.json as a unit: both are written and synced into
  * a new folder beside DIR, which then takes DIR's place in one step (Linux's RENAME_EXCHANGE;
- * elsewhere the old folder is renamed aside and put back on failure) before the old one is
+ * elsewhere, or with DIGIT_LAB_SAVE_WITHOUT_EXCHANGE set, the old folder is renamed aside and
+ * put back on failure) before the old one is
  * removed. On any failure DIR is as it was and no temporary folder is left. An existing DIR
  * that holds anything but a model's own files (config.json, model.safetensors, an export's
  * README.md, which goes with the old model) is refused, as is a symbolic link. */
