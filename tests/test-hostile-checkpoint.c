@@ -387,6 +387,35 @@ test_fifo (void)
   expect_refused (path, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR);
 }
 
+/* Writing never puts a file in the place of a FIFO, a device or a link */
+static void
+test_write_over_non_file (void)
+{
+  g_autofree char *fifo = new_path ("write-fifo");
+  g_autofree char *link = new_path ("write-link");
+  g_autofree char *target = new_path ("write-target");
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("x", 1);
+  const char *paths[] = { fifo, link, "/dev/null", fx.dir };
+  GStatBuf info;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+  for (size_t i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (nn_checkpoint_write (paths[i], bytes, &error));
+      g_assert_error (error, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR);
+    }
+  g_assert_cmpint (g_lstat (fifo, &info), ==, 0);
+  g_assert_true (S_ISFIFO (info.st_mode));
+  g_assert_cmpint (g_lstat (link, &info), ==, 0);
+  g_assert_true (S_ISLNK (info.st_mode));
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat ("/dev/null", &info), ==, 0);
+  g_assert_true (S_ISCHR (info.st_mode));
+}
+
 static void
 test_directory (void)
 {
@@ -667,6 +696,7 @@ main (int   argc,
   g_test_add_func ("/engine/hostile-checkpoint/file/dev-zero", test_dev_zero);
   g_test_add_func ("/engine/hostile-checkpoint/file/fifo", test_fifo);
   g_test_add_func ("/engine/hostile-checkpoint/file/directory", test_directory);
+  g_test_add_func ("/engine/hostile-checkpoint/file/write-over-non-file", test_write_over_non_file);
   g_test_add_func ("/engine/hostile-checkpoint/file/empty", test_empty_file);
   g_test_add_func ("/engine/hostile-checkpoint/file/text", test_text_file);
   g_test_add_func ("/engine/hostile-checkpoint/file/bad-length", test_bad_length);

@@ -194,6 +194,8 @@ nn_checkpoint_write (const char  *path,
 
   g_return_val_if_fail (path != NULL && bytes != NULL, FALSE);
 
+  if (!nn_file_check_replaceable (path, error))
+    return FALSE;
   data = g_bytes_get_data (bytes, &size);
   /* temporary file beside it, fsync, rename: the old file or the new one, never half */
   return g_file_set_contents_full (path, data, size, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);

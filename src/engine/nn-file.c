@@ -115,3 +115,30 @@ nn_file_read (const char  *path,
     *length = size;
   return TRUE;
 }
+
+gboolean
+nn_file_check_replaceable (const char  *path,
+                           GError     **error)
+{
+  struct stat info;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (lstat (path, &info) != 0)
+    {
+      int saved = errno;
+
+      if (saved == ENOENT)
+        return TRUE;
+      g_set_error (error, NN_FILE_ERROR, NN_FILE_ERROR_IO, "%s cannot be written: %s", path,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (S_ISREG (info.st_mode))
+    return TRUE;
+  g_set_error (error, NN_FILE_ERROR, NN_FILE_ERROR_NOT_REGULAR,
+               S_ISDIR (info.st_mode) ? "%s is a folder, not a file"
+               : S_ISLNK (info.st_mode) ? "%s is a symbolic link; it is not replaced by a file"
+               : "%s is not a regular file; it is not replaced", path);
+  return FALSE;
+}

@@ -39,4 +39,10 @@ gboolean  nn_file_read         (const char  *path,
                                 gsize       *length,
                                 GError     **error);
 
+/* Whether path may be replaced by a new file (written beside it, then renamed over it): it does
+ * not exist yet or is a regular file. A FIFO, a device, a folder or a symbolic link is refused,
+ * since the rename would put a file in its place. */
+gboolean  nn_file_check_replaceable (const char  *path,
+                                     GError     **error);
+
 G_END_DECLS
