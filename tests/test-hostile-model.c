@@ -609,6 +609,47 @@ test_hostile_folders (void)
     }
   }
 
+  /* 40,000 extra members, in the opposite order inside the weights: compared in linear time,
+   * equal, then differing in the last one */
+  {
+    g_autofree char *dir = g_build_filename (root, "many", NULL);
+    g_autoptr(GString) mine = g_string_new (base);
+    g_autoptr(GString) theirs = g_string_new (base);
+    g_autoptr(GString) extra = g_string_new (NULL);
+    g_autoptr(GBytes) w = NULL;
+    NnModel *loaded;
+    gint64 start;
+    gsize n;
+    const char *data;
+
+    g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+    for (int i = 0; i < 40000; i++)
+      g_string_append_printf (extra, "\"k%d\": %d, ", i, i);
+    g_string_insert (mine, 1, extra->str);
+    g_string_truncate (extra, 0);
+    for (int i = 39999; i >= 0; i--)
+      g_string_append_printf (extra, "\"k%d\": %d, ", i, i);
+    g_string_insert (theirs, 1, extra->str);
+    w = weights_with_config (theirs->str);
+    data = g_bytes_get_data (w, &n);
+    write_file (dir, "model.safetensors", data, (gssize) n);
+    write_file (dir, "config.json", mine->str, -1);
+    start = g_get_monotonic_time ();
+    loaded = nn_model_load (dir, 1, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (loaded);
+    nn_model_free (loaded);
+    g_string_replace (mine, "\"k39999\": 39999", "\"k39999\": 1", 1);
+    write_file (dir, "config.json", mine->str, -1);
+    model = nn_model_load (dir, 1, &error);
+    g_test_message ("two configurations of 40,000 members compared twice in %.3f s",
+                    (g_get_monotonic_time () - start) / 1e6);
+    expect_refused ("the last of 40,000 members differing from the weights' copy", model, error,
+                    D_MODEL, NN_MODEL_ERROR_MISMATCH);
+    g_assert_nonnull (strstr (error->message, "(“k39999”)"));
+    g_clear_error (&error);
+  }
+
   /* files that are not regular files, or too large, in the folder */
   {
     g_autofree char *dir = g_build_filename (root, "special", NULL);
