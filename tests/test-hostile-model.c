@@ -843,7 +843,7 @@ test_hostile_new_model (void)
     { "NaN std", 0.5f, NAN, 1, 4, 4, names, D_MODEL, NN_MODEL_ERROR_BAD_CONFIG },
     { "duplicate class names", 0.5f, 0.25f, 1, 4, 4, twice, D_MODEL,
       NN_MODEL_ERROR_BAD_CONFIG },
-    { "zero channels", 0.5f, 0.25f, 0, 4, 4, names, D_NETWORK, NN_NETWORK_ERROR_TOO_LARGE },
+    { "zero channels", 0.5f, 0.25f, 0, 4, 4, names, D_NETWORK, NN_NETWORK_ERROR_BAD_SHAPE },
     { "a side of 5000", 0.5f, 0.25f, 1, 5000, 4, names, D_NETWORK, NN_NETWORK_ERROR_TOO_LARGE },
   };
   g_autoptr(GError) error = NULL;

@@ -347,7 +347,8 @@ test_network_limits (void)
     { "flatten dense(2)", 4097, 1, 1, NN_NETWORK_ERROR_TOO_LARGE },
     { "flatten dense(2)", 1, 4096, 4097, NN_NETWORK_ERROR_TOO_LARGE },
     { "flatten dense(2)", 2, 4096, 4096, NN_NETWORK_ERROR_TOO_LARGE },
-    { "flatten dense(2)", 0, 28, 28, NN_NETWORK_ERROR_TOO_LARGE },
+    { "flatten dense(2)", 0, 28, 28, NN_NETWORK_ERROR_BAD_SHAPE },
+    { "flatten dense(2)", 1, 28, 0, NN_NETWORK_ERROR_BAD_SHAPE },
     /* 2^24 inputs × 65536 units: 2^40 parameters */
     { "flatten dense(65536) dense(10)", 1, 4096, 4096, NN_NETWORK_ERROR_TOO_LARGE },
     { "flatten dense(65536) dense(65536) dense(10)", 1, 28, 28, NN_NETWORK_ERROR_TOO_LARGE },

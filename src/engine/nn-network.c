@@ -200,7 +200,9 @@ plan_layers (const NnSpec  *spec,
   if (C == 0 || H == 0 || W == 0 || C > NN_NETWORK_MAX_CHANNELS || H > NN_NETWORK_MAX_SIDE ||
       W > NN_NETWORK_MAX_SIDE || (guint64) C * H * W > NN_NETWORK_MAX_INPUT)
     {
-      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+      g_set_error (error, NN_NETWORK_ERROR,
+                   C == 0 || H == 0 || W == 0 ? NN_NETWORK_ERROR_BAD_SHAPE
+                                              : NN_NETWORK_ERROR_TOO_LARGE,
                    "Inputs of %zu×%zu×%zu (channels × height × width) are not supported: at most "
                    "%d channels, sides of %d and %d values in all", C, H, W,
                    NN_NETWORK_MAX_CHANNELS, NN_NETWORK_MAX_SIDE, NN_NETWORK_MAX_INPUT);
