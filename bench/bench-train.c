@@ -42,7 +42,7 @@ main (int   argc,
   nn_rng_init (&rng, 1);
   nn_network_init_params (net, &rng);
   nn_optimizer_config_init (&oc, NN_OPTIMIZER_ADAM);
-  opt = nn_optimizer_new (&oc, nn_network_get_n_params (net));
+  opt = nn_optimizer_new (&oc, nn_network_get_n_params (net), NULL);
   x = g_new (float, n_data * in_size);
   labels = g_new (guint8, n_data);
   probs = g_new (float, n_data * 10);

@@ -205,8 +205,8 @@ test_network_deterministic (void)
   guint8 labels[16];
 
   nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
-  oa = nn_optimizer_new (&c, nn_network_get_n_params (a));
-  ob = nn_optimizer_new (&c, nn_network_get_n_params (b));
+  oa = nn_optimizer_new (&c, nn_network_get_n_params (a), NULL);
+  ob = nn_optimizer_new (&c, nn_network_get_n_params (b), NULL);
   for (int step = 0; step < 10; step++)
     {
       fill_batch (x, labels, B, in_size, 3, 100 + step);
@@ -265,7 +265,7 @@ test_network_overfits (void)
 
   nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
   c.learning_rate = 1e-2;
-  opt = nn_optimizer_new (&c, nn_network_get_n_params (net));
+  opt = nn_optimizer_new (&c, nn_network_get_n_params (net), NULL);
   fill_batch (x, labels, B, in_size, 3, 13);
   for (int step = 0; step < 300; step++)
     {

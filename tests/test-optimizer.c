@@ -14,7 +14,7 @@ test_optimizer_adam_first_steps (void)
 
   nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
   g_assert_cmpfloat (c.learning_rate, ==, 1e-3);
-  opt = nn_optimizer_new (&c, 3);
+  opt = nn_optimizer_new (&c, 3, NULL);
   /* with bias correction the first step is lr * g / (|g| + eps'): lr times the sign */
   nn_optimizer_step (opt, params, grads);
   g_assert_cmpfloat_with_epsilon (params[0], 1.0f - 1e-3f, 1e-6);
@@ -38,7 +38,7 @@ test_optimizer_adam_varying_gradient (void)
   double m, v, expected;
 
   nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
-  opt = nn_optimizer_new (&c, 1);
+  opt = nn_optimizer_new (&c, 1, NULL);
   nn_optimizer_step (opt, &p, &g1);
   nn_optimizer_step (opt, &p, &g2);
   /* by hand: m2 = 0.9*0.1*1 + 0.1*(-0.5); v2 = 0.999*0.001*1 + 0.001*0.25 */
@@ -59,7 +59,7 @@ test_optimizer_sgd_momentum (void)
   nn_optimizer_config_init (&c, NN_OPTIMIZER_SGD);
   c.learning_rate = 0.1;
   c.momentum = 0.5;
-  opt = nn_optimizer_new (&c, 1);
+  opt = nn_optimizer_new (&c, 1, NULL);
   nn_optimizer_step (opt, &p, &g);          /* buf = 2, p = 1 - 0.2 */
   g_assert_cmpfloat_with_epsilon (p, 0.8f, 1e-6);
   nn_optimizer_step (opt, &p, &g);          /* buf = 0.5*2 + 2 = 3, p = 0.8 - 0.3 */
@@ -79,7 +79,7 @@ test_optimizer_weight_decay (void)
   c.learning_rate = 0.1;
   c.momentum = 0;
   c.weight_decay = 0.5;
-  opt = nn_optimizer_new (&c, 1);
+  opt = nn_optimizer_new (&c, 1, NULL);
   nn_optimizer_step (opt, &p, &g);          /* g' = 0.5 * 2 = 1; p = 2 - 0.1 */
   g_assert_cmpfloat_with_epsilon (p, 1.9f, 1e-6);
 }
@@ -99,8 +99,8 @@ test_optimizer_parts (void)
 
       nn_optimizer_config_init (&c, kinds[k]);
       c.weight_decay = 0.01;
-      whole = nn_optimizer_new (&c, 37);
-      parts = nn_optimizer_new (&c, 37);
+      whole = nn_optimizer_new (&c, 37, NULL);
+      parts = nn_optimizer_new (&c, 37, NULL);
       for (int i = 0; i < 37; i++)
         p1[i] = p2[i] = (float) (i - 18) / 7.0f;
       for (int step = 0; step < 5; step++)
@@ -130,6 +130,20 @@ test_optimizer_names (void)
   g_assert_cmpstr (nn_optimizer_kind_to_string (NN_OPTIMIZER_SGD), ==, "sgd");
 }
 
+/* A state that cannot be held is an error, not an abort */
+static void
+test_too_large (void)
+{
+  NnOptimizerConfig c;
+  g_autoptr(GError) error = NULL;
+  NnOptimizer *opt;
+
+  nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
+  opt = nn_optimizer_new (&c, G_MAXSIZE / 2, &error);
+  g_assert_null (opt);
+  g_assert_error (error, NN_OPTIMIZER_ERROR, NN_OPTIMIZER_ERROR_NO_MEMORY);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -141,5 +155,6 @@ main (int   argc,
   g_test_add_func ("/engine/optimizer/weight-decay", test_optimizer_weight_decay);
   g_test_add_func ("/engine/optimizer/parts", test_optimizer_parts);
   g_test_add_func ("/engine/optimizer/names", test_optimizer_names);
+  g_test_add_func ("/engine/optimizer/too-large", test_too_large);
   return g_test_run ();
 }

@@ -41,16 +41,26 @@ nn_predict_images (NnNetwork             *net,
   size_t in_size = set->rows * set->cols;
   size_t n_classes = nn_network_get_n_classes (net);
   size_t n = indices != NULL ? n_indices : set->n_images;
-  g_autofree float *x = NULL;  /* (CHUNK, 1, rows, cols) */
+  g_autofree float *x = NULL;  /* (chunk, 1, rows, cols) */
+  size_t chunk = MAX (MIN (n, CHUNK), 1);
 
   g_return_if_fail (in_size == nn_network_get_input_size (net));
 
-  if (!nn_network_reserve (net, MIN (n, CHUNK) > 0 ? MIN (n, CHUNK) : 1, NULL))
-    g_return_if_reached ();
-  x = g_new (float, CHUNK * in_size);
-  for (size_t start = 0; start < n; start += CHUNK)
+  /* A large network may not hold CHUNK samples within the engine's limits: fewer at a time, down
+   * to the one sample every network reserves when it is made. */
+  while (chunk > 1 &&
+         (!nn_network_reserve (net, chunk, NULL) ||
+          (x = g_try_new (float, chunk * in_size)) == NULL))
+    chunk /= 2;
+  if (x == NULL)
     {
-      size_t count = MIN (CHUNK, n - start);
+      if (!nn_network_reserve (net, 1, NULL))
+        g_return_if_reached ();
+      x = g_new (float, in_size);
+    }
+  for (size_t start = 0; start < n; start += chunk)
+    {
+      size_t count = MIN (chunk, n - start);
 
       for (size_t j = 0; j < count; j++)
         {

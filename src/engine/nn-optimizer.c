@@ -23,21 +23,32 @@ nn_optimizer_config_init (NnOptimizerConfig *config,
   };
 }
 
+G_DEFINE_QUARK (nn-optimizer-error-quark, nn_optimizer_error)
+
 NnOptimizer *
 nn_optimizer_new (const NnOptimizerConfig *config,
-                  size_t                   n_params)
+                  size_t                   n_params,
+                  GError                 **error)
 {
-  NnOptimizer *opt;
+  g_autoptr(NnOptimizer) opt = NULL;
 
   g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   opt = g_new0 (NnOptimizer, 1);
   opt->config = *config;
   opt->n_params = n_params;
-  opt->m = g_new0 (float, n_params);
-  if (config->kind == NN_OPTIMIZER_ADAM)
-    opt->v = g_new0 (float, n_params);
-  return opt;
+  /* as large as the parameters: a network near the engine's limits may not leave room */
+  opt->m = g_try_new0 (float, MAX (n_params, 1));
+  if (opt->m != NULL && config->kind == NN_OPTIMIZER_ADAM)
+    opt->v = g_try_new0 (float, MAX (n_params, 1));
+  if (opt->m == NULL || (config->kind == NN_OPTIMIZER_ADAM && opt->v == NULL))
+    {
+      g_set_error (error, NN_OPTIMIZER_ERROR, NN_OPTIMIZER_ERROR_NO_MEMORY,
+                   "Not enough memory for the optimiser's state of %zu parameters", n_params);
+      return NULL;
+    }
+  return g_steal_pointer (&opt);
 }
 
 void

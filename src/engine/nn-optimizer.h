@@ -6,6 +6,14 @@
 
 G_BEGIN_DECLS
 
+#define NN_OPTIMIZER_ERROR (nn_optimizer_error_quark ())
+GQuark nn_optimizer_error_quark (void);
+
+typedef enum
+{
+  NN_OPTIMIZER_ERROR_NO_MEMORY,
+} NnOptimizerError;
+
 typedef enum
 {
   NN_OPTIMIZER_ADAM,
@@ -34,8 +42,10 @@ typedef struct
 
 void         nn_optimizer_config_init  (NnOptimizerConfig       *config,
                                         NnOptimizerKind          kind);
+/* The moments start at zero; a state too large for memory is an error, never an abort. */
 NnOptimizer *nn_optimizer_new          (const NnOptimizerConfig *config,
-                                        size_t                   n_params);
+                                        size_t                   n_params,
+                                        GError                 **error);
 void         nn_optimizer_free         (NnOptimizer             *opt);
 /* One update of every parameter. */
 void         nn_optimizer_step         (NnOptimizer             *opt,

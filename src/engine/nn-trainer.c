@@ -188,7 +188,9 @@ trainer_setup (const NnTrainConfig *config,
     }
   if (!nn_network_reserve (t->net, config->batch_size, error))
     return NULL;
-  t->opt = nn_optimizer_new (&config->optimizer, nn_network_get_n_params (t->net));
+  t->opt = nn_optimizer_new (&config->optimizer, nn_network_get_n_params (t->net), error);
+  if (t->opt == NULL)
+    return NULL;
 
   t->n_val = config->validation_size;
   t->n_train = train->n_images - t->n_val;
