@@ -561,7 +561,12 @@ test_unfit_model_draw (void)
 
       open_model_folder (window, folder);
       model = dl_window_get_model (window);
-      g_assert_nonnull (strstr (dl_window_get_last_toast (window), "Draw page cannot"));
+      g_assert_cmpstr (dl_window_get_last_toast (window), ==, "Model opened, not for drawings");
+      /* the toast's Details shows the Draw page, where the reason is */
+      adw_view_stack_set_visible_child_name (find_view_stack (GTK_WIDGET (window)), "dataset");
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "draw"));
+      g_assert_cmpstr (adw_view_stack_get_visible_child_name (find_view_stack (GTK_WIDGET (window))),
+                       ==, "draw");
       g_assert_nonnull (dl_draw_page_get_unfit (page));
       draw_polyline (canvas, one, 3);
       spin ();

@@ -152,6 +152,7 @@ show_error (DlWindow   *self,
 {
   AdwMessageDialog *dialog;
 
+  g_debug ("%s: %s", heading, body);
   /* a closed dialog may outlive its closing for a while (references held elsewhere) */
   if (self->error_dialog != NULL && !gtk_widget_get_visible (self->error_dialog))
     {
@@ -771,8 +772,16 @@ on_opened (GObject      *source,
     {
       use_model (self, g_steal_pointer (&job->model));
       if (dl_draw_page_get_unfit (self->draw_page) != NULL)
-        dl_window_show_toast (self, _("Model opened. It takes other images than drawings, so "
-                                      "the Draw page cannot use it"));
+        {
+          /* short enough for a narrow window; the Draw page says why it cannot use the model */
+          AdwToast *toast = adw_toast_new (_("Model opened, not for drawings"));
+
+          adw_toast_set_button_label (toast, _("Details"));
+          adw_toast_set_detailed_action_name (toast, "win.show-page::draw");
+          g_free (self->last_toast);
+          self->last_toast = g_strdup (adw_toast_get_title (toast));
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+        }
       else
         dl_window_show_toast (self, _("Model opened"));
     }
@@ -1052,6 +1061,15 @@ export_action (GtkWidget  *widget,
           _("Export for Hugging Face"), _("_Export"), NULL, on_export_folder_chosen);
 }
 
+static void
+show_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  adw_view_stack_set_visible_child_name (DL_WINDOW (widget)->stack,
+                                         g_variant_get_string (parameter, NULL));
+}
+
 static const int figure_sizes[][2] = { { 800, 600 }, { 1200, 900 }, { 1600, 1200 }, { 2400, 1800 } };
 
 GtkWidget *
@@ -1270,6 +1288,7 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-dataset", NULL, open_dataset_action);
   gtk_widget_class_install_action (widget_class, "win.open-fashion-mnist", NULL, fashion_action);
   gtk_widget_class_install_action (widget_class, "win.export-figure", NULL, export_figure_action);
+  gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "win.open-model", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
