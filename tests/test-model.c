@@ -777,6 +777,36 @@ test_model_embedded_config (void)
   remove_tree (dir);
 }
 
+/* A model is shared by reference; a copy is independent of the original and equal to it. */
+static void
+test_model_ref_copy (void)
+{
+  g_autoptr(GError) error = NULL;
+  NnModel *model = make_model ("conv(4,3,pad=1) relu maxpool(2) flatten dense(10)");
+  g_autoptr(NnModel) copy = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  size_t n;
+
+  model->test_accuracy = 0.5;
+  g_assert_true (nn_model_ref (model) == model);
+  nn_model_unref (model);
+  copy = nn_model_copy (model, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (copy != model && copy->net != model->net);
+  n = nn_network_get_n_params (model->net);
+  g_assert_cmpuint (nn_network_get_n_params (copy->net), ==, n);
+  g_assert_cmpmem (nn_network_get_params (copy->net), n * sizeof (float),
+                   nn_network_get_params (model->net), n * sizeof (float));
+  g_assert_true (copy->training.optimizer != model->training.optimizer);
+  a = nn_model_config_to_json (model);
+  b = nn_model_config_to_json (copy);
+  g_assert_cmpstr (a, ==, b);
+  /* the copy outlives its original */
+  nn_model_free (model);
+  g_assert_cmpstr (copy->training.optimizer, ==, "adam");
+  g_assert_cmpstr (copy->class_names[9], ==, "9");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -793,5 +823,6 @@ main (int   argc,
   g_test_add_func ("/engine/model/save-disk-full", test_model_save_disk_full);
   g_test_add_func ("/engine/model/save-read-only", test_model_save_read_only);
   g_test_add_func ("/engine/model/embedded-config", test_model_embedded_config);
+  g_test_add_func ("/engine/model/ref-copy", test_model_ref_copy);
   return g_test_run ();
 }

@@ -111,6 +111,7 @@ nn_model_new (const NnSpec          *spec,
       }
   }
   model = g_new0 (NnModel, 1);
+  g_atomic_ref_count_init (&model->ref_count);
   model->test_accuracy = NAN;
   model->net = nn_network_new (spec, C, H, W, MAX (n_threads, 1), error);
   if (model->net == NULL)
@@ -130,10 +131,46 @@ nn_model_new (const NnSpec          *spec,
   return g_steal_pointer (&model);
 }
 
+NnModel *
+nn_model_ref (NnModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+
+  g_atomic_ref_count_inc (&model->ref_count);
+  return model;
+}
+
 void
 nn_model_free (NnModel *model)
 {
-  if (model == NULL)
+  nn_model_unref (model);
+}
+
+NnModel *
+nn_model_copy (const NnModel  *model,
+               size_t          n_threads,
+               GError        **error)
+{
+  NnModel *copy;
+
+  g_return_val_if_fail (model != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  copy = nn_model_new (nn_network_get_spec (model->net), model->C, model->H, model->W,
+                       nn_network_get_params (model->net), &model->norm, model->dataset,
+                       (const char *const *) model->class_names, n_threads, error);
+  if (copy == NULL)
+    return NULL;
+  copy->training = model->training;
+  copy->training.optimizer = g_strdup (model->training.optimizer);
+  copy->test_accuracy = model->test_accuracy;
+  return copy;
+}
+
+void
+nn_model_unref (NnModel *model)
+{
+  if (model == NULL || !g_atomic_ref_count_dec (&model->ref_count))
     return;
   nn_network_free (model->net);
   g_free (model->dataset);

@@ -53,6 +53,7 @@ typedef struct
   size_t           n_classes;
   size_t           C, H, W;      /* input shape */
   double           test_accuracy; /* as measured when saved; NAN when unknown */
+  gatomicrefcount  ref_count;    /* shared like NnDataset: nn_model_ref (), nn_model_unref () */
 } NnModel;
 
 NnModel  *nn_model_new               (const NnSpec          *spec,
@@ -65,7 +66,16 @@ NnModel  *nn_model_new               (const NnSpec          *spec,
                                       const char *const     *class_names,
                                       size_t                 n_threads,
                                       GError               **error);
+NnModel  *nn_model_ref               (NnModel               *model);
+void      nn_model_unref             (NnModel               *model);
+/* The older name of nn_model_unref (), kept for callers that have not moved to it. */
 void      nn_model_free              (NnModel               *model);
+/* An independent model with the same architecture, weights, normalisation, names and training
+ * record, whose network runs on n_threads: what a background job takes so that nothing it
+ * computes depends on the caller's copy. */
+NnModel  *nn_model_copy              (const NnModel         *model,
+                                      size_t                 n_threads,
+                                      GError               **error);
 
 /* Writes DIR/model.safetensors and DIR/config.json as a unit: both are written and synced into
  * a new folder beside DIR, which then takes DIR's place in one step (Linux's RENAME_EXCHANGE;
@@ -110,6 +120,6 @@ void      nn_model_predict_image     (NnModel               *model,
                                       const float           *image,
                                       float                 *probs);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnModel, nn_model_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnModel, nn_model_unref)
 
 G_END_DECLS
