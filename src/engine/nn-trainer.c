@@ -8,6 +8,7 @@
 
 #include "nn-augment.h"
 #include "nn-checkpoint.h"
+#include "nn-run-store.h"
 
 G_DEFINE_QUARK (nn-trainer-error-quark, nn_trainer_error)
 
@@ -48,6 +49,8 @@ struct _NnTrainer
   float           *start_v;         /* (n_params) or NULL for SGD */
   guint64          start_step;
   NnRng            start_rng;
+
+  NnRunRecorder   *recorder;        /* owned, nullable */
 };
 
 void
@@ -249,6 +252,7 @@ nn_trainer_free (NnTrainer *t)
 {
   if (t == NULL)
     return;
+  nn_run_recorder_free (t->recorder);
   nn_network_free (t->net);
   nn_optimizer_free (t->opt);
   g_free (t->config.spec);
@@ -303,6 +307,9 @@ prepare_range (gpointer user_data,
     }
 }
 
+static GBytes *trainer_checkpoint_bytes (NnTrainer  *t,
+                                         GError    **error);
+
 /* Keeps the state an epoch starts from; restores it to run a stopped epoch again from its start. */
 static void
 copy_epoch_start (NnTrainer *t,
@@ -341,26 +348,44 @@ prepare_batch (NnTrainer *t,
   nn_network_parallel_for (t->net, B, 1, prepare_range, t);
 }
 
-gboolean
-nn_trainer_run (NnTrainer          *t,
-                const NnTrainHooks *hooks,
-                gboolean           *stopped,
-                GError            **error)
+/* Serialises the epoch's checkpoint once and writes it to the checkpoint path and the run's. */
+static gboolean
+write_checkpoints (NnTrainer  *t,
+                   GError    **checkpoint_error,
+                   GError    **record_error)
 {
-  static const NnTrainHooks no_hooks = { 0 };
+  g_autoptr(GBytes) bytes = NULL;
+  const char *run_path = t->recorder != NULL
+                           ? nn_run_recorder_get_checkpoint_path (t->recorder) : NULL;
+  GError *local = NULL;
+
+  if (t->config.checkpoint_path == NULL && run_path == NULL)
+    return TRUE;
+  bytes = trainer_checkpoint_bytes (t, &local);
+  if (bytes == NULL)
+    {
+      g_propagate_error (t->config.checkpoint_path != NULL ? checkpoint_error : record_error,
+                         local);
+      return FALSE;
+    }
+  if (t->config.checkpoint_path != NULL)
+    nn_checkpoint_write (t->config.checkpoint_path, bytes, checkpoint_error);
+  if (run_path != NULL)
+    nn_checkpoint_write (run_path, bytes, record_error);
+  return TRUE;
+}
+
+static gboolean
+trainer_run_epochs (NnTrainer          *t,
+                    const NnTrainHooks *hooks,
+                    gboolean           *stopped,
+                    GError            **error)
+{
   const size_t batch = t->config.batch_size;
   const guint n_batches = (guint) ((t->n_train + batch - 1) / batch);
   gint64 run_start = g_get_monotonic_time ();
   double epoch_seconds_sum = 0;
   guint epochs_this_run = 0;
-
-  g_return_val_if_fail (t != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (hooks == NULL)
-    hooks = &no_hooks;
-  if (stopped != NULL)
-    *stopped = FALSE;
 
   while (t->epochs_done < t->config.epochs)
     {
@@ -371,6 +396,7 @@ nn_trainer_run (NnTrainer          *t,
       gint64 epoch_start = g_get_monotonic_time ();
       NnEpochStats stats = { 0 };
       g_autoptr(GError) checkpoint_error = NULL;
+      g_autoptr(GError) record_error = NULL;
 
       /* an epoch stopped half-way starts again from where it started, as a resumed run would */
       copy_epoch_start (t, t->mid_epoch);
@@ -407,6 +433,9 @@ nn_trainer_run (NnTrainer          *t,
           loss_sum += loss;
           correct_sum += n_correct;
           seen += B;
+          if (t->recorder != NULL)
+            nn_run_recorder_add_batch (t->recorder, loss / B,
+                                       (guint64) t->epochs_done * t->n_train + seen);
 
           if (hooks->progress != NULL &&
               ((b + 1) % t->config.progress_every == 0 || b + 1 == n_batches))
@@ -474,8 +503,9 @@ nn_trainer_run (NnTrainer          *t,
       epoch_seconds_sum += stats.seconds;
       epochs_this_run++;
       /* written before the hook reports the epoch: once it is reported, it is on disk */
-      if (t->config.checkpoint_path != NULL)
-        nn_trainer_save_checkpoint (t, t->config.checkpoint_path, &checkpoint_error);
+      write_checkpoints (t, &checkpoint_error, &record_error);
+      if (t->recorder != NULL && record_error == NULL)
+        nn_run_recorder_epoch_end (t->recorder, t, &stats, &record_error);
       if (hooks->epoch_finished != NULL)
         hooks->epoch_finished (&stats, hooks->user_data);
       if (checkpoint_error != NULL)
@@ -485,8 +515,82 @@ nn_trainer_run (NnTrainer          *t,
                        checkpoint_error->message);
           return FALSE;
         }
+      if (record_error != NULL)
+        {
+          g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_RECORD_WRITE,
+                       "The record of epoch %u could not be written: %s", epoch,
+                       record_error->message);
+          return FALSE;
+        }
     }
   return TRUE;
+}
+
+gboolean
+nn_trainer_run (NnTrainer          *t,
+                const NnTrainHooks *hooks,
+                gboolean           *stopped,
+                GError            **error)
+{
+  static const NnTrainHooks no_hooks = { 0 };
+  g_autoptr(GError) local = NULL;
+  gboolean was_stopped = FALSE;
+  gboolean ok;
+
+  g_return_val_if_fail (t != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (hooks == NULL)
+    hooks = &no_hooks;
+  if (stopped != NULL)
+    *stopped = FALSE;
+  if (t->recorder != NULL &&
+      !nn_run_recorder_set_status (t->recorder, t, NN_RUN_STATUS_RUNNING, NULL, &local))
+    {
+      g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_RECORD_WRITE,
+                   "The run could not be recorded: %s", local->message);
+      return FALSE;
+    }
+
+  ok = trainer_run_epochs (t, hooks, &was_stopped, &local);
+  if (stopped != NULL)
+    *stopped = was_stopped;
+  if (t->recorder != NULL)
+    {
+      g_autoptr(GError) status_error = NULL;
+      NnRunStatus status = !ok ? NN_RUN_STATUS_FAILED
+                               : was_stopped ? NN_RUN_STATUS_STOPPED : NN_RUN_STATUS_FINISHED;
+
+      if (!nn_run_recorder_set_status (t->recorder, t, status, ok ? NULL : local->message,
+                                       &status_error) && ok)
+        {
+          g_set_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_RECORD_WRITE,
+                       "The end of the run could not be recorded: %s", status_error->message);
+          return FALSE;
+        }
+    }
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return ok;
+}
+
+void
+nn_trainer_set_recorder (NnTrainer     *t,
+                         NnRunRecorder *recorder)
+{
+  g_return_if_fail (t != NULL);
+
+  if (t->recorder == recorder)
+    return;
+  nn_run_recorder_free (t->recorder);
+  t->recorder = recorder;
+}
+
+NnRunRecorder *
+nn_trainer_get_recorder (NnTrainer *t)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+  return t->recorder;
 }
 
 void
@@ -590,16 +694,11 @@ nn_trainer_dup_best_model (NnTrainer  *t,
 
 /* ---- checkpoints ---------------------------------------------------------------------- */
 
-gboolean
-nn_trainer_save_checkpoint (NnTrainer   *t,
-                            const char  *path,
-                            GError     **error)
+static GBytes *
+trainer_checkpoint_bytes (NnTrainer  *t,
+                          GError    **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
   NnCheckpoint ck;
-
-  g_return_val_if_fail (t != NULL && path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* the last epoch's end, even from the middle of the next epoch */
   ck = (NnCheckpoint) {
@@ -620,7 +719,20 @@ nn_trainer_save_checkpoint (NnTrainer   *t,
     .best_params = t->best_params,
     .fd = -1,
   };
-  bytes = nn_checkpoint_serialize (&ck, error);
+  return nn_checkpoint_serialize (&ck, error);
+}
+
+gboolean
+nn_trainer_save_checkpoint (NnTrainer   *t,
+                            const char  *path,
+                            GError     **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (t != NULL && path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  bytes = trainer_checkpoint_bytes (t, error);
   return bytes != NULL && nn_checkpoint_write (path, bytes, error);
 }
 

@@ -21,6 +21,7 @@ typedef enum
   NN_TRAINER_ERROR_DIVERGED,
   NN_TRAINER_ERROR_BAD_CHECKPOINT,   /* no longer set: checkpoint files report NN_CHECKPOINT_ERROR */
   NN_TRAINER_ERROR_CHECKPOINT_WRITE, /* the epoch's checkpoint could not be written */
+  NN_TRAINER_ERROR_RECORD_WRITE,     /* the run's record could not be written (nn-run-store.h) */
 } NnTrainerError;
 
 /* Bounds of a training configuration, checked by nn_train_config_check. */
@@ -87,6 +88,7 @@ typedef struct
 } NnTrainHooks;
 
 typedef struct _NnTrainer NnTrainer;
+typedef struct _NnRunRecorder NnRunRecorder;
 
 void                nn_train_config_init          (NnTrainConfig       *config);
 void                nn_train_config_clear         (NnTrainConfig       *config);
@@ -108,7 +110,13 @@ void                nn_trainer_free               (NnTrainer           *trainer)
  * as a resumed checkpoint would). Returns FALSE on a non-finite loss
  * (NN_TRAINER_ERROR_DIVERGED), or when the checkpoint path is set and the checkpoint could not
  * be written (NN_TRAINER_ERROR_CHECKPOINT_WRITE: the epoch is complete and kept, epoch_finished
- * was called, the run stops there). */
+ * was called, the run stops there), or when a recorder is set and the run's files could not be
+ * written (NN_TRAINER_ERROR_RECORD_WRITE, likewise).
+ *
+ * With a recorder (nn_trainer_set_recorder), the run is recorded as it goes: every batch's loss
+ * (in memory), and at every epoch's end, after the checkpoints, the run's checkpoint, best model,
+ * curves and run.json, all before epoch_finished is called; the status is RUNNING while this
+ * runs, then FINISHED, STOPPED or FAILED. */
 gboolean            nn_trainer_run                (NnTrainer           *trainer,
                                                    const NnTrainHooks  *hooks,
                                                    gboolean            *stopped,
@@ -131,6 +139,12 @@ NnTrainer          *nn_trainer_new_from_checkpoint (const char         *path,
  * trainer, whose config comes from the file. */
 void                nn_trainer_set_checkpoint_path (NnTrainer          *trainer,
                                                    const char          *path);
+/* Records the run into a run store (nn-run-store.h); the trainer owns the recorder and frees it
+ * with itself (or when another is set; NULL stops recording). The recorder is used on the
+ * thread that runs the trainer, only while it runs. */
+void                nn_trainer_set_recorder       (NnTrainer           *trainer,
+                                                   NnRunRecorder       *recorder);
+NnRunRecorder      *nn_trainer_get_recorder       (NnTrainer           *trainer);
 /* Lets a resumed run go on for more epochs than first planned. */
 void                nn_trainer_set_epochs         (NnTrainer           *trainer,
                                                    guint                epochs);
