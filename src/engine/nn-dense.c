@@ -2,35 +2,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-dense.h"
 
+#include "nn-cpu.h"
 #include "nn-gemm.h"
+#include "nn-json.h"
+#include "nn-layer.h"
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-
-__attribute__ ((target ("avx512f")))
-static float
-dot_avx512 (const float *a,
-            const float *b,
-            size_t       n)
-{
-  __m512 acc0 = _mm512_setzero_ps (), acc1 = _mm512_setzero_ps ();
-  size_t k = 0;
-
-  for (; k + 32 <= n; k += 32)
-    {
-      acc0 = _mm512_fmadd_ps (_mm512_loadu_ps (a + k), _mm512_loadu_ps (b + k), acc0);
-      acc1 = _mm512_fmadd_ps (_mm512_loadu_ps (a + k + 16), _mm512_loadu_ps (b + k + 16), acc1);
-    }
-  for (; k < n; k += 16)
-    {
-      __mmask16 m = n - k >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (n - k)) - 1);
-
-      acc0 = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (m, a + k), _mm512_maskz_loadu_ps (m, b + k),
-                              acc0);
-    }
-  return _mm512_reduce_add_ps (_mm512_add_ps (acc0, acc1));
-}
-#endif
 
 /* Sixteen independent partial sums, which the compiler keeps in vector registers. */
 static float
@@ -65,7 +41,7 @@ nn_dense_forward (float       *out,
    * a GEMM (a drawn digit is a batch of one). */
   if (B <= 4)
     {
-      gboolean avx512 = nn_sgemm_uses_avx512 ();
+      gboolean avx512 = (nn_cpu_level () == NN_CPU_AVX512);
 
       for (size_t b = 0; b < B; b++)
         for (size_t o = 0; o < OUT; o++)
@@ -75,7 +51,7 @@ nn_dense_forward (float       *out,
 
 #if defined(__x86_64__) && defined(__GNUC__)
             if (avx512)
-              d = dot_avx512 (w, x, IN);
+              d = nn_dense_dot_avx512 (w, x, IN);
             else
 #endif
               d = dot_generic (w, x, IN);
@@ -112,3 +88,119 @@ nn_dense_backward (float       *din,
   if (din != NULL)
     nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, B, IN, OUT, 1.0f, dout, OUT, weight, IN, 0.0f, din, IN);
 }
+
+/* ---- The layer kind: "dense(OUT)" --------------------------------------------------------- */
+
+static const char *const dense_aliases[] = { "linear", NULL };
+
+static gboolean
+dense_parse (NnLayerSpec     *spec,
+             const char      *name,
+             const NnSpecArg *args,
+             size_t           n_positional,
+             size_t           n_args,
+             GError         **error)
+{
+  return nn_layer_arg_expect (name, n_positional, 1, 1, error) &&
+         nn_layer_arg_count (name, "of units", args[0].value, 65536, &spec->units, error);
+}
+
+static void
+dense_print (const NnLayerSpec *spec,
+             GString           *out)
+{
+  g_string_append_printf (out, "dense(%zu)", spec->units);
+}
+
+static gboolean
+dense_infer (NnLayer     *l,
+             NnLayerPlan *plan,
+             GError     **error)
+{
+  if (!plan->flat && (l->in_h != 1 || l->in_w != 1))
+    {
+      nn_layer_set_shape_error (error, l, plan->index,
+                                " needs a flat input: put “flatten” before it");
+      return FALSE;
+    }
+  if (l->spec.units == 0)
+    {
+      nn_layer_set_shape_error (error, l, plan->index, " has no units");
+      return FALSE;
+    }
+  l->n_weight = nn_layer_mul (l->spec.units, l->in_c, &plan->overflow);
+  l->n_bias = l->spec.units;
+  l->out_c = l->spec.units;
+  l->out_h = l->out_w = 1;
+  plan->flat = TRUE;
+  return TRUE;
+}
+
+static void
+dense_forward (const NnLayer *l,
+               float         *out,
+               const float   *in,
+               const float   *weight,
+               const float   *bias,
+               NnLayerWork   *work,
+               size_t         B)
+{
+  nn_dense_forward (out, in, weight, bias, B, l->in_c, l->out_c);
+}
+
+static void
+dense_backward (const NnLayer *l,
+                float         *din,
+                float         *dweight,
+                float         *dbias,
+                const float   *dout,
+                const float   *in,
+                const float   *out,
+                const float   *weight,
+                NnLayerWork   *work,
+                size_t         B)
+{
+  nn_dense_backward (din, dweight, dbias, dout, in, weight, B, l->in_c, l->out_c);
+}
+
+static void
+dense_append_config (const NnLayer *l,
+                     GString       *out)
+{
+  g_string_append (out, "{\"type\": \"linear\", \"in_features\": ");
+  nn_json_append_uint (out, l->in_c);
+  g_string_append (out, ", \"out_features\": ");
+  nn_json_append_uint (out, l->out_c);
+  g_string_append_c (out, '}');
+}
+
+static size_t
+dense_weight_shape (const NnLayer *l,
+                    size_t         shape[4])
+{
+  shape[0] = l->out_c;
+  shape[1] = l->in_c;
+  return 2;
+}
+
+static void
+dense_append_pytorch (const NnLayer *l,
+                      GString       *out)
+{
+  g_string_append_printf (out, "nn.Linear(%zu, %zu)", l->in_c, l->out_c);
+}
+
+const NnLayerClass nn_dense_layer = {
+  .name = "dense",
+  .aliases = dense_aliases,
+  .parse = dense_parse,
+  .print = dense_print,
+  .infer = dense_infer,
+  .init = nn_layer_init_uniform,
+  .gives_scores = TRUE,
+  .forward = dense_forward,
+  .backward = dense_backward,
+  .append_config = dense_append_config,
+  .weight_shape = dense_weight_shape,
+  .append_pytorch = dense_append_pytorch,
+};

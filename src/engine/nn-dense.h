@@ -24,4 +24,11 @@ void nn_dense_backward (float       *din,      /* (B, IN) or NULL */
                         size_t       IN,
                         size_t       OUT);
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The few-sample path's dot product with AVX-512 (nn-dense-avx512.c), for nn-dense.c. */
+float nn_dense_dot_avx512 (const float *a,
+                           const float *b,
+                           size_t       n);
+#endif
+
 G_END_DECLS

@@ -218,32 +218,8 @@ append_pytorch_layers (GString       *s,
       const NnLayer *l = nn_network_get_layer (model->net, i);
 
       g_string_append (s, "    ");
-      switch (l->spec.kind)
-        {
-        case NN_LAYER_CONV2D:
-          g_string_append_printf (s, "nn.Conv2d(%zu, %zu, %zu, padding=%zu),", l->in_c, l->out_c,
-                                  l->spec.kernel, l->spec.pad);
-          break;
-        case NN_LAYER_RELU:
-          g_string_append (s, "nn.ReLU(),");
-          break;
-        case NN_LAYER_MAXPOOL:
-          g_string_append_printf (s, "nn.MaxPool2d(%zu),", l->spec.pool);
-          break;
-        case NN_LAYER_FLATTEN:
-          g_string_append (s, "nn.Flatten(),");
-          break;
-        case NN_LAYER_DENSE:
-          g_string_append_printf (s, "nn.Linear(%zu, %zu),", l->in_c, l->out_c);
-          break;
-        case NN_LAYER_DROPOUT:
-          g_string_append (s, "nn.Dropout(");
-          append_number (s, "%.9g", l->spec.p);
-          g_string_append (s, "),");
-          break;
-        default:
-          break;
-        }
+      nn_layer_class (l->spec.kind)->append_pytorch (l, s);
+      g_string_append_c (s, ',');
       g_string_append_printf (s, "  # %zu\n", i);
     }
 }

@@ -1,12 +1,14 @@
-/* nn-gemm.c: blocked, packed SGEMM with AVX-512 and AVX2/FMA micro-kernels chosen at run time */
+/* nn-gemm.c: blocked, packed SGEMM; micro-kernels by instruction set in nn-gemm-*.c */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-gemm.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn-cpu.h"
+#include "nn-gemm-private.h"
+
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
 #define HAVE_X86 1
 #endif
 
@@ -20,27 +22,6 @@
 #define MC 96
 #define NC 384
 
-typedef void (*MicroKernel) (size_t       kc,
-                             const float *a,    /* (kc, mr) packed */
-                             const float *b,    /* (kc, nr) packed */
-                             float       *c,    /* (mr, nr) tile, row stride ldc */
-                             size_t       ldc,
-                             float        alpha,
-                             float        beta);
-
-typedef void (*Transpose8) (const float *src,
-                            size_t       ld_src,
-                            float       *dst,
-                            size_t       ld_dst);
-
-typedef struct
-{
-  const char  *name;
-  MicroKernel  kernel;
-  size_t       mr;
-  size_t       nr;
-  Transpose8   transpose8;
-} KernelChoice;
 
 static inline float
 get_a (NnTranspose  t,
@@ -91,37 +72,6 @@ transpose8_generic (const float *src,
       dst[c * ld_dst + r] = src[r * ld_src + c];
 }
 
-#ifdef HAVE_X86
-__attribute__ ((target ("avx2")))
-static void
-transpose8_avx2 (const float *src,
-                 size_t       ld_src,
-                 float       *dst,
-                 size_t       ld_dst)
-{
-  __m256 r0 = _mm256_loadu_ps (src), r1 = _mm256_loadu_ps (src + ld_src);
-  __m256 r2 = _mm256_loadu_ps (src + 2 * ld_src), r3 = _mm256_loadu_ps (src + 3 * ld_src);
-  __m256 r4 = _mm256_loadu_ps (src + 4 * ld_src), r5 = _mm256_loadu_ps (src + 5 * ld_src);
-  __m256 r6 = _mm256_loadu_ps (src + 6 * ld_src), r7 = _mm256_loadu_ps (src + 7 * ld_src);
-  __m256 t0 = _mm256_unpacklo_ps (r0, r1), t1 = _mm256_unpackhi_ps (r0, r1);
-  __m256 t2 = _mm256_unpacklo_ps (r2, r3), t3 = _mm256_unpackhi_ps (r2, r3);
-  __m256 t4 = _mm256_unpacklo_ps (r4, r5), t5 = _mm256_unpackhi_ps (r4, r5);
-  __m256 t6 = _mm256_unpacklo_ps (r6, r7), t7 = _mm256_unpackhi_ps (r6, r7);
-  __m256 u0 = _mm256_shuffle_ps (t0, t2, 0x44), u1 = _mm256_shuffle_ps (t0, t2, 0xEE);
-  __m256 u2 = _mm256_shuffle_ps (t1, t3, 0x44), u3 = _mm256_shuffle_ps (t1, t3, 0xEE);
-  __m256 u4 = _mm256_shuffle_ps (t4, t6, 0x44), u5 = _mm256_shuffle_ps (t4, t6, 0xEE);
-  __m256 u6 = _mm256_shuffle_ps (t5, t7, 0x44), u7 = _mm256_shuffle_ps (t5, t7, 0xEE);
-
-  _mm256_storeu_ps (dst, _mm256_permute2f128_ps (u0, u4, 0x20));
-  _mm256_storeu_ps (dst + ld_dst, _mm256_permute2f128_ps (u1, u5, 0x20));
-  _mm256_storeu_ps (dst + 2 * ld_dst, _mm256_permute2f128_ps (u2, u6, 0x20));
-  _mm256_storeu_ps (dst + 3 * ld_dst, _mm256_permute2f128_ps (u3, u7, 0x20));
-  _mm256_storeu_ps (dst + 4 * ld_dst, _mm256_permute2f128_ps (u0, u4, 0x31));
-  _mm256_storeu_ps (dst + 5 * ld_dst, _mm256_permute2f128_ps (u1, u5, 0x31));
-  _mm256_storeu_ps (dst + 6 * ld_dst, _mm256_permute2f128_ps (u2, u6, 0x31));
-  _mm256_storeu_ps (dst + 7 * ld_dst, _mm256_permute2f128_ps (u3, u7, 0x31));
-}
-#endif
 
 /* Packs rows [i0, i0+mc) × cols [k0, k0+kc) of op(A) into MR-row panels, zero-padded. */
 static inline void
@@ -270,205 +220,43 @@ kernel_generic (size_t       kc,
       c[r * ldc + j] = alpha * acc[r][j] + (beta == 0.0f ? 0.0f : beta * c[r * ldc + j]);
 }
 
-#ifdef HAVE_X86
-__attribute__ ((target ("avx2,fma")))
-static void
-kernel_avx2 (size_t       kc,
-             const float *a,
-             const float *b,
-             float       *c,
-             size_t       ldc,
-             float        alpha,
-             float        beta)
-{
-  __m256 c00 = _mm256_setzero_ps (), c01 = _mm256_setzero_ps ();
-  __m256 c10 = _mm256_setzero_ps (), c11 = _mm256_setzero_ps ();
-  __m256 c20 = _mm256_setzero_ps (), c21 = _mm256_setzero_ps ();
-  __m256 c30 = _mm256_setzero_ps (), c31 = _mm256_setzero_ps ();
-  __m256 c40 = _mm256_setzero_ps (), c41 = _mm256_setzero_ps ();
-  __m256 c50 = _mm256_setzero_ps (), c51 = _mm256_setzero_ps ();
-  __m256 va, vb0, vb1, valpha, vbeta;
-
-  for (size_t k = 0; k < kc; k++)
-    {
-      vb0 = _mm256_loadu_ps (b);
-      vb1 = _mm256_loadu_ps (b + 8);
-      va = _mm256_broadcast_ss (a + 0);
-      c00 = _mm256_fmadd_ps (va, vb0, c00);
-      c01 = _mm256_fmadd_ps (va, vb1, c01);
-      va = _mm256_broadcast_ss (a + 1);
-      c10 = _mm256_fmadd_ps (va, vb0, c10);
-      c11 = _mm256_fmadd_ps (va, vb1, c11);
-      va = _mm256_broadcast_ss (a + 2);
-      c20 = _mm256_fmadd_ps (va, vb0, c20);
-      c21 = _mm256_fmadd_ps (va, vb1, c21);
-      va = _mm256_broadcast_ss (a + 3);
-      c30 = _mm256_fmadd_ps (va, vb0, c30);
-      c31 = _mm256_fmadd_ps (va, vb1, c31);
-      va = _mm256_broadcast_ss (a + 4);
-      c40 = _mm256_fmadd_ps (va, vb0, c40);
-      c41 = _mm256_fmadd_ps (va, vb1, c41);
-      va = _mm256_broadcast_ss (a + 5);
-      c50 = _mm256_fmadd_ps (va, vb0, c50);
-      c51 = _mm256_fmadd_ps (va, vb1, c51);
-      a += MR;
-      b += NR;
-    }
-
-  valpha = _mm256_set1_ps (alpha);
-  vbeta = _mm256_set1_ps (beta);
-#define STORE_ROW(r, lo, hi)                                                               \
-  do {                                                                                     \
-    float *row = c + (r) * ldc;                                                            \
-    __m256 x0 = _mm256_mul_ps (valpha, lo), x1 = _mm256_mul_ps (valpha, hi);               \
-    if (beta != 0.0f)                                                                      \
-      {                                                                                    \
-        x0 = _mm256_fmadd_ps (vbeta, _mm256_loadu_ps (row), x0);                           \
-        x1 = _mm256_fmadd_ps (vbeta, _mm256_loadu_ps (row + 8), x1);                       \
-      }                                                                                    \
-    _mm256_storeu_ps (row, x0);                                                            \
-    _mm256_storeu_ps (row + 8, x1);                                                        \
-  } while (0)
-  STORE_ROW (0, c00, c01);
-  STORE_ROW (1, c10, c11);
-  STORE_ROW (2, c20, c21);
-  STORE_ROW (3, c30, c31);
-  STORE_ROW (4, c40, c41);
-  STORE_ROW (5, c50, c51);
-#undef STORE_ROW
-}
-#endif
 #undef MR
 #undef NR
 
-#ifdef HAVE_X86
-/* 8×32: two zmm of B per k, each A value broadcast from memory into eight pairs of FMAs. */
-__attribute__ ((target ("avx512f")))
-static void
-kernel_avx512 (size_t       kc,
-               const float *a,
-               const float *b,
-               float       *c,
-               size_t       ldc,
-               float        alpha,
-               float        beta)
-{
-  __m512 acc[8][2];
-  __m512 valpha, vbeta;
-
-  for (int r = 0; r < 8; r++)
-    acc[r][0] = acc[r][1] = _mm512_setzero_ps ();
-  for (size_t k = 0; k < kc; k++)
-    {
-      __m512 vb0 = _mm512_loadu_ps (b);
-      __m512 vb1 = _mm512_loadu_ps (b + 16);
-
-      for (int r = 0; r < 8; r++)
-        {
-          __m512 va = _mm512_set1_ps (a[r]);
-
-          acc[r][0] = _mm512_fmadd_ps (va, vb0, acc[r][0]);
-          acc[r][1] = _mm512_fmadd_ps (va, vb1, acc[r][1]);
-        }
-      a += 8;
-      b += 32;
-    }
-
-  valpha = _mm512_set1_ps (alpha);
-  vbeta = _mm512_set1_ps (beta);
-  for (int r = 0; r < 8; r++)
-    {
-      float *row = c + r * ldc;
-      __m512 x0 = _mm512_mul_ps (valpha, acc[r][0]), x1 = _mm512_mul_ps (valpha, acc[r][1]);
-
-      if (beta != 0.0f)
-        {
-          x0 = _mm512_fmadd_ps (vbeta, _mm512_loadu_ps (row), x0);
-          x1 = _mm512_fmadd_ps (vbeta, _mm512_loadu_ps (row + 16), x1);
-        }
-      _mm512_storeu_ps (row, x0);
-      _mm512_storeu_ps (row + 16, x1);
-    }
-}
-#endif
 
 /* Every kernel this build has, best first; the ones this CPU can run are listed by
  * usable_kernels (). */
 static const KernelChoice all_kernels[] = {
 #ifdef HAVE_X86
-  { "avx512", kernel_avx512, 8, 32, transpose8_avx2 },
-  { "avx2-fma", kernel_avx2, 6, 16, transpose8_avx2 },
+  { NN_CPU_AVX512, nn_gemm_kernel_avx512, 8, 32, nn_gemm_transpose8_avx2 },
+  { NN_CPU_AVX2, nn_gemm_kernel_avx2, 6, 16, nn_gemm_transpose8_avx2 },
 #endif
-  { "generic", kernel_generic, 6, 16, transpose8_generic },
+  { NN_CPU_GENERIC, kernel_generic, 6, 16, transpose8_generic },
 };
 
 static gboolean
 cpu_runs (const KernelChoice *k)
 {
-#ifdef HAVE_X86
-  __builtin_cpu_init ();
-  if (k->kernel == kernel_avx512)
-    return __builtin_cpu_supports ("avx512f") != 0;
-  if (k->kernel == kernel_avx2)
-    return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
-#endif
-  return TRUE;
+  return nn_cpu_runs (k->level);
 }
 
-/* The best kernel the CPU runs, unless DIGIT_LAB_GEMM_KERNEL names another one it runs
- * (for comparisons in benchmarks). */
+/* The kernel of the level nn-cpu chose (the best the CPU runs, or the one
+ * DIGIT_LAB_GEMM_KERNEL names). */
 static const KernelChoice *
 choose_kernel (void)
 {
-  static gsize chosen = 0;
+  NnCpuLevel level = nn_cpu_level ();
 
-  if (g_once_init_enter (&chosen))
-    {
-      const char *wanted = g_getenv ("DIGIT_LAB_GEMM_KERNEL");
-      const KernelChoice *k = NULL;
-
-      for (size_t i = 0; i < G_N_ELEMENTS (all_kernels); i++)
-        if (cpu_runs (&all_kernels[i]) &&
-            (wanted == NULL || g_strcmp0 (wanted, all_kernels[i].name) == 0))
-          {
-            k = &all_kernels[i];
-            break;
-          }
-      if (k == NULL)
-        for (size_t i = 0; i < G_N_ELEMENTS (all_kernels) && k == NULL; i++)
-          if (cpu_runs (&all_kernels[i]))
-            k = &all_kernels[i];
-      g_once_init_leave (&chosen, (gsize) k);
-    }
-  return (const KernelChoice *) chosen;
+  for (size_t i = 0; i < G_N_ELEMENTS (all_kernels); i++)
+    if (all_kernels[i].level == level)
+      return &all_kernels[i];
+  return &all_kernels[G_N_ELEMENTS (all_kernels) - 1];
 }
 
 const char *
 nn_sgemm_kernel_name (void)
 {
-  return choose_kernel ()->name;
-}
-
-gboolean
-nn_sgemm_uses_avx512 (void)
-{
-#ifdef HAVE_X86
-  return choose_kernel ()->kernel == kernel_avx512;
-#else
-  return FALSE;
-#endif
-}
-
-gboolean
-nn_sgemm_uses_avx2 (void)
-{
-#ifdef HAVE_X86
-  MicroKernel kernel = choose_kernel ()->kernel;
-
-  return kernel == kernel_avx512 || kernel == kernel_avx2;
-#else
-  return FALSE;
-#endif
+  return nn_cpu_level_name (choose_kernel ()->level);
 }
 
 size_t
@@ -495,7 +283,7 @@ nn_sgemm_kernel_name_at (size_t index)
 {
   const KernelChoice *k = usable_kernel (index);
 
-  return k != NULL ? k->name : NULL;
+  return k != NULL ? nn_cpu_level_name (k->level) : NULL;
 }
 
 /* The blocked algorithm with a given micro-kernel. */

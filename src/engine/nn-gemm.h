@@ -47,14 +47,9 @@ void         nn_sgemm_ref         (NnTranspose  trans_a,
                                    size_t       ldc);
 
 /* Name of the kernel chosen for this CPU: "avx512", "avx2-fma" or "generic". The environment
- * variable DIGIT_LAB_GEMM_KERNEL may name a slower one the CPU runs, for comparisons. */
+ * variable DIGIT_LAB_GEMM_KERNEL may name a slower one the CPU runs, for comparisons; every
+ * vectorised loop of the engine follows the same choice (nn_cpu_level ()). */
 const char  *nn_sgemm_kernel_name (void);
-/* TRUE when that kernel is the AVX-512 one: the other vectorised loops of the engine follow the
- * same choice, so DIGIT_LAB_GEMM_KERNEL=generic runs the portable code everywhere. */
-gboolean     nn_sgemm_uses_avx512 (void);
-/* TRUE when it is the AVX-512 or the AVX2 one: loops written for AVX2 may run. */
-gboolean     nn_sgemm_uses_avx2   (void);
-
 /* The kernels this CPU runs, best first, by index, for tests and benchmarks. */
 size_t       nn_sgemm_n_kernels      (void);
 const char  *nn_sgemm_kernel_name_at (size_t       index);

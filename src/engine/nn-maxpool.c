@@ -2,6 +2,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-maxpool.h"
 
+#include "nn-json.h"
+#include "nn-layer.h"
+#include "nn-spec.h"
+
 #include <string.h>
 
 void
@@ -100,3 +104,118 @@ nn_maxpool_backward (float         *din,
         plane[a[i]] += d[i];
     }
 }
+
+/* ---- The layer kind: "maxpool(P)" --------------------------------------------------------- */
+
+static const char *const maxpool_aliases[] = { "pool", NULL };
+
+static gboolean
+maxpool_parse (NnLayerSpec     *spec,
+               const char      *name,
+               const NnSpecArg *args,
+               size_t           n_positional,
+               size_t           n_args,
+               GError         **error)
+{
+  if (!nn_layer_arg_expect (name, n_positional, 0, 1, error))
+    return FALSE;
+  spec->pool = 2;
+  return n_args == 0 || nn_layer_arg_count (name, "window", args[0].value, 16, &spec->pool, error);
+}
+
+static void
+maxpool_print (const NnLayerSpec *spec,
+               GString           *out)
+{
+  g_string_append_printf (out, "maxpool(%zu)", spec->pool);
+}
+
+static gboolean
+maxpool_infer (NnLayer     *l,
+               NnLayerPlan *plan,
+               GError     **error)
+{
+  size_t P = l->spec.pool;
+
+  if (plan->flat)
+    {
+      nn_layer_set_shape_error (error, l, plan->index,
+                                " needs an image input, but the input is already flat");
+      return FALSE;
+    }
+  if (P == 0 || l->in_h < P || l->in_w < P)
+    {
+      nn_layer_set_shape_error (error, l, plan->index,
+                                ": a %zu×%zu window does not fit a %zu×%zu input",
+                                P, P, l->in_h, l->in_w);
+      return FALSE;
+    }
+  l->out_c = l->in_c;
+  l->out_h = l->in_h / P;
+  l->out_w = l->in_w / P;
+  return TRUE;
+}
+
+/* the winners, one guint32 in each float's place */
+static size_t
+maxpool_state_size (const NnLayer *l)
+{
+  return l->out_c * l->out_h * l->out_w;
+}
+
+static void
+maxpool_forward (const NnLayer *l,
+                 float         *out,
+                 const float   *in,
+                 const float   *weight,
+                 const float   *bias,
+                 NnLayerWork   *work,
+                 size_t         B)
+{
+  nn_maxpool_forward (out, work->state, in, B, l->in_c, l->in_h, l->in_w, l->spec.pool);
+}
+
+static void
+maxpool_backward (const NnLayer *l,
+                  float         *din,
+                  float         *dweight,
+                  float         *dbias,
+                  const float   *dout,
+                  const float   *in,
+                  const float   *out,
+                  const float   *weight,
+                  NnLayerWork   *work,
+                  size_t         B)
+{
+  if (din != NULL)
+    nn_maxpool_backward (din, dout, work->state, B, l->in_c, l->in_h, l->in_w, l->spec.pool);
+}
+
+static void
+maxpool_append_config (const NnLayer *l,
+                       GString       *out)
+{
+  g_string_append (out, "{\"type\": \"maxpool2d\", \"kernel_size\": ");
+  nn_json_append_uint (out, l->spec.pool);
+  g_string_append_c (out, '}');
+}
+
+static void
+maxpool_append_pytorch (const NnLayer *l,
+                        GString       *out)
+{
+  g_string_append_printf (out, "nn.MaxPool2d(%zu)", l->spec.pool);
+}
+
+const NnLayerClass nn_maxpool_layer = {
+  .name = "maxpool",
+  .aliases = maxpool_aliases,
+  .parse = maxpool_parse,
+  .print = maxpool_print,
+  .infer = maxpool_infer,
+  .state_size = maxpool_state_size,
+  .forward = maxpool_forward,
+  .backward = maxpool_backward,
+  .append_config = maxpool_append_config,
+  .append_pytorch = maxpool_append_pytorch,
+};

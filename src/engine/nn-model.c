@@ -315,33 +315,17 @@ nn_model_config_to_json (const NnModel *model)
   for (size_t i = 0; i < spec->n_layers; i++)
     {
       const NnLayer *l = nn_network_get_layer (model->net, i);
+      const NnLayerClass *klass;
 
       g_string_append (s, i > 0 ? ",\n    " : "\n    ");
-      switch (l->spec.kind)
+      klass = nn_layer_class (l->spec.kind);
+      if (klass->append_config != NULL)
+        klass->append_config (l, s);
+      else
         {
-        case NN_LAYER_CONV2D:
-          g_string_append_printf (s, "{\"type\": \"conv2d\", \"in_channels\": %zu, "
-                                  "\"out_channels\": %zu, \"kernel_size\": %zu, \"padding\": %zu}",
-                                  l->in_c, l->out_c, l->spec.kernel, l->spec.pad);
-          break;
-        case NN_LAYER_DENSE:
-          g_string_append_printf (s, "{\"type\": \"linear\", \"in_features\": %zu, "
-                                  "\"out_features\": %zu}", l->in_c, l->out_c);
-          break;
-        case NN_LAYER_MAXPOOL:
-          g_string_append_printf (s, "{\"type\": \"maxpool2d\", \"kernel_size\": %zu}",
-                                  l->spec.pool);
-          break;
-        case NN_LAYER_DROPOUT:
-          g_string_append (s, "{\"type\": \"dropout\", \"p\": ");
-          json_double (s, l->spec.p);
-          g_string_append (s, "}");
-          break;
-        case NN_LAYER_RELU:
-        case NN_LAYER_FLATTEN:
-        default:
-          g_string_append_printf (s, "{\"type\": \"%s\"}", nn_layer_kind_to_string (l->spec.kind));
-          break;
+          g_string_append (s, "{\"type\": ");
+          nn_json_append_string (s, klass->name);
+          g_string_append_c (s, '}');
         }
     }
   g_string_append (s, "\n  ]");
@@ -581,20 +565,7 @@ serialize_weights (const NnModel  *model,
       g_ptr_array_add (names, wname);
       g_ptr_array_add (names, bname);
       tensors[n] = (NnTensor) { .name = wname, .data = params + l->weight_offset };
-      if (l->spec.kind == NN_LAYER_CONV2D)
-        {
-          tensors[n].n_dims = 4;
-          tensors[n].shape[0] = l->out_c;
-          tensors[n].shape[1] = l->in_c;
-          tensors[n].shape[2] = l->spec.kernel;
-          tensors[n].shape[3] = l->spec.kernel;
-        }
-      else
-        {
-          tensors[n].n_dims = 2;
-          tensors[n].shape[0] = l->out_c;
-          tensors[n].shape[1] = l->in_c;
-        }
+      tensors[n].n_dims = nn_layer_class (l->spec.kind)->weight_shape (l, tensors[n].shape);
       n++;
       tensors[n++] = (NnTensor) { .name = bname, .n_dims = 1, .shape = { l->n_bias },
                                   .data = params + l->bias_offset };
@@ -902,7 +873,8 @@ check_tensors (const Config        *c,
       const NnLayer *l = &layers[i];
       g_autofree char *wname = NULL, *bname = NULL;
       const NnTensor *w, *b;
-      size_t wshape[4] = { l->out_c, l->in_c, l->spec.kernel, l->spec.kernel };
+      size_t wshape[4] = { 0 };
+      size_t n_dims;
 
       if (l->n_weight == 0)
         continue;
@@ -917,8 +889,8 @@ check_tensors (const Config        *c,
                        w == NULL ? wname : bname, i + 1, nn_layer_kind_to_string (l->spec.kind));
           return FALSE;
         }
-      if (!nn_safetensors_check_shape (w, l->spec.kind == NN_LAYER_CONV2D ? 4 : 2, wshape,
-                                       error) ||
+      n_dims = nn_layer_class (l->spec.kind)->weight_shape (l, wshape);
+      if (!nn_safetensors_check_shape (w, n_dims, wshape, error) ||
           !nn_safetensors_check_shape (b, 1, &l->n_bias, error))
         return FALSE;
       for (size_t k = 0; k < l->n_weight; k++)

@@ -5,12 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "nn-conv2d.h"
-#include "nn-dense.h"
-#include "nn-dropout.h"
+#include "nn-fusion.h"
 #include "nn-loss.h"
-#include "nn-maxpool.h"
-#include "nn-relu.h"
 
 G_DEFINE_QUARK (nn-network-error-quark, nn_network_error)
 
@@ -21,14 +17,11 @@ typedef struct
 {
   size_t    capacity;       /* samples */
   float   **acts;           /* n_layers + 1 pointers; acts[i] (capacity, layer i input) */
-  guint32 **argmax;         /* per maxpool layer (capacity, out) */
-  float   **masks;          /* per dropout layer (capacity, out) */
+  float   **state;          /* per layer (capacity, state_size): max-pool winners, dropout masks */
   float    *grad_a;         /* (capacity, max activation) */
   float    *grad_b;         /* (capacity, max activation) */
   float    *col;            /* (max conv col size) */
-  float    *fused_col;      /* im2col (or Winograd tiles) of a group of images for a fused conv */
-  float    *fused_tmp;      /* that group's conv outputs before pooling */
-  float    *fused_dcol;     /* training: the gradient of a group's im2col */
+  NnFusionWork fused;       /* the fused steps' buffers */
   float    *dcol;           /* (max conv col size) */
   float    *grads;          /* (n_params); worker 0 uses the network's block */
   float    *probs;          /* (capacity, n_classes) */
@@ -66,6 +59,8 @@ struct _NnNetwork
   NnSpec   *spec;
   NnLayer  *layers;
   size_t    n_layers;
+  size_t    fused[NN_NETWORK_MAX_LAYERS];   /* layers the fused step at i covers; 0: none */
+  size_t    step_start[NN_NETWORK_MAX_LAYERS]; /* the first layer of layer i's step */
   size_t    in_c, in_h, in_w;
   size_t    n_classes;
 
@@ -166,18 +161,6 @@ run_parallel (NnNetwork *net)
     }
 }
 
-static size_t
-checked_mul (size_t a,
-             size_t b,
-             gboolean *overflow)
-{
-  size_t r;
-
-  if (__builtin_mul_overflow (a, b, &r))
-    *overflow = TRUE;
-  return r;
-}
-
 /* The shapes of spec's layers on (C, H, W) inputs and the parameter layout, every size bounded
  * by the limits in nn-network.h; allocates nothing but the layers. */
 static NnLayer *
@@ -194,8 +177,7 @@ plan_layers (const NnSpec  *spec,
   g_autofree NnLayer *layers = NULL;
   size_t c = C, h = H, w = W;
   size_t n_params = 0, max_act, max_col = 0;
-  gboolean overflow = FALSE;
-  gboolean flat = FALSE;
+  NnLayerPlan plan = { 0 };
 
   if (C == 0 || H == 0 || W == 0 || C > NN_NETWORK_MAX_CHANNELS || H > NN_NETWORK_MAX_SIDE ||
       W > NN_NETWORK_MAX_SIDE || (guint64) C * H * W > NN_NETWORK_MAX_INPUT)
@@ -222,79 +204,32 @@ plan_layers (const NnSpec  *spec,
     {
       NnLayer *l = &layers[i];
       const NnLayerSpec *s = &spec->layers[i];
-      size_t fan_in = 0;
+      const NnLayerClass *klass = nn_layer_class (s->kind);
 
       l->spec = *s;
       l->in_c = c;
       l->in_h = h;
       l->in_w = w;
-      switch (s->kind)
+      if (klass == NULL)
         {
-        case NN_LAYER_CONV2D:
-          if (flat)
-            goto flat_input;
-          if (s->channels == 0 || s->kernel == 0 || s->pad >= s->kernel ||
-              h + 2 * s->pad < s->kernel || w + 2 * s->pad < s->kernel)
-            {
-              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
-                           "Layer %zu (conv): a %zu×%zu kernel does not fit a %zu×%zu input",
-                           i + 1, s->kernel, s->kernel, h, w);
-              return NULL;
-            }
-          fan_in = checked_mul (c, checked_mul (s->kernel, s->kernel, &overflow), &overflow);
-          l->n_weight = checked_mul (s->channels, fan_in, &overflow);
-          l->n_bias = s->channels;
-          c = s->channels;
-          h = h + 2 * s->pad - s->kernel + 1;
-          w = w + 2 * s->pad - s->kernel + 1;
-          max_col = MAX (max_col, checked_mul (fan_in, checked_mul (h, w, &overflow), &overflow));
-          break;
-        case NN_LAYER_MAXPOOL:
-          if (flat)
-            goto flat_input;
-          if (s->pool == 0 || h < s->pool || w < s->pool)
-            {
-              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
-                           "Layer %zu (maxpool): a %zu×%zu window does not fit a %zu×%zu input",
-                           i + 1, s->pool, s->pool, h, w);
-              return NULL;
-            }
-          h /= s->pool;
-          w /= s->pool;
-          break;
-        case NN_LAYER_FLATTEN:
-          c = checked_mul (c, checked_mul (h, w, &overflow), &overflow);
-          h = w = 1;
-          flat = TRUE;
-          break;
-        case NN_LAYER_DENSE:
-          if (!flat && (h != 1 || w != 1))
-            {
-              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
-                           "Layer %zu (dense) needs a flat input: put “flatten” before it",
-                           i + 1);
-              return NULL;
-            }
-          if (s->units == 0)
-            {
-              g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
-                           "Layer %zu (dense) has no units", i + 1);
-              return NULL;
-            }
-          fan_in = c;
-          l->n_weight = checked_mul (s->units, fan_in, &overflow);
-          l->n_bias = s->units;
-          c = s->units;
-          flat = TRUE;
-          break;
-        case NN_LAYER_RELU:
-        case NN_LAYER_DROPOUT:
-        default:
-          break;
+          g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
+                       "Layer %zu is of no known kind", i + 1);
+          return NULL;
         }
-      l->out_c = c;
-      l->out_h = h;
-      l->out_w = w;
+      plan.index = i;
+      plan.col = 0;
+      if (klass->infer == NULL)
+        {
+          l->out_c = c;
+          l->out_h = h;
+          l->out_w = w;
+        }
+      else if (!klass->infer (l, &plan, error))
+        return NULL;
+      c = l->out_c;
+      h = l->out_h;
+      w = l->out_w;
+      max_col = MAX (max_col, plan.col);
       if (l->n_weight > 0)
         {
           l->weight_offset = n_params;
@@ -302,9 +237,10 @@ plan_layers (const NnSpec  *spec,
           l->bias_offset = n_params;
           n_params += l->n_bias;
         }
-      max_act = MAX (max_act, checked_mul (c, checked_mul (h, w, &overflow), &overflow));
+      max_act = MAX (max_act, nn_layer_mul (c, nn_layer_mul (h, w, &plan.overflow),
+                                            &plan.overflow));
       /* sizes stay far from overflowing a size_t while each is checked as it grows */
-      if (overflow || n_params > NN_NETWORK_MAX_PARAMS)
+      if (plan.overflow || n_params > NN_NETWORK_MAX_PARAMS)
         {
           g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
                        "Layer %zu (%s) makes the network too large: more than %d parameters",
@@ -318,17 +254,10 @@ plan_layers (const NnSpec  *spec,
                        i + 1, nn_layer_kind_to_string (s->kind), NN_NETWORK_MAX_ACTIVATION);
           return NULL;
         }
-      continue;
-
-    flat_input:
-      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
-                   "Layer %zu (%s) needs an image input, but the input is already flat",
-                   i + 1, nn_layer_kind_to_string (s->kind));
-      return NULL;
     }
 
-  if (!flat || h != 1 || w != 1 || c < 2 || c > 256 ||
-      spec->layers[spec->n_layers - 1].kind != NN_LAYER_DENSE)
+  if (!plan.flat || h != 1 || w != 1 || c < 2 || c > 256 ||
+      !nn_layer_class (spec->layers[spec->n_layers - 1].kind)->gives_scores)
     {
       g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_BAD_SHAPE,
                    "The architecture must end with a dense layer giving one score per class "
@@ -399,6 +328,16 @@ nn_network_new (const NnSpec  *spec,
       net->n_layers = 0;
       return NULL;
     }
+  /* the fusion pass */
+  for (size_t i = 0; i < net->n_layers;)
+    {
+      size_t n = nn_fusion_length (net->layers, net->n_layers, i);
+
+      net->fused[i] = n;
+      for (size_t j = i; j < i + MAX (n, 1); j++)
+        net->step_start[j] = i;
+      i += MAX (n, 1);
+    }
 
   /* a network that cannot hold even one image within a reserve's bound is refused here */
   if (!plan_worker (net, 1, 0, NULL, &one_sample) ||
@@ -426,8 +365,7 @@ static void
 worker_clear (Worker *wk)
 {
   g_free (wk->acts);
-  g_free (wk->argmax);
-  g_free (wk->masks);
+  g_free (wk->state);
   g_free (wk->storage);
   memset (wk, 0, sizeof *wk);
 }
@@ -543,17 +481,14 @@ nn_network_init_params (NnNetwork *net,
   for (size_t i = 0; i < net->n_layers; i++)
     {
       const NnLayer *l = &net->layers[i];
-      size_t fan_in;
-      float bound;
+      const NnLayerClass *klass = nn_layer_class (l->spec.kind);
 
       if (l->n_weight == 0)
         continue;
-      fan_in = l->n_weight / l->n_bias;
-      bound = 1.0f / sqrtf ((float) fan_in);
-      for (size_t k = 0; k < l->n_weight; k++)
-        net->params[l->weight_offset + k] = (2.0f * nn_rng_uniform (rng) - 1.0f) * bound;
-      for (size_t k = 0; k < l->n_bias; k++)
-        net->params[l->bias_offset + k] = (2.0f * nn_rng_uniform (rng) - 1.0f) * bound;
+      if (klass->init != NULL)
+        klass->init (l, net->params, rng);
+      else
+        nn_layer_init_uniform (l, net->params, rng);
     }
 }
 
@@ -561,58 +496,6 @@ static size_t
 layer_out_size (const NnLayer *l)
 {
   return l->out_c * l->out_h * l->out_w;
-}
-
-/* Inference runs conv → ReLU → 2×2 max-pool as one fused step where the shapes allow it. */
-static gboolean
-fusable_at (const NnNetwork *net,
-            size_t           i)
-{
-  const NnLayer *l = &net->layers[i];
-
-  return i + 2 < net->n_layers && l->spec.kind == NN_LAYER_CONV2D &&
-         net->layers[i + 1].spec.kind == NN_LAYER_RELU &&
-         net->layers[i + 2].spec.kind == NN_LAYER_MAXPOOL && net->layers[i + 2].spec.pool == 2 &&
-         l->out_h % 2 == 0 && l->out_w % 2 == 0;
-}
-
-/* A fused conv with enough input channels for Winograd's GEMMs (K = C) to run well, in a
- * network that predicts enough images at a time to repay transforming the weights. */
-static gboolean
-winograd_at (const NnNetwork *net,
-             size_t           i,
-             size_t           capacity)
-{
-  const NnLayer *l = &net->layers[i];
-
-  return l->in_c >= 8 && capacity >= 4 && l->out_h == l->in_h && l->out_w == l->in_w &&
-         nn_conv2d_winograd_applies (l->in_h, l->in_w, l->spec.kernel, l->spec.pad);
-}
-
-/* Images per GEMM in a fused conv: about a thousand im2col columns, or a few hundred Winograd
- * tiles, so that micro-tiles are full and the weights are packed once for several images while
- * the workspace stays in the L2 cache. */
-static size_t
-fused_group (const NnNetwork *net,
-             size_t           i,
-             size_t           capacity)
-{
-  const NnLayer *l = &net->layers[i];
-  size_t per_image = winograd_at (net, i, capacity) ? (l->out_h / 2) * (l->out_w / 2) * 4
-                                          : l->out_h * l->out_w;
-
-  return MAX ((size_t) 1, MIN (capacity, 1024 / per_image));
-}
-
-/* Images per GEMM in training's fused conv, which keeps im2col: about a thousand columns. */
-static size_t
-train_group (const NnNetwork *net,
-             size_t           i,
-             size_t           capacity)
-{
-  const NnLayer *l = &net->layers[i];
-
-  return MAX ((size_t) 1, MIN (capacity, 1024 / (l->out_h * l->out_w)));
 }
 
 /* The floats of worker t's storage for capacity samples, and where each buffer starts (offsets
@@ -638,53 +521,30 @@ plan_worker (const NnNetwork *net,
                                                        &total))                    \
       overflow = TRUE;                                                             \
   } G_STMT_END
-  RESERVE (checked_mul (capacity, nn_network_get_input_size (net), &overflow));
+  RESERVE (nn_layer_mul (capacity, nn_network_get_input_size (net), &overflow));
   for (size_t i = 0; i < net->n_layers; i++)
     {
       const NnLayer *l = &net->layers[i];
+      const NnLayerClass *klass = nn_layer_class (l->spec.kind);
 
-      if (l->spec.kind != NN_LAYER_FLATTEN)
-        RESERVE (checked_mul (capacity, layer_out_size (l), &overflow));
-      if (l->spec.kind == NN_LAYER_MAXPOOL || l->spec.kind == NN_LAYER_DROPOUT)
-        RESERVE (checked_mul (capacity, layer_out_size (l), &overflow));
+      if (!klass->is_view)
+        RESERVE (nn_layer_mul (capacity, layer_out_size (l), &overflow));
+      if (klass->state_size != NULL)
+        RESERVE (nn_layer_mul (capacity, klass->state_size (l), &overflow));
     }
-  RESERVE (checked_mul (capacity, net->max_act, &overflow));
-  RESERVE (checked_mul (capacity, net->max_act, &overflow));
+  RESERVE (nn_layer_mul (capacity, net->max_act, &overflow));
+  RESERVE (nn_layer_mul (capacity, net->max_act, &overflow));
   RESERVE (net->max_col);
   RESERVE (net->max_col);
   RESERVE (t == 0 ? 0 : net->n_params);
-  RESERVE (checked_mul (capacity, net->n_classes, &overflow));
+  RESERVE (nn_layer_mul (capacity, net->n_classes, &overflow));
   {
     size_t fused_col = 0, fused_tmp = 0, fused_dcol = 0;
 
     for (size_t i = 0; i < net->n_layers; i++)
-      if (fusable_at (net, i))
-        {
-          const NnLayer *l = &net->layers[i];
-          size_t g = fused_group (net, i, capacity);
-          size_t tg = train_group (net, i, capacity);
-          size_t col = nn_conv2d_col_size (l->in_c, l->in_h, l->in_w, l->spec.kernel,
-                                           l->spec.pad);
-
-          fused_col = MAX (fused_col, checked_mul (tg, col, &overflow));
-          fused_dcol = MAX (fused_dcol, checked_mul (tg, col, &overflow));
-          fused_tmp = MAX (fused_tmp, checked_mul (tg, layer_out_size (l), &overflow));
-
-          if (winograd_at (net, i, capacity))
-            {
-              fused_col = MAX (fused_col, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
-                                                                        l->in_w, l->out_c, g));
-              /* training's input gradient, in the backward's groups */
-              fused_dcol = MAX (fused_dcol, nn_conv2d_winograd_workspace (l->in_c, l->in_h,
-                                                                          l->in_w, l->out_c,
-                                                                          tg));
-            }
-          else
-            {
-              fused_col = MAX (fused_col, checked_mul (g, col, &overflow));
-              fused_tmp = MAX (fused_tmp, checked_mul (g, layer_out_size (l), &overflow));
-            }
-        }
+      if (net->fused[i] > 0)
+        nn_fusion_workspace (net->layers, i, capacity, &fused_col, &fused_tmp, &fused_dcol,
+                             &overflow);
     RESERVE (fused_col);
     RESERVE (fused_tmp);
     RESERVE (fused_dcol);
@@ -766,23 +626,20 @@ nn_network_reserve (NnNetwork  *net,
       plan_worker (net, capacity, t, offsets, &total);
       wk->capacity = capacity;
       wk->acts = g_new0 (float *, net->n_layers + 1);
-      wk->argmax = g_new0 (guint32 *, net->n_layers);
-      wk->masks = g_new0 (float *, net->n_layers);
+      wk->state = g_new0 (float *, net->n_layers);
       wk->storage = storage[t];
       base = (float *) (((guintptr) wk->storage + 63) & ~(guintptr) 63);
       wk->acts[0] = base + offsets[n_off++];
       for (size_t i = 0; i < net->n_layers; i++)
         {
-          const NnLayer *l = &net->layers[i];
+          const NnLayerClass *klass = nn_layer_class (net->layers[i].spec.kind);
 
-          if (l->spec.kind == NN_LAYER_FLATTEN)
+          if (klass->is_view)
             wk->acts[i + 1] = wk->acts[i];
           else
             wk->acts[i + 1] = base + offsets[n_off++];
-          if (l->spec.kind == NN_LAYER_MAXPOOL)
-            wk->argmax[i] = (guint32 *) (base + offsets[n_off++]);
-          else if (l->spec.kind == NN_LAYER_DROPOUT)
-            wk->masks[i] = base + offsets[n_off++];
+          if (klass->state_size != NULL)
+            wk->state[i] = base + offsets[n_off++];
         }
       wk->grad_a = base + offsets[n_off++];
       wk->grad_b = base + offsets[n_off++];
@@ -791,17 +648,16 @@ nn_network_reserve (NnNetwork  *net,
       wk->grads = t == 0 ? net->grads : base + offsets[n_off];
       n_off++;
       wk->probs = base + offsets[n_off++];
-      wk->fused_col = base + offsets[n_off++];
-      wk->fused_tmp = base + offsets[n_off++];
-      wk->fused_dcol = base + offsets[n_off++];
+      wk->fused.col = base + offsets[n_off++];
+      wk->fused.tmp = base + offsets[n_off++];
+      wk->fused.dcol = base + offsets[n_off++];
+      wk->fused.capacity = capacity;
     }
   net->capacity = capacity;
   return TRUE;
 }
 
-/* Layer i on B samples from in to out, as training runs it: dropout masks come from rng (never
- * reached at inference, which skips dropout), max-pool keeps its winners, flatten is a view and
- * does nothing. Inference calls it for the layers it does not fuse. */
+/* Layer i on B samples from in to out: training when rng is given, else inference. */
 static void
 forward_layer (NnNetwork   *net,
                Worker      *wk,
@@ -812,39 +668,14 @@ forward_layer (NnNetwork   *net,
                NnRng       *rng)
 {
   const NnLayer *l = &net->layers[i];
-  const float *weight = net->params + l->weight_offset;
-  const float *bias = net->params + l->bias_offset;
-  size_t n_out = B * layer_out_size (l);
+  NnLayerWork work = { wk->col, wk->dcol, wk->state[i], rng };
 
-  switch (l->spec.kind)
-    {
-    case NN_LAYER_CONV2D:
-      nn_conv2d_forward (out, in, weight, bias, wk->col, B, l->in_c, l->in_h, l->in_w,
-                         l->out_c, l->spec.kernel, l->spec.pad);
-      break;
-    case NN_LAYER_RELU:
-      nn_relu_forward (out, in, n_out);
-      break;
-    case NN_LAYER_MAXPOOL:
-      nn_maxpool_forward (out, wk->argmax[i], in, B, l->in_c, l->in_h, l->in_w, l->spec.pool);
-      break;
-    case NN_LAYER_DENSE:
-      nn_dense_forward (out, in, weight, bias, B, l->in_c, l->out_c);
-      break;
-    case NN_LAYER_DROPOUT:
-      nn_dropout_forward (out, wk->masks[i], in, n_out, l->spec.p, TRUE, rng);
-      break;
-    case NN_LAYER_FLATTEN:
-    default:
-      break;
-    }
+  nn_layer_class (l->spec.kind)->forward (l, out, in, net->params + l->weight_offset,
+                                          net->params + l->bias_offset, &work, B);
 }
 
 /* Training forward pass of the B samples already in wk->acts[0]; leaves logits in
- * acts[n_layers]. conv → ReLU → 2×2 max-pool runs fused: the conv's and the ReLU's outputs are
- * not written, and backward goes through both in one step. By im2col the results are the three
- * layers' bit for bit; convs with enough channels run Winograd instead, the same up to rounding,
- * forward and for their input gradient. */
+ * acts[n_layers]. A fused step writes only its last layer's output and state. */
 static void
 forward (NnNetwork *net,
          Worker    *wk,
@@ -853,37 +684,22 @@ forward (NnNetwork *net,
 {
   for (size_t i = 0; i < net->n_layers; i++)
     {
-      if (fusable_at (net, i))
-        {
-          const NnLayer *l = &net->layers[i];
+      size_t n = net->fused[i];
 
-          if (winograd_at (net, i, wk->capacity))
-            {
-              nn_conv2d_winograd_relu_maxpool2_forward (wk->acts[i + 3], wk->argmax[i + 2],
-                                                        wk->acts[i],
-                                                        net->params + l->weight_offset,
-                                                        net->params + l->bias_offset,
-                                                        wk->fused_col,
-                                                        fused_group (net, i, wk->capacity), B,
-                                                        l->in_c, l->in_h, l->in_w, l->out_c);
-              i += 2;
-              continue;
-            }
-          nn_conv2d_relu_maxpool2_train_forward (wk->acts[i + 3], wk->argmax[i + 2], wk->acts[i],
-                                                 net->params + l->weight_offset,
-                                                 net->params + l->bias_offset, wk->fused_col,
-                                                 wk->fused_tmp, train_group (net, i, wk->capacity),
-                                                 B, l->in_c, l->in_h, l->in_w, l->out_c,
-                                                 l->spec.kernel, l->spec.pad);
-          i += 2;
+      if (n > 0)
+        {
+          nn_fusion_forward (net->layers, i, wk->acts[i + n], (guint32 *) wk->state[i + n - 1],
+                             wk->acts[i], net->params, &wk->fused, B);
+          i += n - 1;
           continue;
         }
-      forward_layer (net, wk, i, wk->acts[i], wk->acts[i + 1], B, rng);
+      if (!nn_layer_class (net->layers[i].spec.kind)->is_view)
+        forward_layer (net, wk, i, wk->acts[i], wk->acts[i + 1], B, rng);
     }
 }
 
-/* Inference on B samples read straight from x: no dropout, no winners kept for a backward pass,
- * conv → ReLU → max-pool fused. Returns the logits (B, n_classes), in the worker's buffers. */
+/* Inference on B samples read straight from x: training-only layers skipped, no state kept for
+ * a backward pass. Returns the logits (B, n_classes), in the worker's buffers. */
 static const float *
 forward_inference (NnNetwork   *net,
                    Worker      *wk,
@@ -894,32 +710,22 @@ forward_inference (NnNetwork   *net,
 
   for (size_t i = 0; i < net->n_layers; i++)
     {
-      const NnLayer *l = &net->layers[i];
-      const float *weight = net->params + l->weight_offset;
-      const float *bias = net->params + l->bias_offset;
-      float *out = wk->acts[i + 1];
+      const NnLayerClass *klass = nn_layer_class (net->layers[i].spec.kind);
+      size_t n = net->fused[i];
+      float *out;
 
-      if (fusable_at (net, i))
+      if (n > 0)
         {
-          size_t group = fused_group (net, i, wk->capacity);
-
-          out = wk->acts[i + 3];
-          if (winograd_at (net, i, wk->capacity))
-            nn_conv2d_winograd_relu_maxpool2_forward (out, NULL, in, weight, bias, wk->fused_col,
-                                                      group, B, l->in_c, l->in_h, l->in_w,
-                                                      l->out_c);
-          else
-            nn_conv2d_relu_maxpool2_forward (out, in, weight, bias, wk->fused_col, wk->fused_tmp,
-                                             group, B, l->in_c, l->in_h, l->in_w, l->out_c,
-                                             l->spec.kernel, l->spec.pad);
+          out = wk->acts[i + n];
+          nn_fusion_forward (net->layers, i, out, NULL, in, net->params, &wk->fused, B);
           in = out;
-          i += 2;
+          i += n - 1;
           continue;
         }
-
-      /* dropout is the identity at inference, and flatten a view: nothing to copy */
-      if (l->spec.kind == NN_LAYER_DROPOUT || l->spec.kind == NN_LAYER_FLATTEN)
+      /* nothing to copy for a view or a layer that is the identity here */
+      if (klass->is_view || klass->train_only)
         continue;
+      out = wk->acts[i + 1];
       forward_layer (net, wk, i, in, out, B, NULL);
       in = out;
     }
@@ -937,65 +743,37 @@ backward (NnNetwork *net,
 
   for (size_t i = net->n_layers; i-- > 0;)
     {
-      const NnLayer *l = &net->layers[i];
-      const float *in = wk->acts[i];
-      const float *out = wk->acts[i + 1];
-      const float *weight = net->params + l->weight_offset;
-      float *dweight = wk->grads + l->weight_offset;
-      float *dbias = wk->grads + l->bias_offset;
-      size_t n_out = B * layer_out_size (l);
-      gboolean first = i == 0;
+      size_t h = net->step_start[i];
+      const NnLayer *l;
+      const NnLayerClass *klass;
+      NnLayerWork work;
 
-      switch (l->spec.kind)
+      if (net->fused[h] > 0)
         {
-        case NN_LAYER_CONV2D:
-          /* a fused conv's output gradient comes in groups of images */
-          if (fusable_at (net, i))
-            {
-              size_t group = train_group (net, i, wk->capacity);
-              /* the weight gradient by im2col; the input gradient by Winograd where it applies */
-              gboolean winograd = !first && winograd_at (net, i, wk->capacity);
-
-              nn_conv2d_backward_grouped (first || winograd ? NULL : spare, dweight, dbias, dout,
-                                          in, weight, wk->fused_col, wk->fused_dcol, group, B,
-                                          l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel,
-                                          l->spec.pad);
-              if (winograd)
-                nn_conv2d_winograd_backward_input (spare, dout, weight, wk->fused_dcol, group, B,
-                                                   l->in_c, l->in_h, l->in_w, l->out_c);
-            }
-          else
-            nn_conv2d_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
-                                wk->col, wk->dcol, B, l->in_c, l->in_h, l->in_w, l->out_c,
-                                l->spec.kernel, l->spec.pad);
-          break;
-        case NN_LAYER_DENSE:
-          nn_dense_backward (first ? NULL : spare, dweight, dbias, dout, in, weight,
-                             B, l->in_c, l->out_c);
-          break;
-        case NN_LAYER_MAXPOOL:
-          if (i >= 2 && fusable_at (net, i - 2))
-            nn_relu_maxpool2_backward (spare, dout, out, wk->argmax[i],
-                                       train_group (net, i - 2, wk->capacity), B, l->in_c,
-                                       l->in_h, l->in_w);
-          else if (!first)
-            nn_maxpool_backward (spare, dout, wk->argmax[i], B, l->in_c, l->in_h, l->in_w,
-                                 l->spec.pool);
-          break;
-        case NN_LAYER_RELU:
-          /* in place: din aliases dout; a fused ReLU went with its max-pool */
-          if (!first && !fusable_at (net, i - 1))
-            nn_relu_backward (dout, dout, out, n_out);
-          continue;
-        case NN_LAYER_DROPOUT:
-          if (!first)
-            nn_dropout_backward (dout, dout, wk->masks[i], n_out);
-          continue;
-        case NN_LAYER_FLATTEN:
-        default:
+          /* the step's input gradient ends where its output gradient came in */
+          nn_fusion_backward (net->layers, h, h == 0 ? NULL : dout, spare, wk->grads, dout,
+                              wk->acts[h], wk->acts[i + 1], (const guint32 *) wk->state[i],
+                              net->params, &wk->fused, B);
+          i = h;
           continue;
         }
-      /* layers that wrote their input gradient into the spare buffer */
+      l = &net->layers[i];
+      klass = nn_layer_class (l->spec.kind);
+      if (klass->is_view)
+        continue;
+      work = (NnLayerWork) { wk->col, wk->dcol, wk->state[i], NULL };
+      if (klass->in_place)
+        {
+          /* din aliases dout */
+          if (i > 0)
+            klass->backward (l, dout, NULL, NULL, dout, wk->acts[i], wk->acts[i + 1],
+                             net->params + l->weight_offset, &work, B);
+          continue;
+        }
+      klass->backward (l, i == 0 ? NULL : spare, wk->grads + l->weight_offset,
+                       wk->grads + l->bias_offset, dout, wk->acts[i], wk->acts[i + 1],
+                       net->params + l->weight_offset, &work, B);
+      /* the input gradient is in the spare buffer */
       {
         float *tmp = dout;
 

@@ -32,17 +32,6 @@ typedef enum
  * network at the largest batch the trainer allows (4096) needs 2.4 GB. */
 #define NN_NETWORK_MAX_RESERVE_BYTES (G_GUINT64_CONSTANT (4) << 30)
 
-typedef struct
-{
-  NnLayerSpec spec;
-  size_t      in_c, in_h, in_w;      /* per-sample input shape (C, H, W) */
-  size_t      out_c, out_h, out_w;   /* per-sample output shape */
-  size_t      weight_offset;         /* into the parameter block; n_weight == 0: no parameters */
-  size_t      n_weight;
-  size_t      bias_offset;
-  size_t      n_bias;
-} NnLayer;
-
 typedef struct _NnNetwork NnNetwork;
 
 NnNetwork     *nn_network_new               (const NnSpec     *spec,

@@ -42,27 +42,6 @@ nn_spec_preset_names (void)
   return preset_names;
 }
 
-const char *
-nn_layer_kind_to_string (NnLayerKind kind)
-{
-  switch (kind)
-    {
-    case NN_LAYER_CONV2D: return "conv";
-    case NN_LAYER_RELU: return "relu";
-    case NN_LAYER_MAXPOOL: return "maxpool";
-    case NN_LAYER_FLATTEN: return "flatten";
-    case NN_LAYER_DENSE: return "dense";
-    case NN_LAYER_DROPOUT: return "dropout";
-    default: return "unknown";
-    }
-}
-
-typedef struct
-{
-  char   *key;              /* NULL for a positional argument */
-  double  value;
-} Arg;
-
 /* A plain decimal number at s ("12", "0.25", "1e-3", "-2"): returns its end, or s when there is
  * none. strtod alone would also take "0x20", "nan" and "inf". */
 static const char *
@@ -98,7 +77,7 @@ scan_number (const char *s)
 static gboolean
 parse_item (const char **p,
             char       **name,
-            Arg         *args,
+            NnSpecArg   *args,
             size_t      *n_args,
             GError     **error)
 {
@@ -213,131 +192,42 @@ fail:
   return FALSE;
 }
 
+/* The layer a spec item names, its arguments checked and stored by the layer's kind. */
 static gboolean
-get_count (const char *layer,
-           const char *what,
-           double      value,
-           size_t      max,
-           size_t     *out,
-           GError    **error)
+build_layer (const char      *name,
+             const NnSpecArg *args,
+             size_t           n_args,
+             NnLayerSpec     *layer,
+             GError         **error)
 {
-  if (!(value >= 1 && value <= (double) max) || value != (double) (size_t) value)
-    {
-      g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
-                   "Architecture: %s needs a whole number %s between 1 and %zu, not %g",
-                   layer, what, max, value);
-      return FALSE;
-    }
-  *out = (size_t) value;
-  return TRUE;
-}
-
-static gboolean
-build_layer (const char  *name,
-             const Arg   *args,
-             size_t       n_args,
-             NnLayerSpec *layer,
-             GError     **error)
-{
-  gboolean is_conv = strcmp (name, "conv") == 0 || strcmp (name, "conv2d") == 0;
+  const NnLayerClass *klass;
+  NnLayerKind kind;
   size_t n_positional = 0;
 
   memset (layer, 0, sizeof *layer);
-  /* positional arguments come first (parse_item saw to it); the only option is conv's pad */
+  if (!nn_layer_kind_from_string (name, &kind))
+    {
+      g_autofree char *known = nn_layer_kind_list ();
+
+      g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_UNKNOWN_LAYER,
+                   "Architecture: unknown layer “%s” (known: %s)", name, known);
+      return FALSE;
+    }
+  klass = nn_layer_class (kind);
+  layer->kind = kind;
+  /* positional arguments come first (parse_item saw to it), then the kind's options */
   for (size_t i = 0; i < n_args; i++)
     if (args[i].key == NULL)
       n_positional++;
-    else if (!is_conv || strcmp (args[i].key, "pad") != 0)
+    else if (klass->options == NULL || !g_strv_contains (klass->options, args[i].key))
       {
         g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
                      "Architecture: %s has no option “%s”", name, args[i].key);
         return FALSE;
       }
-
-#define EXPECT_ARGS(lo, hi)                                                        \
-  if ((long) n_positional < (lo) || (long) n_positional > (hi))                                \
-    {                                                                              \
-      g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,               \
-                   "Architecture: %s takes %d to %d values, not %zu", name, lo, hi, \
-                   n_positional);                                                  \
-      return FALSE;                                                                \
-    }
-
-  if (is_conv)
-    {
-      EXPECT_ARGS (2, 3);
-      if (n_args > 3)
-        {
-          g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
-                       "Architecture: %s gives its padding twice", name);
-          return FALSE;
-        }
-      layer->kind = NN_LAYER_CONV2D;
-      if (!get_count (name, "of channels", args[0].value, 4096, &layer->channels, error) ||
-          !get_count (name, "kernel size", args[1].value, 15, &layer->kernel, error))
-        return FALSE;
-      layer->pad = 0;
-      for (size_t i = 2; i < n_args; i++)
-        {
-          double v = args[i].value;
-
-          if (!(v >= 0 && v < (double) layer->kernel) || v != (double) (size_t) v)
-            {
-              g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
-                           "Architecture: %s padding must be a whole number below the kernel "
-                           "size, not %g", name, v);
-              return FALSE;
-            }
-          layer->pad = (size_t) v;
-        }
-    }
-  else if (strcmp (name, "relu") == 0)
-    {
-      EXPECT_ARGS (0, 0);
-      layer->kind = NN_LAYER_RELU;
-    }
-  else if (strcmp (name, "maxpool") == 0 || strcmp (name, "pool") == 0)
-    {
-      EXPECT_ARGS (0, 1);
-      layer->kind = NN_LAYER_MAXPOOL;
-      layer->pool = 2;
-      if (n_args == 1 && !get_count (name, "window", args[0].value, 16, &layer->pool, error))
-        return FALSE;
-    }
-  else if (strcmp (name, "flatten") == 0)
-    {
-      EXPECT_ARGS (0, 0);
-      layer->kind = NN_LAYER_FLATTEN;
-    }
-  else if (strcmp (name, "dense") == 0 || strcmp (name, "linear") == 0)
-    {
-      EXPECT_ARGS (1, 1);
-      layer->kind = NN_LAYER_DENSE;
-      if (!get_count (name, "of units", args[0].value, 65536, &layer->units, error))
-        return FALSE;
-    }
-  else if (strcmp (name, "dropout") == 0)
-    {
-      EXPECT_ARGS (0, 1);
-      layer->kind = NN_LAYER_DROPOUT;
-      layer->p = n_args == 1 ? (float) args[0].value : 0.5f;
-      if (!(layer->p >= 0.0f && layer->p < 1.0f))
-        {
-          g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
-                       "Architecture: dropout probability must be in [0, 1), not %g",
-                       args[0].value);
-          return FALSE;
-        }
-    }
-  else
-    {
-      g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_UNKNOWN_LAYER,
-                   "Architecture: unknown layer “%s” (known: conv, relu, maxpool, flatten, "
-                   "dense, dropout)", name);
-      return FALSE;
-    }
-#undef EXPECT_ARGS
-  return TRUE;
+  if (klass->parse == NULL)
+    return nn_layer_arg_expect (name, n_positional, 0, 0, error);
+  return klass->parse (layer, name, args, n_positional, n_args, error);
 }
 
 NnSpec *
@@ -354,7 +244,7 @@ nn_spec_parse (const char  *text,
   for (;;)
     {
       g_autofree char *name = NULL;
-      Arg args[MAX_ARGS];
+      NnSpecArg args[MAX_ARGS];
       size_t n_args = 0;
       gboolean ok;
 
@@ -395,34 +285,14 @@ nn_spec_to_string (const NnSpec *spec)
   for (size_t i = 0; i < spec->n_layers; i++)
     {
       const NnLayerSpec *l = &spec->layers[i];
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      const NnLayerClass *klass = nn_layer_class (l->kind);
 
       if (i > 0)
         g_string_append_c (s, ' ');
-      switch (l->kind)
-        {
-        case NN_LAYER_CONV2D:
-          if (l->pad > 0)
-            g_string_append_printf (s, "conv(%zu,%zu,pad=%zu)", l->channels, l->kernel, l->pad);
-          else
-            g_string_append_printf (s, "conv(%zu,%zu)", l->channels, l->kernel);
-          break;
-        case NN_LAYER_MAXPOOL:
-          g_string_append_printf (s, "maxpool(%zu)", l->pool);
-          break;
-        case NN_LAYER_DENSE:
-          g_string_append_printf (s, "dense(%zu)", l->units);
-          break;
-        case NN_LAYER_DROPOUT:
-          g_string_append_printf (s, "dropout(%s)",
-                                  g_ascii_formatd (buf, sizeof buf, "%g", l->p));
-          break;
-        case NN_LAYER_RELU:
-        case NN_LAYER_FLATTEN:
-        default:
-          g_string_append (s, nn_layer_kind_to_string (l->kind));
-          break;
-        }
+      if (klass != NULL && klass->print != NULL)
+        klass->print (l, s);
+      else
+        g_string_append (s, nn_layer_kind_to_string (l->kind));
     }
   return g_string_free (s, FALSE);
 }

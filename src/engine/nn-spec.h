@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "nn-layer.h"
+
 G_BEGIN_DECLS
 
 #define NN_SPEC_ERROR (nn_spec_error_quark ())
@@ -16,27 +18,6 @@ typedef enum
   NN_SPEC_ERROR_BAD_ARGUMENT,
   NN_SPEC_ERROR_BAD_SHAPE,
 } NnSpecError;
-
-typedef enum
-{
-  NN_LAYER_CONV2D,
-  NN_LAYER_RELU,
-  NN_LAYER_MAXPOOL,
-  NN_LAYER_FLATTEN,
-  NN_LAYER_DENSE,
-  NN_LAYER_DROPOUT,
-} NnLayerKind;
-
-typedef struct
-{
-  NnLayerKind kind;
-  size_t      channels;     /* conv2d: output channels */
-  size_t      kernel;       /* conv2d: kernel size K */
-  size_t      pad;          /* conv2d: zero padding */
-  size_t      pool;         /* maxpool: window and stride P */
-  size_t      units;        /* dense: outputs */
-  float       p;            /* dropout: drop probability */
-} NnLayerSpec;
 
 typedef struct
 {
@@ -53,7 +34,6 @@ NnSpec      *nn_spec_parse         (const char   *text,
 char        *nn_spec_to_string     (const NnSpec *spec);
 NnSpec      *nn_spec_copy          (const NnSpec *spec);
 void         nn_spec_free          (NnSpec       *spec);
-const char  *nn_layer_kind_to_string (NnLayerKind kind);
 
 /* Named presets for the UI and the CLI's --arch; NULL-terminated (name, spec) pairs. */
 const char  *nn_spec_preset_lookup (const char   *name);

@@ -1,0 +1,56 @@
+/* nn-cpu.c: CPU feature detection and the DIGIT_LAB_GEMM_KERNEL override, in one place */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "nn-cpu.h"
+
+static const char *const level_names[NN_CPU_N_LEVELS] = {
+  [NN_CPU_GENERIC] = "generic",
+  [NN_CPU_AVX2] = "avx2-fma",
+  [NN_CPU_AVX512] = "avx512",
+};
+
+const char *
+nn_cpu_level_name (NnCpuLevel level)
+{
+  g_return_val_if_fail ((guint) level < NN_CPU_N_LEVELS, NULL);
+  return level_names[level];
+}
+
+gboolean
+nn_cpu_runs (NnCpuLevel level)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init ();
+  switch (level)
+    {
+    case NN_CPU_AVX512:
+      return __builtin_cpu_supports ("avx512f") != 0;
+    case NN_CPU_AVX2:
+      return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma");
+    default:
+      break;
+    }
+#endif
+  return level == NN_CPU_GENERIC;
+}
+
+NnCpuLevel
+nn_cpu_level (void)
+{
+  static gsize chosen = 0;
+
+  if (g_once_init_enter (&chosen))
+    {
+      const char *wanted = g_getenv ("DIGIT_LAB_GEMM_KERNEL");
+      int level = -1;
+
+      /* the named level if this CPU runs it, else the best one it runs */
+      for (int l = NN_CPU_N_LEVELS - 1; l >= 0 && level < 0; l--)
+        if (nn_cpu_runs (l) && (wanted == NULL || g_strcmp0 (wanted, level_names[l]) == 0))
+          level = l;
+      for (int l = NN_CPU_N_LEVELS - 1; l >= 0 && level < 0; l--)
+        if (nn_cpu_runs (l))
+          level = l;
+      g_once_init_leave (&chosen, (gsize) level + 1);
+    }
+  return (NnCpuLevel) (chosen - 1);
+}

@@ -1,0 +1,27 @@
+/* nn-cpu.h: which instruction sets this CPU runs, and which ones the engine's kernels use */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Kernel variants, each needing more of the CPU than the one before. */
+typedef enum
+{
+  NN_CPU_GENERIC,           /* portable C */
+  NN_CPU_AVX2,              /* AVX2 and FMA */
+  NN_CPU_AVX512,            /* AVX-512F */
+  NN_CPU_N_LEVELS
+} NnCpuLevel;
+
+/* Whether this CPU runs code built for level. */
+gboolean     nn_cpu_runs       (NnCpuLevel level);
+/* The level every vectorised loop of the engine follows: the best this CPU runs, unless the
+ * environment variable DIGIT_LAB_GEMM_KERNEL names a lower one it runs ("avx512", "avx2-fma",
+ * "generic"), for comparisons. Decided once per process. */
+NnCpuLevel   nn_cpu_level      (void);
+/* "avx512", "avx2-fma" or "generic" */
+const char  *nn_cpu_level_name (NnCpuLevel level);
+
+G_END_DECLS

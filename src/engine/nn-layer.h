@@ -1,0 +1,178 @@
+/* nn-layer.h: what a layer kind is — one row of function pointers per kind, as kann's kad_op_list */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "nn-rng.h"
+
+G_BEGIN_DECLS
+
+/* One value per row of nn-layer-table.h. */
+typedef enum
+{
+#define NN_LAYER_ROW(ID, klass) NN_LAYER_##ID,
+#include "nn-layer-table.h"
+#undef NN_LAYER_ROW
+  NN_N_LAYER_KINDS
+} NnLayerKind;
+
+/* A layer as a spec gives it: its kind and the arguments that kind takes (each kind reads only
+ * its own fields; the others stay 0). */
+typedef struct
+{
+  NnLayerKind kind;
+  size_t      channels;     /* conv2d: output channels */
+  size_t      kernel;       /* conv2d: kernel size K */
+  size_t      pad;          /* conv2d: zero padding */
+  size_t      pool;         /* maxpool: window and stride P */
+  size_t      units;        /* dense: outputs */
+  float       p;            /* dropout: drop probability */
+} NnLayerSpec;
+
+/* A layer in a network: its spec, shapes and views into the parameter block. */
+typedef struct
+{
+  NnLayerSpec spec;
+  size_t      in_c, in_h, in_w;      /* per-sample input shape (C, H, W) */
+  size_t      out_c, out_h, out_w;   /* per-sample output shape */
+  size_t      weight_offset;         /* into the parameter block; n_weight == 0: no parameters */
+  size_t      n_weight;
+  size_t      bias_offset;
+  size_t      n_bias;
+} NnLayer;
+
+/* One argument of a spec item, "3" or "pad=1". */
+typedef struct
+{
+  char   *key;              /* NULL for a positional argument */
+  double  value;
+} NnSpecArg;
+
+/* Shape inference walks the layers in order with one of these. */
+typedef struct
+{
+  size_t   index;           /* of the layer, from 0 */
+  gboolean flat;            /* in: the input is a vector (after flatten or dense); out: the output */
+  gboolean overflow;        /* set by a kind whose sizes overflow a size_t */
+  size_t   col;             /* out: floats of the kind's workspace for one image (0: none) */
+} NnLayerPlan;
+
+/* The buffers a forward or backward call may use besides its input and output. */
+typedef struct
+{
+  float   *col;             /* the network's largest NnLayerPlan.col */
+  float   *dcol;            /* as large again, for backward */
+  gpointer state;           /* (B, state_size) kept from forward for backward: argmax, masks */
+  NnRng   *rng;             /* training's randomness; NULL at inference */
+} NnLayerWork;
+
+typedef struct
+{
+  const char        *name;         /* as specs write it: "conv" */
+  const char *const *aliases;      /* other names specs may use, NULL-terminated; or NULL */
+  const char *const *options;      /* keyword arguments it takes ("pad"), NULL-terminated; or NULL */
+
+  /* Fills spec's fields from a spec item's arguments, positional ones first; name is the one
+   * the text used, for messages. NULL: the kind takes no arguments. */
+  gboolean (*parse)      (NnLayerSpec       *spec,
+                          const char        *name,
+                          const NnSpecArg   *args,
+                          size_t             n_positional,
+                          size_t             n_args,
+                          GError           **error);
+  /* Appends the spec item that parses back into spec; NULL: the name alone. */
+  void     (*print)      (const NnLayerSpec *spec,
+                          GString           *out);
+
+  /* Given l->spec and l->in_*, sets l->out_*, l->n_weight and l->n_bias, or fails with an
+   * NN_NETWORK_ERROR_BAD_SHAPE naming the layer (plan->index + 1). NULL: output shape = input. */
+  gboolean (*infer)      (NnLayer           *l,
+                          NnLayerPlan       *plan,
+                          GError           **error);
+  /* Sets its parameters (l->n_weight > 0) in the block params; NULL: nn_layer_init_uniform. */
+  void     (*init)       (const NnLayer     *l,
+                          float             *params,
+                          NnRng             *rng);
+  /* Floats per sample kept from forward for backward (NULL: none). */
+  size_t   (*state_size) (const NnLayer     *l);
+  /* The layer may end a network: its outputs are the class scores. */
+  gboolean  gives_scores;
+  /* Its output is its input seen another way: no buffer, no work either way. */
+  gboolean  is_view;
+  /* The identity at inference: skipped there. */
+  gboolean  train_only;
+  /* backward may be given din == dout (elementwise kinds): the network passes it so. */
+  gboolean  in_place;
+
+  /* Training (work->rng set) or inference, on B samples: out (B, out) from in (B, in). */
+  void     (*forward)    (const NnLayer     *l,
+                          float             *out,
+                          const float       *in,
+                          const float       *weight,
+                          const float       *bias,
+                          NnLayerWork       *work,
+                          size_t             B);
+  /* Overwrites din (skipped when NULL) and accumulates into dweight, dbias. */
+  void     (*backward)   (const NnLayer     *l,
+                          float             *din,
+                          float             *dweight,
+                          float             *dbias,
+                          const float       *dout,
+                          const float       *in,
+                          const float       *out,
+                          const float       *weight,
+                          NnLayerWork       *work,
+                          size_t             B);
+
+  /* Its entry in config.json's "layers" list; NULL: {"type": name}. */
+  void     (*append_config)  (const NnLayer *l,
+                              GString       *out);
+  /* The weight tensor's shape in model files (PyTorch's layout); returns its dimensions. */
+  size_t   (*weight_shape)   (const NnLayer *l,
+                              size_t         shape[4]);
+  /* Its PyTorch module, such as "nn.Conv2d(1, 32, 3, padding=1)", for the model card. */
+  void     (*append_pytorch) (const NnLayer *l,
+                              GString       *out);
+} NnLayerClass;
+
+/* The row of a kind, or NULL for a value outside the table. */
+const NnLayerClass *nn_layer_class             (NnLayerKind        kind);
+/* The kind a spec calls name (or one of its aliases): FALSE when there is none. */
+gboolean            nn_layer_kind_from_string  (const char        *name,
+                                                NnLayerKind       *kind);
+const char         *nn_layer_kind_to_string    (NnLayerKind        kind);
+/* The names of every kind, ", "-separated, for messages. */
+char               *nn_layer_kind_list         (void);
+
+/* Helpers the kinds share. */
+/* A whole number of what from 1 to max, or a BAD_ARGUMENT error. */
+gboolean nn_layer_arg_count       (const char *layer,
+                                   const char *what,
+                                   double      value,
+                                   size_t      max,
+                                   size_t     *out,
+                                   GError    **error);
+/* n_positional within [lo, hi], or a BAD_ARGUMENT error. */
+gboolean nn_layer_arg_expect      (const char *layer,
+                                   size_t      n_positional,
+                                   int         lo,
+                                   int         hi,
+                                   GError    **error);
+/* a × b, setting *overflow when it does. */
+size_t   nn_layer_mul             (size_t      a,
+                                   size_t      b,
+                                   gboolean   *overflow);
+/* PyTorch's default initialisation: U(−1/√fan_in, 1/√fan_in) for the weights, then the biases,
+ * fan_in = n_weight / n_bias. */
+void     nn_layer_init_uniform    (const NnLayer *l,
+                                   float         *params,
+                                   NnRng         *rng);
+/* "shape": a BAD_SHAPE error for layer index + 1 that starts "Layer N (name) ". */
+void     nn_layer_set_shape_error (GError    **error,
+                                   const NnLayer *l,
+                                   size_t      index,
+                                   const char *format,
+                                   ...) G_GNUC_PRINTF (4, 5);
+
+G_END_DECLS
