@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dl-accessible.h"
 #include "dl-fetch-private.h"
@@ -18,7 +17,6 @@
 #include "dl-explore-page.h"
 #include "dl-train-page.h"
 #include "nn-export.h"
-#include "nn-file.h"
 #include "nn-model.h"
 #include "nn-png.h"
 
@@ -639,31 +637,12 @@ use_model (DlWindow *self,
   self->model = model;
 }
 
-/* Reads a model as the engine does, but first makes sure that a path naming a file names a
- * regular one of bounded size: /dev/zero or a FIFO is refused at once instead of read forever.
- * A folder's own files are checked by the engine. Runs on any thread. */
-static NnModel *
-load_model (const char  *path,
-            GError     **error)
-{
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      gsize size;
-      int fd = nn_file_open_regular (path, NN_FILE_MAX_WEIGHTS, &size, error);
-
-      if (fd < 0)
-        return NULL;
-      close (fd);
-    }
-  return nn_model_load (path, 1, error);
-}
-
 gboolean
 dl_window_open_model (DlWindow    *self,
                       const char  *path,
                       GError     **error)
 {
-  NnModel *model = load_model (path, error);
+  NnModel *model = nn_model_load (path, 1, error);
 
   if (model == NULL)
     return FALSE;
@@ -714,18 +693,12 @@ open_thread (GTask        *task,
   GError *error = NULL;
   gboolean ok;
 
+  /* the engine reads regular files only, under a size cap: /dev/zero or a FIFO is refused at
+   * once; a large model is read here, off the main thread */
   if (job->kind == OPEN_MODEL)
-    ok = (job->model = load_model (job->path, &error)) != NULL;
+    ok = (job->model = nn_model_load (job->path, 1, &error)) != NULL;
   else
-    {
-      gsize size;
-      int fd = nn_file_open_regular (job->path, NN_FILE_MAX_PNG, &size, &error);
-
-      if (fd >= 0)
-        close (fd);
-      ok = fd >= 0 &&
-           (job->gray = nn_png_load_gray (job->path, &job->width, &job->height, &error)) != NULL;
-    }
+    ok = (job->gray = nn_png_load_gray (job->path, &job->width, &job->height, &error)) != NULL;
   if (ok)
     g_task_return_boolean (task, TRUE);
   else
