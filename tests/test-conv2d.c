@@ -14,6 +14,10 @@ typedef struct
   float *in, *weight, *bias, *out, *r, *col;
 } Conv;
 
+/* the dimensions of c, and of c with a 3×3 kernel and padding 1 (Winograd's) */
+#define SHAPE(c) (&(NnConvShape) { (c)->B, (c)->C, (c)->H, (c)->W, (c)->OC, (c)->K, (c)->pad })
+#define SHAPE3(c) (&(NnConvShape) { (c)->B, (c)->C, (c)->H, (c)->W, (c)->OC, 3, 1 })
+
 static Conv *
 conv_new (size_t B, size_t C, size_t H, size_t W, size_t OC, size_t K, size_t pad, guint64 seed)
 {
@@ -58,8 +62,7 @@ conv_loss (gpointer data)
 {
   Conv *c = data;
 
-  nn_conv2d_forward (c->out, c->in, c->weight, c->bias, c->col, c->B, c->C, c->H, c->W, c->OC,
-                     c->K, c->pad);
+  nn_conv2d_forward (c->out, c->in, c->weight, c->bias, c->col, SHAPE (c));
   return gradcheck_dot (c->out, c->r, n_out (c));
 }
 
@@ -91,15 +94,12 @@ test_conv2d_matches_reference (void)
       g_autofree float *db_ref = g_new0 (float, c->OC);
 
       conv_loss (c);
-      nn_conv2d_forward_ref (ref, c->in, c->weight, c->bias, c->B, c->C, c->H, c->W, c->OC, c->K,
-                             c->pad);
+      nn_conv2d_forward_ref (ref, c->in, c->weight, c->bias, SHAPE (c));
       for (size_t i = 0; i < n_out (c); i++)
         g_assert_cmpfloat_with_epsilon (c->out[i], ref[i], 1e-4 * (1 + fabsf (ref[i])));
 
-      nn_conv2d_backward (din, dw, db, c->r, c->in, c->weight, c->col, dcol, c->B, c->C, c->H,
-                          c->W, c->OC, c->K, c->pad);
-      nn_conv2d_backward_ref (din_ref, dw_ref, db_ref, c->r, c->in, c->weight, c->B, c->C, c->H,
-                              c->W, c->OC, c->K, c->pad);
+      nn_conv2d_backward (din, dw, db, c->r, c->in, c->weight, c->col, dcol, SHAPE (c));
+      nn_conv2d_backward_ref (din_ref, dw_ref, db_ref, c->r, c->in, c->weight, SHAPE (c));
       for (size_t i = 0; i < n_in; i++)
         g_assert_cmpfloat_with_epsilon (din[i], din_ref[i], 1e-3 * (1 + fabsf (din_ref[i])));
       for (size_t i = 0; i < n_w; i++)
@@ -141,15 +141,14 @@ test_conv2d_fused_pool (void)
         gboolean winograd = nn_conv2d_winograd_applies (c->H, c->W, c->K, c->pad);
         g_autofree float *work = NULL;
 
-        nn_conv2d_forward_ref (ref, c->in, c->weight, c->bias, c->B, c->C, c->H, c->W, c->OC,
-                               c->K, c->pad);
-        nn_conv2d_relu_maxpool2_forward (fused, c->in, c->weight, c->bias, col, tmp, group, c->B,
-                                         c->C, c->H, c->W, c->OC, c->K, c->pad);
+        nn_conv2d_forward_ref (ref, c->in, c->weight, c->bias, SHAPE (c));
+        nn_conv2d_relu_maxpool2_forward (fused, c->in, c->weight, c->bias, col, tmp, group,
+                                         SHAPE (c));
         if (winograd)
           {
             work = g_new (float, nn_conv2d_winograd_workspace (c->C, c->H, c->W, c->OC, group));
             nn_conv2d_winograd_relu_maxpool2_forward (wino, NULL, c->in, c->weight, c->bias, work,
-                                                      group, c->B, c->C, c->H, c->W, c->OC);
+                                                      group, SHAPE3 (c));
           }
         for (size_t bc = 0; bc < c->B * c->OC; bc++)
           for (size_t ph = 0; ph < PH; ph++)
@@ -207,14 +206,13 @@ test_conv2d_winograd_train (void)
 
         for (size_t oc = 0; oc < c->OC; oc += 3)
           c->bias[oc] = -100.0f;
-        nn_conv2d_forward (conv, c->in, c->weight, c->bias, col, c->B, c->C, c->H, c->W, c->OC,
-                           3, 1);
+        nn_conv2d_forward (conv, c->in, c->weight, c->bias, col, SHAPE3 (c));
         nn_conv2d_relu_maxpool2_train_forward (pool, winner, c->in, c->weight, c->bias, col, tmp,
-                                               group, c->B, c->C, c->H, c->W, c->OC, 3, 1);
+                                               group, SHAPE3 (c));
         nn_conv2d_winograd_relu_maxpool2_forward (wino, wino_winner, c->in, c->weight, c->bias,
-                                                  work, group, c->B, c->C, c->H, c->W, c->OC);
+                                                  work, group, SHAPE3 (c));
         nn_conv2d_winograd_relu_maxpool2_forward (infer, NULL, c->in, c->weight, c->bias, work,
-                                                  group, c->B, c->C, c->H, c->W, c->OC);
+                                                  group, SHAPE3 (c));
         for (size_t i = 0; i < n_pool; i++)
           {
             const float *plane = conv + i / (PH * PW) * OHW;
@@ -279,11 +277,9 @@ test_conv2d_winograd_backward_input (void)
               memcpy (grouped + b0 * c->OC * HW + oc * nb * HW + (b - b0) * HW,
                       c->r + (b * c->OC + oc) * HW, sizeof (float) * HW);
             }
-        nn_conv2d_backward_ref (din_ref, dw_ref, db_ref, c->r, c->in, c->weight, c->B, c->C,
-                                c->H, c->W, c->OC, 3, 1);
+        nn_conv2d_backward_ref (din_ref, dw_ref, db_ref, c->r, c->in, c->weight, SHAPE3 (c));
         memset (din, 0xff, sizeof (float) * n_in);    /* NaN: every element must be written */
-        nn_conv2d_winograd_backward_input (din, grouped, c->weight, work, group, c->B, c->C,
-                                           c->H, c->W, c->OC);
+        nn_conv2d_winograd_backward_input (din, grouped, c->weight, work, group, SHAPE3 (c));
         for (size_t i = 0; i < n_in; i++)
           g_assert_cmpfloat_with_epsilon (din[i], din_ref[i], 1e-4 * (1 + fabsf (din_ref[i])));
         conv_free (c);
@@ -327,13 +323,11 @@ test_conv2d_fused_pool_train (void)
 
         for (size_t oc = 0; oc < c->OC; oc += 3)
           c->bias[oc] = -100.0f;
-        nn_conv2d_forward (conv, c->in, c->weight, c->bias, col, c->B, c->C, c->H, c->W, c->OC,
-                           c->K, c->pad);
+        nn_conv2d_forward (conv, c->in, c->weight, c->bias, col, SHAPE (c));
         nn_relu_forward (relu, conv, n_out (c));
         nn_maxpool_forward (pool, winner, relu, c->B, c->OC, c->OH, c->OW, 2);
         nn_conv2d_relu_maxpool2_train_forward (fused, fused_winner, c->in, c->weight, c->bias, col,
-                                               tmp, group, c->B, c->C, c->H, c->W, c->OC, c->K,
-                                               c->pad);
+                                               tmp, group, SHAPE (c));
         g_assert_cmpmem (fused, sizeof (float) * n_pool, pool, sizeof (float) * n_pool);
         g_assert_cmpmem (fused_winner, sizeof (guint32) * n_pool, winner,
                          sizeof (guint32) * n_pool);
@@ -367,10 +361,9 @@ test_conv2d_fused_pool_train (void)
           g_autofree float *db_g = g_new0 (float, c->OC);
           g_autofree float *dcol = g_new (float, group * col_size);
 
-          nn_conv2d_backward (din, dw, db, dconv, c->in, c->weight, col, dcol, c->B, c->C, c->H,
-                              c->W, c->OC, c->K, c->pad);
+          nn_conv2d_backward (din, dw, db, dconv, c->in, c->weight, col, dcol, SHAPE (c));
           nn_conv2d_backward_grouped (din_g, dw_g, db_g, dconv_fused, c->in, c->weight, col, dcol,
-                                      group, c->B, c->C, c->H, c->W, c->OC, c->K, c->pad);
+                                      group, SHAPE (c));
           g_assert_cmpmem (din_g, sizeof (float) * n_in, din, sizeof (float) * n_in);
           g_assert_cmpmem (dw_g, sizeof (float) * n_w, dw, sizeof (float) * n_w);
           g_assert_cmpmem (db_g, sizeof (float) * c->OC, db, sizeof (float) * c->OC);
@@ -389,8 +382,7 @@ test_conv2d_gradcheck (void)
   g_autofree float *dw = g_new0 (float, n_w);
   g_autofree float *db = g_new0 (float, c->OC);
 
-  nn_conv2d_backward (din, dw, db, c->r, c->in, c->weight, c->col, dcol, c->B, c->C, c->H, c->W,
-                      c->OC, c->K, c->pad);
+  nn_conv2d_backward (din, dw, db, c->r, c->in, c->weight, c->col, dcol, SHAPE (c));
   g_assert_cmpfloat (gradcheck_max_error (c->in, din, n_in, 1e-2f, conv_loss, c), <, 1e-2);
   g_assert_cmpfloat (gradcheck_max_error (c->weight, dw, n_w, 1e-2f, conv_loss, c), <, 1e-2);
   g_assert_cmpfloat (gradcheck_max_error (c->bias, db, c->OC, 1e-2f, conv_loss, c), <, 1e-2);
@@ -408,9 +400,9 @@ test_conv2d_accumulates (void)
   g_autofree float *twice = g_new0 (float, n_w);
   float db[2] = { 0 };
 
-  nn_conv2d_backward (NULL, once, db, c->r, c->in, c->weight, c->col, dcol, 1, 2, 5, 5, 2, 3, 1);
-  nn_conv2d_backward (NULL, twice, db, c->r, c->in, c->weight, c->col, dcol, 1, 2, 5, 5, 2, 3, 1);
-  nn_conv2d_backward (NULL, twice, db, c->r, c->in, c->weight, c->col, dcol, 1, 2, 5, 5, 2, 3, 1);
+  nn_conv2d_backward (NULL, once, db, c->r, c->in, c->weight, c->col, dcol, SHAPE (c));
+  nn_conv2d_backward (NULL, twice, db, c->r, c->in, c->weight, c->col, dcol, SHAPE (c));
+  nn_conv2d_backward (NULL, twice, db, c->r, c->in, c->weight, c->col, dcol, SHAPE (c));
   for (size_t i = 0; i < n_w; i++)
     g_assert_cmpfloat_with_epsilon (twice[i], 2 * once[i], 1e-5 * (1 + fabsf (once[i])));
   conv_free (c);

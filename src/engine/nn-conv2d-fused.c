@@ -16,14 +16,10 @@ nn_conv2d_relu_maxpool2_forward (float       *out,
                                  float       *col,
                                  float       *tmp,
                                  size_t       group,
-                                 size_t       B,
-                                 size_t       C,
-                                 size_t       H,
-                                 size_t       W,
-                                 size_t       OC,
-                                 size_t       K,
-                                 size_t       pad)
+                                 const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
   size_t PH = OH / 2, PW = OW / 2;
   size_t CKK = C * K * K, OHW = OH * OW;
@@ -124,14 +120,10 @@ nn_conv2d_relu_maxpool2_train_forward (float       *out,
                                        float       *col,
                                        float       *tmp,
                                        size_t       group,
-                                       size_t       B,
-                                       size_t       C,
-                                       size_t       H,
-                                       size_t       W,
-                                       size_t       OC,
-                                       size_t       K,
-                                       size_t       pad)
+                                       const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
   size_t PH = OH / 2, PW = OW / 2;
   size_t CKK = C * K * K, OHW = OH * OW;
@@ -216,14 +208,10 @@ nn_conv2d_backward_grouped (float       *din,
                             float       *col,
                             float       *dcol,
                             size_t       group,
-                            size_t       B,
-                            size_t       C,
-                            size_t       H,
-                            size_t       W,
-                            size_t       OC,
-                            size_t       K,
-                            size_t       pad)
+                            const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
   size_t CKK = C * K * K, OHW = OH * OW;
 

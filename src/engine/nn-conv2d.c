@@ -138,14 +138,10 @@ nn_conv2d_forward (float       *out,
                    const float *weight,
                    const float *bias,
                    float       *col,
-                   size_t       B,
-                   size_t       C,
-                   size_t       H,
-                   size_t       W,
-                   size_t       OC,
-                   size_t       K,
-                   size_t       pad)
+                   const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
   size_t CKK = C * K * K, OHW = OH * OW;
 
@@ -171,17 +167,10 @@ nn_conv2d_backward (float       *din,
                     const float *weight,
                     float       *col,
                     float       *dcol,
-                    size_t       B,
-                    size_t       C,
-                    size_t       H,
-                    size_t       W,
-                    size_t       OC,
-                    size_t       K,
-                    size_t       pad)
+                    const NnConvShape *shape)
 {
   /* groups of one image are the plain (B, OC, OH, OW) layout */
-  nn_conv2d_backward_grouped (din, dweight, dbias, dout, in, weight, col, dcol, 1, B, C, H, W,
-                              OC, K, pad);
+  nn_conv2d_backward_grouped (din, dweight, dbias, dout, in, weight, col, dcol, 1, shape);
 }
 
 void
@@ -189,14 +178,10 @@ nn_conv2d_forward_ref (float       *out,
                        const float *in,
                        const float *weight,
                        const float *bias,
-                       size_t       B,
-                       size_t       C,
-                       size_t       H,
-                       size_t       W,
-                       size_t       OC,
-                       size_t       K,
-                       size_t       pad)
+                       const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
 
   for (size_t b = 0; b < B; b++)
@@ -229,14 +214,10 @@ nn_conv2d_backward_ref (float       *din,
                         const float *dout,
                         const float *in,
                         const float *weight,
-                        size_t       B,
-                        size_t       C,
-                        size_t       H,
-                        size_t       W,
-                        size_t       OC,
-                        size_t       K,
-                        size_t       pad)
+                        const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
 
   if (din != NULL)
@@ -362,8 +343,9 @@ conv_forward (const NnLayer *l,
               NnLayerWork   *work,
               size_t         B)
 {
-  nn_conv2d_forward (out, in, weight, bias, work->col, B, l->in_c, l->in_h, l->in_w, l->out_c,
-                     l->spec.kernel, l->spec.pad);
+  NnConvShape shape = { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad };
+
+  nn_conv2d_forward (out, in, weight, bias, work->col, &shape);
 }
 
 static void
@@ -378,8 +360,9 @@ conv_backward (const NnLayer *l,
                NnLayerWork   *work,
                size_t         B)
 {
-  nn_conv2d_backward (din, dweight, dbias, dout, in, weight, work->col, work->dcol, B, l->in_c,
-                      l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad);
+  NnConvShape shape = { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad };
+
+  nn_conv2d_backward (din, dweight, dbias, dout, in, weight, work->col, work->dcol, &shape);
 }
 
 static void

@@ -6,7 +6,16 @@
 
 G_BEGIN_DECLS
 
-/* OH = H + 2·pad − K + 1 and OW likewise. Floats of one image's im2col buffer: C·K·K·OH·OW. */
+/* The dimensions of a convolution on a batch: B images of C × H × W, OC output channels, K × K
+ * kernels, zero padding pad, stride 1; OH = H + 2·pad − K + 1 and OW likewise. The Winograd
+ * entry points take K = 3 and pad = 1. */
+typedef struct
+{
+  size_t B, C, H, W;
+  size_t OC, K, pad;
+} NnConvShape;
+
+/* Floats of one image's im2col buffer: C·K·K·OH·OW. */
 size_t nn_conv2d_col_size       (size_t C,
                                  size_t H,
                                  size_t W,
@@ -18,18 +27,12 @@ void   nn_conv2d_forward        (float       *out,      /* (B, OC, OH, OW) */
                                  const float *weight,   /* (OC, C, K, K) */
                                  const float *bias,     /* (OC) */
                                  float       *col,      /* (C·K·K, OH·OW) workspace */
-                                 size_t       B,
-                                 size_t       C,
-                                 size_t       H,
-                                 size_t       W,
-                                 size_t       OC,
-                                 size_t       K,
-                                 size_t       pad);
+                                 const NnConvShape *shape);
 
 /* Inference only: conv → ReLU → 2×2 max-pool in one pass, without the full-size activations
  * or the pooling's winners; OH and OW even. `group` images share one GEMM; col holds
- * group·C·K·K·OH·OW floats and tmp group·OC·OH·OW. Equal to the three layers run one after the other up to the order of
- * float additions (the bias is added after pooling). */
+ * group·C·K·K·OH·OW floats and tmp group·OC·OH·OW. Equal to the three layers run one after the
+ * other up to the order of float additions (the bias is added after pooling). */
 void   nn_conv2d_relu_maxpool2_forward (float       *out,      /* (B, OC, OH/2, OW/2) */
                                         const float *in,       /* (B, C, H, W) */
                                         const float *weight,   /* (OC, C, K, K) */
@@ -37,13 +40,7 @@ void   nn_conv2d_relu_maxpool2_forward (float       *out,      /* (B, OC, OH/2, 
                                         float       *col,
                                         float       *tmp,
                                         size_t       group,
-                                        size_t       B,
-                                        size_t       C,
-                                        size_t       H,
-                                        size_t       W,
-                                        size_t       OC,
-                                        size_t       K,
-                                        size_t       pad);
+                                        const NnConvShape *shape);
 
 /* Training's conv → ReLU → 2×2 max-pool: bit for bit what nn_conv2d_forward, nn_relu_forward and
  * nn_maxpool_forward give one after the other, with `group` images per GEMM and no full-size
@@ -58,13 +55,7 @@ void   nn_conv2d_relu_maxpool2_train_forward (float       *out,      /* (B, OC, 
                                               float       *col,
                                               float       *tmp,
                                               size_t       group,
-                                              size_t       B,
-                                              size_t       C,
-                                              size_t       H,
-                                              size_t       W,
-                                              size_t       OC,
-                                              size_t       K,
-                                              size_t       pad);
+                                              const NnConvShape *shape);
 /* Its backward through the pooling and the ReLU: overwrites dconv with the gradient of the
  * conv's output, bit for bit what nn_maxpool_backward then nn_relu_backward give, laid out for
  * nn_conv2d_backward_grouped: each group of `group` images (the last may be short) is one
@@ -89,13 +80,7 @@ void   nn_conv2d_backward_grouped (float       *din,      /* (B, C, H, W) or NUL
                                    float       *col,
                                    float       *dcol,
                                    size_t       group,
-                                   size_t       B,
-                                   size_t       C,
-                                   size_t       H,
-                                   size_t       W,
-                                   size_t       OC,
-                                   size_t       K,
-                                   size_t       pad);
+                                   const NnConvShape *shape);
 
 /* The same fused step for 3×3 kernels with padding 1 and even H, W, by Winograd's F(2×2, 3×3):
  * 2.25 times fewer multiplies, for layers with enough channels to make the GEMMs worthwhile.
@@ -118,11 +103,7 @@ void     nn_conv2d_winograd_relu_maxpool2_forward (float       *out,   /* (B, OC
                                                    const float *bias,  /* (OC) */
                                                    float       *work,
                                                    size_t       group,
-                                                   size_t       B,
-                                                   size_t       C,
-                                                   size_t       H,
-                                                   size_t       W,
-                                                   size_t       OC);
+                                                   const NnConvShape *shape);
 
 /* The input gradient of such a conv by Winograd: din (B, C, H, W) from dout laid out in groups of
  * group images as nn_relu_maxpool2_backward () leaves it, each group (OC, nb·H·W). work holds
@@ -133,11 +114,7 @@ void     nn_conv2d_winograd_backward_input (float       *din,
                                             const float *weight,
                                             float       *work,
                                             size_t       group,
-                                            size_t       B,
-                                            size_t       C,
-                                            size_t       H,
-                                            size_t       W,
-                                            size_t       OC);
+                                            const NnConvShape *shape);
 
 /* Accumulates into dweight and dbias; overwrites din, or skips it when din is NULL. */
 void   nn_conv2d_backward       (float       *din,      /* (B, C, H, W) or NULL */
@@ -148,38 +125,20 @@ void   nn_conv2d_backward       (float       *din,      /* (B, C, H, W) or NULL 
                                  const float *weight,   /* (OC, C, K, K) */
                                  float       *col,      /* (C·K·K, OH·OW) workspace */
                                  float       *dcol,     /* (C·K·K, OH·OW) workspace */
-                                 size_t       B,
-                                 size_t       C,
-                                 size_t       H,
-                                 size_t       W,
-                                 size_t       OC,
-                                 size_t       K,
-                                 size_t       pad);
+                                 const NnConvShape *shape);
 
 /* Direct loops: the twins the optimised versions are tested against. */
 void   nn_conv2d_forward_ref    (float       *out,
                                  const float *in,
                                  const float *weight,
                                  const float *bias,
-                                 size_t       B,
-                                 size_t       C,
-                                 size_t       H,
-                                 size_t       W,
-                                 size_t       OC,
-                                 size_t       K,
-                                 size_t       pad);
+                                 const NnConvShape *shape);
 void   nn_conv2d_backward_ref   (float       *din,
                                  float       *dweight,
                                  float       *dbias,
                                  const float *dout,
                                  const float *in,
                                  const float *weight,
-                                 size_t       B,
-                                 size_t       C,
-                                 size_t       H,
-                                 size_t       W,
-                                 size_t       OC,
-                                 size_t       K,
-                                 size_t       pad);
+                                 const NnConvShape *shape);
 
 G_END_DECLS

@@ -98,19 +98,17 @@ nn_fusion_forward (const NnLayer      *layers,
   const NnLayer *l = &layers[i];
   const float *weight = params + l->weight_offset;
   const float *bias = params + l->bias_offset;
+  NnConvShape shape = { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad };
 
   if (winograd_at (l, work->capacity))
     nn_conv2d_winograd_relu_maxpool2_forward (out, argmax, in, weight, bias, work->col,
-                                              fused_group (l, work->capacity), B, l->in_c,
-                                              l->in_h, l->in_w, l->out_c);
+                                              fused_group (l, work->capacity), &shape);
   else if (argmax != NULL)
     nn_conv2d_relu_maxpool2_train_forward (out, argmax, in, weight, bias, work->col, work->tmp,
-                                           train_group (l, work->capacity), B, l->in_c, l->in_h,
-                                           l->in_w, l->out_c, l->spec.kernel, l->spec.pad);
+                                           train_group (l, work->capacity), &shape);
   else
     nn_conv2d_relu_maxpool2_forward (out, in, weight, bias, work->col, work->tmp,
-                                     fused_group (l, work->capacity), B, l->in_c, l->in_h,
-                                     l->in_w, l->out_c, l->spec.kernel, l->spec.pad);
+                                     fused_group (l, work->capacity), &shape);
 }
 
 void
@@ -131,14 +129,14 @@ nn_fusion_backward (const NnLayer      *layers,
   size_t group = train_group (l, work->capacity);
   /* the weight gradient by im2col; the input gradient by Winograd where it applies */
   gboolean winograd = din != NULL && winograd_at (l, work->capacity);
+  NnConvShape shape = { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad };
 
   /* through the pooling and the ReLU into the conv's output gradient, in groups of images */
   nn_relu_maxpool2_backward (dconv, dout, out, argmax, group, B, l->out_c, l->out_h, l->out_w);
   nn_conv2d_backward_grouped (winograd ? NULL : din, grads + l->weight_offset,
                               grads + l->bias_offset, dconv, in, params + l->weight_offset,
-                              work->col, work->dcol, group, B, l->in_c, l->in_h, l->in_w,
-                              l->out_c, l->spec.kernel, l->spec.pad);
+                              work->col, work->dcol, group, &shape);
   if (winograd)
     nn_conv2d_winograd_backward_input (din, dconv, params + l->weight_offset, work->dcol, group,
-                                       B, l->in_c, l->in_h, l->in_w, l->out_c);
+                                       &shape);
 }

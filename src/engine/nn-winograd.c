@@ -321,12 +321,9 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
                                           const float *bias,
                                           float       *work,
                                           size_t       group,
-                                          size_t       B,
-                                          size_t       C,
-                                          size_t       H,
-                                          size_t       W,
-                                          size_t       OC)
+                                          const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
   size_t TW = W / 2, n_tiles = (H / 2) * TW, HW = H * W;
   gboolean vector = (nn_cpu_level () == NN_CPU_AVX512);
   WinogradWork w;
@@ -372,12 +369,9 @@ nn_conv2d_winograd_backward_input (float       *din,
                                    const float *weight,
                                    float       *work,
                                    size_t       group,
-                                   size_t       B,
-                                   size_t       C,
-                                   size_t       H,
-                                   size_t       W,
-                                   size_t       OC)
+                                   const NnConvShape *shape)
 {
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
   size_t n_tiles = (H / 2) * (W / 2), HW = H * W;
   gboolean vector = (nn_cpu_level () == NN_CPU_AVX512);
   WinogradWork w;
