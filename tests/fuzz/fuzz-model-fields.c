@@ -182,6 +182,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   }
   if (model == NULL)
     return 0;
+  /* Writing and reading back hundreds of megabytes of weights would take the fuzzer seconds an
+   * input; the loader's checks on such sizes are reached above. */
+  if (nn_network_get_n_params (model->net) > (1 << 22))
+    return 0;
   {
     float *params = nn_network_get_params (model->net);
 
