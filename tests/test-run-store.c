@@ -506,6 +506,21 @@ test_interrupted (Fixture       *f,
     run = load (f, id);
     g_assert_cmpint (run->status, ==, NN_RUN_STATUS_INTERRUPTED);
   }
+
+  /* an interrupted run resumes to its end */
+  {
+    g_autoptr(NnTrainer) resumed = nn_run_store_resume (f->store, id, f->ds, 1, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (nn_trainer_get_epochs_done (resumed), ==, 2);
+    g_assert_true (nn_trainer_run (resumed, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&run, nn_run_free);
+    run = load (f, id);
+    g_assert_cmpint (run->status, ==, NN_RUN_STATUS_FINISHED);
+    g_assert_cmpuint (run->n_epochs, ==, 3);
+    g_assert_cmpuint (run->n_resumes, ==, 1);
+  }
 }
 
 /* Stopped after two of four epochs (as if killed), resumed: the weights of an unbroken run. */

@@ -2131,7 +2131,8 @@ nn_run_recorder_new (NnRunStore       *store,
   run->engine_version = g_strdup (PACKAGE_VERSION);
   run_take_recipe (run, trainer);
   run->dataset_name = g_strdup (ds->name != NULL ? ds->name : "");
-  run->dataset_dir = g_strdup (ds->dir != NULL ? ds->dir : "");
+  /* resumed from anywhere: the folder as an absolute path */
+  run->dataset_dir = ds->dir != NULL ? g_canonicalize_filename (ds->dir, NULL) : g_strdup ("");
   for (int i = 0; i < 4; i++)
     run->dataset_sha256[i] = sha[i];
   run->n_train_file = ds->train != NULL ? ds->train->n_images : 0;
@@ -2294,6 +2295,9 @@ nn_run_store_resume (NnRunStore       *store,
   run = read_run (dir, id, FALSE, error);
   if (run == NULL)
     goto fail;
+  /* the lock is ours: "running" in the file means its process died */
+  if (run->status == NN_RUN_STATUS_RUNNING)
+    run->status = NN_RUN_STATUS_INTERRUPTED;
   if (!nn_run_can_resume (run))
     {
       g_set_error (error, NN_RUN_ERROR, NN_RUN_ERROR_NO_CHECKPOINT,
