@@ -64,9 +64,11 @@ failed=0
 ok () { n=$((n + 1)); echo "ok $n - $*"; }
 not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $*"; }
 
-# The fields of train --json that measure time: only these differ from run to run
+# The fields of train --json that measure time: only these differ from run to run, and the id
+# of the run it records (each locale's run is one of its own)
 mask_timing () {
-  sed -E 's/"(samples_per_second|elapsed|eta|seconds)":(-?[0-9][0-9.eE+-]*|null)/"\1":"<time>"/g'
+  sed -E -e 's/"(samples_per_second|elapsed|eta|seconds)":(-?[0-9][0-9.eE+-]*|null)/"\1":"<time>"/g' \
+    -e 's/"run":"[0-9]{8}-[0-9]{6}-[0-9a-f]{4}"/"run":"<id>"/'
 }
 
 # Every output of one locale, in the folder out-LOCALE (the same relative paths in each)
@@ -76,6 +78,7 @@ run_all () {
   (
     cd "$out"
     export LC_ALL=$loc LANG=$loc
+    export DIGIT_LAB_RUNS_DIR="$work/store"
     unset LANGUAGE
     set -e
     "$cli" train --data ../data --json --arch "flatten dropout(0.25) dense(10)" --epochs 2 \

@@ -24,6 +24,7 @@
 #include "nn-png.h"
 #include "nn-preprocess.h"
 #include "nn-report.h"
+#include "nn-run-store.h"
 #include "nn-trainer.h"
 
 /* Exit statuses: 1 when something failed, 2 for a command line that cannot be run. */
@@ -767,6 +768,10 @@ cmd_train (int    argc,
   NnTrainConfig config;
   g_autofree char *opt_arch = NULL, *opt_optimizer = NULL, *opt_output = NULL;
   g_autofree char *opt_checkpoint = NULL, *opt_resume = NULL;
+  g_autofree char *opt_name = NULL, *opt_runs_dir = NULL;
+  g_autoptr(NnRunStore) store = NULL;
+  g_autoptr(NnRun) resume_run = NULL;
+  gboolean opt_no_record = FALSE;
   g_autofree char *epochs_text = NULL, *batch_text = NULL, *validation_text = NULL;
   g_autofree char *every_text = NULL, *seed_text = NULL, *lr_text = NULL, *rotation_text = NULL;
   g_autofree char *momentum_text = NULL, *wd_text = NULL;
@@ -805,8 +810,15 @@ cmd_train (int    argc,
       "the last complete epoch (an epoch cut short is not in it). If it cannot be written, "
       "training stops, the best model so far is saved and the exit status is 1", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_FILENAME, &opt_resume,
-      "Continue from a checkpoint's last complete epoch, exactly as the run would have gone on "
-      "with the same --threads (its settings win; --epochs may extend it)", "FILE" },
+      "Continue a recorded run (its id, a prefix of it, or “last”) or a checkpoint FILE from its "
+      "last complete epoch, exactly as the run would have gone on with the same --threads (its "
+      "settings win; --epochs may extend it). A run goes on in its own record, on its dataset "
+      "unless --data or --dataset is given", "RUN|FILE" },
+    { "no-record", 0, 0, G_OPTION_ARG_NONE, &opt_no_record,
+      "Do not record this run in the run store (see “digit-lab-cli runs”)", NULL },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &opt_name, "A name for the recorded run", "NAME" },
+    { "runs-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_runs_dir,
+      "The run store (default: $DIGIT_LAB_RUNS_DIR, else ~/.local/share/digit-lab/runs)", "DIR" },
     { "progress-every", 0, 0, G_OPTION_ARG_STRING, &every_text,
       "Batches between progress reports (20)", "N" },
     { "no-test", 0, 0, G_OPTION_ARG_NONE, &opt_no_test, "Skip the per-epoch test evaluation",
@@ -836,7 +848,8 @@ cmd_train (int    argc,
       !check_not_empty ("optimizer", opt_optimizer, &error) ||
       !check_not_empty ("output", opt_output, &error) ||
       !check_not_empty ("checkpoint", opt_checkpoint, &error) ||
-      !check_not_empty ("resume", opt_resume, &error))
+      !check_not_empty ("resume", opt_resume, &error) ||
+      !check_not_empty ("runs-dir", opt_runs_dir, &error))
     return usage_fail (NULL, error);
   if (g_strv_length (args) > 1)
     return usage_fail ("train takes no file arguments (see --help)", NULL);
@@ -847,13 +860,47 @@ cmd_train (int    argc,
   if (!epochs_given)
     opt_epochs = 10;
 
+  /* --resume names a checkpoint file when there is a file of that name, else a run */
+  if (!opt_no_record || (opt_resume != NULL && !g_file_test (opt_resume, G_FILE_TEST_EXISTS)))
+    {
+      store = nn_run_store_new (opt_runs_dir, &error);
+      if (store == NULL)
+        return fail ("cannot open the run store (--no-record trains without it)", error);
+    }
+  if (opt_resume != NULL && !g_file_test (opt_resume, G_FILE_TEST_EXISTS))
+    {
+      resume_run = nn_run_store_find (store, opt_resume, &error);
+      if (resume_run == NULL)
+        return fail ("could not resume (neither a checkpoint file nor a run)", error);
+      if (opt_name != NULL &&
+          !nn_run_store_rename (store, resume_run->id, opt_name, &error))
+        return fail ("could not rename the run", error);
+      /* the run's own data unless told otherwise */
+      if (opt_data == NULL && opt_dataset == NULL && resume_run->dataset_dir != NULL &&
+          resume_run->dataset_dir[0] != '\0')
+        opt_data = g_strdup (resume_run->dataset_dir);
+    }
+
   ds = load_dataset (&error);
   if (ds == NULL)
     return fail (NULL, error);
 
-  if (opt_resume != NULL)
+  if (resume_run != NULL && !opt_no_record)
     {
-      trainer = nn_trainer_new_from_checkpoint (opt_resume, ds, opt_threads, &error);
+      trainer = nn_run_store_resume (store, resume_run->id, ds, opt_threads, &error);
+      if (trainer == NULL)
+        return fail ("could not resume", error);
+      if (epochs_given && (guint) opt_epochs > nn_trainer_get_epochs_done (trainer))
+        nn_trainer_set_epochs (trainer, opt_epochs);
+      nn_trainer_set_checkpoint_path (trainer, opt_checkpoint);
+    }
+  else if (opt_resume != NULL)
+    {
+      g_autofree char *path = resume_run != NULL
+                                ? g_build_filename (resume_run->dir, NN_RUN_CHECKPOINT_FILE, NULL)
+                                : g_strdup (opt_resume);
+
+      trainer = nn_trainer_new_from_checkpoint (path, ds, opt_threads, &error);
       if (trainer == NULL)
         return fail ("could not resume", error);
       if (epochs_given && (guint) opt_epochs > nn_trainer_get_epochs_done (trainer))
@@ -893,11 +940,20 @@ cmd_train (int    argc,
       if (trainer == NULL)
         return fail (NULL, error);
     }
+  if (!opt_no_record && nn_trainer_get_recorder (trainer) == NULL)
+    {
+      NnRunRecorder *recorder = nn_run_recorder_new (store, trainer, ds, opt_name, &error);
+
+      if (recorder == NULL)
+        return fail ("could not record the run (--no-record trains without recording)", error);
+      nn_trainer_set_recorder (trainer, recorder);
+    }
 
   {
     const NnTrainConfig *c = nn_trainer_get_config (trainer);
     NnNetwork *net = nn_trainer_get_network (trainer);
     const NnNormalisation *norm = nn_trainer_get_normalisation (trainer);
+    NnRunRecorder *recorder = nn_trainer_get_recorder (trainer);
 
     ui.tty = isatty (STDERR_FILENO);
     ui.n_epochs = c->epochs;
@@ -914,6 +970,11 @@ cmd_train (int    argc,
         json_number (j, "std", NULL, norm->std);
         json_uint (j, "threads", nn_network_get_n_threads (net));
         json_string (j, "kernel", nn_sgemm_kernel_name ());
+        json_key (j, "run");
+        if (recorder != NULL)
+          nn_json_append_string (j, nn_run_recorder_get_id (recorder));
+        else
+          g_string_append (j, "null");
         json_print (j);
       }
     else
@@ -926,8 +987,12 @@ cmd_train (int    argc,
                 "\n", nn_optimizer_kind_to_string (c->optimizer.kind), c->optimizer.learning_rate,
                 c->batch_size, c->epochs, c->rotation_degrees, c->seed);
         printf ("Normalise   mean %.4f, std %.4f (training images)\n", norm->mean, norm->std);
-        printf ("Engine      %zu threads, %s kernels\n\n", nn_network_get_n_threads (net),
+        printf ("Engine      %zu threads, %s kernels\n", nn_network_get_n_threads (net),
                 nn_sgemm_kernel_name ());
+        if (recorder != NULL)
+          printf ("Run         %s (recorded in %s)\n", nn_run_recorder_get_id (recorder),
+                  nn_run_recorder_get_dir (recorder));
+        printf ("\n");
         printf ("%9s %9s %9s %9s %9s %9s %9s %7s %8s\n", "epoch", "loss", "acc", "val loss",
                 "val acc", "test loss", "test acc", "seconds", "img/s");
       }
@@ -939,7 +1004,8 @@ cmd_train (int    argc,
       gboolean ok = nn_trainer_run (trainer, &hooks, &stopped, &error);
 
       /* the epoch whose checkpoint failed is complete: its model is saved, then the failure told */
-      if (!ok && g_error_matches (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_CHECKPOINT_WRITE))
+      if (!ok && (g_error_matches (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_CHECKPOINT_WRITE) ||
+                  g_error_matches (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_RECORD_WRITE)))
         checkpoint_error = g_steal_pointer (&error);
       else if (!ok)
         {
@@ -1212,6 +1278,473 @@ cmd_export (int    argc,
   return 0;
 }
 
+/* ---- runs ------------------------------------------------------------------------------ */
+
+/* "1:02:03", "4:05" or "12.3 s" */
+static char *
+format_duration (double seconds)
+{
+  guint64 s;
+
+  if (!isfinite (seconds) || seconds < 0)
+    return g_strdup ("–");
+  if (seconds < 60)
+    return g_strdup_printf ("%.1f s", seconds);
+  s = (guint64) (seconds + 0.5);
+  if (s >= 3600)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT ":%02u:%02u", s / 3600, (guint) (s / 60 % 60),
+                            (guint) (s % 60));
+  return g_strdup_printf ("%u:%02u", (guint) (s / 60), (guint) (s % 60));
+}
+
+static char *
+format_percent (double fraction)
+{
+  if (!isfinite (fraction))
+    return g_strdup ("–");
+  return g_strdup_printf ("%.2f%%", 100 * fraction);
+}
+
+/* text from a run folder, shown on one line: control characters escaped, cut at max characters */
+static char *
+shown_text (const char *text,
+            glong       max)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+  GString *s = g_string_new (NULL);
+  glong n = 0;
+
+  for (const char *p = valid; *p != '\0' && n < max; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (s, "\\x%02x", c);
+      else
+        g_string_append_unichar (s, c);
+    }
+  if (*g_utf8_offset_to_pointer (valid, MIN (n, g_utf8_strlen (valid, -1))) != '\0')
+    g_string_append (s, "…");
+  return g_string_free (s, FALSE);
+}
+
+static void
+json_double (GString    *s,
+             const char *key,
+             double      value)
+{
+  json_key (s, key);
+  nn_json_append_double (s, value);
+}
+
+static void
+json_null_or_string (GString    *s,
+                     const char *key,
+                     const char *value)
+{
+  if (value != NULL)
+    json_string (s, key, value);
+  else
+    {
+      json_key (s, key);
+      g_string_append (s, "null");
+    }
+}
+
+/* One JSON line per run; the same bytes in every locale. */
+static void
+print_run_json (const NnRun *run)
+{
+  GString *j = json_begin (NULL);
+  g_autofree char *model = nn_run_dup_model_dir (run);
+  gboolean damaged = run->status == NN_RUN_STATUS_DAMAGED;
+
+  json_string (j, "id", run->id);
+  json_string (j, "name", run->name);
+  json_string (j, "status", nn_run_status_to_string (run->status));
+  json_null_or_string (j, "problem", run->problem);
+  json_string (j, "dir", run->dir);
+  json_null_or_string (j, "started", run->started_iso);
+  json_null_or_string (j, "ended", run->ended_iso);
+  json_double (j, "duration", damaged ? NAN : run->duration);
+  json_null_or_string (j, "spec", run->recipe.spec);
+  json_null_or_string (j, "dataset", run->dataset_name);
+  json_null_or_string (j, "optimizer", damaged ? NULL
+                       : nn_optimizer_kind_to_string (run->recipe.optimizer.kind));
+  json_double (j, "learning_rate", damaged ? NAN : run->recipe.optimizer.learning_rate);
+  json_uint (j, "batch_size", run->recipe.batch_size);
+  json_double (j, "rotation_degrees", damaged ? NAN : run->recipe.rotation_degrees);
+  json_uint (j, "epochs_planned", run->recipe.epochs);
+  json_uint (j, "epochs", run->n_epochs);
+  json_uint (j, "best_epoch", run->best_epoch);
+  json_double (j, "best_val_accuracy", run->best_val_accuracy);
+  json_double (j, "best_test_accuracy", run->best_test_accuracy);
+  json_uint (j, "bytes", nn_run_get_disk_usage (run));
+  json_null_or_string (j, "model", model);
+  json_bool (j, "can_resume", nn_run_can_resume (run));
+  json_print (j);
+}
+
+static void
+print_runs_table (GPtrArray  *runs,
+                  NnRunStore *store)
+{
+  guint64 trash = 0, total = nn_run_store_get_disk_usage (store, &trash);
+  g_autofree char *size = g_format_size (total);
+
+  if (runs->len > 0)
+    printf ("%-20s  %-11s  %9s  %8s  %8s  %9s  %-16s  %s\n", "RUN", "STATUS", "EPOCHS",
+            "BEST VAL", "TEST", "DURATION", "STARTED (UTC)", "NAME / ARCHITECTURE");
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const NnRun *run = runs->pdata[i];
+      g_autofree char *what = NULL;
+      g_autofree char *epochs = NULL;
+      g_autofree char *val = format_percent (run->best_val_accuracy);
+      g_autofree char *test = format_percent (run->best_test_accuracy);
+      g_autofree char *duration = NULL;
+      g_autofree char *started = NULL;
+
+      if (run->status == NN_RUN_STATUS_DAMAGED)
+        {
+          what = shown_text (run->problem, 80);
+          printf ("%-20s  %-11s  %s\n", run->id, "damaged", what);
+          continue;
+        }
+      epochs = g_strdup_printf ("%u/%u", run->n_epochs, run->recipe.epochs);
+      duration = format_duration (run->duration);
+      started = g_strndup (run->started_iso, 16);
+      started[10] = ' ';
+      what = shown_text (run->name[0] != '\0' ? run->name : run->recipe.spec, 60);
+      printf ("%-20s  %-11s  %9s  %8s  %8s  %9s  %-16s  %s\n", run->id,
+              nn_run_status_to_string (run->status), epochs, val, test, duration, started, what);
+    }
+  if (trash > 0)
+    {
+      g_autofree char *trash_size = g_format_size (trash);
+
+      printf ("%s%u run%s, %s on disk (%s in the trash) in %s\n", runs->len > 0 ? "\n" : "",
+              runs->len, runs->len == 1 ? "" : "s", size, trash_size,
+              nn_run_store_get_dir (store));
+    }
+  else
+    printf ("%s%u run%s, %s on disk in %s\n", runs->len > 0 ? "\n" : "", runs->len,
+            runs->len == 1 ? "" : "s", size, nn_run_store_get_dir (store));
+}
+
+static void
+print_run_details (const NnRun *run)
+{
+  const NnTrainConfig *c = &run->recipe;
+  g_autofree char *name = shown_text (run->name, 200);
+  g_autofree char *duration = format_duration (run->duration);
+  g_autofree char *model = nn_run_dup_model_dir (run);
+  g_autofree char *size = g_format_size (nn_run_get_disk_usage (run));
+  static const char *const files[4] = {
+    "train images", "train labels", "test images", "test labels",
+  };
+
+  printf ("Run         %s%s%s%s\n", run->id, name[0] != '\0' ? " “" : "", name,
+          name[0] != '\0' ? "”" : "");
+  printf ("Status      %s", nn_run_status_to_string (run->status));
+  if (run->problem != NULL)
+    {
+      g_autofree char *problem = shown_text (run->problem, 300);
+
+      printf (": %s", problem);
+    }
+  printf ("\n");
+  if (run->status == NN_RUN_STATUS_DAMAGED)
+    {
+      printf ("Folder      %s\n", run->dir);
+      return;
+    }
+  printf ("Started     %s\n", run->started_iso);
+  printf ("Ended       %s\n", run->ended_iso != NULL ? run->ended_iso : "–");
+  if (run->n_resumes > 0)
+    printf ("Duration    %s (resumed %u time%s)\n", duration, run->n_resumes,
+            run->n_resumes > 1 ? "s" : "");
+  else
+    printf ("Duration    %s\n", duration);
+  printf ("Network     %s (%" G_GUINT64_FORMAT " parameters)\n", c->spec, run->n_params);
+  printf ("Recipe      %s lr %g, batch %u, %u epochs, rotation ±%g°, validation %u, seed %"
+          G_GUINT64_FORMAT "\n", nn_optimizer_kind_to_string (c->optimizer.kind),
+          c->optimizer.learning_rate, c->batch_size, c->epochs, c->rotation_degrees,
+          c->validation_size, c->seed);
+  printf ("Engine      %s, %u threads, %s kernels\n", run->engine_version, run->threads,
+          run->kernel);
+  printf ("Dataset     %s in %s: %" G_GUINT64_FORMAT " training, %" G_GUINT64_FORMAT
+          " test images\n", run->dataset_name, run->dataset_dir, run->n_train_file, run->n_test);
+  for (int i = 0; i < 4; i++)
+    if (run->dataset_sha256[i][0] != '\0')
+      printf ("            sha256 %s (%s)\n", run->dataset_sha256[i], files[i]);
+  printf ("Model       %s\n", model != NULL ? model : "– (no epoch ended)");
+  printf ("Resume      %s\n", nn_run_can_resume (run) ? "yes (digit-lab-cli train --resume RUN)"
+                                                      : "no");
+  printf ("Disk        %s in %s\n\n", size, run->dir);
+  printf ("%9s %9s %9s %9s %9s %9s %9s %9s\n", "epoch", "loss", "acc", "val loss", "val acc",
+          "test loss", "test acc", "seconds");
+  for (guint i = 0; i < run->n_epochs; i++)
+    {
+      const NnEpochStats *s = &run->epochs[i].stats;
+      g_autofree char *acc = format_percent (s->train_accuracy);
+      g_autofree char *val = format_percent (s->val_accuracy);
+      g_autofree char *test = format_percent (s->test_accuracy);
+
+      printf ("%9u %9.4f %9s %9.4f %9s ", s->epoch, s->train_loss, acc, s->val_loss, val);
+      if (isnan (s->test_loss))
+        printf ("%9s ", "–");
+      else
+        printf ("%9.4f ", s->test_loss);
+      printf ("%9s %9.1f%s\n", test, s->seconds, s->is_best ? "  best" : "");
+    }
+}
+
+/* Writes text to path ("-": stdout), whole, replacing a regular file atomically. */
+static gboolean
+write_export (const char  *path,
+              const char  *text,
+              GError     **error)
+{
+  if (strcmp (path, "-") == 0)
+    {
+      fputs (text, stdout);
+      fflush (stdout);
+      return TRUE;
+    }
+  if (!check_output_file (path, error))
+    return FALSE;
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+}
+
+static int
+cmd_runs (int    argc,
+          char **argv)
+{
+  g_autoptr(GOptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnRunStore) store = NULL;
+  g_autofree char *opt_runs_dir = NULL, *opt_csv = NULL, *opt_loss_csv = NULL;
+  g_autofree char *opt_json_file = NULL, *older_text = NULL;
+  g_auto(GStrv) args = NULL;
+  const char *sub;
+  guint n_args;
+  int opt_older = -1;
+  int status = 0;
+  GOptionEntry entries[] = {
+    { "runs-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_runs_dir,
+      "The run store (default: $DIGIT_LAB_RUNS_DIR, else ~/.local/share/digit-lab/runs)", "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
+      "list: one JSON line per run; show: the run's record as JSON", NULL },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_csv,
+      "export: every epoch's metrics as CSV to FILE (- for standard output)", "FILE" },
+    { "loss-csv", 0, 0, G_OPTION_ARG_FILENAME, &opt_loss_csv,
+      "export: the per-batch loss curve (min, mean, max per point) as CSV to FILE", "FILE" },
+    { "json-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_json_file,
+      "export: the run's record with its loss curve as JSON to FILE", "FILE" },
+    { "older-than", 0, 0, G_OPTION_ARG_STRING, &older_text,
+      "remove: every run that started more than DAYS days ago (running ones stay)", "DAYS" },
+    { NULL }
+  };
+
+  ctx = make_context ("[list | show RUN | export RUN | remove RUN… | rename RUN NAME]",
+                      "The run store: every training run, recorded as it happened. RUN is a "
+                      "run's id, a prefix of exactly one id, or “last”. “export --json FILE” "
+                      "is a short form of --json-file. Machine-readable output is the same in "
+                      "every locale.", entries, FALSE);
+  /* "export RUN --json FILE": after export, --json followed by a value means --json-file */
+  for (int i = 1, after_export = FALSE; i + 1 < argc; i++)
+    if (strcmp (argv[i], "export") == 0)
+      after_export = TRUE;
+    else if (after_export && strcmp (argv[i], "--json") == 0 && argv[i + 1][0] != '-')
+      argv[i] = (char *) "--json-file";
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL || !check_not_empty ("runs-dir", opt_runs_dir, &error) ||
+      !check_not_empty ("csv", opt_csv, &error) ||
+      !check_not_empty ("loss-csv", opt_loss_csv, &error) ||
+      !check_not_empty ("json-file", opt_json_file, &error) ||
+      !parse_int_option ("older-than", older_text, 0, 100000, &opt_older, &error))
+    return usage_fail (NULL, error);
+  n_args = g_strv_length (args);
+  sub = n_args > 1 ? args[1] : "list";
+  if ((opt_csv != NULL || opt_loss_csv != NULL || opt_json_file != NULL) &&
+      strcmp (sub, "export") != 0)
+    return usage_fail ("--csv, --loss-csv and --json FILE go with “runs export RUN”", NULL);
+  if (older_text != NULL && strcmp (sub, "remove") != 0)
+    return usage_fail ("--older-than goes with “runs remove”", NULL);
+
+  store = nn_run_store_new (opt_runs_dir, &error);
+  if (store == NULL)
+    return fail ("cannot open the run store", error);
+
+  if (strcmp (sub, "list") == 0)
+    {
+      g_autoptr(GPtrArray) runs = NULL;
+
+      if (n_args > 2)
+        return usage_fail ("runs list takes no arguments (see --help)", NULL);
+      runs = nn_run_store_list (store, &error);
+      if (runs == NULL)
+        return fail ("cannot list the runs", error);
+      if (opt_json)
+        for (guint i = 0; i < runs->len; i++)
+          print_run_json (runs->pdata[i]);
+      else
+        print_runs_table (runs, store);
+      return 0;
+    }
+  if (strcmp (sub, "show") == 0 || strcmp (sub, "export") == 0)
+    {
+      g_autoptr(NnRun) run = NULL;
+
+      if (n_args != 3)
+        return usage_fail (strcmp (sub, "show") == 0 ? "runs show needs one RUN"
+                                                     : "runs export needs one RUN", NULL);
+      run = nn_run_store_find (store, args[2], &error);
+      if (run == NULL)
+        return fail (NULL, error);
+      if (strcmp (sub, "show") == 0)
+        {
+          if (opt_json && run->status != NN_RUN_STATUS_DAMAGED)
+            {
+              g_autofree char *json = nn_run_to_json (run, NULL);
+
+              fputs (json, stdout);
+            }
+          else if (opt_json)
+            print_run_json (run);
+          else
+            print_run_details (run);
+          return 0;
+        }
+      if (opt_csv == NULL && opt_loss_csv == NULL && opt_json_file == NULL)
+        return usage_fail ("runs export needs --csv FILE, --loss-csv FILE or --json FILE", NULL);
+      if (run->status == NN_RUN_STATUS_DAMAGED)
+        {
+          g_autofree char *what = g_strdup_printf ("run %s cannot be read", run->id);
+
+          print_error_line (what, run->problem);
+          return 1;
+        }
+      {
+        g_autoptr(NnRunCurves) curves = NULL;
+
+        if (opt_loss_csv != NULL || opt_json_file != NULL)
+          {
+            curves = nn_run_load_curves (run, &error);
+            if (curves == NULL)
+              return fail (NULL, error);
+          }
+        if (opt_csv != NULL)
+          {
+            g_autofree char *csv = nn_run_epochs_to_csv (run);
+
+            if (!write_export (opt_csv, csv, &error))
+              return fail ("could not export", error);
+          }
+        if (opt_loss_csv != NULL)
+          {
+            g_autofree char *csv = nn_run_curves_to_csv (curves);
+
+            if (!write_export (opt_loss_csv, csv, &error))
+              return fail ("could not export", error);
+          }
+        if (opt_json_file != NULL)
+          {
+            g_autofree char *json = nn_run_to_json (run, curves);
+
+            if (!write_export (opt_json_file, json, &error))
+              return fail ("could not export", error);
+          }
+      }
+      return 0;
+    }
+  if (strcmp (sub, "remove") == 0)
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+
+      if (opt_older >= 0)
+        {
+          g_autoptr(GPtrArray) runs = NULL;
+          gint64 before = g_get_real_time () / G_USEC_PER_SEC - (gint64) opt_older * 86400;
+
+          if (n_args > 2)
+            return usage_fail ("runs remove takes RUN… or --older-than DAYS, not both", NULL);
+          runs = nn_run_store_list (store, &error);
+          if (runs == NULL)
+            return fail ("cannot list the runs", error);
+          for (guint i = 0; i < runs->len; i++)
+            {
+              const NnRun *run = runs->pdata[i];
+
+              if (run->started < before && run->status != NN_RUN_STATUS_RUNNING)
+                g_ptr_array_add (ids, g_strdup (run->id));
+            }
+        }
+      else if (n_args < 3)
+        return usage_fail ("runs remove needs at least one RUN, or --older-than DAYS", NULL);
+      for (guint i = 2; i < n_args; i++)
+        {
+          g_autoptr(GError) local = NULL;
+          g_autoptr(NnRun) run = nn_run_store_find (store, args[i], &local);
+
+          /* a damaged run is listed, and can be removed by its id */
+          if (run == NULL && nn_run_id_is_valid (args[i]) &&
+              g_error_matches (local, NN_RUN_ERROR, NN_RUN_ERROR_DAMAGED))
+            g_ptr_array_add (ids, g_strdup (args[i]));
+          else if (run == NULL)
+            {
+              fail (NULL, local);
+              status = 1;
+            }
+          else
+            g_ptr_array_add (ids, g_strdup (run->id));
+        }
+      for (guint i = 0; i < ids->len; i++)
+        {
+          g_autoptr(GError) local = NULL;
+
+          if (!nn_run_store_delete (store, ids->pdata[i], &local))
+            {
+              fail (NULL, local);
+              status = 1;
+            }
+          else if (opt_json)
+            {
+              GString *j = json_begin ("removed");
+
+              json_string (j, "id", ids->pdata[i]);
+              json_print (j);
+            }
+          else
+            printf ("Removed run %s\n", (const char *) ids->pdata[i]);
+        }
+      return status;
+    }
+  if (strcmp (sub, "rename") == 0)
+    {
+      g_autoptr(NnRun) run = NULL;
+
+      if (n_args != 4)
+        return usage_fail ("runs rename needs a RUN and a NAME", NULL);
+      run = nn_run_store_find (store, args[2], &error);
+      if (run == NULL)
+        return fail (NULL, error);
+      if (!nn_run_store_rename (store, run->id, args[3], &error))
+        return fail (NULL, error);
+      if (!opt_json)
+        printf ("Renamed run %s\n", run->id);
+      return 0;
+    }
+  {
+    g_autofree char *arg = shown_arg (sub);
+    g_autofree char *what = g_strdup_printf ("unknown runs command “%s” (list, show, export, "
+                                             "remove, rename)", arg);
+
+    return usage_fail (what, NULL);
+  }
+}
+
 /* ---- main ------------------------------------------------------------------------------ */
 
 typedef struct
@@ -1228,6 +1761,7 @@ static const Command commands[] = {
   { "evaluate", cmd_evaluate, "Accuracy, per-class metrics and confusion matrix of a model" },
   { "predict", cmd_predict, "Classify PNG images" },
   { "export", cmd_export, "Write a Hugging Face Hub folder with a model card" },
+  { "runs", cmd_runs, "List, show, export, rename or remove recorded training runs" },
 };
 
 static void
@@ -1236,6 +1770,8 @@ usage (FILE *out)
   fprintf (out, "Usage: digit-lab-cli COMMAND [OPTION…]\n\nCommands:\n");
   for (size_t i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nEvery “train” is recorded in the run store unless --no-record is given: "
+           "“digit-lab-cli runs” lists the runs,\n“train --resume RUN” continues one.\n");
   fprintf (out, "\nRun “digit-lab-cli COMMAND --help” for a command's options.\n");
 }
 
