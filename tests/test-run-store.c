@@ -593,6 +593,52 @@ test_resume (Fixture       *f,
   }
 }
 
+/* A trainer resumed from a checkpoint file starts a new run that brings its epochs along. */
+static void
+test_record_from_checkpoint (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) first = make_trainer (f->ds, 2);
+  g_autoptr(NnTrainer) t = NULL;
+  g_autoptr(NnRun) run = NULL;
+  g_autoptr(NnRunCurves) curves = NULL;
+  g_autofree char *checkpoint = g_build_filename (f->dir, "elsewhere.ckpt", NULL);
+  g_autofree char *id = NULL;
+  NnRunRecorder *rec;
+
+  nn_trainer_set_checkpoint_path (first, checkpoint);
+  g_assert_true (nn_trainer_run (first, NULL, NULL, &error));
+  t = nn_trainer_new_from_checkpoint (checkpoint, f->ds, 1, &error);
+  g_assert_no_error (error);
+  nn_trainer_set_epochs (t, 3);
+  rec = nn_run_recorder_new (f->store, t, f->ds, NULL, &error);
+  g_assert_no_error (error);
+  id = g_strdup (nn_run_recorder_get_id (rec));
+  nn_trainer_set_recorder (t, rec);
+
+  run = load (f, id);
+  g_assert_cmpuint (run->n_epochs, ==, 2);
+  g_assert_true (isnan (run->epochs[0].elapsed));
+  g_assert_cmpuint (run->best_epoch, >, 0);
+  g_clear_pointer (&run, nn_run_free);
+
+  g_assert_true (nn_trainer_run (t, NULL, NULL, &error));
+  g_assert_no_error (error);
+  run = load (f, id);
+  g_assert_cmpuint (run->n_epochs, ==, 3);
+  g_assert_cmpint (run->status, ==, NN_RUN_STATUS_FINISHED);
+  g_assert_true (isfinite (run->epochs[2].elapsed));
+  curves = nn_run_load_curves (run, &error);
+  g_assert_no_error (error);
+  /* the third epoch's ten batches, numbered as steps of the whole run */
+  g_assert_cmpuint (curves->n_points, ==, 10);
+  g_assert_cmpuint (curves->points[0].step, ==, 21);
+  g_assert_cmpuint (curves->points[9].step, ==, 30);
+  g_assert_cmpuint (curves->points[9].images, ==, 750);
+  g_unlink (checkpoint);
+}
+
 /* A dataset whose files changed since the run is not resumed on. */
 static void
 test_resume_other_data (Fixture       *f,
@@ -1383,6 +1429,7 @@ main (int   argc,
   ADD ("interrupted", test_interrupted);
   ADD ("resume", test_resume);
   ADD ("resume-other-data", test_resume_other_data);
+  ADD ("record-from-checkpoint", test_record_from_checkpoint);
   ADD ("list-sorted", test_list_sorted);
   ADD ("rename", test_rename);
   ADD ("trash-restore", test_trash_restore);

@@ -1322,8 +1322,8 @@ trash_dir (NnRunStore  *store,
   return g_steal_pointer (&trash);
 }
 
-/* Moves from → to unless `to` exists; the lock of a live recorder in `lock_dir` (when not
- * NULL) makes it BUSY. */
+/* Moves the run folder from → to unless `to` exists; with check_lock, a live recorder of the
+ * run makes it BUSY. */
 static gboolean
 move_run (const char  *from,
           const char  *to,
@@ -1331,7 +1331,7 @@ move_run (const char  *from,
           gboolean     check_lock,
           GError     **error)
 {
-  GStatBuf info;
+  GStatBuf info, there;
   int fd = -1;
 
   if (g_lstat (from, &info) != 0)
@@ -1339,7 +1339,7 @@ move_run (const char  *from,
       g_set_error (error, NN_RUN_ERROR, NN_RUN_ERROR_NOT_FOUND, "There is no run %s", id);
       return FALSE;
     }
-  if (g_lstat (to, &info) == 0)
+  if (g_lstat (to, &there) == 0)
     {
       g_set_error (error, NN_RUN_ERROR, NN_RUN_ERROR_IO, "Cannot move run %s: %s exists", id,
                    to);
