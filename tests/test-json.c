@@ -170,6 +170,57 @@ test_json_number_at_end (void)
   g_assert_cmpfloat (nn_json_node_get_number (n), ==, 420);
 }
 
+/* The writer places separators and line breaks itself, in each of its layouts. */
+static void
+test_json_writer (void)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+  g_autoptr(NnJsonNode) root = NULL;
+  NnJsonWriter w;
+
+  nn_json_writer_init (&w, s, FALSE);
+  nn_json_write_begin_object (&w, NN_JSON_LINES);
+  nn_json_write_key (&w, "a");
+  nn_json_write_begin_array (&w, NN_JSON_INLINE);
+  nn_json_write_uint (&w, 1);
+  nn_json_write_int (&w, -2);
+  nn_json_write_end_array (&w);
+  nn_json_write_key (&w, "b");
+  nn_json_write_begin_array (&w, NN_JSON_LINES);
+  nn_json_write_begin_object (&w, NN_JSON_INLINE);
+  nn_json_write_key (&w, "x\"y");
+  nn_json_write_number_fmt (&w, "%.3g", 0.5);
+  nn_json_write_key (&w, "n");
+  nn_json_write_double (&w, NAN);
+  nn_json_write_end_object (&w);
+  nn_json_write_begin_array (&w, NN_JSON_LINES);
+  nn_json_write_end_array (&w);
+  nn_json_write_end_array (&w);
+  nn_json_write_key (&w, "c");
+  nn_json_write_bool (&w, TRUE);
+  nn_json_write_end_object (&w);
+  g_assert_cmpuint (w.depth, ==, 0);
+  g_assert_cmpstr (s->str, ==,
+                   "{\n  \"a\": [1, -2],\n  \"b\": [\n    {\"x\\\"y\": 0.5, \"n\": null},\n    []\n  ],"
+                   "\n  \"c\": true\n}");
+  root = nn_json_parse (s->str, s->len, NULL);
+  g_assert_nonnull (root);
+
+  g_string_truncate (s, 0);
+  nn_json_writer_init (&w, s, TRUE);
+  nn_json_write_begin_object (&w, NN_JSON_INLINE);
+  nn_json_write_key (&w, "k");
+  nn_json_write_begin_array (&w, NN_JSON_INLINE);
+  nn_json_write_string (&w, "v");
+  nn_json_write_null (&w);
+  nn_json_write_end_array (&w);
+  nn_json_write_key (&w, "e");
+  nn_json_write_begin_object (&w, NN_JSON_INLINE);
+  nn_json_write_end_object (&w);
+  nn_json_write_end_object (&w);
+  g_assert_cmpstr (s->str, ==, "{\"k\":[\"v\",null],\"e\":{}}");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -181,5 +232,6 @@ main (int   argc,
   g_test_add_func ("/engine/json/escape-round-trip", test_json_escape_round_trip);
   g_test_add_func ("/engine/json/duplicates", test_json_duplicates);
   g_test_add_func ("/engine/json/number-at-end", test_json_number_at_end);
+  g_test_add_func ("/engine/json/writer", test_json_writer);
   return g_test_run ();
 }

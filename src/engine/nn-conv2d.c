@@ -366,18 +366,21 @@ conv_backward (const NnLayer *l,
 }
 
 static void
-conv_append_config (const NnLayer *l,
-                    GString       *out)
+conv_write_config (const NnLayer *l,
+                   NnJsonWriter  *w)
 {
-  g_string_append (out, "{\"type\": \"conv2d\", \"in_channels\": ");
-  nn_json_append_uint (out, l->in_c);
-  g_string_append (out, ", \"out_channels\": ");
-  nn_json_append_uint (out, l->out_c);
-  g_string_append (out, ", \"kernel_size\": ");
-  nn_json_append_uint (out, l->spec.kernel);
-  g_string_append (out, ", \"padding\": ");
-  nn_json_append_uint (out, l->spec.pad);
-  g_string_append_c (out, '}');
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  nn_json_write_key (w, "type");
+  nn_json_write_string (w, "conv2d");
+  nn_json_write_key (w, "in_channels");
+  nn_json_write_uint (w, l->in_c);
+  nn_json_write_key (w, "out_channels");
+  nn_json_write_uint (w, l->out_c);
+  nn_json_write_key (w, "kernel_size");
+  nn_json_write_uint (w, l->spec.kernel);
+  nn_json_write_key (w, "padding");
+  nn_json_write_uint (w, l->spec.pad);
+  nn_json_write_end_object (w);
 }
 
 static size_t
@@ -409,7 +412,7 @@ const NnLayerClass nn_conv2d_layer = {
   .init = nn_layer_init_uniform,
   .forward = conv_forward,
   .backward = conv_backward,
-  .append_config = conv_append_config,
+  .write_config = conv_write_config,
   .weight_shape = conv_weight_shape,
   .append_pytorch = conv_append_pytorch,
 };

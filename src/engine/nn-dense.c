@@ -164,14 +164,17 @@ dense_backward (const NnLayer *l,
 }
 
 static void
-dense_append_config (const NnLayer *l,
-                     GString       *out)
+dense_write_config (const NnLayer *l,
+                    NnJsonWriter  *w)
 {
-  g_string_append (out, "{\"type\": \"linear\", \"in_features\": ");
-  nn_json_append_uint (out, l->in_c);
-  g_string_append (out, ", \"out_features\": ");
-  nn_json_append_uint (out, l->out_c);
-  g_string_append_c (out, '}');
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  nn_json_write_key (w, "type");
+  nn_json_write_string (w, "linear");
+  nn_json_write_key (w, "in_features");
+  nn_json_write_uint (w, l->in_c);
+  nn_json_write_key (w, "out_features");
+  nn_json_write_uint (w, l->out_c);
+  nn_json_write_end_object (w);
 }
 
 static size_t
@@ -200,7 +203,7 @@ const NnLayerClass nn_dense_layer = {
   .gives_scores = TRUE,
   .forward = dense_forward,
   .backward = dense_backward,
-  .append_config = dense_append_config,
+  .write_config = dense_write_config,
   .weight_shape = dense_weight_shape,
   .append_pytorch = dense_append_pytorch,
 };

@@ -116,12 +116,15 @@ dropout_backward (const NnLayer *l,
 }
 
 static void
-dropout_append_config (const NnLayer *l,
-                       GString       *out)
+dropout_write_config (const NnLayer *l,
+                      NnJsonWriter  *w)
 {
-  g_string_append (out, "{\"type\": \"dropout\", \"p\": ");
-  nn_json_append_number_fmt (out, "%.9g", l->spec.p);
-  g_string_append_c (out, '}');
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  nn_json_write_key (w, "type");
+  nn_json_write_string (w, "dropout");
+  nn_json_write_key (w, "p");
+  nn_json_write_number_fmt (w, "%.9g", l->spec.p);
+  nn_json_write_end_object (w);
 }
 
 static void
@@ -143,6 +146,6 @@ const NnLayerClass nn_dropout_layer = {
   .in_place = TRUE,
   .forward = dropout_forward,
   .backward = dropout_backward,
-  .append_config = dropout_append_config,
+  .write_config = dropout_write_config,
   .append_pytorch = dropout_append_pytorch,
 };

@@ -809,3 +809,168 @@ nn_json_append_bool (GString  *out,
 {
   g_string_append (out, value ? "true" : "false");
 }
+
+/* ---- Writing ------------------------------------------------------------------------------ */
+
+void
+nn_json_writer_init (NnJsonWriter *w,
+                     GString      *out,
+                     gboolean      compact)
+{
+  g_return_if_fail (w != NULL && out != NULL);
+
+  memset (w, 0, sizeof *w);
+  w->out = out;
+  w->compact = compact;
+}
+
+static void
+writer_indent (NnJsonWriter *w,
+               guint         depth)
+{
+  g_string_append_c (w->out, '\n');
+  for (guint i = 0; i < depth; i++)
+    g_string_append (w->out, "  ");
+}
+
+/* What goes before a value or a key: nothing after a key, else the separator of the container. */
+static void
+writer_before (NnJsonWriter *w)
+{
+  guint d = w->depth;
+
+  if (w->after_key)
+    {
+      w->after_key = FALSE;
+      return;
+    }
+  if (d == 0)
+    return;
+  if (!w->empty[d - 1])
+    g_string_append_c (w->out, ',');
+  if (w->lines[d - 1])
+    writer_indent (w, d);
+  else if (!w->empty[d - 1] && !w->compact)
+    g_string_append_c (w->out, ' ');
+  w->empty[d - 1] = FALSE;
+}
+
+static void
+writer_begin (NnJsonWriter *w,
+              char          bracket,
+              NnJsonLayout  layout)
+{
+  g_return_if_fail (w->depth < NN_JSON_WRITER_MAX_DEPTH);
+
+  writer_before (w);
+  g_string_append_c (w->out, bracket);
+  w->lines[w->depth] = layout == NN_JSON_LINES;
+  w->empty[w->depth] = TRUE;
+  w->depth++;
+}
+
+static void
+writer_end (NnJsonWriter *w,
+            char          bracket)
+{
+  g_return_if_fail (w->depth > 0 && !w->after_key);
+
+  w->depth--;
+  if (w->lines[w->depth] && !w->empty[w->depth])
+    writer_indent (w, w->depth);
+  g_string_append_c (w->out, bracket);
+}
+
+void
+nn_json_write_begin_object (NnJsonWriter *w,
+                            NnJsonLayout  layout)
+{
+  writer_begin (w, '{', layout);
+}
+
+void
+nn_json_write_end_object (NnJsonWriter *w)
+{
+  writer_end (w, '}');
+}
+
+void
+nn_json_write_begin_array (NnJsonWriter *w,
+                           NnJsonLayout  layout)
+{
+  writer_begin (w, '[', layout);
+}
+
+void
+nn_json_write_end_array (NnJsonWriter *w)
+{
+  writer_end (w, ']');
+}
+
+void
+nn_json_write_key (NnJsonWriter *w,
+                   const char   *key)
+{
+  g_return_if_fail (w->depth > 0 && !w->after_key && key != NULL);
+
+  writer_before (w);
+  nn_json_append_string (w->out, key);
+  g_string_append (w->out, w->compact ? ":" : ": ");
+  w->after_key = TRUE;
+}
+
+void
+nn_json_write_string (NnJsonWriter *w,
+                      const char   *utf8)
+{
+  writer_before (w);
+  nn_json_append_string (w->out, utf8 != NULL ? utf8 : "");
+}
+
+void
+nn_json_write_int (NnJsonWriter *w,
+                   gint64        value)
+{
+  writer_before (w);
+  nn_json_append_int (w->out, value);
+}
+
+void
+nn_json_write_uint (NnJsonWriter *w,
+                    guint64       value)
+{
+  writer_before (w);
+  nn_json_append_uint (w->out, value);
+}
+
+void
+nn_json_write_double (NnJsonWriter *w,
+                      double        value)
+{
+  writer_before (w);
+  nn_json_append_double (w->out, value);
+}
+
+void
+nn_json_write_number_fmt (NnJsonWriter *w,
+                          const char   *format,
+                          double        value)
+{
+  writer_before (w);
+  nn_json_append_number_fmt (w->out, format, value);
+}
+
+void
+nn_json_write_bool (NnJsonWriter *w,
+                    gboolean      value)
+{
+  writer_before (w);
+  nn_json_append_bool (w->out, value);
+}
+
+void
+nn_json_write_null (NnJsonWriter *w)
+{
+  writer_before (w);
+  g_string_append (w->out, "null");
+}

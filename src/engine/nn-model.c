@@ -271,85 +271,97 @@ tensor_name (size_t      layer,
   return g_strdup_printf ("%zu.%s", layer, what);
 }
 
-static void
-json_double (GString *s,
-             double   v)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (isfinite (v))
-    g_string_append (s, g_ascii_formatd (buf, sizeof buf, "%.9g", v));
-  else
-    g_string_append (s, "null");
-}
-
 char *
 nn_model_config_to_json (const NnModel *model)
 {
-  GString *s = g_string_new ("{\n");
+  GString *s = g_string_new (NULL);
   const NnSpec *spec = nn_network_get_spec (model->net);
   g_autofree char *spec_text = nn_spec_to_string (spec);
+  NnJsonWriter w;
 
-  g_string_append (s, "  \"model_type\": \"digit-lab-cnn\",\n");
-  g_string_append_printf (s, "  \"format_version\": %d,\n", NN_MODEL_FORMAT_VERSION);
-  g_string_append (s, "  \"engine_version\": ");
-  nn_json_append_string (s, PACKAGE_VERSION);
-  g_string_append (s, ",\n  \"architecture\": ");
-  nn_json_append_string (s, spec_text);
-  g_string_append_printf (s, ",\n  \"input_shape\": [%zu, %zu, %zu],\n", model->C, model->H,
-                          model->W);
-  g_string_append_printf (s, "  \"num_classes\": %zu,\n  \"class_names\": [", model->n_classes);
+  nn_json_writer_init (&w, s, FALSE);
+  nn_json_write_begin_object (&w, NN_JSON_LINES);
+  nn_json_write_key (&w, "model_type");
+  nn_json_write_string (&w, "digit-lab-cnn");
+  nn_json_write_key (&w, "format_version");
+  nn_json_write_int (&w, NN_MODEL_FORMAT_VERSION);
+  nn_json_write_key (&w, "engine_version");
+  nn_json_write_string (&w, PACKAGE_VERSION);
+  nn_json_write_key (&w, "architecture");
+  nn_json_write_string (&w, spec_text);
+  nn_json_write_key (&w, "input_shape");
+  nn_json_write_begin_array (&w, NN_JSON_INLINE);
+  nn_json_write_uint (&w, model->C);
+  nn_json_write_uint (&w, model->H);
+  nn_json_write_uint (&w, model->W);
+  nn_json_write_end_array (&w);
+  nn_json_write_key (&w, "num_classes");
+  nn_json_write_uint (&w, model->n_classes);
+  nn_json_write_key (&w, "class_names");
+  nn_json_write_begin_array (&w, NN_JSON_INLINE);
   for (size_t k = 0; k < model->n_classes; k++)
-    {
-      if (k > 0)
-        g_string_append (s, ", ");
-      nn_json_append_string (s, model->class_names[k]);
-    }
-  g_string_append (s, "],\n  \"normalization\": {\"mean\": ");
-  json_double (s, model->norm.mean);
-  g_string_append (s, ", \"std\": ");
-  json_double (s, model->norm.std);
-  g_string_append (s, "},\n  \"dataset\": ");
-  nn_json_append_string (s, model->dataset);
-  g_string_append (s, ",\n  \"layers\": [");
+    nn_json_write_string (&w, model->class_names[k]);
+  nn_json_write_end_array (&w);
+  nn_json_write_key (&w, "normalization");
+  nn_json_write_begin_object (&w, NN_JSON_INLINE);
+  nn_json_write_key (&w, "mean");
+  nn_json_write_number_fmt (&w, "%.9g", model->norm.mean);
+  nn_json_write_key (&w, "std");
+  nn_json_write_number_fmt (&w, "%.9g", model->norm.std);
+  nn_json_write_end_object (&w);
+  nn_json_write_key (&w, "dataset");
+  nn_json_write_string (&w, model->dataset);
+  nn_json_write_key (&w, "layers");
+  nn_json_write_begin_array (&w, NN_JSON_LINES);
   for (size_t i = 0; i < spec->n_layers; i++)
     {
       const NnLayer *l = nn_network_get_layer (model->net, i);
-      const NnLayerClass *klass;
+      const NnLayerClass *klass = nn_layer_class (l->spec.kind);
 
-      g_string_append (s, i > 0 ? ",\n    " : "\n    ");
-      klass = nn_layer_class (l->spec.kind);
-      if (klass->append_config != NULL)
-        klass->append_config (l, s);
-      else
+      if (klass->write_config != NULL)
         {
-          g_string_append (s, "{\"type\": ");
-          nn_json_append_string (s, klass->name);
-          g_string_append_c (s, '}');
+          klass->write_config (l, &w);
+          continue;
         }
+      nn_json_write_begin_object (&w, NN_JSON_INLINE);
+      nn_json_write_key (&w, "type");
+      nn_json_write_string (&w, klass->name);
+      nn_json_write_end_object (&w);
     }
-  g_string_append (s, "\n  ]");
+  nn_json_write_end_array (&w);
   if (isfinite (model->test_accuracy))
     {
-      g_string_append (s, ",\n  \"test_accuracy\": ");
-      json_double (s, model->test_accuracy);
+      nn_json_write_key (&w, "test_accuracy");
+      nn_json_write_number_fmt (&w, "%.9g", model->test_accuracy);
     }
   if (model->training.known)
     {
       const NnModelTraining *t = &model->training;
 
-      g_string_append_printf (s, ",\n  \"training\": {\"epochs\": %u, \"best_epoch\": %u, "
-                              "\"batch_size\": %u, \"optimizer\": ", t->epochs, t->best_epoch,
-                              t->batch_size);
-      nn_json_append_string (s, t->optimizer != NULL ? t->optimizer : "");
-      g_string_append (s, ", \"learning_rate\": ");
-      json_double (s, t->learning_rate);
-      g_string_append (s, ", \"rotation_degrees\": ");
-      json_double (s, t->rotation_degrees);
-      g_string_append_printf (s, ", \"validation_size\": %u, \"seed\": %" G_GUINT64_FORMAT
-                              ", \"train_images\": %u}", t->validation_size, t->seed, t->n_train);
+      nn_json_write_key (&w, "training");
+      nn_json_write_begin_object (&w, NN_JSON_INLINE);
+      nn_json_write_key (&w, "epochs");
+      nn_json_write_uint (&w, t->epochs);
+      nn_json_write_key (&w, "best_epoch");
+      nn_json_write_uint (&w, t->best_epoch);
+      nn_json_write_key (&w, "batch_size");
+      nn_json_write_uint (&w, t->batch_size);
+      nn_json_write_key (&w, "optimizer");
+      nn_json_write_string (&w, t->optimizer != NULL ? t->optimizer : "");
+      nn_json_write_key (&w, "learning_rate");
+      nn_json_write_number_fmt (&w, "%.9g", t->learning_rate);
+      nn_json_write_key (&w, "rotation_degrees");
+      nn_json_write_number_fmt (&w, "%.9g", t->rotation_degrees);
+      nn_json_write_key (&w, "validation_size");
+      nn_json_write_uint (&w, t->validation_size);
+      nn_json_write_key (&w, "seed");
+      nn_json_write_uint (&w, t->seed);
+      nn_json_write_key (&w, "train_images");
+      nn_json_write_uint (&w, t->n_train);
+      nn_json_write_end_object (&w);
     }
-  g_string_append (s, "\n}\n");
+  nn_json_write_end_object (&w);
+  g_string_append_c (s, '\n');
   return g_string_free (s, FALSE);
 }
 

@@ -232,128 +232,111 @@ nn_report_to_text (const NnReport *r)
   return g_string_free (s, FALSE);
 }
 
-/* "key": — members after the first get their comma from the caller's literal */
 static void
-append_key (GString    *s,
-            const char *key)
+write_uint_member (NnJsonWriter *w,
+                   const char   *key,
+                   guint64       value)
 {
-  nn_json_append_string (s, key);
-  g_string_append_c (s, ':');
+  nn_json_write_key (w, key);
+  nn_json_write_uint (w, value);
 }
 
 static void
-append_uint_member (GString    *s,
-                    const char *key,
-                    guint64     value)
+write_pairs (NnJsonWriter  *w,
+             const guint32  pairs[][2],
+             size_t         n)
 {
-  append_key (s, key);
-  nn_json_append_uint (s, value);
-  g_string_append_c (s, ',');
-}
-
-static void
-append_pairs (GString       *s,
-              const guint32  pairs[][2],
-              size_t         n)
-{
-  g_string_append_c (s, '[');
+  nn_json_write_begin_array (w, NN_JSON_INLINE);
   for (size_t i = 0; i < n; i++)
     {
-      g_string_append (s, i ? ",[" : "[");
-      nn_json_append_uint (s, pairs[i][0]);
-      g_string_append_c (s, ',');
-      nn_json_append_uint (s, pairs[i][1]);
-      g_string_append_c (s, ']');
+      nn_json_write_begin_array (w, NN_JSON_INLINE);
+      nn_json_write_uint (w, pairs[i][0]);
+      nn_json_write_uint (w, pairs[i][1]);
+      nn_json_write_end_array (w);
     }
-  g_string_append_c (s, ']');
+  nn_json_write_end_array (w);
 }
 
 /* Every number through nn-json, so the report reads the same in every locale. */
 static void
-append_split_json (GString             *s,
-                   const NnSplitReport *sp,
-                   size_t               n_classes)
+write_split_json (NnJsonWriter        *w,
+                  const NnSplitReport *sp,
+                  size_t               n_classes)
 {
   size_t in_size = sp->rows * sp->cols;
 
-  g_string_append_c (s, '{');
-  append_uint_member (s, "images", sp->n_images);
-  append_uint_member (s, "rows", sp->rows);
-  append_uint_member (s, "cols", sp->cols);
-  append_uint_member (s, "label_min", sp->label_min);
-  append_uint_member (s, "label_max", sp->label_max);
-  append_uint_member (s, "blank", sp->n_blank);
-  append_uint_member (s, "near_blank", sp->n_near_blank);
-  append_uint_member (s, "duplicates", sp->n_duplicates);
-  append_key (s, "mean");
-  nn_json_append_double (s, sp->mean);
-  g_string_append (s, ",\"std\":");
-  nn_json_append_double (s, sp->std);
-  g_string_append (s, ",\"sha256_images\":");
-  nn_json_append_string (s, sp->sha256[0]);
-  g_string_append (s, ",\"sha256_labels\":");
-  nn_json_append_string (s, sp->sha256[1]);
-  g_string_append (s, ",\"duplicate_examples\":");
-  append_pairs (s, sp->duplicate_examples, sp->n_duplicate_examples);
-  g_string_append (s, ",\"class_counts\":[");
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  write_uint_member (w, "images", sp->n_images);
+  write_uint_member (w, "rows", sp->rows);
+  write_uint_member (w, "cols", sp->cols);
+  write_uint_member (w, "label_min", sp->label_min);
+  write_uint_member (w, "label_max", sp->label_max);
+  write_uint_member (w, "blank", sp->n_blank);
+  write_uint_member (w, "near_blank", sp->n_near_blank);
+  write_uint_member (w, "duplicates", sp->n_duplicates);
+  nn_json_write_key (w, "mean");
+  nn_json_write_double (w, sp->mean);
+  nn_json_write_key (w, "std");
+  nn_json_write_double (w, sp->std);
+  nn_json_write_key (w, "sha256_images");
+  nn_json_write_string (w, sp->sha256[0]);
+  nn_json_write_key (w, "sha256_labels");
+  nn_json_write_string (w, sp->sha256[1]);
+  nn_json_write_key (w, "duplicate_examples");
+  write_pairs (w, sp->duplicate_examples, sp->n_duplicate_examples);
+  nn_json_write_key (w, "class_counts");
+  nn_json_write_begin_array (w, NN_JSON_INLINE);
   for (size_t c = 0; c < n_classes; c++)
-    {
-      if (c > 0)
-        g_string_append_c (s, ',');
-      nn_json_append_uint (s, sp->class_counts[c]);
-    }
-  g_string_append (s, "],\"histogram\":[");
+    nn_json_write_uint (w, sp->class_counts[c]);
+  nn_json_write_end_array (w);
+  nn_json_write_key (w, "histogram");
+  nn_json_write_begin_array (w, NN_JSON_INLINE);
   for (int v = 0; v < 256; v++)
-    {
-      if (v > 0)
-        g_string_append_c (s, ',');
-      nn_json_append_uint (s, sp->histogram[v]);
-    }
-  g_string_append (s, "],\"class_means\":[");
+    nn_json_write_uint (w, sp->histogram[v]);
+  nn_json_write_end_array (w);
+  nn_json_write_key (w, "class_means");
+  nn_json_write_begin_array (w, NN_JSON_INLINE);
   for (size_t c = 0; c < n_classes; c++)
     {
-      g_string_append (s, c ? ",[" : "[");
+      nn_json_write_begin_array (w, NN_JSON_INLINE);
       for (size_t k = 0; k < in_size; k++)
-        {
-          if (k > 0)
-            g_string_append_c (s, ',');
-          nn_json_append_number_fmt (s, "%.4g", sp->class_means[c * in_size + k]);
-        }
-      g_string_append_c (s, ']');
+        nn_json_write_number_fmt (w, "%.4g", sp->class_means[c * in_size + k]);
+      nn_json_write_end_array (w);
     }
-  g_string_append (s, "]}");
+  nn_json_write_end_array (w);
+  nn_json_write_end_object (w);
 }
 
 char *
 nn_report_to_json (const NnReport *r)
 {
-  GString *s = g_string_new ("{\"dataset\":");
+  GString *s;
+  NnJsonWriter w;
+  /* a folder name need not be UTF-8; JSON must be */
+  g_autofree char *dir = NULL;
 
   g_return_val_if_fail (r != NULL, NULL);
 
-  nn_json_append_string (s, r->dataset);
-  g_string_append (s, ",\"dir\":");
-  {
-    /* a folder name need not be UTF-8; JSON must be */
-    g_autofree char *dir = g_utf8_make_valid (r->dir != NULL ? r->dir : "", -1);
-
-    nn_json_append_string (s, dir);
-  }
-  g_string_append (s, ",\"class_names\":[");
+  s = g_string_new (NULL);
+  dir = g_utf8_make_valid (r->dir != NULL ? r->dir : "", -1);
+  nn_json_writer_init (&w, s, TRUE);
+  nn_json_write_begin_object (&w, NN_JSON_INLINE);
+  nn_json_write_key (&w, "dataset");
+  nn_json_write_string (&w, r->dataset);
+  nn_json_write_key (&w, "dir");
+  nn_json_write_string (&w, dir);
+  nn_json_write_key (&w, "class_names");
+  nn_json_write_begin_array (&w, NN_JSON_INLINE);
   for (size_t c = 0; c < r->n_classes; c++)
-    {
-      if (c > 0)
-        g_string_append_c (s, ',');
-      nn_json_append_string (s, r->class_names[c]);
-    }
-  g_string_append (s, "],\"train\":");
-  append_split_json (s, &r->splits[0], r->n_classes);
-  g_string_append (s, ",\"test\":");
-  append_split_json (s, &r->splits[1], r->n_classes);
-  g_string_append (s, ",\"cross_duplicates\":");
-  nn_json_append_uint (s, r->n_cross_duplicates);
-  g_string_append (s, ",\"cross_examples\":");
-  append_pairs (s, r->cross_examples, r->n_cross_examples);
-  g_string_append_c (s, '}');
+    nn_json_write_string (&w, r->class_names[c]);
+  nn_json_write_end_array (&w);
+  nn_json_write_key (&w, "train");
+  write_split_json (&w, &r->splits[0], r->n_classes);
+  nn_json_write_key (&w, "test");
+  write_split_json (&w, &r->splits[1], r->n_classes);
+  write_uint_member (&w, "cross_duplicates", r->n_cross_duplicates);
+  nn_json_write_key (&w, "cross_examples");
+  write_pairs (&w, r->cross_examples, r->n_cross_examples);
+  nn_json_write_end_object (&w);
   return g_string_free (s, FALSE);
 }

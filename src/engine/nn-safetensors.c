@@ -49,14 +49,17 @@ nn_safetensors_serialize (const NnTensor    *tensors,
                           const char *const *metadata_kv,
                           GError           **error)
 {
-  g_autoptr(GString) header = g_string_new ("{");
+  g_autoptr(GString) header = g_string_new (NULL);
+  NnJsonWriter w;
   g_autoptr(GByteArray) out = NULL;
   guint64 offset = 0, header_len;
   guint8 len_bytes[8];
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  gboolean first = TRUE;
 
   g_return_val_if_fail (tensors != NULL || n_tensors == 0, NULL);
+
+  nn_json_writer_init (&w, header, TRUE);
+  nn_json_write_begin_object (&w, NN_JSON_INLINE);
 
   if (metadata_kv != NULL && metadata_kv[0] != NULL)
     {
@@ -77,17 +80,14 @@ nn_safetensors_serialize (const NnTensor    *tensors,
       pairs = g_new (const char *, n_kv);
       memcpy (pairs, metadata_kv, sizeof (char *) * n_kv);
       qsort (pairs, n_kv / 2, 2 * sizeof (char *), compare_keys);
-      g_string_append (header, "\"__metadata__\":{");
+      nn_json_write_key (&w, "__metadata__");
+      nn_json_write_begin_object (&w, NN_JSON_INLINE);
       for (size_t i = 0; i < n_kv; i += 2)
         {
-          if (i > 0)
-            g_string_append_c (header, ',');
-          nn_json_append_string (header, pairs[i]);
-          g_string_append_c (header, ':');
-          nn_json_append_string (header, pairs[i + 1]);
+          nn_json_write_key (&w, pairs[i]);
+          nn_json_write_string (&w, pairs[i + 1]);
         }
-      g_string_append_c (header, '}');
-      first = FALSE;
+      nn_json_write_end_object (&w);
     }
 
   for (size_t i = 0; i < n_tensors; i++)
@@ -109,18 +109,24 @@ nn_safetensors_serialize (const NnTensor    *tensors,
                        "two tensors are named “%s”", t->name);
           return NULL;
         }
-      if (!first)
-        g_string_append_c (header, ',');
-      first = FALSE;
-      nn_json_append_string (header, t->name);
-      g_string_append (header, ":{\"dtype\":\"F32\",\"shape\":[");
+      nn_json_write_key (&w, t->name);
+      nn_json_write_begin_object (&w, NN_JSON_INLINE);
+      nn_json_write_key (&w, "dtype");
+      nn_json_write_string (&w, "F32");
+      nn_json_write_key (&w, "shape");
+      nn_json_write_begin_array (&w, NN_JSON_INLINE);
       for (size_t d = 0; d < t->n_dims; d++)
-        g_string_append_printf (header, "%s%zu", d > 0 ? "," : "", t->shape[d]);
-      g_string_append_printf (header, "],\"data_offsets\":[%" G_GUINT64_FORMAT ",%"
-                              G_GUINT64_FORMAT "]}", offset, offset + count * 4);
+        nn_json_write_uint (&w, t->shape[d]);
+      nn_json_write_end_array (&w);
+      nn_json_write_key (&w, "data_offsets");
+      nn_json_write_begin_array (&w, NN_JSON_INLINE);
+      nn_json_write_uint (&w, offset);
+      nn_json_write_uint (&w, offset + count * 4);
+      nn_json_write_end_array (&w);
+      nn_json_write_end_object (&w);
       offset += count * 4;
     }
-  g_string_append_c (header, '}');
+  nn_json_write_end_object (&w);
   while (header->len % 8 != 0)
     g_string_append_c (header, ' ');
 
