@@ -1,5 +1,6 @@
 /* test-cli.c: digit-lab-cli end to end on a generated dataset — train, evaluate, predict,
- * export, resume — and one clear line on stderr with a non-zero status for bad input */
+ * export, resume, the run store — and one clear line on stderr with a non-zero status for bad
+ * input */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <string.h>
 #include <glib/gstdio.h>
@@ -11,6 +12,7 @@
 
 static char *work_dir;
 static char *data_dir;
+static const char *runs_dir;      /* DIGIT_LAB_RUNS_DIR for the program, when not NULL */
 
 typedef struct
 {
@@ -53,6 +55,8 @@ cli (Run        *r,
                                         G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_subprocess_launcher_set_cwd (launcher, work_dir);
   g_subprocess_launcher_setenv (launcher, "DIGIT_LAB_DATA_DIR", data_dir, TRUE);
+  if (runs_dir != NULL)
+    g_subprocess_launcher_setenv (launcher, "DIGIT_LAB_RUNS_DIR", runs_dir, TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &r->out, &r->err, &error);
@@ -175,6 +179,92 @@ test_cli_errors (void)
   g_assert_cmpint (f.status, ==, 2);
 }
 
+/* The value of a string member of a JSON text, or NULL (also when it is null). */
+static char *
+json_member (const char *text,
+             const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnJsonNode) node = nn_json_parse (text, strlen (text), &error);
+  const NnJsonNode *value;
+
+  g_assert_no_error (error);
+  value = nn_json_object_get (node, key);
+  g_assert_nonnull (value);
+  return nn_json_node_get_kind (value) == NN_JSON_STRING
+           ? g_strdup (nn_json_node_get_string (value)) : NULL;
+}
+
+/* train records a run unless --no-record; runs lists, shows, exports and removes it */
+static void
+test_cli_runs (void)
+{
+  g_autofree char *store = g_build_filename (work_dir, "runs-store", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *status = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) train = { 0 };
+  g_auto(Run) unrecorded = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) list2 = { 0 };
+  g_auto(Run) show = { 0 };
+  g_auto(Run) csv = { 0 };
+  g_auto(Run) bad = { 0 };
+  g_auto(Run) bad2 = { 0 };
+  g_auto(Run) bad3 = { 0 };
+  g_auto(Run) removed = { 0 };
+  g_auto(Run) empty = { 0 };
+
+  runs_dir = store;
+  cli (&train, "train", "--arch", "flatten dense(10)", "--epochs", "2", "--batch-size", "16",
+       "--validation", "40", "--output", "runs-model", "--name", "tiny", "--json", NULL);
+  g_assert_cmpstr (train.err, ==, "");
+  g_assert_cmpint (train.status, ==, 0);
+  lines = g_strsplit (train.out, "\n", -1);
+  id = json_member (lines[0], "run");
+  g_assert_nonnull (id);
+  g_assert_cmpuint (strlen (id), ==, 20);
+
+  cli (&unrecorded, "train", "--arch", "flatten dense(10)", "--epochs", "1", "--batch-size",
+       "16", "--validation", "40", "--output", "runs-model-2", "--no-record", "--json", NULL);
+  g_assert_cmpint (unrecorded.status, ==, 0);
+  g_assert_nonnull (strstr (unrecorded.out, "\"run\":null"));
+
+  /* one JSON line: the recorded run, finished, two epochs */
+  cli (&list, "runs", "--json", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_cmpint (strchr (list.out, '\n') - list.out, ==, (long) strlen (list.out) - 1);
+  g_free (status);
+  status = json_member (list.out, "status");
+  g_assert_cmpstr (status, ==, "finished");
+  g_assert_nonnull (strstr (list.out, "\"epochs\":2,"));
+  g_assert_nonnull (strstr (list.out, "\"name\":\"tiny\""));
+
+  cli (&show, "runs", "show", "last", NULL);
+  g_assert_cmpint (show.status, ==, 0);
+  g_assert_nonnull (strstr (show.out, id));
+  cli (&csv, "runs", "export", id, "--csv", "-", NULL);
+  g_assert_cmpint (csv.status, ==, 0);
+  g_assert_true (g_str_has_prefix (csv.out, "epoch,train_loss,"));
+  g_assert_nonnull (strstr (csv.out, "\n2,"));
+
+  cli (&bad, "runs", "show", NULL);
+  assert_one_line_error (&bad, "runs show needs one RUN");
+  g_assert_cmpint (bad.status, ==, 2);
+  cli (&bad2, "runs", "rename", id, NULL);
+  g_assert_cmpint (bad2.status, ==, 2);
+  cli (&bad3, "runs", "show", "19990101", NULL);
+  assert_one_line_error (&bad3, "There is no run");
+
+  cli (&removed, "runs", "remove", id, NULL);
+  g_assert_cmpint (removed.status, ==, 0);
+  cli (&list2, "runs", "--json", NULL);
+  g_assert_cmpstr (list2.out, ==, "");
+  cli (&empty, "runs", NULL);
+  g_assert_nonnull (strstr (empty.out, "0 runs"));
+  runs_dir = NULL;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -193,6 +283,7 @@ main (int   argc,
   g_test_add_func ("/cli/train-evaluate-predict-export", test_cli_train_evaluate_predict_export);
   g_test_add_func ("/cli/errors", test_cli_errors);
   g_test_add_func ("/cli/predict-bundled-model", test_cli_predict_bundled_model);
+  g_test_add_func ("/cli/runs", test_cli_runs);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", work_dir);
