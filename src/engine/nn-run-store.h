@@ -43,7 +43,20 @@ G_BEGIN_DECLS
  * with an envelope), ending at optimiser step `step`, after `images` training images and
  * `seconds` of the run. Every point but the last covers S batches; when the list is full
  * (NN_RUN_MAX_CURVE_POINTS), neighbours are merged in pairs and S doubles, so a run of any length
- * keeps at most that many points at an even resolution. */
+ * keeps at most that many points at an even resolution.
+ *
+ * Threads: a store holds only its folder's path, so its functions may run on any thread, at the
+ * same time as each other and as a recorder (they read whole files that are replaced
+ * atomically). A recorder belongs to the thread that runs its trainer.
+ *
+ * How the app uses it: nn_run_store_new (NULL) once, and nn_run_store_purge (store, NULL) at
+ * start to clear what an earlier session left in the trash. To train: nn_trainer_new, then
+ * nn_run_recorder_new and nn_trainer_set_recorder (on the worker thread, since it hashes the
+ * data), then nn_trainer_run; nn_run_recorder_get_id names the run. The Runs view lists with
+ * nn_run_store_list, reads the curves of selected runs with nn_run_load_curves, uses a run's
+ * model through nn_run_dup_model_dir, resumes with nn_run_store_resume (then nn_trainer_run on
+ * the worker), deletes with nn_run_store_trash (undo: nn_run_store_restore; when the toast goes:
+ * nn_run_store_purge (store, id)), and shows nn_run_store_get_disk_usage. */
 
 #define NN_RUN_ERROR (nn_run_error_quark ())
 GQuark nn_run_error_quark (void);
