@@ -299,6 +299,7 @@ on_report (GObject      *source,
   g_clear_pointer (&self->report, nn_report_free);
   self->report = report;
   show_report (self);
+  g_debug ("dataset report shown");
 }
 
 void

@@ -44,6 +44,15 @@ struct _DlTrainPage
   GSettings      *settings;
   DlTraining     *training;
   NnDataset      *dataset;      /* borrowed from the window */
+
+  /* DIGIT_LAB_FRAME_STATS: frame times while training, to the debug log */
+  guint           frame_tick;
+  gulong          after_paint;
+  GdkFrameClock  *frame_clock;
+  gint64          frame_last;   /* monotonic µs of the last tick */
+  gint64          worst_gap;
+  gint64          worst_frame;  /* from a tick to the end of its paint */
+  guint           n_frames;
 };
 
 G_DEFINE_FINAL_TYPE (DlTrainPage, dl_train_page, ADW_TYPE_BIN)
@@ -167,10 +176,65 @@ on_failed (DlTraining  *training,
   gtk_label_set_label (self->status_label, text);
 }
 
+/* The time from the frame's tick to the end of its paint: layout and drawing. */
+static void
+on_frame_painted (DlTrainPage *self)
+{
+  if (self->frame_last > 0)
+    self->worst_frame = MAX (self->worst_frame, g_get_monotonic_time () - self->frame_last);
+}
+
+static gboolean
+on_frame_tick (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  DlTrainPage *self = DL_TRAIN_PAGE (widget);
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->frame_last > 0)
+    self->worst_gap = MAX (self->worst_gap, now - self->frame_last);
+  self->frame_last = now;
+  self->n_frames++;
+  if (self->frame_clock == NULL)
+    {
+      self->frame_clock = g_object_ref (clock);
+      self->after_paint = g_signal_connect_swapped (clock, "after-paint",
+                                                    G_CALLBACK (on_frame_painted), self);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* With DIGIT_LAB_FRAME_STATS set, a tick callback keeps frames coming while a run trains (as an
+ * animation or a moving pointer would) and the longest gap between them goes to the debug log
+ * when it ends: bench/app-training.sh reads it. */
+static void
+measure_frames (DlTrainPage *self,
+                gboolean     running)
+{
+  if (running && self->frame_tick == 0 && g_getenv ("DIGIT_LAB_FRAME_STATS") != NULL)
+    {
+      self->frame_last = self->worst_gap = self->worst_frame = 0;
+      self->n_frames = 0;
+      self->frame_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_frame_tick, NULL,
+                                                       NULL);
+    }
+  else if (!running && self->frame_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->frame_tick);
+      self->frame_tick = 0;
+      g_clear_signal_handler (&self->after_paint, self->frame_clock);
+      g_clear_object (&self->frame_clock);
+      g_debug ("frames while training: %u, longest gap %.1f ms, longest frame %.1f ms",
+               self->n_frames, self->worst_gap / 1e3, self->worst_frame / 1e3);
+    }
+}
+
 static void
 on_running_changed (DlTrainPage *self)
 {
   update_actions (self);
+  measure_frames (self, dl_training_get_running (self->training));
 }
 
 /* The toggle shows the worker's real state, whoever changed it. */
@@ -322,6 +386,7 @@ dl_train_page_dispose (GObject *object)
 {
   DlTrainPage *self = DL_TRAIN_PAGE (object);
 
+  measure_frames (self, FALSE);
   if (self->training != NULL)
     g_signal_handlers_disconnect_by_data (self->training, self);
   g_clear_object (&self->training);

@@ -94,6 +94,8 @@ apply_snapshot (gpointer data)
       g_signal_emit (self, signals[PROGRESS], 0, &s->progress);
       break;
     case EPOCH_FINISHED:
+      g_debug ("epoch %u: %.3f s of training, %.1f images/s", s->stats.epoch, s->stats.seconds,
+               s->stats.samples_per_second);
       g_signal_emit (self, signals[EPOCH_FINISHED], 0, &s->stats);
       break;
     case FINISHED:
@@ -102,6 +104,7 @@ apply_snapshot (gpointer data)
       if (self->thread != NULL)
         g_thread_join (self->thread);
       self->thread = NULL;
+      g_debug ("training finished");
       set_running (self, FALSE);
       dl_training_set_paused (self, FALSE);
       if (s->kind == FINISHED)
@@ -211,6 +214,7 @@ dl_training_start (DlTraining          *self,
   self->stop = FALSE;
   self->paused = FALSE;
   g_mutex_unlock (&self->lock);
+  g_debug ("training started");
   set_running (self, TRUE);
   self->thread = g_thread_new ("digit-lab-training", training_worker, self);
   return TRUE;

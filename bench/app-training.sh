@@ -1,0 +1,151 @@
+#!/bin/sh
+# app-training.sh: the app's training speed beside digit-lab-cli's, same recipe, same data
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: bench/app-training.sh [EPOCHS [BUILD_DIR]]          (2 epochs, build/)
+#
+# Trains the reference recipe with `digit-lab-cli train`, then starts the app headless (Xvfb, a
+# private D-Bus session, settings in a keyfile of its own), starts the same recipe from the Train
+# page with Ctrl+Enter and leaves the window alone until the run ends. Prints both speeds (images
+# per second of training, evaluation excluded, as both report it), their ratio, the CPU time of
+# the app's main thread per second of training (/proc/PID/task/PID/stat), and the longest gap
+# between frames while it trained (the app's DIGIT_LAB_FRAME_STATS debug line). Figures only:
+# it never passes or fails on time. Measure on a quiet machine (see the load it prints).
+#
+# Environment: DIGIT_LAB_DATA, the MNIST folder (default ~/.cache/digit-lab/mnist);
+# GSK_RENDERER (cairo unless set); BENCH_WIDTH × BENCH_HEIGHT, the window (1280 × 860);
+# BENCH_NO_CLI=1 measures the app alone. The CLI runs at nice 10, the priority the app gives its
+# training threads, so that other work on the machine slows both alike.
+set -eu
+
+epochs=${1:-2}
+build=${2:-build}
+data=${DIGIT_LAB_DATA:-${XDG_CACHE_HOME:-$HOME/.cache}/digit-lab/mnist}
+here=$(cd "$(dirname "$0")" && pwd)
+
+case $build in
+  /*) ;;
+  *) build=$(pwd)/$build ;;
+esac
+app=$build/src/app/digit-lab
+cli=$build/src/cli/digit-lab-cli
+
+# The part that runs inside Xvfb and the private session bus: prints "key value" lines.
+if [ "${BENCH_INSIDE:-}" = 1 ]; then
+  tmp=$BENCH_TMP
+  log=$tmp/app.log
+  export XDG_CONFIG_HOME=$tmp/config XDG_DATA_HOME=$tmp/share XDG_CACHE_HOME=$tmp/cache
+  mkdir -p "$XDG_CONFIG_HOME/glib-2.0/settings" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+  cat > "$XDG_CONFIG_HOME/glib-2.0/settings/keyfile" <<EOF
+[io/github/digitlab/DigitLab]
+epochs=$epochs
+last-dataset-folder='$data'
+window-width=${BENCH_WIDTH:-1280}
+window-height=${BENCH_HEIGHT:-860}
+EOF
+  GSETTINGS_BACKEND=keyfile GSETTINGS_SCHEMA_DIR=$build/data LC_ALL=C.UTF-8 LANGUAGE= \
+    GDK_BACKEND=x11 GSK_RENDERER=${GSK_RENDERER:-cairo} G_MESSAGES_DEBUG=DigitLab \
+    DIGIT_LAB_FRAME_STATS=1 "$app" > "$log" 2>&1 &
+  pid=$!
+  trap 'kill $pid 2>/dev/null || true' EXIT
+
+  # waits up to $2 seconds for a line of the app's log matching $1
+  wait_log () {
+    n=0
+    while ! grep -q "$1" "$log"; do
+      if ! kill -0 $pid 2>/dev/null; then
+        echo "error the app exited; its log:" >&2
+        cat "$log" >&2
+        exit 1
+      fi
+      n=$((n + 1))
+      if [ $n -gt $(($2 * 10)) ]; then
+        echo "error no '$1' in the app's log after $2 s" >&2
+        cat "$log" >&2
+        exit 1
+      fi
+      sleep 0.1
+    done
+  }
+  # user + system ticks of the main thread
+  main_ticks () {
+    # the name in field 2 may hold spaces: count fields after its closing parenthesis
+    sed 's/.*) //' "/proc/$pid/task/$pid/stat" | awk '{ print $12 + $13 }'
+  }
+
+  wid=$(timeout 60 xdotool search --sync --onlyvisible --pid $pid | head -n 1)
+  # the Explore page's report of the dataset runs on a worker at start: let it end first
+  wait_log "dataset report shown" 120
+  sleep 1
+  xdotool windowfocus --sync "$wid"
+  n=0
+  # Ctrl+Enter starts training on the Train page
+  while ! grep -q "training started" "$log"; do
+    xdotool key --clearmodifiers ctrl+Return
+    n=$((n + 1))
+    [ $n -lt 50 ] || { echo "error training did not start" >&2; cat "$log" >&2; exit 1; }
+    sleep 0.2
+  done
+  t0=$(date +%s.%N)
+  c0=$(main_ticks)
+  wait_log "training finished" $((epochs * 120 + 60))
+  t1=$(date +%s.%N)
+  c1=$(main_ticks)
+  wait_log "frames while training" 10
+  echo "main_cpu $(awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
+                     'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')"
+  echo "wall $(awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.1f", t1 - t0 }')"
+  sed -n 's/.*epoch [0-9]*: \([0-9.]*\) s of training, \([0-9.]*\) images\/s.*/epoch \1 \2/p' \
+    "$log"
+  sed -n 's/.*frames while training: \([0-9]*\), longest gap \([0-9.]*\) ms, longest frame \([0-9.]*\) ms.*/frames \1 \2 \3/p' \
+    "$log"
+  exit 0
+fi
+
+for f in "$app" "$cli" "$build/data/gschemas.compiled"; do
+  [ -e "$f" ] || { echo "$f is missing: build first (meson compile -C $build)" >&2; exit 1; }
+done
+for tool in xvfb-run dbus-run-session xdotool; do
+  command -v $tool > /dev/null || { echo "$tool is needed" >&2; exit 1; }
+done
+[ -d "$data" ] || { echo "no MNIST in $data (digit-lab-cli fetch)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# Σ images / Σ seconds over the epochs, from "epoch SECONDS IMAGES_PER_SECOND" lines
+speed () {
+  awk '$1 == "epoch" { n += $2 * $3; s += $2 } END { if (s > 0) printf "%.0f", n / s; else print "0" }'
+}
+
+echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)   $epochs epochs, $(nproc) cores"
+if [ "${BENCH_NO_CLI:-}" != 1 ]; then
+  # at the app's training threads' priority, so that other load slows both alike
+  nice -n 10 "$cli" train --epochs "$epochs" --data "$data" --output "$tmp/cli-model" --json \
+    > "$tmp/cli.json"
+  sed -n 's/.*"event":"epoch".*"seconds":\([0-9.]*\),"samples_per_second":\([0-9.]*\).*/epoch \1 \2/p' \
+    "$tmp/cli.json" > "$tmp/cli.txt"
+  cli_speed=$(speed < "$tmp/cli.txt")
+else
+  cli_speed=0
+fi
+
+if ! BENCH_INSIDE=1 BENCH_TMP=$tmp xvfb-run -a -s '-screen 0 1600x1200x24 -nolisten tcp' \
+       dbus-run-session -- "$here/app-training.sh" "$epochs" "$build" > "$tmp/app.txt" \
+       2> "$tmp/session.log"; then
+  cat "$tmp/session.log" >&2
+  exit 1
+fi
+app_speed=$(speed < "$tmp/app.txt")
+
+echo "per epoch, images/s:"
+printf "  cli: %s\n" "$(awk '$1 == "epoch" { printf "%.0f ", $3 }' "$tmp/cli.txt" 2>/dev/null)"
+printf "  app: %s\n" "$(awk '$1 == "epoch" { printf "%.0f ", $3 }' "$tmp/app.txt")"
+echo "digit-lab-cli train   $cli_speed images/s"
+echo "digit-lab (Train)     $app_speed images/s"
+awk -v a="$app_speed" -v c="$cli_speed" 'BEGIN { if (c > 0) printf "ratio app/cli         %.1f%%\n", 100 * a / c }'
+awk '$1 == "main_cpu" { printf "main thread CPU       %.3f s per s of training\n", $2 }
+     $1 == "wall" { printf "app run, wall clock   %s s\n", $2 }
+     $1 == "frames" { printf "frames                %d, longest gap %s ms, longest frame %s ms\n", $2, $3, $4 }' \
+  "$tmp/app.txt"
+echo "load after: $(cut -d ' ' -f 1-3 /proc/loadavg)"
