@@ -30,25 +30,28 @@ CONFIG
 cmp -s "$out/config.h.new" "$out/config.h" || mv "$out/config.h.new" "$out/config.h"
 rm -f "$out/config.h.new"
 
+# every folder of the engine is on the include path
+engine_inc=()
+for d in src/engine/*/; do engine_inc+=(-I"${d%/}"); done
 sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 common=(-g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE
         -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74
         -DG_LOG_DOMAIN=\"DigitLabEngine\" -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
         -Wall -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration
-        -I"$out" -Isrc/engine $(pkg-config --cflags glib-2.0 zlib libpng))
+        -I"$out" "${engine_inc[@]}" $(pkg-config --cflags glib-2.0 zlib libpng))
 libs=($(pkg-config --libs glib-2.0 zlib libpng) -lm -lpthread)
 
 # The engine's sources, as listed in its meson.build
-mapfile -t sources < <(grep -o "'nn-[a-z0-9-]*\.c'" src/engine/meson.build | tr -d "'" | sort -u)
+mapfile -t sources < <(grep -o "'[a-z]*/nn-[a-z0-9-]*\.c'" src/engine/meson.build | tr -d "'" | sort -u)
 [ ${#sources[@]} -gt 0 ] || { echo "build.sh: no engine sources found" >&2; exit 1; }
 
 # A small make: each object is rebuilt when its source or any engine header is newer.
-newest_header=$(ls -t src/engine/*.h "$out/config.h" | head -n 1)
+newest_header=$(ls -t src/engine/*/*.h "$out/config.h" | head -n 1)
 objects=()
 pids=()
 fail=0
 for s in "${sources[@]}"; do
-  o="$out/engine/${s%.c}.o"
+  o="$out/engine/$(basename "${s%.c}").o"
   objects+=("$o")
   if [ ! -f "$o" ] || [ "src/engine/$s" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then
     "$cc" "${common[@]}" "${sanitize[@]}" -fsanitize=fuzzer-no-link -c "src/engine/$s" -o "$o" &

@@ -14,7 +14,7 @@ cc=${CC:-clang}
 bash tests/fuzz/build.sh "$out"
 "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 \
   -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74 -fsanitize=address,undefined,fuzzer-no-link \
-  -I"$out" -Isrc/engine $(pkg-config --cflags glib-2.0) \
+  -I"$out" $(for d in src/engine/*/; do printf -- "-I%s " "${d%/}"; done) $(pkg-config --cflags glib-2.0) \
   tests/fuzz/make-seeds.c "$out"/engine/*.o $(pkg-config --libs glib-2.0 zlib libpng) -lm -lpthread \
   -o "$out/make-seeds"
 ASAN_OPTIONS=detect_leaks=1 "$out/make-seeds" "$PWD" tests/fuzz/corpus

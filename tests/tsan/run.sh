@@ -24,19 +24,22 @@ printf '#pragma once\n#define APP_ID "%s"\n#define GETTEXT_PACKAGE "digit-lab"\n
 cmp -s "$out/config.h.new" "$out/config.h" || mv "$out/config.h.new" "$out/config.h"
 rm -f "$out/config.h.new"
 
+# every folder of the engine is on the include path
+engine_inc=()
+for d in src/engine/*/; do engine_inc+=(-I"${d%/}"); done
 flags=(-g -O1 -fno-omit-frame-pointer -fsanitize=thread -std=c11 -D_GNU_SOURCE
        -DGLIB_VERSION_MIN_REQUIRED=GLIB_VERSION_2_74 -DGLIB_VERSION_MAX_ALLOWED=GLIB_VERSION_2_74
        -Wno-unused-parameter -Wno-missing-field-initializers -Werror=implicit-function-declaration
-       -I"$out" -Isrc/engine -Itests $(pkg-config --cflags glib-2.0 zlib libpng))
+       -I"$out" "${engine_inc[@]}" -Itests $(pkg-config --cflags glib-2.0 zlib libpng))
 libs=($(pkg-config --libs glib-2.0 zlib libpng) -lm -lpthread)
 
-mapfile -t sources < <(grep -o "'nn-[a-z0-9-]*\.c'" src/engine/meson.build | tr -d "'" | sort -u)
-newest_header=$(ls -t src/engine/*.h "$out/config.h" | head -n 1)
+mapfile -t sources < <(grep -o "'[a-z]*/nn-[a-z0-9-]*\.c'" src/engine/meson.build | tr -d "'" | sort -u)
+newest_header=$(ls -t src/engine/*/*.h "$out/config.h" | head -n 1)
 objects=()
 pids=()
 fail=0
 for s in "${sources[@]}"; do
-  o="$out/engine/${s%.c}.o"
+  o="$out/engine/$(basename "${s%.c}").o"
   objects+=("$o")
   if [ ! -f "$o" ] || [ "src/engine/$s" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then
     "$cc" "${flags[@]}" -DG_LOG_DOMAIN=\"DigitLabEngine\" -c "src/engine/$s" -o "$o" &
