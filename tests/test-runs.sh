@@ -293,7 +293,29 @@ else
   not_ok "runs --json, show --json or the export is not valid JSON"
 fi
 
-# 15–16: unknown runs, then remove
+# 15–18: hostile input: a damaged run is listed and removable, bad names and outputs are refused
+DAMAGED=20200101-000000-dead
+mkdir -p "$T/store/$DAMAGED"
+printf '{"format":"digit-lab-run","version":1,"id":' > "$T/store/$DAMAGED/run.json"
+"$CLI" runs --json > "$T/damaged.jsonl" 2> "$T/damaged.err"
+status=$?
+damaged=$("$PYTHON" -c 'import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1])]
+print(runs[0]["id"], runs[0]["status"], len(runs))' "$T/damaged.jsonl" 2>&1)
+check "a truncated run.json: listed first as damaged, the others still listed ($damaged)" \
+  [ "$status" -eq 0 -a "$damaged" = "$DAMAGED damaged 2" ]
+"$CLI" runs rename "$ID" "$(printf 'two\nlines')" > /dev/null 2> "$T/badname.err"
+status=$?
+check "a name with a line break is refused: status $status, $(cat "$T/badname.err")" \
+  [ "$status" -eq 1 -a "$(wc -l < "$T/badname.err")" -eq 1 ]
+"$CLI" runs export "$ID" --csv "$T/data" > /dev/null 2> "$T/badout.err"
+status=$?
+check "export onto a folder is refused: status $status, $(cat "$T/badout.err")" \
+  [ "$status" -eq 1 -a "$(wc -l < "$T/badout.err")" -eq 1 ]
+"$CLI" runs remove "$DAMAGED" > /dev/null 2> "$T/rmdamaged.err"
+check "the damaged run is removed by its id" [ ! -e "$T/store/$DAMAGED" ]
+
+# 19–20: unknown runs, then remove
 "$CLI" runs show 29990101-000000-0000 > /dev/null 2> "$T/unknown.err"
 status=$?
 check "runs show of an unknown run: status 1, one line ($(cat "$T/unknown.err"))" \
