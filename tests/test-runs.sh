@@ -1,8 +1,9 @@
 #!/bin/bash
 # test-runs.sh: the run store through digit-lab-cli — a run killed with SIGKILL after its second
 # epoch is listed as interrupted, its best model evaluates to the accuracy it recorded, resuming
-# it gives the weights of an unbroken run; show, rename, export, remove; and the machine-readable
-# outputs are the same bytes under C.UTF-8, de_DE.UTF-8 and sv_SE.UTF-8
+# it gives the weights of an unbroken run; show, rename, export, damaged runs, bad names and
+# outputs, remove; and the machine-readable outputs are the same bytes under C.UTF-8, de_DE.UTF-8
+# and sv_SE.UTF-8
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: test-runs.sh DIGIT-LAB-CLI   (prints TAP)
