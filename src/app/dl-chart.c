@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-figure.h"
+
 typedef struct
 {
   char        *name;
@@ -36,7 +38,10 @@ struct _DlChart
   char      *marker_label;
 };
 
-G_DEFINE_FINAL_TYPE (DlChart, dl_chart, GTK_TYPE_WIDGET)
+static void dl_chart_figure_init (DlFigureInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlChart, dl_chart, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_FIGURE, dl_chart_figure_init))
 
 #define MARGIN_LEFT 56
 #define MARGIN_RIGHT 16
@@ -779,4 +784,19 @@ dl_chart_new (const char *x_label,
   self->x_label = g_strdup (x_label);
   self->y_label = g_strdup (y_label);
   return GTK_WIDGET (self);
+}
+
+static void
+dl_chart_figure_draw (DlFigure *figure,
+                      cairo_t  *cr,
+                      int       width,
+                      int       height)
+{
+  dl_chart_draw (DL_CHART (figure), cr, width, height);
+}
+
+static void
+dl_chart_figure_init (DlFigureInterface *iface)
+{
+  iface->draw = dl_chart_figure_draw;
 }

@@ -6,6 +6,8 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-figure.h"
+
 #define LABEL_SPACE 28
 /* the most confused pairs the summary names */
 #define N_CONFUSED 3
@@ -21,7 +23,10 @@ struct _DlConfusionMatrix
   char      *summary;
 };
 
-G_DEFINE_FINAL_TYPE (DlConfusionMatrix, dl_confusion_matrix, GTK_TYPE_WIDGET)
+static void dl_confusion_matrix_figure_init (DlFigureInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlConfusionMatrix, dl_confusion_matrix, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_FIGURE, dl_confusion_matrix_figure_init))
 
 enum
 {
@@ -388,4 +393,19 @@ GtkWidget *
 dl_confusion_matrix_new (void)
 {
   return g_object_new (DL_TYPE_CONFUSION_MATRIX, NULL);
+}
+
+static void
+dl_confusion_matrix_figure_draw (DlFigure *figure,
+                                  cairo_t  *cr,
+                                  int       width,
+                                  int       height)
+{
+  dl_confusion_matrix_draw (DL_CONFUSION_MATRIX (figure), cr, width, height);
+}
+
+static void
+dl_confusion_matrix_figure_init (DlFigureInterface *iface)
+{
+  iface->draw = dl_confusion_matrix_figure_draw;
 }

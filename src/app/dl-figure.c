@@ -1,4 +1,4 @@
-/* dl-figure.c: Cairo image surface → straight-alpha RGBA → nn_png_save_rgba */
+/* dl-figure.c: the figure interface; Cairo image surface → straight-alpha RGBA → nn_png_save_rgba */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -7,10 +7,26 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "dl-chart.h"
-#include "dl-confusion-matrix.h"
-#include "dl-probability-chart.h"
 #include "nn-png.h"
+
+G_DEFINE_INTERFACE (DlFigure, dl_figure, GTK_TYPE_WIDGET)
+
+static void
+dl_figure_default_init (DlFigureInterface *iface)
+{
+}
+
+void
+dl_figure_draw (DlFigure *self,
+                cairo_t  *cr,
+                int       width,
+                int       height)
+{
+  g_return_if_fail (DL_IS_FIGURE (self));
+  g_return_if_fail (cr != NULL);
+
+  DL_FIGURE_GET_IFACE (self)->draw (self, cr, width, height);
+}
 
 gboolean
 dl_figure_save_png (GtkWidget   *figure,
@@ -27,7 +43,7 @@ dl_figure_save_png (GtkWidget   *figure,
   gboolean ok;
   int stride;
 
-  g_return_val_if_fail (GTK_IS_WIDGET (figure) && path != NULL, FALSE);
+  g_return_val_if_fail (DL_IS_FIGURE (figure) && path != NULL, FALSE);
 
   if (width < 16 || height < 16 || width > 8192 || height > 8192)
     {
@@ -43,12 +59,7 @@ dl_figure_save_png (GtkWidget   *figure,
   else
     cairo_set_source_rgb (cr, 0xfa / 255.0, 0xfa / 255.0, 0xfa / 255.0);
   cairo_paint (cr);
-  if (DL_IS_CHART (figure))
-    dl_chart_draw (DL_CHART (figure), cr, width, height);
-  else if (DL_IS_CONFUSION_MATRIX (figure))
-    dl_confusion_matrix_draw (DL_CONFUSION_MATRIX (figure), cr, width, height);
-  else if (DL_IS_PROBABILITY_CHART (figure))
-    dl_probability_chart_draw (DL_PROBABILITY_CHART (figure), cr, width, height);
+  dl_figure_draw (DL_FIGURE (figure), cr, width, height);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 

@@ -1,4 +1,4 @@
-/* dl-figure.h: any of the app's charts written as a PNG at a chosen size */
+/* dl-figure.h: a chart that can draw itself at any size — on screen and for Export Figure */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -6,8 +6,28 @@
 
 G_BEGIN_DECLS
 
-/* figure: a DlChart, DlConfusionMatrix or DlProbabilityChart. Drawn afresh at width × height on
- * the background of the current style, then saved atomically through libpng. */
+#define DL_TYPE_FIGURE (dl_figure_get_type ())
+G_DECLARE_INTERFACE (DlFigure, dl_figure, DL, FIGURE, GtkWidget)
+
+struct _DlFigureInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Draws the whole figure into cr at width × height, over a background already painted; the
+   * widget's own snapshot and Export Figure both come here. */
+  void (*draw) (DlFigure *self,
+                cairo_t  *cr,
+                int       width,
+                int       height);
+};
+
+void     dl_figure_draw     (DlFigure    *self,
+                             cairo_t     *cr,
+                             int          width,
+                             int          height);
+
+/* figure: any widget that implements DlFigure. Drawn afresh at width × height on the background
+ * of the current style, then saved atomically through libpng. */
 gboolean dl_figure_save_png (GtkWidget   *figure,
                              const char  *path,
                              int          width,

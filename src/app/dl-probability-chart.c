@@ -6,6 +6,8 @@
 
 #include <glib/gi18n.h>
 
+#include "dl-figure.h"
+
 /* A row narrower than this cannot hold its class name: the chart then shows the most likely
  * classes only, and says how many it leaves out. */
 #define MIN_ROW_HEIGHT 16.0
@@ -22,7 +24,10 @@ struct _DlProbabilityChart
   char     *summary;
 };
 
-G_DEFINE_FINAL_TYPE (DlProbabilityChart, dl_probability_chart, GTK_TYPE_WIDGET)
+static void dl_probability_chart_figure_init (DlFigureInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlProbabilityChart, dl_probability_chart, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_FIGURE, dl_probability_chart_figure_init))
 
 static int
 compare_probs (gconstpointer a,
@@ -248,4 +253,19 @@ GtkWidget *
 dl_probability_chart_new (void)
 {
   return g_object_new (DL_TYPE_PROBABILITY_CHART, NULL);
+}
+
+static void
+dl_probability_chart_figure_draw (DlFigure *figure,
+                                   cairo_t  *cr,
+                                   int       width,
+                                   int       height)
+{
+  dl_probability_chart_draw (DL_PROBABILITY_CHART (figure), cr, width, height);
+}
+
+static void
+dl_probability_chart_figure_init (DlFigureInterface *iface)
+{
+  iface->draw = dl_probability_chart_figure_draw;
 }
