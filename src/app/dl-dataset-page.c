@@ -4,6 +4,8 @@
 
 #include "dl-dataset-page.h"
 
+#include "dl-page.h"
+
 #include <glib/gi18n.h>
 
 #include "dl-dataset-status.h"
@@ -15,6 +17,8 @@
 struct _DlDatasetPage
 {
   AdwBin              parent_instance;
+
+  DlSession          *session;
 
   GtkStack           *stack;
   DlDatasetStatus    *dataset_status;
@@ -34,7 +38,27 @@ struct _DlDatasetPage
   NnModel            *model;        /* borrowed */
 };
 
-G_DEFINE_FINAL_TYPE (DlDatasetPage, dl_dataset_page, ADW_TYPE_BIN)
+static void dl_dataset_page_page_iface_init (DlPageInterface *iface);
+static void dl_dataset_page_set_session (DlDatasetPage *self,
+                                         DlSession *session);
+static void dl_dataset_page_get_property (GObject      *object,
+                                          guint         prop_id,
+                                          GValue       *value,
+                                          GParamSpec   *pspec);
+static void dl_dataset_page_set_property (GObject      *object,
+                                          guint         prop_id,
+                                          const GValue *value,
+                                          GParamSpec   *pspec);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlDatasetPage, dl_dataset_page, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_dataset_page_page_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
 static const guint8 *
 item_pixels (DlDatasetPage *self,
@@ -286,6 +310,7 @@ dl_dataset_page_dispose (GObject *object)
 {
   DlDatasetPage *self = DL_DATASET_PAGE (object);
 
+  dl_dataset_page_set_session (self, NULL);
   if (self->grid != NULL)
     gtk_grid_view_set_model (self->grid, NULL);
   g_clear_object (&self->selection);
@@ -299,6 +324,9 @@ dl_dataset_page_class_init (DlDatasetPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = dl_dataset_page_get_property;
+  object_class->set_property = dl_dataset_page_set_property;
+  g_object_class_override_property (object_class, PROP_SESSION, "session");
   object_class->dispose = dl_dataset_page_dispose;
   g_type_ensure (DL_TYPE_DATASET_STATUS);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
@@ -355,4 +383,112 @@ dl_dataset_page_get_status (DlDatasetPage *self)
 {
   g_return_val_if_fail (DL_IS_DATASET_PAGE (self), NULL);
   return self->dataset_status;
+}
+
+static void
+on_session_dataset (DlDatasetPage *self)
+{
+  dl_dataset_page_set_dataset (self, dl_session_get_dataset (self->session));
+}
+
+static void
+on_session_model (DlDatasetPage *self)
+{
+  dl_dataset_page_set_model (self, dl_session_get_model (self->session));
+}
+
+/* Mistakes of the model and dataset in use, for the "Misclassified" filter; none without one. */
+static void
+on_session_evaluation (DlDatasetPage *self)
+{
+  dl_dataset_page_set_mistakes (self, dl_session_get_evaluation (self->session));
+}
+
+static void
+on_session_show_test_image (DlDatasetPage *self,
+                            guint          index)
+{
+  dl_page_present (DL_PAGE (self));
+  dl_dataset_page_show_test_image (self, index);
+}
+
+/* Follows the session: everything the page shows of the shared state comes from its notify. */
+static void
+dl_dataset_page_set_session (DlDatasetPage *self,
+                             DlSession *session)
+{
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+      g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (on_session_evaluation), self);
+      g_signal_connect_swapped (session, "show-test-image", G_CALLBACK (on_session_show_test_image), self);
+      on_session_dataset (self);
+      on_session_model (self);
+      on_session_evaluation (self);
+    }
+  g_object_notify (G_OBJECT (self), "session");
+}
+
+static void
+dl_dataset_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  DlDatasetPage *self = DL_DATASET_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_dataset_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  DlDatasetPage *self = DL_DATASET_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      dl_dataset_page_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_dataset_page_list_figures (DlPage    *page,
+                              GPtrArray *figures)
+{
+  DlDatasetPage *self = DL_DATASET_PAGE (page);
+
+  dl_page_add_figure (figures, _("Class probabilities"), dl_dataset_page_get_figure (self));
+}
+
+static DlDatasetStatus *
+dl_dataset_page_get_status_page (DlPage *page)
+{
+  return DL_DATASET_PAGE (page)->dataset_status;
+}
+
+static void
+dl_dataset_page_page_iface_init (DlPageInterface *iface)
+{
+  iface->list_figures = dl_dataset_page_list_figures;
+  iface->get_status = dl_dataset_page_get_status_page;
 }

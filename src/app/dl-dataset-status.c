@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "dl-accessible.h"
+#include "dl-session.h"
 #include <math.h>
 
 struct _DlDatasetStatus
@@ -21,6 +22,7 @@ struct _DlDatasetStatus
   GtkProgressBar *fetch_progress;
   GtkLabel       *error_label;
 
+  GBindingGroup  *session_bindings;   /* the download, as the session tells it */
   gboolean        fashion_available;
   double          progress;           /* negative: no download */
   char           *progress_text;
@@ -38,6 +40,8 @@ enum
   PROP_PROGRESS,
   PROP_PROGRESS_TEXT,
   PROP_ERROR,
+  PROP_ERROR_DETAILS,
+  PROP_SESSION,
   N_PROPS
 };
 
@@ -159,6 +163,7 @@ dl_dataset_status_set_error_details (DlDatasetStatus *self,
   else
     gtk_accessible_reset_property (GTK_ACCESSIBLE (self->error_label),
                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_DETAILS]);
 }
 
 const char *
@@ -208,6 +213,12 @@ dl_dataset_status_get_property (GObject    *object,
     case PROP_ERROR:
       g_value_set_string (value, self->error);
       break;
+    case PROP_ERROR_DETAILS:
+      g_value_set_string (value, self->error_details);
+      break;
+    case PROP_SESSION:
+      g_value_take_object (value, g_binding_group_dup_source (self->session_bindings));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -238,6 +249,12 @@ dl_dataset_status_set_property (GObject      *object,
     case PROP_ERROR:
       dl_dataset_status_set_error (self, g_value_get_string (value));
       break;
+    case PROP_ERROR_DETAILS:
+      dl_dataset_status_set_error_details (self, g_value_get_string (value));
+      break;
+    case PROP_SESSION:
+      dl_dataset_status_set_session (self, g_value_get_object (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -248,6 +265,7 @@ dl_dataset_status_finalize (GObject *object)
 {
   DlDatasetStatus *self = DL_DATASET_STATUS (object);
 
+  g_clear_object (&self->session_bindings);
   g_free (self->progress_text);
   g_free (self->error);
   g_free (self->error_details);
@@ -271,6 +289,8 @@ dl_dataset_status_class_init (DlDatasetStatusClass *klass)
   properties[PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, -1, 1, -1, flags);
   properties[PROP_PROGRESS_TEXT] = g_param_spec_string ("progress-text", NULL, NULL, NULL, flags);
   properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL, flags);
+  properties[PROP_ERROR_DETAILS] = g_param_spec_string ("error-details", NULL, NULL, NULL, flags);
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, DL_TYPE_SESSION, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -289,7 +309,42 @@ dl_dataset_status_init (DlDatasetStatus *self)
 {
   self->progress = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->session_bindings = g_binding_group_new ();
+  g_binding_group_bind (self->session_bindings, "fashion-available", self, "fashion-available",
+                        G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->session_bindings, "download-text", self, "progress-text",
+                        G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->session_bindings, "download-fraction", self, "progress",
+                        G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->session_bindings, "download-error-details", self, "error-details",
+                        G_BINDING_SYNC_CREATE);
+  g_binding_group_bind (self->session_bindings, "download-error", self, "error",
+                        G_BINDING_SYNC_CREATE);
   dl_accessible_name_buttons (GTK_WIDGET (self));
+}
+
+DlSession *
+dl_dataset_status_get_session (DlDatasetStatus *self)
+{
+  g_autoptr(DlSession) session = NULL;
+
+  g_return_val_if_fail (DL_IS_DATASET_STATUS (self), NULL);
+  session = g_binding_group_dup_source (self->session_bindings);
+  /* the binding group holds it weakly; whoever set it keeps it alive */
+  return session;
+}
+
+void
+dl_dataset_status_set_session (DlDatasetStatus *self,
+                               DlSession       *session)
+{
+  g_return_if_fail (DL_IS_DATASET_STATUS (self));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
+
+  if (dl_dataset_status_get_session (self) == session)
+    return;
+  g_binding_group_set_source (self->session_bindings, session);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 GtkWidget *

@@ -4,6 +4,8 @@
 
 #include <adwaita.h>
 
+#include "dl-session.h"
+
 G_BEGIN_DECLS
 
 #define DL_TYPE_DATASET_STATUS (dl_dataset_status_get_type ())
@@ -32,5 +34,11 @@ void        dl_dataset_status_set_error             (DlDatasetStatus *self,
 const char *dl_dataset_status_get_error_details     (DlDatasetStatus *self);
 void        dl_dataset_status_set_error_details     (DlDatasetStatus *self,
                                                      const char      *details);
+
+/* The session whose download it shows (progress, error, Fashion-MNIST); the .ui binds it to the
+ * page's. */
+DlSession  *dl_dataset_status_get_session           (DlDatasetStatus *self);
+void        dl_dataset_status_set_session           (DlDatasetStatus *self,
+                                                     DlSession       *session);
 
 G_END_DECLS

@@ -4,6 +4,8 @@
 
 #include "dl-draw-page.h"
 
+#include "dl-page.h"
+
 #include <glib/gi18n.h>
 
 #include "dl-canvas.h"
@@ -16,6 +18,8 @@
 struct _DlDrawPage
 {
   AdwBin              parent_instance;
+
+  DlSession          *session;
 
   DlCanvas           *canvas;
   DlDigitView        *digit_view;
@@ -30,7 +34,28 @@ struct _DlDrawPage
   int                 prediction;
 };
 
-G_DEFINE_FINAL_TYPE (DlDrawPage, dl_draw_page, ADW_TYPE_BIN)
+static void dl_draw_page_page_iface_init (DlPageInterface *iface);
+static void dl_draw_page_set_session (DlDrawPage *self,
+                                      DlSession *session);
+static void dl_draw_page_get_property (GObject      *object,
+                                       guint         prop_id,
+                                       GValue       *value,
+                                       GParamSpec   *pspec);
+static void dl_draw_page_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec);
+static void dl_draw_page_dispose      (GObject      *object);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlDrawPage, dl_draw_page, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_draw_page_page_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
 static void
 show_prediction (DlDrawPage  *self,
@@ -226,8 +251,13 @@ dl_draw_page_finalize (GObject *object)
 static void
 dl_draw_page_class_init (DlDrawPageClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = dl_draw_page_get_property;
+  object_class->set_property = dl_draw_page_set_property;
+  object_class->dispose = dl_draw_page_dispose;
+  g_object_class_override_property (object_class, PROP_SESSION, "session");
   G_OBJECT_CLASS (klass)->finalize = dl_draw_page_finalize;
   g_type_ensure (DL_TYPE_CANVAS);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
@@ -264,4 +294,86 @@ dl_draw_page_get_figure (DlDrawPage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return GTK_WIDGET (self->chart);
+}
+
+static void
+on_session_model (DlDrawPage *self)
+{
+  dl_draw_page_set_model (self, dl_session_get_model (self->session));
+}
+
+/* Follows the session: everything the page shows of the shared state comes from its notify. */
+static void
+dl_draw_page_set_session (DlDrawPage *self,
+                          DlSession *session)
+{
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+      on_session_model (self);
+    }
+  g_object_notify (G_OBJECT (self), "session");
+}
+
+static void
+dl_draw_page_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_draw_page_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      dl_draw_page_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_draw_page_list_figures (DlPage    *page,
+                           GPtrArray *figures)
+{
+  DlDrawPage *self = DL_DRAW_PAGE (page);
+
+  dl_page_add_figure (figures, _("Class probabilities"), dl_draw_page_get_figure (self));
+}
+
+static void
+dl_draw_page_dispose (GObject *object)
+{
+  dl_draw_page_set_session (DL_DRAW_PAGE (object), NULL);
+  G_OBJECT_CLASS (dl_draw_page_parent_class)->dispose (object);
+}
+
+static void
+dl_draw_page_page_iface_init (DlPageInterface *iface)
+{
+  iface->list_figures = dl_draw_page_list_figures;
 }

@@ -4,6 +4,8 @@
 
 #include "dl-evaluate-page.h"
 
+#include "dl-page.h"
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -18,6 +20,8 @@ struct _DlEvaluatePage
 {
   AdwBin             parent_instance;
 
+  DlSession         *session;
+
   GtkStack          *stack;
   DlDatasetStatus   *dataset_status;
   AdwStatusPage     *status_page;
@@ -30,7 +34,7 @@ struct _DlEvaluatePage
 
   NnModel           *model;        /* borrowed */
   NnDataset         *dataset;      /* borrowed */
-  NnEvaluation      *evaluation;
+  const NnEvaluation *evaluation; /* the session's, or NULL */
   NnImageSet        *images;       /* the test images the evaluation saw */
   char             **names;
   GError            *unfit;        /* why the model cannot be measured on the dataset, or NULL */
@@ -38,7 +42,29 @@ struct _DlEvaluatePage
   gboolean           busy;
 };
 
-G_DEFINE_FINAL_TYPE (DlEvaluatePage, dl_evaluate_page, ADW_TYPE_BIN)
+static void dl_evaluate_page_page_iface_init (DlPageInterface *iface);
+static void on_open_test_image                (DlEvaluatePage  *self,
+                                               guint            index);
+static void dl_evaluate_page_set_session (DlEvaluatePage *self,
+                                          DlSession *session);
+static void dl_evaluate_page_get_property (GObject      *object,
+                                           guint         prop_id,
+                                           GValue       *value,
+                                           GParamSpec   *pspec);
+static void dl_evaluate_page_set_property (GObject      *object,
+                                           guint         prop_id,
+                                           const GValue *value,
+                                           GParamSpec   *pspec);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlEvaluatePage, dl_evaluate_page, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_evaluate_page_page_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
 enum
 {
@@ -103,7 +129,7 @@ reset (DlEvaluatePage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->busy = FALSE;
-  g_clear_pointer (&self->evaluation, nn_evaluation_free);
+  self->evaluation = NULL;
   g_clear_pointer (&self->images, nn_image_set_unref);
   g_clear_error (&self->unfit);
   if (self->model != NULL && self->dataset != NULL &&
@@ -262,31 +288,44 @@ on_evaluated (GObject      *source,
 {
   DlEvaluatePage *self;
   Job *job = g_task_get_task_data (G_TASK (result));
-  g_autofree char *text = NULL;
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
     return;
   self = DL_EVALUATE_PAGE (source);
   g_clear_object (&self->cancellable);
   self->busy = FALSE;
-  g_clear_pointer (&self->evaluation, nn_evaluation_free);
   g_clear_pointer (&self->images, nn_image_set_unref);
-  self->evaluation = g_steal_pointer (&job->evaluation);
   self->images = g_steal_pointer (&job->images);
   g_strfreev (self->names);
   self->names = g_strdupv (job->model->class_names);
-
-  /* Translators: test accuracy, then the number right out of the number of images */
-  text = g_strdup_printf (_("Accuracy %.2f%% · %zu of %zu right"), 100 * self->evaluation->accuracy,
-                          self->evaluation->n_samples - self->evaluation->n_mistakes,
-                          self->evaluation->n_samples);
-  gtk_label_set_label (self->accuracy_label, text);
-  dl_confusion_matrix_set_evaluation (self->matrix, self->evaluation,
-                                      (const char *const *) self->names);
-  fill_metrics (self);
-  update_stack (self);
+  /* the session keeps it for every page; this one shows it from the notification */
+  if (self->session != NULL)
+    dl_session_take_evaluation (self->session, g_steal_pointer (&job->evaluation));
   update_actions (self);
-  g_signal_emit (self, signals[EVALUATED], 0, self->evaluation);
+  if (self->evaluation != NULL)
+    g_signal_emit (self, signals[EVALUATED], 0, self->evaluation);
+}
+
+/* The session's evaluation: this page's last result, or NULL once the model or dataset changed. */
+static void
+show_evaluation (DlEvaluatePage *self)
+{
+  g_autofree char *text = NULL;
+
+  self->evaluation = self->session != NULL ? dl_session_get_evaluation (self->session) : NULL;
+  if (self->evaluation != NULL)
+    {
+      /* Translators: test accuracy, then the number right out of the number of images */
+      text = g_strdup_printf (_("Accuracy %.2f%% · %zu of %zu right"),
+                              100 * self->evaluation->accuracy,
+                              self->evaluation->n_samples - self->evaluation->n_mistakes,
+                              self->evaluation->n_samples);
+      gtk_label_set_label (self->accuracy_label, text);
+      dl_confusion_matrix_set_evaluation (self->matrix, self->evaluation,
+                                          (const char *const *) self->names);
+      fill_metrics (self);
+    }
+  update_stack (self);
 }
 
 static void
@@ -375,6 +414,7 @@ dl_evaluate_page_dispose (GObject *object)
 {
   DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
 
+  dl_evaluate_page_set_session (self, NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (dl_evaluate_page_parent_class)->dispose (object);
@@ -385,7 +425,6 @@ dl_evaluate_page_finalize (GObject *object)
 {
   DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
 
-  nn_evaluation_free (self->evaluation);
   nn_image_set_unref (self->images);
   g_strfreev (self->names);
   g_clear_error (&self->unfit);
@@ -398,6 +437,9 @@ dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = dl_evaluate_page_get_property;
+  object_class->set_property = dl_evaluate_page_set_property;
+  g_object_class_override_property (object_class, PROP_SESSION, "session");
   object_class->dispose = dl_evaluate_page_dispose;
   object_class->finalize = dl_evaluate_page_finalize;
   g_type_ensure (DL_TYPE_CONFUSION_MATRIX);
@@ -428,6 +470,7 @@ static void
 dl_evaluate_page_init (DlEvaluatePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "open-test-image", G_CALLBACK (on_open_test_image), NULL);
   update_stack (self);
   update_actions (self);
 }
@@ -444,4 +487,105 @@ dl_evaluate_page_get_status (DlEvaluatePage *self)
 {
   g_return_val_if_fail (DL_IS_EVALUATE_PAGE (self), NULL);
   return self->dataset_status;
+}
+
+static void
+on_session_dataset (DlEvaluatePage *self)
+{
+  dl_evaluate_page_set_dataset (self, dl_session_get_dataset (self->session));
+}
+
+static void
+on_session_model (DlEvaluatePage *self)
+{
+  dl_evaluate_page_set_model (self, dl_session_get_model (self->session));
+}
+
+/* A thumbnail asks for its test image: whichever page shows images shows it. */
+static void
+on_open_test_image (DlEvaluatePage *self,
+                    guint           index)
+{
+  if (self->session != NULL)
+    dl_session_show_test_image (self->session, index);
+}
+
+/* Follows the session: everything the page shows of the shared state comes from its notify. */
+static void
+dl_evaluate_page_set_session (DlEvaluatePage *self,
+                              DlSession *session)
+{
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (show_evaluation), self);
+      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+      show_evaluation (self);
+      on_session_dataset (self);
+      on_session_model (self);
+    }
+  g_object_notify (G_OBJECT (self), "session");
+}
+
+static void
+dl_evaluate_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_evaluate_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      dl_evaluate_page_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_evaluate_page_list_figures (DlPage    *page,
+                               GPtrArray *figures)
+{
+  DlEvaluatePage *self = DL_EVALUATE_PAGE (page);
+
+  dl_page_add_figure (figures, _("Confusion matrix"), dl_evaluate_page_get_figure (self));
+}
+
+static DlDatasetStatus *
+dl_evaluate_page_get_status_page (DlPage *page)
+{
+  return DL_EVALUATE_PAGE (page)->dataset_status;
+}
+
+static void
+dl_evaluate_page_page_iface_init (DlPageInterface *iface)
+{
+  iface->list_figures = dl_evaluate_page_list_figures;
+  iface->get_status = dl_evaluate_page_get_status_page;
 }

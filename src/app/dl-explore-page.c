@@ -4,6 +4,8 @@
 
 #include "dl-explore-page.h"
 
+#include "dl-page.h"
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -17,6 +19,8 @@
 struct _DlExplorePage
 {
   AdwBin               parent_instance;
+
+  DlSession           *session;
 
   GtkStack            *stack;
   DlDatasetStatus     *dataset_status;
@@ -37,7 +41,27 @@ struct _DlExplorePage
   GCancellable        *cancellable;
 };
 
-G_DEFINE_FINAL_TYPE (DlExplorePage, dl_explore_page, ADW_TYPE_BIN)
+static void dl_explore_page_page_iface_init (DlPageInterface *iface);
+static void dl_explore_page_set_session (DlExplorePage *self,
+                                         DlSession *session);
+static void dl_explore_page_get_property (GObject      *object,
+                                          guint         prop_id,
+                                          GValue       *value,
+                                          GParamSpec   *pspec);
+static void dl_explore_page_set_property (GObject      *object,
+                                          guint         prop_id,
+                                          const GValue *value,
+                                          GParamSpec   *pspec);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlExplorePage, dl_explore_page, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_explore_page_page_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
 static void
 add_row (DlExplorePage *self,
@@ -337,6 +361,7 @@ dl_explore_page_dispose (GObject *object)
 {
   DlExplorePage *self = DL_EXPLORE_PAGE (object);
 
+  dl_explore_page_set_session (self, NULL);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -359,6 +384,9 @@ dl_explore_page_class_init (DlExplorePageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = dl_explore_page_get_property;
+  object_class->set_property = dl_explore_page_set_property;
+  g_object_class_override_property (object_class, PROP_SESSION, "session");
   object_class->dispose = dl_explore_page_dispose;
   object_class->finalize = dl_explore_page_finalize;
   g_type_ensure (DL_TYPE_DATASET_STATUS);
@@ -428,4 +456,87 @@ dl_explore_page_get_status (DlExplorePage *self)
 {
   g_return_val_if_fail (DL_IS_EXPLORE_PAGE (self), NULL);
   return self->dataset_status;
+}
+
+static void
+on_session_dataset (DlExplorePage *self)
+{
+  dl_explore_page_set_dataset (self, dl_session_get_dataset (self->session));
+}
+
+/* Follows the session: everything the page shows of the shared state comes from its notify. */
+static void
+dl_explore_page_set_session (DlExplorePage *self,
+                             DlSession *session)
+{
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+      on_session_dataset (self);
+    }
+  g_object_notify (G_OBJECT (self), "session");
+}
+
+static void
+dl_explore_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  DlExplorePage *self = DL_EXPLORE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_explore_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  DlExplorePage *self = DL_EXPLORE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      dl_explore_page_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_explore_page_list_figures (DlPage    *page,
+                              GPtrArray *figures)
+{
+  DlExplorePage *self = DL_EXPLORE_PAGE (page);
+
+  dl_page_add_figure (figures, _("Images per class"), dl_explore_page_get_figure (self));
+  dl_page_add_figure (figures, _("Pixel intensity histogram"), GTK_WIDGET (self->pixel_chart));
+}
+
+static DlDatasetStatus *
+dl_explore_page_get_status_page (DlPage *page)
+{
+  return DL_EXPLORE_PAGE (page)->dataset_status;
+}
+
+static void
+dl_explore_page_page_iface_init (DlPageInterface *iface)
+{
+  iface->list_figures = dl_explore_page_list_figures;
+  iface->get_status = dl_explore_page_get_status_page;
 }

@@ -4,6 +4,8 @@
 
 #include "dl-train-page.h"
 
+#include "dl-page.h"
+
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -17,6 +19,8 @@
 struct _DlTrainPage
 {
   AdwBin          parent_instance;
+
+  DlSession      *session;
 
   GtkStack       *stack;
   DlDatasetStatus *dataset_status;
@@ -43,7 +47,7 @@ struct _DlTrainPage
 
   GSettings      *settings;
   DlTraining     *training;
-  NnDataset      *dataset;      /* borrowed from the window */
+  NnDataset      *dataset;      /* borrowed from the session */
 
   /* DIGIT_LAB_FRAME_STATS: frame times while training, to the debug log */
   guint           frame_tick;
@@ -55,7 +59,27 @@ struct _DlTrainPage
   guint           n_frames;
 };
 
-G_DEFINE_FINAL_TYPE (DlTrainPage, dl_train_page, ADW_TYPE_BIN)
+static void dl_train_page_page_iface_init (DlPageInterface *iface);
+static void dl_train_page_set_session (DlTrainPage *self,
+                                       DlSession *session);
+static void dl_train_page_get_property (GObject      *object,
+                                        guint         prop_id,
+                                        GValue       *value,
+                                        GParamSpec   *pspec);
+static void dl_train_page_set_property (GObject      *object,
+                                        guint         prop_id,
+                                        const GValue *value,
+                                        GParamSpec   *pspec);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (DlTrainPage, dl_train_page, ADW_TYPE_BIN,
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_train_page_page_iface_init))
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
 enum
 {
@@ -162,7 +186,19 @@ on_finished (DlTraining  *training,
     }
   gtk_label_set_label (self->status_label, stopped ? _("Stopped; the best epoch so far is kept")
                                                    : _("Finished; the best epoch is kept"));
+  if (self->session != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *time = g_date_time_format (now, "%H:%M");
+      /* Translators: where the model in use came from; the time training ended */
+      g_autofree char *description = g_strdup_printf (_("Trained at %s"), time);
+
+      dl_session_set_model (self->session, model, description);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
+                                  _("The Draw page now uses the model you trained"));
+    }
   g_signal_emit (self, signals[MODEL_TRAINED], 0, model);
+  nn_model_unref (model);
 }
 
 static void
@@ -381,11 +417,33 @@ index_to_name (const GValue       *value,
   return item != NULL ? g_variant_new_string (gtk_string_object_get_string (item)) : NULL;
 }
 
+/* The run the page starts, follows and stops. */
+static void
+use_training (DlTrainPage *self,
+              DlTraining  *training)
+{
+  if (self->training == training)
+    return;
+  if (self->training != NULL)
+    g_signal_handlers_disconnect_by_data (self->training, self);
+  g_set_object (&self->training, training);
+  g_signal_connect (self->training, "progress", G_CALLBACK (on_progress), self);
+  g_signal_connect (self->training, "epoch-finished", G_CALLBACK (on_epoch_finished), self);
+  g_signal_connect (self->training, "finished", G_CALLBACK (on_finished), self);
+  g_signal_connect (self->training, "failed", G_CALLBACK (on_failed), self);
+  g_signal_connect_swapped (self->training, "notify::running", G_CALLBACK (on_running_changed),
+                            self);
+  g_signal_connect_swapped (self->training, "notify::paused", G_CALLBACK (on_paused_changed),
+                            self);
+  update_actions (self);
+}
+
 static void
 dl_train_page_dispose (GObject *object)
 {
   DlTrainPage *self = DL_TRAIN_PAGE (object);
 
+  dl_train_page_set_session (self, NULL);
   measure_frames (self, FALSE);
   if (self->training != NULL)
     g_signal_handlers_disconnect_by_data (self->training, self);
@@ -400,6 +458,9 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->get_property = dl_train_page_get_property;
+  object_class->set_property = dl_train_page_set_property;
+  g_object_class_override_property (object_class, PROP_SESSION, "session");
   object_class->dispose = dl_train_page_dispose;
 
   /* the trained model, owned by the receiver */
@@ -485,16 +546,12 @@ dl_train_page_init (DlTrainPage *self)
   gtk_box_append (self->charts_box, GTK_WIDGET (self->loss_chart));
   gtk_box_append (self->charts_box, GTK_WIDGET (self->accuracy_chart));
 
-  self->training = dl_training_new ();
-  g_signal_connect (self->training, "progress", G_CALLBACK (on_progress), self);
-  g_signal_connect (self->training, "epoch-finished", G_CALLBACK (on_epoch_finished), self);
-  g_signal_connect (self->training, "finished", G_CALLBACK (on_finished), self);
-  g_signal_connect (self->training, "failed", G_CALLBACK (on_failed), self);
-  g_signal_connect_swapped (self->training, "notify::running", G_CALLBACK (on_running_changed),
-                            self);
-  g_signal_connect_swapped (self->training, "notify::paused", G_CALLBACK (on_paused_changed),
-                            self);
-  update_actions (self);
+  {
+    /* the page's own until a session gives the shared one */
+    g_autoptr(DlTraining) own = dl_training_new ();
+
+    use_training (self, own);
+  }
 }
 
 GtkWidget *
@@ -502,4 +559,95 @@ dl_train_page_get_figure (DlTrainPage *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return GTK_WIDGET (self->loss_chart);
+}
+
+static void
+on_session_training (DlTrainPage *self)
+{
+  use_training (self, dl_session_get_training (self->session));
+}
+
+static void
+on_session_dataset (DlTrainPage *self)
+{
+  dl_train_page_set_dataset (self, dl_session_get_dataset (self->session));
+}
+
+/* Follows the session: everything the page shows of the shared state comes from its notify. */
+static void
+dl_train_page_set_session (DlTrainPage *self,
+                           DlSession *session)
+{
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_swapped (session, "notify::training", G_CALLBACK (on_session_training), self);
+      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+      on_session_training (self);
+      on_session_dataset (self);
+    }
+  g_object_notify (G_OBJECT (self), "session");
+}
+
+static void
+dl_train_page_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  DlTrainPage *self = DL_TRAIN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_train_page_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  DlTrainPage *self = DL_TRAIN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      dl_train_page_set_session (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_train_page_list_figures (DlPage    *page,
+                            GPtrArray *figures)
+{
+  DlTrainPage *self = DL_TRAIN_PAGE (page);
+
+  dl_page_add_figure (figures, _("Loss curves"), GTK_WIDGET (self->loss_chart));
+  dl_page_add_figure (figures, _("Accuracy per epoch"), GTK_WIDGET (self->accuracy_chart));
+}
+
+static DlDatasetStatus *
+dl_train_page_get_status_page (DlPage *page)
+{
+  return DL_TRAIN_PAGE (page)->dataset_status;
+}
+
+static void
+dl_train_page_page_iface_init (DlPageInterface *iface)
+{
+  iface->list_figures = dl_train_page_list_figures;
+  iface->get_status = dl_train_page_get_status_page;
 }

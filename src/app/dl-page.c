@@ -1,0 +1,144 @@
+/* dl-page.c: the page interface — a session property, figures for export, a status page */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "dl-page.h"
+
+G_DEFINE_INTERFACE (DlPage, dl_page, GTK_TYPE_WIDGET)
+
+void
+dl_page_figure_free (DlPageFigure *figure)
+{
+  if (figure == NULL)
+    return;
+  g_free (figure->name);
+  g_clear_object (&figure->figure);
+  g_free (figure);
+}
+
+static void
+dl_page_default_init (DlPageInterface *iface)
+{
+  /* implementations override it (g_object_class_override_property) and follow its notify */
+  g_object_interface_install_property (iface,
+                                       g_param_spec_object ("session", NULL, NULL,
+                                                            DL_TYPE_SESSION,
+                                                            G_PARAM_READWRITE |
+                                                            G_PARAM_EXPLICIT_NOTIFY |
+                                                            G_PARAM_STATIC_STRINGS));
+}
+
+DlSession *
+dl_page_get_session (DlPage *self)
+{
+  g_autoptr(DlSession) session = NULL;
+
+  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
+  g_object_get (self, "session", &session, NULL);
+  /* the page holds its own reference */
+  return session;
+}
+
+void
+dl_page_set_session (DlPage    *self,
+                     DlSession *session)
+{
+  g_return_if_fail (DL_IS_PAGE (self));
+  g_return_if_fail (session == NULL || DL_IS_SESSION (session));
+  g_object_set (self, "session", session, NULL);
+}
+
+static AdwViewStackPage *
+get_stack_page (DlPage *self)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  /* AdwViewStack keeps its children in an internal stack: look up the nearest one */
+  while (parent != NULL && !ADW_IS_VIEW_STACK (parent))
+    parent = gtk_widget_get_parent (parent);
+  return parent != NULL ? adw_view_stack_get_page (ADW_VIEW_STACK (parent), GTK_WIDGET (self))
+                        : NULL;
+}
+
+const char *
+dl_page_get_title (DlPage *self)
+{
+  AdwViewStackPage *page;
+
+  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
+  page = get_stack_page (self);
+  return page != NULL ? adw_view_stack_page_get_title (page) : NULL;
+}
+
+const char *
+dl_page_get_icon_name (DlPage *self)
+{
+  AdwViewStackPage *page;
+
+  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
+  page = get_stack_page (self);
+  return page != NULL ? adw_view_stack_page_get_icon_name (page) : NULL;
+}
+
+void
+dl_page_present (DlPage *self)
+{
+  GtkWidget *parent;
+
+  g_return_if_fail (DL_IS_PAGE (self));
+  parent = gtk_widget_get_parent (GTK_WIDGET (self));
+  while (parent != NULL && !ADW_IS_VIEW_STACK (parent))
+    parent = gtk_widget_get_parent (parent);
+  if (parent != NULL)
+    adw_view_stack_set_visible_child (ADW_VIEW_STACK (parent), GTK_WIDGET (self));
+}
+
+void
+dl_page_add_figure (GPtrArray  *figures,
+                    const char *name,
+                    GtkWidget  *figure)
+{
+  DlPageFigure *item;
+
+  g_return_if_fail (figures != NULL);
+  g_return_if_fail (DL_IS_FIGURE (figure));
+
+  item = g_new0 (DlPageFigure, 1);
+  item->name = g_strdup (name);
+  item->figure = g_object_ref (DL_FIGURE (figure));
+  g_ptr_array_add (figures, item);
+}
+
+GPtrArray *
+dl_page_list_figures (DlPage *self)
+{
+  GPtrArray *figures = g_ptr_array_new_with_free_func ((GDestroyNotify) dl_page_figure_free);
+  DlPageInterface *iface;
+
+  g_return_val_if_fail (DL_IS_PAGE (self), figures);
+  iface = DL_PAGE_GET_IFACE (self);
+  if (iface->list_figures != NULL)
+    iface->list_figures (self, figures);
+  return figures;
+}
+
+DlFigure *
+dl_page_get_figure (DlPage *self)
+{
+  g_autoptr(GPtrArray) figures = NULL;
+
+  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
+  figures = dl_page_list_figures (self);
+  /* the page keeps its figures alive: borrowed */
+  return figures->len > 0 ? ((DlPageFigure *) figures->pdata[0])->figure : NULL;
+}
+
+DlDatasetStatus *
+dl_page_get_status (DlPage *self)
+{
+  DlPageInterface *iface;
+
+  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
+  iface = DL_PAGE_GET_IFACE (self);
+  return iface->get_status != NULL ? iface->get_status (self) : NULL;
+}

@@ -1,0 +1,58 @@
+/* dl-page.h: what every page of the window answers, so the window iterates pages, never names them */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "dl-dataset-status.h"
+#include "dl-figure.h"
+#include "dl-session.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_PAGE (dl_page_get_type ())
+G_DECLARE_INTERFACE (DlPage, dl_page, DL, PAGE, GtkWidget)
+
+/* A figure Export Figure can write, with a name for people. */
+typedef struct
+{
+  char     *name;
+  DlFigure *figure;     /* a reference */
+} DlPageFigure;
+
+void dl_page_figure_free (DlPageFigure *figure);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlPageFigure, dl_page_figure_free)
+
+struct _DlPageInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Appends DlPageFigure items, the page's main figure first (the one Export Figure writes). */
+  void              (*list_figures) (DlPage    *self,
+                                     GPtrArray *figures);
+  /* What the page shows while there is no dataset; NULL for pages that need none. */
+  DlDatasetStatus * (*get_status)   (DlPage    *self);
+};
+
+/* The "session" property: every page has one; it binds to it, nobody pushes state into it. */
+DlSession       *dl_page_get_session  (DlPage     *self);
+void             dl_page_set_session  (DlPage     *self,
+                                       DlSession  *session);
+/* Title (with its access key) and icon: given where the page is registered, its
+ * AdwViewStackPage in dl-window.ui; NULL outside a stack. */
+const char      *dl_page_get_title     (DlPage    *self);
+const char      *dl_page_get_icon_name (DlPage    *self);
+/* Makes the page the one its stack shows. */
+void             dl_page_present       (DlPage    *self);
+/* DlPageFigure items, main one first; empty for a page without figures. */
+GPtrArray       *dl_page_list_figures (DlPage     *self);
+/* The main figure, or NULL. */
+DlFigure        *dl_page_get_figure   (DlPage     *self);
+DlDatasetStatus *dl_page_get_status   (DlPage     *self);
+
+/* For implementations' list_figures. */
+void             dl_page_add_figure   (GPtrArray  *figures,
+                                       const char *name,
+                                       GtkWidget  *figure);
+
+G_END_DECLS

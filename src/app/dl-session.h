@@ -1,0 +1,107 @@
+/* dl-session.h: what the pages share — dataset, model, evaluation, training, download */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dl-fetch-private.h"
+#include "dl-training.h"
+#include "nn-dataset.h"
+#include "nn-metrics.h"
+#include "nn-model.h"
+
+G_BEGIN_DECLS
+
+/* NnDataset and NnModel as boxed types (a copy is a reference), for properties */
+#define DL_TYPE_DATASET (dl_dataset_get_type ())
+#define DL_TYPE_MODEL   (dl_model_get_type ())
+GType dl_dataset_get_type (void) G_GNUC_CONST;
+GType dl_model_get_type   (void) G_GNUC_CONST;
+
+#define DL_TYPE_SESSION (dl_session_get_type ())
+G_DECLARE_FINAL_TYPE (DlSession, dl_session, DL, SESSION, GObject)
+
+/* Properties, each notified only when it really changes:
+ *   dataset                 NnDataset (boxed), or NULL
+ *   model                   NnModel (boxed), or NULL: the one every page uses
+ *   model-description       where it came from, for people: "Built-in model", "Trained at 14:02",
+ *                           "Opened from model.safetensors"
+ *   evaluation              NnEvaluation of model on dataset's test set (pointer), or NULL;
+ *                           dropped when either changes
+ *   training                DlTraining: the one run; read-only
+ *   fashion-available       whether Debian's Fashion-MNIST package is installed; read-only
+ *   downloading             whether Get MNIST is fetching; read-only
+ *   download-fraction       in [0, 1], or negative when no download runs
+ *   download-text           what is being fetched, or NULL
+ *   download-error          why the last download failed, as a sentence for people, or NULL
+ *   download-error-details  the technical reason behind it (sources, addresses), or NULL
+ * A later runs view finds the run in progress here too (training), next to the model it made. */
+
+DlSession  *dl_session_new                  (void);
+
+NnDataset  *dl_session_get_dataset          (DlSession    *self);
+/* Takes a reference. While training runs it borrows the dataset in use: a new one waits, then
+ * becomes the session's when the run stops. */
+void        dl_session_set_dataset          (DlSession    *self,
+                                             NnDataset    *dataset);
+
+NnModel    *dl_session_get_model            (DlSession    *self);
+const char *dl_session_get_model_description (DlSession   *self);
+/* Takes a reference. Every page switches to it in the notification, then the old one goes. */
+void        dl_session_set_model            (DlSession    *self,
+                                             NnModel      *model,
+                                             const char   *description);
+
+const NnEvaluation *dl_session_get_evaluation (DlSession  *self);
+/* Takes ownership: the evaluation of the session's model on its dataset's test set. */
+void        dl_session_take_evaluation      (DlSession    *self,
+                                             NnEvaluation *evaluation);
+
+DlTraining *dl_session_get_training         (DlSession    *self);
+
+/* One test image to show, asked by one page of another: emits "show-test-image" (guint). */
+void        dl_session_show_test_image      (DlSession    *self,
+                                             guint         index);
+
+gboolean    dl_session_get_fashion_available (DlSession   *self);
+gboolean    dl_session_get_downloading      (DlSession    *self);
+double      dl_session_get_download_fraction (DlSession   *self);
+const char *dl_session_get_download_text    (DlSession    *self);
+const char *dl_session_get_download_error   (DlSession    *self);
+const char *dl_session_get_download_error_details (DlSession *self);
+/* What every status page shows of the download: fraction < 0 when none runs; an error for
+ * people and its details, or NULL. */
+void        dl_session_set_download_state   (DlSession    *self,
+                                             double        fraction,
+                                             const char   *text,
+                                             const char   *error,
+                                             const char   *details);
+
+/* Fetches MNIST into the cache on a worker, updating the download properties as it goes; the
+ * result is the folder. Cancelling cancellable, or dl_session_cancel_download, stops it. */
+void        dl_session_fetch_mnist_async    (DlSession           *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+char       *dl_session_fetch_mnist_finish   (DlSession           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+void        dl_session_cancel_download      (DlSession           *self);
+/* Tests: Get MNIST then tries only these mirrors, expecting table's checksums (NULL: the real
+ * ones); mirrors NULL goes back to the real sources. Both are copied. */
+void        dl_session_set_fetch_source     (DlSession             *self,
+                                             const char *const     *mirrors,
+                                             const DlFetchChecksum *table);
+
+/* Reads a dataset folder on a worker (55 MB must not freeze a frame); on success it becomes the
+ * session's dataset, as dl_session_set_dataset. */
+void        dl_session_load_dataset_async   (DlSession           *self,
+                                             const char          *dir,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    dl_session_load_dataset_finish  (DlSession           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+G_END_DECLS
