@@ -3,13 +3,16 @@
 # into the committed corpora, executions and findings printed per target
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: bench/fuzz.sh [-t SECONDS] [-j JOBS] [-b BUILD_DIR] [--no-merge] [TARGET...]
+# Usage: bench/fuzz.sh [-t SECONDS] [-j JOBS] [-b BUILD_DIR] [-k KEEP] [--no-merge] [TARGET...]
 #   -t  seconds per target (default 600)        -j  targets fuzzed at once (default 1)
 #   -b  build directory (default build-fuzz)    --no-merge  leave tests/fuzz/corpus alone
+#   -k  new inputs kept per target (default 30)
 # Each target runs in libFuzzer's fork mode, so that one crash, leak, hang or allocation over
 # 1 GiB (2 GiB resident) is written to BUILD_DIR/findings/<target>-… and fuzzing goes on. New
-# inputs collect in BUILD_DIR/campaign/<target>; afterwards `-merge=1` copies into
-# tests/fuzz/corpus/<target> only those that add coverage. Runs under nice -n 10.
+# inputs collect in BUILD_DIR/campaign/<target>; afterwards a `-merge=1` pass measures the edges
+# each one covers, and the KEEP that add the most edges to what tests/fuzz/corpus/<target>
+# already covers are copied there (the corpus stays a few dozen small files a target; the full
+# campaign corpus stays in BUILD_DIR to continue from). Runs under nice -n 10.
 # Figures, never a verdict: the exit status is 0 unless the build fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +21,7 @@ seconds=600
 jobs=1
 out=build-fuzz
 merge=1
+keep=30
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,7 +29,8 @@ while [ $# -gt 0 ]; do
     -j) jobs=$2; shift 2 ;;
     -b) out=$2; shift 2 ;;
     --no-merge) merge=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -k) keep=$2; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -47,6 +52,43 @@ campaign_one ()
   nice -n 10 "$exe" -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 -max_total_time="$seconds" \
     -artifact_prefix="$out/findings/$t-" "$scratch" "$seeds" >"$log" 2>&1
+}
+
+# Greedy set cover over the edges the merge pass recorded for each input (its control file):
+# starting from what the committed corpus covers, copies up to KEEP inputs, each time the one
+# that adds the most edges (the smaller on a tie), into the corpus; prints how many.
+pick_new_inputs ()
+{
+  python3 - "$@" <<'PY'
+import os, shutil, sys
+control, seeds, keep = sys.argv[1], os.path.abspath(sys.argv[2]), int(sys.argv[3])
+lines = open(control).read().split("\n")
+n = int(lines[0])
+files = lines[2:2 + n]
+size, cov = {}, {}
+for line in lines[2 + n:]:
+    parts = line.split()
+    if len(parts) >= 2 and parts[0] == "STARTED":
+        size[int(parts[1])] = int(parts[2])
+    elif parts and parts[0] == "COV":
+        cov[int(parts[1])] = set(parts[2:])
+covered = set()
+for i, f in enumerate(files):
+    if os.path.dirname(os.path.abspath(f)) == seeds:
+        covered |= cov.get(i, set())
+candidates = {i for i, f in enumerate(files)
+              if os.path.dirname(os.path.abspath(f)) != seeds and i in cov}
+added = 0
+while added < keep and candidates:
+    best = max(candidates, key=lambda i: (len(cov[i] - covered), -size.get(i, 0)))
+    if not cov[best] - covered:
+        break
+    covered |= cov[best]
+    candidates.discard(best)
+    shutil.copy(files[best], os.path.join(seeds, os.path.basename(files[best])))
+    added += 1
+print(added)
+PY
 }
 
 # the findings already there, so that only this campaign's are counted
@@ -79,9 +121,12 @@ for t in "${targets[@]}"; do
   corpus_before=$(ls "$seeds" | wc -l)
   added=0
   if [ $merge -eq 1 ]; then
-    nice -n 10 "$out/fuzz-$t" -merge=1 -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 \
-      "$seeds" "$out/campaign/$t" >>"$log" 2>&1
-    added=$(( $(ls "$seeds" | wc -l) - corpus_before ))
+    rm -rf "$out/merge/$t"
+    mkdir -p "$out/merge/$t/empty"
+    nice -n 10 "$out/fuzz-$t" -merge=1 -use_counters=0 -use_value_profile=0 \
+      -merge_control_file="$out/merge/$t/control" -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+      -timeout=10 "$out/merge/$t/empty" "$seeds" "$out/campaign/$t" >>"$log" 2>&1
+    added=$(pick_new_inputs "$out/merge/$t/control" "$seeds" "$keep")
   fi
   found=$(( $(ls "$out/findings" | grep -c "^$t-\(crash\|leak\|oom\|timeout\|slow-unit\)-") - before[$t] ))
   printf '%-14s %12s %8s %8s %8s %8s\n' "$t" "${execs:--}" "${rate:--}" \
