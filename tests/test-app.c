@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "dl-application.h"
 #include "dl-canvas.h"
@@ -1287,6 +1288,135 @@ test_dataset_status_fashion (void)
   fixture_remove_dir (fashion);
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* What pages share: each property is notified once per real change, the evaluation goes when
+ * the model or the dataset it measured does, and the session lets go of everything. */
+static void
+test_session_properties (void)
+{
+  DlWindow *window = make_window ();
+  g_autoptr(NnModel) bundled = nn_model_ref (dl_window_get_model (window));
+  DlSession *session = dl_session_new ();
+  NnDataset *dataset = bars_dataset (100, 50);
+  const float probs[4] = { 0.9f, 0.1f, 0.2f, 0.8f };
+  const guint8 labels[2] = { 0, 1 };
+  guint n_dataset = 0, n_model = 0, n_description = 0, n_evaluation = 0, n_download = 0;
+
+  g_signal_connect (session, "notify::dataset", G_CALLBACK (count_notify), &n_dataset);
+  g_signal_connect (session, "notify::model", G_CALLBACK (count_notify), &n_model);
+  g_signal_connect (session, "notify::model-description", G_CALLBACK (count_notify),
+                    &n_description);
+  g_signal_connect (session, "notify::evaluation", G_CALLBACK (count_notify), &n_evaluation);
+  g_signal_connect (session, "notify::download-fraction", G_CALLBACK (count_notify),
+                    &n_download);
+
+  g_assert_nonnull (dl_session_get_training (session));
+  g_assert_null (dl_session_get_dataset (session));
+  g_assert_cmpfloat (dl_session_get_download_fraction (session), <, 0);
+
+  dl_session_set_dataset (session, dataset);
+  dl_session_set_dataset (session, dataset);
+  g_assert_cmpuint (n_dataset, ==, 1);
+  g_assert_true (dl_session_get_dataset (session) == dataset);
+
+  dl_session_set_model (session, bundled, "Built-in model");
+  dl_session_set_model (session, bundled, "Built-in model");
+  g_assert_cmpuint (n_model, ==, 1);
+  g_assert_cmpuint (n_description, ==, 1);
+  g_assert_cmpstr (dl_session_get_model_description (session), ==, "Built-in model");
+
+  dl_session_take_evaluation (session, nn_evaluation_new (probs, labels, 2, 2));
+  g_assert_cmpuint (n_evaluation, ==, 1);
+  g_assert_nonnull (dl_session_get_evaluation (session));
+  /* another dataset: the evaluation was of the one before */
+  dl_session_set_dataset (session, NULL);
+  g_assert_cmpuint (n_dataset, ==, 2);
+  g_assert_cmpuint (n_evaluation, ==, 2);
+  g_assert_null (dl_session_get_evaluation (session));
+
+  dl_session_set_download_state (session, 0.5, "File 1 of 4", NULL, NULL);
+  dl_session_set_download_state (session, 0.5, "File 1 of 4", NULL, NULL);
+  g_assert_cmpuint (n_download, ==, 1);
+  dl_session_set_download_state (session, -1, NULL, "Could not get MNIST", "no source");
+  g_assert_cmpuint (n_download, ==, 2);
+  g_assert_cmpstr (dl_session_get_download_error (session), ==, "Could not get MNIST");
+  g_assert_cmpstr (dl_session_get_download_error_details (session), ==, "no source");
+
+  g_assert_finalize_object (session);
+  nn_dataset_unref (dataset);
+  close_window (window);
+}
+
+/* The window knows its pages only as DlPage: each has the window's session, a title and an
+ * icon, figures Export Figure can draw, and Export Figure takes the visible page's first. */
+static void
+test_window_pages (void)
+{
+  DlWindow *window = make_window ();
+  DlSession *session = dl_window_get_session (window);
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-pages-XXXXXX", NULL);
+  GtkWidget *stack = GTK_WIDGET (dl_window_get_draw_page (window));
+  g_autoptr(GtkSelectionModel) pages = NULL;
+  guint n_pages, n_statuses = 0;
+
+  dl_window_set_dataset (window, bars_dataset (100, 50));
+  spin ();
+  g_assert_cmpstr (dl_session_get_model_description (session), ==, "Built-in model");
+  g_assert_true (dl_session_get_model (session) == dl_window_get_model (window));
+  while (!ADW_IS_VIEW_STACK (stack))
+    stack = gtk_widget_get_parent (stack);
+  pages = adw_view_stack_get_pages (ADW_VIEW_STACK (stack));
+  n_pages = g_list_model_get_n_items (G_LIST_MODEL (pages));
+  g_assert_cmpuint (n_pages, ==, 5);
+  for (guint i = 0; i < n_pages; i++)
+    {
+      g_autoptr(AdwViewStackPage) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkWidget *child = adw_view_stack_page_get_child (item);
+      DlPage *page;
+      g_autoptr(GPtrArray) figures = NULL;
+      DlDatasetStatus *status;
+
+      g_assert_true (DL_IS_PAGE (child));
+      page = DL_PAGE (child);
+      g_assert_true (dl_page_get_session (page) == session);
+      g_assert_nonnull (dl_page_get_title (page));
+      g_assert_nonnull (dl_page_get_icon_name (page));
+      status = dl_page_get_status (page);
+      if (status != NULL)
+        {
+          g_assert_true (dl_dataset_status_get_session (status) == session);
+          n_statuses++;
+        }
+      figures = dl_page_list_figures (page);
+      g_assert_cmpuint (figures->len, >=, 1);
+      for (guint f = 0; f < figures->len; f++)
+        {
+          DlPageFigure *figure = figures->pdata[f];
+          g_autofree char *name = g_strdup_printf ("%u-%u.png", i, f);
+          g_autofree char *png = g_build_filename (dir, name, NULL);
+          g_autoptr(GError) error = NULL;
+
+          g_assert_nonnull (figure->name);
+          g_assert_true (dl_figure_save_png (GTK_WIDGET (figure->figure), png, 320, 240, &error));
+          g_assert_no_error (error);
+          g_assert_cmpint (g_unlink (png), ==, 0);
+        }
+      adw_view_stack_set_visible_child (ADW_VIEW_STACK (stack), child);
+      g_assert_true (dl_window_get_figure (window) == GTK_WIDGET (dl_page_get_figure (page)));
+    }
+  /* every page that needs a dataset shows the session's download */
+  g_assert_cmpuint (n_statuses, ==, 4);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  close_window (window);
+}
+
 /* With GTK before 4.14 on a software OpenGL (as under Xvfb), windows draw with Cairo; a
  * GSK_RENDERER the user set is left alone. */
 static void
@@ -1374,5 +1504,7 @@ main (int   argc,
   g_test_add_func ("/app/get-mnist/cancel", test_get_mnist_cancel);
 #endif
   g_test_add_func ("/app/dataset-status/fashion", test_dataset_status_fashion);
+  g_test_add_func ("/app/session/properties", test_session_properties);
+  g_test_add_func ("/app/window/pages", test_window_pages);
   return g_test_run ();
 }
