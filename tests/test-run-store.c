@@ -1288,6 +1288,23 @@ test_hostile_folders (Fixture       *f,
     g_unlink (lock);
   }
 
+  /* a model folder that is a link is not the run's model */
+  {
+    g_autofree char *model = run_file (f, id, NN_RUN_MODEL_DIR);
+    g_autofree char *moved = g_build_filename (f->dir, "moved-model", NULL);
+    g_autoptr(NnRun) run = load (f, id);
+    g_autofree char *found = nn_run_dup_model_dir (run);
+
+    g_assert_nonnull (found);
+    g_assert_cmpint (g_rename (model, moved), ==, 0);
+    g_assert_cmpint (symlink (moved, model), ==, 0);
+    g_clear_pointer (&found, g_free);
+    found = nn_run_dup_model_dir (run);
+    g_assert_null (found);
+    g_assert_cmpint (g_unlink (model), ==, 0);
+    g_assert_cmpint (g_rename (moved, model), ==, 0);
+  }
+
   /* other names in the store are not runs, and are left alone */
   {
     g_autofree char *stray = g_build_filename (f->dir, "notes.txt", NULL);

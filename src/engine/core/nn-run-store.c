@@ -1551,6 +1551,7 @@ nn_run_dup_model_dir (const NnRun *run)
 {
   g_autofree char *dir = NULL;
   g_autofree char *weights = NULL;
+  GStatBuf info;
 
   g_return_val_if_fail (run != NULL, NULL);
 
@@ -1558,7 +1559,11 @@ nn_run_dup_model_dir (const NnRun *run)
     return NULL;
   dir = g_build_filename (run->dir, NN_RUN_MODEL_DIR, NULL);
   weights = g_build_filename (dir, NN_MODEL_WEIGHTS_FILE, NULL);
-  return g_file_test (weights, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&dir) : NULL;
+  /* the run's own files, never what a link in its folder points at */
+  if (g_lstat (dir, &info) != 0 || !S_ISDIR (info.st_mode) ||
+      g_lstat (weights, &info) != 0 || !S_ISREG (info.st_mode))
+    return NULL;
+  return g_steal_pointer (&dir);
 }
 
 gboolean

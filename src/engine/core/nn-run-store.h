@@ -241,7 +241,10 @@ void           nn_run_free                 (NnRun        *run);
 const char    *nn_run_status_to_string     (NnRunStatus   status);
 /* Bytes on disk of the run's folder. */
 guint64        nn_run_get_disk_usage       (const NnRun  *run);
-/* The best model's folder (for nn_model_load), or NULL when no epoch ended. */
+/* The best model's folder (for nn_model_load), or NULL when no epoch ended or it is not a
+ * folder of regular files. Its config.json's training.best_epoch names the epoch the weights
+ * are from: after a kill between the model's write and run.json's, one past run.json's
+ * best_epoch. */
 char          *nn_run_dup_model_dir        (const NnRun  *run);
 /* Whether nn_run_store_resume can go on with it: not running, not damaged, a checkpoint. */
 gboolean       nn_run_can_resume           (const NnRun  *run);
