@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 #define DL_TYPE_DATASET_PAGE (dl_dataset_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlDatasetPage, dl_dataset_page, DL, DATASET_PAGE, AdwBin)
 
-/* Both borrowed. */
+/* Follow the session's dataset and model (DlPage); what the notifications call. Both borrowed
+ * from the session. */
 void        dl_dataset_page_set_dataset (DlDatasetPage *self,
                                          NnDataset     *dataset);
 void        dl_dataset_page_set_model   (DlDatasetPage *self,

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
 #define DL_TYPE_DRAW_PAGE (dl_draw_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlDrawPage, dl_draw_page, DL, DRAW_PAGE, AdwBin)
 
-/* The page borrows the model; the window keeps it alive while the page uses it. */
+/* Follows its session's model (DlPage); this is what the notification calls. Borrowed: the
+ * session keeps it alive while the page uses it. */
 void        dl_draw_page_set_model       (DlDrawPage  *self,
                                           NnModel     *model);
 /* −1 while there is nothing to classify */

@@ -14,8 +14,9 @@ G_BEGIN_DECLS
 #define DL_TYPE_EVALUATE_PAGE (dl_evaluate_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlEvaluatePage, dl_evaluate_page, DL, EVALUATE_PAGE, AdwBin)
 
-/* Both borrowed; an evaluation copies what it needs. A new model or dataset drops the results
- * shown and any evaluation still running: they were of the pair before. */
+/* Follow the session (DlPage); both borrowed from it, and an evaluation copies what it needs;
+ * its result goes to the session, which every page reads. A new model or dataset drops the
+ * results shown and any evaluation still running: they were of the pair before. */
 void                dl_evaluate_page_set_model      (DlEvaluatePage *self,
                                                      NnModel        *model);
 void                dl_evaluate_page_set_dataset    (DlEvaluatePage *self,

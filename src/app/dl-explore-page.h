@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 #define DL_TYPE_EXPLORE_PAGE (dl_explore_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlExplorePage, dl_explore_page, DL, EXPLORE_PAGE, AdwBin)
 
-/* Borrowed; the report is computed on a worker. */
+/* Follows the session's dataset (DlPage), borrowed from it; the report is computed on a
+ * worker. */
 void            dl_explore_page_set_dataset (DlExplorePage *self,
                                              NnDataset     *dataset);
 /* The report shown, or NULL while there is none. */

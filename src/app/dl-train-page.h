@@ -13,9 +13,11 @@ G_BEGIN_DECLS
 #define DL_TYPE_TRAIN_PAGE (dl_train_page_get_type ())
 G_DECLARE_FINAL_TYPE (DlTrainPage, dl_train_page, DL, TRAIN_PAGE, AdwBin)
 
-/* dataset is borrowed and must outlive any training it starts; NULL shows "No Dataset". */
+/* Follows the session's dataset (DlPage), which the session keeps until the training that
+ * borrows it has stopped; NULL shows "No Dataset". */
 void        dl_train_page_set_dataset        (DlTrainPage *self,
                                               NnDataset   *dataset);
+/* The session's training once the page has a session. */
 DlTraining *dl_train_page_get_training       (DlTrainPage *self);
 /* What the page shows while there is no dataset. */
 DlDatasetStatus *dl_train_page_get_status    (DlTrainPage *self);
