@@ -1312,9 +1312,9 @@ shown_text (const char *text,
 {
   g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
   GString *s = g_string_new (NULL);
-  glong n = 0;
+  const char *p = valid;
 
-  for (const char *p = valid; *p != '\0' && n < max; p = g_utf8_next_char (p), n++)
+  for (glong n = 0; *p != '\0' && n < max; p = g_utf8_next_char (p), n++)
     {
       gunichar c = g_utf8_get_char (p);
 
@@ -1323,7 +1323,7 @@ shown_text (const char *text,
       else
         g_string_append_unichar (s, c);
     }
-  if (*g_utf8_offset_to_pointer (valid, MIN (n, g_utf8_strlen (valid, -1))) != '\0')
+  if (*p != '\0')
     g_string_append (s, "…");
   return g_string_free (s, FALSE);
 }
