@@ -9,13 +9,72 @@
 
 #include "dl-figure.h"
 
+/* A series reduced to the plot's pixel columns. Points arrive in x order (monotonic series), so
+ * the points of one column are a contiguous index range; the line through its first, lowest,
+ * highest and last point covers the same pixels as the line through all of them (the M4
+ * reduction), and a column of four points or fewer keeps them all: sparse series stay exact. */
+typedef struct
+{
+  guint first;              /* G_MAXUINT: no point in this column */
+  guint last;
+  guint min;                /* the index of the lowest point */
+  guint max;
+} Column;
+
+typedef struct
+{
+  double   x0, x1;          /* axis range */
+  double   left, width;     /* the plot's left edge and width, in device pixels */
+  guint    n_columns;
+} ColumnsKey;
+
 typedef struct
 {
   char        *name;
   GdkRGBA      color;
   DlChartStyle style;
-  GArray      *points;      /* graphene_point_t as doubles: (x, y) pairs */
+  GArray      *points;      /* (x, y) pairs of doubles */
+  gboolean     monotonic;   /* x never decreases: columns and binary searches apply */
+  /* extents, kept as points arrive so that no draw walks the points: over all points, and over
+   * those a logarithmic axis shows (y > 0) */
+  double       x_min, x_max, y_min, y_max;
+  double       x_min_pos, x_max_pos, y_min_pos, y_max_pos;
+  guint        n_not_positive;
+  int          name_width;  /* the legend entry's text, in pixels; −1: not measured */
+  /* the columns of the last draw on screen, extended as points arrive */
+  GArray      *columns;     /* Column */
+  ColumnsKey   columns_key;
+  guint        n_columned;  /* points already placed in columns */
 } Series;
+
+/* A cached layer: what it shows, drawn once into an image, shown as a texture until its key
+ * changes. */
+typedef struct
+{
+  int      width, height, scale;
+  double   x0, x1, y0, y1;  /* axis units */
+  gboolean any;
+  GdkRGBA  fg;
+  guint    look;            /* self->look_serial */
+  guint    data;            /* self->data_serial; the data layer only */
+} LayerKey;
+
+typedef struct
+{
+  LayerKey         key;
+  gboolean         valid;
+  cairo_surface_t *surface;
+  GdkTexture      *texture;
+  double           done_x;  /* data layer: final left of this widget x; the rest may change */
+} Layer;
+
+typedef enum
+{
+  LAYER_BACK,               /* grid, ticks, axes, their labels, the placeholder */
+  LAYER_DATA,               /* bars, the marker, the series */
+  LAYER_LEGEND,             /* the legend, above the series */
+  N_LAYERS
+} LayerKind;
 
 struct _DlChart
 {
@@ -36,6 +95,26 @@ struct _DlChart
   double     x_step;        /* distance between x ticks, or 0 for a "nice" one */
   double     marker_x;      /* a labelled vertical line at this x, or NAN */
   char      *marker_label;
+
+  /* caches: the look changes with settings, labels and fonts; the data with anything but an
+   * append at the end of a monotonic series */
+  guint      look_serial;
+  guint      data_serial;
+  int        label_width;   /* the y label's width; −1: the legend is not measured */
+  int        row_height;
+  guint      font_hash;     /* of the font the texts were measured in */
+  Layer      layers[N_LAYERS];
+  guint      n_drawn_points;
+
+  /* redraws for new data: at most one per redraw_interval by the clock */
+  guint      redraw_interval;   /* ms; 0: at once */
+  DlChartClock clock;
+  gpointer   clock_data;
+  gint64     last_redraw;       /* clock µs of the last redraw queued for data */
+  guint      redraw_source;
+  guint      n_changes;         /* data changes, and how many the last snapshot showed */
+  guint      n_changes_drawn;
+  guint      n_redraws;
 };
 
 static void dl_chart_figure_init (DlFigureInterface *iface);
@@ -47,6 +126,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (DlChart, dl_chart, GTK_TYPE_WIDGET,
 #define MARGIN_RIGHT 16
 #define MARGIN_TOP 28
 #define MARGIN_BOTTOM 40
+/* how far left of a point the ink of what joins it may reach: a marker's dot, a line's join, and
+ * a pixel of antialiasing */
+#define INK_REACH 6
+#define DEFAULT_REDRAW_INTERVAL 250
 
 static const struct { const char *name; GdkRGBA rgba; } palette[] = {
   { "blue", { 0.208, 0.518, 0.894, 1 } },
@@ -57,12 +140,134 @@ static const struct { const char *name; GdkRGBA rgba; } palette[] = {
   { "brown", { 0.596, 0.416, 0.267, 1 } },
 };
 
+/* Where things go in one draw: the plot, the axis ranges, the legend's entries. */
+typedef struct
+{
+  double       w, h;
+  double       pw, ph, top;         /* the plot: MARGIN_LEFT … + pw across, top … + ph down */
+  double       x0, x1, y0, y1;      /* axis units: log10 of the data on a logarithmic axis */
+  gboolean     any;                 /* some point to plot */
+  GdkRGBA      fg;
+  double       scale;               /* device pixels per unit, for the columns */
+  PangoLayout *layout;
+  int          label_width, row_height;
+  guint        n_rows;
+  double      *entry_x;             /* each legend entry's text position */
+  guint       *entry_row;
+} Frame;
+
+static inline const double *
+point_at (Series *s,
+          guint   k)
+{
+  return &g_array_index (s->points, double, 2 * k);
+}
+
+static void
+series_reset (Series *s)
+{
+  g_array_set_size (s->points, 0);
+  g_array_set_size (s->columns, 0);
+  memset (&s->columns_key, 0, sizeof s->columns_key);
+  s->n_columned = 0;
+  s->monotonic = TRUE;
+  s->x_min = s->y_min = s->x_min_pos = s->y_min_pos = INFINITY;
+  s->x_max = s->y_max = s->x_max_pos = s->y_max_pos = -INFINITY;
+  s->n_not_positive = 0;
+}
+
 static void
 series_free (Series *s)
 {
   g_free (s->name);
   g_array_unref (s->points);
+  g_array_unref (s->columns);
   g_free (s);
+}
+
+static gint64
+monotonic_clock (gpointer user_data)
+{
+  return g_get_monotonic_time ();
+}
+
+static void
+layer_clear (Layer *layer)
+{
+  g_clear_pointer (&layer->surface, cairo_surface_destroy);
+  g_clear_object (&layer->texture);
+  layer->valid = FALSE;
+}
+
+/* Texts are measured again, and everything drawn again. */
+static void
+forget_measures (DlChart *self)
+{
+  self->look_serial++;
+  self->label_width = -1;
+  for (guint i = 0; i < self->series->len; i++)
+    ((Series *) g_ptr_array_index (self->series, i))->name_width = -1;
+}
+
+/* Something drawn differently: labels, settings, fonts, the legend. */
+static void
+look_changed (DlChart *self)
+{
+  forget_measures (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean on_redraw_due (gpointer data);
+
+/* New data shows at once when the last redraw for data is redraw_interval old by the clock,
+ * else when it will be: a run's steady stream of points costs a few frames a second, not one
+ * per point. A hidden chart waits for its map. */
+static void
+request_redraw (DlChart *self)
+{
+  gint64 now, since;
+
+  if (self->redraw_source != 0 || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  now = self->clock (self->clock_data);
+  since = now - self->last_redraw;
+  if (self->redraw_interval == 0 || since >= self->redraw_interval * (gint64) 1000 || since < 0)
+    {
+      self->last_redraw = now;
+      self->n_redraws++;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  self->redraw_source = g_timeout_add ((guint) ((self->redraw_interval * (gint64) 1000 - since)
+                                                / 1000) + 1, on_redraw_due, self);
+  g_source_set_name_by_id (self->redraw_source, "[digit-lab] chart redraw");
+}
+
+static gboolean
+on_redraw_due (gpointer data)
+{
+  DlChart *self = data;
+
+  self->redraw_source = 0;
+  if (self->n_changes_drawn != self->n_changes)
+    request_redraw (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+data_appended (DlChart *self)
+{
+  self->n_changes++;
+  request_redraw (self);
+}
+
+/* Anything but an append: everything is drawn afresh, at once. */
+static void
+data_changed (DlChart *self)
+{
+  self->data_serial++;
+  self->n_changes++;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 guint
@@ -82,7 +287,12 @@ dl_chart_add_series (DlChart      *self,
     if (g_strcmp0 (palette[i].name, color) == 0)
       s->color = palette[i].rgba;
   s->points = g_array_new (FALSE, FALSE, sizeof (double) * 2);
+  s->columns = g_array_new (FALSE, FALSE, sizeof (Column));
+  s->name_width = -1;
+  series_reset (s);
   g_ptr_array_add (self->series, s);
+  look_changed (self);
+  data_changed (self);
   return self->series->len - 1;
 }
 
@@ -93,13 +303,36 @@ dl_chart_append (DlChart *self,
                  double   y)
 {
   double p[2] = { x, y };
+  Series *s;
 
   g_return_if_fail (DL_IS_CHART (self) && series < self->series->len);
 
   if (!isfinite (x) || !isfinite (y))
     return;
-  g_array_append_vals (((Series *) g_ptr_array_index (self->series, series))->points, p, 1);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  s = g_ptr_array_index (self->series, series);
+  /* the data layer draws only what is new when lines and dots grew at their right end */
+  if (s->points->len == 0 || s->style == DL_CHART_BARS)
+    self->data_serial++;
+  if (s->points->len > 0 && x < point_at (s, s->points->len - 1)[0])
+    {
+      s->monotonic = FALSE;
+      self->data_serial++;
+    }
+  g_array_append_vals (s->points, p, 1);
+  s->x_min = MIN (s->x_min, x);
+  s->x_max = MAX (s->x_max, x);
+  s->y_min = MIN (s->y_min, y);
+  s->y_max = MAX (s->y_max, y);
+  if (y > 0)
+    {
+      s->x_min_pos = MIN (s->x_min_pos, x);
+      s->x_max_pos = MAX (s->x_max_pos, x);
+      s->y_min_pos = MIN (s->y_min_pos, y);
+      s->y_max_pos = MAX (s->y_max_pos, y);
+    }
+  else
+    s->n_not_positive++;
+  data_appended (self);
 }
 
 void
@@ -131,10 +364,10 @@ dl_chart_clear (DlChart *self)
   g_return_if_fail (DL_IS_CHART (self));
 
   for (guint i = 0; i < self->series->len; i++)
-    g_array_set_size (((Series *) g_ptr_array_index (self->series, i))->points, 0);
+    series_reset (g_ptr_array_index (self->series, i));
   self->marker_x = NAN;
   dl_chart_set_summary (self, NULL);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  data_changed (self);
 }
 
 void
@@ -167,16 +400,49 @@ dl_chart_get_n_points (DlChart *self,
   return ((Series *) g_ptr_array_index (self->series, series))->points->len;
 }
 
-/* The point of a series whose x is nearest to x, or NULL for an empty series. */
+/* The first index whose x is at least x; the length if there is none. Monotonic series only. */
+static guint
+lower_bound (Series *s,
+             double  x)
+{
+  guint lo = 0, hi = s->points->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (point_at (s, mid)[0] < x)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* The point of a series whose x is nearest to x, the first of equally near ones, or NULL for an
+ * empty series. */
 static const double *
 nearest_point (Series *s,
                double  x)
 {
   const double *best = NULL;
 
+  if (s->monotonic && s->points->len > 0)
+    {
+      guint above = lower_bound (s, x);
+      const double *after = above < s->points->len ? point_at (s, above) : NULL;
+      const double *before = above > 0 ? point_at (s, lower_bound (s, point_at (s, above - 1)[0]))
+                                       : NULL;
+
+      if (before == NULL)
+        return after;
+      if (after == NULL || fabs (before[0] - x) <= fabs (after[0] - x))
+        return before;
+      return after;
+    }
   for (guint k = 0; k < s->points->len; k++)
     {
-      const double *p = &g_array_index (s->points, double, 2 * k);
+      const double *p = point_at (s, k);
 
       if (best == NULL || fabs (p[0] - x) < fabs (best[0] - x))
         best = p;
@@ -204,7 +470,7 @@ dl_chart_set_placeholder (DlChart    *self,
   g_return_if_fail (DL_IS_CHART (self));
   g_free (self->placeholder);
   self->placeholder = g_strdup (text);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  look_changed (self);
 }
 
 void
@@ -213,7 +479,7 @@ dl_chart_set_y_percent (DlChart  *self,
 {
   g_return_if_fail (DL_IS_CHART (self));
   self->y_percent = percent;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  look_changed (self);
 }
 
 void
@@ -222,7 +488,7 @@ dl_chart_set_y_log (DlChart  *self,
 {
   g_return_if_fail (DL_IS_CHART (self));
   self->y_log = log_scale;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  look_changed (self);
 }
 
 void
@@ -231,7 +497,7 @@ dl_chart_set_x_step (DlChart *self,
 {
   g_return_if_fail (DL_IS_CHART (self) && step >= 0);
   self->x_step = step;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  look_changed (self);
 }
 
 void
@@ -243,7 +509,9 @@ dl_chart_set_marker (DlChart    *self,
   self->marker_x = x;
   g_free (self->marker_label);
   self->marker_label = g_strdup (label);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  /* a new best epoch comes with a run's data: drawn with it, as often as it */
+  self->data_serial++;
+  data_appended (self);
 }
 
 double
@@ -258,6 +526,39 @@ dl_chart_get_y_log (DlChart *self)
 {
   g_return_val_if_fail (DL_IS_CHART (self), FALSE);
   return self->y_log;
+}
+
+void
+dl_chart_set_redraw_interval (DlChart *self,
+                              guint    msec)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  self->redraw_interval = msec;
+}
+
+void
+dl_chart_set_clock (DlChart      *self,
+                    DlChartClock  clock,
+                    gpointer      user_data)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+  self->clock = clock != NULL ? clock : monotonic_clock;
+  self->clock_data = clock != NULL ? user_data : NULL;
+  self->last_redraw = G_MININT64 / 2;
+}
+
+guint
+dl_chart_get_n_redraws (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), 0);
+  return self->n_redraws;
+}
+
+guint
+dl_chart_get_n_drawn_points (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), 0);
+  return self->n_drawn_points;
 }
 
 char *
@@ -302,7 +603,8 @@ visible_y (DlChart *self,
 }
 
 /* The plot's range in axis units: data units, or log10 of them on a logarithmic axis, where
- * the range is whole decades. Returns FALSE when there is nothing to plot. */
+ * the range is whole decades. Returns FALSE when there is nothing to plot. The series keep
+ * their extents, so this does not walk their points. */
 static gboolean
 data_bounds (DlChart *self,
              double  *x0,
@@ -315,19 +617,12 @@ data_bounds (DlChart *self,
   *x0 = INFINITY, *x1 = -INFINITY, *y0 = INFINITY, *y1 = -INFINITY;
   for (guint i = 0; i < self->series->len; i++)
     {
-      GArray *pts = ((Series *) g_ptr_array_index (self->series, i))->points;
+      Series *s = g_ptr_array_index (self->series, i);
 
-      for (guint k = 0; k < pts->len; k++)
-        {
-          const double *p = &g_array_index (pts, double, 2 * k);
-
-          if (!visible_y (self, p[1]))
-            continue;
-          *x0 = MIN (*x0, p[0]);
-          *x1 = MAX (*x1, p[0]);
-          *y0 = MIN (*y0, p[1]);
-          *y1 = MAX (*y1, p[1]);
-        }
+      *x0 = MIN (*x0, self->y_log ? s->x_min_pos : s->x_min);
+      *x1 = MAX (*x1, self->y_log ? s->x_max_pos : s->x_max);
+      *y0 = MIN (*y0, self->y_log ? s->y_min_pos : s->y_min);
+      *y1 = MAX (*y1, self->y_log ? s->y_max_pos : s->y_max);
     }
   any = isfinite (*x0);
   if (!any)
@@ -384,320 +679,753 @@ show_text (cairo_t     *cr,
   pango_cairo_show_layout (cr, layout);
 }
 
-/* Draws at any size: on screen through the snapshot, into PNG files for export. */
-void
-dl_chart_draw (DlChart *self_,
-               cairo_t *cr,
-               double   w,
-               double   h)
+/* Plot coordinates of a data x, an axis-unit t and a data y. */
+static inline double
+frame_x (const Frame *f,
+         double       x)
 {
-  GtkWidget *widget = GTK_WIDGET (self_);
-  DlChart *self = self_;
-  double pw = w - MARGIN_LEFT - MARGIN_RIGHT, ph, top;
-  double x0, x1, y0, y1, step;
-  GdkRGBA fg;
-  PangoLayout *layout;
-  char buf[64];
-  gboolean any;
-  int label_w, row_h;
-  guint n_rows;
-  g_autofree double *entry_x = NULL;   /* each legend entry's text position */
-  g_autofree guint *entry_row = NULL;
+  return MARGIN_LEFT + (x - f->x0) / (f->x1 - f->x0) * f->pw;
+}
 
-  if (pw < 20)
-    return;
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  layout = gtk_widget_create_pango_layout (widget, NULL);
+static inline double
+frame_t (const Frame *f,
+         double       t)
+{
+  return f->top + f->ph - (t - f->y0) / (f->y1 - f->y0) * f->ph;
+}
 
-  /* the legend, right-aligned from the last series back, in as many rows as it needs to stay
-   * clear of the y label in the first row; the plot starts below it */
-  pango_layout_set_text (layout, self->y_label, -1);
-  pango_layout_get_pixel_size (layout, &label_w, &row_h);
-  entry_x = g_new (double, MAX (self->series->len, 1));
-  entry_row = g_new (guint, MAX (self->series->len, 1));
-  n_rows = 1;
+static inline double
+frame_y (DlChart     *self,
+         const Frame *f,
+         double       y)
+{
+  return frame_t (f, self->y_log ? log10 (y) : y);
+}
+
+/* Measures the legend once per look: the y label and each series' name. */
+static void
+measure_legend (DlChart     *self,
+                PangoLayout *layout)
+{
+  if (self->label_width < 0)
+    {
+      pango_layout_set_text (layout, self->y_label, -1);
+      pango_layout_get_pixel_size (layout, &self->label_width, &self->row_height);
+    }
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+
+      if (s->name_width >= 0)
+        continue;
+      pango_layout_set_text (layout, s->name, -1);
+      pango_layout_get_pixel_size (layout, &s->name_width, NULL);
+    }
+}
+
+static void
+frame_clear (Frame *f)
+{
+  g_clear_object (&f->layout);
+  g_clear_pointer (&f->entry_x, g_free);
+  g_clear_pointer (&f->entry_row, g_free);
+}
+
+/* Lays out one draw at w × h: the legend, right-aligned from the last series back, in as many
+ * rows as it needs to stay clear of the y label in the first row; the plot below it; the axis
+ * ranges. FALSE when there is no room for a plot. */
+static gboolean
+frame_init (DlChart *self,
+            Frame   *f,
+            double   w,
+            double   h,
+            double   scale)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double x, left;
+
+  memset (f, 0, sizeof *f);
+  f->w = w;
+  f->h = h;
+  f->scale = scale;
+  f->pw = w - MARGIN_LEFT - MARGIN_RIGHT;
+  if (f->pw < 20)
+    return FALSE;
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &f->fg);
+  f->layout = gtk_widget_create_pango_layout (widget, NULL);
   {
-    double x = MARGIN_LEFT + pw, left = 4 + label_w + 16;
+    /* a theme or a style class may change the font without a system setting */
+    guint font = pango_font_description_hash (
+      pango_context_get_font_description (pango_layout_get_context (f->layout)));
 
-    for (guint i = self->series->len; i-- > 0;)
+    if (font != self->font_hash)
       {
-        Series *s = g_ptr_array_index (self->series, i);
-        int tw;
-
-        pango_layout_set_text (layout, s->name, -1);
-        pango_layout_get_pixel_size (layout, &tw, NULL);
-        /* an entry is a 12-pixel swatch, 4 of space, the name, 12 before the next one */
-        if (x - tw - 16 < left && x < MARGIN_LEFT + pw)
-          {
-            n_rows++;
-            x = MARGIN_LEFT + pw;
-            left = 4;
-          }
-        entry_x[i] = x - tw;
-        entry_row[i] = n_rows - 1;
-        x -= tw + 28;
+        self->font_hash = font;
+        forget_measures (self);
       }
   }
-  top = MARGIN_TOP + (n_rows - 1) * (row_h + 4);
-  ph = h - top - MARGIN_BOTTOM;
-  if (ph < 20)
+  measure_legend (self, f->layout);
+  f->label_width = self->label_width;
+  f->row_height = self->row_height;
+  f->entry_x = g_new (double, MAX (self->series->len, 1));
+  f->entry_row = g_new (guint, MAX (self->series->len, 1));
+  f->n_rows = 1;
+  x = MARGIN_LEFT + f->pw;
+  left = 4 + f->label_width + 16;
+  for (guint i = self->series->len; i-- > 0;)
     {
-      g_object_unref (layout);
+      int tw = ((Series *) g_ptr_array_index (self->series, i))->name_width;
+
+      /* an entry is a 12-pixel swatch, 4 of space, the name, 12 before the next one */
+      if (x - tw - 16 < left && x < MARGIN_LEFT + f->pw)
+        {
+          f->n_rows++;
+          x = MARGIN_LEFT + f->pw;
+          left = 4;
+        }
+      f->entry_x[i] = x - tw;
+      f->entry_row[i] = f->n_rows - 1;
+      x -= tw + 28;
+    }
+  f->top = MARGIN_TOP + (f->n_rows - 1) * (f->row_height + 4);
+  f->ph = h - f->top - MARGIN_BOTTOM;
+  if (f->ph < 20)
+    {
+      frame_clear (f);
+      return FALSE;
+    }
+  f->any = data_bounds (self, &f->x0, &f->x1, &f->y0, &f->y1);
+  return TRUE;
+}
+
+/* Grid lines and y ticks; none while there is no data, where they would mean nothing. */
+static void
+draw_y_grid (DlChart     *self,
+             cairo_t     *cr,
+             const Frame *f)
+{
+  const GdkRGBA *fg = &f->fg;
+  char buf[64];
+
+  if (!f->any)
+    return;
+  cairo_set_line_width (cr, 1);
+  if (self->y_log)
+    {
+      for (double d = f->y0; d <= f->y1 + 1e-9; d++)
+        for (int m = 1; m <= 9 && (m == 1 || d < f->y1 - 1e-9); m++)
+          {
+            double t = d + log10 (m);
+            gboolean labelled = m == 1 || (f->y1 - f->y0 <= 2 && (m == 2 || m == 5));
+
+            cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, m == 1 ? 0.1 : 0.04);
+            cairo_move_to (cr, MARGIN_LEFT, round (frame_t (f, t)) + 0.5);
+            cairo_line_to (cr, MARGIN_LEFT + f->pw, round (frame_t (f, t)) + 0.5);
+            cairo_stroke (cr);
+            if (!labelled)
+              continue;
+            cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.7);
+            format_tick (self, buf, sizeof buf, t);
+            show_text (cr, f->layout, buf, MARGIN_LEFT - 6, frame_t (f, t), 1, 0.5);
+          }
       return;
     }
-  any = data_bounds (self, &x0, &x1, &y0, &y1);
-
-#define PX(x) (MARGIN_LEFT + ((x) - x0) / (x1 - x0) * pw)
-#define PY(t) (top + ph - ((t) - y0) / (y1 - y0) * ph)       /* t in axis units */
-#define VY(y) PY (self->y_log ? log10 (y) : (y))                   /* y in data units */
-
-  /* grid and y ticks; none while there is no data, where they would mean nothing */
-  cairo_set_line_width (cr, 1);
-  if (any && self->y_log)
-    for (double d = y0; d <= y1 + 1e-9; d++)
-      for (int m = 1; m <= 9 && (m == 1 || d < y1 - 1e-9); m++)
-        {
-          double t = d + log10 (m);
-          gboolean labelled = m == 1 || (y1 - y0 <= 2 && (m == 2 || m == 5));
-
-          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, m == 1 ? 0.1 : 0.04);
-          cairo_move_to (cr, MARGIN_LEFT, round (PY (t)) + 0.5);
-          cairo_line_to (cr, MARGIN_LEFT + pw, round (PY (t)) + 0.5);
-          cairo_stroke (cr);
-          if (!labelled)
-            continue;
-          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
-          format_tick (self, buf, sizeof buf, t);
-          show_text (cr, layout, buf, MARGIN_LEFT - 6, PY (t), 1, 0.5);
-        }
-  else if (any)
-    {
-      step = nice_step (y1 - y0, 5);
-      for (double t = ceil (y0 / step) * step; t <= y1 + 1e-9 * step; t += step)
-        {
-          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.1);
-          cairo_move_to (cr, MARGIN_LEFT, round (PY (t)) + 0.5);
-          cairo_line_to (cr, MARGIN_LEFT + pw, round (PY (t)) + 0.5);
-          cairo_stroke (cr);
-          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
-          format_tick (self, buf, sizeof buf, t);
-          show_text (cr, layout, buf, MARGIN_LEFT - 6, PY (t), 1, 0.5);
-        }
-    }
-  step = self->x_step > 0 ? self->x_step : nice_step (x1 - x0, 6);
-  if (any || !isnan (self->x_max_fixed))
-    for (double t = ceil (x0 / step) * step; t <= x1 + 1e-9 * step; t += step)
-      {
-        cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
-        g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
-        show_text (cr, layout, buf, PX (t), top + ph + 4, 0.5, 0);
-      }
-  if (!any && self->placeholder != NULL)
-    {
-      int th;
-
-      /* centred, wrapped inside the plot with 12 px to spare on each side */
-      pango_layout_set_width (layout, (int) (pw - 24) * PANGO_SCALE);
-      pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
-      pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-      pango_layout_set_text (layout, self->placeholder, -1);
-      pango_layout_get_pixel_size (layout, NULL, &th);
-      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.55);
-      cairo_move_to (cr, MARGIN_LEFT + 12, top + (ph - th) / 2);
-      pango_cairo_show_layout (cr, layout);
-      pango_layout_set_width (layout, -1);
-      pango_layout_set_alignment (layout, PANGO_ALIGN_LEFT);
-    }
-  /* axes */
-  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.5);
-  cairo_move_to (cr, MARGIN_LEFT + 0.5, top);
-  cairo_line_to (cr, MARGIN_LEFT + 0.5, top + ph + 0.5);
-  cairo_line_to (cr, MARGIN_LEFT + pw, top + ph + 0.5);
-  cairo_stroke (cr);
-  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
-  show_text (cr, layout, self->x_label, MARGIN_LEFT + pw / 2, h - 2, 0.5, 1);
-  show_text (cr, layout, self->y_label, 4, 4, 0, 0);
-
-  /* bars, side by side in the order of their series */
   {
-    guint n_bars = 0, bar = 0;
-    double slot;
+    double step = nice_step (f->y1 - f->y0, 5);
 
-    for (guint i = 0; i < self->series->len; i++)
-      n_bars += ((Series *) g_ptr_array_index (self->series, i))->style == DL_CHART_BARS;
-    slot = pw / MAX (x1 - x0, 1) * 0.8 / MAX (n_bars, 1);
-    for (guint i = 0; i < self->series->len; i++)
+    for (double t = ceil (f->y0 / step) * step; t <= f->y1 + 1e-9 * step; t += step)
       {
-        Series *s = g_ptr_array_index (self->series, i);
-
-        if (s->style != DL_CHART_BARS)
-          continue;
-        gdk_cairo_set_source_rgba (cr, &s->color);
-        for (guint k = 0; k < s->points->len; k++)
-          {
-            const double *p = &g_array_index (s->points, double, 2 * k);
-            double left = PX (p[0]) + (bar - n_bars / 2.0) * slot;
-            double base = self->y_log ? PY (y0) : PY (MAX (y0, 0.0));
-
-            if (!visible_y (self, p[1]))
-              continue;
-            cairo_rectangle (cr, left, VY (p[1]), slot * 0.9, base - VY (p[1]));
-            cairo_fill (cr);
-          }
-        bar++;
+        cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.1);
+        cairo_move_to (cr, MARGIN_LEFT, round (frame_t (f, t)) + 0.5);
+        cairo_line_to (cr, MARGIN_LEFT + f->pw, round (frame_t (f, t)) + 0.5);
+        cairo_stroke (cr);
+        cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.7);
+        format_tick (self, buf, sizeof buf, t);
+        show_text (cr, f->layout, buf, MARGIN_LEFT - 6, frame_t (f, t), 1, 0.5);
       }
   }
+}
 
-  /* the marker: a dashed line under the series, its label at the top of the plot */
-  if (any && isfinite (self->marker_x) && self->marker_x >= x0 && self->marker_x <= x1)
+/* The x tick labels: with data, or over a fixed range (the epochs of a run about to start). */
+static void
+draw_x_ticks (DlChart     *self,
+              cairo_t     *cr,
+              const Frame *f)
+{
+  double step = self->x_step > 0 ? self->x_step : nice_step (f->x1 - f->x0, 6);
+  char buf[64];
+
+  if (!f->any && isnan (self->x_max_fixed))
+    return;
+  for (double t = ceil (f->x0 / step) * step; t <= f->x1 + 1e-9 * step; t += step)
     {
-      double mx = round (PX (self->marker_x)) + 0.5;
-      const double dash[] = { 4, 3 };
-
-      cairo_save (cr);
-      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
-      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
-      cairo_move_to (cr, mx, top);
-      cairo_line_to (cr, mx, top + ph);
-      cairo_stroke (cr);
-      cairo_restore (cr);
-      if (self->marker_label != NULL)
-        {
-          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.75);
-          /* right of the line, or left of it near the right edge */
-          show_text (cr, layout, self->marker_label,
-                     mx > MARGIN_LEFT + pw * 0.8 ? mx - 4 : mx + 4, top + ph - 2,
-                     mx > MARGIN_LEFT + pw * 0.8 ? 1 : 0, 1);
-        }
+      cairo_set_source_rgba (cr, f->fg.red, f->fg.green, f->fg.blue, 0.7);
+      g_snprintf (buf, sizeof buf, "%g", fabs (t) < 1e-12 ? 0.0 : t);
+      show_text (cr, f->layout, buf, frame_x (f, t), f->top + f->ph + 4, 0.5, 0);
     }
+}
 
-  /* series: faint ones first so the others stay readable */
+/* The placeholder, centred and wrapped inside the plot with 12 px to spare on each side. */
+static void
+draw_placeholder (DlChart     *self,
+                  cairo_t     *cr,
+                  const Frame *f)
+{
+  int th;
+
+  if (f->any || self->placeholder == NULL)
+    return;
+  pango_layout_set_width (f->layout, (int) (f->pw - 24) * PANGO_SCALE);
+  pango_layout_set_alignment (f->layout, PANGO_ALIGN_CENTER);
+  pango_layout_set_wrap (f->layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_text (f->layout, self->placeholder, -1);
+  pango_layout_get_pixel_size (f->layout, NULL, &th);
+  cairo_set_source_rgba (cr, f->fg.red, f->fg.green, f->fg.blue, 0.55);
+  cairo_move_to (cr, MARGIN_LEFT + 12, f->top + (f->ph - th) / 2);
+  pango_cairo_show_layout (cr, f->layout);
+  pango_layout_set_width (f->layout, -1);
+  pango_layout_set_alignment (f->layout, PANGO_ALIGN_LEFT);
+}
+
+static void
+draw_axes (DlChart     *self,
+           cairo_t     *cr,
+           const Frame *f)
+{
+  cairo_set_line_width (cr, 1);
+  cairo_set_source_rgba (cr, f->fg.red, f->fg.green, f->fg.blue, 0.5);
+  cairo_move_to (cr, MARGIN_LEFT + 0.5, f->top);
+  cairo_line_to (cr, MARGIN_LEFT + 0.5, f->top + f->ph + 0.5);
+  cairo_line_to (cr, MARGIN_LEFT + f->pw, f->top + f->ph + 0.5);
+  cairo_stroke (cr);
+  cairo_set_source_rgba (cr, f->fg.red, f->fg.green, f->fg.blue, 0.7);
+  show_text (cr, f->layout, self->x_label, MARGIN_LEFT + f->pw / 2, f->h - 2, 0.5, 1);
+  show_text (cr, f->layout, self->y_label, 4, 4, 0, 0);
+}
+
+/* What lies under the data: it changes with the size, the look and the axis ranges. */
+static void
+draw_back (DlChart     *self,
+           cairo_t     *cr,
+           const Frame *f)
+{
+  draw_y_grid (self, cr, f);
+  draw_x_ticks (self, cr, f);
+  draw_placeholder (self, cr, f);
+  draw_axes (self, cr, f);
+}
+
+/* Bars, side by side in the order of their series. */
+static void
+draw_bars (DlChart     *self,
+           cairo_t     *cr,
+           const Frame *f)
+{
+  guint n_bars = 0, bar = 0;
+  double slot;
+
+  for (guint i = 0; i < self->series->len; i++)
+    n_bars += ((Series *) g_ptr_array_index (self->series, i))->style == DL_CHART_BARS;
+  if (n_bars == 0)
+    return;
+  slot = f->pw / MAX (f->x1 - f->x0, 1) * 0.8 / n_bars;
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+
+      if (s->style != DL_CHART_BARS)
+        continue;
+      gdk_cairo_set_source_rgba (cr, &s->color);
+      for (guint k = 0; k < s->points->len; k++)
+        {
+          const double *p = point_at (s, k);
+          double left = frame_x (f, p[0]) + (bar - n_bars / 2.0) * slot;
+          double base = self->y_log ? frame_t (f, f->y0) : frame_t (f, MAX (f->y0, 0.0));
+
+          if (!visible_y (self, p[1]))
+            continue;
+          cairo_rectangle (cr, left, frame_y (self, f, p[1]), slot * 0.9,
+                           base - frame_y (self, f, p[1]));
+          cairo_fill (cr);
+        }
+      bar++;
+    }
+}
+
+/* The marker: a dashed line under the series, its label at the top of the plot. */
+static void
+draw_marker (DlChart     *self,
+             cairo_t     *cr,
+             const Frame *f)
+{
+  double mx;
+  const double dash[] = { 4, 3 };
+
+  if (!f->any || !isfinite (self->marker_x) || self->marker_x < f->x0 || self->marker_x > f->x1)
+    return;
+  mx = round (frame_x (f, self->marker_x)) + 0.5;
+  cairo_save (cr);
+  cairo_set_line_width (cr, 1);
+  cairo_set_source_rgba (cr, f->fg.red, f->fg.green, f->fg.blue, 0.6);
+  cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
+  cairo_move_to (cr, mx, f->top);
+  cairo_line_to (cr, mx, f->top + f->ph);
+  cairo_stroke (cr);
+  cairo_restore (cr);
+  if (self->marker_label != NULL)
+    {
+      cairo_set_source_rgba (cr, f->fg.red, f->fg.green, f->fg.blue, 0.75);
+      /* right of the line, or left of it near the right edge */
+      show_text (cr, f->layout, self->marker_label,
+                 mx > MARGIN_LEFT + f->pw * 0.8 ? mx - 4 : mx + 4, f->top + f->ph - 2,
+                 mx > MARGIN_LEFT + f->pw * 0.8 ? 1 : 0, 1);
+    }
+}
+
+/* Whether a series is drawn through its columns: its x never decreases, and every point shows
+ * (a point the axis cannot show breaks the line, which only the full path knows). */
+static gboolean
+series_uses_columns (DlChart *self,
+                     Series  *s)
+{
+  return s->monotonic && s->style != DL_CHART_BARS && !(self->y_log && s->n_not_positive > 0);
+}
+
+/* The column of a point: device pixel columns of the plot, the points left or right of it in the
+ * first or the last. */
+static guint
+column_of (const ColumnsKey *key,
+           double            x)
+{
+  double c = floor ((x - key->x0) / (key->x1 - key->x0) * key->width);
+
+  return (guint) CLAMP (c, 0, key->n_columns - 1);
+}
+
+static void
+columns_add (Series           *s,
+             const ColumnsKey *key,
+             guint             k)
+{
+  Column *c = &g_array_index (s->columns, Column, column_of (key, point_at (s, k)[0]));
+
+  if (c->first == G_MAXUINT)
+    {
+      c->first = c->last = c->min = c->max = k;
+      return;
+    }
+  c->last = k;
+  if (point_at (s, k)[1] < point_at (s, c->min)[1])
+    c->min = k;
+  if (point_at (s, k)[1] > point_at (s, c->max)[1])
+    c->max = k;
+}
+
+/* Brings a series' columns up to date for this frame: kept while the plot's x range and width
+ * stay, extended by the points that arrived since; else rebuilt. */
+static void
+series_update_columns (Series      *s,
+                       const Frame *f)
+{
+  ColumnsKey key = {
+    f->x0, f->x1, MARGIN_LEFT * f->scale, f->pw * f->scale, (guint) ceil (f->pw * f->scale) + 1,
+  };
+
+  if (memcmp (&key, &s->columns_key, sizeof key) != 0 || s->n_columned > s->points->len)
+    {
+      Column empty = { G_MAXUINT, G_MAXUINT, G_MAXUINT, G_MAXUINT };
+
+      s->columns_key = key;
+      g_array_set_size (s->columns, 0);
+      for (guint c = 0; c < key.n_columns; c++)
+        g_array_append_val (s->columns, empty);
+      s->n_columned = 0;
+    }
+  for (; s->n_columned < s->points->len; s->n_columned++)
+    columns_add (s, &key, s->n_columned);
+}
+
+/* The indices a series is drawn through, from its column of from_x on (or all of them): ≤ 4 a
+ * column, in order. */
+static GArray *
+series_path (DlChart     *self,
+             Series      *s,
+             const Frame *f,
+             double       from_x)
+{
+  GArray *path = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (!series_uses_columns (self, s))
+    {
+      guint start = 0;
+
+      if (s->monotonic && from_x > -INFINITY)
+        {
+          start = lower_bound (s, from_x);
+          start = start > 0 ? start - 1 : 0;
+        }
+      for (guint k = start; k < s->points->len; k++)
+        g_array_append_val (path, k);
+      return path;
+    }
+  series_update_columns (s, f);
+  for (guint c = from_x > -INFINITY ? column_of (&s->columns_key, from_x) : 0;
+       c < s->columns->len; c++)
+    {
+      const Column *col = &g_array_index (s->columns, Column, c);
+      guint ks[4];
+
+      if (col->first == G_MAXUINT)
+        continue;
+      /* from the middle: the last point before, for the segment that enters */
+      if (path->len == 0 && from_x > -INFINITY && col->first > 0)
+        {
+          guint k = col->first - 1;
+
+          g_array_append_val (path, k);
+        }
+      if (col->last - col->first < 4)
+        {
+          for (guint k = col->first; k <= col->last; k++)
+            g_array_append_val (path, k);
+          continue;
+        }
+      ks[0] = col->first;
+      ks[1] = MIN (col->min, col->max);
+      ks[2] = MAX (col->min, col->max);
+      ks[3] = col->last;
+      for (int j = 0; j < 4; j++)
+        if (j == 0 || ks[j] != ks[j - 1])
+          g_array_append_val (path, ks[j]);
+    }
+  return path;
+}
+
+/* One series' line (and dots), through the points of path. */
+static void
+draw_series (DlChart     *self,
+             cairo_t     *cr,
+             const Frame *f,
+             Series      *s,
+             GArray      *path)
+{
+  gboolean faint = s->style == DL_CHART_FAINT;
+  guint drawn = 0;
+
+  cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, faint ? 0.3 : 1);
+  cairo_set_line_width (cr, faint ? 1 : 2);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  /* a point the axis cannot show breaks the line */
+  for (guint j = 0; j < path->len; j++)
+    {
+      const double *p = point_at (s, g_array_index (path, guint, j));
+
+      if (!visible_y (self, p[1]))
+        drawn = 0;
+      else if (drawn++ == 0)
+        cairo_move_to (cr, frame_x (f, p[0]), frame_y (self, f, p[1]));
+      else
+        cairo_line_to (cr, frame_x (f, p[0]), frame_y (self, f, p[1]));
+    }
+  cairo_stroke (cr);
+  if (s->style == DL_CHART_MARKERS)
+    for (guint j = 0; j < path->len; j++)
+      {
+        const double *p = point_at (s, g_array_index (path, guint, j));
+
+        if (!visible_y (self, p[1]))
+          continue;
+        cairo_arc (cr, frame_x (f, p[0]), frame_y (self, f, p[1]), 3, 0, 2 * G_PI);
+        cairo_fill (cr);
+      }
+  self->n_drawn_points += path->len;
+}
+
+/* Everything that shows data, for widget x ≥ from_x (−∞: all): bars, the marker, then the
+ * series, faint ones first so the others stay readable. */
+static void
+draw_data (DlChart     *self,
+           cairo_t     *cr,
+           const Frame *f,
+           double       from_x)
+{
+  double data_from = from_x > -INFINITY
+                       ? f->x0 + (from_x - INK_REACH - MARGIN_LEFT) / f->pw * (f->x1 - f->x0)
+                       : -INFINITY;
+
+  self->n_drawn_points = 0;
+  draw_bars (self, cr, f);
+  draw_marker (self, cr, f);
+  cairo_save (cr);
+  cairo_rectangle (cr, MARGIN_LEFT, f->top - 4, f->pw + 4, f->ph + 8);
+  cairo_clip (cr);
   for (int pass = 0; pass < 2; pass++)
     for (guint i = 0; i < self->series->len; i++)
       {
         Series *s = g_ptr_array_index (self->series, i);
-        gboolean faint = s->style == DL_CHART_FAINT;
+        g_autoptr(GArray) path = NULL;
 
-        if ((pass == 0) != faint || s->points->len == 0 || s->style == DL_CHART_BARS)
+        if ((pass == 0) != (s->style == DL_CHART_FAINT) || s->points->len == 0 ||
+            s->style == DL_CHART_BARS)
           continue;
-        cairo_save (cr);
-        cairo_rectangle (cr, MARGIN_LEFT, top - 4, pw + 4, ph + 8);
-        cairo_clip (cr);
-        cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, faint ? 0.3 : 1);
-        cairo_set_line_width (cr, faint ? 1 : 2);
-        cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-        /* a point the axis cannot show breaks the line */
-        for (guint k = 0, drawn = 0; k < s->points->len; k++)
-          {
-            const double *p = &g_array_index (s->points, double, 2 * k);
-
-            if (!visible_y (self, p[1]))
-              drawn = 0;
-            else if (drawn++ == 0)
-              cairo_move_to (cr, PX (p[0]), VY (p[1]));
-            else
-              cairo_line_to (cr, PX (p[0]), VY (p[1]));
-          }
-        cairo_stroke (cr);
-        if (s->style == DL_CHART_MARKERS)
-          for (guint k = 0; k < s->points->len; k++)
-            {
-              const double *p = &g_array_index (s->points, double, 2 * k);
-
-              if (!visible_y (self, p[1]))
-                continue;
-              cairo_arc (cr, PX (p[0]), VY (p[1]), 3, 0, 2 * G_PI);
-              cairo_fill (cr);
-            }
-        cairo_restore (cr);
+        path = series_path (self, s, f, data_from);
+        draw_series (self, cr, f, s, path);
       }
+  cairo_restore (cr);
+}
 
-  /* legend, top right */
+/* The widget x left of which new points can change nothing: their lines start at the last
+ * points, and a column's reduction changes only in the last column. */
+static double
+data_done_x (DlChart     *self,
+             const Frame *f)
+{
+  double done = f->w;
+
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = g_ptr_array_index (self->series, i);
-      double ly = 4 + entry_row[i] * (row_h + 4);
+      double x;
 
-      pango_layout_set_text (layout, s->name, -1);
-      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.8);
-      cairo_move_to (cr, entry_x[i], ly);
-      pango_cairo_show_layout (cr, layout);
+      if (s->points->len == 0)
+        continue;
+      x = point_at (s, s->points->len - 1)[0];
+      if (series_uses_columns (self, s))
+        {
+          /* the left edge of the last point's column */
+          x = f->x0 + column_of (&s->columns_key, x) / s->columns_key.width * (f->x1 - f->x0);
+        }
+      done = MIN (done, frame_x (f, x) - INK_REACH);
+    }
+  return floor (MAX (done, 0) * f->scale) / f->scale;
+}
+
+/* The legend, top right. */
+static void
+draw_legend (DlChart     *self,
+             cairo_t     *cr,
+             const Frame *f)
+{
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *s = g_ptr_array_index (self->series, i);
+      double ly = 4 + f->entry_row[i] * (f->row_height + 4);
+
+      pango_layout_set_text (f->layout, s->name, -1);
+      cairo_set_source_rgba (cr, f->fg.red, f->fg.green, f->fg.blue, 0.8);
+      cairo_move_to (cr, f->entry_x[i], ly);
+      pango_cairo_show_layout (cr, f->layout);
       cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue,
                              s->style == DL_CHART_FAINT ? 0.4 : 1);
-      cairo_rectangle (cr, entry_x[i] - 16, ly + row_h / 2.0 - 2, 12, 4);
+      cairo_rectangle (cr, f->entry_x[i] - 16, ly + f->row_height / 2.0 - 2, 12, 4);
       cairo_fill (cr);
     }
+}
 
-  /* hover readout: the point of each series nearest the pointer's x, its text on a backdrop
-   * so bars and lines under it do not hide it */
-  if (any && self->hover_x >= MARGIN_LEFT && self->hover_x <= MARGIN_LEFT + pw)
+/* The bottom of what the legend draws. */
+static double
+legend_height (const Frame *f)
+{
+  return 4 + f->n_rows * (f->row_height + 4.0) + 4;
+}
+
+/* The readout under the pointer: the point of each series nearest the pointer's x, its text on
+ * a backdrop so bars and lines under it do not hide it. */
+static void
+draw_readout (DlChart     *self,
+              cairo_t     *cr,
+              const Frame *f)
+{
+  double hx, ty = f->top + 4, box_w = 0;
+  gboolean left_side;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GArray) colours = NULL;
+  const GdkRGBA *fg = &f->fg;
+
+  if (!f->any || self->hover_x < MARGIN_LEFT || self->hover_x > MARGIN_LEFT + f->pw)
+    return;
+  hx = f->x0 + (self->hover_x - MARGIN_LEFT) / f->pw * (f->x1 - f->x0);
+  left_side = self->hover_x > MARGIN_LEFT + f->pw / 2;
+  lines = g_ptr_array_new_with_free_func (g_free);
+  colours = g_array_new (FALSE, FALSE, sizeof (GdkRGBA));
+  cairo_set_line_width (cr, 1);
+  cairo_set_source_rgba (cr, fg->red, fg->green, fg->blue, 0.35);
+  cairo_move_to (cr, round (self->hover_x) + 0.5, f->top);
+  cairo_line_to (cr, round (self->hover_x) + 0.5, f->top + f->ph);
+  cairo_stroke (cr);
+  for (guint i = 0; i < self->series->len; i++)
     {
-      double hx = x0 + (self->hover_x - MARGIN_LEFT) / pw * (x1 - x0);
-      gboolean left_side = self->hover_x > MARGIN_LEFT + pw / 2;
-      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr(GArray) colours = g_array_new (FALSE, FALSE, sizeof (GdkRGBA));
-      double ty = top + 4, box_w = 0;
+      Series *s = g_ptr_array_index (self->series, i);
+      const double *best = nearest_point (s, hx);
+      char value[32];
+      int tw;
 
-      cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.35);
-      cairo_move_to (cr, round (self->hover_x) + 0.5, top);
-      cairo_line_to (cr, round (self->hover_x) + 0.5, top + ph);
-      cairo_stroke (cr);
-      for (guint i = 0; i < self->series->len; i++)
+      if (best == NULL)
+        continue;
+      format_y (self, value, sizeof value, best[1]);
+      g_ptr_array_add (lines, g_strdup_printf ("%s %.3g: %s", s->name, best[0], value));
+      g_array_append_val (colours, s->color);
+      pango_layout_set_text (f->layout, g_ptr_array_index (lines, lines->len - 1), -1);
+      pango_layout_get_pixel_size (f->layout, &tw, NULL);
+      box_w = MAX (box_w, tw);
+      cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, 1);
+      /* a bar is its own marker; a dot would sit between the bars of one x */
+      if (visible_y (self, best[1]) && s->style != DL_CHART_BARS)
         {
-          Series *s = g_ptr_array_index (self->series, i);
-          const double *best = nearest_point (s, hx);
-          char value[32];
-          int tw;
-
-          if (best == NULL)
-            continue;
-          format_y (self, value, sizeof value, best[1]);
-          g_ptr_array_add (lines, g_strdup_printf ("%s %.3g: %s", s->name, best[0], value));
-          g_array_append_val (colours, s->color);
-          pango_layout_set_text (layout, g_ptr_array_index (lines, lines->len - 1), -1);
-          pango_layout_get_pixel_size (layout, &tw, NULL);
-          box_w = MAX (box_w, tw);
-          cairo_set_source_rgba (cr, s->color.red, s->color.green, s->color.blue, 1);
-          /* a bar is its own marker; a dot would sit between the bars of one x */
-          if (visible_y (self, best[1]) && s->style != DL_CHART_BARS)
-            {
-              cairo_arc (cr, PX (best[0]), VY (best[1]), 4, 0, 2 * G_PI);
-              cairo_fill (cr);
-            }
-        }
-      if (lines->len > 0)
-        {
-          double bx = left_side ? self->hover_x - 8 - box_w : self->hover_x + 8;
-
-          /* the opposite of the text colour: the window's background, near enough */
-          cairo_set_source_rgba (cr, 1 - fg.red, 1 - fg.green, 1 - fg.blue, 0.85);
-          cairo_rectangle (cr, bx - 4, ty - 2, box_w + 8, 18.0 * lines->len + 4);
+          cairo_arc (cr, frame_x (f, best[0]), frame_y (self, f, best[1]), 4, 0, 2 * G_PI);
           cairo_fill (cr);
         }
-      for (guint i = 0; i < lines->len; i++, ty += 18)
-        {
-          const GdkRGBA *c = &g_array_index (colours, GdkRGBA, i);
-
-          cairo_set_source_rgba (cr, c->red, c->green, c->blue, 1);
-          show_text (cr, layout, g_ptr_array_index (lines, i),
-                     self->hover_x + (left_side ? -8 : 8), ty, left_side ? 1 : 0, 0);
-        }
     }
-#undef PX
-#undef PY
-#undef VY
-  g_object_unref (layout);
+  if (lines->len > 0)
+    {
+      double bx = left_side ? self->hover_x - 8 - box_w : self->hover_x + 8;
+
+      /* the opposite of the text colour: the window's background, near enough */
+      cairo_set_source_rgba (cr, 1 - fg->red, 1 - fg->green, 1 - fg->blue, 0.85);
+      cairo_rectangle (cr, bx - 4, ty - 2, box_w + 8, 18.0 * lines->len + 4);
+      cairo_fill (cr);
+    }
+  for (guint i = 0; i < lines->len; i++, ty += 18)
+    {
+      const GdkRGBA *c = &g_array_index (colours, GdkRGBA, i);
+
+      cairo_set_source_rgba (cr, c->red, c->green, c->blue, 1);
+      show_text (cr, f->layout, g_ptr_array_index (lines, i),
+                 self->hover_x + (left_side ? -8 : 8), ty, left_side ? 1 : 0, 0);
+    }
+}
+
+/* Draws at any size, all of it, for Export Figure; the screen goes through the layers. */
+void
+dl_chart_draw (DlChart *self,
+               cairo_t *cr,
+               double   w,
+               double   h)
+{
+  Frame f;
+
+  g_return_if_fail (DL_IS_CHART (self));
+
+  if (!frame_init (self, &f, w, h, 1))
+    return;
+  draw_back (self, cr, &f);
+  draw_data (self, cr, &f, -INFINITY);
+  draw_legend (self, cr, &f);
+  draw_readout (self, cr, &f);
+  frame_clear (&f);
+}
+
+static LayerKey
+layer_key (DlChart     *self,
+           const Frame *f,
+           LayerKind    kind)
+{
+  LayerKey key;
+
+  /* zeroed whole, padding too: keys are compared as bytes */
+  memset (&key, 0, sizeof key);
+  key.width = (int) f->w;
+  key.height = kind == LAYER_LEGEND ? (int) ceil (legend_height (f)) : (int) f->h;
+  key.scale = (int) f->scale;
+  key.fg = f->fg;
+  key.look = self->look_serial;
+  if (kind != LAYER_LEGEND)
+    {
+      key.x0 = f->x0, key.x1 = f->x1, key.y0 = f->y0, key.y1 = f->y1;
+      key.any = f->any;
+    }
+  if (kind == LAYER_DATA)
+    key.data = self->data_serial;
+  return key;
+}
+
+/* Draws a layer into its image where it changed, and appends it to the snapshot. The data
+ * layer, when only points arrived, is drawn again right of its done_x alone. */
+static void
+snapshot_layer (DlChart     *self,
+                GtkSnapshot *snapshot,
+                const Frame *f,
+                LayerKind    kind)
+{
+  Layer *layer = &self->layers[kind];
+  LayerKey key = layer_key (self, f, kind);
+  gboolean changed = kind == LAYER_DATA && self->n_changes_drawn != self->n_changes;
+  double from_x = -INFINITY;
+  cairo_t *cr;
+
+  if (!layer->valid || memcmp (&key, &layer->key, sizeof key) != 0)
+    {
+      layer_clear (layer);
+      layer->surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, key.width * key.scale,
+                                                   key.height * key.scale);
+      cairo_surface_set_device_scale (layer->surface, key.scale, key.scale);
+      layer->key = key;
+      layer->valid = TRUE;
+      changed = TRUE;
+    }
+  else if (kind == LAYER_DATA)
+    from_x = layer->done_x;
+  if (changed)
+    {
+      cr = cairo_create (layer->surface);
+      if (from_x > -INFINITY)
+        {
+          /* what may have changed is cleared and drawn again */
+          cairo_rectangle (cr, from_x, 0, key.width - from_x, key.height);
+          cairo_clip (cr);
+          cairo_set_operator (cr, CAIRO_OPERATOR_CLEAR);
+          cairo_paint (cr);
+          cairo_set_operator (cr, CAIRO_OPERATOR_OVER);
+        }
+      if (kind == LAYER_BACK)
+        draw_back (self, cr, f);
+      else if (kind == LAYER_DATA)
+        {
+          draw_data (self, cr, f, from_x);
+          layer->done_x = data_done_x (self, f);
+        }
+      else
+        draw_legend (self, cr, f);
+      cairo_destroy (cr);
+      cairo_surface_flush (layer->surface);
+      g_clear_object (&layer->texture);
+      {
+        int stride = cairo_image_surface_get_stride (layer->surface);
+        int height = cairo_image_surface_get_height (layer->surface);
+        g_autoptr(GBytes) bytes = g_bytes_new (cairo_image_surface_get_data (layer->surface),
+                                               (gsize) stride * height);
+
+        /* cairo's ARGB32 is GDK's default memory format: premultiplied, native endian */
+        layer->texture = gdk_memory_texture_new (cairo_image_surface_get_width (layer->surface),
+                                                 height, GDK_MEMORY_DEFAULT, bytes, stride);
+      }
+    }
+  gtk_snapshot_append_texture (snapshot, layer->texture,
+                               &GRAPHENE_RECT_INIT (0, 0, key.width, key.height));
 }
 
 static void
 dl_chart_snapshot (GtkWidget   *widget,
                    GtkSnapshot *snapshot)
 {
-  double w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  DlChart *self = DL_CHART (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  Frame f;
 
-  dl_chart_draw (DL_CHART (widget), cr, w, h);
-  cairo_destroy (cr);
+  if (!frame_init (self, &f, w, h, gtk_widget_get_scale_factor (widget)))
+    return;
+  snapshot_layer (self, snapshot, &f, LAYER_BACK);
+  snapshot_layer (self, snapshot, &f, LAYER_DATA);
+  snapshot_layer (self, snapshot, &f, LAYER_LEGEND);
+  self->n_changes_drawn = self->n_changes;
+  if (f.any && self->hover_x >= MARGIN_LEFT && self->hover_x <= MARGIN_LEFT + f.pw)
+    {
+      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+
+      draw_readout (self, cr, &f);
+      cairo_destroy (cr);
+    }
+  frame_clear (&f);
 }
 
 static void
@@ -711,6 +1439,37 @@ dl_chart_measure (GtkWidget      *widget,
 {
   *minimum = orientation == GTK_ORIENTATION_HORIZONTAL ? 240 : 180;
   *natural = orientation == GTK_ORIENTATION_HORIZONTAL ? 480 : 240;
+}
+
+/* A page switch shows the newest data at once. */
+static void
+dl_chart_map (GtkWidget *widget)
+{
+  DlChart *self = DL_CHART (widget);
+
+  GTK_WIDGET_CLASS (dl_chart_parent_class)->map (widget);
+  g_clear_handle_id (&self->redraw_source, g_source_remove);
+  if (self->n_changes_drawn != self->n_changes)
+    gtk_widget_queue_draw (widget);
+}
+
+/* Fonts and their sizes change the legend and every label. */
+static void
+dl_chart_system_setting_changed (GtkWidget       *widget,
+                                 GtkSystemSetting setting)
+{
+  GTK_WIDGET_CLASS (dl_chart_parent_class)->system_setting_changed (widget, setting);
+  look_changed (DL_CHART (widget));
+}
+
+static void
+dl_chart_unrealize (GtkWidget *widget)
+{
+  DlChart *self = DL_CHART (widget);
+
+  for (int i = 0; i < N_LAYERS; i++)
+    layer_clear (&self->layers[i]);
+  GTK_WIDGET_CLASS (dl_chart_parent_class)->unrealize (widget);
 }
 
 static void
@@ -732,10 +1491,21 @@ on_leave (GtkEventControllerMotion *controller,
 }
 
 static void
+dl_chart_dispose (GObject *object)
+{
+  DlChart *self = DL_CHART (object);
+
+  g_clear_handle_id (&self->redraw_source, g_source_remove);
+  G_OBJECT_CLASS (dl_chart_parent_class)->dispose (object);
+}
+
+static void
 dl_chart_finalize (GObject *object)
 {
   DlChart *self = DL_CHART (object);
 
+  for (int i = 0; i < N_LAYERS; i++)
+    layer_clear (&self->layers[i]);
   g_ptr_array_unref (self->series);
   g_free (self->x_label);
   g_free (self->y_label);
@@ -751,9 +1521,13 @@ dl_chart_class_init (DlChartClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = dl_chart_dispose;
   object_class->finalize = dl_chart_finalize;
   widget_class->snapshot = dl_chart_snapshot;
   widget_class->measure = dl_chart_measure;
+  widget_class->map = dl_chart_map;
+  widget_class->unrealize = dl_chart_unrealize;
+  widget_class->system_setting_changed = dl_chart_system_setting_changed;
   gtk_widget_class_set_css_name (widget_class, "chart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -768,6 +1542,9 @@ dl_chart_init (DlChart *self)
   self->x_min_fixed = self->x_max_fixed = NAN;
   self->marker_x = NAN;
   self->hover_x = -1;
+  self->label_width = -1;
+  self->redraw_interval = DEFAULT_REDRAW_INTERVAL;
+  dl_chart_set_clock (self, NULL, NULL);
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   g_signal_connect (motion, "leave", G_CALLBACK (on_leave), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);

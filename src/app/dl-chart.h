@@ -67,10 +67,25 @@ void        dl_chart_set_summary (DlChart      *self,
                                   const char   *summary);
 const char *dl_chart_get_summary (DlChart      *self);
 
-/* Draws the figure into cr at width × height. */
+/* Draws the whole figure into cr at width × height (Export Figure). On screen the chart keeps
+ * what did not change in images, and reduces each series to what a pixel column can show. */
 void       dl_chart_draw (DlChart *self,
                           cairo_t *cr,
                           double   width,
                           double   height);
+
+/* Appended points and markers are drawn at most once per msec (250 unless set; 0: at once);
+ * the pointer's readout, settings and a page switch are drawn at once. */
+void       dl_chart_set_redraw_interval (DlChart *self,
+                                         guint    msec);
+/* The clock of that limit, in microseconds; NULL: g_get_monotonic_time (). For tests. */
+typedef gint64 (*DlChartClock) (gpointer user_data);
+void       dl_chart_set_clock    (DlChart      *self,
+                                  DlChartClock  clock,
+                                  gpointer      user_data);
+/* How many redraws new data has asked for so far. */
+guint      dl_chart_get_n_redraws (DlChart     *self);
+/* How many points the series of the last draw went through: at most four a pixel column. */
+guint      dl_chart_get_n_drawn_points (DlChart *self);
 
 G_END_DECLS
