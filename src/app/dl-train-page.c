@@ -15,6 +15,8 @@
 
 /* weight of the newest batch in the smoothed loss curve */
 #define SMOOTHING 0.05
+/* the least time between two progress texts in the status label, in µs */
+#define LABEL_INTERVAL (250 * G_TIME_SPAN_MILLISECOND)
 
 struct _DlTrainPage
 {
@@ -44,6 +46,10 @@ struct _DlTrainPage
   guint           train_acc, val_acc, test_acc;
   double          smoothed;
   gboolean        have_smoothed;
+  NnTrainProgress progress;     /* the newest, for the status label */
+  gboolean        progress_due; /* newer than the label */
+  gint64          label_time;   /* monotonic µs when the label last showed progress */
+  guint           label_source;
 
   GSettings      *settings;
   DlTraining     *training;
@@ -118,25 +124,67 @@ format_duration (double seconds)
 }
 
 static void
+show_progress (DlTrainPage *self)
+{
+  const NnTrainProgress *p = &self->progress;
+  g_autofree char *elapsed = format_duration (p->elapsed);
+  g_autofree char *eta = format_duration (p->eta);
+  g_autofree char *text = NULL;
+
+  /* Translators: live training status; the times are minutes:seconds */
+  text = g_strdup_printf (_("Epoch %u of %u · batch %u of %u\n%.0f images/s · %s elapsed · "
+                            "%s left"), p->epoch, p->n_epochs, p->batch, p->n_batches,
+                          p->samples_per_second, elapsed, eta);
+  gtk_label_set_label (self->status_label, text);
+  self->label_time = g_get_monotonic_time ();
+  self->progress_due = FALSE;
+}
+
+static gboolean
+on_label_due (gpointer data)
+{
+  DlTrainPage *self = data;
+
+  self->label_source = 0;
+  if (self->progress_due)
+    show_progress (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Text for the status label other than progress: replaces any still to come. */
+static void
+set_status (DlTrainPage *self,
+            const char  *text)
+{
+  g_clear_handle_id (&self->label_source, g_source_remove);
+  self->progress_due = FALSE;
+  gtk_label_set_label (self->status_label, text);
+}
+
+/* Each new text in the label lays the window out again: a few a second, the newest. */
+static void
 on_progress (DlTraining            *training,
              const NnTrainProgress *p,
              DlTrainPage           *self)
 {
   double x = (p->epoch - 1) + (double) p->batch / p->n_batches;
-  g_autofree char *elapsed = format_duration (p->elapsed);
-  g_autofree char *eta = format_duration (p->eta);
-  g_autofree char *text = NULL;
+  gint64 since;
 
   self->smoothed = self->have_smoothed ? (1 - SMOOTHING) * self->smoothed + SMOOTHING * p->loss
                                        : p->loss;
   self->have_smoothed = TRUE;
   dl_chart_append (self->loss_chart, self->batch_loss, x, p->loss);
   dl_chart_append (self->loss_chart, self->smooth_loss, x, self->smoothed);
-  /* Translators: live training status; the times are minutes:seconds */
-  text = g_strdup_printf (_("Epoch %u of %u · batch %u of %u\n%.0f images/s · %s elapsed · "
-                            "%s left"), p->epoch, p->n_epochs, p->batch, p->n_batches,
-                          p->samples_per_second, elapsed, eta);
-  gtk_label_set_label (self->status_label, text);
+  self->progress = *p;
+  self->progress_due = TRUE;
+  if (self->label_source != 0)
+    return;
+  since = g_get_monotonic_time () - self->label_time;
+  if (since >= LABEL_INTERVAL || since < 0)
+    show_progress (self);
+  else
+    self->label_source = g_timeout_add ((guint) ((LABEL_INTERVAL - since) / 1000) + 1,
+                                        on_label_due, self);
 }
 
 static void
@@ -181,11 +229,11 @@ on_finished (DlTraining  *training,
   update_actions (self);
   if (model == NULL)
     {
-      gtk_label_set_label (self->status_label, _("Stopped before the first epoch ended"));
+      set_status (self, _("Stopped before the first epoch ended"));
       return;
     }
-  gtk_label_set_label (self->status_label, stopped ? _("Stopped; the best epoch so far is kept")
-                                                   : _("Finished; the best epoch is kept"));
+  set_status (self, stopped ? _("Stopped; the best epoch so far is kept")
+                             : _("Finished; the best epoch is kept"));
   if (self->session != NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -209,7 +257,7 @@ on_failed (DlTraining  *training,
   g_autofree char *text = g_strdup_printf (_("Training failed: %s"), message);
 
   update_actions (self);
-  gtk_label_set_label (self->status_label, text);
+  set_status (self, text);
 }
 
 /* The time from the frame's tick to the end of its paint: layout and drawing. */
@@ -332,10 +380,10 @@ start_action (GtkWidget  *widget,
     {
       g_autofree char *text = g_strdup_printf (_("Cannot start: %s"), error->message);
 
-      gtk_label_set_label (self->status_label, text);
+      set_status (self, text);
       return;
     }
-  gtk_label_set_label (self->status_label, _("Starting…"));
+  set_status (self, _("Starting…"));
 }
 
 static void
@@ -347,7 +395,7 @@ pause_action (GtkWidget  *widget,
   gboolean paused = !dl_training_get_paused (self->training);
 
   dl_training_set_paused (self->training, paused);
-  gtk_label_set_label (self->status_label, paused ? _("Paused") : _("Resuming…"));
+  set_status (self, paused ? _("Paused") : _("Resuming…"));
 }
 
 static void
@@ -445,6 +493,7 @@ dl_train_page_dispose (GObject *object)
 
   dl_train_page_set_session (self, NULL);
   measure_frames (self, FALSE);
+  g_clear_handle_id (&self->label_source, g_source_remove);
   if (self->training != NULL)
     g_signal_handlers_disconnect_by_data (self->training, self);
   g_clear_object (&self->training);
