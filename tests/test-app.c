@@ -1439,7 +1439,10 @@ test_window_pages (void)
   /* every page that needs a dataset shows the session's download */
   g_assert_cmpuint (n_statuses, ==, 4);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
+  /* the session, its training and its dataset go with the window */
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   close_window (window);
+  g_assert_null (session);
 }
 
 /* With GTK before 4.14 on a software OpenGL (as under Xvfb), windows draw with Cairo; a
