@@ -40,7 +40,7 @@ struct _DlDatasetPage
 
 static void dl_dataset_page_page_iface_init (DlPageInterface *iface);
 static void dl_dataset_page_set_session (DlDatasetPage *self,
-                                         DlSession *session);
+                                         DlSession     *session);
 static void dl_dataset_page_get_property (GObject      *object,
                                           guint         prop_id,
                                           GValue       *value,
@@ -51,7 +51,8 @@ static void dl_dataset_page_set_property (GObject      *object,
                                           GParamSpec   *pspec);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlDatasetPage, dl_dataset_page, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_dataset_page_page_iface_init))
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE,
+                                                      dl_dataset_page_page_iface_init))
 
 enum
 {
@@ -415,7 +416,7 @@ on_session_show_test_image (DlDatasetPage *self,
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
 dl_dataset_page_set_session (DlDatasetPage *self,
-                             DlSession *session)
+                             DlSession     *session)
 {
   if (self->session == session)
     return;

@@ -36,7 +36,7 @@ struct _DlDrawPage
 
 static void dl_draw_page_page_iface_init (DlPageInterface *iface);
 static void dl_draw_page_set_session (DlDrawPage *self,
-                                      DlSession *session);
+                                      DlSession  *session);
 static void dl_draw_page_get_property (GObject      *object,
                                        guint         prop_id,
                                        GValue       *value,
@@ -305,7 +305,7 @@ on_session_model (DlDrawPage *self)
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
 dl_draw_page_set_session (DlDrawPage *self,
-                          DlSession *session)
+                          DlSession  *session)
 {
   if (self->session == session)
     return;

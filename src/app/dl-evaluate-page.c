@@ -46,7 +46,7 @@ static void dl_evaluate_page_page_iface_init (DlPageInterface *iface);
 static void on_open_test_image                (DlEvaluatePage  *self,
                                                guint            index);
 static void dl_evaluate_page_set_session (DlEvaluatePage *self,
-                                          DlSession *session);
+                                          DlSession      *session);
 static void dl_evaluate_page_get_property (GObject      *object,
                                            guint         prop_id,
                                            GValue       *value,
@@ -57,7 +57,8 @@ static void dl_evaluate_page_set_property (GObject      *object,
                                            GParamSpec   *pspec);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlEvaluatePage, dl_evaluate_page, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_evaluate_page_page_iface_init))
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE,
+                                                      dl_evaluate_page_page_iface_init))
 
 enum
 {
@@ -513,7 +514,7 @@ on_open_test_image (DlEvaluatePage *self,
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
 dl_evaluate_page_set_session (DlEvaluatePage *self,
-                              DlSession *session)
+                              DlSession      *session)
 {
   if (self->session == session)
     return;

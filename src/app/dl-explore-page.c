@@ -43,7 +43,7 @@ struct _DlExplorePage
 
 static void dl_explore_page_page_iface_init (DlPageInterface *iface);
 static void dl_explore_page_set_session (DlExplorePage *self,
-                                         DlSession *session);
+                                         DlSession     *session);
 static void dl_explore_page_get_property (GObject      *object,
                                           guint         prop_id,
                                           GValue       *value,
@@ -54,7 +54,8 @@ static void dl_explore_page_set_property (GObject      *object,
                                           GParamSpec   *pspec);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlExplorePage, dl_explore_page, ADW_TYPE_BIN,
-                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_explore_page_page_iface_init))
+                               G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE,
+                                                      dl_explore_page_page_iface_init))
 
 enum
 {
@@ -467,7 +468,7 @@ on_session_dataset (DlExplorePage *self)
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
 dl_explore_page_set_session (DlExplorePage *self,
-                             DlSession *session)
+                             DlSession     *session)
 {
   if (self->session == session)
     return;

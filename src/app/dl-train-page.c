@@ -67,7 +67,7 @@ struct _DlTrainPage
 
 static void dl_train_page_page_iface_init (DlPageInterface *iface);
 static void dl_train_page_set_session (DlTrainPage *self,
-                                       DlSession *session);
+                                       DlSession   *session);
 static void dl_train_page_get_property (GObject      *object,
                                         guint         prop_id,
                                         GValue       *value,
@@ -625,7 +625,7 @@ on_session_dataset (DlTrainPage *self)
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
 dl_train_page_set_session (DlTrainPage *self,
-                           DlSession *session)
+                           DlSession   *session)
 {
   if (self->session == session)
     return;
