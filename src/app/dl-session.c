@@ -30,6 +30,7 @@ struct _DlSession
   char         *model_description;
   NnEvaluation *evaluation;
   DlTraining   *training;
+  GSettings    *settings;         /* model-path, model-description */
 
   gboolean      fashion_available;
   GCancellable *download;         /* the download in progress, or NULL */
@@ -64,6 +65,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SHOW_TEST_IMAGE,
+  RUNS_CHANGED,
   N_SIGNALS
 };
 
@@ -187,6 +189,122 @@ dl_session_get_model_description (DlSession *self)
 {
   g_return_val_if_fail (DL_IS_SESSION (self), NULL);
   return self->model_description;
+}
+
+void
+dl_session_set_model_from_path (DlSession  *self,
+                                NnModel    *model,
+                                const char *description,
+                                const char *path)
+{
+  g_return_if_fail (DL_IS_SESSION (self));
+
+  dl_session_set_model (self, model, description);
+  g_settings_set_string (self->settings, "model-path", path != NULL ? path : "");
+  g_settings_set_string (self->settings, "model-description",
+                         path != NULL && description != NULL ? description : "");
+}
+
+typedef struct
+{
+  char    *path;
+  NnModel *model;
+} RestoreJob;
+
+static void
+restore_job_free (RestoreJob *job)
+{
+  g_free (job->path);
+  g_clear_pointer (&job->model, nn_model_unref);
+  g_free (job);
+}
+
+static void
+restore_model_thread (GTask        *task,
+                      gpointer      source,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  RestoreJob *job = task_data;
+  GError *error = NULL;
+
+  job->model = nn_model_load (job->path, 1, &error);
+  if (job->model != NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+dl_session_restore_model_async (DlSession           *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RestoreJob *job;
+
+  g_return_if_fail (DL_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  job = g_new0 (RestoreJob, 1);
+  job->path = g_settings_get_string (self->settings, "model-path");
+  g_task_set_task_data (task, job, (GDestroyNotify) restore_job_free);
+  if (job->path[0] == '\0')
+    g_task_return_boolean (task, FALSE);
+  else
+    g_task_run_in_thread (task, restore_model_thread);
+}
+
+gboolean
+dl_session_restore_model_finish (DlSession     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  GTask *task = G_TASK (result);
+  RestoreJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (task, &local))
+    {
+      if (local == NULL)
+        return FALSE;
+      if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* said once: the next start uses the built-in model without a word */
+      g_settings_set_string (self->settings, "model-path", "");
+      g_settings_set_string (self->settings, "model-description", "");
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (!g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      g_autofree char *description = g_settings_get_string (self->settings,
+                                                            "model-description");
+      g_autofree char *fallback = NULL;
+
+      if (description[0] == '\0')
+        {
+          g_autofree char *base = g_path_get_basename (job->path);
+
+          /* Translators: where the model in use came from; a file or folder name */
+          fallback = g_strdup_printf (_("Opened from %s"), base);
+        }
+      dl_session_set_model (self, job->model, fallback != NULL ? fallback : description);
+    }
+  return TRUE;
+}
+
+void
+dl_session_notify_runs_changed (DlSession *self)
+{
+  g_return_if_fail (DL_IS_SESSION (self));
+  g_signal_emit (self, signals[RUNS_CHANGED], 0);
 }
 
 void
@@ -629,6 +747,7 @@ dl_session_dispose (GObject *object)
   if (self->training != NULL)
     g_signal_handlers_disconnect_by_data (self->training, self);
   g_clear_object (&self->training);
+  g_clear_object (&self->settings);
   g_clear_pointer (&self->fetch_source, fetch_job_free);
   G_OBJECT_CLASS (dl_session_parent_class)->dispose (object);
 }
@@ -682,6 +801,9 @@ dl_session_class_init (DlSessionClass *klass)
   signals[SHOW_TEST_IMAGE] = g_signal_new ("show-test-image", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                            1, G_TYPE_UINT);
+  /* a run was recorded, ended, renamed, removed or restored: views of the store list again */
+  signals[RUNS_CHANGED] = g_signal_new ("runs-changed", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -693,6 +815,15 @@ dl_session_init (DlSession *self)
   self->fashion_available = fashion != NULL;
   self->download_fraction = -1;
   self->training = dl_training_new ();
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_swapped (self->training, "recording",
+                            G_CALLBACK (dl_session_notify_runs_changed), self);
+  g_signal_connect_swapped (self->training, "epoch-finished",
+                            G_CALLBACK (dl_session_notify_runs_changed), self);
+  g_signal_connect_swapped (self->training, "finished",
+                            G_CALLBACK (dl_session_notify_runs_changed), self);
+  g_signal_connect_swapped (self->training, "failed",
+                            G_CALLBACK (dl_session_notify_runs_changed), self);
   g_signal_connect_swapped (self->training, "notify::running", G_CALLBACK (on_training_running),
                             self);
 }

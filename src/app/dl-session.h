@@ -35,7 +35,7 @@ G_DECLARE_FINAL_TYPE (DlSession, dl_session, DL, SESSION, GObject)
  *   download-text           what is being fetched, or NULL
  *   download-error          why the last download failed, as a sentence for people, or NULL
  *   download-error-details  the technical reason behind it (sources, addresses), or NULL
- * A later runs view finds the run in progress here too (training), next to the model it made. */
+ * Signals: "show-test-image" (guint), "runs-changed" (the run store changed). */
 
 DlSession  *dl_session_new                  (void);
 
@@ -51,6 +51,25 @@ const char *dl_session_get_model_description (DlSession   *self);
 void        dl_session_set_model            (DlSession    *self,
                                              NnModel      *model,
                                              const char   *description);
+
+/* As dl_session_set_model, and remembered for the next start (GSettings model-path and
+ * model-description): the model trained last or opened. path NULL forgets it. */
+void        dl_session_set_model_from_path  (DlSession    *self,
+                                             NnModel      *model,
+                                             const char   *description,
+                                             const char   *path);
+/* Loads the remembered model on a worker; finish: TRUE when it is the session's now, FALSE with
+ * no error when none is remembered, FALSE with an error when it is gone or unreadable (then it
+ * is forgotten, and the model in use stays). */
+void        dl_session_restore_model_async  (DlSession           *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    dl_session_restore_model_finish (DlSession           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+/* Emits "runs-changed": the run store changed (training emits it by itself). */
+void        dl_session_notify_runs_changed  (DlSession    *self);
 
 const NnEvaluation *dl_session_get_evaluation (DlSession  *self);
 /* Takes ownership: the evaluation of the session's model on its dataset's test set. */

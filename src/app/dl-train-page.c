@@ -240,8 +240,13 @@ on_finished (DlTraining  *training,
       g_autofree char *time = g_date_time_format (now, "%H:%M");
       /* Translators: where the model in use came from; the time training ended */
       g_autofree char *description = g_strdup_printf (_("Trained at %s"), time);
+      g_autofree char *model_dir = dl_training_dup_run_model_dir (training);
 
-      dl_session_set_model (self->session, model, description);
+      /* the run's model folder is remembered for the next start */
+      dl_session_set_model_from_path (self->session, model, description,
+                                      model_dir != NULL &&
+                                      g_file_test (model_dir, G_FILE_TEST_IS_DIR) ? model_dir
+                                                                                 : NULL);
       gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
                                   _("The Draw page now uses the model you trained"));
     }
@@ -255,9 +260,33 @@ on_failed (DlTraining  *training,
            DlTrainPage *self)
 {
   g_autofree char *text = g_strdup_printf (_("Training failed: %s"), message);
+  g_autoptr(NnModel) model = dl_training_dup_model (training, NULL);
 
   update_actions (self);
   set_status (self, text);
+  /* the epochs that ended are kept (a record that could not be written loses no weights) */
+  if (model != NULL && self->session != NULL)
+    {
+      g_autofree char *model_dir = dl_training_dup_run_model_dir (training);
+
+      dl_session_set_model_from_path (self->session, model, _("Trained before a failure"),
+                                      model_dir != NULL &&
+                                      g_file_test (model_dir, G_FILE_TEST_IS_DIR) ? model_dir
+                                                                                 : NULL);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
+                                  _("The best epoch before the failure is kept"));
+    }
+}
+
+static void
+on_record_failed (DlTraining  *training,
+                  const char  *message,
+                  DlTrainPage *self)
+{
+  /* Translators: the run store's reason follows */
+  g_autofree char *text = g_strdup_printf (_("This run is not recorded: %s"), message);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", text);
 }
 
 /* The time from the frame's tick to the end of its paint: layout and drawing. */
@@ -479,6 +508,7 @@ use_training (DlTrainPage *self,
   g_signal_connect (self->training, "epoch-finished", G_CALLBACK (on_epoch_finished), self);
   g_signal_connect (self->training, "finished", G_CALLBACK (on_finished), self);
   g_signal_connect (self->training, "failed", G_CALLBACK (on_failed), self);
+  g_signal_connect (self->training, "record-failed", G_CALLBACK (on_record_failed), self);
   g_signal_connect_swapped (self->training, "notify::running", G_CALLBACK (on_running_changed),
                             self);
   g_signal_connect_swapped (self->training, "notify::paused", G_CALLBACK (on_paused_changed),

@@ -4,6 +4,8 @@
 
 #include "dl-training.h"
 
+#include "nn-run-store.h"
+
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gi18n.h>
@@ -27,6 +29,12 @@ struct _DlTraining
   gboolean         stop;          /* guarded by lock */
 
   gboolean         running;
+
+  NnRunStore      *store;         /* opened at the first run; NULL when it cannot be */
+  const NnDataset *dataset;       /* the run's, for its recorder; borrowed while running */
+  char            *run_id;        /* the run being recorded or recorded last; NULL: none */
+  char            *run_dir;
+  char            *store_error;   /* why the store could not be opened */
 };
 
 G_DEFINE_FINAL_TYPE (DlTraining, dl_training, G_TYPE_OBJECT)
@@ -36,6 +44,7 @@ enum
   PROP_0,
   PROP_RUNNING,
   PROP_PAUSED,
+  PROP_RUN_ID,
   N_PROPS
 };
 
@@ -45,6 +54,8 @@ enum
   EPOCH_FINISHED,
   FINISHED,
   FAILED,
+  RECORDING,
+  RECORD_FAILED,
   N_SIGNALS
 };
 
@@ -59,6 +70,8 @@ typedef struct
   NnEpochStats     stats;
   gboolean         stopped;
   char            *message;
+  char            *run_id;        /* RECORDING */
+  char            *run_dir;
 } Snapshot;
 
 static void
@@ -68,6 +81,8 @@ snapshot_free (gpointer data)
 
   g_object_unref (s->self);
   g_free (s->message);
+  g_free (s->run_id);
+  g_free (s->run_dir);
   g_free (s);
 }
 
@@ -97,6 +112,20 @@ apply_snapshot (gpointer data)
       g_debug ("epoch %u: %.3f s of training, %.1f images/s", s->stats.epoch, s->stats.seconds,
                s->stats.samples_per_second);
       g_signal_emit (self, signals[EPOCH_FINISHED], 0, &s->stats);
+      break;
+    case RECORDING:
+      g_free (self->run_dir);
+      self->run_dir = g_steal_pointer (&s->run_dir);
+      if (g_strcmp0 (self->run_id, s->run_id) != 0)
+        {
+          g_free (self->run_id);
+          self->run_id = g_steal_pointer (&s->run_id);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN_ID]);
+        }
+      g_signal_emit (self, signals[RECORDING], 0, self->run_id);
+      break;
+    case RECORD_FAILED:
+      g_signal_emit (self, signals[RECORD_FAILED], 0, s->message);
       break;
     case FINISHED:
     case FAILED:
@@ -186,6 +215,39 @@ training_worker (gpointer data)
 
   lower_thread_priority ();
 
+  /* the recorder hashes the dataset's files: here, not on the main thread. A run that cannot be
+   * recorded still trains; the page says it is not kept. */
+  if (nn_trainer_get_recorder (self->trainer) == NULL)
+    {
+      NnRunRecorder *recorder = NULL;
+
+      if (self->store == NULL)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", self->store_error);
+      else
+        recorder = nn_run_recorder_new (self->store, self->trainer, self->dataset, NULL, &error);
+
+      if (recorder != NULL)
+        nn_trainer_set_recorder (self->trainer, recorder);
+      else
+        {
+          Snapshot *r = g_new0 (Snapshot, 1);
+
+          r->kind = RECORD_FAILED;
+          r->message = g_strdup (error->message);
+          post (self, r);
+          g_clear_error (&error);
+        }
+    }
+  if (nn_trainer_get_recorder (self->trainer) != NULL)
+    {
+      Snapshot *r = g_new0 (Snapshot, 1);
+
+      r->kind = RECORDING;
+      r->run_id = g_strdup (nn_run_recorder_get_id (nn_trainer_get_recorder (self->trainer)));
+      r->run_dir = g_strdup (nn_run_recorder_get_dir (nn_trainer_get_recorder (self->trainer)));
+      post (self, r);
+    }
+
   if (nn_trainer_run (self->trainer, &hooks, &s->stopped, &error))
     s->kind = FINISHED;
   else
@@ -197,6 +259,18 @@ training_worker (gpointer data)
   return NULL;
 }
 
+static gboolean start_worker (DlTraining      *self,
+                              const NnDataset *dataset);
+
+static NnRunStore *
+ensure_store (DlTraining  *self,
+              GError     **error)
+{
+  if (self->store == NULL)
+    self->store = nn_run_store_new (NULL, error);
+  return self->store;
+}
+
 gboolean
 dl_training_start (DlTraining          *self,
                    const NnTrainConfig *config,
@@ -206,10 +280,27 @@ dl_training_start (DlTraining          *self,
   g_return_val_if_fail (DL_IS_TRAINING (self), FALSE);
   g_return_val_if_fail (!self->running, FALSE);
 
+  if (self->store == NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      g_clear_pointer (&self->store_error, g_free);
+      if (ensure_store (self, &local) == NULL)
+        self->store_error = g_strdup (local->message);
+    }
   g_clear_pointer (&self->trainer, nn_trainer_free);
   self->trainer = nn_trainer_new (config, dataset, error);
   if (self->trainer == NULL)
     return FALSE;
+  return start_worker (self, dataset);
+}
+
+/* The trainer is set; the worker records it (when it has no recorder yet) and runs it. */
+static gboolean
+start_worker (DlTraining      *self,
+              const NnDataset *dataset)
+{
+  self->dataset = dataset;
   g_mutex_lock (&self->lock);
   self->stop = FALSE;
   self->paused = FALSE;
@@ -218,6 +309,54 @@ dl_training_start (DlTraining          *self,
   set_running (self, TRUE);
   self->thread = g_thread_new ("digit-lab-training", training_worker, self);
   return TRUE;
+}
+
+gboolean
+dl_training_resume_run (DlTraining      *self,
+                        const char      *run_id,
+                        const NnDataset *dataset,
+                        GError         **error)
+{
+  NnTrainer *trainer;
+
+  g_return_val_if_fail (DL_IS_TRAINING (self), FALSE);
+  g_return_val_if_fail (run_id != NULL && dataset != NULL, FALSE);
+
+  if (self->running)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, _("A training run is in progress"));
+      return FALSE;
+    }
+  if (ensure_store (self, error) == NULL)
+    return FALSE;
+  trainer = nn_run_store_resume (self->store, run_id, dataset, 0, error);
+  if (trainer == NULL)
+    return FALSE;
+  g_clear_pointer (&self->trainer, nn_trainer_free);
+  self->trainer = trainer;
+  return start_worker (self, dataset);
+}
+
+NnRunStore *
+dl_training_get_run_store (DlTraining  *self,
+                           GError     **error)
+{
+  g_return_val_if_fail (DL_IS_TRAINING (self), NULL);
+  return ensure_store (self, error);
+}
+
+const char *
+dl_training_get_run_id (DlTraining *self)
+{
+  g_return_val_if_fail (DL_IS_TRAINING (self), NULL);
+  return self->run_id;
+}
+
+char *
+dl_training_dup_run_model_dir (DlTraining *self)
+{
+  g_return_val_if_fail (DL_IS_TRAINING (self), NULL);
+  return self->run_dir != NULL ? g_build_filename (self->run_dir, NN_RUN_MODEL_DIR, NULL) : NULL;
 }
 
 void
@@ -308,6 +447,9 @@ dl_training_get_property (GObject    *object,
     case PROP_PAUSED:
       g_value_set_boolean (value, dl_training_get_paused (self));
       break;
+    case PROP_RUN_ID:
+      g_value_set_string (value, self->run_id);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -334,6 +476,10 @@ dl_training_finalize (GObject *object)
   DlTraining *self = DL_TRAINING (object);
 
   g_clear_pointer (&self->trainer, nn_trainer_free);
+  g_clear_pointer (&self->store, nn_run_store_free);
+  g_free (self->run_id);
+  g_free (self->run_dir);
+  g_free (self->store_error);
   g_main_context_unref (self->main_context);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->resume);
@@ -355,6 +501,9 @@ dl_training_class_init (DlTrainingClass *klass)
   properties[PROP_PAUSED] = g_param_spec_boolean ("paused", NULL, NULL, FALSE,
                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
                                                   G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUN_ID] = g_param_spec_string ("run-id", NULL, NULL, NULL,
+                                                 G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                 G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -366,6 +515,11 @@ dl_training_class_init (DlTrainingClass *klass)
                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
   signals[FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[RECORDING] = g_signal_new ("recording", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[RECORD_FAILED] = g_signal_new ("record-failed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                         G_TYPE_STRING);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <glib-object.h>
 
 #include "nn-model.h"
+#include "nn-run-store.h"
 #include "nn-trainer.h"
 
 G_BEGIN_DECLS
@@ -26,6 +27,21 @@ gboolean    dl_training_get_paused  (DlTraining          *self);
 void        dl_training_stop        (DlTraining          *self);
 gboolean    dl_training_get_running (DlTraining          *self);
 guint       dl_training_get_epochs_done (DlTraining       *self);
+/* Goes on with a recorded run from its checkpoint (nn_run_store_resume), on dataset, which must
+ * stay alive as for dl_training_start. */
+gboolean    dl_training_resume_run  (DlTraining          *self,
+                                     const char          *run_id,
+                                     const NnDataset     *dataset,
+                                     GError             **error);
+/* Every run is recorded in the run store (nn-run-store.h; DIGIT_LAB_RUNS_DIR names another
+ * folder): "recording" (the run's id) says it started, "record-failed" (a message) that it
+ * trains unrecorded. The store is opened once; NULL with an error when it cannot be. */
+NnRunStore *dl_training_get_run_store (DlTraining        *self,
+                                       GError           **error);
+/* The "run-id" property: the run recorded now or last, or NULL. */
+const char *dl_training_get_run_id  (DlTraining          *self);
+/* That run's model folder (it exists once an epoch ended), or NULL. */
+char       *dl_training_dup_run_model_dir (DlTraining    *self);
 /* After a run: the best epoch's weights as a model (NULL before the first epoch ended). */
 NnModel    *dl_training_dup_model   (DlTraining          *self,
                                      GError             **error);

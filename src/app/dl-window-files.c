@@ -120,11 +120,13 @@ dl_window_open_model (DlWindow    *self,
 {
   g_autoptr(NnModel) model = nn_model_load (path, 1, error);
   g_autofree char *description = NULL;
+  g_autofree char *absolute = NULL;
 
   if (model == NULL)
     return FALSE;
   description = describe_opened (path);
-  dl_session_set_model (self->session, model, description);
+  absolute = g_canonicalize_filename (path, NULL);
+  dl_session_set_model_from_path (self->session, model, description, absolute);
   return TRUE;
 }
 
@@ -201,8 +203,9 @@ use_opened_model (DlWindow *self,
                   OpenJob  *job)
 {
   g_autofree char *description = describe_opened (job->path);
+  g_autofree char *absolute = g_canonicalize_filename (job->path, NULL);
 
-  dl_session_set_model (self->session, job->model, description);
+  dl_session_set_model_from_path (self->session, job->model, description, absolute);
   /* the same check the Draw page makes: the canvas gives one channel of 28 × 28 */
   if (!nn_model_check_input (job->model, 1, NN_PREPROCESS_SIZE, NN_PREPROCESS_SIZE, NULL))
     {

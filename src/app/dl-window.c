@@ -177,6 +177,28 @@ load_bundled_model (GError **error)
   return nn_model_load_from_data (config_data, config_len, weights_data, weights_len, 1, error);
 }
 
+/* The model remembered from the last session replaces the built-in one once read; a model
+ * that is gone or broken leaves the built-in one, and says so. */
+static void
+on_model_restored (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!dl_session_restore_model_finish (DL_SESSION (source), result, &error) && error != NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      DlWindow *self = user_data;
+      /* Translators: the engine's reason follows */
+      g_autofree char *message = g_strdup_printf (_("The last model could not be loaded, so the "
+                                                    "built-in model is in use: %s"),
+                                                  error->message);
+
+      dl_window_show_toast (self, message);
+    }
+}
+
 /* A close asked for while training waits for the worker to stop. */
 static void
 on_training_running (DlWindow *self)
@@ -270,6 +292,7 @@ dl_window_init (DlWindow *self)
                             G_CALLBACK (on_training_running), self);
   _dl_window_actions_init (self);
   _dl_window_files_init (self);
+  dl_session_restore_model_async (self->session, self->cancellable, on_model_restored, self);
 }
 
 DlWindow *
