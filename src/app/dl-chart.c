@@ -47,7 +47,7 @@ typedef struct
   guint        n_columned;  /* points already placed in columns */
 } Series;
 
-/* A cached layer: what it shows, drawn once into an image, shown as a texture until its key
+/* A cached layer: what it shows, drawn once into an image and painted from it until its key
  * changes. */
 typedef struct
 {
@@ -64,7 +64,6 @@ typedef struct
   LayerKey         key;
   gboolean         valid;
   cairo_surface_t *surface;
-  GdkTexture      *texture;
   double           done_x;  /* data layer: final left of this widget x; the rest may change */
 } Layer;
 
@@ -195,7 +194,6 @@ static void
 layer_clear (Layer *layer)
 {
   g_clear_pointer (&layer->surface, cairo_surface_destroy);
-  g_clear_object (&layer->texture);
   layer->valid = FALSE;
 }
 
@@ -1339,13 +1337,12 @@ layer_key (DlChart     *self,
   return key;
 }
 
-/* Draws a layer into its image where it changed, and appends it to the snapshot. The data
- * layer, when only points arrived, is drawn again right of its done_x alone. */
+/* Draws a layer into its image where it changed. The data layer, when only points arrived, is
+ * drawn again right of its done_x alone. */
 static void
-snapshot_layer (DlChart     *self,
-                GtkSnapshot *snapshot,
-                const Frame *f,
-                LayerKind    kind)
+update_layer (DlChart     *self,
+              const Frame *f,
+              LayerKind    kind)
 {
   Layer *layer = &self->layers[kind];
   LayerKey key = layer_key (self, f, kind);
@@ -1388,20 +1385,7 @@ snapshot_layer (DlChart     *self,
         draw_legend (self, cr, f);
       cairo_destroy (cr);
       cairo_surface_flush (layer->surface);
-      g_clear_object (&layer->texture);
-      {
-        int stride = cairo_image_surface_get_stride (layer->surface);
-        int height = cairo_image_surface_get_height (layer->surface);
-        g_autoptr(GBytes) bytes = g_bytes_new (cairo_image_surface_get_data (layer->surface),
-                                               (gsize) stride * height);
-
-        /* cairo's ARGB32 is GDK's default memory format: premultiplied, native endian */
-        layer->texture = gdk_memory_texture_new (cairo_image_surface_get_width (layer->surface),
-                                                 height, GDK_MEMORY_DEFAULT, bytes, stride);
-      }
     }
-  gtk_snapshot_append_texture (snapshot, layer->texture,
-                               &GRAPHENE_RECT_INIT (0, 0, key.width, key.height));
 }
 
 static void
@@ -1412,19 +1396,22 @@ dl_chart_snapshot (GtkWidget   *widget,
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
   Frame f;
 
+  cairo_t *cr;
+
   if (!frame_init (self, &f, w, h, gtk_widget_get_scale_factor (widget)))
     return;
-  snapshot_layer (self, snapshot, &f, LAYER_BACK);
-  snapshot_layer (self, snapshot, &f, LAYER_DATA);
-  snapshot_layer (self, snapshot, &f, LAYER_LEGEND);
-  self->n_changes_drawn = self->n_changes;
-  if (f.any && self->hover_x >= MARGIN_LEFT && self->hover_x <= MARGIN_LEFT + f.pw)
+  /* the images are painted as they are: no conversion, unlike a texture under the Cairo
+   * renderer; a later change to one copies it first, while a frame still uses it */
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  for (int i = 0; i < N_LAYERS; i++)
     {
-      cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-
-      draw_readout (self, cr, &f);
-      cairo_destroy (cr);
+      update_layer (self, &f, i);
+      cairo_set_source_surface (cr, self->layers[i].surface, 0, 0);
+      cairo_paint (cr);
     }
+  self->n_changes_drawn = self->n_changes;
+  draw_readout (self, cr, &f);
+  cairo_destroy (cr);
   frame_clear (&f);
 }
 
