@@ -30,10 +30,28 @@ wait_for_opening (DlWindow *window)
   spin ();
 }
 
+/* A window as the app opens it: with the model a test trained or opened before, if any. */
+static inline DlWindow *
+make_window_remembering (void)
+{
+  DlWindow *window = g_object_new (DL_TYPE_WINDOW, NULL);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  spin ();
+  return window;
+}
+
+/* A window with the built-in model: what earlier tests trained or opened is forgotten. */
 static inline DlWindow *
 make_window (void)
 {
-  DlWindow *window = g_object_new (DL_TYPE_WINDOW, NULL);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  DlWindow *window;
+
+  g_settings_reset (settings, "model-path");
+  g_settings_reset (settings, "model-description");
+  window = g_object_new (DL_TYPE_WINDOW, NULL);
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_present (GTK_WINDOW (window));

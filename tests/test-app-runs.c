@@ -147,7 +147,7 @@ test_remembered (void)
   g_assert_cmpint (run->status, ==, NN_RUN_STATUS_FINISHED);
   g_assert_cmpuint (run->n_epochs, ==, 2);
 
-  window = make_window ();
+  window = make_window_remembering ();
   wait_for_model (window, description);
   after = dup_weights (dl_session_get_model (dl_window_get_session (window)), &n_after);
   g_assert_cmpuint (n_before, ==, n_after);
@@ -166,7 +166,7 @@ test_remembered_gone (void)
 
   g_settings_set_string (settings, "model-path", gone);
   g_settings_set_string (settings, "model-description", "Trained at 12:00");
-  window = make_window ();
+  window = make_window_remembering ();
   end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   while (dl_window_get_last_toast (window) == NULL && g_get_monotonic_time () < end)
     {
