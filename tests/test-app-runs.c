@@ -4,9 +4,11 @@
 
 #include <math.h>
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "app-helpers.h"
 #include "dl-chart.h"
+#include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-train-page.h"
 #include "dl-training.h"
@@ -181,6 +183,220 @@ test_remembered_gone (void)
   close_window (window);
 }
 
+static void
+shoot (DlWindow   *window,
+       const char *page,
+       const char *name,
+       int         width,
+       gboolean    dark)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%d-%s.png", name, width, dark ? "dark" : "light");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                           : ADW_COLOR_SCHEME_FORCE_LIGHT);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", page));
+  for (int i = 0; i < 50; i++)
+    {
+      spin ();
+      g_usleep (2000);
+    }
+  save_png (GTK_WIDGET (window), file);
+}
+
+static DlRunsPage *
+runs_page (DlWindow *window)
+{
+  return DL_RUNS_PAGE (_dl_window_find_page (window, DL_TYPE_RUNS_PAGE));
+}
+
+static const NnRun *
+listed_run (DlRunsPage *page,
+            guint       position)
+{
+  g_autoptr(DlRunItem) item = g_list_model_get_item (G_LIST_MODEL (dl_runs_page_get_selection
+                                                                   (page)), position);
+
+  g_assert_nonnull (item);
+  return dl_run_item_get_run (item);
+}
+
+/* Two runs selected: each draws its curves on both Train charts in its own colour, and the
+ * table marks the setting that differs. */
+static void
+test_overlay (void)
+{
+  DlWindow *window = make_window ();
+  DlRunsPage *page = runs_page (window);
+  GtkSelectionModel *selection = dl_runs_page_get_selection (page);
+  DlTrainPage *train_page = dl_window_get_train_page (window);
+  DlChart *loss_chart = DL_CHART (dl_train_page_get_figure (train_page));
+  DlChart *accuracy_chart = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+  guint n_before = g_list_model_get_n_items (G_LIST_MODEL (selection));
+
+  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  spin ();
+  first = train (window, 2, 0.001);
+  second = train (window, 3, 0.003);
+  g_assert_cmpstr (first, !=, second);
+  /* both listed, newest first, as the runs ended */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n_before + 2);
+  g_assert_cmpstr (listed_run (page, 0)->id, ==, second);
+  g_assert_cmpstr (listed_run (page, 1)->id, ==, first);
+  g_assert_cmpint (listed_run (page, 0)->status, ==, NN_RUN_STATUS_FINISHED);
+  g_assert_nonnull (strstr (dl_runs_page_get_usage_text (page), "on disk"));
+
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_selection_model_select_item (selection, 1, FALSE);
+  spin ();
+  g_assert_cmpuint (dl_session_get_compared_runs (dl_window_get_session (window))->len, ==, 2);
+  {
+    g_autoptr(GPtrArray) figures = dl_page_list_figures (DL_PAGE (train_page));
+
+    g_assert_cmpuint (figures->len, >=, 2);
+    accuracy_chart = DL_CHART (((DlPageFigure *) figures->pdata[1])->figure);
+  }
+  /* per run: training and validation loss; validation and test accuracy */
+  g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 4);
+  g_assert_cmpuint (dl_chart_get_n_series (accuracy_chart), ==, 4);
+  for (guint s = 0; s < 4; s++)
+    {
+      g_assert_cmpuint (dl_chart_get_n_points (loss_chart, s), >, 0);
+      g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, s), >, 0);
+    }
+  /* the first run (oldest) had 2 epochs, the second 3 */
+  g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 1), ==, 2);
+  g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 3), ==, 3);
+  g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, 0), ==, 2);
+  g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, 2), ==, 3);
+
+  g_assert_cmpuint (dl_runs_page_get_n_compared (page), ==, 2);
+  g_assert_true (dl_runs_page_row_differs (page, "Learning rate"));
+  g_assert_true (dl_runs_page_row_differs (page, "Epochs"));
+  g_assert_false (dl_runs_page_row_differs (page, "Batch size"));
+  g_assert_false (dl_runs_page_row_differs (page, "Architecture"));
+
+  {
+    const char *shots[] = { "runs", "train" };
+
+    for (int d = 0; d < 2; d++)
+      for (int k = 0; k < 2; k++)
+        {
+          shoot (window, shots[k], k == 0 ? "runs" : "runs-overlay", 1200, d == 1);
+          shoot (window, shots[k], k == 0 ? "runs" : "runs-overlay", 360, d == 1);
+        }
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                        ADW_COLOR_SCHEME_DEFAULT);
+  }
+  /* a new start takes the charts back for the live run */
+  gtk_selection_model_unselect_all (selection);
+  spin ();
+  g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 4);
+  g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 0), ==, 0);
+
+  /* one run's model on the other pages */
+  gtk_selection_model_select_item (selection, 1, TRUE);
+  spin ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.use-model", NULL));
+  g_assert_true (g_str_has_prefix (dl_session_get_model_description (dl_window_get_session
+                                                                     (window)), "Run "));
+  close_window (window);
+}
+
+/* Delete, Undo: the run is back; delete, let the toast go: it is gone for good. */
+static void
+test_delete_undo (void)
+{
+  DlWindow *window = make_window ();
+  DlRunsPage *page = runs_page (window);
+  GtkSelectionModel *selection = dl_runs_page_get_selection (page);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+  g_autoptr(NnRunStore) store = nn_run_store_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) trash = NULL;
+  g_autofree char *id = NULL;
+  AdwToast *toast;
+
+  g_assert_cmpuint (n, >=, 2);
+  id = g_strdup (listed_run (page, n - 1)->id);
+  gtk_selection_model_select_item (selection, n - 1, TRUE);
+  spin ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.delete", NULL));
+  spin ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n - 1);
+  g_assert_null (nn_run_store_load (store, id, &error));
+  g_assert_error (error, NN_RUN_ERROR, NN_RUN_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  toast = dl_runs_page_get_undo_toast (page);
+  g_assert_nonnull (toast);
+  g_signal_emit_by_name (toast, "button-clicked");
+  adw_toast_dismiss (toast);
+  spin ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n);
+  {
+    g_autoptr(NnRun) back = nn_run_store_load (store, id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (back->id, ==, id);
+  }
+
+  /* again, and the toast goes: purged */
+  gtk_selection_model_select_item (selection, n - 1, TRUE);
+  g_assert_cmpstr (listed_run (page, n - 1)->id, ==, id);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.delete", NULL));
+  spin ();
+  toast = dl_runs_page_get_undo_toast (page);
+  g_assert_nonnull (toast);
+  adw_toast_dismiss (toast);
+  spin ();
+  g_assert_null (dl_runs_page_get_undo_toast (page));
+  trash = nn_run_store_list_trash (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (trash->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n - 1);
+  close_window (window);
+}
+
+/* Export Curves as CSV writes the recorded epochs, byte for byte. */
+static void
+test_export (void)
+{
+  DlWindow *window = make_window ();
+  DlRunsPage *page = runs_page (window);
+  g_autoptr(NnRunStore) store = nn_run_store_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (runs_dir, "export.csv", NULL);
+  g_autofree char *json_path = g_build_filename (runs_dir, "export.json", NULL);
+  g_autofree char *written = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(NnRun) run = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *id = listed_run (page, 0)->id;
+
+  run = nn_run_store_load (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (dl_runs_page_export (page, id, path, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
+  expected = nn_run_epochs_to_csv (run);
+  g_assert_cmpstr (written, ==, expected);
+  lines = g_strsplit (g_strchomp (written), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, run->n_epochs + 1);
+  g_assert_true (g_str_has_prefix (lines[0], "epoch,train_loss"));
+
+  g_assert_true (dl_runs_page_export (page, id, json_path, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "\"curves\""));
+  g_assert_nonnull (strstr (json, id));
+  g_unlink (path);
+  g_unlink (json_path);
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -212,6 +428,9 @@ main (int   argc,
   }
   g_test_add_func ("/app/runs/remembered", test_remembered);
   g_test_add_func ("/app/runs/remembered-gone", test_remembered_gone);
+  g_test_add_func ("/app/runs/overlay", test_overlay);
+  g_test_add_func ("/app/runs/delete-undo", test_delete_undo);
+  g_test_add_func ("/app/runs/export", test_export);
   status = g_test_run ();
   {
     g_autofree char *cmd = NULL;

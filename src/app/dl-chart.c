@@ -1564,3 +1564,24 @@ dl_chart_figure_init (DlFigureInterface *iface)
 {
   iface->draw = dl_chart_figure_draw;
 }
+
+/* Series from first on go (their indices are free again); the ones before keep theirs. */
+void
+dl_chart_remove_series_from (DlChart *self,
+                             guint    first)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+
+  if (first >= self->series->len)
+    return;
+  g_ptr_array_set_size (self->series, first);
+  look_changed (self);
+  data_changed (self);
+}
+
+guint
+dl_chart_get_n_series (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), 0);
+  return self->series->len;
+}

@@ -87,5 +87,9 @@ void       dl_chart_set_clock    (DlChart      *self,
 guint      dl_chart_get_n_redraws (DlChart     *self);
 /* How many points the series of the last draw went through: at most four a pixel column. */
 guint      dl_chart_get_n_drawn_points (DlChart *self);
+/* Removes the series from index first on (runs overlaid for a while, say). */
+void       dl_chart_remove_series_from (DlChart *self,
+                                        guint    first);
+guint      dl_chart_get_n_series (DlChart      *self);
 
 G_END_DECLS

@@ -31,6 +31,7 @@ struct _DlSession
   NnEvaluation *evaluation;
   DlTraining   *training;
   GSettings    *settings;         /* model-path, model-description */
+  GPtrArray    *compared_runs;    /* NnRun, the runs overlaid on the Train page; never NULL */
 
   gboolean      fashion_available;
   GCancellable *download;         /* the download in progress, or NULL */
@@ -57,6 +58,7 @@ enum
   PROP_DOWNLOAD_TEXT,
   PROP_DOWNLOAD_ERROR,
   PROP_DOWNLOAD_ERROR_DETAILS,
+  PROP_COMPARED_RUNS,
   N_PROPS
 };
 
@@ -298,6 +300,26 @@ dl_session_restore_model_finish (DlSession     *self,
       dl_session_set_model (self, job->model, fallback != NULL ? fallback : description);
     }
   return TRUE;
+}
+
+GPtrArray *
+dl_session_get_compared_runs (DlSession *self)
+{
+  g_return_val_if_fail (DL_IS_SESSION (self), NULL);
+  return self->compared_runs;
+}
+
+void
+dl_session_set_compared_runs (DlSession *self,
+                              GPtrArray *runs)
+{
+  g_return_if_fail (DL_IS_SESSION (self));
+
+  if (runs == NULL)
+    runs = g_ptr_array_new_with_free_func ((GDestroyNotify) nn_run_free);
+  g_ptr_array_unref (self->compared_runs);
+  self->compared_runs = runs;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARED_RUNS]);
 }
 
 void
@@ -710,6 +732,9 @@ dl_session_get_property (GObject    *object,
     case PROP_DOWNLOAD_ERROR_DETAILS:
       g_value_set_string (value, self->download_error_details);
       break;
+    case PROP_COMPARED_RUNS:
+      g_value_set_boxed (value, self->compared_runs);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -761,6 +786,7 @@ dl_session_finalize (GObject *object)
   g_clear_pointer (&self->dataset, nn_dataset_unref);
   g_clear_pointer (&self->pending, nn_dataset_unref);
   g_clear_pointer (&self->model, nn_model_unref);
+  g_clear_pointer (&self->compared_runs, g_ptr_array_unref);
   g_free (self->model_description);
   g_free (self->download_text);
   g_free (self->download_error);
@@ -795,6 +821,8 @@ dl_session_class_init (DlSessionClass *klass)
   properties[PROP_DOWNLOAD_ERROR] = g_param_spec_string ("download-error", NULL, NULL, NULL, ro);
   properties[PROP_DOWNLOAD_ERROR_DETAILS] = g_param_spec_string ("download-error-details", NULL,
                                                                  NULL, NULL, ro);
+  properties[PROP_COMPARED_RUNS] = g_param_spec_boxed ("compared-runs", NULL, NULL,
+                                                      G_TYPE_PTR_ARRAY, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* a test image's index: the page that shows images shows it */
@@ -815,6 +843,7 @@ dl_session_init (DlSession *self)
   self->fashion_available = fashion != NULL;
   self->download_fraction = -1;
   self->training = dl_training_new ();
+  self->compared_runs = g_ptr_array_new_with_free_func ((GDestroyNotify) nn_run_free);
   self->settings = g_settings_new (APP_ID);
   g_signal_connect_swapped (self->training, "recording",
                             G_CALLBACK (dl_session_notify_runs_changed), self);

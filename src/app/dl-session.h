@@ -35,6 +35,7 @@ G_DECLARE_FINAL_TYPE (DlSession, dl_session, DL, SESSION, GObject)
  *   download-text           what is being fetched, or NULL
  *   download-error          why the last download failed, as a sentence for people, or NULL
  *   download-error-details  the technical reason behind it (sources, addresses), or NULL
+ *   compared-runs           the runs overlaid on the Train page (GPtrArray of NnRun); read-only
  * Signals: "show-test-image" (guint), "runs-changed" (the run store changed). */
 
 DlSession  *dl_session_new                  (void);
@@ -68,6 +69,12 @@ void        dl_session_restore_model_async  (DlSession           *self,
 gboolean    dl_session_restore_model_finish (DlSession           *self,
                                              GAsyncResult        *result,
                                              GError             **error);
+/* The runs chosen in the Runs view, their curves overlaid on the Train page's charts: a
+ * GPtrArray of NnRun (nn-run-store.h), never NULL; the "compared-runs" property. set takes
+ * ownership (NULL: none). */
+GPtrArray  *dl_session_get_compared_runs    (DlSession    *self);
+void        dl_session_set_compared_runs    (DlSession    *self,
+                                             GPtrArray    *runs);
 /* Emits "runs-changed": the run store changed (training emits it by itself). */
 void        dl_session_notify_runs_changed  (DlSession    *self);
 

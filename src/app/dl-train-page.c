@@ -44,6 +44,7 @@ struct _DlTrainPage
   DlChart        *accuracy_chart;
   guint           batch_loss, smooth_loss, train_loss, val_loss;
   guint           train_acc, val_acc, test_acc;
+  gboolean        overlaid;     /* the charts show recorded runs, not the live series */
   double          smoothed;
   gboolean        have_smoothed;
   NnTrainProgress progress;     /* the newest, for the status label */
@@ -94,6 +95,91 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+/* The series of the run in progress; an overlay of recorded runs replaces them for a while. */
+static void
+add_live_series (DlTrainPage *self)
+{
+  dl_chart_remove_series_from (self->loss_chart, 0);
+  dl_chart_remove_series_from (self->accuracy_chart, 0);
+  self->batch_loss = dl_chart_add_series (self->loss_chart, _("batch"), "blue", DL_CHART_FAINT);
+  self->smooth_loss = dl_chart_add_series (self->loss_chart, _("smoothed"), "blue", DL_CHART_LINE);
+  self->train_loss = dl_chart_add_series (self->loss_chart, _("training"), "orange",
+                                          DL_CHART_MARKERS);
+  self->val_loss = dl_chart_add_series (self->loss_chart, _("validation"), "green",
+                                        DL_CHART_MARKERS);
+  self->train_acc = dl_chart_add_series (self->accuracy_chart, _("training"), "orange",
+                                         DL_CHART_MARKERS);
+  self->val_acc = dl_chart_add_series (self->accuracy_chart, _("validation"), "green",
+                                       DL_CHART_MARKERS);
+  self->test_acc = dl_chart_add_series (self->accuracy_chart, _("test"), "purple",
+                                        DL_CHART_MARKERS);
+  self->overlaid = FALSE;
+}
+
+/* The runs chosen in the Runs view, each in its own colour: the training loss of every batch
+ * (its mean, by epochs of images seen) and the validation loss; validation and test accuracy
+ * by epoch. The run in progress keeps the charts while it trains. */
+static void
+on_compared_runs (DlTrainPage *self)
+{
+  static const char *const colors[] = { "blue", "orange", "green", "purple", "red", "brown" };
+  GPtrArray *runs = dl_session_get_compared_runs (self->session);
+  guint max_epochs = 1;
+
+  if (dl_training_get_running (self->training) || (runs->len == 0 && !self->overlaid))
+    return;
+  if (runs->len == 0)
+    {
+      add_live_series (self);
+      dl_chart_clear (self->loss_chart);
+      dl_chart_clear (self->accuracy_chart);
+      return;
+    }
+  dl_chart_remove_series_from (self->loss_chart, 0);
+  dl_chart_remove_series_from (self->accuracy_chart, 0);
+  dl_chart_clear (self->loss_chart);
+  dl_chart_clear (self->accuracy_chart);
+  self->overlaid = TRUE;
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const NnRun *run = runs->pdata[i];
+      const char *color = colors[i % G_N_ELEMENTS (colors)];
+      g_autoptr(NnRunCurves) curves = nn_run_load_curves (run, NULL);
+      g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (run->started);
+      g_autofree char *when = g_date_time_format (started, "%H:%M:%S");
+      const char *label = run->name != NULL && run->name[0] != '\0' ? run->name : when;
+      /* Translators: a run's name, then which of its curves */
+      g_autofree char *train_name = g_strdup_printf (_("%s training"), label);
+      g_autofree char *val_name = g_strdup_printf (_("%s validation"), label);
+      g_autofree char *test_name = g_strdup_printf (_("%s test"), label);
+      guint loss = dl_chart_add_series (self->loss_chart, train_name, color, DL_CHART_LINE);
+      guint val_loss = dl_chart_add_series (self->loss_chart, val_name, color, DL_CHART_MARKERS);
+      guint val_acc = dl_chart_add_series (self->accuracy_chart, val_name, color,
+                                           DL_CHART_MARKERS);
+      guint test_acc = dl_chart_add_series (self->accuracy_chart, test_name, color,
+                                            DL_CHART_FAINT);
+
+      for (size_t p = 0; curves != NULL && run->n_train > 0 && p < curves->n_points; p++)
+        dl_chart_append (self->loss_chart, loss,
+                         (double) curves->points[p].images / (double) run->n_train,
+                         curves->points[p].mean);
+      for (guint e = 0; e < run->n_epochs; e++)
+        {
+          const NnEpochStats *st = &run->epochs[e].stats;
+
+          if (isfinite (st->val_loss))
+            dl_chart_append (self->loss_chart, val_loss, st->epoch, st->val_loss);
+          if (isfinite (st->val_accuracy))
+            dl_chart_append (self->accuracy_chart, val_acc, st->epoch, st->val_accuracy);
+          if (isfinite (st->test_accuracy))
+            dl_chart_append (self->accuracy_chart, test_acc, st->epoch, st->test_accuracy);
+        }
+      max_epochs = MAX (max_epochs, MAX (run->n_epochs, run->recipe.epochs));
+    }
+  dl_chart_set_x_range (self->loss_chart, 0, max_epochs);
+  dl_chart_set_x_range (self->accuracy_chart, 0, max_epochs);
+}
 
 static void
 on_log_scale_changed (DlTrainPage *self)
@@ -346,6 +432,13 @@ measure_frames (DlTrainPage *self,
 static void
 on_running_changed (DlTrainPage *self)
 {
+  /* a run resumed from the Runs view takes the charts back from an overlay */
+  if (self->overlaid && dl_training_get_running (self->training))
+    {
+      add_live_series (self);
+      dl_chart_clear (self->loss_chart);
+      dl_chart_clear (self->accuracy_chart);
+    }
   update_actions (self);
   measure_frames (self, dl_training_get_running (self->training));
 }
@@ -398,6 +491,8 @@ start_action (GtkWidget  *widget,
   config.seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
   config.progress_every = 5;
 
+  if (self->overlaid)
+    add_live_series (self);
   dl_chart_clear (self->loss_chart);
   dl_chart_clear (self->accuracy_chart);
   dl_chart_set_x_range (self->loss_chart, 0, config.epochs);
@@ -594,19 +689,8 @@ dl_train_page_init (DlTrainPage *self)
                                 adw_combo_row_get_model (self->optimizer_row), NULL);
 
   self->loss_chart = DL_CHART (dl_chart_new (_("epoch"), _("loss")));
-  self->batch_loss = dl_chart_add_series (self->loss_chart, _("batch"), "blue", DL_CHART_FAINT);
-  self->smooth_loss = dl_chart_add_series (self->loss_chart, _("smoothed"), "blue", DL_CHART_LINE);
-  self->train_loss = dl_chart_add_series (self->loss_chart, _("training"), "orange",
-                                          DL_CHART_MARKERS);
-  self->val_loss = dl_chart_add_series (self->loss_chart, _("validation"), "green",
-                                        DL_CHART_MARKERS);
   self->accuracy_chart = DL_CHART (dl_chart_new (_("epoch"), _("accuracy")));
-  self->train_acc = dl_chart_add_series (self->accuracy_chart, _("training"), "orange",
-                                         DL_CHART_MARKERS);
-  self->val_acc = dl_chart_add_series (self->accuracy_chart, _("validation"), "green",
-                                       DL_CHART_MARKERS);
-  self->test_acc = dl_chart_add_series (self->accuracy_chart, _("test"), "purple",
-                                        DL_CHART_MARKERS);
+  add_live_series (self);
   dl_chart_set_placeholder (self->loss_chart,
                             _("The loss of every batch appears here once training starts"));
   dl_chart_set_placeholder (self->accuracy_chart, _("Accuracy appears after each epoch"));
@@ -666,6 +750,8 @@ dl_train_page_set_session (DlTrainPage *self,
     {
       g_signal_connect_swapped (session, "notify::training", G_CALLBACK (on_session_training), self);
       g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+      g_signal_connect_swapped (session, "notify::compared-runs",
+                                G_CALLBACK (on_compared_runs), self);
       on_session_training (self);
       on_session_dataset (self);
     }

@@ -9,6 +9,7 @@
 
 #include "dl-accessible.h"
 #include "dl-resources.h"
+#include "dl-runs-page.h"
 
 #define RESOURCE_PATH "/io/github/digitlab/DigitLab/"
 
@@ -19,6 +20,7 @@ static GType (* const page_types[]) (void) = {
   dl_dataset_page_get_type,
   dl_explore_page_get_type,
   dl_train_page_get_type,
+  dl_runs_page_get_type,
   dl_evaluate_page_get_type,
   dl_draw_page_get_type,
 };
