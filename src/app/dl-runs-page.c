@@ -87,7 +87,7 @@ format_started (const NnRun *run)
   g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (run->started);
 
   /* Translators: when a run started, a g_date_time_format () format */
-  return when != NULL ? g_date_time_format (when, _("%b %e %Y, %H:%M")) : g_strdup ("");
+  return when != NULL ? g_date_time_format (when, _("%b %e %Y, %H:%M:%S")) : g_strdup ("");
 }
 
 static const char *

@@ -114,6 +114,7 @@ add_live_series (DlTrainPage *self)
                                        DL_CHART_MARKERS);
   self->test_acc = dl_chart_add_series (self->accuracy_chart, _("test"), "purple",
                                         DL_CHART_MARKERS);
+  dl_chart_set_y_range (self->accuracy_chart, NAN, NAN);
   self->overlaid = FALSE;
 }
 
@@ -158,7 +159,7 @@ on_compared_runs (DlTrainPage *self)
       guint val_acc = dl_chart_add_series (self->accuracy_chart, val_name, color,
                                            DL_CHART_MARKERS);
       guint test_acc = dl_chart_add_series (self->accuracy_chart, test_name, color,
-                                            DL_CHART_FAINT);
+                                            DL_CHART_LINE);
 
       for (size_t p = 0; curves != NULL && run->n_train > 0 && p < curves->n_points; p++)
         dl_chart_append (self->loss_chart, loss,
@@ -179,6 +180,7 @@ on_compared_runs (DlTrainPage *self)
     }
   dl_chart_set_x_range (self->loss_chart, 0, max_epochs);
   dl_chart_set_x_range (self->accuracy_chart, 0, max_epochs);
+  dl_chart_set_y_range (self->accuracy_chart, NAN, 1);
 }
 
 static void
