@@ -318,7 +318,7 @@ test_overlay (void)
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                         ADW_COLOR_SCHEME_DEFAULT);
   }
-  /* a new start takes the charts back for the live run */
+  /* no run selected: the charts are the live run's again */
   gtk_selection_model_unselect_all (selection);
   spin ();
   g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 4);

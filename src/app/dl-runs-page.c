@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-chart.h"
 #include "dl-page.h"
 #include "dl-session.h"
 #include "nn-spec.h"
@@ -234,8 +235,11 @@ struct _DlRunsPage
   GtkStack          *stack;
   GtkListView       *list_view;
   GtkBox            *compare_box;
+  GtkBox            *compare_content;
   GtkGrid           *compare_grid;
   GtkLabel          *usage_label;
+  DlChart           *chart;         /* the compared runs' accuracies, in the table's order */
+  guint              val_bars, test_bars;
 
   GListStore        *runs;          /* DlRunItem, newest first */
   GtkMultiSelection *selection;
@@ -371,9 +375,20 @@ rebuild_table (DlRunsPage *self,
   g_ptr_array_set_size (self->differs, 0);
   self->n_compared = items->len;
   gtk_widget_set_visible (GTK_WIDGET (self->compare_box), items->len >= 2);
+  dl_chart_clear (self->chart);
   if (items->len < 2)
     return;
 
+  for (guint c = 0; c < items->len; c++)
+    {
+      const NnRun *run = dl_run_item_get_run (items->pdata[c]);
+
+      if (isfinite (run->best_val_accuracy))
+        dl_chart_append (self->chart, self->val_bars, c + 1, run->best_val_accuracy);
+      if (isfinite (run->best_test_accuracy))
+        dl_chart_append (self->chart, self->test_bars, c + 1, run->best_test_accuracy);
+    }
+  dl_chart_set_x_range (self->chart, 0.5, items->len + 0.5);
   add_cell (self, "", 0, 0, TRUE, FALSE);
   for (guint c = 0; c < items->len; c++)
     {
@@ -432,20 +447,18 @@ rebuild_table (DlRunsPage *self,
     }
 }
 
-/* The selection is overlaid on the Train page and compared here. */
+/* The selection is compared here and, when push, overlaid on the Train page. */
 static void
-on_selection_changed (DlRunsPage *self)
+show_selection (DlRunsPage *self,
+                gboolean    push)
 {
-  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GPtrArray) items = selected_items (self);
   GPtrArray *runs;
   NnRunStore *store;
 
-  if (self->reloading)
-    return;
-  items = selected_items (self);
   update_actions (self);
   rebuild_table (self, items);
-  if (self->session == NULL)
+  if (self->session == NULL || !push)
     return;
   store = get_store (self, NULL);
   runs = g_ptr_array_new_with_free_func ((GDestroyNotify) nn_run_free);
@@ -464,6 +477,13 @@ on_selection_changed (DlRunsPage *self)
   dl_session_set_compared_runs (self->session, runs);
 }
 
+static void
+on_selection_changed (DlRunsPage *self)
+{
+  if (!self->reloading)
+    show_selection (self, TRUE);
+}
+
 /* ---- listing --------------------------------------------------------------------------- */
 
 void
@@ -478,6 +498,8 @@ dl_runs_page_reload (DlRunsPage *self)
   guint64 trash = 0, total;
   g_autofree char *size = NULL;
   g_autofree char *usage = NULL;
+  gboolean push = FALSE;
+  guint n_kept = 0;
 
   g_return_if_fail (DL_IS_RUNS_PAGE (self));
 
@@ -503,8 +525,16 @@ dl_runs_page_reload (DlRunsPage *self)
                        items->pdata, items->len);
   for (guint i = 0; i < items->len; i++)
     if (g_hash_table_contains (selected, dl_run_item_get_run (items->pdata[i])->id))
-      gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, FALSE);
+      {
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, FALSE);
+        n_kept++;
+        /* a selected run that was running has new epochs to draw */
+        push = push || dl_run_item_get_run (items->pdata[i])->status == NN_RUN_STATUS_RUNNING;
+      }
   self->reloading = FALSE;
+  for (guint i = 0; i < before->len && !push; i++)
+    push = dl_run_item_get_run (before->pdata[i])->status == NN_RUN_STATUS_RUNNING;
+  push = push || n_kept != before->len;
   gtk_stack_set_visible_child_name (self->stack, items->len > 0 ? "runs" : "empty");
 
   total = nn_run_store_get_disk_usage (store, &trash);
@@ -514,8 +544,9 @@ dl_runs_page_reload (DlRunsPage *self)
                                         "%u runs, %s on disk", items->len),
                            items->len, size);
   gtk_label_set_text (self->usage_label, usage);
-  /* the selected runs were read again: their overlay and table follow */
-  on_selection_changed (self);
+  /* the table follows the runs as read again; the overlay only a changed selection, so that a
+   * run just trained keeps the Train charts */
+  show_selection (self, push);
 }
 
 const char *
@@ -733,9 +764,8 @@ offer_undo (DlRunsPage  *self,
 
   if (self->undo_toast != NULL)
     {
-      AdwToast *old = g_steal_pointer (&self->undo_toast);
+      g_autoptr(AdwToast) old = g_object_ref (self->undo_toast);
 
-      self->undo_toast = old;
       on_undo_dismissed (old, self);
       adw_toast_dismiss (old);
     }
@@ -1062,10 +1092,13 @@ dl_runs_page_dispose (GObject *object)
   /* a pending delete is final once nobody can undo it */
   if (self->undo_toast != NULL)
     {
-      AdwToast *toast = self->undo_toast;
+      NnRunStore *store = get_store (self, NULL);
 
-      g_signal_handlers_disconnect_by_data (toast, self);
-      on_undo_dismissed (toast, self);
+      g_signal_handlers_disconnect_by_data (self->undo_toast, self);
+      for (guint i = 0; store != NULL && self->trashed != NULL && self->trashed[i] != NULL; i++)
+        nn_run_store_purge (store, self->trashed[i], NULL);
+      g_clear_pointer (&self->trashed, g_strfreev);
+      g_clear_object (&self->undo_toast);
     }
   dl_runs_page_set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_RUNS_PAGE);
@@ -1085,8 +1118,18 @@ dl_runs_page_finalize (GObject *object)
 }
 
 static void
+dl_runs_page_list_figures (DlPage    *page,
+                           GPtrArray *figures)
+{
+  /* Translators: a figure's name, for Export Figure */
+  dl_page_add_figure (figures, _("Compared runs’ accuracy"),
+                      GTK_WIDGET (DL_RUNS_PAGE (page)->chart));
+}
+
+static void
 dl_runs_page_page_iface_init (DlPageInterface *iface)
 {
+  iface->list_figures = dl_runs_page_list_figures;
 }
 
 static void
@@ -1108,6 +1151,7 @@ dl_runs_page_class_init (DlRunsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlRunsPage, list_view);
   gtk_widget_class_bind_template_child (widget_class, DlRunsPage, compare_box);
   gtk_widget_class_bind_template_child (widget_class, DlRunsPage, compare_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlRunsPage, compare_content);
   gtk_widget_class_bind_template_child (widget_class, DlRunsPage, usage_label);
 
   gtk_widget_class_install_action (widget_class, "runs.use-model", NULL, use_model_action);
@@ -1129,6 +1173,19 @@ dl_runs_page_init (DlRunsPage *self)
   self->runs = g_list_store_new (DL_TYPE_RUN_ITEM);
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->runs)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  /* Translators: the x axis of the compared runs' chart: their columns in the table */
+  self->chart = DL_CHART (dl_chart_new (_("run, as in the table"), _("accuracy")));
+  self->val_bars = dl_chart_add_series (self->chart, _("best validation"), "green",
+                                        DL_CHART_BARS);
+  self->test_bars = dl_chart_add_series (self->chart, _("test"), "purple", DL_CHART_BARS);
+  dl_chart_set_y_percent (self->chart, TRUE);
+  dl_chart_set_y_range (self->chart, 0, 1);
+  dl_chart_set_x_step (self->chart, 1);
+  dl_chart_set_placeholder (self->chart, _("Select two runs or more to compare them"));
+  gtk_widget_set_size_request (GTK_WIDGET (self->chart), -1, 150);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->chart), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Compared runs’ accuracy"), -1);
+  gtk_box_prepend (self->compare_content, GTK_WIDGET (self->chart));
   g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (on_selection_changed), self);
   update_actions (self);
