@@ -72,12 +72,15 @@ for line in lines[2 + n:]:
         size[int(parts[1])] = int(parts[2])
     elif parts and parts[0] == "COV":
         cov[int(parts[1])] = set(parts[2:])
+# the merge lists an input once, from either folder: one already in the corpus (libFuzzer
+# names inputs by their SHA-1) counts as the corpus's
+in_corpus = lambda f: (os.path.dirname(os.path.abspath(f)) == seeds or
+                       os.path.exists(os.path.join(seeds, os.path.basename(f))))
 covered = set()
 for i, f in enumerate(files):
-    if os.path.dirname(os.path.abspath(f)) == seeds:
+    if in_corpus(f):
         covered |= cov.get(i, set())
-candidates = {i for i, f in enumerate(files)
-              if os.path.dirname(os.path.abspath(f)) != seeds and i in cov}
+candidates = {i for i, f in enumerate(files) if not in_corpus(f) and i in cov}
 added = 0
 while added < keep and candidates:
     best = max(candidates, key=lambda i: (len(cov[i] - covered), -size.get(i, 0)))
