@@ -389,6 +389,23 @@ rebuild_table (DlRunsPage *self,
         dl_chart_append (self->chart, self->test_bars, c + 1, run->best_test_accuracy);
     }
   dl_chart_set_x_range (self->chart, 0.5, items->len + 0.5);
+  {
+    g_autoptr(GString) summary = g_string_new (NULL);
+
+    for (guint c = 0; c < items->len; c++)
+      {
+        const NnRun *run = dl_run_item_get_run (items->pdata[c]);
+        g_autofree char *val = format_percent (run->best_val_accuracy);
+        g_autofree char *test = format_percent (run->best_test_accuracy);
+
+        if (c > 0)
+          g_string_append (summary, "; ");
+        /* Translators: one compared run for screen readers: its column, best validation and
+         * test accuracy */
+        g_string_append_printf (summary, _("run %u: validation %s, test %s"), c + 1, val, test);
+      }
+    dl_chart_set_summary (self->chart, summary->str);
+  }
   add_cell (self, "", 0, 0, TRUE, FALSE);
   for (guint c = 0; c < items->len; c++)
     {
