@@ -74,6 +74,10 @@ static const size_t shapes[][7] = {
   { 1, 3, 6, 9, 4, 5, 2 },
   { 2, 4, 5, 5, 6, 1, 0 },
   { 1, 1, 4, 4, 2, 3, 2 },
+  /* kernels wider than the input plus one side's padding: some columns see only padding */
+  { 1, 1, 1, 1, 2, 5, 2 },
+  { 2, 2, 2, 3, 3, 5, 2 },
+  { 1, 1, 1, 2, 1, 7, 3 },
 };
 
 static void

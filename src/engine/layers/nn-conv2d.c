@@ -32,9 +32,10 @@ valid_range (size_t  W,
              size_t *lo,
              size_t *hi)
 {
-  /* ow ≥ pad − kw and ow < W + pad − kw */
-  *lo = pad > kw ? pad - kw : 0;
-  *hi = MIN (OW, W + pad - kw);
+  /* ow ≥ pad − kw and ow < W + pad − kw, both within [0, OW]: a kernel wider than the input
+   * plus one side's padding has columns that see only padding (and the bounds must not wrap) */
+  *lo = MIN (OW, pad > kw ? pad - kw : 0);
+  *hi = W + pad > kw ? MIN (OW, W + pad - kw) : 0;
   if (*hi < *lo)
     *hi = *lo;
 }
