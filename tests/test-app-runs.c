@@ -387,6 +387,43 @@ test_delete_undo (void)
   close_window (window);
 }
 
+/* Resume goes on with a run in its own record, on the Train page. */
+static void
+test_resume (void)
+{
+  DlWindow *window = make_window ();
+  DlRunsPage *page = runs_page (window);
+  GtkSelectionModel *selection = dl_runs_page_get_selection (page);
+  DlTraining *training = dl_session_get_training (dl_window_get_session (window));
+  g_autoptr(NnRunStore) store = nn_run_store_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnRun) after = NULL;
+  g_autofree char *id = NULL;
+  gboolean done = FALSE;
+  guint n;
+
+  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  spin ();
+  n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+  g_assert_cmpuint (n, >=, 1);
+  id = g_strdup (listed_run (page, 0)->id);
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  spin ();
+  g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.resume", NULL));
+  g_test_message ("toast: %s", dl_window_get_last_toast (window));
+  g_assert_true (dl_training_get_running (training));
+  wait_for (&done, 120);
+  spin ();
+  g_signal_handlers_disconnect_by_data (training, &done);
+  g_assert_cmpstr (dl_training_get_run_id (training), ==, id);
+  after = nn_run_store_load (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->n_resumes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n);
+  close_window (window);
+}
+
 /* Export Curves as CSV writes the recorded epochs, byte for byte. */
 static void
 test_export (void)
@@ -458,6 +495,7 @@ main (int   argc,
   g_test_add_func ("/app/runs/remembered-gone", test_remembered_gone);
   g_test_add_func ("/app/runs/overlay", test_overlay);
   g_test_add_func ("/app/runs/delete-undo", test_delete_undo);
+  g_test_add_func ("/app/runs/resume", test_resume);
   g_test_add_func ("/app/runs/export", test_export);
   status = g_test_run ();
   {
