@@ -26,8 +26,11 @@ typedef enum
 #define NN_NETWORK_MAX_CHANNELS     4096          /* input channels */
 #define NN_NETWORK_MAX_INPUT        (1 << 24)     /* values in one input image, C × H × W */
 #define NN_NETWORK_MAX_LAYERS       64
-#define NN_NETWORK_MAX_PARAMS       (1 << 28)     /* 1 GiB of float32 per block */
-#define NN_NETWORK_MAX_ACTIVATION   (1 << 28)     /* floats in one layer's output or im2col, one image */
+/* A digit model has well under a million parameters and a few MB of activations per image;
+ * these leave room for far larger ones while keeping one image's largest block, and each of the
+ * parameter, gradient and moment blocks, at 256 MiB. */
+#define NN_NETWORK_MAX_PARAMS       (1 << 26)     /* 256 MiB of float32 per block */
+#define NN_NETWORK_MAX_ACTIVATION   (1 << 26)     /* floats in one layer's output or im2col, one image */
 /* Activations and workspaces of one nn_network_reserve (), all threads together. The reference
  * network at the largest batch the trainer allows (4096) needs 2.4 GB. */
 #define NN_NETWORK_MAX_RESERVE_BYTES (G_GUINT64_CONSTANT (4) << 30)

@@ -1419,7 +1419,6 @@ nn_run_store_purge (NnRunStore  *store,
                     const char  *id,
                     GError     **error)
 {
-  g_autofree char *trash = NULL;
   g_autoptr(GPtrArray) ids = NULL;
 
   g_return_val_if_fail (store != NULL, FALSE);
