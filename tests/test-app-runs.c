@@ -424,6 +424,40 @@ test_resume (void)
   close_window (window);
 }
 
+/* Rename asks for the name in a dialog; the list shows it, and the overlay's legend uses it. */
+static void
+test_rename (void)
+{
+  DlWindow *window = make_window ();
+  DlRunsPage *page = runs_page (window);
+  GtkSelectionModel *selection = dl_runs_page_get_selection (page);
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
+  AdwMessageDialog *dialog = NULL;
+  g_autofree char *id = NULL;
+
+  id = g_strdup (listed_run (page, 0)->id);
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  spin ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.rename", NULL));
+  spin ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && dialog == NULL; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w))
+        dialog = ADW_MESSAGE_DIALOG (w);
+    }
+  g_assert_nonnull (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)),
+                         "lr 0.003, three epochs");
+  /* the dialog closes itself after its response */
+  adw_message_dialog_response (dialog, "rename");
+  spin ();
+  g_assert_cmpstr (listed_run (page, 0)->id, ==, id);
+  g_assert_cmpstr (listed_run (page, 0)->name, ==, "lr 0.003, three epochs");
+  close_window (window);
+}
+
 /* Export Curves as CSV writes the recorded epochs, byte for byte. */
 static void
 test_export (void)
@@ -496,6 +530,7 @@ main (int   argc,
   g_test_add_func ("/app/runs/overlay", test_overlay);
   g_test_add_func ("/app/runs/delete-undo", test_delete_undo);
   g_test_add_func ("/app/runs/resume", test_resume);
+  g_test_add_func ("/app/runs/rename", test_rename);
   g_test_add_func ("/app/runs/export", test_export);
   status = g_test_run ();
   {
