@@ -30,19 +30,20 @@ fi
 "${run[@]}" >&2
 status=$?
 
-# The engine's tests once more under AddressSanitizer and UndefinedBehaviorSanitizer, counted as
-# one more test: an out-of-bounds access, a leak or undefined behaviour in a kernel fails it. The
-# integration tests on the full MNIST are left to the suite above (sanitised, they take minutes).
+# The engine's and the command line's tests once more under AddressSanitizer and
+# UndefinedBehaviorSanitizer, counted as one more test: an out-of-bounds access, a leak (a CLI run
+# that leaks exits non-zero) or undefined behaviour fails it. The integration tests on the full
+# MNIST are left to the suite above (sanitised, they take minutes).
 sanitize_result=failed
 sanitize_build="${build}-sanitize"
-echo "Sanitizer check: the engine's tests with -fsanitize=address,undefined" >&2
+echo "Sanitizer check: the engine's and CLI's tests with -fsanitize=address,undefined" >&2
 if { [ -f "$sanitize_build/build.ninja" ] ||
      meson setup "$sanitize_build" --buildtype=debugoptimized -Dapp=false -Dbenchmarks=false \
        -Db_sanitize=address,undefined >&2; } &&
    ninja -C "$sanitize_build" >&2 &&
    env -u DIGIT_LAB_MNIST_DIR -u DIGIT_LAB_REQUIRE_MNIST \
      UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-     meson test -C "$sanitize_build" --suite engine --print-errorlogs >&2; then
+     meson test -C "$sanitize_build" --suite engine --suite cli --print-errorlogs >&2; then
   sanitize_result=passed
 fi
 [ "$sanitize_result" = failed ] && status=1
