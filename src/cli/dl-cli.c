@@ -231,94 +231,120 @@ check_output_file (const char  *path,
 
 /* ---- JSON lines -----------------------------------------------------------------------
  *
- * One object per line on stdout. Every key and value goes through the engine's nn-json writers,
- * so numbers read the same in every locale and strings are escaped one way. A NULL key appends
- * an array element. */
+ * One compact object per line on stdout, laid out by the engine's NnJsonWriter, so numbers read
+ * the same in every locale and strings are escaped one way. A NULL key writes an array
+ * element. */
+
+/* file names need not be UTF-8; JSON must be */
+static void
+put_string (NnJsonWriter *w,
+            const char   *key,
+            const char   *value)
+{
+  g_autofree char *valid = g_utf8_make_valid (value != NULL ? value : "", -1);
+
+  if (key != NULL)
+    nn_json_write_key (w, key);
+  nn_json_write_string (w, valid);
+}
 
 static void
-json_key (GString    *s,
-          const char *key)
+put_string_or_null (NnJsonWriter *w,
+                    const char   *key,
+                    const char   *value)
 {
-  char last = s->len > 0 ? s->str[s->len - 1] : '\0';
-
-  if (last != '{' && last != '[' && last != '\0')
-    g_string_append_c (s, ',');
-  if (key != NULL)
+  if (value != NULL)
+    put_string (w, key, value);
+  else
     {
-      nn_json_append_string (s, key);
-      g_string_append_c (s, ':');
+      nn_json_write_key (w, key);
+      nn_json_write_null (w);
     }
 }
 
 static void
-json_string (GString    *s,
-             const char *key,
-             const char *value)
+put_uint (NnJsonWriter *w,
+          const char   *key,
+          guint64       value)
 {
-  /* file names need not be UTF-8; JSON must be */
-  g_autofree char *valid = g_utf8_make_valid (value != NULL ? value : "", -1);
-
-  json_key (s, key);
-  nn_json_append_string (s, valid);
-}
-
-static void
-json_uint (GString    *s,
-           const char *key,
-           guint64     value)
-{
-  json_key (s, key);
-  nn_json_append_uint (s, value);
+  if (key != NULL)
+    nn_json_write_key (w, key);
+  nn_json_write_uint (w, value);
 }
 
 /* six significant digits, or format ("%.2f"); null when not finite */
 static void
-json_number (GString    *s,
-             const char *key,
-             const char *format,
-             double      value)
+put_number (NnJsonWriter *w,
+            const char   *key,
+            const char   *format,
+            double        value)
 {
-  json_key (s, key);
-  nn_json_append_number_fmt (s, format != NULL ? format : "%.6g", value);
+  if (key != NULL)
+    nn_json_write_key (w, key);
+  nn_json_write_number_fmt (w, format != NULL ? format : "%.6g", value);
+}
+
+/* the shortest text that reads back as value; null when not finite */
+static void
+put_double (NnJsonWriter *w,
+            const char   *key,
+            double        value)
+{
+  nn_json_write_key (w, key);
+  nn_json_write_double (w, value);
 }
 
 static void
-json_bool (GString    *s,
-           const char *key,
-           gboolean    value)
+put_bool (NnJsonWriter *w,
+          const char   *key,
+          gboolean      value)
 {
-  json_key (s, key);
-  nn_json_append_bool (s, value);
+  nn_json_write_key (w, key);
+  nn_json_write_bool (w, value);
 }
 
-/* opens an array or object as a member (key) or an element (NULL) */
+/* opens an inline array or object as a member (key) or an element (NULL) */
 static void
-json_open (GString    *s,
-           const char *key,
-           char        bracket)
+open_array (NnJsonWriter *w,
+            const char   *key)
 {
-  json_key (s, key);
-  g_string_append_c (s, bracket);
+  if (key != NULL)
+    nn_json_write_key (w, key);
+  nn_json_write_begin_array (w, NN_JSON_INLINE);
 }
 
-static GString *
-json_begin (const char *event)
+static void
+open_object (NnJsonWriter *w,
+             const char   *key)
 {
-  GString *s = g_string_new ("{");
+  if (key != NULL)
+    nn_json_write_key (w, key);
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+}
 
+/* a compact writer with its object open, and its "event" member when event is not NULL */
+static NnJsonWriter *
+json_line_begin (const char *event)
+{
+  NnJsonWriter *w = g_new (NnJsonWriter, 1);
+
+  nn_json_writer_init (w, g_string_new (NULL), TRUE);
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
   if (event != NULL)
-    json_string (s, "event", event);
-  return s;
+    put_string (w, "event", event);
+  return w;
 }
 
-/* closes the object, prints it as one line and frees it */
+/* closes the object, prints it as one line and frees the writer */
 static void
-json_print (GString *s)
+json_line_print (NnJsonWriter *w)
 {
-  g_string_append (s, "}\n");
-  fputs (s->str, stdout);
+  nn_json_write_end_object (w);
+  g_string_append_c (w->out, '\n');
+  fputs (w->out->str, stdout);
   fflush (stdout);
-  g_string_free (s, TRUE);
+  g_string_free (w->out, TRUE);
+  g_free (w);
 }
 
 /* ---- shared options -------------------------------------------------------------------- */
@@ -514,10 +540,10 @@ cmd_fetch (int    argc,
     fprintf (stderr, "\r\033[K");
   if (opt_json)
     {
-      GString *j = json_begin ("fetched");
+      NnJsonWriter *j = json_line_begin ("fetched");
 
-      json_string (j, "dir", dir);
-      json_print (j);
+      put_string (j, "dir", dir);
+      json_line_print (j);
     }
   else
     printf ("MNIST is ready in %s\n", dir);
@@ -595,19 +621,19 @@ on_train_progress (const NnTrainProgress *p,
 
   if (opt_json)
     {
-      GString *j = json_begin ("progress");
+      NnJsonWriter *j = json_line_begin ("progress");
 
-      json_uint (j, "epoch", p->epoch);
-      json_uint (j, "epochs", p->n_epochs);
-      json_uint (j, "batch", p->batch);
-      json_uint (j, "batches", p->n_batches);
-      json_uint (j, "step", p->step);
-      json_number (j, "loss", NULL, p->loss);
-      json_number (j, "accuracy", NULL, p->epoch_accuracy);
-      json_number (j, "samples_per_second", "%.1f", p->samples_per_second);
-      json_number (j, "elapsed", "%.2f", p->elapsed);
-      json_number (j, "eta", "%.1f", p->eta);
-      json_print (j);
+      put_uint (j, "epoch", p->epoch);
+      put_uint (j, "epochs", p->n_epochs);
+      put_uint (j, "batch", p->batch);
+      put_uint (j, "batches", p->n_batches);
+      put_uint (j, "step", p->step);
+      put_number (j, "loss", NULL, p->loss);
+      put_number (j, "accuracy", NULL, p->epoch_accuracy);
+      put_number (j, "samples_per_second", "%.1f", p->samples_per_second);
+      put_number (j, "elapsed", "%.2f", p->elapsed);
+      put_number (j, "eta", "%.1f", p->eta);
+      json_line_print (j);
     }
   else if (ui->tty)
     {
@@ -625,20 +651,20 @@ print_epoch (const NnEpochStats *s,
 {
   if (opt_json)
     {
-      GString *j = json_begin ("epoch");
+      NnJsonWriter *j = json_line_begin ("epoch");
 
-      json_uint (j, "epoch", s->epoch);
-      json_number (j, "train_loss", NULL, s->train_loss);
-      json_number (j, "train_accuracy", NULL, s->train_accuracy);
-      json_number (j, "val_loss", NULL, s->val_loss);
-      json_number (j, "val_accuracy", NULL, s->val_accuracy);
+      put_uint (j, "epoch", s->epoch);
+      put_number (j, "train_loss", NULL, s->train_loss);
+      put_number (j, "train_accuracy", NULL, s->train_accuracy);
+      put_number (j, "val_loss", NULL, s->val_loss);
+      put_number (j, "val_accuracy", NULL, s->val_accuracy);
       /* null without a test evaluation (--no-test) */
-      json_number (j, "test_loss", NULL, s->test_loss);
-      json_number (j, "test_accuracy", NULL, s->test_accuracy);
-      json_number (j, "seconds", "%.3f", s->seconds);
-      json_number (j, "samples_per_second", "%.1f", s->samples_per_second);
-      json_bool (j, "best", s->is_best);
-      json_print (j);
+      put_number (j, "test_loss", NULL, s->test_loss);
+      put_number (j, "test_accuracy", NULL, s->test_accuracy);
+      put_number (j, "seconds", "%.3f", s->seconds);
+      put_number (j, "samples_per_second", "%.1f", s->samples_per_second);
+      put_bool (j, "best", s->is_best);
+      json_line_print (j);
       return;
     }
   if (tty)
@@ -710,46 +736,46 @@ print_evaluation_json (const NnEvaluation *ev,
                        guint               n_mistakes)
 {
   size_t N = ev->n_classes;
-  GString *j = json_begin ("evaluation");
+  NnJsonWriter *j = json_line_begin ("evaluation");
 
-  json_number (j, "accuracy", NULL, ev->accuracy);
-  json_number (j, "loss", NULL, ev->loss);
-  json_uint (j, "n", ev->n_samples);
-  json_number (j, "macro_precision", NULL, ev->macro_precision);
-  json_number (j, "macro_recall", NULL, ev->macro_recall);
-  json_number (j, "macro_f1", NULL, ev->macro_f1);
-  json_open (j, "per_class", '[');
+  put_number (j, "accuracy", NULL, ev->accuracy);
+  put_number (j, "loss", NULL, ev->loss);
+  put_uint (j, "n", ev->n_samples);
+  put_number (j, "macro_precision", NULL, ev->macro_precision);
+  put_number (j, "macro_recall", NULL, ev->macro_recall);
+  put_number (j, "macro_f1", NULL, ev->macro_f1);
+  open_array (j, "per_class");
   for (size_t k = 0; k < N; k++)
     {
-      json_open (j, NULL, '{');
-      json_number (j, "precision", NULL, ev->precision[k]);
-      json_number (j, "recall", NULL, ev->recall[k]);
-      json_number (j, "f1", NULL, ev->f1[k]);
-      json_uint (j, "support", ev->support[k]);
-      g_string_append_c (j, '}');
+      open_object (j, NULL);
+      put_number (j, "precision", NULL, ev->precision[k]);
+      put_number (j, "recall", NULL, ev->recall[k]);
+      put_number (j, "f1", NULL, ev->f1[k]);
+      put_uint (j, "support", ev->support[k]);
+      nn_json_write_end_object (j);
     }
-  g_string_append_c (j, ']');
-  json_open (j, "confusion", '[');
+  nn_json_write_end_array (j);
+  open_array (j, "confusion");
   for (size_t i = 0; i < N; i++)
     {
-      json_open (j, NULL, '[');
+      open_array (j, NULL);
       for (size_t k = 0; k < N; k++)
-        json_uint (j, NULL, ev->confusion[i * N + k]);
-      g_string_append_c (j, ']');
+        put_uint (j, NULL, ev->confusion[i * N + k]);
+      nn_json_write_end_array (j);
     }
-  g_string_append_c (j, ']');
-  json_open (j, "mistakes", '[');
+  nn_json_write_end_array (j);
+  open_array (j, "mistakes");
   for (size_t m = 0; m < MIN (n_mistakes, ev->n_mistakes); m++)
     {
-      json_open (j, NULL, '{');
-      json_uint (j, "index", ev->mistakes[m].index);
-      json_uint (j, "label", ev->mistakes[m].label);
-      json_uint (j, "predicted", ev->mistakes[m].predicted);
-      json_number (j, "confidence", NULL, ev->mistakes[m].confidence);
-      g_string_append_c (j, '}');
+      open_object (j, NULL);
+      put_uint (j, "index", ev->mistakes[m].index);
+      put_uint (j, "label", ev->mistakes[m].label);
+      put_uint (j, "predicted", ev->mistakes[m].predicted);
+      put_number (j, "confidence", NULL, ev->mistakes[m].confidence);
+      nn_json_write_end_object (j);
     }
-  g_string_append_c (j, ']');
-  json_print (j);
+  nn_json_write_end_array (j);
+  json_line_print (j);
 }
 
 #define EPOCHS_NOT_GIVEN G_MININT
@@ -959,23 +985,23 @@ cmd_train (int    argc,
     ui.n_epochs = c->epochs;
     if (opt_json)
       {
-        GString *j = json_begin ("start");
+        NnJsonWriter *j = json_line_begin ("start");
 
-        json_string (j, "spec", c->spec);
-        json_uint (j, "params", nn_network_get_n_params (net));
-        json_uint (j, "train", nn_trainer_get_n_train (trainer));
-        json_uint (j, "validation", c->validation_size);
-        json_uint (j, "test", ds->test != NULL ? ds->test->n_images : 0);
-        json_number (j, "mean", NULL, norm->mean);
-        json_number (j, "std", NULL, norm->std);
-        json_uint (j, "threads", nn_network_get_n_threads (net));
-        json_string (j, "kernel", nn_sgemm_kernel_name ());
-        json_key (j, "run");
+        put_string (j, "spec", c->spec);
+        put_uint (j, "params", nn_network_get_n_params (net));
+        put_uint (j, "train", nn_trainer_get_n_train (trainer));
+        put_uint (j, "validation", c->validation_size);
+        put_uint (j, "test", ds->test != NULL ? ds->test->n_images : 0);
+        put_number (j, "mean", NULL, norm->mean);
+        put_number (j, "std", NULL, norm->std);
+        put_uint (j, "threads", nn_network_get_n_threads (net));
+        put_string (j, "kernel", nn_sgemm_kernel_name ());
+        nn_json_write_key (j, "run");
         if (recorder != NULL)
-          nn_json_append_string (j, nn_run_recorder_get_id (recorder));
+          nn_json_write_string (j, nn_run_recorder_get_id (recorder));
         else
-          g_string_append (j, "null");
-        json_print (j);
+          nn_json_write_null (j);
+        json_line_print (j);
       }
     else
       {
@@ -1036,12 +1062,12 @@ cmd_train (int    argc,
 
   if (opt_json)
     {
-      GString *j;
+      NnJsonWriter *j;
 
       print_evaluation_json (ev, 20);
-      j = json_begin ("saved");
-      json_uint (j, "best_epoch", model->training.best_epoch);
-      json_print (j);
+      j = json_line_begin ("saved");
+      put_uint (j, "best_epoch", model->training.best_epoch);
+      json_line_print (j);
     }
   else
     {
@@ -1203,17 +1229,17 @@ cmd_predict (int    argc,
       best = nn_argmax (probs, model->n_classes);
       if (opt_json)
         {
-          GString *j = json_begin (NULL);
+          NnJsonWriter *j = json_line_begin (NULL);
 
-          json_string (j, "file", args[i]);
-          json_uint (j, "class", best);
-          json_string (j, "name", model->class_names[best]);
-          json_number (j, "confidence", NULL, probs[best]);
-          json_open (j, "probabilities", '[');
+          put_string (j, "file", args[i]);
+          put_uint (j, "class", best);
+          put_string (j, "name", model->class_names[best]);
+          put_number (j, "confidence", NULL, probs[best]);
+          open_array (j, "probabilities");
           for (size_t k = 0; k < model->n_classes; k++)
-            json_number (j, NULL, NULL, probs[k]);
-          g_string_append_c (j, ']');
-          json_print (j);
+            put_number (j, NULL, NULL, probs[k]);
+          nn_json_write_end_array (j);
+          json_line_print (j);
         }
       else
         {
@@ -1267,11 +1293,11 @@ cmd_export (int    argc,
     return fail ("could not export", error);
   if (opt_json)
     {
-      GString *j = json_begin ("exported");
+      NnJsonWriter *j = json_line_begin ("exported");
 
-      json_string (j, "dir", args[1]);
-      json_number (j, "accuracy", NULL, ev->accuracy);
-      json_print (j);
+      put_string (j, "dir", args[1]);
+      put_number (j, "accuracy", NULL, ev->accuracy);
+      json_line_print (j);
     }
   else
     printf ("Exported to %s (test accuracy %.2f%%)\n", args[1], 100 * ev->accuracy);
@@ -1328,61 +1354,38 @@ shown_text (const char *text,
   return g_string_free (s, FALSE);
 }
 
-static void
-json_double (GString    *s,
-             const char *key,
-             double      value)
-{
-  json_key (s, key);
-  nn_json_append_double (s, value);
-}
-
-static void
-json_null_or_string (GString    *s,
-                     const char *key,
-                     const char *value)
-{
-  if (value != NULL)
-    json_string (s, key, value);
-  else
-    {
-      json_key (s, key);
-      g_string_append (s, "null");
-    }
-}
-
 /* One JSON line per run; the same bytes in every locale. */
 static void
 print_run_json (const NnRun *run)
 {
-  GString *j = json_begin (NULL);
+  NnJsonWriter *j = json_line_begin (NULL);
   g_autofree char *model = nn_run_dup_model_dir (run);
   gboolean damaged = run->status == NN_RUN_STATUS_DAMAGED;
 
-  json_string (j, "id", run->id);
-  json_string (j, "name", run->name);
-  json_string (j, "status", nn_run_status_to_string (run->status));
-  json_null_or_string (j, "problem", run->problem);
-  json_string (j, "dir", run->dir);
-  json_null_or_string (j, "started", run->started_iso);
-  json_null_or_string (j, "ended", run->ended_iso);
-  json_double (j, "duration", damaged ? NAN : run->duration);
-  json_null_or_string (j, "spec", run->recipe.spec);
-  json_null_or_string (j, "dataset", run->dataset_name);
-  json_null_or_string (j, "optimizer", damaged ? NULL
+  put_string (j, "id", run->id);
+  put_string (j, "name", run->name);
+  put_string (j, "status", nn_run_status_to_string (run->status));
+  put_string_or_null (j, "problem", run->problem);
+  put_string (j, "dir", run->dir);
+  put_string_or_null (j, "started", run->started_iso);
+  put_string_or_null (j, "ended", run->ended_iso);
+  put_double (j, "duration", damaged ? NAN : run->duration);
+  put_string_or_null (j, "spec", run->recipe.spec);
+  put_string_or_null (j, "dataset", run->dataset_name);
+  put_string_or_null (j, "optimizer", damaged ? NULL
                        : nn_optimizer_kind_to_string (run->recipe.optimizer.kind));
-  json_double (j, "learning_rate", damaged ? NAN : run->recipe.optimizer.learning_rate);
-  json_uint (j, "batch_size", run->recipe.batch_size);
-  json_double (j, "rotation_degrees", damaged ? NAN : run->recipe.rotation_degrees);
-  json_uint (j, "epochs_planned", run->recipe.epochs);
-  json_uint (j, "epochs", run->n_epochs);
-  json_uint (j, "best_epoch", run->best_epoch);
-  json_double (j, "best_val_accuracy", run->best_val_accuracy);
-  json_double (j, "best_test_accuracy", run->best_test_accuracy);
-  json_uint (j, "bytes", nn_run_get_disk_usage (run));
-  json_null_or_string (j, "model", model);
-  json_bool (j, "can_resume", nn_run_can_resume (run));
-  json_print (j);
+  put_double (j, "learning_rate", damaged ? NAN : run->recipe.optimizer.learning_rate);
+  put_uint (j, "batch_size", run->recipe.batch_size);
+  put_double (j, "rotation_degrees", damaged ? NAN : run->recipe.rotation_degrees);
+  put_uint (j, "epochs_planned", run->recipe.epochs);
+  put_uint (j, "epochs", run->n_epochs);
+  put_uint (j, "best_epoch", run->best_epoch);
+  put_double (j, "best_val_accuracy", run->best_val_accuracy);
+  put_double (j, "best_test_accuracy", run->best_test_accuracy);
+  put_uint (j, "bytes", nn_run_get_disk_usage (run));
+  put_string_or_null (j, "model", model);
+  put_bool (j, "can_resume", nn_run_can_resume (run));
+  json_line_print (j);
 }
 
 static void
@@ -1711,10 +1714,10 @@ cmd_runs (int    argc,
             }
           else if (opt_json)
             {
-              GString *j = json_begin ("removed");
+              NnJsonWriter *j = json_line_begin ("removed");
 
-              json_string (j, "id", ids->pdata[i]);
-              json_print (j);
+              put_string (j, "id", ids->pdata[i]);
+              json_line_print (j);
             }
           else
             printf ("Removed run %s\n", (const char *) ids->pdata[i]);

@@ -397,78 +397,77 @@ remove_tree (const char  *path,
 
 /* ---- writing run.json ------------------------------------------------------------------ */
 
-/* A member's key, after a comma when the object or array already has one. */
+/* A string member, null when value is NULL; names need not be UTF-8, JSON must be. */
 static void
-key (GString    *s,
-     const char *name)
+put_string (NnJsonWriter *w,
+            const char   *name,
+            const char   *value)
 {
-  gsize i = s->len;
-  char last;
-
-  while (i > 0 && (s->str[i - 1] == ' ' || s->str[i - 1] == '\n'))
-    i--;
-  last = i > 0 ? s->str[i - 1] : '\0';
-  if (last != '{' && last != '[' && last != ',' && last != '\0')
-    g_string_append_c (s, ',');
-  if (name != NULL)
-    {
-      nn_json_append_string (s, name);
-      g_string_append_c (s, ':');
-    }
-}
-
-static void
-put_string (GString    *s,
-            const char *name,
-            const char *value)
-{
-  key (s, name);
+  nn_json_write_key (w, name);
   if (value == NULL)
-    g_string_append (s, "null");
+    nn_json_write_null (w);
   else
     {
       g_autofree char *valid = g_utf8_make_valid (value, -1);
 
-      nn_json_append_string (s, valid);
+      nn_json_write_string (w, valid);
     }
 }
 
 static void
-put_uint (GString    *s,
-          const char *name,
-          guint64     value)
+put_uint (NnJsonWriter *w,
+          const char   *name,
+          guint64       value)
 {
-  key (s, name);
-  nn_json_append_uint (s, value);
+  nn_json_write_key (w, name);
+  nn_json_write_uint (w, value);
 }
 
 static void
-put_double (GString    *s,
-            const char *name,
-            double      value)
+put_double (NnJsonWriter *w,
+            const char   *name,
+            double        value)
 {
-  key (s, name);
-  nn_json_append_double (s, value);
+  nn_json_write_key (w, name);
+  nn_json_write_double (w, value);
 }
 
 static void
-put_bool (GString    *s,
-          const char *name,
-          gboolean    value)
+put_bool (NnJsonWriter *w,
+          const char   *name,
+          gboolean      value)
 {
-  key (s, name);
-  nn_json_append_bool (s, value);
+  nn_json_write_key (w, name);
+  nn_json_write_bool (w, value);
 }
 
-/* a top-level member on a line of its own */
+/* the points, one a line indented by indent spaces: [step,images,seconds,count,min,mean,max] */
 static void
-line (GString *s)
+put_points (NnJsonWriter          *w,
+            const NnRunCurvePoint *points,
+            size_t                 n_points,
+            guint                  indent)
 {
-  if (s->len > 1)
-    g_string_append_c (s, ',');
-  g_string_append (s, "\n  ");
+  nn_json_write_key (w, "points");
+  nn_json_write_begin_rows (w, indent);
+  for (size_t i = 0; i < n_points; i++)
+    {
+      const NnRunCurvePoint *p = &points[i];
+
+      nn_json_write_begin_array (w, NN_JSON_INLINE);
+      nn_json_write_uint (w, p->step);
+      nn_json_write_uint (w, p->images);
+      nn_json_write_double (w, p->seconds);
+      nn_json_write_uint (w, p->count);
+      nn_json_write_double (w, p->min);
+      nn_json_write_double (w, p->mean);
+      nn_json_write_double (w, p->max);
+      nn_json_write_end_array (w);
+    }
+  nn_json_write_end_array (w);
 }
 
+/* One member a line at the top, each epoch on a line of its own, the rest inline and compact. */
 static void
 append_run_json (GString           *s,
                  const NnRun       *run,
@@ -479,103 +478,96 @@ append_run_json (GString           *s,
     "train_images", "train_labels", "test_images", "test_labels",
   };
   g_autofree char *seed = g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed);
+  NnJsonWriter writer, *w = &writer;
 
-  g_string_append_c (s, '{');
-  line (s); put_string (s, "format", RUN_FORMAT);
-  line (s); put_uint (s, "version", NN_RUN_FORMAT_VERSION);
-  line (s); put_string (s, "id", run->id);
-  line (s); put_string (s, "name", run->name);
-  line (s); put_string (s, "status", nn_run_status_to_string (run->status));
-  line (s); put_string (s, "error", run->problem);
-  line (s); put_string (s, "started", run->started_iso);
-  line (s); put_string (s, "ended", run->ended_iso);
-  line (s); put_double (s, "duration", run->duration);
-  line (s); put_string (s, "engine_version", run->engine_version);
-  line (s); put_uint (s, "resumes", run->n_resumes);
+  nn_json_writer_init (w, s, TRUE);
+  nn_json_write_begin_object (w, NN_JSON_LINES);
+  put_string (w, "format", RUN_FORMAT);
+  put_uint (w, "version", NN_RUN_FORMAT_VERSION);
+  put_string (w, "id", run->id);
+  put_string (w, "name", run->name);
+  put_string (w, "status", nn_run_status_to_string (run->status));
+  put_string (w, "error", run->problem);
+  put_string (w, "started", run->started_iso);
+  put_string (w, "ended", run->ended_iso);
+  put_double (w, "duration", run->duration);
+  put_string (w, "engine_version", run->engine_version);
+  put_uint (w, "resumes", run->n_resumes);
 
-  line (s); key (s, "recipe"); g_string_append_c (s, '{');
-  put_string (s, "spec", c->spec);
-  put_uint (s, "epochs", c->epochs);
-  put_uint (s, "batch_size", c->batch_size);
-  put_string (s, "optimizer", nn_optimizer_kind_to_string (c->optimizer.kind));
-  put_double (s, "learning_rate", c->optimizer.learning_rate);
-  put_double (s, "beta1", c->optimizer.beta1);
-  put_double (s, "beta2", c->optimizer.beta2);
-  put_double (s, "eps", c->optimizer.eps);
-  put_double (s, "momentum", c->optimizer.momentum);
-  put_double (s, "weight_decay", c->optimizer.weight_decay);
-  put_double (s, "rotation_degrees", c->rotation_degrees);
-  put_uint (s, "validation_size", c->validation_size);
-  put_string (s, "seed", seed);
-  put_uint (s, "threads", c->n_threads);
-  put_bool (s, "evaluate_test", c->evaluate_test);
-  g_string_append_c (s, '}');
-  line (s); put_uint (s, "threads", run->threads);
-  line (s); put_string (s, "kernel", run->kernel);
+  nn_json_write_key (w, "recipe");
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  put_string (w, "spec", c->spec);
+  put_uint (w, "epochs", c->epochs);
+  put_uint (w, "batch_size", c->batch_size);
+  put_string (w, "optimizer", nn_optimizer_kind_to_string (c->optimizer.kind));
+  put_double (w, "learning_rate", c->optimizer.learning_rate);
+  put_double (w, "beta1", c->optimizer.beta1);
+  put_double (w, "beta2", c->optimizer.beta2);
+  put_double (w, "eps", c->optimizer.eps);
+  put_double (w, "momentum", c->optimizer.momentum);
+  put_double (w, "weight_decay", c->optimizer.weight_decay);
+  put_double (w, "rotation_degrees", c->rotation_degrees);
+  put_uint (w, "validation_size", c->validation_size);
+  put_string (w, "seed", seed);
+  put_uint (w, "threads", c->n_threads);
+  put_bool (w, "evaluate_test", c->evaluate_test);
+  nn_json_write_end_object (w);
+  put_uint (w, "threads", run->threads);
+  put_string (w, "kernel", run->kernel);
 
-  line (s); key (s, "dataset"); g_string_append_c (s, '{');
-  put_string (s, "name", run->dataset_name);
-  put_string (s, "dir", run->dataset_dir);
-  put_uint (s, "n_train_file", run->n_train_file);
-  put_uint (s, "n_test", run->n_test);
-  put_uint (s, "rows", run->rows);
-  put_uint (s, "cols", run->cols);
-  put_uint (s, "n_classes", run->n_classes);
-  key (s, "sha256"); g_string_append_c (s, '{');
+  nn_json_write_key (w, "dataset");
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  put_string (w, "name", run->dataset_name);
+  put_string (w, "dir", run->dataset_dir);
+  put_uint (w, "n_train_file", run->n_train_file);
+  put_uint (w, "n_test", run->n_test);
+  put_uint (w, "rows", run->rows);
+  put_uint (w, "cols", run->cols);
+  put_uint (w, "n_classes", run->n_classes);
+  nn_json_write_key (w, "sha256");
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
   for (int i = 0; i < 4; i++)
-    put_string (s, sha_keys[i], run->dataset_sha256[i] != NULL ? run->dataset_sha256[i] : "");
-  g_string_append (s, "}}");
-  line (s); put_uint (s, "n_params", run->n_params);
-  line (s); put_uint (s, "n_train", run->n_train);
+    put_string (w, sha_keys[i], run->dataset_sha256[i] != NULL ? run->dataset_sha256[i] : "");
+  nn_json_write_end_object (w);
+  nn_json_write_end_object (w);
+  put_uint (w, "n_params", run->n_params);
+  put_uint (w, "n_train", run->n_train);
 
-  line (s); key (s, "epochs"); g_string_append_c (s, '[');
+  nn_json_write_key (w, "epochs");
+  nn_json_write_begin_rows (w, 4);
   for (guint i = 0; i < run->n_epochs; i++)
     {
       const NnRunEpoch *e = &run->epochs[i];
 
-      key (s, NULL);
-      g_string_append (s, "\n    {");
-      put_uint (s, "epoch", e->stats.epoch);
-      put_double (s, "train_loss", e->stats.train_loss);
-      put_double (s, "train_accuracy", e->stats.train_accuracy);
-      put_double (s, "val_loss", e->stats.val_loss);
-      put_double (s, "val_accuracy", e->stats.val_accuracy);
-      put_double (s, "test_loss", e->stats.test_loss);
-      put_double (s, "test_accuracy", e->stats.test_accuracy);
-      put_double (s, "seconds", e->stats.seconds);
-      put_double (s, "samples_per_second", e->stats.samples_per_second);
-      put_double (s, "elapsed", e->elapsed);
-      put_uint (s, "images", e->images);
-      put_bool (s, "best", e->stats.is_best);
-      g_string_append_c (s, '}');
+      nn_json_write_begin_object (w, NN_JSON_INLINE);
+      put_uint (w, "epoch", e->stats.epoch);
+      put_double (w, "train_loss", e->stats.train_loss);
+      put_double (w, "train_accuracy", e->stats.train_accuracy);
+      put_double (w, "val_loss", e->stats.val_loss);
+      put_double (w, "val_accuracy", e->stats.val_accuracy);
+      put_double (w, "test_loss", e->stats.test_loss);
+      put_double (w, "test_accuracy", e->stats.test_accuracy);
+      put_double (w, "seconds", e->stats.seconds);
+      put_double (w, "samples_per_second", e->stats.samples_per_second);
+      put_double (w, "elapsed", e->elapsed);
+      put_uint (w, "images", e->images);
+      put_bool (w, "best", e->stats.is_best);
+      nn_json_write_end_object (w);
     }
-  g_string_append_c (s, ']');
-  line (s); put_uint (s, "best_epoch", run->best_epoch);
-  line (s); put_double (s, "best_val_accuracy", run->best_val_accuracy);
-  line (s); put_double (s, "best_test_accuracy", run->best_test_accuracy);
+  nn_json_write_end_array (w);
+  put_uint (w, "best_epoch", run->best_epoch);
+  put_double (w, "best_val_accuracy", run->best_val_accuracy);
+  put_double (w, "best_test_accuracy", run->best_test_accuracy);
   if (curves != NULL)
     {
-      line (s); key (s, "curves"); g_string_append_c (s, '{');
-      put_uint (s, "span", curves->span);
-      key (s, "points"); g_string_append_c (s, '[');
-      for (size_t i = 0; i < curves->n_points; i++)
-        {
-          const NnRunCurvePoint *p = &curves->points[i];
-
-          key (s, NULL);
-          g_string_append (s, "\n    [");
-          put_uint (s, NULL, p->step);
-          put_uint (s, NULL, p->images);
-          put_double (s, NULL, p->seconds);
-          put_uint (s, NULL, p->count);
-          put_double (s, NULL, p->min);
-          put_double (s, NULL, p->mean);
-          put_double (s, NULL, p->max);
-          g_string_append_c (s, ']');
-        }
-      g_string_append (s, "]}");
+      nn_json_write_key (w, "curves");
+      nn_json_write_begin_object (w, NN_JSON_INLINE);
+      put_uint (w, "span", curves->span);
+      put_points (w, curves->points, curves->n_points, 4);
+      nn_json_write_end_object (w);
     }
-  g_string_append (s, "\n}\n");
+  nn_json_write_end_object (w);
+  g_string_append_c (s, '\n');
 }
 
 char *
@@ -589,30 +581,21 @@ nn_run_to_json (const NnRun       *run,
   return g_string_free (s, FALSE);
 }
 
+/* curves.json: one compact object, each point on a line of its own */
 static void
 append_curves_json (GString     *s,
                     const Curve *c)
 {
-  g_string_append (s, "{\"format\":\"" CURVES_FORMAT "\",\"version\":1,");
-  put_uint (s, "span", c->span);
-  key (s, "points");
-  g_string_append_c (s, '[');
-  for (size_t i = 0; i < c->n_points; i++)
-    {
-      const NnRunCurvePoint *p = &c->points[i];
+  NnJsonWriter writer, *w = &writer;
 
-      key (s, NULL);
-      g_string_append (s, "\n[");
-      put_uint (s, NULL, p->step);
-      put_uint (s, NULL, p->images);
-      put_double (s, NULL, p->seconds);
-      put_uint (s, NULL, p->count);
-      put_double (s, NULL, p->min);
-      put_double (s, NULL, p->mean);
-      put_double (s, NULL, p->max);
-      g_string_append_c (s, ']');
-    }
-  g_string_append (s, "]}\n");
+  nn_json_writer_init (w, s, TRUE);
+  nn_json_write_begin_object (w, NN_JSON_INLINE);
+  put_string (w, "format", CURVES_FORMAT);
+  put_uint (w, "version", 1);
+  put_uint (w, "span", c->span);
+  put_points (w, c->points, c->n_points, 0);
+  nn_json_write_end_object (w);
+  g_string_append_c (s, '\n');
 }
 
 /* ---- reading run.json ------------------------------------------------------------------ */

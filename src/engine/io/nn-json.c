@@ -848,7 +848,13 @@ writer_before (NnJsonWriter *w)
     return;
   if (!w->empty[d - 1])
     g_string_append_c (w->out, ',');
-  if (w->lines[d - 1])
+  if (w->rows[d - 1])
+    {
+      g_string_append_c (w->out, '\n');
+      for (guint i = 0; i < w->row_indent[d - 1]; i++)
+        g_string_append_c (w->out, ' ');
+    }
+  else if (w->lines[d - 1])
     writer_indent (w, d);
   else if (!w->empty[d - 1] && !w->compact)
     g_string_append_c (w->out, ' ');
@@ -866,6 +872,8 @@ writer_begin (NnJsonWriter *w,
   g_string_append_c (w->out, bracket);
   w->lines[w->depth] = layout == NN_JSON_LINES;
   w->empty[w->depth] = TRUE;
+  w->rows[w->depth] = FALSE;
+  w->row_indent[w->depth] = 0;
   w->depth++;
 }
 
@@ -876,7 +884,7 @@ writer_end (NnJsonWriter *w,
   g_return_if_fail (w->depth > 0 && !w->after_key);
 
   w->depth--;
-  if (w->lines[w->depth] && !w->empty[w->depth])
+  if (w->lines[w->depth] && !w->rows[w->depth] && !w->empty[w->depth])
     writer_indent (w, w->depth);
   g_string_append_c (w->out, bracket);
 }
@@ -905,6 +913,20 @@ void
 nn_json_write_end_array (NnJsonWriter *w)
 {
   writer_end (w, ']');
+}
+
+void
+nn_json_write_begin_rows (NnJsonWriter *w,
+                          guint         indent)
+{
+  guint depth = w->depth;
+
+  writer_begin (w, '[', NN_JSON_LINES);
+  if (w->depth == depth + 1)
+    {
+      w->rows[depth] = TRUE;
+      w->row_indent[depth] = indent;
+    }
 }
 
 void

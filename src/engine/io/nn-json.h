@@ -122,6 +122,8 @@ typedef struct
   gboolean  lines[NN_JSON_WRITER_MAX_DEPTH];         /* each open container's layout */
   gboolean  empty[NN_JSON_WRITER_MAX_DEPTH];         /* nothing written in it yet */
   gboolean  after_key;
+  gboolean  rows[NN_JSON_WRITER_MAX_DEPTH];          /* begun by nn_json_write_begin_rows () */
+  guint     row_indent[NN_JSON_WRITER_MAX_DEPTH];    /* its elements' indent, in spaces */
 } NnJsonWriter;
 
 void              nn_json_writer_init       (NnJsonWriter      *w,
@@ -133,6 +135,11 @@ void              nn_json_write_end_object  (NnJsonWriter      *w);
 void              nn_json_write_begin_array (NnJsonWriter      *w,
                                              NnJsonLayout       layout);
 void              nn_json_write_end_array   (NnJsonWriter      *w);
+/* An array with each element on a line of its own, indented by indent spaces whatever the
+ * depth, and its closing bracket right after the last element: "[\n  [1,2],\n  [3,4]]".
+ * nn_json_write_end_array () closes it. */
+void              nn_json_write_begin_rows  (NnJsonWriter      *w,
+                                             guint              indent);
 void              nn_json_write_key         (NnJsonWriter      *w,
                                              const char        *key);
 void              nn_json_write_string      (NnJsonWriter      *w,
