@@ -71,6 +71,9 @@ KNOWN_MSGID = 'Dataset'
 
 # What the window shows at once: the view switcher and one page. Access keys (the letter after
 # "_") must be unique there, in every language, or Alt+letter only moves the focus between them.
+# The switcher's titles are the pages' own: each page type registered in page_types[] in
+# dl-window.c sets `iface->title = N_("...")` in its .c file; the main menu is in dl-window.ui.
+WINDOW_C = 'src/app/dl-window.c'
 SWITCHER_UI = 'ui/dl-window.ui'
 PAGES = {
     'Dataset': ('ui/dl-dataset-page.ui', 'src/app/dl-dataset-page.c'),
@@ -87,6 +90,35 @@ def access_key(text):
     """The letter after the first single underscore, folded; None without one."""
     m = re.search(r'(?<!_)_([^_])', text)
     return m.group(1).casefold() if m else None
+
+
+def switcher_titles(srcdir):
+    """The page titles the view switcher shows, in page_types[] order, and any problems.
+
+    Every getter in page_types[] (dl_foo_page_get_type) names its file (src/app/dl-foo-page.c),
+    which must set exactly one marked title with an access key."""
+    with open(os.path.join(srcdir, WINDOW_C), encoding='utf-8') as f:
+        window = f.read()
+    m = re.search(r'\bpage_types\s*\[\s*\]\s*\)\s*\(void\)\s*=\s*\{([^}]*)\}', window)
+    if m is None:
+        return [], ['%s: no page_types[] found' % WINDOW_C]
+    getters = re.findall(r'\b(\w+)_get_type\b', m.group(1))
+    titles, problems = [], []
+    for getter in getters:
+        path = 'src/app/%s.c' % getter.replace('_', '-')
+        try:
+            with open(os.path.join(srcdir, path), encoding='utf-8') as f:
+                text = f.read()
+        except OSError as exc:
+            problems.append('%s: %s registers a page, but %s' % (WINDOW_C, getter, exc))
+            continue
+        found = [unquote('"%s"' % t) for t in
+                 re.findall(r'\biface->title\s*=\s*N_\s*\(\s*"((?:[^"\\]|\\.)*)"\s*\)', text)]
+        if len(found) != 1 or access_key(found[0]) is None:
+            problems.append('%s: expected one iface->title = N_("...") with an access key, '
+                            'found %r' % (path, found))
+        titles += found
+    return titles, problems
 
 
 def mnemonic_strings(path):
@@ -376,14 +408,10 @@ def main():
 
     # access keys unique on every page with the view switcher, in English and every language
     def check_access_keys():
-        problems = []
-        switcher = [t for t in re.findall(r'<property name="title" translatable="yes">([^<]*)<',
-                                          open(os.path.join(srcdir, SWITCHER_UI),
-                                               encoding='utf-8').read())
-                    if access_key(t) is not None]
-        if len(switcher) < 5:
-            problems.append('%s: expected the five page titles with access keys, found %r'
-                            % (SWITCHER_UI, switcher))
+        switcher, problems = switcher_titles(srcdir)
+        if len(switcher) < 6:
+            problems.append('%s: expected the six page titles with access keys, found %r'
+                            % (WINDOW_C, switcher))
         pages = {name: [t for f in files for t in mnemonic_strings(os.path.join(srcdir, f))]
                  for name, files in PAGES.items()}
         languages = [('en', {})]

@@ -490,6 +490,9 @@ dl_dataset_page_get_status_page (DlPage *page)
 static void
 dl_dataset_page_page_iface_init (DlPageInterface *iface)
 {
+  iface->name = "dataset";
+  iface->title = N_("Data_set");
+  iface->icon_name = "view-grid-symbolic";
   iface->list_figures = dl_dataset_page_list_figures;
   iface->get_status = dl_dataset_page_get_status_page;
 }

@@ -375,5 +375,8 @@ dl_draw_page_dispose (GObject *object)
 static void
 dl_draw_page_page_iface_init (DlPageInterface *iface)
 {
+  iface->name = "draw";
+  iface->title = N_("_Draw");
+  iface->icon_name = "document-edit-symbolic";
   iface->list_figures = dl_draw_page_list_figures;
 }

@@ -587,6 +587,9 @@ dl_evaluate_page_get_status_page (DlPage *page)
 static void
 dl_evaluate_page_page_iface_init (DlPageInterface *iface)
 {
+  iface->name = "evaluate";
+  iface->title = N_("_Evaluate");
+  iface->icon_name = "emblem-ok-symbolic";
   iface->list_figures = dl_evaluate_page_list_figures;
   iface->get_status = dl_evaluate_page_get_status_page;
 }

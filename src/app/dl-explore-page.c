@@ -538,6 +538,9 @@ dl_explore_page_get_status_page (DlPage *page)
 static void
 dl_explore_page_page_iface_init (DlPageInterface *iface)
 {
+  iface->name = "explore";
+  iface->title = N_("E_xplore");
+  iface->icon_name = "edit-find-symbolic";
   iface->list_figures = dl_explore_page_list_figures;
   iface->get_status = dl_explore_page_get_status_page;
 }

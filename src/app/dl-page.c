@@ -4,6 +4,8 @@
 
 #include "dl-page.h"
 
+#include <glib/gi18n.h>
+
 G_DEFINE_INTERFACE (DlPage, dl_page, GTK_TYPE_WIDGET)
 
 void
@@ -48,36 +50,28 @@ dl_page_set_session (DlPage    *self,
   g_object_set (self, "session", session, NULL);
 }
 
-static AdwViewStackPage *
-get_stack_page (DlPage *self)
+const char *
+dl_page_get_name (DlPage *self)
 {
-  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
-
-  /* AdwViewStack keeps its children in an internal stack: look up the nearest one */
-  while (parent != NULL && !ADW_IS_VIEW_STACK (parent))
-    parent = gtk_widget_get_parent (parent);
-  return parent != NULL ? adw_view_stack_get_page (ADW_VIEW_STACK (parent), GTK_WIDGET (self))
-                        : NULL;
+  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
+  return DL_PAGE_GET_IFACE (self)->name;
 }
 
 const char *
 dl_page_get_title (DlPage *self)
 {
-  AdwViewStackPage *page;
+  const char *title;
 
   g_return_val_if_fail (DL_IS_PAGE (self), NULL);
-  page = get_stack_page (self);
-  return page != NULL ? adw_view_stack_page_get_title (page) : NULL;
+  title = DL_PAGE_GET_IFACE (self)->title;
+  return title != NULL ? _(title) : NULL;
 }
 
 const char *
 dl_page_get_icon_name (DlPage *self)
 {
-  AdwViewStackPage *page;
-
   g_return_val_if_fail (DL_IS_PAGE (self), NULL);
-  page = get_stack_page (self);
-  return page != NULL ? adw_view_stack_page_get_icon_name (page) : NULL;
+  return DL_PAGE_GET_IFACE (self)->icon_name;
 }
 
 void

@@ -27,6 +27,11 @@ struct _DlPageInterface
 {
   GTypeInterface parent_iface;
 
+  /* What the window's view switcher shows for the page, set in its iface_init: */
+  const char       *name;       /* the stack's page name, as win.show-page takes it */
+  const char       *title;      /* marked with N_(), with its access key; translated when shown */
+  const char       *icon_name;
+
   /* Appends DlPageFigure items, the page's main figure first (the one Export Figure writes). */
   void              (*list_figures) (DlPage    *self,
                                      GPtrArray *figures);
@@ -38,8 +43,8 @@ struct _DlPageInterface
 DlSession       *dl_page_get_session  (DlPage     *self);
 void             dl_page_set_session  (DlPage     *self,
                                        DlSession  *session);
-/* Title (with its access key) and icon: given where the page is registered, its
- * AdwViewStackPage in dl-window.ui; NULL outside a stack. */
+/* Name, translated title (with its access key) and icon, as the page type gives them. */
+const char      *dl_page_get_name      (DlPage    *self);
 const char      *dl_page_get_title     (DlPage    *self);
 const char      *dl_page_get_icon_name (DlPage    *self);
 /* Makes the page the one its stack shows. */

@@ -1146,6 +1146,9 @@ dl_runs_page_list_figures (DlPage    *page,
 static void
 dl_runs_page_page_iface_init (DlPageInterface *iface)
 {
+  iface->name = "runs";
+  iface->title = N_("Ru_ns");
+  iface->icon_name = "document-open-recent-symbolic";
   iface->list_figures = dl_runs_page_list_figures;
 }
 

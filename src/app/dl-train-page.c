@@ -815,6 +815,9 @@ dl_train_page_get_status_page (DlPage *page)
 static void
 dl_train_page_page_iface_init (DlPageInterface *iface)
 {
+  iface->name = "train";
+  iface->title = N_("_Train");
+  iface->icon_name = "media-playback-start-symbolic";
   iface->list_figures = dl_train_page_list_figures;
   iface->get_status = dl_train_page_get_status_page;
 }

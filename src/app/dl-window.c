@@ -15,7 +15,8 @@
 
 G_DEFINE_FINAL_TYPE (DlWindow, dl_window, ADW_TYPE_APPLICATION_WINDOW)
 
-/* Every page the window shows: a new page is one row here and its entry in dl-window.ui. */
+/* Every page the window shows, in the switcher's order. A page is registered by its line here
+ * and nothing else: its type gives the stack its name, title and icon through DlPage. */
 static GType (* const page_types[]) (void) = {
   dl_dataset_page_get_type,
   dl_explore_page_get_type,
@@ -24,6 +25,24 @@ static GType (* const page_types[]) (void) = {
   dl_evaluate_page_get_type,
   dl_draw_page_get_type,
 };
+
+/* Fills the view stack from page_types[]. */
+static void
+add_pages (DlWindow *self)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (page_types); i++)
+    {
+      GtkWidget *child = g_object_new (page_types[i] (), NULL);
+      DlPage *page = DL_PAGE (child);
+      AdwViewStackPage *stack_page;
+
+      g_assert (dl_page_get_name (page) != NULL && dl_page_get_title (page) != NULL);
+      stack_page = adw_view_stack_add_titled (self->stack, child, dl_page_get_name (page),
+                                              dl_page_get_title (page));
+      adw_view_stack_page_set_use_underline (stack_page, TRUE);
+      adw_view_stack_page_set_icon_name (stack_page, dl_page_get_icon_name (page));
+    }
+}
 
 /* The pages in the switcher's order (borrowed). */
 static GPtrArray *
@@ -267,6 +286,7 @@ dl_window_init (DlWindow *self)
   self->cancellable = g_cancellable_new ();
   self->figure_size = 1;
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_pages (self);
   dl_accessible_name_buttons (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
