@@ -1293,24 +1293,36 @@ draw_readout (DlChart     *self,
     }
 }
 
-/* Draws at any size, all of it, for Export Figure; the screen goes through the layers. */
+/* Draws at any size, all of it, without the layers' caches; the screen goes through the
+ * layers. A figure file has no pointer, so no readout. */
+static void
+draw_whole (DlChart  *self,
+            cairo_t  *cr,
+            double    w,
+            double    h,
+            double    scale,
+            gboolean  readout)
+{
+  Frame f;
+
+  if (!frame_init (self, &f, w, h, scale))
+    return;
+  draw_back (self, cr, &f);
+  draw_data (self, cr, &f, -INFINITY);
+  draw_legend (self, cr, &f);
+  if (readout)
+    draw_readout (self, cr, &f);
+  frame_clear (&f);
+}
+
 void
 dl_chart_draw (DlChart *self,
                cairo_t *cr,
                double   w,
                double   h)
 {
-  Frame f;
-
   g_return_if_fail (DL_IS_CHART (self));
-
-  if (!frame_init (self, &f, w, h, 1))
-    return;
-  draw_back (self, cr, &f);
-  draw_data (self, cr, &f, -INFINITY);
-  draw_legend (self, cr, &f);
-  draw_readout (self, cr, &f);
-  frame_clear (&f);
+  draw_whole (self, cr, w, h, 1, TRUE);
 }
 
 static LayerKey
@@ -1551,18 +1563,28 @@ dl_chart_new (const char *x_label,
 }
 
 static void
-dl_chart_figure_draw (DlFigure *figure,
-                      cairo_t  *cr,
-                      int       width,
-                      int       height)
+dl_chart_figure_draw (DlFigure            *figure,
+                      cairo_t             *cr,
+                      const DlFigureFrame *frame)
 {
-  dl_chart_draw (DL_CHART (figure), cr, width, height);
+  draw_whole (DL_CHART (figure), cr, frame->width, frame->height, MAX (1, frame->scale),
+              !frame->for_export);
+}
+
+static gboolean
+dl_chart_figure_has_data (DlFigure *figure)
+{
+  DlChart *self = DL_CHART (figure);
+  double x0, x1, y0, y1;
+
+  return data_bounds (self, &x0, &x1, &y0, &y1);
 }
 
 static void
 dl_chart_figure_init (DlFigureInterface *iface)
 {
   iface->draw = dl_chart_figure_draw;
+  iface->has_data = dl_chart_figure_has_data;
 }
 
 /* Series from first on go (their indices are free again); the ones before keep theirs. */

@@ -176,12 +176,14 @@ geometry (DlConfusionMatrix *self,
   *y0 = LABEL_SPACE;
 }
 
-/* Draws at any size: on screen through the snapshot, into PNG files for export. */
-void
-dl_confusion_matrix_draw (DlConfusionMatrix *self_,
-                          cairo_t *cr,
-                          double   w,
-                          double   h)
+/* Draws at any size: on screen through the snapshot (with the selected cell framed), into
+ * figure files without the selection. */
+static void
+draw_matrix (DlConfusionMatrix *self_,
+             cairo_t           *cr,
+             double             w,
+             double             h,
+             gboolean           show_selection)
 {
   GtkWidget *widget = GTK_WIDGET (self_);
   DlConfusionMatrix *self = self_;
@@ -218,7 +220,7 @@ dl_confusion_matrix_draw (DlConfusionMatrix *self_,
             cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.04);
           cairo_rectangle (cr, x0 + j * cell + 1, y0 + i * cell + 1, cell - 2, cell - 2);
           cairo_fill (cr);
-          if ((int) i == self->selected_row && (int) j == self->selected_col)
+          if (show_selection && (int) i == self->selected_row && (int) j == self->selected_col)
             {
               gdk_cairo_set_source_rgba (cr, &fg);
               cairo_set_line_width (cr, 2);
@@ -252,6 +254,16 @@ dl_confusion_matrix_draw (DlConfusionMatrix *self_,
       pango_cairo_show_layout (cr, layout);
     }
   g_object_unref (layout);
+}
+
+void
+dl_confusion_matrix_draw (DlConfusionMatrix *self,
+                          cairo_t           *cr,
+                          double             w,
+                          double             h)
+{
+  g_return_if_fail (DL_IS_CONFUSION_MATRIX (self));
+  draw_matrix (self, cr, w, h, TRUE);
 }
 
 static void
@@ -396,16 +408,22 @@ dl_confusion_matrix_new (void)
 }
 
 static void
-dl_confusion_matrix_figure_draw (DlFigure *figure,
-                                  cairo_t  *cr,
-                                  int       width,
-                                  int       height)
+dl_confusion_matrix_figure_draw (DlFigure            *figure,
+                                 cairo_t             *cr,
+                                 const DlFigureFrame *frame)
 {
-  dl_confusion_matrix_draw (DL_CONFUSION_MATRIX (figure), cr, width, height);
+  draw_matrix (DL_CONFUSION_MATRIX (figure), cr, frame->width, frame->height, !frame->for_export);
+}
+
+static gboolean
+dl_confusion_matrix_figure_has_data (DlFigure *figure)
+{
+  return DL_CONFUSION_MATRIX (figure)->n > 0;
 }
 
 static void
 dl_confusion_matrix_figure_init (DlFigureInterface *iface)
 {
   iface->draw = dl_confusion_matrix_figure_draw;
+  iface->has_data = dl_confusion_matrix_figure_has_data;
 }

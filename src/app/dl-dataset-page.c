@@ -477,8 +477,13 @@ dl_dataset_page_list_figures (DlPage    *page,
                               GPtrArray *figures)
 {
   DlDatasetPage *self = DL_DATASET_PAGE (page);
+  DlPageFigure *item;
 
-  dl_page_add_figure (figures, _("Class probabilities"), dl_dataset_page_get_figure (self));
+  item = dl_page_add_figure (figures, "probabilities", _("Class probabilities"), self->chart);
+  if (gtk_single_selection_get_selected_item (self->selection) == NULL)
+    dl_page_figure_set_unavailable (item, _("No image is selected: the chart shows the class "
+                                            "probabilities of the selected image. Select one "
+                                            "first."));
 }
 
 static DlDatasetStatus *

@@ -361,8 +361,13 @@ dl_draw_page_list_figures (DlPage    *page,
                            GPtrArray *figures)
 {
   DlDrawPage *self = DL_DRAW_PAGE (page);
+  GtkWidget *chart = dl_draw_page_get_figure (self);
+  DlPageFigure *item;
 
-  dl_page_add_figure (figures, _("Class probabilities"), dl_draw_page_get_figure (self));
+  item = dl_page_add_figure (figures, "probabilities", _("Class probabilities"), chart);
+  if (!dl_figure_has_data (DL_FIGURE (chart)))
+    dl_page_figure_set_unavailable (item, _("There is no prediction yet: draw a digit or open "
+                                            "an image first."));
 }
 
 static void

@@ -574,8 +574,12 @@ dl_evaluate_page_list_figures (DlPage    *page,
                                GPtrArray *figures)
 {
   DlEvaluatePage *self = DL_EVALUATE_PAGE (page);
+  GtkWidget *matrix = dl_evaluate_page_get_figure (self);
+  DlPageFigure *item;
 
-  dl_page_add_figure (figures, _("Confusion matrix"), dl_evaluate_page_get_figure (self));
+  item = dl_page_add_figure (figures, "confusion-matrix", _("Confusion matrix"), matrix);
+  if (!dl_figure_has_data (DL_FIGURE (matrix)))
+    dl_page_figure_set_unavailable (item, _("The model has not been evaluated yet."));
 }
 
 static DlDatasetStatus *

@@ -524,9 +524,16 @@ dl_explore_page_list_figures (DlPage    *page,
                               GPtrArray *figures)
 {
   DlExplorePage *self = DL_EXPLORE_PAGE (page);
+  DlPageFigure *items[] = {
+    dl_page_add_figure (figures, "class-balance", _("Images per class"), self->class_chart),
+    dl_page_add_figure (figures, "pixel-histogram", _("Pixel intensity histogram"),
+                        self->pixel_chart),
+  };
 
-  dl_page_add_figure (figures, _("Images per class"), dl_explore_page_get_figure (self));
-  dl_page_add_figure (figures, _("Pixel intensity histogram"), GTK_WIDGET (self->pixel_chart));
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    if (!dl_figure_has_data (items[i]->figure))
+      dl_page_figure_set_unavailable (items[i], _("There is no dataset report yet: open a "
+                                                  "dataset first."));
 }
 
 static DlDatasetStatus *

@@ -13,8 +13,10 @@ dl_page_figure_free (DlPageFigure *figure)
 {
   if (figure == NULL)
     return;
+  g_free (figure->id);
   g_free (figure->name);
   g_clear_object (&figure->figure);
+  g_free (figure->unavailable);
   g_free (figure);
 }
 
@@ -87,20 +89,52 @@ dl_page_present (DlPage *self)
     adw_view_stack_set_visible_child (ADW_VIEW_STACK (parent), GTK_WIDGET (self));
 }
 
-void
+DlPageFigure *
 dl_page_add_figure (GPtrArray  *figures,
+                    const char *id,
                     const char *name,
-                    GtkWidget  *figure)
+                    gpointer    figure)
 {
   DlPageFigure *item;
 
-  g_return_if_fail (figures != NULL);
-  g_return_if_fail (DL_IS_FIGURE (figure));
+  g_return_val_if_fail (figures != NULL, NULL);
+  g_return_val_if_fail (id != NULL && name != NULL, NULL);
+  g_return_val_if_fail (DL_IS_FIGURE (figure), NULL);
 
   item = g_new0 (DlPageFigure, 1);
+  item->id = g_strdup (id);
   item->name = g_strdup (name);
   item->figure = g_object_ref (DL_FIGURE (figure));
   g_ptr_array_add (figures, item);
+  return item;
+}
+
+void
+dl_page_figure_set_unavailable (DlPageFigure *item,
+                                const char   *reason)
+{
+  g_return_if_fail (item != NULL);
+  g_free (item->unavailable);
+  item->unavailable = g_strdup (reason);
+}
+
+DlPageFigure *
+dl_page_find_figure (DlPage     *self,
+                     const char *id)
+{
+  g_autoptr(GPtrArray) figures = NULL;
+
+  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  figures = dl_page_list_figures (self);
+  for (guint i = 0; i < figures->len; i++)
+    {
+      DlPageFigure *item = figures->pdata[i];
+
+      if (g_strcmp0 (item->id, id) == 0)
+        return g_ptr_array_steal_index (figures, i);
+    }
+  return NULL;
 }
 
 GPtrArray *
@@ -114,17 +148,6 @@ dl_page_list_figures (DlPage *self)
   if (iface->list_figures != NULL)
     iface->list_figures (self, figures);
   return figures;
-}
-
-DlFigure *
-dl_page_get_figure (DlPage *self)
-{
-  g_autoptr(GPtrArray) figures = NULL;
-
-  g_return_val_if_fail (DL_IS_PAGE (self), NULL);
-  figures = dl_page_list_figures (self);
-  /* the page keeps its figures alive: borrowed */
-  return figures->len > 0 ? ((DlPageFigure *) figures->pdata[0])->figure : NULL;
 }
 
 DlDatasetStatus *

@@ -13,11 +13,14 @@ G_BEGIN_DECLS
 #define DL_TYPE_PAGE (dl_page_get_type ())
 G_DECLARE_INTERFACE (DlPage, dl_page, DL, PAGE, GtkWidget)
 
-/* A figure Export Figure can write, with a name for people. */
+/* A figure Export Figure can write. */
 typedef struct
 {
-  char     *name;
-  DlFigure *figure;     /* a reference */
+  char     *id;           /* stable, for files and tests: "loss", "confusion-matrix" … */
+  char     *name;         /* for people, translated; the default title of the exported figure */
+  DlFigure *figure;       /* a reference: a widget of the page or an object made for export */
+  char     *unavailable;  /* NULL, or a translated sentence why it cannot be exported now
+                           * ("Select an image first …"); Export Figure shows it, writes nothing */
 } DlPageFigure;
 
 void dl_page_figure_free (DlPageFigure *figure);
@@ -32,7 +35,8 @@ struct _DlPageInterface
   const char       *title;      /* marked with N_(), with its access key; translated when shown */
   const char       *icon_name;
 
-  /* Appends DlPageFigure items, the page's main figure first (the one Export Figure writes). */
+  /* Appends DlPageFigure items through dl_page_add_figure (), the page's main figure first (the
+   * one Export Figure proposes): every chart the page shows, each with its own id. */
   void              (*list_figures) (DlPage    *self,
                                      GPtrArray *figures);
   /* What the page shows while there is no dataset; NULL for pages that need none. */
@@ -51,13 +55,20 @@ const char      *dl_page_get_icon_name (DlPage    *self);
 void             dl_page_present       (DlPage    *self);
 /* DlPageFigure items, main one first; empty for a page without figures. */
 GPtrArray       *dl_page_list_figures (DlPage     *self);
-/* The main figure, or NULL. */
-DlFigure        *dl_page_get_figure   (DlPage     *self);
 DlDatasetStatus *dl_page_get_status   (DlPage     *self);
 
-/* For implementations' list_figures. */
-void             dl_page_add_figure   (GPtrArray  *figures,
+/* The figure with this id, or NULL; an owned item. */
+DlPageFigure    *dl_page_find_figure  (DlPage     *self,
+                                       const char *id);
+
+/* For implementations' list_figures: figure is any object that implements DlFigure (a widget
+ * of the page, or an object made on the spot). Returns the item, owned by figures. */
+DlPageFigure    *dl_page_add_figure   (GPtrArray  *figures,
+                                       const char *id,
                                        const char *name,
-                                       GtkWidget  *figure);
+                                       gpointer    figure);
+/* Marks a listed figure as one that cannot be exported now, and says why. */
+void             dl_page_figure_set_unavailable (DlPageFigure *item,
+                                                 const char   *reason);
 
 G_END_DECLS

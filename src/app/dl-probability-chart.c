@@ -256,16 +256,22 @@ dl_probability_chart_new (void)
 }
 
 static void
-dl_probability_chart_figure_draw (DlFigure *figure,
-                                   cairo_t  *cr,
-                                   int       width,
-                                   int       height)
+dl_probability_chart_figure_draw (DlFigure            *figure,
+                                  cairo_t             *cr,
+                                  const DlFigureFrame *frame)
 {
-  dl_probability_chart_draw (DL_PROBABILITY_CHART (figure), cr, width, height);
+  dl_probability_chart_draw (DL_PROBABILITY_CHART (figure), cr, frame->width, frame->height);
+}
+
+static gboolean
+dl_probability_chart_figure_has_data (DlFigure *figure)
+{
+  return DL_PROBABILITY_CHART (figure)->has_probs;
 }
 
 static void
 dl_probability_chart_figure_init (DlFigureInterface *iface)
 {
   iface->draw = dl_probability_chart_figure_draw;
+  iface->has_data = dl_probability_chart_figure_has_data;
 }

@@ -1138,9 +1138,14 @@ static void
 dl_runs_page_list_figures (DlPage    *page,
                            GPtrArray *figures)
 {
+  DlPageFigure *item;
+
   /* Translators: a figure's name, for Export Figure */
-  dl_page_add_figure (figures, _("Compared runs’ accuracy"),
-                      GTK_WIDGET (DL_RUNS_PAGE (page)->chart));
+  item = dl_page_add_figure (figures, "runs-accuracy", _("Compared runs’ accuracy"),
+                             DL_RUNS_PAGE (page)->chart);
+  if (!dl_figure_has_data (item->figure))
+    dl_page_figure_set_unavailable (item, _("No runs are selected: select the runs to "
+                                            "compare first."));
 }
 
 static void

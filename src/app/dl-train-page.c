@@ -801,9 +801,17 @@ dl_train_page_list_figures (DlPage    *page,
                             GPtrArray *figures)
 {
   DlTrainPage *self = DL_TRAIN_PAGE (page);
+  /* the charts show the run in progress, or the recorded runs overlaid from the Runs page */
+  DlPageFigure *items[] = {
+    dl_page_add_figure (figures, "loss", _("Loss curves"), self->loss_chart),
+    dl_page_add_figure (figures, "accuracy", _("Accuracy per epoch"), self->accuracy_chart),
+  };
 
-  dl_page_add_figure (figures, _("Loss curves"), GTK_WIDGET (self->loss_chart));
-  dl_page_add_figure (figures, _("Accuracy per epoch"), GTK_WIDGET (self->accuracy_chart));
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    if (!dl_figure_has_data (items[i]->figure))
+      dl_page_figure_set_unavailable (items[i], _("Nothing has been trained yet: start a "
+                                                  "training, or compare recorded runs on the "
+                                                  "Runs page."));
 }
 
 static DlDatasetStatus *

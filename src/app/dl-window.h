@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dl-draw-page.h"
+#include "dl-figure.h"
 #include "dl-dataset-page.h"
 #include "dl-evaluate-page.h"
 #include "dl-explore-page.h"
@@ -46,8 +47,17 @@ void        dl_window_open_model_file (DlWindow      *self,
 gboolean    dl_window_export         (DlWindow       *self,
                                       const char     *dir,
                                       GError        **error);
-/* The chart that Export Figure… writes for the visible page. */
-GtkWidget  *dl_window_get_figure     (DlWindow       *self);
+/* What Export Figure… writes, without its dialogs: the visible page's figure with this id
+ * (DlPageFigure.id) through dl_figure_export (); a figure the page cannot export now (nothing
+ * selected, nothing trained) is an error that says why. */
+gboolean    dl_window_export_figure  (DlWindow       *self,
+                                      const char     *id,
+                                      const char     *title,
+                                      DlFigureFormat  format,
+                                      int             width,
+                                      int             height,
+                                      const char     *path,
+                                      GError        **error);
 /* What Open Dataset Folder… does with the folder chosen: read on a worker; a folder that is not
  * a dataset is a toast and leaves the dataset in use. */
 void        dl_window_open_dataset_folder (DlWindow  *self,
