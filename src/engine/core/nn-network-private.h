@@ -111,7 +111,8 @@ gboolean       nn_network_plan_worker (const NnNetwork *net,
 void           nn_network_worker_clear (NnNetworkWorker *wk);
 
 /* nn-network-pass.c: training's forward from wk->acts[0] to the logits in acts[n_layers]; its
- * backward from the logits' gradient in wk->grad_a into wk->grads; inference from x, returning
+ * backward from the logits' gradient in wk->grad_a into wk->grads (and the input's gradient into
+ * dx unless it is NULL); inference from x, returning
  * the logits in the worker's buffers. */
 void           nn_network_forward     (NnNetwork       *net,
                                        NnNetworkWorker *wk,
@@ -119,10 +120,17 @@ void           nn_network_forward     (NnNetwork       *net,
                                        NnRng           *rng);
 void           nn_network_backward    (NnNetwork       *net,
                                        NnNetworkWorker *wk,
-                                       size_t           B);
+                                       size_t           B,
+                                       float           *dx);
 const float   *nn_network_forward_inference (NnNetwork       *net,
                                              NnNetworkWorker *wk,
                                              const float     *x,
                                              size_t           B);
+/* Inference through layers [0, stop) only; returns layer stop − 1's output (B, its size). */
+const float   *nn_network_forward_inference_until (NnNetwork       *net,
+                                                   NnNetworkWorker *wk,
+                                                   const float     *x,
+                                                   size_t           B,
+                                                   size_t           stop);
 
 G_END_DECLS

@@ -330,7 +330,7 @@ run_job (NnNetwork *net,
                                               job->labels + start, count, N);
       wk->n_correct = count_correct (wk->probs, job->labels + start, count, N);
       nn_softmax_xent_backward (wk->grad_a, wk->probs, job->labels + start, count, N, job->B);
-      nn_network_backward (net, wk, count);
+      nn_network_backward (net, wk, count, NULL);
     }
   else
     {
