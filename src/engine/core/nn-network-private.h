@@ -60,6 +60,7 @@ struct _NnNetwork
   size_t    step_start[NN_NETWORK_MAX_LAYERS]; /* the first layer of layer i's step */
   size_t    in_c, in_h, in_w;
   size_t    n_classes;
+  float     label_smoothing; /* of the training loss, see nn_network_set_label_smoothing */
 
   float    *params;         /* (n_params) */
   float    *grads;          /* (n_params) */

@@ -326,10 +326,12 @@ run_job (NnNetwork *net,
       memcpy (wk->acts[0], job->x + start * in_size, sizeof (float) * count * in_size);
       nn_rng_init (&rng, job->dropout_seed ^ (G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (w + 1)));
       nn_network_forward (net, wk, count, &rng);
-      wk->loss_sum = nn_softmax_xent_forward (wk->probs, wk->acts[net->n_layers],
-                                              job->labels + start, count, N);
+      wk->loss_sum = nn_softmax_xent_smoothed_forward (wk->probs, wk->acts[net->n_layers],
+                                                       job->labels + start, count, N,
+                                                       net->label_smoothing);
       wk->n_correct = count_correct (wk->probs, job->labels + start, count, N);
-      nn_softmax_xent_backward (wk->grad_a, wk->probs, job->labels + start, count, N, job->B);
+      nn_softmax_xent_smoothed_backward (wk->grad_a, wk->probs, job->labels + start, count, N,
+                                         job->B, net->label_smoothing);
       nn_network_backward (net, wk, count, NULL);
     }
   else
@@ -371,6 +373,14 @@ nn_network_train_step (NnNetwork    *net,
   if (n_correct != NULL)
     *n_correct = correct;
   return loss;
+}
+
+void
+nn_network_set_label_smoothing (NnNetwork *net,
+                                float      epsilon)
+{
+  g_return_if_fail (net != NULL && epsilon >= 0.0f && epsilon < 1.0f);
+  net->label_smoothing = epsilon;
 }
 
 void

@@ -91,6 +91,10 @@ double         nn_network_train_step        (NnNetwork        *net,
                                              guint64           dropout_seed,
                                              size_t           *n_correct);
 
+/* The label smoothing of nn_network_train_step's loss, in [0, 1) (nn-loss.h); 0 at first. */
+void           nn_network_set_label_smoothing (NnNetwork      *net,
+                                             float             epsilon);
+
 /* Work on items [lo, hi) of some range, as thread `worker` of the network's threads. */
 typedef void (*NnParallelFunc) (gpointer user_data,
                                 size_t   worker,

@@ -26,4 +26,23 @@ void   nn_softmax_xent_backward (float        *dlogits,
                                  size_t        N,
                                  size_t        batch_total);
 
+/* Cross-entropy against labels smoothed by epsilon in [0, 1), as PyTorch's CrossEntropyLoss
+ * (label_smoothing=epsilon): the target is q = (1 − ε) onehot + ε / N, the loss −Σ q log p.
+ * Fills probs and returns the SUM of the B per-sample losses; epsilon 0 gives exactly what
+ * nn_softmax_xent_forward gives. */
+double nn_softmax_xent_smoothed_forward  (float        *probs,
+                                          const float  *logits,
+                                          const guint8 *labels,
+                                          size_t        B,
+                                          size_t        N,
+                                          float         epsilon);
+/* dlogits = (p − q) / batch_total. */
+void   nn_softmax_xent_smoothed_backward (float        *dlogits,
+                                          const float  *probs,
+                                          const guint8 *labels,
+                                          size_t        B,
+                                          size_t        N,
+                                          size_t        batch_total,
+                                          float         epsilon);
+
 G_END_DECLS
