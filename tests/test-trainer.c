@@ -293,8 +293,36 @@ checkpoint_epochs (const char *path)
 
 /* Ctrl+C in the middle of epoch 2: the checkpoint holds epoch 1 only, and both resuming from it
  * and running the stopped trainer again give the weights of the unbroken run, bit for bit. */
+/* Everything this engine has beyond the first recipe: AdamW, one-cycle, smoothing, affine and
+ * elastic augmentation. */
 static void
-resume_after_stop (NnOptimizerKind kind)
+assert_params_equal_best (NnTrainer *t)
+{
+  NnNetwork *net = nn_trainer_get_network (t);
+
+  g_assert_cmpmem (nn_network_get_params (net), sizeof (float) * nn_network_get_n_params (net),
+                   nn_trainer_get_best_params (t, NULL),
+                   sizeof (float) * nn_network_get_n_params (net));
+}
+
+static void
+set_every_extra (NnTrainConfig *c)
+{
+  nn_optimizer_config_init (&c->optimizer, NN_OPTIMIZER_ADAMW);
+  c->optimizer.learning_rate = 3e-3;
+  c->extras.lr_schedule.kind = NN_LR_SCHEDULE_ONE_CYCLE;
+  c->extras.lr_schedule.pct_start = 0.25;
+  c->extras.label_smoothing = 0.1f;
+  c->extras.translate = 0.1f;
+  c->extras.scale = 0.1f;
+  c->extras.shear_degrees = 10;
+  c->extras.elastic_alpha = 8;
+  c->extras.elastic_sigma = 3;
+}
+
+static void
+resume_after_stop (NnOptimizerKind kind,
+                   gboolean        extras)
 {
   g_autoptr(NnDataset) ds = make_dataset ();
   g_autoptr(GError) error = NULL;
@@ -317,6 +345,8 @@ resume_after_stop (NnOptimizerKind kind)
   g_assert_no_error (error);
   tiny_config (&c);
   nn_optimizer_config_init (&c.optimizer, kind);
+  if (extras)
+    set_every_extra (&c);
   straight = nn_trainer_new (&c, ds, &error);
   g_assert_no_error (error);
   run_to_end (straight);
@@ -342,6 +372,22 @@ resume_after_stop (NnOptimizerKind kind)
   resumed = nn_trainer_new_from_checkpoint (later, ds, 2, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (nn_trainer_get_epochs_done (resumed), ==, 1);
+  /* the whole recipe came back, and the schedule stands where it stood */
+  g_assert_cmpmem (&nn_trainer_get_config (resumed)->extras, sizeof (NnTrainExtras),
+                   &nn_trainer_get_config (straight)->extras, sizeof (NnTrainExtras));
+  g_assert_cmpint (nn_trainer_get_config (resumed)->optimizer.kind, ==,
+                   nn_trainer_get_config (straight)->optimizer.kind);
+  g_assert_cmpfloat (nn_trainer_get_config (resumed)->optimizer.weight_decay, ==,
+                     nn_trainer_get_config (straight)->optimizer.weight_decay);
+  if (extras)
+    {
+      NnLrSchedule sched = nn_trainer_get_config (straight)->extras.lr_schedule;
+
+      /* 500 training images in batches of 32: 16 a epoch, 48 in all; one epoch done */
+      g_assert_cmpfloat (nn_trainer_get_learning_rate (resumed), ==,
+                         nn_lr_schedule_at (&sched, 3e-3, 16, 16, 48));
+      g_assert_cmpfloat (nn_trainer_get_learning_rate (resumed), >, 3e-3 / 25);
+    }
   run_to_end (resumed);
   assert_same_params (straight, resumed);
   hs = nn_trainer_get_history (straight, NULL);
@@ -369,13 +415,69 @@ resume_after_stop (NnOptimizerKind kind)
 static void
 test_trainer_resume_after_stop_adam (void)
 {
-  resume_after_stop (NN_OPTIMIZER_ADAM);
+  resume_after_stop (NN_OPTIMIZER_ADAM, FALSE);
 }
 
 static void
 test_trainer_resume_after_stop_sgd (void)
 {
-  resume_after_stop (NN_OPTIMIZER_SGD);
+  resume_after_stop (NN_OPTIMIZER_SGD, FALSE);
+}
+
+static void
+test_trainer_resume_after_stop_extras (void)
+{
+  resume_after_stop (NN_OPTIMIZER_ADAMW, TRUE);
+}
+
+/* The whole training file: the validation images are trained on, the last epoch is kept, and
+ * the model's record says so. */
+static void
+test_trainer_train_on_all (void)
+{
+  g_autoptr(NnDataset) ds = make_dataset ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  g_autoptr(NnModel) model = NULL;
+  NnTrainConfig c;
+  guint best;
+
+  tiny_config (&c);
+  c.extras.train_on_all = TRUE;
+  t = nn_trainer_new (&c, ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  g_assert_cmpuint (nn_trainer_get_n_train (t), ==, 600);
+  run_to_end (t);
+  g_assert_nonnull (nn_trainer_get_best_params (t, &best));
+  g_assert_cmpuint (best, ==, 3);
+  assert_params_equal_best (t);
+  model = nn_trainer_dup_best_model (t, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (model->training.extras.train_on_all);
+  g_assert_cmpuint (model->training.n_train, ==, 600);
+}
+
+/* Out-of-range extras are refused by the one check every reader uses. */
+static void
+test_trainer_extras_bounds (void)
+{
+  NnTrainConfig c;
+  g_autoptr(GError) error = NULL;
+
+  tiny_config (&c);
+  g_assert_true (nn_train_config_check (&c, 600, NULL));
+  c.extras.label_smoothing = 0.6f;
+  g_assert_false (nn_train_config_check (&c, 600, &error));
+  g_assert_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG);
+  g_assert_nonnull (strstr (error->message, "label smoothing"));
+  g_clear_error (&error);
+  c.extras.label_smoothing = 0;
+  c.extras.lr_schedule.kind = NN_LR_SCHEDULE_COSINE;
+  c.extras.lr_schedule.min_lr = 1;
+  g_assert_false (nn_train_config_check (&c, 600, &error));
+  g_assert_nonnull (strstr (error->message, "floor"));
+  nn_train_config_clear (&c);
 }
 
 /* A checkpoint taken before any epoch holds the start: resuming it is training from scratch. */
@@ -621,6 +723,10 @@ main (int   argc,
   g_test_add_func ("/engine/trainer/resume", test_trainer_resume);
   g_test_add_func ("/engine/trainer/resume-after-stop/adam", test_trainer_resume_after_stop_adam);
   g_test_add_func ("/engine/trainer/resume-after-stop/sgd", test_trainer_resume_after_stop_sgd);
+  g_test_add_func ("/engine/trainer/resume-after-stop/extras",
+                   test_trainer_resume_after_stop_extras);
+  g_test_add_func ("/engine/trainer/train-on-all", test_trainer_train_on_all);
+  g_test_add_func ("/engine/trainer/extras-bounds", test_trainer_extras_bounds);
   g_test_add_func ("/engine/trainer/checkpoint-every-epoch", test_trainer_checkpoint_every_epoch);
   g_test_add_func ("/engine/trainer/checkpoint-before-training",
                    test_trainer_checkpoint_before_training);

@@ -43,7 +43,8 @@ nn_checkpoint_batches_per_epoch (const NnCheckpoint *ck)
   g_return_val_if_fail (ck != NULL && ck->config.batch_size > 0, 0);
   g_return_val_if_fail (ck->n_train_file > ck->config.validation_size, 0);
 
-  n_train = ck->n_train_file - ck->config.validation_size;
+  n_train = ck->config.extras.train_on_all ? ck->n_train_file
+                                           : ck->n_train_file - ck->config.validation_size;
   return (n_train + ck->config.batch_size - 1) / ck->config.batch_size;
 }
 
@@ -133,6 +134,7 @@ nn_checkpoint_serialize (const NnCheckpoint  *ck,
   KV ("momentum", format_double (c->optimizer.momentum));
   KV ("weight_decay", format_double (c->optimizer.weight_decay));
   KV ("rotation_degrees", format_double (c->rotation_degrees));
+  nn_train_extras_write_strings (&c->extras, kv);
   KV ("validation_size", g_strdup_printf ("%u", c->validation_size));
   KV ("seed", g_strdup_printf ("%" G_GUINT64_FORMAT, c->seed));
   KV ("progress_every", g_strdup_printf ("%u", c->progress_every));
@@ -526,6 +528,13 @@ parse_config (NnCheckpoint      *ck,
                  "the rotation range is not a single-precision number");
       return FALSE;
     }
+  /* a file from before these keys trains as it did then */
+  nn_train_extras_init (&c->extras);
+  if (!nn_train_extras_read_json (&c->extras, meta, TRUE, &local_error))
+    {
+      set_error (error, NN_CHECKPOINT_ERROR_BAD_VALUE, ck->path, "%s", local_error->message);
+      return FALSE;
+    }
   if (!nn_train_config_check (c, ck->n_train_file, &local_error))
     {
       set_error (error, NN_CHECKPOINT_ERROR_BAD_VALUE, ck->path, "its recipe is invalid: %s",
@@ -599,7 +608,7 @@ tensor_name (const NnCheckpoint *ck,
 
   for (guint j = 0; j < G_N_ELEMENTS (names); j++)
     {
-      if (j == 2 && ck->config.optimizer.kind != NN_OPTIMIZER_ADAM)
+      if (j == 2 && !nn_optimizer_kind_has_second_moment (ck->config.optimizer.kind))
         continue;
       if (j == 3 && ck->epochs_done == 0)
         continue;
@@ -853,7 +862,7 @@ nn_checkpoint_read_vectors (NnCheckpoint  *ck,
 
   ck->params = nn_safetensors_lookup (st, "params")->data;
   ck->m = nn_safetensors_lookup (st, "optimizer.m")->data;
-  ck->v = ck->config.optimizer.kind == NN_OPTIMIZER_ADAM
+  ck->v = nn_optimizer_kind_has_second_moment (ck->config.optimizer.kind)
             ? nn_safetensors_lookup (st, "optimizer.v")->data : NULL;
   ck->best_params = ck->epochs_done > 0 ? nn_safetensors_lookup (st, "best_params")->data : NULL;
   ck->tensors = g_steal_pointer (&st);

@@ -352,6 +352,12 @@ nn_model_config_to_json (const NnModel *model)
       nn_json_write_number_fmt (&w, "%.9g", t->learning_rate);
       nn_json_write_key (&w, "rotation_degrees");
       nn_json_write_number_fmt (&w, "%.9g", t->rotation_degrees);
+      if (t->weight_decay > 0)
+        {
+          nn_json_write_key (&w, "weight_decay");
+          nn_json_write_number_fmt (&w, "%.9g", t->weight_decay);
+        }
+      nn_train_extras_write_json (&t->extras, &w);
       nn_json_write_key (&w, "validation_size");
       nn_json_write_uint (&w, t->validation_size);
       nn_json_write_key (&w, "seed");
@@ -824,7 +830,9 @@ config_read_training (const Config    *c,
   const NnJsonNode *node = nn_json_object_get (c->root, "training");
   gint64 v[6] = { 0 };
   const char *opt_name = NULL;
-  double lr, rotation;
+  double lr, rotation, weight_decay = 0;
+  NnTrainExtras extras;
+  g_autoptr(GError) local = NULL;
 
   if (node == NULL)
     return TRUE;
@@ -847,7 +855,17 @@ config_read_training (const Config    *c,
   if (v[4] < 0 || v[1] > v[0] || !(lr >= 0 && lr <= 1e6) ||
       !(rotation >= 0 && rotation <= 360) || strlen (opt_name) > 64)
     return bad_config (error, "“training” holds a value out of range");
+  /* recorded later: a file without them trained with what they meant before */
+  if (nn_json_object_get (node, "weight_decay") != NULL &&
+      (!nn_json_object_get_double_member (node, "weight_decay", &weight_decay, NULL) ||
+       !(weight_decay >= 0 && weight_decay < 1)))
+    return bad_config (error, "“training” holds a weight decay out of range");
+  nn_train_extras_init (&extras);
+  if (!nn_train_extras_read_json (&extras, node, FALSE, &local))
+    return bad_config (error, local->message);
   t->known = TRUE;
+  t->weight_decay = weight_decay;
+  t->extras = extras;
   t->epochs = (guint) v[0];
   t->best_epoch = (guint) v[1];
   t->batch_size = (guint) v[2];

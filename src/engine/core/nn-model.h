@@ -6,6 +6,7 @@
 
 #include "nn-evaluate.h"
 #include "nn-network.h"
+#include "nn-train-extras.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,9 @@ typedef struct
   char     *optimizer;
   double    learning_rate;
   double    rotation_degrees;
+  double    weight_decay;  /* 0 in files from before it was recorded */
+  NnTrainExtras extras;    /* defaults in files from before they were recorded; with
+                            * extras.train_on_all, n_train counts the validation images too */
   guint     validation_size;
   guint64   seed;
   guint     n_train;

@@ -507,6 +507,7 @@ append_run_json (GString           *s,
   put_double (w, "momentum", c->optimizer.momentum);
   put_double (w, "weight_decay", c->optimizer.weight_decay);
   put_double (w, "rotation_degrees", c->rotation_degrees);
+  nn_train_extras_write_json (&c->extras, w);
   put_uint (w, "validation_size", c->validation_size);
   put_string (w, "seed", seed);
   put_uint (w, "threads", c->n_threads);
@@ -806,8 +807,12 @@ parse_recipe (const NnJsonNode *r,
       return FALSE;
     c->rotation_degrees = (float) rotation;
   }
+  /* a run recorded before these keys trained as they say when absent */
+  nn_train_extras_init (&c->extras);
+  if (!nn_train_extras_read_json (&c->extras, r, FALSE, &local))
+    return bad (error, "%s", local->message);
   if (!nn_optimizer_kind_from_string (optimizer, &c->optimizer.kind))
-    return bad (error, "“optimizer” must be adam or sgd");
+    return bad (error, "“optimizer” must be adam, adamw or sgd");
   errno = 0;
   seed_value = g_ascii_strtoull (seed, &end, 10);
   if (!g_ascii_isdigit (seed[0]) || errno != 0 || *end != '\0')

@@ -37,7 +37,9 @@ struct _NnTrainer
   guint32         *order;           /* (n_train) */
   float           *x;               /* (batch, 1, rows, cols) */
   guint8          *labels;          /* (batch) */
-  float           *scratch;         /* (n_threads, rows, cols) */
+  float           *scratch;         /* (n_threads, augmentation scratch + rows × cols) */
+  size_t           scratch_stride;  /* floats of one thread's scratch */
+  NnAugmentConfig  augment;
   size_t           batch_start;     /* the batch being prepared: where in order, */
   guint64          epoch_seed;      /* and its epoch's seed */
 
@@ -69,6 +71,7 @@ nn_train_config_init (NnTrainConfig *config)
   config->n_threads = 0;
   config->progress_every = 10;
   config->evaluate_test = TRUE;
+  nn_train_extras_init (&config->extras);
 }
 
 void
@@ -103,8 +106,9 @@ nn_train_config_check (const NnTrainConfig *c,
     problem = "the number of epochs must be between 1 and " G_STRINGIFY (NN_TRAIN_MAX_EPOCHS);
   else if (c->batch_size == 0 || c->batch_size > NN_TRAIN_MAX_BATCH_SIZE)
     problem = "the batch size must be between 1 and " G_STRINGIFY (NN_TRAIN_MAX_BATCH_SIZE);
-  else if (o->kind != NN_OPTIMIZER_ADAM && o->kind != NN_OPTIMIZER_SGD)
-    problem = "the optimiser must be Adam or SGD";
+  else if (o->kind != NN_OPTIMIZER_ADAM && o->kind != NN_OPTIMIZER_SGD &&
+           o->kind != NN_OPTIMIZER_ADAMW)
+    problem = "the optimiser must be Adam, AdamW or SGD";
   else if (!(o->learning_rate > 0 && o->learning_rate < NN_TRAIN_MAX_LEARNING_RATE))
     problem = "the learning rate must be positive and below 10";
   else if (!(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 >= 0 && o->beta2 < 1))
@@ -117,6 +121,8 @@ nn_train_config_check (const NnTrainConfig *c,
     problem = "the momentum must be in [0, 1)";
   else if (!(o->weight_decay >= 0 && o->weight_decay < 1))
     problem = "the weight decay must be in [0, 1)";
+  else if ((problem = nn_train_extras_check (&c->extras, o->learning_rate)) != NULL)
+    ;
   else if (c->n_threads > NN_TRAIN_MAX_THREADS)
     problem = "the number of threads must be at most " G_STRINGIFY (NN_TRAIN_MAX_THREADS);
   else if (n_train_file < 2)
@@ -195,11 +201,20 @@ trainer_setup (const NnTrainConfig *config,
   if (t->opt == NULL)
     return NULL;
 
+  nn_network_set_label_smoothing (t->net, config->extras.label_smoothing);
+  nn_train_extras_get_augment (&config->extras, config->rotation_degrees, &t->augment);
+
   t->n_val = config->validation_size;
   t->n_train = train->n_images - t->n_val;
-  t->train_idx = g_new (guint32, t->n_train);
+  t->train_idx = g_new (guint32, train->n_images);
   t->val_idx = g_new (guint32, t->n_val);
   nn_split_indices (train->n_images, t->n_val, config->seed, t->train_idx, t->val_idx);
+  if (config->extras.train_on_all)
+    {
+      /* the split's training images, then its validation images: all of them */
+      memcpy (t->train_idx + t->n_train, t->val_idx, sizeof (guint32) * t->n_val);
+      t->n_train = train->n_images;
+    }
 
   /* statistics of the images the network learns from: the held-out ones stay unseen */
   nn_image_set_mean_std (train, t->train_idx, t->n_train, &mean, &std);
@@ -215,7 +230,9 @@ trainer_setup (const NnTrainConfig *config,
   t->order = g_new (guint32, t->n_train);
   t->x = g_new (float, (size_t) config->batch_size * train->rows * train->cols);
   t->labels = g_new (guint8, config->batch_size);
-  t->scratch = g_new (float, nn_network_get_n_threads (t->net) * train->rows * train->cols);
+  t->scratch_stride = train->rows * train->cols +
+                      nn_augment_scratch_size (train->rows, train->cols);
+  t->scratch = g_new (float, nn_network_get_n_threads (t->net) * t->scratch_stride);
   t->start_params = g_new (float, nn_network_get_n_params (t->net));
   t->start_m = g_new (float, nn_network_get_n_params (t->net));
   if (t->opt->v != NULL)
@@ -281,7 +298,8 @@ prepare_range (gpointer user_data,
   NnTrainer *t = user_data;
   const NnImageSet *train = t->dataset->train;
   size_t rows = train->rows, cols = train->cols, in_size = rows * cols;
-  float *scratch = t->scratch + worker * in_size;
+  float *scratch = t->scratch + worker * t->scratch_stride;
+  const gboolean augment = !nn_augment_config_is_identity (&t->augment);
 
   for (size_t j = lo; j < hi; j++)
     {
@@ -290,7 +308,7 @@ prepare_range (gpointer user_data,
       float *x = t->x + j * in_size;
 
       t->labels[j] = train->labels[idx];
-      if (t->config.rotation_degrees > 0)
+      if (augment)
         {
           NnRng rng;
 
@@ -299,7 +317,7 @@ prepare_range (gpointer user_data,
                                G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (t->batch_start + j));
           for (size_t k = 0; k < in_size; k++)
             scratch[k] = pixels[k] * (1.0f / 255.0f);
-          nn_augment_random_rotation (x, scratch, rows, cols, t->config.rotation_degrees, &rng);
+          nn_augment_random (x, scratch, rows, cols, &t->augment, &rng, scratch + in_size, NULL);
           nn_normalise_floats (x, in_size, &t->norm);
         }
       else
@@ -429,6 +447,7 @@ trainer_run_epochs (NnTrainer          *t,
                            "number (try a smaller learning rate)", epoch, b + 1);
               return FALSE;
             }
+          t->opt->lr = nn_trainer_get_learning_rate (t);
           nn_network_optimizer_step (t->net, t->opt);
           loss_sum += loss;
           correct_sum += n_correct;
@@ -483,8 +502,9 @@ trainer_run_epochs (NnTrainer          *t,
           stats.test_loss = test->loss;
           stats.test_accuracy = test->accuracy;
         }
-      /* the validation split alone chooses; ties go to the lower validation loss */
-      if (stats.val_accuracy > t->best_val_accuracy ||
+      /* the validation split alone chooses; ties go to the lower validation loss. Trained on
+       * all images, the epoch count was chosen before: the last epoch is kept. */
+      if (t->config.extras.train_on_all || stats.val_accuracy > t->best_val_accuracy ||
           (stats.val_accuracy == t->best_val_accuracy && stats.val_loss < t->best_val_loss))
         {
           size_t n_params = nn_network_get_n_params (t->net);
@@ -629,6 +649,17 @@ nn_trainer_get_normalisation (const NnTrainer *t)
   return &t->norm;
 }
 
+double
+nn_trainer_get_learning_rate (const NnTrainer *t)
+{
+  const guint64 per_epoch = (t->n_train + t->config.batch_size - 1) / t->config.batch_size;
+
+  g_return_val_if_fail (t != NULL, 0);
+
+  return nn_lr_schedule_at (&t->config.extras.lr_schedule, t->config.optimizer.learning_rate,
+                            t->opt->step, per_epoch, per_epoch * t->config.epochs);
+}
+
 guint
 nn_trainer_get_epochs_done (const NnTrainer *t)
 {
@@ -685,6 +716,8 @@ nn_trainer_dup_best_model (NnTrainer  *t,
     .optimizer = g_strdup (nn_optimizer_kind_to_string (t->config.optimizer.kind)),
     .learning_rate = t->config.optimizer.learning_rate,
     .rotation_degrees = t->config.rotation_degrees,
+    .weight_decay = t->config.optimizer.weight_decay,
+    .extras = t->config.extras,
     .validation_size = t->config.validation_size,
     .seed = t->config.seed,
     .n_train = (guint) t->n_train,

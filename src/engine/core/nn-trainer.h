@@ -9,6 +9,7 @@
 #include "nn-model.h"
 #include "nn-network.h"
 #include "nn-optimizer.h"
+#include "nn-train-extras.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,8 @@ typedef struct
   guint              progress_every;     /* batches between progress reports */
   gboolean           evaluate_test;      /* report test metrics each epoch */
   char              *checkpoint_path;    /* nullable: written atomically after every epoch */
+  NnTrainExtras      extras;             /* augmentation beyond rotation, learning-rate
+                                          * schedule, label smoothing, training on all */
 } NnTrainConfig;
 
 typedef struct
@@ -152,10 +155,13 @@ void                nn_trainer_set_epochs         (NnTrainer           *trainer,
 const NnTrainConfig *nn_trainer_get_config        (const NnTrainer     *trainer);
 NnNetwork          *nn_trainer_get_network        (NnTrainer           *trainer);
 const NnNormalisation *nn_trainer_get_normalisation (const NnTrainer   *trainer);
+/* The learning rate of the next update (the schedule's at the current step). */
+double              nn_trainer_get_learning_rate  (const NnTrainer     *trainer);
 guint               nn_trainer_get_epochs_done    (const NnTrainer     *trainer);
 const NnEpochStats *nn_trainer_get_history        (const NnTrainer     *trainer,
                                                    guint               *n_epochs);
-/* The weights of the epoch with the best validation accuracy (NULL before the first epoch). */
+/* The weights of the epoch with the best validation accuracy (NULL before the first epoch); with
+ * extras.train_on_all, of the last epoch. */
 const float        *nn_trainer_get_best_params    (const NnTrainer     *trainer,
                                                    guint               *best_epoch);
 size_t              nn_trainer_get_n_train        (const NnTrainer     *trainer);
