@@ -780,6 +780,52 @@ print_evaluation_json (const NnEvaluation *ev,
 
 #define EPOCHS_NOT_GIVEN G_MININT
 
+/* The recipe's lines beyond the first: only what differs from training as it always did. */
+static void
+print_recipe_extras (const NnTrainConfig *c)
+{
+  const NnTrainExtras *e = &c->extras;
+  const NnLrSchedule *s = &e->lr_schedule;
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  if (c->optimizer.weight_decay > 0)
+    g_string_append_printf (line, ", weight decay %g%s", c->optimizer.weight_decay,
+                            c->optimizer.kind == NN_OPTIMIZER_ADAMW ? " (decoupled)" : "");
+  switch (s->kind)
+    {
+    case NN_LR_SCHEDULE_STEP:
+      g_string_append_printf (line, ", lr × %g every %u epochs", s->gamma, s->step_epochs);
+      break;
+    case NN_LR_SCHEDULE_COSINE:
+      g_string_append_printf (line, ", cosine lr down to %g", s->min_lr);
+      break;
+    case NN_LR_SCHEDULE_ONE_CYCLE:
+      g_string_append_printf (line, ", one-cycle lr (%g%% rising from ÷%g, ending ÷%g more)",
+                              100 * s->pct_start, s->div_factor, s->final_div_factor);
+      break;
+    case NN_LR_SCHEDULE_CONSTANT:
+    default:
+      break;
+    }
+  if (e->label_smoothing > 0)
+    g_string_append_printf (line, ", label smoothing %g", e->label_smoothing);
+  if (line->len > 0)
+    printf ("Regularise  %s\n", line->str + 2);
+  g_string_truncate (line, 0);
+  if (e->translate > 0)
+    g_string_append_printf (line, ", shift ±%g of the size", e->translate);
+  if (e->scale > 0)
+    g_string_append_printf (line, ", scale %g–%g", 1 - e->scale, 1 + e->scale);
+  if (e->shear_degrees > 0)
+    g_string_append_printf (line, ", shear ±%g°", e->shear_degrees);
+  if (e->elastic_alpha > 0)
+    g_string_append_printf (line, ", elastic α %g σ %g px", e->elastic_alpha, e->elastic_sigma);
+  if (line->len > 0)
+    printf ("Augment     rotation ±%g°%s\n", c->rotation_degrees, line->str);
+  if (e->train_on_all)
+    printf ("Train on    all training images, validation ones included: the last epoch is kept\n");
+}
+
 static int
 cmd_train (int    argc,
            char **argv)
@@ -801,10 +847,21 @@ cmd_train (int    argc,
   g_autofree char *epochs_text = NULL, *batch_text = NULL, *validation_text = NULL;
   g_autofree char *every_text = NULL, *seed_text = NULL, *lr_text = NULL, *rotation_text = NULL;
   g_autofree char *momentum_text = NULL, *wd_text = NULL;
+  g_autofree char *schedule_text = NULL, *step_epochs_text = NULL, *gamma_text = NULL;
+  g_autofree char *lr_min_text = NULL, *warmup_text = NULL, *div_text = NULL;
+  g_autofree char *final_div_text = NULL, *smoothing_text = NULL, *translate_text = NULL;
+  g_autofree char *scale_text = NULL, *shear_text = NULL, *alpha_text = NULL;
+  g_autofree char *sigma_text = NULL;
+  gboolean opt_train_on_all = FALSE;
   g_auto(GStrv) args = NULL;
   guint64 seed = 1;
   int opt_epochs = EPOCHS_NOT_GIVEN, opt_batch = 64, opt_validation = 5000, opt_every = 20;
-  double opt_lr = NAN, opt_rotation = 10, opt_momentum = 0.9, opt_wd = 0;
+  int opt_step_epochs = 1;
+  double opt_lr = NAN, opt_rotation = 10, opt_momentum = 0.9, opt_wd = NAN;
+  double opt_gamma = 0.1, opt_lr_min = 0, opt_warmup = 0.3, opt_div = 25, opt_final_div = 1e4;
+  double opt_smoothing = 0, opt_translate = 0, opt_scale = 0, opt_shear = 0, opt_alpha = 0;
+  double opt_sigma = 4;
+  NnLrScheduleKind schedule = NN_LR_SCHEDULE_CONSTANT;
   gboolean stopped = FALSE, opt_no_test = FALSE, epochs_given;
   TrainUi ui = { 0 };
   NnTrainHooks hooks = { on_train_progress, on_epoch_finished, on_should_stop, &ui };
@@ -816,16 +873,52 @@ cmd_train (int    argc,
       "Epochs, 1 to 10000 (10; a resumed run finishes its checkpoint's unless given)", "N" },
     { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_text, "Mini-batch size, 1 to 4096 (64)",
       "N" },
-    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &opt_optimizer, "adam (default) or sgd", "NAME" },
+    { "optimizer", 0, 0, G_OPTION_ARG_STRING, &opt_optimizer,
+      "adam (default), adamw (Adam with decoupled weight decay) or sgd (with momentum)", "NAME" },
     { "learning-rate", 'l', 0, G_OPTION_ARG_STRING, &lr_text,
-      "Learning rate, above 0 and below 10 (Adam 0.001, SGD 0.01)", "RATE" },
+      "Learning rate, above 0 and below 10 (Adam and AdamW 0.001, SGD 0.01); the peak of a "
+      "one-cycle schedule", "RATE" },
     { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum_text, "SGD momentum in [0, 1) (0.9)",
       "M" },
-    { "weight-decay", 0, 0, G_OPTION_ARG_STRING, &wd_text, "L2 weight decay in [0, 1) (0)",
-      "WD" },
+    { "weight-decay", 0, 0, G_OPTION_ARG_STRING, &wd_text,
+      "Weight decay in [0, 1): L2 in the gradient for Adam and SGD (0), decoupled for AdamW "
+      "(0.01)", "WD" },
+    { "lr-schedule", 0, 0, G_OPTION_ARG_STRING, &schedule_text,
+      "Learning-rate schedule, applied every batch: constant (default), step, cosine or "
+      "one-cycle", "NAME" },
+    { "lr-step-epochs", 0, 0, G_OPTION_ARG_STRING, &step_epochs_text,
+      "Step schedule: epochs between decays, 1 to 10000 (1)", "N" },
+    { "lr-gamma", 0, 0, G_OPTION_ARG_STRING, &gamma_text,
+      "Step schedule: factor of each decay, in (0, 1] (0.1)", "G" },
+    { "lr-min", 0, 0, G_OPTION_ARG_STRING, &lr_min_text,
+      "Cosine schedule: the learning rate it ends at, 0 up to the learning rate (0)", "RATE" },
+    { "warmup-fraction", 0, 0, G_OPTION_ARG_STRING, &warmup_text,
+      "One-cycle schedule: share of the batches spent rising to the peak, in (0, 1) (0.3)",
+      "F" },
+    { "lr-div-factor", 0, 0, G_OPTION_ARG_STRING, &div_text,
+      "One-cycle schedule: it starts at the peak divided by this, 1 to 10^6 (25)", "D" },
+    { "lr-final-div-factor", 0, 0, G_OPTION_ARG_STRING, &final_div_text,
+      "One-cycle schedule: it ends at the start divided by this, 1 to 10^9 (10000)", "D" },
+    { "label-smoothing", 0, 0, G_OPTION_ARG_STRING, &smoothing_text,
+      "Label smoothing of the cross-entropy, 0 to 0.5 (0)", "E" },
     { "rotation", 'r', 0, G_OPTION_ARG_STRING, &rotation_text,
       "Random rotation range in degrees, training images only, 0 to 180 (10; 0 turns it off)",
       "DEG" },
+    { "translate", 0, 0, G_OPTION_ARG_STRING, &translate_text,
+      "Random shift range as a share of the image's width and height, 0 to 0.5 (0)", "F" },
+    { "scale", 0, 0, G_OPTION_ARG_STRING, &scale_text,
+      "Random scale range: a factor from 1 − S to 1 + S, S from 0 to 0.5 (0)", "S" },
+    { "shear", 0, 0, G_OPTION_ARG_STRING, &shear_text,
+      "Random horizontal shear range in degrees, 0 to 45 (0)", "DEG" },
+    { "elastic-alpha", 0, 0, G_OPTION_ARG_STRING, &alpha_text,
+      "Elastic distortion's strength in pixels, 0 to 100 (0: off; Simard et al. used 34)",
+      "PX" },
+    { "elastic-sigma", 0, 0, G_OPTION_ARG_STRING, &sigma_text,
+      "Elastic distortion's smoothness in pixels, 0.5 to 20 (4)", "PX" },
+    { "train-on-all", 0, 0, G_OPTION_ARG_NONE, &opt_train_on_all,
+      "Train on the validation images too, for the --epochs chosen on the validation split "
+      "by an earlier run; the last epoch is kept and its validation figures are not held out",
+      NULL },
     { "validation", 0, 0, G_OPTION_ARG_STRING, &validation_text,
       "Images held out of the training set to pick the best epoch (5000)", "N" },
     { "seed", 's', 0, G_OPTION_ARG_STRING, &seed_text, "Random seed, 0 to 2^64 − 1 (1)", "SEED" },
@@ -870,6 +963,29 @@ cmd_train (int    argc,
       !parse_double_option ("weight-decay", wd_text, 0, FALSE, 1, TRUE, &opt_wd, &error) ||
       !parse_double_option ("rotation", rotation_text, 0, FALSE, 180, FALSE, &opt_rotation,
                             &error) ||
+      !parse_int_option ("lr-step-epochs", step_epochs_text, 1, NN_LR_SCHEDULE_MAX_STEP_EPOCHS,
+                         &opt_step_epochs, &error) ||
+      !parse_double_option ("lr-gamma", gamma_text, 0, TRUE, 1, FALSE, &opt_gamma, &error) ||
+      !parse_double_option ("lr-min", lr_min_text, 0, FALSE, NN_TRAIN_MAX_LEARNING_RATE, TRUE,
+                            &opt_lr_min, &error) ||
+      !parse_double_option ("warmup-fraction", warmup_text, 0, TRUE, 1, TRUE, &opt_warmup,
+                            &error) ||
+      !parse_double_option ("lr-div-factor", div_text, 1, FALSE, 1e6, FALSE, &opt_div, &error) ||
+      !parse_double_option ("lr-final-div-factor", final_div_text, 1, FALSE, 1e9, FALSE,
+                            &opt_final_div, &error) ||
+      !parse_double_option ("label-smoothing", smoothing_text, 0, FALSE,
+                            NN_TRAIN_MAX_LABEL_SMOOTHING, FALSE, &opt_smoothing, &error) ||
+      !parse_double_option ("translate", translate_text, 0, FALSE, NN_AUGMENT_MAX_TRANSLATE,
+                            FALSE, &opt_translate, &error) ||
+      !parse_double_option ("scale", scale_text, 0, FALSE, NN_AUGMENT_MAX_SCALE, FALSE,
+                            &opt_scale, &error) ||
+      !parse_double_option ("shear", shear_text, 0, FALSE, NN_AUGMENT_MAX_SHEAR, FALSE,
+                            &opt_shear, &error) ||
+      !parse_double_option ("elastic-alpha", alpha_text, 0, FALSE, NN_AUGMENT_MAX_ELASTIC_ALPHA,
+                            FALSE, &opt_alpha, &error) ||
+      !parse_double_option ("elastic-sigma", sigma_text, NN_AUGMENT_MIN_ELASTIC_SIGMA, FALSE,
+                            NN_AUGMENT_MAX_ELASTIC_SIGMA, FALSE, &opt_sigma, &error) ||
+      !check_not_empty ("lr-schedule", schedule_text, &error) ||
       !check_not_empty ("arch", opt_arch, &error) ||
       !check_not_empty ("optimizer", opt_optimizer, &error) ||
       !check_not_empty ("output", opt_output, &error) ||
@@ -879,6 +995,22 @@ cmd_train (int    argc,
     return usage_fail (NULL, error);
   if (g_strv_length (args) > 1)
     return usage_fail ("train takes no file arguments (see --help)", NULL);
+  if (schedule_text != NULL && !nn_lr_schedule_kind_from_string (schedule_text, &schedule))
+    return usage_fail ("unknown --lr-schedule (use constant, step, cosine or one-cycle)", NULL);
+  /* a schedule's settings given for another schedule would be silently ignored */
+  if ((step_epochs_text != NULL || gamma_text != NULL) && schedule != NN_LR_SCHEDULE_STEP)
+    return usage_fail ("--lr-step-epochs and --lr-gamma need --lr-schedule step", NULL);
+  if (lr_min_text != NULL && schedule != NN_LR_SCHEDULE_COSINE)
+    return usage_fail ("--lr-min needs --lr-schedule cosine", NULL);
+  if ((warmup_text != NULL || div_text != NULL || final_div_text != NULL) &&
+      schedule != NN_LR_SCHEDULE_ONE_CYCLE)
+    return usage_fail ("--warmup-fraction, --lr-div-factor and --lr-final-div-factor need "
+                       "--lr-schedule one-cycle", NULL);
+  if (sigma_text != NULL && alpha_text == NULL)
+    return usage_fail ("--elastic-sigma needs --elastic-alpha", NULL);
+  if (momentum_text != NULL && opt_optimizer != NULL &&
+      g_ascii_strcasecmp (opt_optimizer, "sgd") != 0)
+    return usage_fail ("--momentum applies to --optimizer sgd only", NULL);
   if (!check_output_file (opt_checkpoint, &error))
     return fail ("cannot write the checkpoint there", error);
   /* a resumed run keeps its checkpoint's plan unless --epochs is given */
@@ -938,7 +1070,7 @@ cmd_train (int    argc,
       NnOptimizerKind kind = NN_OPTIMIZER_ADAM;
 
       if (opt_optimizer != NULL && !nn_optimizer_kind_from_string (opt_optimizer, &kind))
-        return fail ("unknown optimizer (use adam or sgd)", NULL);
+        return usage_fail ("unknown --optimizer (use adam, adamw or sgd)", NULL);
       nn_train_config_init (&config);
       if (opt_arch != NULL)
         {
@@ -951,7 +1083,22 @@ cmd_train (int    argc,
       if (!isnan (opt_lr))
         config.optimizer.learning_rate = opt_lr;
       config.optimizer.momentum = opt_momentum;
-      config.optimizer.weight_decay = opt_wd;
+      if (!isnan (opt_wd))
+        config.optimizer.weight_decay = opt_wd;
+      config.extras.lr_schedule.kind = schedule;
+      config.extras.lr_schedule.step_epochs = opt_step_epochs;
+      config.extras.lr_schedule.gamma = opt_gamma;
+      config.extras.lr_schedule.min_lr = opt_lr_min;
+      config.extras.lr_schedule.pct_start = opt_warmup;
+      config.extras.lr_schedule.div_factor = opt_div;
+      config.extras.lr_schedule.final_div_factor = opt_final_div;
+      config.extras.label_smoothing = (float) opt_smoothing;
+      config.extras.translate = (float) opt_translate;
+      config.extras.scale = (float) opt_scale;
+      config.extras.shear_degrees = (float) opt_shear;
+      config.extras.elastic_alpha = (float) opt_alpha;
+      config.extras.elastic_sigma = (float) opt_sigma;
+      config.extras.train_on_all = opt_train_on_all;
       config.epochs = opt_epochs;
       config.batch_size = opt_batch;
       config.rotation_degrees = (float) opt_rotation;
@@ -1012,6 +1159,7 @@ cmd_train (int    argc,
         printf ("Recipe      %s lr %g, batch %u, %u epochs, rotation ±%g°, seed %" G_GUINT64_FORMAT
                 "\n", nn_optimizer_kind_to_string (c->optimizer.kind), c->optimizer.learning_rate,
                 c->batch_size, c->epochs, c->rotation_degrees, c->seed);
+        print_recipe_extras (c);
         printf ("Normalise   mean %.4f, std %.4f (training images)\n", norm->mean, norm->std);
         printf ("Engine      %zu threads, %s kernels\n", nn_network_get_n_threads (net),
                 nn_sgemm_kernel_name ());
