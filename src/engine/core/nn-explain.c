@@ -17,6 +17,11 @@
 
 G_DEFINE_QUARK (nn-explain-error-quark, nn_explain_error)
 
+/* The nearest-row search's own copy of a set of embeddings (below). */
+typedef struct _SearchIndex SearchIndex;
+static SearchIndex *search_index_new  (const NnEmbeddings *emb);
+static void         search_index_free (SearchIndex        *index);
+
 /* Images each worker runs at a time when embedding a set: at most 4 keeps the dense layers on
  * their dot-product path, the one a single image takes, so a set's rows and an explainer's
  * embedding are the same bits. */
@@ -600,8 +605,27 @@ nn_embeddings_unref (NnEmbeddings *emb)
 {
   if (emb == NULL || !g_atomic_ref_count_dec (&emb->ref_count))
     return;
+  search_index_free ((SearchIndex *) emb->search);
   g_free (emb->values);
   g_free (emb);
+}
+
+NnEmbeddings *
+nn_embeddings_new_take (float  *values,
+                        size_t  n,
+                        size_t  dim)
+{
+  NnEmbeddings *emb;
+
+  g_return_val_if_fail (values != NULL || n * dim == 0, NULL);
+
+  emb = g_new0 (NnEmbeddings, 1);
+  emb->n = n;
+  emb->dim = dim;
+  emb->values = values;
+  g_atomic_ref_count_init (&emb->ref_count);
+  emb->search = search_index_new (emb);
+  return emb;
 }
 
 typedef struct
@@ -688,6 +712,7 @@ compute_embeddings (NnModel              *model,
       if (hooks != NULL && hooks->progress != NULL)
         hooks->progress (start + count, set->n_images, hooks->user_data);
     }
+  emb->search = search_index_new (emb);
   return g_steal_pointer (&emb);
 }
 
@@ -1085,6 +1110,7 @@ nn_embeddings_load (const char  *path,
     }
   for (size_t k = 0; k < 32; k++)
     g_snprintf (emb->key + 2 * k, 3, "%02x", header[24 + k]);
+  emb->search = search_index_new (emb);
   return g_steal_pointer (&emb);
 }
 
@@ -1204,46 +1230,394 @@ nn_embeddings_load_or_compute (NnModel              *model,
 
 /* ---- Nearest rows ------------------------------------------------------------------------- */
 
-/* Σ(q − r)² over dim values, in blocks of 16 with 16 partial sums, then the tail; abandoned
- * (returning a value > bound) once a block ends above bound. The order is fixed: equal rows give
- * exactly 0. */
+/* The search works in the rows' principal axes: rows and query are rotated by the same
+ * orthogonal matrix (the covariance's eigenvectors, largest variance first), which keeps every
+ * Euclidean distance, and stored in blocks of 16 axes, each block (16, n) so that one pass over
+ * the first block gives every row's partial sum of squares over the 16 most varied axes. Those
+ * partial sums only grow as axes are added (sums of squares in a fixed order), so a row whose
+ * partial sum already exceeds the k-th best full distance cannot be among the k nearest: the
+ * search is exact, and for embeddings it computes full distances for a few hundred rows. */
+#define SEARCH_BLOCK 16
+/* Rows whose covariance is estimated: evenly spaced, enough for the axes' order. */
+#define SEARCH_SAMPLE 8192
+/* Above this k the plain scan is as good. */
+#define SEARCH_MAX_K 256
+
+struct _SearchIndex
+{
+  size_t  dim_pad;      /* dim rounded up to SEARCH_BLOCK; the extra axes are 0 */
+  float  *mean;         /* (dim) */
+  float  *basis;        /* (dim, dim_pad): column c is axis c */
+  float  *first;        /* (SEARCH_BLOCK, n): the first axes, axis by axis, for the first pass */
+  float  *rest;         /* (n, dim_pad): every axis again, row by row, to complete rows */
+};
+
+static void
+search_index_free (SearchIndex *index)
+{
+  if (index == NULL)
+    return;
+  g_free (index->mean);
+  g_free (index->basis);
+  g_free (index->first);
+  g_free (index->rest);
+  g_free (index);
+}
+
+/* out (dim_pad) = basisᵀ (v − mean), accumulated over v's values in order: the same bits for
+ * the same v, whether a row or a query. */
+static void
+search_rotate (const SearchIndex *index,
+               size_t             dim,
+               const float       *v,
+               float             *out)
+{
+  memset (out, 0, sizeof (float) * index->dim_pad);
+  for (size_t j = 0; j < dim; j++)
+    {
+      const float x = v[j] - index->mean[j];
+      const float *b = index->basis + j * index->dim_pad;
+
+      for (size_t c = 0; c < index->dim_pad; c++)
+        out[c] += x * b[c];
+    }
+}
+
+/* The eigenvectors of the symmetric a (n, n), by cyclic Jacobi rotations: columns of v, in the
+ * order of their eigenvalues left on a's diagonal. */
+static void
+jacobi_eigen (double *a,
+              double *v,
+              size_t  n)
+{
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++)
+      v[i * n + j] = i == j;
+  for (int sweep = 0; sweep < 60; sweep++)
+    {
+      double off = 0, diag = 0;
+
+      for (size_t p = 0; p < n; p++)
+        {
+          diag += a[p * n + p] * a[p * n + p];
+          for (size_t q = p + 1; q < n; q++)
+            off += a[p * n + q] * a[p * n + q];
+        }
+      if (off <= 1e-24 * diag || off == 0)
+        break;
+      for (size_t p = 0; p < n; p++)
+        for (size_t q = p + 1; q < n; q++)
+          {
+            double apq = a[p * n + q], theta, t, c, s;
+
+            if (fabs (apq) < 1e-300)
+              continue;
+            theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+            t = (theta >= 0 ? 1.0 : -1.0) / (fabs (theta) + sqrt (theta * theta + 1));
+            c = 1 / sqrt (t * t + 1);
+            s = t * c;
+            for (size_t k = 0; k < n; k++)
+              {
+                double akp = a[k * n + p], akq = a[k * n + q];
+
+                a[k * n + p] = c * akp - s * akq;
+                a[k * n + q] = s * akp + c * akq;
+              }
+            for (size_t k = 0; k < n; k++)
+              {
+                double apk = a[p * n + k], aqk = a[q * n + k];
+
+                a[p * n + k] = c * apk - s * aqk;
+                a[q * n + k] = s * apk + c * aqk;
+              }
+            for (size_t k = 0; k < n; k++)
+              {
+                double vkp = v[k * n + p], vkq = v[k * n + q];
+
+                v[k * n + p] = c * vkp - s * vkq;
+                v[k * n + q] = s * vkp + c * vkq;
+              }
+          }
+    }
+}
+
+static SearchIndex *
+search_index_new (const NnEmbeddings *emb)
+{
+  size_t n = emb->n, dim = emb->dim, step;
+  size_t n_sample = MIN (n, SEARCH_SAMPLE);
+  g_autofree double *mean = NULL;
+  g_autofree double *cov = NULL;
+  g_autofree double *vecs = NULL;
+  g_autofree size_t *order = NULL;
+  g_autofree float *row = NULL;
+  SearchIndex *index;
+
+  if (n == 0 || dim == 0 || dim > 4096)
+    return NULL;
+  index = g_new0 (SearchIndex, 1);
+  index->dim_pad = (dim + SEARCH_BLOCK - 1) / SEARCH_BLOCK * SEARCH_BLOCK;
+  if (n > G_MAXSIZE / sizeof (float) / index->dim_pad)
+    {
+      search_index_free (index);
+      return NULL;
+    }
+  index->first = g_try_new (float, n * SEARCH_BLOCK);
+  index->rest = g_try_new (float, n * index->dim_pad);
+  mean = g_try_new0 (double, dim);
+  cov = g_try_new0 (double, dim * dim);
+  vecs = g_try_new (double, dim * dim);
+  if (index->first == NULL || index->rest == NULL || mean == NULL || cov == NULL || vecs == NULL)
+    {
+      search_index_free (index);
+      return NULL;
+    }
+
+  /* mean and covariance of evenly spaced rows */
+  step = n / n_sample;
+  for (size_t s = 0; s < n_sample; s++)
+    for (size_t j = 0; j < dim; j++)
+      mean[j] += emb->values[s * step * dim + j];
+  for (size_t j = 0; j < dim; j++)
+    mean[j] /= (double) n_sample;
+  {
+    g_autofree double *centred = g_new (double, dim);
+
+    for (size_t s = 0; s < n_sample; s++)
+      {
+        const float *r = emb->values + s * step * dim;
+
+        for (size_t j = 0; j < dim; j++)
+          centred[j] = r[j] - mean[j];
+        for (size_t a = 0; a < dim; a++)
+          {
+            double ca = centred[a];
+
+            if (ca == 0)
+              continue;
+            for (size_t b = a; b < dim; b++)
+              cov[a * dim + b] += ca * centred[b];
+          }
+      }
+    for (size_t a = 0; a < dim; a++)
+      for (size_t b = 0; b < a; b++)
+        cov[a * dim + b] = cov[b * dim + a];
+  }
+  jacobi_eigen (cov, vecs, dim);
+
+  /* axes by decreasing variance */
+  order = g_new (size_t, dim);
+  for (size_t c = 0; c < dim; c++)
+    order[c] = c;
+  for (size_t c = 1; c < dim; c++)
+    for (size_t d = c; d > 0 && cov[order[d] * dim + order[d]] > cov[order[d - 1] * dim + order[d - 1]]; d--)
+      {
+        size_t t = order[d];
+
+        order[d] = order[d - 1];
+        order[d - 1] = t;
+      }
+  index->mean = g_new (float, dim);
+  index->basis = g_new0 (float, dim * index->dim_pad);
+  for (size_t j = 0; j < dim; j++)
+    {
+      index->mean[j] = (float) mean[j];
+      for (size_t c = 0; c < dim; c++)
+        index->basis[j * index->dim_pad + c] = (float) vecs[j * dim + order[c]];
+    }
+
+  row = g_new (float, index->dim_pad);
+  for (size_t i = 0; i < n; i++)
+    {
+      search_rotate (index, dim, emb->values + i * dim, row);
+      for (size_t c = 0; c < SEARCH_BLOCK; c++)
+        index->first[c * n + i] = row[c];
+      memcpy (index->rest + i * index->dim_pad, row, sizeof (float) * index->dim_pad);
+    }
+  return index;
+}
+
+/* Sums of squares in a fixed order that vectorises: lane j holds d_j² + d_{j+16}² + … and the
+ * total is lane 0 + lane 1 + … + lane 15 in that order. After the first 16 values the total is
+ * their plain running sum; as values are added each lane, and so the total, can only grow
+ * (float addition is monotonic): any prefix's total is a lower bound of the whole. */
+static inline float
+lanes_total (const float lane[16])
+{
+  float s = 0.0f;
+
+  for (int j = 0; j < 16; j++)
+    s += lane[j];
+  return s;
+}
+
+/* Row i's sum of squares over the axes after the first block, whose squares lane holds; stops
+ * (returning a lower bound) once the total after a multiple of 32 axes exceeds bound. */
+static float
+search_distance2 (const SearchIndex *index,
+                  const float       *q,
+                  size_t             i,
+                  const float        first[16],
+                  float              bound)
+{
+  size_t m = index->dim_pad;
+  const float *r = index->rest + i * m;
+  float lane[16];
+
+  memcpy (lane, first, sizeof lane);
+  for (size_t c = SEARCH_BLOCK; c < m; c += 16)
+    {
+      for (int j = 0; j < 16; j++)
+        {
+          float d = q[c + j] - r[c + j];
+
+          lane[j] += d * d;
+        }
+      if ((c & 31) == 0 && lanes_total (lane) > bound)
+        break;
+    }
+  return lanes_total (lane);
+}
+
+/* Row i's squares over the first block, one per lane. */
+static inline void
+search_first_lanes (const SearchIndex *index,
+                    size_t             n,
+                    const float       *q,
+                    size_t             i,
+                    float              lane[16])
+{
+  const float *r = index->rest + i * index->dim_pad;
+
+  for (int j = 0; j < 16; j++)
+    {
+      float d = q[j] - r[j];
+
+      lane[j] = d * d;
+    }
+}
+
+/* Whether (d2, i) goes before (e2, j): nearer, or as near with a lower index. */
+static inline gboolean
+nearer (float  d2,
+        size_t i,
+        float  e2,
+        size_t j)
+{
+  return d2 < e2 || (d2 == e2 && i < j);
+}
+
+/* Inserts (i, d2) into the sorted best (n_best of at most k), when it belongs there. */
+static void
+offer (NnNeighbour *best,
+       size_t      *n_best,
+       size_t       k,
+       size_t       i,
+       float        d2)
+{
+  size_t pos;
+
+  if (*n_best == k && !nearer (d2, i, best[k - 1].distance, best[k - 1].index))
+    return;
+  pos = *n_best < k ? (*n_best)++ : k - 1;
+  while (pos > 0 && nearer (d2, i, best[pos - 1].distance, best[pos - 1].index))
+    {
+      best[pos] = best[pos - 1];
+      pos--;
+    }
+  best[pos].index = (guint32) i;
+  best[pos].distance = d2;
+}
+
+static size_t
+search_nearest (const NnEmbeddings *emb,
+                const SearchIndex  *index,
+                const float        *query,
+                size_t              k,
+                NnNeighbour        *best)
+{
+  size_t n = emb->n, n_best = 0, n_seed = 0;
+  g_autofree float *q = g_new (float, index->dim_pad);
+  g_autofree float *partial = g_new0 (float, n);      /* (n) over the first block */
+  g_autofree NnNeighbour *seed = g_new (NnNeighbour, k);
+  float bound;
+
+  search_rotate (index, emb->dim, query, q);
+  for (size_t c = 0; c < SEARCH_BLOCK; c++)
+    {
+      const float *col = index->first + c * n;
+      const float qc = q[c];
+
+      for (size_t i = 0; i < n; i++)
+        {
+          float d = qc - col[i];
+
+          partial[i] += d * d;
+        }
+    }
+  /* the k smallest partial sums seed the bound with their full distances */
+  for (size_t i = 0; i < n; i++)
+    offer (seed, &n_seed, k, i, partial[i]);
+  for (size_t s = 0; s < n_seed; s++)
+    {
+      size_t i = seed[s].index;
+      float lane[16];
+
+      search_first_lanes (index, n, q, i, lane);
+      offer (best, &n_best, k, i, search_distance2 (index, q, i, lane, INFINITY));
+    }
+  bound = best[n_best - 1].distance;
+  for (size_t i = 0; i < n; i++)
+    {
+      float d2, lane[16];
+      gboolean seeded = FALSE;
+
+      if (partial[i] > bound)
+        continue;
+      for (size_t s = 0; s < n_seed && !seeded; s++)
+        seeded = seed[s].index == i;
+      if (seeded)
+        continue;
+      search_first_lanes (index, n, q, i, lane);
+      d2 = search_distance2 (index, q, i, lane, bound);
+      if (d2 > bound)
+        continue;
+      offer (best, &n_best, k, i, d2);
+      bound = best[n_best - 1].distance;
+    }
+  return n_best;
+}
+
+/* Σ(q − r)² over dim values in the lanes' order, then the tail; abandoned (returning a lower
+ * bound) once the total after a multiple of 32 values exceeds bound. */
 static float
 distance2_bounded (const float *q,
                    const float *r,
                    size_t       dim,
                    float        bound)
 {
-  float acc[16] = { 0 };
-  float s = 0.0f;
+  float lane[16] = { 0 };
+  float s;
   size_t k = 0;
 
   for (; k + 16 <= dim; k += 16)
     {
-      float partial = 0.0f;
-
       for (int j = 0; j < 16; j++)
         {
           float d = q[k + j] - r[k + j];
 
-          acc[j] += d * d;
+          lane[j] += d * d;
         }
-      /* every 64 values: the partial sums only grow, so a row above the bound stays above it */
-      if ((k & 63) == 48)
-        {
-          for (int j = 0; j < 16; j++)
-            partial += acc[j];
-          if (partial > bound)
-            return partial;
-        }
+      if ((k & 31) == 16 && lanes_total (lane) > bound)
+        return lanes_total (lane);
     }
+  s = lanes_total (lane);
   for (; k < dim; k++)
     {
       float d = q[k] - r[k];
 
       s += d * d;
     }
-  for (int j = 0; j < 16; j++)
-    s += acc[j];
   return s;
 }
 
@@ -1254,32 +1628,22 @@ nn_embeddings_nearest (const NnEmbeddings *emb,
                        NnNeighbour        *neighbours)
 {
   size_t n_best = 0;
-  float worst = INFINITY;     /* the k-th best squared distance once there are k */
 
   g_return_val_if_fail (emb != NULL && query != NULL && (neighbours != NULL || k == 0), 0);
 
   k = MIN (k, emb->n);
   if (k == 0)
     return 0;
-  for (size_t i = 0; i < emb->n; i++)
-    {
-      float d2 = distance2_bounded (query, emb->values + i * emb->dim, emb->dim, worst);
-      size_t pos;
+  if (emb->search != NULL && k <= SEARCH_MAX_K)
+    n_best = search_nearest (emb, (const SearchIndex *) emb->search, query, k, neighbours);
+  else
+    for (size_t i = 0; i < emb->n; i++)
+      {
+        float worst = n_best == k ? neighbours[k - 1].distance : INFINITY;
 
-      /* ties keep the earlier row */
-      if (n_best == k && !(d2 < worst))
-        continue;
-      pos = n_best < k ? n_best++ : k - 1;
-      while (pos > 0 && neighbours[pos - 1].distance > d2)
-        {
-          neighbours[pos] = neighbours[pos - 1];
-          pos--;
-        }
-      neighbours[pos].index = (guint32) i;
-      neighbours[pos].distance = d2;
-      if (n_best == k)
-        worst = neighbours[k - 1].distance;
-    }
+        offer (neighbours, &n_best, k, i,
+               distance2_bounded (query, emb->values + i * emb->dim, emb->dim, worst));
+      }
   for (size_t j = 0; j < n_best; j++)
     neighbours[j].distance = sqrtf (neighbours[j].distance);
   return n_best;
