@@ -118,6 +118,7 @@ dl_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences",
                                          preferences_accels);
+  dl_window_set_accels (GTK_APPLICATION (app));
   self->settings = g_settings_new (APP_ID);
   dl_preferences_bind_style (self->settings);
   gtk_css_provider_load_from_resource (css, "/io/github/digitlab/DigitLab/style.css");

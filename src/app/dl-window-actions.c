@@ -218,6 +218,44 @@ show_page_action (GtkWidget  *widget,
                                          g_variant_get_string (parameter, NULL));
 }
 
+/* The page before or after the visible one in the switcher's order; none past either end. */
+static void
+step_page (DlWindow *self,
+           int       step)
+{
+  g_autoptr(GtkSelectionModel) pages = adw_view_stack_get_pages (self->stack);
+  GtkWidget *visible = adw_view_stack_get_visible_child (self->stack);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (pages));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+
+      if (adw_view_stack_page_get_child (page) == visible)
+        {
+          if ((step < 0 && i > 0) || (step > 0 && i + 1 < n))
+            gtk_selection_model_select_item (pages, i + step, TRUE);
+          return;
+        }
+    }
+}
+
+static void
+previous_page_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  step_page (DL_WINDOW (widget), -1);
+}
+
+static void
+next_page_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  step_page (DL_WINDOW (widget), 1);
+}
+
 /* What a page has to say to the person (a run ended, a model arrived). */
 static void
 show_toast_action (GtkWidget  *widget,
@@ -236,8 +274,8 @@ _dl_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.start-training", NULL,
                                    start_training_action);
   gtk_widget_class_install_action (widget_class, "win.stop-training", NULL, stop_training_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
-                                       "win.start-training", NULL);
+  /* A binding, not an application key: those are caught before any widget, and Escape must
+   * close a menu or a side panel first. The Keyboard Shortcuts window names it itself. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.stop-training", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open-image", NULL, open_image_action);
@@ -249,16 +287,9 @@ _dl_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.export-figure", NULL, export_figure_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.show-toast", "s", show_toast_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
-                                       "win.open-model", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "win.open-image", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
-                                       "win.save-model", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
-                                       "win.export", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
-                                       "win.open-dataset", NULL);
+  gtk_widget_class_install_action (widget_class, "win.previous-page", NULL,
+                                   previous_page_action);
+  gtk_widget_class_install_action (widget_class, "win.next-page", NULL, next_page_action);
 }
 
 void
@@ -267,4 +298,42 @@ _dl_window_actions_init (DlWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-download", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-fashion-mnist",
                                  dl_session_get_fashion_available (self->session));
+}
+
+/* The window's keys, as application accelerators: the Keyboard Shortcuts window and the menus
+ * read them from the application, which widget key bindings would hide from them. */
+static const struct
+{
+  const char *action;
+  const char *accels[3];
+} window_accels[] = {
+  { "win.open-model", { "<Control>o", NULL } },
+  { "win.open-image", { "<Shift><Control>o", NULL } },
+  { "win.save-model", { "<Control>s", NULL } },
+  { "win.export", { "<Control>e", NULL } },
+  { "win.export-figure", { "<Shift><Control>e", NULL } },
+  { "win.open-dataset", { "<Control>d", NULL } },
+  { "win.start-training", { "<Control>Return", "<Control>KP_Enter", NULL } },
+  { "win.previous-page", { "<Control>Page_Up", NULL } },
+  { "win.next-page", { "<Control>Page_Down", NULL } },
+};
+
+void
+dl_window_set_accels (GtkApplication *app)
+{
+  g_auto(GStrv) names = _dl_window_list_page_names ();
+
+  g_return_if_fail (GTK_IS_APPLICATION (app));
+  for (size_t i = 0; i < G_N_ELEMENTS (window_accels); i++)
+    gtk_application_set_accels_for_action (app, window_accels[i].action,
+                                           window_accels[i].accels);
+  /* Alt+1 … Alt+9: the pages in the switcher's order */
+  for (guint i = 0; names[i] != NULL && i < 9; i++)
+    {
+      g_autofree char *action = g_strdup_printf ("win.show-page::%s", names[i]);
+      g_autofree char *accel = g_strdup_printf ("<Alt>%u", i + 1);
+      const char *accels[] = { accel, NULL };
+
+      gtk_application_set_accels_for_action (app, action, accels);
+    }
 }

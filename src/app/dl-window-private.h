@@ -54,6 +54,8 @@ GtkWidget  *_dl_window_find_page        (DlWindow   *self,
                                          GType       type);
 void        _dl_window_present_toast    (DlWindow   *self,
                                          AdwToast   *toast);
+/* The pages' names in the switcher's order, as win.show-page takes them. */
+char      **_dl_window_list_page_names  (void);
 
 /* dl-window-actions.c: the win.* actions and their shortcuts */
 void        _dl_window_class_actions_init (GtkWidgetClass *widget_class);

@@ -44,6 +44,58 @@ add_pages (DlWindow *self)
     }
 }
 
+char **
+_dl_window_list_page_names (void)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **names;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (page_types); i++)
+    {
+      gpointer klass = g_type_class_ref (page_types[i] ());
+      DlPageInterface *iface = g_type_interface_peek (klass, DL_TYPE_PAGE);
+
+      g_strv_builder_add (builder, iface->name);
+      g_type_class_unref (klass);
+    }
+  names = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return names;
+}
+
+/* The Keyboard Shortcuts window names the page keys as one range, as many as there are pages. */
+static void
+update_page_keys (GtkWidget *widget,
+                  guint      n_pages)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      g_autofree char *accel = NULL;
+
+      /* the entry, and its copy among the search results */
+      if (GTK_IS_SHORTCUTS_SHORTCUT (child))
+        g_object_get (child, "accelerator", &accel, NULL);
+      if (accel != NULL && g_str_has_prefix (accel, "<Alt>1..."))
+        {
+          g_autofree char *range = g_strdup_printf ("<Alt>1...<Alt>%u", MIN (n_pages, 9));
+
+          g_object_set (child, "accelerator", range, NULL);
+        }
+      update_page_keys (child, n_pages);
+    }
+}
+
+static void
+on_help_overlay (DlWindow *self)
+{
+  GtkShortcutsWindow *overlay =
+    gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
+
+  if (overlay != NULL)
+    update_page_keys (GTK_WIDGET (overlay), G_N_ELEMENTS (page_types));
+}
+
 /* The pages in the switcher's order (borrowed). */
 static GPtrArray *
 list_pages (DlWindow *self)
@@ -316,6 +368,8 @@ dl_window_init (DlWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   add_pages (self);
   dl_accessible_name_buttons (GTK_WIDGET (self));
+  /* the application sets the Keyboard Shortcuts window when the window joins it */
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_help_overlay), NULL);
 
   self->settings = g_settings_new (APP_ID);
   g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);

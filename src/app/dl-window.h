@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (DlWindow, dl_window, DL, WINDOW, AdwApplicationWindow)
 
 DlWindow   *dl_window_new            (AdwApplication *app);
+/* The keys of the windows' actions, set once on the application (Alt+1… for the pages). */
+void        dl_window_set_accels     (GtkApplication *app);
 DlDrawPage *dl_window_get_draw_page  (DlWindow       *self);
 void        dl_window_show_toast     (DlWindow       *self,
                                       const char     *message);
