@@ -6,10 +6,89 @@
 
 #include "dl-application.h"
 #include "dl-confusion-matrix.h"
+#include "dl-format.h"
 #include "dl-window.h"
 #include "dl-window-private.h"
 #include "app-helpers.h"
 #include "fixtures.h"
+#include "nn-dataset.h"
+#include "nn-metrics.h"
+#include "nn-rng.h"
+
+/* A small dataset: a bar in one of ten places, 28×28, with noise. */
+static NnDataset *
+bars_dataset (size_t n_train,
+              size_t n_test)
+{
+  NnDataset *ds = nn_dataset_new ();
+  NnRng rng;
+
+  ds->kind = NN_DATASET_CUSTOM;
+  ds->name = g_strdup ("bars");
+  ds->dir = g_strdup ("generated");
+  ds->n_classes = 10;
+  ds->class_names = g_strsplit ("0 1 2 3 4 5 6 7 8 9", " ", -1);
+  ds->train = nn_image_set_new (n_train, 28, 28);
+  ds->test = nn_image_set_new (n_test, 28, 28);
+  nn_rng_init (&rng, 5);
+  for (int s = 0; s < 2; s++)
+    {
+      NnImageSet *set = s == 0 ? ds->train : ds->test;
+
+      for (size_t i = 0; i < set->n_images; i++)
+        {
+          guint8 *img = set->pixels + i * 784;
+          guint8 label = (guint8) nn_rng_below (&rng, 10);
+
+          set->labels[i] = label;
+          for (int p = 0; p < 784; p++)
+            img[p] = (guint8) nn_rng_below (&rng, 30);
+          for (int t = 4; t < 24; t++)
+            img[t * 28 + 2 + 2 * label] = 250;
+        }
+    }
+  return ds;
+}
+
+/* The first label under widget whose text matches a regular expression, or NULL. */
+static GtkLabel *
+find_label (GtkWidget  *widget,
+            const char *pattern)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) &&
+          g_regex_match_simple (pattern, gtk_label_get_label (GTK_LABEL (child)), 0, 0))
+        return GTK_LABEL (child);
+      if ((found = find_label (child, pattern)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* An evaluation of three classes with a four-digit diagonal: class 0 has 1,200 right and 34
+ * taken for 1; class 1 has 5 right; class 2 has 2 taken for 0. */
+static NnEvaluation *
+small_evaluation (void)
+{
+  const size_t n = 1200 + 34 + 5 + 2;
+  g_autofree float *probs = g_new0 (float, n * 3);
+  g_autofree guint8 *labels = g_new0 (guint8, n);
+  size_t i = 0;
+
+  for (size_t k = 0; k < 1200; k++, i++)
+    labels[i] = 0, probs[i * 3 + 0] = 1;
+  for (size_t k = 0; k < 34; k++, i++)
+    labels[i] = 0, probs[i * 3 + 1] = 1;
+  for (size_t k = 0; k < 5; k++, i++)
+    labels[i] = 1, probs[i * 3 + 1] = 1;
+  for (size_t k = 0; k < 2; k++, i++)
+    labels[i] = 2, probs[i * 3 + 0] = 1;
+  return nn_evaluation_new (probs, labels, n, 3);
+}
 
 /* Every GtkShortcutsShortcut under widget. */
 static void
@@ -141,6 +220,156 @@ test_shortcuts_window (void)
   close_window (window);
 }
 
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           guint      *count)
+{
+  (*count)++;
+}
+
+/* The cells show counts or their share of the true class; the figure has the axis titles. */
+static void
+test_confusion_matrix_percent (void)
+{
+  GtkWidget *matrix = g_object_ref_sink (dl_confusion_matrix_new ());
+  DlConfusionMatrix *m = DL_CONFUSION_MATRIX (matrix);
+  g_autoptr(NnEvaluation) ev = small_evaluation ();
+  const char *const names[] = { "zero", "one", "two", NULL };
+  guint notified = 0;
+  char *text;
+
+  dl_confusion_matrix_set_evaluation (m, ev, names);
+  g_signal_connect (matrix, "notify::percent", G_CALLBACK (on_notify), &notified);
+  g_assert_false (dl_confusion_matrix_get_percent (m));
+  text = dl_confusion_matrix_dup_cell_text (m, 0, 0);
+  g_assert_cmpstr (text, ==, "1200");
+  g_free (text);
+  text = dl_confusion_matrix_dup_cell_text (m, 0, 2);
+  g_assert_cmpstr (text, ==, "");
+  g_free (text);
+  g_assert_null (dl_confusion_matrix_dup_cell_text (m, 3, 0));
+
+  g_object_set (matrix, "percent", TRUE, NULL);
+  g_object_set (matrix, "percent", TRUE, NULL);
+  g_assert_cmpuint (notified, ==, 1);
+  /* 1200 / 1234 and 34 / 1234 of class zero; all of class one; both of class two */
+  text = dl_confusion_matrix_dup_cell_text (m, 0, 0);
+  g_assert_cmpstr (text, ==, "97.2%");
+  g_free (text);
+  text = dl_confusion_matrix_dup_cell_text (m, 0, 1);
+  g_assert_cmpstr (text, ==, "2.8%");
+  g_free (text);
+  text = dl_confusion_matrix_dup_cell_text (m, 1, 1);
+  g_assert_cmpstr (text, ==, "100.0%");
+  g_free (text);
+  text = dl_confusion_matrix_dup_cell_text (m, 2, 0);
+  g_assert_cmpstr (text, ==, "100.0%");
+  g_free (text);
+  /* screen readers hear both, whatever the cells show */
+  g_assert_nonnull (strstr (dl_confusion_matrix_get_summary (m),
+                            "zero predicted as one, 34 images (2.8%)"));
+  g_signal_handlers_disconnect_by_data (matrix, &notified);
+  g_object_unref (matrix);
+}
+
+/* Counts in the UI follow the locale's digit grouping and decimal sign; C has none. */
+static void
+test_format_locale (void)
+{
+  g_autofree char *saved = g_strdup (setlocale (LC_ALL, NULL));
+  const struct
+  {
+    const char *locale;
+    const char *count;
+    const char *percent;
+  } cases[] = {
+    { "C.UTF-8", "70000", "98.73%" },
+    { "de_DE.UTF-8", "70.000", "98,73%" },
+    /* a no-break space groups the digits in Swedish: which one depends on the C library */
+    { "sv_SE.UTF-8", NULL, "98,73%" },
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *count = NULL;
+      g_autofree char *percent = NULL;
+
+      if (setlocale (LC_ALL, cases[i].locale) == NULL)
+        {
+          g_test_message ("locale %s is not installed", cases[i].locale);
+          continue;
+        }
+      count = dl_format_count (70000);
+      percent = dl_format_percent (0.98734, 2);
+      if (cases[i].count != NULL)
+        g_assert_cmpstr (count, ==, cases[i].count);
+      else
+        {
+          const char *sep = localeconv ()->thousands_sep;
+          g_autofree char *want = g_strdup_printf ("70%s000", sep);
+
+          g_assert_true (g_strcmp0 (sep, "\u00a0") == 0 || g_strcmp0 (sep, "\u202f") == 0);
+          g_assert_cmpstr (count, ==, want);
+        }
+      g_assert_cmpstr (percent, ==, cases[i].percent);
+    }
+
+  /* the Dataset page's count and the Evaluate page's numbers, under German rules */
+  if (setlocale (LC_ALL, "de_DE.UTF-8") != NULL)
+    {
+      DlWindow *window = make_window ();
+      GtkLabel *label;
+
+      dl_window_set_dataset (window, bars_dataset (1200, 100));
+      spin ();
+      label = find_label (GTK_WIDGET (dl_window_get_dataset_page (window)), "^1\\.300 ");
+      g_assert_nonnull (label);
+      g_assert_cmpstr (gtk_label_get_label (label), ==, "1.300 images");
+      close_window (window);
+    }
+  else
+    g_test_message ("de_DE.UTF-8 is not installed: the page is not checked");
+  setlocale (LC_ALL, saved);
+}
+
+/* The Evaluate page says which model it measures, before and after. */
+static void
+test_evaluate_names_model (void)
+{
+  DlWindow *window = make_window ();
+  DlEvaluatePage *page = dl_window_get_evaluate_page (window);
+  DlSession *session = dl_window_get_session (window);
+  gint64 end;
+  GtkLabel *label;
+
+  dl_window_set_dataset (window, bars_dataset (100, 1100));
+  spin ();
+  g_assert_nonnull (find_label (GTK_WIDGET (page),
+                                "^Measure the model in use \\(Built-in model\\) on the 1100 test"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "evaluate.run", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (dl_evaluate_page_get_evaluation (page) == NULL && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (dl_evaluate_page_get_evaluation (page));
+  label = find_label (GTK_WIDGET (page), "^Model: ");
+  g_assert_nonnull (label);
+  g_assert_cmpstr (gtk_label_get_label (label), ==, "Model: Built-in model");
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "^[0-9]+ of 1100 test images right$"));
+  /* one style of number: percentages, no fractions with four decimals */
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "^[0-9]+\\.[0-9]{2}% accuracy$"));
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "^[0-9]+\\.[0-9]%$"));
+  g_assert_null (find_label (GTK_WIDGET (page), "^[01]\\.[0-9]{4}$"));
+
+  /* another model: the results go, and the page names the new one */
+  dl_session_set_model (session, dl_session_get_model (session), "Opened from other.safetensors");
+  spin ();
+  label = find_label (GTK_WIDGET (page), "^Model: ");
+  g_assert_cmpstr (gtk_label_get_label (label), ==, "Model: Opened from other.safetensors");
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -158,5 +387,8 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/app-ui/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/app-ui/confusion-matrix/percent", test_confusion_matrix_percent);
+  g_test_add_func ("/app-ui/format/locale", test_format_locale);
+  g_test_add_func ("/app-ui/evaluate-page/names-model", test_evaluate_names_model);
   return g_test_run ();
 }

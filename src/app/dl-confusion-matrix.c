@@ -1,14 +1,21 @@
-/* dl-confusion-matrix.c: a square grid, colour by row share, counts in each cell */
+/* dl-confusion-matrix.c: a square grid, colour by row share, counts or row shares in each cell,
+ * axis titles and a colour legend */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
 #include "dl-confusion-matrix.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
 
 #include "dl-figure.h"
+#include "dl-format.h"
 
-#define LABEL_SPACE 28
+/* mistakes reach full red at this share of their true class */
+#define MISTAKE_FULL 0.125
+/* space between texts and the grid */
+#define GAP 6
 /* the most confused pairs the summary names */
 #define N_CONFUSED 3
 
@@ -20,6 +27,7 @@ struct _DlConfusionMatrix
   guint32   *counts;      /* (n, n) row = true, column = predicted */
   char     **names;
   int        selected_row, selected_col;
+  gboolean   percent;     /* cells show their share of the true class, not counts */
   char      *summary;
 };
 
@@ -34,7 +42,67 @@ enum
   N_SIGNALS
 };
 
+enum
+{
+  PROP_0,
+  PROP_PERCENT,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
+
+static guint64
+row_total (DlConfusionMatrix *self,
+           size_t             row)
+{
+  guint64 total = 0;
+
+  for (size_t j = 0; j < self->n; j++)
+    total += self->counts[row * self->n + j];
+  return total;
+}
+
+/* The text of a cell: its count, or its share of the true class; empty for an empty cell. */
+char *
+dl_confusion_matrix_dup_cell_text (DlConfusionMatrix *self,
+                                   int                row,
+                                   int                col)
+{
+  guint32 c;
+  guint64 total;
+
+  g_return_val_if_fail (DL_IS_CONFUSION_MATRIX (self), NULL);
+  if (row < 0 || col < 0 || (size_t) row >= self->n || (size_t) col >= self->n)
+    return NULL;
+  c = self->counts[row * self->n + col];
+  if (c == 0)
+    return g_strdup ("");
+  if (!self->percent)
+    return dl_format_count (c);
+  total = row_total (self, row);
+  return dl_format_percent ((double) c / total, 1);
+}
+
+gboolean
+dl_confusion_matrix_get_percent (DlConfusionMatrix *self)
+{
+  g_return_val_if_fail (DL_IS_CONFUSION_MATRIX (self), FALSE);
+  return self->percent;
+}
+
+void
+dl_confusion_matrix_set_percent (DlConfusionMatrix *self,
+                                 gboolean           percent)
+{
+  g_return_if_fail (DL_IS_CONFUSION_MATRIX (self));
+  percent = !!percent;
+  if (self->percent == percent)
+    return;
+  self->percent = percent;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PERCENT]);
+}
 
 static char *
 describe_cell (DlConfusionMatrix *self,
@@ -42,11 +110,15 @@ describe_cell (DlConfusionMatrix *self,
                size_t             col)
 {
   guint32 c = self->counts[row * self->n + col];
+  guint64 total = row_total (self, row);
+  g_autofree char *count = dl_format_count (c);
+  g_autofree char *share = dl_format_percent (total > 0 ? (double) c / total : 0, 1);
 
-  /* Translators: one cell of the confusion matrix: true class, predicted class, count */
-  return g_strdup_printf (ngettext ("%s predicted as %s, %u image",
-                                    "%s predicted as %s, %u images", c),
-                          self->names[row], self->names[col], c);
+  /* Translators: one cell of the confusion matrix: true class, predicted class, the number of
+   * images, and their share of all images of the true class */
+  return g_strdup_printf (ngettext ("%s predicted as %s, %s image (%s)",
+                                    "%s predicted as %s, %s images (%s)", c),
+                          self->names[row], self->names[col], count, share);
 }
 
 /* For screen readers, whenever the counts or the selection change (never while drawing). */
@@ -86,9 +158,12 @@ update_summary (DlConfusionMatrix *self)
                 n_top = MIN (n_top + 1, N_CONFUSED);
               }
           }
+      g_autofree char *right_text = dl_format_count (right);
+      g_autofree char *total_text = dl_format_count (total);
+
       /* Translators: the confusion matrix for screen readers; right answers out of all */
-      g_string_printf (text, _("Rows are true classes, columns predictions. %u of %u images "
-                               "recognised."), (guint) right, (guint) total);
+      g_string_printf (text, _("Rows are true classes, columns predictions. %s of %s images "
+                               "recognised."), right_text, total_text);
       if (n_top == 0)
         g_string_append_printf (text, " %s", _("No mistakes."));
       else
@@ -161,56 +236,186 @@ dl_confusion_matrix_activate_cell (DlConfusionMatrix *self,
   g_signal_emit (self, signals[CELL_ACTIVATED], 0, row, col);
 }
 
-static void
-geometry (DlConfusionMatrix *self,
-          double             w,
-          double             h,
-          double            *x0,
-          double            *y0,
-          double            *cell)
+/* Where everything goes in a w × h area, from the sizes of the texts. */
+typedef struct
 {
-  double size = MIN (w, h) - LABEL_SPACE;
+  double x0, y0, cell;      /* the grid's top left corner and one cell's side */
+  double title_h;           /* the axis titles' line height */
+  double name_w, name_h;    /* the widest class name and a line's height */
+  double legend_y;          /* the legend's top */
+  gboolean legend_stacked;  /* its two entries one above the other, when side by side is tight */
+} Geometry;
 
-  *cell = self->n > 0 ? size / self->n : 0;
-  *x0 = (w - size - LABEL_SPACE) / 2 + LABEL_SPACE;
-  *y0 = LABEL_SPACE;
+#define LEGEND_BAR 10
+
+static void
+measure_text (PangoLayout *layout,
+              const char  *text,
+              int         *w,
+              int         *h)
+{
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, w, h);
 }
 
-/* Draws at any size: on screen through the snapshot (with the selected cell framed), into
- * figure files without the selection. */
+static double
+legend_height (const Geometry *g)
+{
+  return (GAP * 2 + g->name_h + LEGEND_BAR) * (g->legend_stacked ? 2 : 1);
+}
+
+/* The legend's two captions: side by side each has half the grid's width. */
+static const char *
+legend_caption (gboolean mistakes)
+{
+  /* Translators: the legend's red ramp (cells off the diagonal) and blue ramp (the diagonal),
+   * each cell's share of the images of its true class */
+  return mistakes ? _("Mistakes, share of the class") : _("Right, share of the class");
+}
+
 static void
-draw_matrix (DlConfusionMatrix *self_,
+geometry (DlConfusionMatrix *self,
+          PangoLayout       *layout,
+          double             w,
+          double             h,
+          Geometry          *g)
+{
+  int tw, th;
+  double left, top, size;
+
+  memset (g, 0, sizeof *g);
+  measure_text (layout, _("True class"), &tw, &th);
+  g->title_h = th;
+  for (size_t k = 0; k < self->n; k++)
+    {
+      measure_text (layout, self->names[k], &tw, &th);
+      g->name_w = MAX (g->name_w, tw);
+      g->name_h = MAX (g->name_h, th);
+    }
+  left = g->title_h + GAP + g->name_w + GAP;
+  top = g->title_h + GAP + g->name_h + GAP;
+  for (int k = 0; k < 2; k++)
+    {
+      measure_text (layout, legend_caption (k), &tw, &th);
+      if (tw + 2 * GAP > (w - left - GAP) / 2)
+        g->legend_stacked = TRUE;
+    }
+  size = MIN (w - left - GAP, h - top - legend_height (g));
+  size = MAX (size, 0);
+  g->cell = self->n > 0 ? floor (size / self->n) : 0;
+  size = g->cell * self->n;
+  g->x0 = floor ((w - left - size) / 2 + left);
+  g->y0 = top;
+  g->legend_y = g->y0 + size;
+}
+
+/* One legend entry: a caption above a bar from faint to full in colour, with its two ends. */
+static void
+draw_legend_bar (cairo_t       *cr,
+                 PangoLayout   *layout,
+                 const GdkRGBA *fg,
+                 double         x,
+                 double         y,
+                 double         width,
+                 double         r,
+                 double         gr,
+                 double         b,
+                 double         alpha_from,
+                 const char    *from,
+                 const char    *to,
+                 const char    *caption)
+{
+  cairo_pattern_t *ramp;
+  int fw, fh, tw, th, cw, ch;
+  double bar_x, bar_w;
+
+  measure_text (layout, from, &fw, &fh);
+  measure_text (layout, to, &tw, &th);
+  bar_x = x + fw + 4;
+  bar_w = MAX (width - fw - tw - 8, 8);
+  ramp = cairo_pattern_create_linear (bar_x, 0, bar_x + bar_w, 0);
+  cairo_pattern_add_color_stop_rgba (ramp, 0, r, gr, b, alpha_from);
+  cairo_pattern_add_color_stop_rgba (ramp, 1, r, gr, b, 1);
+  cairo_set_source (cr, ramp);
+  cairo_rectangle (cr, bar_x, y + (fh - LEGEND_BAR) / 2.0, bar_w, LEGEND_BAR);
+  cairo_fill (cr);
+  cairo_pattern_destroy (ramp);
+
+  gdk_cairo_set_source_rgba (cr, fg);
+  pango_layout_set_text (layout, from, -1);
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+  pango_layout_set_text (layout, to, -1);
+  cairo_move_to (cr, bar_x + bar_w + 4, y);
+  pango_cairo_show_layout (cr, layout);
+  measure_text (layout, caption, &cw, &ch);
+  cairo_move_to (cr, x + (width - cw) / 2, y - ch - 2);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+draw_matrix (DlConfusionMatrix *self,
              cairo_t           *cr,
              double             w,
              double             h,
-             gboolean           show_selection)
+             gboolean           with_selection)
 {
-  GtkWidget *widget = GTK_WIDGET (self_);
-  DlConfusionMatrix *self = self_;
-  double x0, y0, cell;
+  GtkWidget *widget = GTK_WIDGET (self);
+  Geometry g;
   GdkRGBA fg;
   PangoLayout *layout;
+  PangoLayout *cell_layout;
+  int tw, th, widest = 0;
+  double size;
 
   if (self->n == 0)
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
-  geometry (self, w, h, &x0, &y0, &cell);
   layout = gtk_widget_create_pango_layout (widget, NULL);
+  cell_layout = gtk_widget_create_pango_layout (widget, NULL);
+  geometry (self, layout, w, h, &g);
+  size = g.cell * self->n;
+
+  /* the cells' texts share one size, the largest at which the widest fits its cell */
+  for (size_t i = 0; i < self->n * self->n; i++)
+    {
+      g_autofree char *text = dl_confusion_matrix_dup_cell_text (self, i / self->n, i % self->n);
+
+      measure_text (cell_layout, text, &tw, &th);
+      widest = MAX (widest, tw);
+    }
+  if (widest > 0 && widest > g.cell - 6)
+    {
+      const PangoFontDescription *base = pango_context_get_font_description (
+        pango_layout_get_context (cell_layout));
+      PangoFontDescription *font = pango_font_description_copy (base);
+      double scale = (g.cell - 6) / widest;
+
+      int points = (int) (pango_font_description_get_size (font) * scale);
+
+      /* GTK gives sizes from CSS pixels as absolute ones */
+      if (pango_font_description_get_size_is_absolute (font))
+        pango_font_description_set_absolute_size (font, points);
+      else
+        pango_font_description_set_size (font, points);
+      pango_layout_set_font_description (cell_layout, font);
+      /* too small to read: the cells keep their colour, the tooltip and summary the numbers */
+      if (points < 6 * PANGO_SCALE)
+        widest = 0;
+      pango_font_description_free (font);
+    }
 
   for (size_t i = 0; i < self->n; i++)
     {
-      guint64 row_total = 0;
+      guint64 total = row_total (self, i);
 
-      for (size_t j = 0; j < self->n; j++)
-        row_total += self->counts[i * self->n + j];
       for (size_t j = 0; j < self->n; j++)
         {
           guint32 c = self->counts[i * self->n + j];
-          double share = row_total > 0 ? (double) c / row_total : 0;
+          double share = total > 0 ? (double) c / total : 0;
           /* the diagonal in blue, mistakes in red; darker is more */
-          double intensity = i == j ? share : MIN (1.0, share * 8);
-          char text[16];
-          int tw, th;
+          double intensity = i == j ? share : MIN (1.0, share / MISTAKE_FULL);
+          double cx = g.x0 + j * g.cell, cy = g.y0 + i * g.cell;
 
           if (i == j)
             cairo_set_source_rgba (cr, 0.208, 0.518, 0.894, 0.15 + 0.85 * intensity);
@@ -218,44 +423,72 @@ draw_matrix (DlConfusionMatrix *self_,
             cairo_set_source_rgba (cr, 0.878, 0.106, 0.141, 0.1 + 0.9 * intensity);
           else
             cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.04);
-          cairo_rectangle (cr, x0 + j * cell + 1, y0 + i * cell + 1, cell - 2, cell - 2);
+          cairo_rectangle (cr, cx + 1, cy + 1, g.cell - 2, g.cell - 2);
           cairo_fill (cr);
-          if (show_selection && (int) i == self->selected_row && (int) j == self->selected_col)
+          if (with_selection && (int) i == self->selected_row && (int) j == self->selected_col)
             {
               gdk_cairo_set_source_rgba (cr, &fg);
               cairo_set_line_width (cr, 2);
-              cairo_rectangle (cr, x0 + j * cell + 1, y0 + i * cell + 1, cell - 2, cell - 2);
+              cairo_rectangle (cr, cx + 2, cy + 2, g.cell - 4, g.cell - 4);
               cairo_stroke (cr);
             }
-          if (c == 0 || cell < 18)
+          if (c == 0 || widest == 0)
             continue;
-          g_snprintf (text, sizeof text, "%u", c);
-          pango_layout_set_text (layout, text, -1);
-          pango_layout_get_pixel_size (layout, &tw, &th);
+          {
+            g_autofree char *text = dl_confusion_matrix_dup_cell_text (self, i, j);
+
+            measure_text (cell_layout, text, &tw, &th);
+          }
           if ((i == j && intensity > 0.5) || (i != j && intensity > 0.6))
             cairo_set_source_rgb (cr, 1, 1, 1);
           else
             gdk_cairo_set_source_rgba (cr, &fg);
-          cairo_move_to (cr, x0 + (j + 0.5) * cell - tw / 2.0, y0 + (i + 0.5) * cell - th / 2.0);
-          pango_cairo_show_layout (cr, layout);
+          cairo_move_to (cr, cx + (g.cell - tw) / 2.0, cy + (g.cell - th) / 2.0);
+          pango_cairo_show_layout (cr, cell_layout);
         }
     }
-  /* class names along both edges */
+
+  /* class names along both edges, then the axes' titles */
   gdk_cairo_set_source_rgba (cr, &fg);
   for (size_t k = 0; k < self->n; k++)
     {
-      int tw, th;
-
-      pango_layout_set_text (layout, self->names[k], -1);
-      pango_layout_get_pixel_size (layout, &tw, &th);
-      cairo_move_to (cr, x0 + (k + 0.5) * cell - tw / 2.0, y0 - th - 4);
+      measure_text (layout, self->names[k], &tw, &th);
+      cairo_move_to (cr, g.x0 + (k + 0.5) * g.cell - tw / 2.0, g.y0 - th - GAP / 2.0);
       pango_cairo_show_layout (cr, layout);
-      cairo_move_to (cr, x0 - tw - 6, y0 + (k + 0.5) * cell - th / 2.0);
+      cairo_move_to (cr, g.x0 - tw - GAP, g.y0 + (k + 0.5) * g.cell - th / 2.0);
       pango_cairo_show_layout (cr, layout);
     }
+  measure_text (layout, _("Predicted class"), &tw, &th);
+  cairo_move_to (cr, g.x0 + (size - tw) / 2, g.y0 - g.name_h - GAP / 2.0 - th - 2);
+  pango_cairo_show_layout (cr, layout);
+  measure_text (layout, _("True class"), &tw, &th);
+  cairo_save (cr);
+  cairo_move_to (cr, g.x0 - g.name_w - GAP * 2 - th, g.y0 + (size + tw) / 2);
+  cairo_rotate (cr, -G_PI / 2);
+  pango_cairo_show_layout (cr, layout);
+  cairo_restore (cr);
+
+  /* the legend: what the two colours and their depth mean */
+  {
+    double half = g.legend_stacked ? size : (size - 2 * GAP) / 2;
+    double y = g.legend_y + GAP + g.name_h;
+    double x2 = g.legend_stacked ? g.x0 : g.x0 + half + 2 * GAP;
+    double y2 = g.legend_stacked ? y + GAP * 2 + g.name_h + LEGEND_BAR : y;
+    g_autofree char *zero = dl_format_percent (0, 0);
+    g_autofree char *all = dl_format_percent (1, 0);
+    g_autofree char *full = dl_format_percent (MISTAKE_FULL, 1);
+    g_autofree char *full_or_more = g_strdup_printf ("≥ %s", full);
+
+    draw_legend_bar (cr, layout, &fg, g.x0, y, half, 0.208, 0.518, 0.894, 0.15, zero, all,
+                     legend_caption (FALSE));
+    draw_legend_bar (cr, layout, &fg, x2, y2, half, 0.878, 0.106, 0.141, 0.1, zero, full_or_more,
+                     legend_caption (TRUE));
+  }
+  g_object_unref (cell_layout);
   g_object_unref (layout);
 }
 
+/* Draws at any size: on screen through the snapshot, into figure files for export. */
 void
 dl_confusion_matrix_draw (DlConfusionMatrix *self,
                           cairo_t           *cr,
@@ -277,6 +510,55 @@ dl_confusion_matrix_snapshot (GtkWidget   *widget,
   cairo_destroy (cr);
 }
 
+/* The cell under a point of the widget, if any. */
+static gboolean
+cell_at (DlConfusionMatrix *self,
+         double             x,
+         double             y,
+         int               *row,
+         int               *col)
+{
+  PangoLayout *layout;
+  Geometry g;
+
+  if (self->n == 0)
+    return FALSE;
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  geometry (self, layout, gtk_widget_get_width (GTK_WIDGET (self)),
+            gtk_widget_get_height (GTK_WIDGET (self)), &g);
+  g_object_unref (layout);
+  if (g.cell <= 0 || x < g.x0 || y < g.y0 || x >= g.x0 + g.cell * self->n ||
+      y >= g.y0 + g.cell * self->n)
+    return FALSE;
+  *col = (int) ((x - g.x0) / g.cell);
+  *row = (int) ((y - g.y0) / g.cell);
+  return TRUE;
+}
+
+/* Hovering a cell names it with its count and share, whatever the cells show. */
+static gboolean
+on_query_tooltip (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
+{
+  DlConfusionMatrix *self = DL_CONFUSION_MATRIX (widget);
+  g_autofree char *text = NULL;
+  int row, col;
+
+  if (keyboard && self->selected_row >= 0)
+    {
+      row = self->selected_row;
+      col = self->selected_col;
+    }
+  else if (keyboard || !cell_at (self, x, y, &row, &col))
+    return FALSE;
+  text = describe_cell (self, row, col);
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 on_pressed (GtkGestureClick   *gesture,
             int                n_press,
@@ -284,17 +566,10 @@ on_pressed (GtkGestureClick   *gesture,
             double             y,
             DlConfusionMatrix *self)
 {
-  double x0, y0, cell;
   int row, col;
 
-  if (self->n == 0)
+  if (!cell_at (self, x, y, &row, &col))
     return;
-  geometry (self, gtk_widget_get_width (GTK_WIDGET (self)),
-            gtk_widget_get_height (GTK_WIDGET (self)), &x0, &y0, &cell);
-  if (x < x0 || y < y0)
-    return;
-  col = (int) ((x - x0) / cell);
-  row = (int) ((y - y0) / cell);
   gtk_widget_grab_focus (GTK_WIDGET (self));
   dl_confusion_matrix_activate_cell (self, row, col);
 }
@@ -352,8 +627,67 @@ dl_confusion_matrix_measure (GtkWidget      *widget,
                              int            *minimum_baseline,
                              int            *natural_baseline)
 {
-  *minimum = 260;
-  *natural = 460;
+  DlConfusionMatrix *self = DL_CONFUSION_MATRIX (widget);
+  PangoLayout *layout = gtk_widget_create_pango_layout (widget, NULL);
+  Geometry g;
+  double left, top;
+
+  geometry (self, layout, for_size >= 0 ? for_size : 0, 0, &g);
+  g_object_unref (layout);
+  left = g.title_h + GAP + g.name_w + GAP;
+  top = g.title_h + GAP + g.name_h + GAP;
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* narrow enough for a phone, wide enough for four-digit counts at full size */
+      *minimum = 240;
+      *natural = (int) (left + 440 + GAP);
+    }
+  else
+    {
+      /* square cells: as tall as the width makes the grid, with titles and legend */
+      double width = for_size >= 0 ? for_size : left + 440 + GAP;
+
+      *minimum = *natural = (int) ceil (top + MAX (width - left - GAP, 120)
+                                        + legend_height (&g));
+    }
+}
+
+static GtkSizeRequestMode
+dl_confusion_matrix_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+static void
+dl_confusion_matrix_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_PERCENT:
+      g_value_set_boolean (value, DL_CONFUSION_MATRIX (object)->percent);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dl_confusion_matrix_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_PERCENT:
+      dl_confusion_matrix_set_percent (DL_CONFUSION_MATRIX (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -374,8 +708,17 @@ dl_confusion_matrix_class_init (DlConfusionMatrixClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->finalize = dl_confusion_matrix_finalize;
+  object_class->get_property = dl_confusion_matrix_get_property;
+  object_class->set_property = dl_confusion_matrix_set_property;
   widget_class->snapshot = dl_confusion_matrix_snapshot;
   widget_class->measure = dl_confusion_matrix_measure;
+  widget_class->get_request_mode = dl_confusion_matrix_get_request_mode;
+  widget_class->query_tooltip = on_query_tooltip;
+  /* whether cells show their share of the true class instead of counts */
+  properties[PROP_PERCENT] = g_param_spec_boolean ("percent", NULL, NULL, FALSE,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   /* true class, predicted class */
   signals[CELL_ACTIVATED] = g_signal_new ("cell-activated", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
@@ -396,6 +739,7 @@ dl_confusion_matrix_init (DlConfusionMatrix *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Confusion matrix"), -1);
   update_summary (self);

@@ -1,4 +1,5 @@
-/* dl-confusion-matrix.h: the confusion matrix as a heat map with counts; cells are clickable */
+/* dl-confusion-matrix.h: the confusion matrix as a heat map with counts or shares, axis titles
+ * and a legend; cells are clickable */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -21,6 +22,15 @@ void       dl_confusion_matrix_set_evaluation (DlConfusionMatrix  *self,
 const char *dl_confusion_matrix_get_summary   (DlConfusionMatrix  *self);
 /* Selects a cell as a click or the keyboard does, and emits "cell-activated". */
 void       dl_confusion_matrix_activate_cell  (DlConfusionMatrix  *self,
+                                               int                 row,
+                                               int                 col);
+
+/* "percent": cells show their share of the true class (the row) instead of counts. */
+gboolean   dl_confusion_matrix_get_percent    (DlConfusionMatrix  *self);
+void       dl_confusion_matrix_set_percent    (DlConfusionMatrix  *self,
+                                               gboolean            percent);
+/* What a cell shows now, in the locale's style; "" for an empty cell, NULL outside the grid. */
+char      *dl_confusion_matrix_dup_cell_text  (DlConfusionMatrix  *self,
                                                int                 row,
                                                int                 col);
 

@@ -10,6 +10,7 @@
 
 #include "dl-dataset-status.h"
 #include "dl-digit-view.h"
+#include "dl-format.h"
 #include "dl-image-list.h"
 #include "dl-probability-chart.h"
 #include "nn-metrics.h"
@@ -216,7 +217,8 @@ static void
 update_count (DlDatasetPage *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->images));
-  g_autofree char *text = g_strdup_printf (ngettext ("%u image", "%u images", n), n);
+  g_autofree char *count = dl_format_count (n);
+  g_autofree char *text = g_strdup_printf (ngettext ("%s image", "%s images", n), count);
 
   gtk_label_set_label (self->count_label, text);
 }

@@ -12,6 +12,7 @@
 #include "dl-confusion-matrix.h"
 #include "dl-dataset-status.h"
 #include "dl-digit-view.h"
+#include "dl-format.h"
 #include "nn-evaluate.h"
 
 #define MAX_GALLERY 48
@@ -27,6 +28,8 @@ struct _DlEvaluatePage
   AdwStatusPage     *status_page;
   AdwStatusPage     *unfit_page;
   GtkLabel          *accuracy_label;
+  GtkLabel          *right_label;
+  GtkLabel          *model_label;
   DlConfusionMatrix *matrix;
   GtkGrid           *metrics_grid;
   GtkLabel          *gallery_label;
@@ -107,10 +110,25 @@ update_actions (DlEvaluatePage *self)
   gboolean ready = self->model != NULL && self->dataset != NULL && self->unfit == NULL &&
                    !self->busy;
 
+  const char *description = self->session != NULL
+                              ? dl_session_get_model_description (self->session) : NULL;
+  g_autofree char *text = NULL;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "evaluate.run", ready);
-  adw_status_page_set_description (self->status_page,
-                                   self->busy ? _("Evaluating…")
-                                              : _("Measure the current model on the test images"));
+  if (self->busy)
+    text = g_strdup (_("Evaluating…"));
+  else if (description != NULL && *description != '\0' && self->dataset != NULL)
+    {
+      g_autofree char *count = dl_format_count (self->dataset->test->n_images);
+
+      /* Translators: the model in use ("Built-in model", "Trained at 14:02"), the number of
+       * test images */
+      text = g_strdup_printf (_("Measure the model in use (%s) on the %s test images"),
+                              description, count);
+    }
+  else
+    text = g_strdup (_("Measure the current model on the test images"));
+  adw_status_page_set_description (self->status_page, text);
 }
 
 static void
@@ -162,35 +180,45 @@ cell_label (const char *text,
 }
 
 static void
+attach_percent (GtkGrid *grid,
+                double   fraction,
+                int      col,
+                int      row)
+{
+  g_autofree char *text = dl_format_percent (fraction, 1);
+
+  gtk_grid_attach (grid, cell_label (text, FALSE), col, row, 1, 1);
+}
+
+/* Per class, in the headline's style: percentages, and counts grouped as the locale does. */
+static void
 fill_metrics (DlEvaluatePage *self)
 {
   const NnEvaluation *ev = self->evaluation;
   const char *headings[] = { _("Class"), _("Precision"), _("Recall"), _("F1"), _("Support") };
   GtkWidget *child;
-  char buf[32];
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->metrics_grid))) != NULL)
     gtk_grid_remove (self->metrics_grid, child);
   for (int c = 0; c < 5; c++)
     gtk_grid_attach (self->metrics_grid, cell_label (headings[c], TRUE), c, 0, 1, 1);
+  gtk_widget_set_tooltip_text (gtk_grid_get_child_at (self->metrics_grid, 4, 0),
+                               _("Test images of the class"));
   for (size_t k = 0; k <= ev->n_classes; k++)
     {
       gboolean macro = k == ev->n_classes;
-      double p = macro ? ev->macro_precision : ev->precision[k];
-      double r = macro ? ev->macro_recall : ev->recall[k];
-      double f = macro ? ev->macro_f1 : ev->f1[k];
+      int row = (int) k + 1;
+      g_autofree char *support = dl_format_count (macro ? ev->n_samples
+                                                        : (guint64) ev->support[k]);
+      GtkWidget *name = cell_label (macro ? _("Mean") : self->names[k], macro);
 
-      gtk_grid_attach (self->metrics_grid,
-                       cell_label (macro ? _("Macro average") : self->names[k], macro),
-                       0, (int) k + 1, 1, 1);
-      g_snprintf (buf, sizeof buf, "%.4f", p);
-      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 1, (int) k + 1, 1, 1);
-      g_snprintf (buf, sizeof buf, "%.4f", r);
-      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 2, (int) k + 1, 1, 1);
-      g_snprintf (buf, sizeof buf, "%.4f", f);
-      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 3, (int) k + 1, 1, 1);
-      g_snprintf (buf, sizeof buf, "%zu", macro ? ev->n_samples : (size_t) ev->support[k]);
-      gtk_grid_attach (self->metrics_grid, cell_label (buf, FALSE), 4, (int) k + 1, 1, 1);
+      if (macro)
+        gtk_widget_set_tooltip_text (name, _("The mean over the classes (macro average)"));
+      gtk_grid_attach (self->metrics_grid, name, 0, row, 1, 1);
+      attach_percent (self->metrics_grid, macro ? ev->macro_precision : ev->precision[k], 1, row);
+      attach_percent (self->metrics_grid, macro ? ev->macro_recall : ev->recall[k], 2, row);
+      attach_percent (self->metrics_grid, macro ? ev->macro_f1 : ev->f1[k], 3, row);
+      gtk_grid_attach (self->metrics_grid, cell_label (support, FALSE), 4, row, 1, 1);
     }
 }
 
@@ -251,13 +279,18 @@ dl_evaluate_page_show_cell (DlEvaluatePage *self,
       gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
       shown++;
     }
-  if (label == predicted)
-    text = g_strdup_printf (_("%u test images of class %s were recognised"), total,
-                            self->names[label]);
-  else
-    text = g_strdup_printf (ngettext ("%u image of class %s was taken for %s",
-                                      "%u images of class %s were taken for %s", total),
-                            total, self->names[label], self->names[predicted]);
+  {
+    g_autofree char *count = dl_format_count (total);
+
+    if (label == predicted)
+      text = g_strdup_printf (ngettext ("%s test image of class %s was recognised",
+                                        "%s test images of class %s were recognised", total),
+                              count, self->names[label]);
+    else
+      text = g_strdup_printf (ngettext ("%s image of class %s was taken for %s",
+                                        "%s images of class %s were taken for %s", total),
+                              count, self->names[label], self->names[predicted]);
+  }
   gtk_label_set_label (self->gallery_label, text);
   return shown;
 }
@@ -307,6 +340,23 @@ on_evaluated (GObject      *source,
     g_signal_emit (self, signals[EVALUATED], 0, self->evaluation);
 }
 
+/* Which model the results are of: the session drops the evaluation when its model changes, so
+ * the model in use is the one measured. */
+static void
+show_model_description (DlEvaluatePage *self)
+{
+  const char *description = self->session != NULL
+                              ? dl_session_get_model_description (self->session) : NULL;
+  g_autofree char *text = NULL;
+
+  if (description != NULL && *description != '\0')
+    /* Translators: where the measured model came from: "Built-in model", "Trained at 14:02" */
+    text = g_strdup_printf (_("Model: %s"), description);
+  gtk_label_set_label (self->model_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->model_label), text != NULL);
+  update_actions (self);
+}
+
 /* The session's evaluation: this page's last result, or NULL once the model or dataset changed. */
 static void
 show_evaluation (DlEvaluatePage *self)
@@ -316,12 +366,20 @@ show_evaluation (DlEvaluatePage *self)
   self->evaluation = self->session != NULL ? dl_session_get_evaluation (self->session) : NULL;
   if (self->evaluation != NULL)
     {
-      /* Translators: test accuracy, then the number right out of the number of images */
-      text = g_strdup_printf (_("Accuracy %.2f%% · %zu of %zu right"),
-                              100 * self->evaluation->accuracy,
-                              self->evaluation->n_samples - self->evaluation->n_mistakes,
-                              self->evaluation->n_samples);
+      const NnEvaluation *ev = self->evaluation;
+      g_autofree char *accuracy = dl_format_percent (ev->accuracy, 2);
+      g_autofree char *right = dl_format_count (ev->n_samples - ev->n_mistakes);
+      g_autofree char *total = dl_format_count (ev->n_samples);
+
+      /* Translators: the Evaluate page's headline, a percentage */
+      text = g_strdup_printf (_("%s accuracy"), accuracy);
       gtk_label_set_label (self->accuracy_label, text);
+      g_free (text);
+      /* Translators: test images classified right, out of all test images */
+      text = g_strdup_printf (ngettext ("%s of %s test image right", "%s of %s test images right",
+                                        ev->n_samples),
+                              right, total);
+      gtk_label_set_label (self->right_label, text);
       dl_confusion_matrix_set_evaluation (self->matrix, self->evaluation,
                                           (const char *const *) self->names);
       fill_metrics (self);
@@ -459,6 +517,8 @@ dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, status_page);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, unfit_page);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, accuracy_label);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, right_label);
+  gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, model_label);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, matrix);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, metrics_grid);
   gtk_widget_class_bind_template_child (widget_class, DlEvaluatePage, gallery_label);
@@ -526,6 +586,9 @@ dl_evaluate_page_set_session (DlEvaluatePage *self,
       g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (show_evaluation), self);
       g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
       g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+      g_signal_connect_swapped (session, "notify::model-description",
+                                G_CALLBACK (show_model_description), self);
+      show_model_description (self);
       show_evaluation (self);
       on_session_dataset (self);
       on_session_model (self);
