@@ -69,6 +69,56 @@ find_label (GtkWidget  *widget,
   return NULL;
 }
 
+/* The first widget of that type under widget (depth first), or NULL. */
+static GtkWidget *
+find_widget (GtkWidget *widget,
+             GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_widget (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_toggle_with_icon (GtkWidget  *widget,
+                       const char *icon)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_TOGGLE_BUTTON (child) &&
+          g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), icon) == 0)
+        return child;
+      if ((found = find_toggle_with_icon (child, icon)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+wait_until (gboolean (*done) (gpointer),
+            gpointer   data)
+{
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!done (data) && g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  spin ();
+}
+
 /* An evaluation of three classes with a four-digit diagonal: class 0 has 1,200 right and 34
  * taken for 1; class 1 has 5 right; class 2 has 2 taken for 0. */
 static NnEvaluation *
@@ -370,6 +420,122 @@ test_evaluate_names_model (void)
   close_window (window);
 }
 
+static gboolean
+flap_folded (gpointer flap)
+{
+  return adw_flap_get_folded (flap);
+}
+
+/* At 360 pixels the details cover the grid: they say so on selection, have their own close
+ * button, Escape closes them, and their empty state is the same before and after a filter. */
+static void
+test_dataset_details_narrow (void)
+{
+  DlWindow *window = g_object_new (DL_TYPE_WINDOW, NULL);
+  DlDatasetPage *page = dl_window_get_dataset_page (window);
+  GtkLabel *empty;
+  GtkWidget *flap, *toggle, *split;
+  const char *details;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  dl_window_set_dataset (window, bars_dataset (300, 100));
+  adw_view_stack_set_visible_child_name (window->stack, "dataset");
+  flap = find_widget (GTK_WIDGET (page), ADW_TYPE_FLAP);
+  g_assert_nonnull (flap);
+  wait_until (flap_folded, flap);
+  g_assert_true (adw_flap_get_folded (ADW_FLAP (flap)));
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  toggle = find_toggle_with_icon (GTK_WIDGET (page), "sidebar-show-right-symbolic");
+  g_assert_nonnull (toggle);
+  empty = find_label (GTK_WIDGET (page), "^No Image Selected$");
+  g_assert_nonnull (empty);
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (empty))));
+
+  /* a selection lights the button that shows it */
+  g_assert_false (gtk_widget_has_css_class (toggle, "suggested-action"));
+  details = dl_dataset_page_select (page, 3);
+  g_assert_true (g_str_has_prefix (details, "Training image 3\n"));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (empty))));
+  g_assert_true (gtk_widget_has_css_class (toggle, "suggested-action"));
+
+  /* Escape is the page's key for dataset.hide-details */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (toggle), TRUE);
+  spin ();
+  g_assert_true (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  g_assert_false (gtk_widget_has_css_class (toggle, "suggested-action"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "dataset.hide-details", NULL));
+  spin ();
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+
+  /* another split: the selection goes, and the empty state is the one shown at first */
+  split = find_widget (GTK_WIDGET (page), GTK_TYPE_DROP_DOWN);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (split), 2);
+  spin ();
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (empty))));
+  g_assert_false (gtk_widget_has_css_class (toggle, "suggested-action"));
+  close_window (window);
+}
+
+static gboolean
+report_ready (gpointer page)
+{
+  return dl_explore_page_get_report (page) != NULL;
+}
+
+/* Scrolling the Explore page over the rotation field scrolls the page, not the value; once the
+ * field has the focus the wheel is its own. */
+static void
+test_explore_scroll_keeps_rotation (void)
+{
+  DlWindow *window = make_window ();
+  DlExplorePage *page = dl_window_get_explore_page (window);
+  GtkWidget *spin_button, *scrolled;
+  GtkEventController *guard = NULL;
+  GListModel *controllers;
+  GtkAdjustment *vadjustment;
+  double value, top;
+  gboolean handled = FALSE;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 700, 400);
+  dl_window_set_dataset (window, bars_dataset (300, 100));
+  adw_view_stack_set_visible_child_name (window->stack, "explore");
+  wait_until (report_ready, page);
+  spin_button = find_widget (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON);
+  g_assert_nonnull (spin_button);
+  controllers = gtk_widget_observe_controllers (spin_button);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (g_strcmp0 (gtk_event_controller_get_name (c), "dl-scroll-guard") == 0)
+        guard = c;
+    }
+  g_object_unref (controllers);
+  g_assert_nonnull (guard);
+  /* it sees the wheel before the spin button's own handling does */
+  g_assert_cmpint (gtk_event_controller_get_propagation_phase (guard), ==, GTK_PHASE_CAPTURE);
+
+  scrolled = gtk_widget_get_ancestor (spin_button, GTK_TYPE_SCROLLED_WINDOW);
+  vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (vadjustment, 0);
+  value = gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin_button));
+  top = gtk_adjustment_get_value (vadjustment);
+  gtk_widget_grab_focus (GTK_WIDGET (dl_window_get_dataset_page (window)));
+  g_signal_emit_by_name (guard, "scroll", 0.0, 1.0, &handled);
+  g_assert_true (handled);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin_button)), ==, value);
+  if (gtk_adjustment_get_upper (vadjustment) > gtk_adjustment_get_page_size (vadjustment))
+    g_assert_cmpfloat (gtk_adjustment_get_value (vadjustment), >, top);
+
+  /* focused, the field takes the wheel: the guard lets it through */
+  g_assert_true (gtk_widget_grab_focus (spin_button));
+  handled = TRUE;
+  g_signal_emit_by_name (guard, "scroll", 0.0, 1.0, &handled);
+  g_assert_false (handled);
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -390,5 +556,7 @@ main (int   argc,
   g_test_add_func ("/app-ui/confusion-matrix/percent", test_confusion_matrix_percent);
   g_test_add_func ("/app-ui/format/locale", test_format_locale);
   g_test_add_func ("/app-ui/evaluate-page/names-model", test_evaluate_names_model);
+  g_test_add_func ("/app-ui/dataset-page/details-narrow", test_dataset_details_narrow);
+  g_test_add_func ("/app-ui/explore-page/scroll-keeps-rotation", test_explore_scroll_keeps_rotation);
   return g_test_run ();
 }

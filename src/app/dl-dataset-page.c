@@ -23,6 +23,9 @@ struct _DlDatasetPage
 
   GtkStack           *stack;
   DlDatasetStatus    *dataset_status;
+  AdwFlap            *flap;
+  GtkWidget          *details_button;
+  GtkWidget          *empty_state;
   GtkDropDown        *split_dropdown;
   GtkDropDown        *class_dropdown;
   GtkLabel           *count_label;
@@ -84,6 +87,28 @@ to_floats (float        *out,
     out[i] = pixels[i] / 255.0f;
 }
 
+/* In a narrow window the details hide behind a button: it takes the accent colour while an
+ * image is selected and its details are not shown. */
+static void
+update_details_hint (DlDatasetPage *self)
+{
+  gboolean folded = adw_flap_get_folded (self->flap);
+  gboolean shown = adw_flap_get_reveal_flap (self->flap);
+  gboolean selected = gtk_single_selection_get_selected_item (self->selection) != NULL;
+
+  if (folded && selected && !shown)
+    {
+      gtk_widget_add_css_class (self->details_button, "suggested-action");
+      gtk_widget_set_tooltip_text (self->details_button, _("Show Details of the Selected Image"));
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->details_button, "suggested-action");
+      gtk_widget_set_tooltip_text (self->details_button, _("Show Details"));
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dataset.hide-details", folded && shown);
+}
+
 static void
 show_selected (DlDatasetPage *self)
 {
@@ -98,13 +123,18 @@ show_selected (DlDatasetPage *self)
 
   item = gtk_single_selection_get_selected_item (self->selection) != NULL
            ? g_object_ref (gtk_single_selection_get_selected_item (self->selection)) : NULL;
+  /* the one empty state, whether nothing was chosen yet or a filter took the choice away */
+  gtk_widget_set_visible (self->empty_state, item == NULL || self->dataset == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->details_label), item != NULL && self->dataset != NULL);
+  gtk_widget_set_visible (self->pixels_button, item != NULL && self->dataset != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->chart), item != NULL && self->dataset != NULL);
+  update_details_hint (self);
   if (item == NULL || self->dataset == NULL)
     {
       dl_digit_view_set_image (self->large_view, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->large_view), FALSE);
       dl_probability_chart_set_probs (self->chart, NULL, (const char *const[]) { NULL }, 0);
-      gtk_widget_set_sensitive (self->pixels_button, FALSE);
-      gtk_label_set_label (self->details_label, _("Select an image"));
+      gtk_label_set_label (self->details_label, "");
       return;
     }
   rows = self->dataset->train->rows;
@@ -126,7 +156,6 @@ show_selected (DlDatasetPage *self)
           g_string_append_c (grid, '\n');
       }
     gtk_label_set_label (self->pixels_label, grid->str);
-    gtk_widget_set_sensitive (self->pixels_button, TRUE);
   }
   /* a model made for other images or classes predicts nothing here, and the page says why */
   if (self->model != NULL && nn_model_check_dataset (self->model, self->dataset, &unfit))
@@ -229,6 +258,8 @@ on_filter_changed (DlDatasetPage *self)
   guint split = gtk_drop_down_get_selected (self->split_dropdown);
   guint klass = gtk_drop_down_get_selected (self->class_dropdown);
 
+  /* the images move: what was selected is no longer where it was */
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   dl_image_list_set_filter (self->images, (DlSplit) MIN (split, DL_SPLIT_MISCLASSIFIED),
                             klass == 0 || klass == GTK_INVALID_LIST_POSITION ? -1 : (int) klass - 1);
   update_count (self);
@@ -308,6 +339,27 @@ dl_dataset_page_select (DlDatasetPage *self,
   return gtk_label_get_label (self->details_label);
 }
 
+/* Enter or a double click on an image: its details, over the grid when the window is narrow. */
+static void
+on_grid_activate (DlDatasetPage *self,
+                  guint          position)
+{
+  gtk_single_selection_set_selected (self->selection, position);
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, TRUE);
+}
+
+static void
+hide_details_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  DlDatasetPage *self = DL_DATASET_PAGE (widget);
+
+  adw_flap_set_reveal_flap (self->flap, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->grid));
+}
+
 static void
 dl_dataset_page_dispose (GObject *object)
 {
@@ -338,6 +390,9 @@ dl_dataset_page_class_init (DlDatasetPageClass *klass)
                                                "/io/github/digitlab/DigitLab/dl-dataset-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, stack);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, dataset_status);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, flap);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, details_button);
+  gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, empty_state);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, split_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, class_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, count_label);
@@ -348,6 +403,11 @@ dl_dataset_page_class_init (DlDatasetPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, pixels_button);
   gtk_widget_class_bind_template_child (widget_class, DlDatasetPage, pixels_label);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_grid_activate);
+  /* enabled only while the details cover a narrow window; else Escape goes on to the window */
+  gtk_widget_class_install_action (widget_class, "dataset.hide-details", NULL, hide_details_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "dataset.hide-details",
+                                       NULL);
 }
 
 static void
@@ -371,6 +431,9 @@ dl_dataset_page_init (DlDatasetPage *self)
   gtk_grid_view_set_factory (self->grid, factory);
   g_object_unref (factory);
   gtk_grid_view_set_model (self->grid, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_swapped (self->flap, "notify::folded", G_CALLBACK (update_details_hint), self);
+  g_signal_connect_swapped (self->flap, "notify::reveal-flap", G_CALLBACK (update_details_hint),
+                            self);
   dl_dataset_page_set_dataset (self, NULL);
 }
 

@@ -12,6 +12,7 @@
 #include "dl-chart.h"
 #include "dl-dataset-status.h"
 #include "dl-digit-view.h"
+#include "dl-scroll-guard.h"
 #include "nn-augment.h"
 
 #define N_ROTATIONS 8
@@ -407,6 +408,8 @@ static void
 dl_explore_page_init (DlExplorePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* scrolling the page over the rotation field must not change it */
+  dl_scroll_guard_attach (GTK_WIDGET (self->angle_spin));
   self->rows = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
 
