@@ -17,6 +17,8 @@
 #include "dl-fetch.h"
 #include "nn-dataset.h"
 #include "nn-evaluate.h"
+#include "nn-explain-figure.h"
+#include "nn-explain.h"
 #include "nn-export.h"
 #include "nn-gemm.h"
 #include "nn-json.h"
@@ -1400,6 +1402,468 @@ cmd_predict (int    argc,
   return status;
 }
 
+/* ---- explain --------------------------------------------------------------------------- */
+
+/* Figures are zoomed so that a 28×28 map is 224 px wide; filters and maps of deeper layers,
+ * being many, less. */
+#define EXPLAIN_ZOOM_INPUT 8
+#define EXPLAIN_ZOOM_FILTERS 8
+#define EXPLAIN_ZOOM_MAPS 4
+#define EXPLAIN_MAX_NEIGHBOURS 64
+
+static gboolean
+explain_should_stop (gpointer user_data)
+{
+  return interrupted != 0;
+}
+
+static void
+explain_progress (size_t   done,
+                  size_t   total,
+                  gpointer user_data)
+{
+  if (*(gboolean *) user_data)
+    fprintf (stderr, "\r\033[KEmbedding the training images: %zu of %zu", done, total);
+}
+
+/* (h, w) map as rows of numbers */
+static void
+put_map (NnJsonWriter *j,
+         const char   *key,
+         const float  *map,
+         size_t        h,
+         size_t        w)
+{
+  nn_json_write_key (j, key);
+  nn_json_write_begin_rows (j, 4);
+  for (size_t y = 0; y < h; y++)
+    {
+      nn_json_write_begin_array (j, NN_JSON_INLINE);
+      for (size_t x = 0; x < w; x++)
+        put_number (j, NULL, "%.6g", map[y * w + x]);
+      nn_json_write_end_array (j);
+    }
+  nn_json_write_end_array (j);
+}
+
+static void
+put_peak (NnJsonWriter *j,
+          const float  *map,
+          size_t        h,
+          size_t        w)
+{
+  size_t row, col;
+  float peak = nn_explain_map_peak (map, h, w, &row, &col);
+
+  put_number (j, "max_abs", NULL, peak);
+  open_array (j, "peak");
+  put_uint (j, NULL, row);
+  put_uint (j, NULL, col);
+  nn_json_write_end_array (j);
+}
+
+/* Writes one figure into dir and lists its name; FALSE with the error of the first failure. */
+typedef struct
+{
+  const char *dir;
+  GPtrArray  *files;         /* names, in the order written */
+} ExplainOutput;
+
+static char *
+explain_path (ExplainOutput *out,
+              const char    *name)
+{
+  g_ptr_array_add (out->files, g_strdup (name));
+  return g_build_filename (out->dir, name, NULL);
+}
+
+static int
+cmd_explain (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnModel) model = NULL;
+  g_autoptr(NnExplainer) ex = NULL;
+  g_autoptr(NnDataset) ds = NULL;
+  g_autoptr(NnEmbeddings) emb = NULL;
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *opt_model = NULL, *opt_output = NULL, *class_text = NULL;
+  g_autofree char *neighbours_text = NULL, *patch_text = NULL, *stride_text = NULL;
+  g_autofree char *model_path = NULL;
+  g_autofree char *nearest_note = NULL;
+  g_autofree guint8 *gray = NULL;
+  g_autofree float *image = NULL;      /* (28, 28) in [0, 1] */
+  g_autofree float *saliency = NULL;   /* (28, 28) */
+  g_autofree float *occlusion = NULL;  /* (28, 28) */
+  g_autofree NnNeighbour *nearest = NULL;
+  g_auto(GStrv) args = NULL;
+  gboolean opt_no_nearest = FALSE, from_cache = FALSE;
+  guint64 opt_class = G_MAXUINT64, opt_k = 8, opt_patch = NN_EXPLAIN_OCCLUSION_PATCH;
+  guint64 opt_stride = NN_EXPLAIN_OCCLUSION_STRIDE;
+  size_t width, height, H, W, klass, n_nearest = 0;
+  ExplainOutput out;
+  GStatBuf info;
+  GOptionEntry entries[] = {
+    { "model", 'm', 0, G_OPTION_ARG_FILENAME, &opt_model,
+      "Model folder or weights file (default: the model Digit Lab comes with)", "MODEL" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+      "Folder for the figures (PNG) and explain.json; made when missing", "DIR" },
+    { "class", 'c', 0, G_OPTION_ARG_STRING, &class_text,
+      "Explain this class (default: the predicted one)", "N" },
+    { "neighbours", 'k', 0, G_OPTION_ARG_STRING, &neighbours_text,
+      "Nearest training images to find, 1 to 64 (8)", "N" },
+    { "no-nearest", 0, 0, G_OPTION_ARG_NONE, &opt_no_nearest,
+      "Do not look for the nearest training images", NULL },
+    { "patch", 0, 0, G_OPTION_ARG_STRING, &patch_text,
+      "Occlusion patch side in pixels (8)", "N" },
+    { "stride", 0, 0, G_OPTION_ARG_STRING, &stride_text,
+      "Occlusion stride in pixels (4)", "N" },
+    { NULL }
+  };
+
+  ctx = make_context ("IMAGE.png", "Look inside the network for one picture of a digit: the "
+                      "activations of every layer, the filters of every convolution, saliency "
+                      "(the gradient of the class score, the logit before the softmax, with "
+                      "respect to the 28×28 input), an occlusion map (the drop of the class's "
+                      "probability when a patch is blanked) and the nearest training images "
+                      "(when the dataset is there), as PNG figures and explain.json in DIR.",
+                      entries, TRUE);
+  args = parse_options (ctx, argc, argv, &error);
+  if (args == NULL || !check_not_empty ("model", opt_model, &error) ||
+      !check_not_empty ("output", opt_output, &error) ||
+      !parse_uint_option ("class", class_text, 0, 1 << 20, &opt_class, &error) ||
+      !parse_uint_option ("neighbours", neighbours_text, 1, EXPLAIN_MAX_NEIGHBOURS, &opt_k,
+                          &error) ||
+      !parse_uint_option ("patch", patch_text, 1, NN_PREPROCESS_SIZE, &opt_patch, &error) ||
+      !parse_uint_option ("stride", stride_text, 1, NN_PREPROCESS_SIZE, &opt_stride, &error))
+    return usage_fail (NULL, error);
+  if (class_text == NULL)
+    opt_class = G_MAXUINT64;
+  if (g_strv_length (args) != 2 || args[1][0] == '\0')
+    return usage_fail ("explain needs one PNG file", NULL);
+  if (opt_output == NULL)
+    return usage_fail ("explain needs --output DIR for its figures", NULL);
+  if (opt_stride > opt_patch)
+    return usage_fail ("the occlusion stride cannot be larger than the patch", NULL);
+
+  model_path = opt_model != NULL ? g_strdup (opt_model) : find_bundled_model ();
+  if (model_path == NULL)
+    return fail ("the bundled model was not found (in " DL_CLI_MODEL_DIR "); give --model MODEL",
+                 NULL);
+  model = nn_model_load (model_path, 1, &error);
+  if (model == NULL)
+    return fail (NULL, error);
+  if (!nn_model_check_input (model, 1, NN_PREPROCESS_SIZE, NN_PREPROCESS_SIZE, &error))
+    return fail ("this model cannot explain pictures", error);
+  if (opt_class != G_MAXUINT64 && opt_class >= model->n_classes)
+    {
+      g_autofree char *what = g_strdup_printf ("--class must be 0 to %zu for this model",
+                                               model->n_classes - 1);
+
+      return usage_fail (what, NULL);
+    }
+  H = model->H;
+  W = model->W;
+
+  gray = nn_png_load_gray (args[1], &width, &height, &error);
+  if (gray == NULL)
+    return fail (NULL, error);
+  image = g_new (float, H * W);
+  if (!nn_preprocess_digit (image, gray, width, height, width, NULL))
+    {
+      g_autofree char *what = g_strdup_printf ("%s: no ink found (a blank picture or one of a "
+                                               "single value), nothing to explain", args[1]);
+
+      return fail (what, NULL);
+    }
+
+  /* the folder first: nothing is computed for figures that cannot be written */
+  if (g_lstat (opt_output, &info) == 0 && !S_ISDIR (info.st_mode))
+    {
+      g_autofree char *what = g_strdup_printf ("%s exists and is not a folder", opt_output);
+
+      return fail (what, NULL);
+    }
+  if (g_mkdir_with_parents (opt_output, 0755) != 0 || g_access (opt_output, W_OK | X_OK) != 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *what = g_strdup_printf ("cannot write into %s", opt_output);
+
+      print_error_line (what, g_strerror (saved_errno));
+      return 1;
+    }
+
+  ex = nn_explainer_new (model, n_threads (), &error);
+  if (ex == NULL || !nn_explainer_run (ex, image, H * W, &error))
+    return fail (NULL, error);
+  klass = opt_class != G_MAXUINT64 ? (size_t) opt_class : nn_explainer_get_predicted (ex);
+  saliency = g_new (float, H * W);
+  occlusion = g_new (float, H * W);
+  if (!nn_explainer_saliency (ex, klass, saliency, &error) ||
+      !nn_explainer_occlusion (ex, opt_patch, opt_stride, &error))
+    return fail (NULL, error);
+  nn_explainer_get_occlusion (ex, klass, occlusion);
+
+  /* the nearest training images: the dataset the options name, or MNIST's cache when it is
+   * there; without either they are left out, and said so */
+  if (!opt_no_nearest)
+    {
+      g_autoptr(GError) local = NULL;
+
+      ds = load_dataset (&local);
+      if (ds == NULL && (opt_data != NULL || opt_dataset != NULL))
+        return fail (NULL, local);
+      if (ds != NULL && !nn_model_check_dataset (model, ds, &local))
+        {
+          if (opt_data != NULL || opt_dataset != NULL)
+            return fail (NULL, local);
+          g_clear_pointer (&ds, nn_dataset_unref);
+        }
+      if (ds == NULL)
+        nearest_note = g_strdup_printf ("no nearest training images: %s", local->message);
+    }
+  if (ds != NULL)
+    {
+      g_autoptr(NnModel) worker = nn_model_copy (model, n_threads (), &error);
+      gboolean tty = !opt_json && isatty (fileno (stderr));
+      NnExplainHooks hooks = { explain_progress, explain_should_stop, &tty };
+      g_autofree char *cache = NULL;
+      const char *cache_env = g_getenv ("DIGIT_LAB_CACHE_DIR");
+
+      if (worker == NULL)
+        return fail (NULL, error);
+      if (cache_env != NULL && cache_env[0] != '\0')
+        cache = g_build_filename (cache_env, "embeddings", NULL);
+      signal (SIGINT, on_sigint);
+      emb = nn_embeddings_load_or_compute (worker, ds->train, cache, &hooks, &from_cache, &error);
+      signal (SIGINT, SIG_DFL);
+      if (tty)
+        fprintf (stderr, "\r\033[K");
+      if (emb == NULL)
+        return g_error_matches (error, NN_EXPLAIN_ERROR, NN_EXPLAIN_ERROR_CANCELLED)
+               ? (fail (NULL, error), 130) : fail (NULL, error);
+      nearest = g_new (NnNeighbour, opt_k);
+      n_nearest = nn_embeddings_nearest (emb, nn_explainer_get_embedding (ex, NULL), opt_k,
+                                         nearest);
+    }
+
+  /* figures */
+  out = (ExplainOutput) { opt_output, files };
+  {
+    g_autofree char *input_path = explain_path (&out, "input.png");
+    g_autofree char *saliency_path = explain_path (&out, "saliency.png");
+    g_autofree char *occlusion_path = explain_path (&out, "occlusion.png");
+
+    if (!nn_explain_figure_save_image (input_path, image, H, W, EXPLAIN_ZOOM_INPUT, &error) ||
+        !nn_explain_figure_save_overlay (saliency_path, image, saliency, H, W, 0,
+                                         EXPLAIN_ZOOM_INPUT, &error) ||
+        !nn_explain_figure_save_overlay (occlusion_path, image, occlusion, H, W, 0,
+                                         EXPLAIN_ZOOM_INPUT, &error))
+      return fail ("could not write a figure", error);
+  }
+  for (size_t i = 0; i < nn_explainer_get_n_layers (ex); i++)
+    {
+      const NnExplainLayer *l = nn_explainer_get_layer (ex, i);
+      NnExplainFilters filters;
+
+      if (l->has_filters &&
+          nn_explain_get_filters (model->net, nn_network_get_params (model->net), i, &filters))
+        {
+          g_autofree char *name = g_strdup_printf ("layer-%02zu-%s-filters.png", i + 1, l->kind);
+          g_autofree char *path = explain_path (&out, name);
+
+          if (!nn_explain_figure_save_filters (path, &filters, EXPLAIN_ZOOM_FILTERS, &error))
+            return fail ("could not write a figure", error);
+        }
+      /* a view or a layer that acts only while training repeats its input */
+      if (!l->is_view && !l->inference_identity)
+        {
+          g_autofree char *name = g_strdup_printf ("layer-%02zu-%s-activations.png", i + 1,
+                                                   l->kind);
+          g_autofree char *path = explain_path (&out, name);
+
+          if (!nn_explain_figure_save_activations (path, l, EXPLAIN_ZOOM_MAPS, &error))
+            return fail ("could not write a figure", error);
+        }
+    }
+  if (n_nearest > 0)
+    {
+      g_autofree const guint8 **tiles = g_new (const guint8 *, n_nearest);
+      g_autofree char *path = explain_path (&out, "nearest.png");
+
+      for (size_t k = 0; k < n_nearest; k++)
+        tiles[k] = ds->train->pixels + (size_t) nearest[k].index * H * W;
+      if (!nn_explain_figure_save_grid (path, tiles, n_nearest, H, W, MIN (n_nearest, 8),
+                                        EXPLAIN_ZOOM_INPUT / 2, &error))
+        return fail ("could not write a figure", error);
+    }
+
+  /* the numbers */
+  {
+    const float *probs = nn_explainer_get_probabilities (ex);
+    const float *scores = nn_explainer_get_scores (ex);
+    size_t predicted = nn_explainer_get_predicted (ex);
+    g_autoptr(GString) text = g_string_new (NULL);
+    g_autofree char *json_path = NULL;
+    NnJsonWriter w;
+
+    g_ptr_array_add (files, g_strdup ("explain.json"));
+    nn_json_writer_init (&w, text, FALSE);
+    nn_json_write_begin_object (&w, NN_JSON_LINES);
+    put_string (&w, "image", args[1]);
+    put_string (&w, "model", model_path);
+    open_array (&w, "classes");
+    for (size_t k = 0; k < model->n_classes; k++)
+      put_string (&w, NULL, model->class_names[k]);
+    nn_json_write_end_array (&w);
+    open_object (&w, "prediction");
+    put_uint (&w, "class", predicted);
+    put_string (&w, "name", model->class_names[predicted]);
+    put_number (&w, "confidence", NULL, probs[predicted]);
+    nn_json_write_end_object (&w);
+    open_array (&w, "probabilities");
+    for (size_t k = 0; k < model->n_classes; k++)
+      put_number (&w, NULL, NULL, probs[k]);
+    nn_json_write_end_array (&w);
+    open_array (&w, "scores");
+    for (size_t k = 0; k < model->n_classes; k++)
+      put_number (&w, NULL, NULL, scores[k]);
+    nn_json_write_end_array (&w);
+    put_uint (&w, "explained_class", klass);
+
+    nn_json_write_key (&w, "saliency");
+    nn_json_write_begin_object (&w, NN_JSON_LINES);
+    put_uint (&w, "class", klass);
+    put_string (&w, "of", "the class score (logit, before the softmax)");
+    put_string (&w, "with_respect_to", "input values in [0, 1], ink 1");
+    put_peak (&w, saliency, H, W);
+    put_map (&w, "map", saliency, H, W);
+    nn_json_write_end_object (&w);
+
+    nn_json_write_key (&w, "occlusion");
+    nn_json_write_begin_object (&w, NN_JSON_LINES);
+    put_uint (&w, "class", klass);
+    put_uint (&w, "patch", opt_patch);
+    put_uint (&w, "stride", opt_stride);
+    put_string (&w, "value", "drop of the class probability, mean over the patches covering "
+                "each pixel");
+    put_peak (&w, occlusion, H, W);
+    put_map (&w, "map", occlusion, H, W);
+    nn_json_write_end_object (&w);
+
+    nn_json_write_key (&w, "layers");
+    nn_json_write_begin_array (&w, NN_JSON_LINES);
+    for (size_t i = 0; i < nn_explainer_get_n_layers (ex); i++)
+      {
+        const NnExplainLayer *l = nn_explainer_get_layer (ex, i);
+
+        open_object (&w, NULL);
+        put_uint (&w, "index", i);
+        put_string (&w, "kind", l->kind);
+        put_string (&w, "spec", l->label);
+        open_array (&w, "shape");
+        put_uint (&w, NULL, l->c);
+        if (!l->is_vector)
+          {
+            put_uint (&w, NULL, l->h);
+            put_uint (&w, NULL, l->w);
+          }
+        nn_json_write_end_array (&w);
+        put_number (&w, "min", NULL, l->min);
+        put_number (&w, "max", NULL, l->max);
+        nn_json_write_end_object (&w);
+      }
+    nn_json_write_end_array (&w);
+
+    nn_json_write_key (&w, "nearest");
+    if (n_nearest > 0)
+      {
+        nn_json_write_begin_object (&w, NN_JSON_LINES);
+        put_string (&w, "dataset", ds->name);
+        put_string (&w, "split", "train");
+        put_uint (&w, "embedding_size", emb->dim);
+        put_bool (&w, "from_cache", from_cache);
+        nn_json_write_key (&w, "neighbours");
+        nn_json_write_begin_array (&w, NN_JSON_LINES);
+        for (size_t k = 0; k < n_nearest; k++)
+          {
+            guint8 label = ds->train->labels[nearest[k].index];
+
+            open_object (&w, NULL);
+            put_uint (&w, "index", nearest[k].index);
+            put_uint (&w, "label", label);
+            put_string (&w, "name", model->class_names[label]);
+            put_number (&w, "distance", NULL, nearest[k].distance);
+            nn_json_write_end_object (&w);
+          }
+        nn_json_write_end_array (&w);
+        nn_json_write_end_object (&w);
+      }
+    else
+      nn_json_write_null (&w);
+
+    nn_json_write_key (&w, "files");
+    nn_json_write_begin_array (&w, NN_JSON_LINES);
+    for (guint k = 0; k < files->len; k++)
+      put_string (&w, NULL, files->pdata[k]);
+    nn_json_write_end_array (&w);
+    nn_json_write_end_object (&w);
+    g_string_append_c (text, '\n');
+
+    json_path = g_build_filename (opt_output, "explain.json", NULL);
+    /* written beside and renamed over, as every figure */
+    if (!check_output_file (json_path, &error) ||
+        !g_file_set_contents_full (json_path, text->str, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                   &error))
+      return fail ("could not write explain.json", error);
+
+    if (opt_json)
+      {
+        NnJsonWriter *j = json_line_begin ("explained");
+
+        put_string (j, "image", args[1]);
+        put_string (j, "output", opt_output);
+        put_uint (j, "class", predicted);
+        put_string (j, "name", model->class_names[predicted]);
+        put_number (j, "confidence", NULL, probs[predicted]);
+        put_uint (j, "explained_class", klass);
+        put_uint (j, "nearest", n_nearest);
+        open_array (j, "files");
+        for (guint k = 0; k < files->len; k++)
+          put_string (j, NULL, files->pdata[k]);
+        nn_json_write_end_array (j);
+        json_line_print (j);
+      }
+    else
+      {
+        size_t row, col;
+
+        printf ("%s: %s (%.1f%%)\n", args[1], model->class_names[predicted],
+                100 * probs[predicted]);
+        nn_explain_map_peak (saliency, H, W, &row, &col);
+        printf ("Saliency of %s strongest at row %zu, column %zu\n", model->class_names[klass],
+                row, col);
+        nn_explain_map_peak (occlusion, H, W, &row, &col);
+        printf ("Occlusion of %s strongest at row %zu, column %zu\n", model->class_names[klass],
+                row, col);
+        if (n_nearest > 0)
+          {
+            printf ("Nearest training images:");
+            for (size_t k = 0; k < n_nearest; k++)
+              printf (" %u (%s, %.2f)", nearest[k].index,
+                      model->class_names[ds->train->labels[nearest[k].index]],
+                      nearest[k].distance);
+            printf ("\n");
+          }
+        printf ("%u files written to %s\n", files->len, opt_output);
+        if (nearest_note != NULL)
+          print_error_line (nearest_note, NULL);
+      }
+  }
+  return 0;
+}
+
 /* ---- export ---------------------------------------------------------------------------- */
 
 static int
@@ -1911,6 +2375,7 @@ static const Command commands[] = {
   { "train", cmd_train, "Train a network and save the best epoch" },
   { "evaluate", cmd_evaluate, "Accuracy, per-class metrics and confusion matrix of a model" },
   { "predict", cmd_predict, "Classify PNG images" },
+  { "explain", cmd_explain, "Look inside the network for one picture: figures and numbers" },
   { "export", cmd_export, "Write a Hugging Face Hub folder with a model card" },
   { "runs", cmd_runs, "List, show, export, rename or remove recorded training runs" },
 };
