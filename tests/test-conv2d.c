@@ -10,21 +10,24 @@
 
 typedef struct
 {
-  size_t B, C, H, W, OC, K, pad, OH, OW;
+  size_t B, C, H, W, OC, K, pad, OH, OW, S;
   float *in, *weight, *bias, *out, *r, *col;
 } Conv;
 
 /* the dimensions of c, and of c with a 3×3 kernel and padding 1 (Winograd's) */
-#define SHAPE(c) (&(NnConvShape) { (c)->B, (c)->C, (c)->H, (c)->W, (c)->OC, (c)->K, (c)->pad })
+#define SHAPE(c) (&(NnConvShape) { (c)->B, (c)->C, (c)->H, (c)->W, (c)->OC, (c)->K, (c)->pad, \
+                                   (c)->S })
 #define SHAPE3(c) (&(NnConvShape) { (c)->B, (c)->C, (c)->H, (c)->W, (c)->OC, 3, 1 })
 
+/* windows S apart */
 static Conv *
-conv_new (size_t B, size_t C, size_t H, size_t W, size_t OC, size_t K, size_t pad, guint64 seed)
+conv_new_strided (size_t B, size_t C, size_t H, size_t W, size_t OC, size_t K, size_t pad,
+                  size_t S, guint64 seed)
 {
   Conv *c = g_new0 (Conv, 1);
   NnRng rng;
 
-  *c = (Conv) { B, C, H, W, OC, K, pad, H + 2 * pad - K + 1, W + 2 * pad - K + 1 };
+  *c = (Conv) { B, C, H, W, OC, K, pad, (H + 2 * pad - K) / S + 1, (W + 2 * pad - K) / S + 1, S };
   nn_rng_init (&rng, seed);
   c->in = g_new (float, B * C * H * W);
   c->weight = g_new (float, OC * C * K * K);
@@ -37,6 +40,12 @@ conv_new (size_t B, size_t C, size_t H, size_t W, size_t OC, size_t K, size_t pa
   gradcheck_fill (c->bias, OC, &rng, 0.5f);
   gradcheck_fill (c->r, B * OC * c->OH * c->OW, &rng, 1.0f);
   return c;
+}
+
+static Conv *
+conv_new (size_t B, size_t C, size_t H, size_t W, size_t OC, size_t K, size_t pad, guint64 seed)
+{
+  return conv_new_strided (B, C, H, W, OC, K, pad, 1, seed);
 }
 
 static void
@@ -80,13 +89,23 @@ static const size_t shapes[][7] = {
   { 1, 1, 1, 2, 1, 7, 3 },
 };
 
+/* the same with strides: 5×5 and 3×3 kernels, strides that do and do not divide the input */
+static const size_t strided_shapes[][8] = {
+  /* B, C, H, W, OC, K, pad, S */
+  { 2, 1, 28, 28, 8, 5, 2, 2 },
+  { 2, 3, 14, 14, 6, 3, 1, 2 },
+  { 3, 2, 9, 7, 4, 3, 0, 2 },
+  { 1, 2, 11, 10, 3, 5, 1, 3 },
+  { 2, 4, 6, 6, 5, 1, 0, 2 },
+  { 1, 1, 3, 3, 2, 5, 2, 4 },
+};
+
 static void
-test_conv2d_matches_reference (void)
+check_matches_reference (size_t B, size_t C, size_t H, size_t W, size_t OC, size_t K,
+                         size_t pad, size_t S, guint64 seed)
 {
-  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
     {
-      const size_t *d = shapes[s];
-      Conv *c = conv_new (d[0], d[1], d[2], d[3], d[4], d[5], d[6], 10 + s);
+      Conv *c = conv_new_strided (B, C, H, W, OC, K, pad, S, seed);
       size_t n_in = c->B * c->C * c->H * c->W, n_w = c->OC * c->C * c->K * c->K;
       g_autofree float *ref = g_new (float, n_out (c));
       g_autofree float *dcol = g_new (float, nn_conv2d_col_size (c->C, c->H, c->W, c->K, c->pad));
@@ -111,6 +130,28 @@ test_conv2d_matches_reference (void)
       for (size_t i = 0; i < c->OC; i++)
         g_assert_cmpfloat_with_epsilon (db[i], db_ref[i], 1e-3 * (1 + fabsf (db_ref[i])));
       conv_free (c);
+    }
+}
+
+static void
+test_conv2d_matches_reference (void)
+{
+  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+    {
+      const size_t *d = shapes[s];
+
+      check_matches_reference (d[0], d[1], d[2], d[3], d[4], d[5], d[6], 1, 10 + s);
+    }
+}
+
+static void
+test_conv2d_strided_matches_reference (void)
+{
+  for (size_t s = 0; s < G_N_ELEMENTS (strided_shapes); s++)
+    {
+      const size_t *d = strided_shapes[s];
+
+      check_matches_reference (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 30 + s);
     }
 }
 
@@ -393,6 +434,34 @@ test_conv2d_gradcheck (void)
   conv_free (c);
 }
 
+/* 5×5 kernels, and strides 2 and 3, against central differences. */
+static void
+test_conv2d_gradcheck_strided (void)
+{
+  static const size_t cases[][8] = {
+    { 2, 2, 7, 6, 3, 5, 2, 1 },
+    { 2, 2, 7, 6, 3, 3, 1, 2 },
+    { 1, 2, 9, 8, 2, 5, 2, 3 },
+  };
+
+  for (size_t k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      const size_t *d = cases[k];
+      Conv *c = conv_new_strided (d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 50 + k);
+      size_t n_in = c->B * c->C * c->H * c->W, n_w = c->OC * c->C * c->K * c->K;
+      g_autofree float *dcol = g_new (float, nn_conv2d_col_size (c->C, c->H, c->W, c->K, c->pad));
+      g_autofree float *din = g_new (float, n_in);
+      g_autofree float *dw = g_new0 (float, n_w);
+      g_autofree float *db = g_new0 (float, c->OC);
+
+      nn_conv2d_backward (din, dw, db, c->r, c->in, c->weight, c->col, dcol, SHAPE (c));
+      g_assert_cmpfloat (gradcheck_max_error (c->in, din, n_in, 1e-2f, conv_loss, c), <, 1e-2);
+      g_assert_cmpfloat (gradcheck_max_error (c->weight, dw, n_w, 1e-2f, conv_loss, c), <, 1e-2);
+      g_assert_cmpfloat (gradcheck_max_error (c->bias, db, c->OC, 1e-2f, conv_loss, c), <, 1e-2);
+      conv_free (c);
+    }
+}
+
 /* Backward adds to the parameter gradients; the input gradient is skipped when NULL. */
 static void
 test_conv2d_accumulates (void)
@@ -423,6 +492,9 @@ main (int   argc,
   g_test_add_func ("/engine/conv2d/winograd-backward-input", test_conv2d_winograd_backward_input);
   g_test_add_func ("/engine/conv2d/fused-pool-train", test_conv2d_fused_pool_train);
   g_test_add_func ("/engine/conv2d/gradcheck", test_conv2d_gradcheck);
+  g_test_add_func ("/engine/conv2d/strided-matches-reference",
+                   test_conv2d_strided_matches_reference);
+  g_test_add_func ("/engine/conv2d/gradcheck-strided", test_conv2d_gradcheck_strided);
   g_test_add_func ("/engine/conv2d/accumulates", test_conv2d_accumulates);
   return g_test_run ();
 }

@@ -199,7 +199,7 @@ static const ConfigCase config_cases[] = {
     D_SPEC, NN_SPEC_ERROR_BAD_ARGUMENT },
   { "padding twice", "\"flatten dense(3)\"", "\"conv(8,3,1,pad=1) flatten dense(3)\"",
     D_SPEC, NN_SPEC_ERROR_BAD_ARGUMENT },
-  { "unknown keyword", "\"flatten dense(3)\"", "\"conv(8,3,stride=2) flatten dense(3)\"",
+  { "unknown keyword", "\"flatten dense(3)\"", "\"conv(8,3,dilation=2) flatten dense(3)\"",
     D_SPEC, NN_SPEC_ERROR_BAD_ARGUMENT },
   { "hexadecimal units", "\"flatten dense(3)\"", "\"flatten dense(0x3)\"",
     D_SPEC, NN_SPEC_ERROR_SYNTAX },

@@ -50,6 +50,22 @@ test_spec_flexible_syntax (void)
     back = nn_spec_to_string (padded);
     g_assert_cmpstr (back, ==, "conv(8,3,pad=1) conv(4,3,pad=1) flatten dense(2)");
   }
+  {
+    /* strides, 5×5 kernels, batch norm and global average pooling print back as written */
+    g_autoptr(NnSpec) modern = nn_spec_parse ("conv(8,5,pad=2) bn relu conv(16,3,1,stride=2) "
+                                              "batchnorm relu gap flatten dense(16) BN dense(3)",
+                                              &error);
+    g_autofree char *back = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (modern->layers[3].stride, ==, 2);
+    g_assert_cmpuint (modern->layers[3].pad, ==, 1);
+    g_assert_cmpint (modern->layers[1].kind, ==, NN_LAYER_BATCHNORM);
+    g_assert_cmpint (modern->layers[6].kind, ==, NN_LAYER_AVGPOOL);
+    back = nn_spec_to_string (modern);
+    g_assert_cmpstr (back, ==, "conv(8,5,pad=2) batchnorm relu conv(16,3,pad=1,stride=2) "
+                               "batchnorm relu globalavgpool flatten dense(16) batchnorm dense(3)");
+  }
 }
 
 static void
@@ -63,7 +79,13 @@ test_spec_errors (void)
     { "conv(0,3)", NN_SPEC_ERROR_BAD_ARGUMENT },
     { "conv(3.5,3)", NN_SPEC_ERROR_BAD_ARGUMENT },
     { "conv(32,3,pad=3)", NN_SPEC_ERROR_BAD_ARGUMENT },
-    { "conv(32,3,stride=2)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(32,3,stride=0)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(32,3,stride=16)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(32,3,stride=1.5)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(32,3,dilation=2)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "conv(8,3,1,stride=2,pad=1)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "batchnorm(8)", NN_SPEC_ERROR_BAD_ARGUMENT },
+    { "gap(2)", NN_SPEC_ERROR_BAD_ARGUMENT },
     { "dense()", NN_SPEC_ERROR_BAD_ARGUMENT },
     { "dense(10,2)", NN_SPEC_ERROR_BAD_ARGUMENT },
     { "dropout(1.0)", NN_SPEC_ERROR_BAD_ARGUMENT },

@@ -2,20 +2,79 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-fusion.h"
 
+#include <string.h>
+
+#include "nn-batchnorm.h"
 #include "nn-conv2d.h"
 
-/* conv → ReLU → 2×2 max-pool where the conv's output splits into whole windows. */
+gboolean
+nn_fusion_folds (const NnLayer *layers,
+                 size_t         n_layers,
+                 size_t         i)
+{
+  return i > 0 && i < n_layers && layers[i].spec.kind == NN_LAYER_BATCHNORM &&
+         (layers[i - 1].spec.kind == NN_LAYER_CONV2D || layers[i - 1].spec.kind == NN_LAYER_DENSE);
+}
+
+gboolean
+nn_fusion_any_fold (const NnLayer *layers,
+                    size_t         n_layers)
+{
+  for (size_t i = 0; i < n_layers; i++)
+    if (nn_fusion_folds (layers, n_layers, i))
+      return TRUE;
+  return FALSE;
+}
+
+void
+nn_fusion_fold (const NnLayer *layers,
+                size_t         n_layers,
+                const float   *params,
+                float         *folded,
+                size_t         n_params)
+{
+  memcpy (folded, params, sizeof (float) * n_params);
+  for (size_t i = 0; i < n_layers; i++)
+    {
+      const NnLayer *prev = &layers[i - (i > 0)];
+      size_t per_out;
+
+      if (!nn_fusion_folds (layers, n_layers, i))
+        continue;
+      /* a conv's (OC, C, K, K) and a dense layer's (OUT, IN) weights: one row per output */
+      per_out = prev->n_weight / prev->n_bias;
+      for (size_t c = 0; c < prev->n_bias; c++)
+        {
+          double scale, shift;
+          float *w = folded + prev->weight_offset + c * per_out;
+
+          nn_batchnorm_scale_shift (&layers[i], params, c, &scale, &shift);
+          for (size_t k = 0; k < per_out; k++)
+            w[k] = (float) (w[k] * scale);
+          folded[prev->bias_offset + c] = (float) (params[prev->bias_offset + c] * scale + shift);
+        }
+    }
+}
+
+/* conv → ReLU → 2×2 max-pool where the conv (of stride 1) splits into whole windows; at
+ * inference a batch norm folded into the conv may sit between the conv and the ReLU. */
 size_t
 nn_fusion_length (const NnLayer *layers,
                   size_t         n_layers,
-                  size_t         i)
+                  size_t         i,
+                  gboolean       inference)
 {
   const NnLayer *l = &layers[i];
+  size_t j = i + 1;
 
-  if (i + 2 < n_layers && l->spec.kind == NN_LAYER_CONV2D &&
-      layers[i + 1].spec.kind == NN_LAYER_RELU && layers[i + 2].spec.kind == NN_LAYER_MAXPOOL &&
-      layers[i + 2].spec.pool == 2 && l->out_h % 2 == 0 && l->out_w % 2 == 0)
-    return 3;
+  if (l->spec.kind != NN_LAYER_CONV2D || l->spec.stride > 1)
+    return 0;
+  if (inference && nn_fusion_folds (layers, n_layers, j))
+    j++;
+  if (j + 1 < n_layers && layers[j].spec.kind == NN_LAYER_RELU &&
+      layers[j + 1].spec.kind == NN_LAYER_MAXPOOL && layers[j + 1].spec.pool == 2 &&
+      l->out_h % 2 == 0 && l->out_w % 2 == 0)
+    return j + 2 - i;
   return 0;
 }
 

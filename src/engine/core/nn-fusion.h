@@ -8,15 +8,35 @@
 
 G_BEGIN_DECLS
 
-/* The only place that recognises patterns of layer kinds. Today one pattern: conv → ReLU → 2×2
- * max-pool with an even conv output, run without writing the conv's and the ReLU's outputs, by
- * im2col (bit for bit the three layers) or, for convs with enough channels, by Winograd (the same
- * up to rounding). */
+/* The only place that recognises patterns of layer kinds. Two patterns:
+ * - conv → ReLU → 2×2 max-pool with an even conv output, run without writing the conv's and the
+ *   ReLU's outputs, by im2col (bit for bit the three layers) or, for convs with enough channels,
+ *   by Winograd (the same up to rounding);
+ * - at inference, a batch norm right after a conv or dense layer folded into its weights and
+ *   bias: W' = W·s, b' = (b − mean)·s + β with s = γ / √(var + eps) per output channel, exact
+ *   up to rounding as nothing lies between the two; conv → batch norm → ReLU → pool is then the
+ *   first pattern. */
 
-/* Layers the fused step that starts at layers[i] covers, or 0 when none starts there. */
+/* Layers the fused step that starts at layers[i] covers, or 0 when none starts there; at
+ * inference a folded batch norm is among them. */
 size_t nn_fusion_length     (const NnLayer *layers,
                              size_t         n_layers,
+                             size_t         i,
+                             gboolean       inference);
+
+/* Whether layers[i] is a batch norm that inference folds into layers[i − 1]. */
+gboolean nn_fusion_folds    (const NnLayer *layers,
+                             size_t         n_layers,
                              size_t         i);
+gboolean nn_fusion_any_fold (const NnLayer *layers,
+                             size_t         n_layers);
+/* folded (n_params) = params with every folding batch norm folded into the layer before it;
+ * the batch norms' own values are copied unchanged (inference skips them). */
+void   nn_fusion_fold       (const NnLayer *layers,
+                             size_t         n_layers,
+                             const float   *params,
+                             float         *folded,
+                             size_t         n_params);
 
 /* Buffers of one worker shared by every fused step, each the largest nn_fusion_workspace gave. */
 typedef struct

@@ -26,6 +26,7 @@ typedef struct
   size_t      channels;     /* conv2d: output channels */
   size_t      kernel;       /* conv2d: kernel size K */
   size_t      pad;          /* conv2d: zero padding */
+  size_t      stride;       /* conv2d: step between windows (0 reads as 1) */
   size_t      pool;         /* maxpool: window and stride P */
   size_t      units;        /* dense: outputs */
   float       p;            /* dropout: drop probability */
@@ -36,11 +37,16 @@ typedef struct
 {
   NnLayerSpec spec;
   size_t      in_c, in_h, in_w;      /* per-sample input shape (C, H, W) */
+  gboolean    in_flat;               /* the input is a vector (after flatten or dense) */
   size_t      out_c, out_h, out_w;   /* per-sample output shape */
   size_t      weight_offset;         /* into the parameter block; n_weight == 0: no parameters */
   size_t      n_weight;
   size_t      bias_offset;
   size_t      n_bias;
+  /* Values the layer keeps that no optimiser updates (PyTorch's buffers: batch norm's running
+   * statistics), after every trainable parameter in the block; n_buffer == 0: none. */
+  size_t      buffer_offset;
+  size_t      n_buffer;
 } NnLayer;
 
 /* One argument of a spec item, "3" or "pad=1". */
@@ -59,6 +65,25 @@ typedef struct
   size_t   col;             /* out: floats of the kind's workspace for one image (0: none) */
 } NnLayerPlan;
 
+/* How the threads that share one training batch meet inside a layer that needs the whole
+ * batch (batch norm's statistics). Each thread runs forward and backward on its own slice of B
+ * samples; a kind with batch_stats_size writes its per-sample sums into its rows of stats, waits
+ * for every thread, then reads all B rows in order of sample, so that the result does not depend
+ * on how the batch was split. */
+typedef struct _NnBatchSync NnBatchSync;
+struct _NnBatchSync
+{
+  double   *stats;          /* (B, ld): this layer's batch_stats_size columns of each row,
+                             * shared by the threads; no other layer's call writes them */
+  size_t    ld;             /* doubles from one sample's row to the next */
+  size_t    start;          /* this thread's first sample in the batch */
+  size_t    B;              /* samples in the whole batch */
+  gboolean  lead;           /* this thread writes what is written once per batch */
+  /* Returns when every thread of the batch has called it as often. */
+  void    (*wait) (NnBatchSync *sync);
+  gpointer  data;
+};
+
 /* The buffers a forward or backward call may use besides its input and output. */
 typedef struct
 {
@@ -66,6 +91,10 @@ typedef struct
   float   *dcol;            /* as large again, for backward */
   gpointer state;           /* (B, state_size) kept from forward for backward: argmax, masks */
   NnRng   *rng;             /* training's randomness; NULL at inference */
+  NnBatchSync *sync;        /* training: the batch's threads; NULL at inference */
+  float   *buffers;         /* the layer's n_buffer values (running statistics); NULL from a
+                             * caller running a layer alone: then at buffer_offset in weight's
+                             * block */
 } NnLayerWork;
 
 typedef struct
@@ -97,6 +126,19 @@ typedef struct
                           NnRng             *rng);
   /* Floats per sample kept from forward for backward (NULL: none). */
   size_t   (*state_size) (const NnLayer     *l);
+  /* Doubles per sample it shares with the batch's other threads (NULL: none; see NnBatchSync). */
+  size_t   (*batch_stats_size) (const NnLayer *l);
+  /* The names of its buffers in model files, NULL-terminated, each n_buffer / their number
+   * values long (PyTorch's "running_mean"); NULL when it has none. */
+  const char *const *buffer_names;
+  /* Whether loaded values make sense beyond being finite (a variance below zero does not): an
+   * NN_NETWORK_ERROR_BAD_SHAPE naming the layer when not. NULL: any finite values do. */
+  gboolean (*check_values) (const NnLayer   *l,
+                            const float     *weight,
+                            const float     *bias,
+                            const float     *buffers,
+                            size_t           index,
+                            GError         **error);
   /* The layer may end a network: its outputs are the class scores. */
   gboolean  gives_scores;
   /* Its output is its input seen another way: no buffer, no work either way. */
@@ -106,7 +148,9 @@ typedef struct
   /* backward may be given din == dout (elementwise kinds): the network passes it so. */
   gboolean  in_place;
 
-  /* Training (work->rng set) or inference, on B samples: out (B, out) from in (B, in). */
+  /* Training (work->rng set) or inference, on B samples: out (B, out) from in (B, in). weight
+   * and bias point at the layer's offsets in a whole parameter block (the network's, or
+   * inference's copy with batch norms folded). */
   void     (*forward)    (const NnLayer     *l,
                           float             *out,
                           const float       *in,

@@ -271,6 +271,18 @@ tensor_name (size_t      layer,
   return g_strdup_printf ("%zu.%s", layer, what);
 }
 
+/* A layer's buffers in model files: n names (klass->buffer_names), each n_buffer / n values. */
+static size_t
+n_buffer_tensors (const NnLayer *l)
+{
+  const char *const *names = nn_layer_class (l->spec.kind)->buffer_names;
+  size_t n = 0;
+
+  while (l->n_buffer > 0 && names != NULL && names[n] != NULL)
+    n++;
+  return n;
+}
+
 char *
 nn_model_config_to_json (const NnModel *model)
 {
@@ -562,7 +574,7 @@ serialize_weights (const NnModel  *model,
 {
   const NnSpec *spec = nn_network_get_spec (model->net);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autofree NnTensor *tensors = g_new0 (NnTensor, 2 * MAX (spec->n_layers, 1));
+  g_autofree NnTensor *tensors = g_new0 (NnTensor, 4 * MAX (spec->n_layers, 1));
   g_autofree char *spec_text = nn_spec_to_string (spec);
   /* the configuration travels inside the weights too, so that the file alone is a model (a
    * sandboxed app handed one file by a file manager sees nothing beside it) */
@@ -587,6 +599,14 @@ serialize_weights (const NnModel  *model,
       n++;
       tensors[n++] = (NnTensor) { .name = bname, .n_dims = 1, .shape = { l->n_bias },
                                   .data = params + l->bias_offset };
+      for (size_t k = 0, m = n_buffer_tensors (l); k < m && n < 4 * spec->n_layers; k++)
+        {
+          char *name = tensor_name (i, nn_layer_class (l->spec.kind)->buffer_names[k]);
+
+          g_ptr_array_add (names, name);
+          tensors[n++] = (NnTensor) { .name = name, .n_dims = 1, .shape = { l->n_buffer / m },
+                                      .data = params + l->buffer_offset + k * (l->n_buffer / m) };
+        }
     }
   return nn_safetensors_serialize (tensors, n, metadata, error);
 }
@@ -878,6 +898,63 @@ config_read_training (const Config    *c,
   return TRUE;
 }
 
+/* Layer i's buffers in st: each there, of its shape, finite, and making sense with the layer's
+ * weight and bias (a variance is not below zero); counts them into *n_expected. */
+static gboolean
+check_buffers (const NnLayer        *l,
+               size_t                i,
+               const NnSafetensors  *st,
+               const float          *weight,
+               const float          *bias,
+               size_t               *n_expected,
+               GError              **error)
+{
+  const NnLayerClass *klass = nn_layer_class (l->spec.kind);
+  size_t m = n_buffer_tensors (l);
+  g_autofree float *buffers = NULL;
+
+  if (m == 0)
+    return TRUE;
+  buffers = g_new (float, l->n_buffer);
+  for (size_t k = 0; k < m; k++)
+    {
+      g_autofree char *name = tensor_name (i, klass->buffer_names[k]);
+      const NnTensor *t = nn_safetensors_lookup (st, name);
+      size_t len = l->n_buffer / m;
+
+      if (t == NULL)
+        {
+          g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                       "model.safetensors has no tensor “%s” for layer %zu (%s)", name, i + 1,
+                       nn_layer_kind_to_string (l->spec.kind));
+          return FALSE;
+        }
+      if (!nn_safetensors_check_shape (t, 1, &len, error))
+        return FALSE;
+      for (size_t j = 0; j < len; j++)
+        if (!isfinite (t->data[j]))
+          {
+            g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                         "model.safetensors holds weights that are not finite numbers");
+            return FALSE;
+          }
+      memcpy (buffers + k * len, t->data, sizeof (float) * len);
+    }
+  *n_expected += m;
+  if (klass->check_values != NULL)
+    {
+      g_autoptr(GError) why = NULL;
+
+      if (!klass->check_values (l, weight, bias, buffers, i, &why))
+        {
+          g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH, "model.safetensors: %s",
+                       why->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* The weights fit the configuration: the tensors the layers need, of their shapes, all finite,
  * and nothing else. Only the layers are computed, nothing of the network's size allocated. */
 static gboolean
@@ -930,6 +1007,8 @@ check_tensors (const Config        *c,
         if (!isfinite (b->data[k]))
           goto not_finite;
       n_expected += 2;
+      if (!check_buffers (l, i, st, w->data, b->data, &n_expected, error))
+        return FALSE;
     }
   if (nn_safetensors_get_n_tensors (st) != n_expected)
     {
@@ -1124,6 +1203,13 @@ model_from_config (const Config        *c,
               sizeof (float) * l->n_weight);
       memcpy (params + l->bias_offset, nn_safetensors_lookup (st, bname)->data,
               sizeof (float) * l->n_bias);
+      for (size_t k = 0, m = n_buffer_tensors (l); k < m; k++)
+        {
+          g_autofree char *name = tensor_name (i, nn_layer_class (l->spec.kind)->buffer_names[k]);
+
+          memcpy (params + l->buffer_offset + k * (l->n_buffer / m),
+                  nn_safetensors_lookup (st, name)->data, sizeof (float) * (l->n_buffer / m));
+        }
     }
   return g_steal_pointer (&model);
 }

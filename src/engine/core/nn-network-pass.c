@@ -4,7 +4,31 @@
 
 #include <string.h>
 
-/* Layer i on B samples from in to out: training when rng is given, else inference. */
+/* What layer i may use besides its input and output; sync only in training. */
+static NnLayerWork
+layer_work (NnNetwork       *net,
+            NnNetworkWorker *wk,
+            size_t           i,
+            float           *params,
+            NnRng           *rng,
+            gboolean         training)
+{
+  const NnLayer *l = &net->layers[i];
+  NnLayerWork work = { wk->col, wk->dcol, wk->state[i], rng, NULL, NULL };
+
+  if (l->n_buffer > 0)
+    work.buffers = params + l->buffer_offset;
+  if (training && nn_layer_class (l->spec.kind)->batch_stats_size != NULL)
+    {
+      /* this layer's columns of the batch's shared rows */
+      wk->sync.stats = net->batch_stats + net->stats_offset[i];
+      work.sync = &wk->sync;
+    }
+  return work;
+}
+
+/* Layer i on B samples from in to out: training when rng is given, else inference, with the
+ * parameters params (the network's, or inference's folded ones). */
 static void
 forward_layer (NnNetwork   *net,
                NnNetworkWorker      *wk,
@@ -12,13 +36,14 @@ forward_layer (NnNetwork   *net,
                const float *in,
                float       *out,
                size_t       B,
+               float       *params,
                NnRng       *rng)
 {
   const NnLayer *l = &net->layers[i];
-  NnLayerWork work = { wk->col, wk->dcol, wk->state[i], rng };
+  NnLayerWork work = layer_work (net, wk, i, params, rng, rng != NULL);
 
-  nn_layer_class (l->spec.kind)->forward (l, out, in, net->params + l->weight_offset,
-                                          net->params + l->bias_offset, &work, B);
+  nn_layer_class (l->spec.kind)->forward (l, out, in, params + l->weight_offset,
+                                          params + l->bias_offset, &work, B);
 }
 
 /* Training forward pass of the B samples already in wk->acts[0]; leaves logits in
@@ -29,6 +54,7 @@ nn_network_forward (NnNetwork *net,
                     size_t     B,
                     NnRng     *rng)
 {
+  wk->batch_forward = rng != NULL;
   for (size_t i = 0; i < net->n_layers; i++)
     {
       size_t n = net->fused[i];
@@ -41,7 +67,7 @@ nn_network_forward (NnNetwork *net,
           continue;
         }
       if (!nn_layer_class (net->layers[i].spec.kind)->is_view)
-        forward_layer (net, wk, i, wk->acts[i], wk->acts[i + 1], B, rng);
+        forward_layer (net, wk, i, wk->acts[i], wk->acts[i + 1], B, net->params, rng);
     }
 }
 
@@ -49,6 +75,44 @@ nn_network_forward (NnNetwork *net,
  * skipped, no state kept for a backward pass. A fused step that would end beyond stop runs as its
  * separate layers. Returns layer stop − 1's output (x itself when stop is 0 or every layer was
  * skipped), in the worker's buffers. */
+static const float *
+inference (NnNetwork       *net,
+           NnNetworkWorker *wk,
+           const float     *x,
+           size_t           B,
+           size_t           stop,
+           gboolean         fold)
+{
+  const float *in = x;
+  float *params = fold ? net->folded : net->params;
+
+  g_assert (stop <= net->n_layers);
+  for (size_t i = 0; i < stop; i++)
+    {
+      const NnLayerClass *klass = nn_layer_class (net->layers[i].spec.kind);
+      size_t n = fold ? net->fused_infer[i] : net->fused[i];
+      float *out;
+
+      if (n > 0 && i + n <= stop)
+        {
+          out = wk->acts[i + n];
+          nn_fusion_forward (net->layers, i, out, NULL, in, params, &wk->fused, B);
+          in = out;
+          i += n - 1;
+          continue;
+        }
+      /* nothing to copy for a view, a layer that is the identity here, or one folded into the
+       * layer before it */
+      if (klass->is_view || klass->train_only ||
+          (fold && nn_fusion_folds (net->layers, net->n_layers, i)))
+        continue;
+      out = wk->acts[i + 1];
+      forward_layer (net, wk, i, in, out, B, params, NULL);
+      in = out;
+    }
+  return in;
+}
+
 const float *
 nn_network_forward_inference_until (NnNetwork   *net,
                                     NnNetworkWorker *wk,
@@ -56,31 +120,7 @@ nn_network_forward_inference_until (NnNetwork   *net,
                                     size_t       B,
                                     size_t       stop)
 {
-  const float *in = x;
-
-  g_assert (stop <= net->n_layers);
-  for (size_t i = 0; i < stop; i++)
-    {
-      const NnLayerClass *klass = nn_layer_class (net->layers[i].spec.kind);
-      size_t n = net->fused[i];
-      float *out;
-
-      if (n > 0 && i + n <= stop)
-        {
-          out = wk->acts[i + n];
-          nn_fusion_forward (net->layers, i, out, NULL, in, net->params, &wk->fused, B);
-          in = out;
-          i += n - 1;
-          continue;
-        }
-      /* nothing to copy for a view or a layer that is the identity here */
-      if (klass->is_view || klass->train_only)
-        continue;
-      out = wk->acts[i + 1];
-      forward_layer (net, wk, i, in, out, B, NULL);
-      in = out;
-    }
-  return in;
+  return inference (net, wk, x, B, stop, FALSE);
 }
 
 /* Inference through every layer: the logits (B, n_classes). */
@@ -90,7 +130,8 @@ nn_network_forward_inference (NnNetwork   *net,
                               const float *x,
                               size_t       B)
 {
-  return nn_network_forward_inference_until (net, wk, x, B, net->n_layers);
+  /* nn_network_predict, the only caller, has just folded the batch norms into net->folded */
+  return inference (net, wk, x, B, net->n_layers, net->folded != NULL && net->fold);
 }
 
 /* Backward pass from dlogits in wk->grad_a; accumulates into wk->grads. With dx (B, C, H, W) the
@@ -126,7 +167,9 @@ nn_network_backward (NnNetwork *net,
       klass = nn_layer_class (l->spec.kind);
       if (klass->is_view)
         continue;
-      work = (NnLayerWork) { wk->col, wk->dcol, wk->state[i], NULL };
+      /* batch statistics where the forward had them; a forward without randomness (an
+       * explanation's) ran every layer as inference does */
+      work = layer_work (net, wk, i, net->params, NULL, wk->batch_forward);
       if (klass->in_place)
         {
           /* din aliases dout, but for the input's gradient */

@@ -62,6 +62,7 @@ nn_network_plan_layers (const NnSpec  *spec,
         }
       plan.index = i;
       plan.col = 0;
+      l->in_flat = plan.flat;
       if (klass->infer == NULL)
         {
           l->out_c = c;
@@ -107,6 +108,24 @@ nn_network_plan_layers (const NnSpec  *spec,
                    "The architecture must end with a dense layer giving one score per class "
                    "(2 to 256 classes)");
       return NULL;
+    }
+  /* the buffers after every trainable parameter, so that an optimiser's range [0, n_trainable)
+   * never reaches them; a network without them keeps its layout */
+  for (size_t i = 0; i < spec->n_layers; i++)
+    {
+      NnLayer *l = &layers[i];
+
+      if (l->n_buffer == 0)
+        continue;
+      l->buffer_offset = n_params;
+      n_params += MIN (l->n_buffer, NN_NETWORK_MAX_PARAMS + 1);
+      if (n_params > NN_NETWORK_MAX_PARAMS)
+        {
+          g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                       "Layer %zu (%s) makes the network too large: more than %d parameters",
+                       i + 1, nn_layer_kind_to_string (l->spec.kind), NN_NETWORK_MAX_PARAMS);
+          return NULL;
+        }
     }
   *n_params_out = n_params;
   if (max_act_out != NULL)
@@ -227,7 +246,7 @@ nn_network_plan_worker (const NnNetwork *net,
     size_t fused_col = 0, fused_tmp = 0, fused_dcol = 0;
 
     for (size_t i = 0; i < net->n_layers; i++)
-      if (net->fused[i] > 0)
+      if (net->fused[i] > 0 || net->fused_infer[i] > 0)
         nn_fusion_workspace (net->layers, i, capacity, &fused_col, &fused_tmp, &fused_dcol,
                              &overflow);
     RESERVE (fused_col);
@@ -279,6 +298,31 @@ nn_network_reserve (NnNetwork  *net,
                    "activations and workspace allowed: choose a smaller batch or network",
                    max_batch, net->n_threads, (int) (NN_NETWORK_MAX_RESERVE_BYTES >> 30));
       return FALSE;
+    }
+  /* the rows a batch's workers share: one per sample of a full batch */
+  if (net->max_stats > 0)
+    bytes += (guint64) capacity * net->n_threads * net->max_stats * sizeof (double);
+  if (bytes > NN_NETWORK_MAX_RESERVE_BYTES)
+    {
+      g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                   "A batch of %zu samples on %zu threads needs more than the %d GiB of "
+                   "activations and workspace allowed: choose a smaller batch or network",
+                   max_batch, net->n_threads, (int) (NN_NETWORK_MAX_RESERVE_BYTES >> 30));
+      return FALSE;
+    }
+  if (net->max_stats > 0)
+    {
+      double *stats = g_try_new0 (double, capacity * net->n_threads * net->max_stats);
+
+      if (stats == NULL)
+        {
+          g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
+                       "Not enough memory for a batch of %zu samples (%" G_GUINT64_FORMAT
+                       " MiB)", max_batch, bytes >> 20);
+          return FALSE;
+        }
+      g_free (net->batch_stats);
+      net->batch_stats = stats;
     }
   storage = g_new0 (gpointer, net->n_threads);
   for (size_t t = 0; t < net->n_threads; t++)

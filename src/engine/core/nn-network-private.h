@@ -24,6 +24,9 @@ typedef struct
   float    *probs;          /* (capacity, n_classes) */
   gpointer  storage;        /* the single allocation behind the float buffers above */
 
+  NnBatchSync sync;         /* how this worker meets the others inside a training batch */
+  gboolean  batch_forward;  /* the last nn_network_forward trained (batch statistics) */
+
   /* results of the last job */
   double    loss_sum;
   size_t    n_correct;
@@ -57,14 +60,28 @@ struct _NnNetwork
   NnLayer  *layers;
   size_t    n_layers;
   size_t    fused[NN_NETWORK_MAX_LAYERS];   /* layers the fused step at i covers; 0: none */
+  size_t    fused_infer[NN_NETWORK_MAX_LAYERS]; /* the same at inference, batch norms folded */
   size_t    step_start[NN_NETWORK_MAX_LAYERS]; /* the first layer of layer i's step */
   size_t    in_c, in_h, in_w;
   size_t    n_classes;
   float     label_smoothing; /* of the training loss, see nn_network_set_label_smoothing */
 
-  float    *params;         /* (n_params) */
+  float    *params;         /* (n_params): the trainable ones, then the layers' buffers */
   float    *grads;          /* (n_params) */
   size_t    n_params;
+  size_t    n_trainable;    /* parameters before the buffers: what an optimiser updates */
+  float    *folded;         /* (n_params) inference's parameters with batch norms folded in, or
+                             * NULL when no layer folds */
+  gboolean  fold;           /* inference folds batch norms into the layers before them */
+
+  size_t    max_stats;      /* every layer's batch_stats_size, doubles per sample */
+  size_t    stats_offset[NN_NETWORK_MAX_LAYERS]; /* layer i's first column of batch_stats */
+  double   *batch_stats;    /* (capacity · n_threads, max_stats) shared by a batch's workers */
+  size_t    n_active;       /* workers with samples in the running training job */
+  GMutex    barrier_mutex;
+  GCond     barrier_cond;
+  size_t    barrier_count;
+  guint64   barrier_generation;
 
   size_t    max_act;        /* largest per-sample activation, floats */
   size_t    max_col;        /* largest conv im2col buffer for one image, floats */

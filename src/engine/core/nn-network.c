@@ -12,6 +12,30 @@ G_DEFINE_QUARK (nn-network-error-quark, nn_network_error)
 
 static void run_job (NnNetwork *net, size_t w);
 
+/* The workers of a training batch meet here (NnBatchSync.wait): the last to arrive wakes the
+ * others. Only workers with samples take part, n_active of them. */
+static void
+batch_barrier (NnBatchSync *sync)
+{
+  NnNetwork *net = sync->data;
+  guint64 generation;
+
+  if (net->n_active <= 1)
+    return;
+  g_mutex_lock (&net->barrier_mutex);
+  generation = net->barrier_generation;
+  if (++net->barrier_count == net->n_active)
+    {
+      net->barrier_count = 0;
+      net->barrier_generation++;
+      g_cond_broadcast (&net->barrier_cond);
+    }
+  else
+    while (net->barrier_generation == generation)
+      g_cond_wait (&net->barrier_cond, &net->barrier_mutex);
+  g_mutex_unlock (&net->barrier_mutex);
+}
+
 static gpointer
 pool_worker (gpointer data)
 {
@@ -103,6 +127,9 @@ nn_network_new (const NnSpec  *spec,
   g_mutex_init (&net->mutex);
   g_cond_init (&net->start_cond);
   g_cond_init (&net->done_cond);
+  g_mutex_init (&net->barrier_mutex);
+  g_cond_init (&net->barrier_cond);
+  net->fold = TRUE;
   net->spec = nn_spec_copy (spec);
   net->n_layers = spec->n_layers;
   net->in_c = C;
@@ -116,15 +143,34 @@ nn_network_new (const NnSpec  *spec,
       net->n_layers = 0;
       return NULL;
     }
-  /* the fusion pass */
+  /* the fusion pass, for training and for inference (where batch norms fold) */
   for (size_t i = 0; i < net->n_layers;)
     {
-      size_t n = nn_fusion_length (net->layers, net->n_layers, i);
+      size_t n = nn_fusion_length (net->layers, net->n_layers, i, FALSE);
 
       net->fused[i] = n;
       for (size_t j = i; j < i + MAX (n, 1); j++)
         net->step_start[j] = i;
       i += MAX (n, 1);
+    }
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      net->fused_infer[i] = nn_fusion_length (net->layers, net->n_layers, i, TRUE);
+      if (net->fused_infer[i] > 0)
+        i += net->fused_infer[i] - 1;
+    }
+  net->n_trainable = net->n_params;
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      const NnLayer *l = &net->layers[i];
+      const NnLayerClass *klass = nn_layer_class (l->spec.kind);
+
+      net->n_trainable -= l->n_buffer;
+      if (klass->batch_stats_size != NULL)
+        {
+          net->stats_offset[i] = net->max_stats;
+          net->max_stats += klass->batch_stats_size (l);
+        }
     }
 
   /* a network that cannot hold even one image within a reserve's bound is refused here */
@@ -139,7 +185,10 @@ nn_network_new (const NnSpec  *spec,
 
   net->params = g_try_malloc0 (sizeof (float) * MAX (net->n_params, 1));
   net->grads = g_try_malloc0 (sizeof (float) * MAX (net->n_params, 1));
-  if (net->params == NULL || net->grads == NULL)
+  if (nn_fusion_any_fold (net->layers, net->n_layers))
+    net->folded = g_try_malloc0 (sizeof (float) * MAX (net->n_params, 1));
+  if (net->params == NULL || net->grads == NULL ||
+      (net->folded == NULL && nn_fusion_any_fold (net->layers, net->n_layers)))
     {
       g_set_error (error, NN_NETWORK_ERROR, NN_NETWORK_ERROR_TOO_LARGE,
                    "Not enough memory for the network's %zu parameters (%zu MiB)",
@@ -171,11 +220,15 @@ nn_network_free (NnNetwork *net)
   g_free (net->workers);
   g_free (net->params);
   g_free (net->grads);
+  g_free (net->folded);
+  g_free (net->batch_stats);
   g_free (net->layers);
   nn_spec_free (net->spec);
   g_mutex_clear (&net->mutex);
   g_cond_clear (&net->start_cond);
   g_cond_clear (&net->done_cond);
+  g_mutex_clear (&net->barrier_mutex);
+  g_cond_clear (&net->barrier_cond);
   g_free (net);
 }
 
@@ -221,6 +274,21 @@ size_t
 nn_network_get_n_params (const NnNetwork *net)
 {
   return net->n_params;
+}
+
+size_t
+nn_network_get_n_trainable (const NnNetwork *net)
+{
+  return net->n_trainable;
+}
+
+void
+nn_network_set_fold (NnNetwork *net,
+                     gboolean   fold)
+{
+  g_return_if_fail (net != NULL);
+
+  net->fold = fold;
 }
 
 float *
@@ -312,6 +380,8 @@ run_job (NnNetwork *net,
 
   wk = &net->workers[w];
   job_slice (net, w, &start, &count);
+  wk->sync = (NnBatchSync) { .stats = net->batch_stats, .ld = net->max_stats, .start = start,
+                             .B = job->B, .lead = w == 0, .wait = batch_barrier, .data = net };
   wk->loss_sum = 0;
   wk->n_correct = 0;
   if (job->kind == NN_NETWORK_JOB_TRAIN)
@@ -359,6 +429,12 @@ nn_network_train_step (NnNetwork    *net,
 
   net->job = (NnNetworkJob) { .kind = NN_NETWORK_JOB_TRAIN, .x = x, .labels = labels, .B = B,
                      .dropout_seed = dropout_seed };
+  {
+    /* the workers job_slice gives samples: they alone meet in batch_barrier */
+    size_t per = (B + net->n_threads - 1) / net->n_threads;
+
+    net->n_active = (B + per - 1) / per;
+  }
   run_parallel (net);
   if (net->n_threads > 1)
     {
@@ -431,7 +507,7 @@ nn_network_optimizer_step (NnNetwork   *net,
 
   nn_optimizer_begin_step (opt);
   /* stripes of whole cache lines */
-  nn_network_parallel_for (net, net->n_params, 16, optimizer_range, &step);
+  nn_network_parallel_for (net, net->n_trainable, 16, optimizer_range, &step);
 }
 
 void
@@ -448,6 +524,9 @@ nn_network_predict (NnNetwork   *net,
 
   chunk = net->capacity * net->n_threads;
   in_size = nn_network_get_input_size (net);
+  /* the parameters inference reads, batch norms folded into the layers before them */
+  if (net->folded != NULL && net->fold)
+    nn_fusion_fold (net->layers, net->n_layers, net->params, net->folded, net->n_params);
   for (size_t b = 0; b < B; b += chunk)
     {
       net->job = (NnNetworkJob) { .kind = NN_NETWORK_JOB_PREDICT, .x = x + b * in_size,

@@ -67,6 +67,9 @@ double         nn_network_get_flops_per_sample (const NnNetwork *net);
 
 /* One contiguous block each; layers are views into them. */
 size_t         nn_network_get_n_params      (const NnNetwork  *net);
+/* The parameters an optimiser updates: the block's first ones, before the layers' buffers
+ * (batch norm's running statistics), which follow to the end of the block. */
+size_t         nn_network_get_n_trainable   (const NnNetwork  *net);
 float         *nn_network_get_params        (NnNetwork        *net);
 float         *nn_network_get_grads         (NnNetwork        *net);
 
@@ -114,6 +117,11 @@ void           nn_network_parallel_for      (NnNetwork        *net,
  * each: bit for bit nn_optimizer_step (). */
 void           nn_network_optimizer_step    (NnNetwork        *net,
                                              NnOptimizer      *opt);
+
+/* Whether inference folds each batch norm into the convolution or dense layer before it (the
+ * default; the same up to rounding), or runs it as a layer of its own. */
+void           nn_network_set_fold          (NnNetwork        *net,
+                                             gboolean          fold);
 
 /* Inference: class probabilities (B, n_classes) for x (B, C, H, W), any B. */
 void           nn_network_predict           (NnNetwork        *net,

@@ -133,6 +133,129 @@ nn_conv2d_col2im_ld (float       *din,
         }
 }
 
+/* Strides above 1: col (C·K·K, OH·OW) from one image (C, H, W), windows S apart. */
+static void
+im2col_strided (float       *col,
+                const float *in,
+                const NnConvShape *shape)
+{
+  size_t C = shape->C, H = shape->H, W = shape->W, K = shape->K, pad = shape->pad;
+  size_t S = shape->stride;
+  size_t OH = (H + 2 * pad - K) / S + 1, OW = (W + 2 * pad - K) / S + 1;
+
+  for (size_t c = 0; c < C; c++)
+    for (size_t kh = 0; kh < K; kh++)
+      for (size_t kw = 0; kw < K; kw++)
+        for (size_t oh = 0; oh < OH; oh++)
+          {
+            float *dst = col + (((c * K + kh) * K + kw) * OH + oh) * OW;
+            ptrdiff_t ih = (ptrdiff_t) (oh * S + kh) - (ptrdiff_t) pad;
+
+            for (size_t ow = 0; ow < OW; ow++)
+              {
+                ptrdiff_t iw = (ptrdiff_t) (ow * S + kw) - (ptrdiff_t) pad;
+
+                dst[ow] = ih >= 0 && ih < (ptrdiff_t) H && iw >= 0 && iw < (ptrdiff_t) W
+                            ? in[(c * H + (size_t) ih) * W + (size_t) iw] : 0.0f;
+              }
+          }
+}
+
+/* Its transpose: adds col back into din (C, H, W). */
+static void
+col2im_strided (float       *din,
+                const float *col,
+                const NnConvShape *shape)
+{
+  size_t C = shape->C, H = shape->H, W = shape->W, K = shape->K, pad = shape->pad;
+  size_t S = shape->stride;
+  size_t OH = (H + 2 * pad - K) / S + 1, OW = (W + 2 * pad - K) / S + 1;
+
+  for (size_t c = 0; c < C; c++)
+    for (size_t kh = 0; kh < K; kh++)
+      for (size_t kw = 0; kw < K; kw++)
+        for (size_t oh = 0; oh < OH; oh++)
+          {
+            const float *src = col + (((c * K + kh) * K + kw) * OH + oh) * OW;
+            ptrdiff_t ih = (ptrdiff_t) (oh * S + kh) - (ptrdiff_t) pad;
+
+            if (ih < 0 || ih >= (ptrdiff_t) H)
+              continue;
+            for (size_t ow = 0; ow < OW; ow++)
+              {
+                ptrdiff_t iw = (ptrdiff_t) (ow * S + kw) - (ptrdiff_t) pad;
+
+                if (iw >= 0 && iw < (ptrdiff_t) W)
+                  din[(c * H + (size_t) ih) * W + (size_t) iw] += src[ow];
+              }
+          }
+}
+
+/* A stride above 1: im2col and one GEMM per image each way, as stride 1 runs without groups. */
+static void
+forward_strided (float       *out,
+                 const float *in,
+                 const float *weight,
+                 const float *bias,
+                 float       *col,
+                 const NnConvShape *shape)
+{
+  size_t C = shape->C, H = shape->H, W = shape->W, OC = shape->OC, K = shape->K;
+  size_t S = shape->stride, pad = shape->pad;
+  size_t OHW = ((H + 2 * pad - K) / S + 1) * ((W + 2 * pad - K) / S + 1), CKK = C * K * K;
+
+  for (size_t b = 0; b < shape->B; b++)
+    {
+      float *o = out + b * OC * OHW;
+
+      im2col_strided (col, in + b * C * H * W, shape);
+      for (size_t oc = 0; oc < OC; oc++)
+        for (size_t p = 0; p < OHW; p++)
+          o[oc * OHW + p] = bias[oc];
+      nn_sgemm (NN_NO_TRANS, NN_NO_TRANS, OC, OHW, CKK, 1.0f, weight, CKK, col, OHW, 1.0f, o, OHW);
+    }
+}
+
+static void
+backward_strided (float       *din,
+                  float       *dweight,
+                  float       *dbias,
+                  const float *dout,
+                  const float *in,
+                  const float *weight,
+                  float       *col,
+                  float       *dcol,
+                  const NnConvShape *shape)
+{
+  size_t C = shape->C, H = shape->H, W = shape->W, OC = shape->OC, K = shape->K;
+  size_t S = shape->stride, pad = shape->pad;
+  size_t OHW = ((H + 2 * pad - K) / S + 1) * ((W + 2 * pad - K) / S + 1), CKK = C * K * K;
+
+  if (din != NULL)
+    memset (din, 0, sizeof (float) * shape->B * C * H * W);
+  for (size_t b = 0; b < shape->B; b++)
+    {
+      const float *d = dout + b * OC * OHW;   /* (OC, OH·OW) */
+
+      for (size_t oc = 0; oc < OC; oc++)
+        {
+          float s = 0.0f;
+
+          for (size_t p = 0; p < OHW; p++)
+            s += d[oc * OHW + p];
+          dbias[oc] += s;
+        }
+      im2col_strided (col, in + b * C * H * W, shape);
+      /* dweight (OC, CKK) += d · colᵀ */
+      nn_sgemm (NN_NO_TRANS, NN_TRANS, OC, CKK, OHW, 1.0f, d, OHW, col, OHW, 1.0f, dweight, CKK);
+      if (din == NULL)
+        continue;
+      /* dcol (CKK, OH·OW) = weightᵀ · d */
+      nn_sgemm (NN_TRANS, NN_NO_TRANS, CKK, OHW, OC, 1.0f, weight, CKK, d, OHW, 0.0f, dcol, OHW);
+      col2im_strided (din + b * C * H * W, dcol, shape);
+    }
+}
+
 void
 nn_conv2d_forward (float       *out,
                    const float *in,
@@ -146,6 +269,11 @@ nn_conv2d_forward (float       *out,
   size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
   size_t CKK = C * K * K, OHW = OH * OW;
 
+  if (shape->stride > 1)
+    {
+      forward_strided (out, in, weight, bias, col, shape);
+      return;
+    }
   for (size_t b = 0; b < B; b++)
     {
       float *o = out + b * OC * OHW;
@@ -170,6 +298,11 @@ nn_conv2d_backward (float       *din,
                     float       *dcol,
                     const NnConvShape *shape)
 {
+  if (shape->stride > 1)
+    {
+      backward_strided (din, dweight, dbias, dout, in, weight, col, dcol, shape);
+      return;
+    }
   /* groups of one image are the plain (B, OC, OH, OW) layout */
   nn_conv2d_backward_grouped (din, dweight, dbias, dout, in, weight, col, dcol, 1, shape);
 }
@@ -183,7 +316,8 @@ nn_conv2d_forward_ref (float       *out,
 {
   size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
   size_t K = shape->K, pad = shape->pad;
-  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+  size_t S = MAX (shape->stride, 1);
+  size_t OH = (H + 2 * pad - K) / S + 1, OW = (W + 2 * pad - K) / S + 1;
 
   for (size_t b = 0; b < B; b++)
     for (size_t oc = 0; oc < OC; oc++)
@@ -196,8 +330,8 @@ nn_conv2d_forward_ref (float       *out,
               for (size_t kh = 0; kh < K; kh++)
                 for (size_t kw = 0; kw < K; kw++)
                   {
-                    ptrdiff_t ih = (ptrdiff_t) (oh + kh) - (ptrdiff_t) pad;
-                    ptrdiff_t iw = (ptrdiff_t) (ow + kw) - (ptrdiff_t) pad;
+                    ptrdiff_t ih = (ptrdiff_t) (oh * S + kh) - (ptrdiff_t) pad;
+                    ptrdiff_t iw = (ptrdiff_t) (ow * S + kw) - (ptrdiff_t) pad;
 
                     if (ih < 0 || iw < 0 || ih >= (ptrdiff_t) H || iw >= (ptrdiff_t) W)
                       continue;
@@ -219,7 +353,8 @@ nn_conv2d_backward_ref (float       *din,
 {
   size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
   size_t K = shape->K, pad = shape->pad;
-  size_t OH = H + 2 * pad - K + 1, OW = W + 2 * pad - K + 1;
+  size_t S = MAX (shape->stride, 1);
+  size_t OH = (H + 2 * pad - K) / S + 1, OW = (W + 2 * pad - K) / S + 1;
 
   if (din != NULL)
     memset (din, 0, sizeof (float) * B * C * H * W);
@@ -235,8 +370,8 @@ nn_conv2d_backward_ref (float       *din,
               for (size_t kh = 0; kh < K; kh++)
                 for (size_t kw = 0; kw < K; kw++)
                   {
-                    ptrdiff_t ih = (ptrdiff_t) (oh + kh) - (ptrdiff_t) pad;
-                    ptrdiff_t iw = (ptrdiff_t) (ow + kw) - (ptrdiff_t) pad;
+                    ptrdiff_t ih = (ptrdiff_t) (oh * S + kh) - (ptrdiff_t) pad;
+                    ptrdiff_t iw = (ptrdiff_t) (ow * S + kw) - (ptrdiff_t) pad;
                     size_t ii, wi;
 
                     if (ih < 0 || iw < 0 || ih >= (ptrdiff_t) H || iw >= (ptrdiff_t) W)
@@ -250,10 +385,10 @@ nn_conv2d_backward_ref (float       *din,
           }
 }
 
-/* ---- The layer kind: "conv(OC, K, pad=P)" ------------------------------------------------- */
+/* ---- The layer kind: "conv(OC, K, pad=P, stride=S)" ------------------------------------------------- */
 
 static const char *const conv_aliases[] = { "conv2d", NULL };
-static const char *const conv_options[] = { "pad", NULL };
+static const char *const conv_options[] = { "pad", "stride", NULL };
 
 static gboolean
 conv_parse (NnLayerSpec     *spec,
@@ -263,22 +398,32 @@ conv_parse (NnLayerSpec     *spec,
             size_t           n_args,
             GError         **error)
 {
+  gboolean has_pad = n_positional == 3;
+
   if (!nn_layer_arg_expect (name, n_positional, 2, 3, error))
     return FALSE;
-  if (n_args > 3)
-    {
-      g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
-                   "Architecture: %s gives its padding twice", name);
-      return FALSE;
-    }
   if (!nn_layer_arg_count (name, "of channels", args[0].value, 4096, &spec->channels, error) ||
       !nn_layer_arg_count (name, "kernel size", args[1].value, 15, &spec->kernel, error))
     return FALSE;
   spec->pad = 0;
+  spec->stride = 1;
   for (size_t i = 2; i < n_args; i++)
     {
       double v = args[i].value;
 
+      if (args[i].key != NULL && strcmp (args[i].key, "stride") == 0)
+        {
+          if (!nn_layer_arg_count (name, "stride", v, 15, &spec->stride, error))
+            return FALSE;
+          continue;
+        }
+      if (i >= n_positional && has_pad)
+        {
+          g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
+                       "Architecture: %s gives its padding twice", name);
+          return FALSE;
+        }
+      has_pad = TRUE;
       if (!(v >= 0 && v < (double) spec->kernel) || v != (double) (size_t) v)
         {
           g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_BAD_ARGUMENT,
@@ -295,10 +440,21 @@ static void
 conv_print (const NnLayerSpec *spec,
             GString           *out)
 {
+  g_string_append_printf (out, "conv(%zu,%zu", spec->channels, spec->kernel);
   if (spec->pad > 0)
-    g_string_append_printf (out, "conv(%zu,%zu,pad=%zu)", spec->channels, spec->kernel, spec->pad);
-  else
-    g_string_append_printf (out, "conv(%zu,%zu)", spec->channels, spec->kernel);
+    g_string_append_printf (out, ",pad=%zu", spec->pad);
+  if (spec->stride > 1)
+    g_string_append_printf (out, ",stride=%zu", spec->stride);
+  g_string_append_c (out, ')');
+}
+
+/* the layer's dimensions on B images */
+static NnConvShape
+conv_shape (const NnLayer *l,
+            size_t         B)
+{
+  return (NnConvShape) { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad,
+                         MAX (l->spec.stride, 1) };
 }
 
 static gboolean
@@ -328,8 +484,8 @@ conv_infer (NnLayer     *l,
   l->n_weight = nn_layer_mul (s->channels, fan_in, &plan->overflow);
   l->n_bias = s->channels;
   l->out_c = s->channels;
-  l->out_h = h + 2 * s->pad - s->kernel + 1;
-  l->out_w = w + 2 * s->pad - s->kernel + 1;
+  l->out_h = (h + 2 * s->pad - s->kernel) / MAX (s->stride, 1) + 1;
+  l->out_w = (w + 2 * s->pad - s->kernel) / MAX (s->stride, 1) + 1;
   plan->col = nn_layer_mul (fan_in, nn_layer_mul (l->out_h, l->out_w, &plan->overflow),
                             &plan->overflow);
   return TRUE;
@@ -344,7 +500,7 @@ conv_forward (const NnLayer *l,
               NnLayerWork   *work,
               size_t         B)
 {
-  NnConvShape shape = { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad };
+  NnConvShape shape = conv_shape (l, B);
 
   nn_conv2d_forward (out, in, weight, bias, work->col, &shape);
 }
@@ -361,7 +517,7 @@ conv_backward (const NnLayer *l,
                NnLayerWork   *work,
                size_t         B)
 {
-  NnConvShape shape = { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel, l->spec.pad };
+  NnConvShape shape = conv_shape (l, B);
 
   nn_conv2d_backward (din, dweight, dbias, dout, in, weight, work->col, work->dcol, &shape);
 }
@@ -381,6 +537,13 @@ conv_write_config (const NnLayer *l,
   nn_json_write_uint (w, l->spec.kernel);
   nn_json_write_key (w, "padding");
   nn_json_write_uint (w, l->spec.pad);
+  /* PyTorch's default stride is 1: written only when it is not, so that a model of stride 1
+   * keeps the configuration it always had */
+  if (l->spec.stride > 1)
+    {
+      nn_json_write_key (w, "stride");
+      nn_json_write_uint (w, l->spec.stride);
+    }
   nn_json_write_end_object (w);
 }
 
@@ -399,8 +562,11 @@ static void
 conv_append_pytorch (const NnLayer *l,
                      GString       *out)
 {
-  g_string_append_printf (out, "nn.Conv2d(%zu, %zu, %zu, padding=%zu)", l->in_c, l->out_c,
+  g_string_append_printf (out, "nn.Conv2d(%zu, %zu, %zu, padding=%zu", l->in_c, l->out_c,
                           l->spec.kernel, l->spec.pad);
+  if (l->spec.stride > 1)
+    g_string_append_printf (out, ", stride=%zu", l->spec.stride);
+  g_string_append_c (out, ')');
 }
 
 const NnLayerClass nn_conv2d_layer = {

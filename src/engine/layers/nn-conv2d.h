@@ -1,4 +1,4 @@
-/* nn-conv2d.h: 2-D convolution, stride 1 with zero padding, via im2col and GEMM */
+/* nn-conv2d.h: 2-D convolution with zero padding and any stride, via im2col and GEMM */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
@@ -7,12 +7,14 @@
 G_BEGIN_DECLS
 
 /* The dimensions of a convolution on a batch: B images of C × H × W, OC output channels, K × K
- * kernels, zero padding pad, stride 1; OH = H + 2·pad − K + 1 and OW likewise. The Winograd
- * entry points take K = 3 and pad = 1. */
+ * kernels, zero padding pad, windows stride apart (0 reads as 1); OH = (H + 2·pad − K) / stride
+ * + 1 and OW likewise. nn_conv2d_forward, nn_conv2d_backward and the _ref twins take any stride;
+ * the fused and Winograd entry points stride 1, and Winograd K = 3 and pad = 1. */
 typedef struct
 {
   size_t B, C, H, W;
   size_t OC, K, pad;
+  size_t stride;
 } NnConvShape;
 
 /* Floats of one image's im2col buffer: C·K·K·OH·OW. */
