@@ -12,7 +12,9 @@
 
 #include "gradcheck.h"
 #include "nn-explain.h"
+#include "nn-explain-figure.h"
 #include "nn-file.h"
+#include "nn-png.h"
 #include "nn-model.h"
 #include "nn-network-private.h"
 
@@ -1094,6 +1096,123 @@ test_explain_colours (void)
   g_assert_cmpuint (col, ==, 1);
 }
 
+/* ---- Figures ------------------------------------------------------------------------------ */
+
+static guint8 *
+load_figure (const char *path,
+             size_t      width,
+             size_t      height)
+{
+  g_autoptr(GError) error = NULL;
+  size_t w, h;
+  guint8 *gray = nn_png_load_gray (path, &w, &h, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (w, ==, width);
+  g_assert_cmpuint (h, ==, height);
+  return gray;
+}
+
+static void
+test_explain_figures (void)
+{
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "f.png", NULL);
+  g_autoptr(GError) error = NULL;
+  float image[4 * 3] = { 0, 1, 0, 0.5f, 0, 0, 1, 0, 0, 0, 0, 0 };
+  float map[4 * 3] = { 0 };
+  float weights[2 * 3 * 2 * 2];
+
+  /* the input: 3 × 4 values at zoom 2, ink white */
+  g_assert_true (nn_explain_figure_save_image (path, image, 4, 3, 2, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree guint8 *g = load_figure (path, 6, 8);
+
+    g_assert_cmpuint (g[0], ==, 0);
+    g_assert_cmpuint (g[2], ==, 255);
+    g_assert_cmpuint (g[3 * 6], ==, 128);
+    g_assert_cmpuint (g[4 * 6 + 1], ==, 255);
+  }
+  /* an overlay of zeros leaves the image as it is; a peak takes the map's colour */
+  g_assert_true (nn_explain_figure_save_overlay (path, image, map, 4, 3, 0, 1, &error));
+  {
+    g_autofree guint8 *g = load_figure (path, 3, 4);
+
+    g_assert_cmpuint (g[1], ==, 255);
+    g_assert_cmpuint (g[3], ==, 128);
+  }
+  map[1] = -1.0f;
+  map[0] = 0.5f;
+  g_assert_true (nn_explain_figure_save_overlay (path, image, map, 4, 3, 0, 1, &error));
+  {
+    g_autofree guint8 *g = load_figure (path, 3, 4);
+
+    /* pure dark blue instead of white, and half-way to red over black */
+    g_assert_cmpuint (g[1], <, 80);
+    g_assert_cmpuint (g[0], >, 40);
+  }
+
+  /* filters: 2 outputs × 3 inputs of 2 × 2 at zoom 4, tiles 2 px apart */
+  for (size_t k = 0; k < G_N_ELEMENTS (weights); k++)
+    weights[k] = (float) k - 11.5f;
+  {
+    NnExplainFilters f = { 0, 2, 3, 2, 2, weights, 11.5f };
+
+    g_assert_true (nn_explain_figure_save_filters (path, &f, 4, &error));
+    g_assert_no_error (error);
+    g_free (load_figure (path, 3 * 10 + 2, 2 * 10 + 2));
+  }
+
+  /* activations: maps in a grid of ⌈√c⌉ columns, or bars for a vector */
+  {
+    float values[5 * 2 * 3];
+    NnExplainLayer maps = { 0, "conv", "conv(5,3)", 5, 2, 3, FALSE, FALSE, FALSE, TRUE, values,
+                            0, 29 };
+    NnExplainLayer bars = { 1, "dense", "dense(30)", 30, 1, 1, TRUE, FALSE, FALSE, FALSE, values,
+                            0, 29 };
+
+    for (size_t k = 0; k < G_N_ELEMENTS (values); k++)
+      values[k] = (float) k;
+    g_assert_true (nn_explain_figure_save_activations (path, &maps, 2, &error));
+    g_free (load_figure (path, 3 * 8 + 2, 2 * 6 + 2));
+    g_assert_true (nn_explain_figure_save_activations (path, &bars, 3, &error));
+    {
+      g_autofree guint8 *g = load_figure (path, 30 * 3 + 4, 128 + 4);
+
+      /* the last bar reaches the top, the first (0) is empty background */
+      g_assert_cmpuint (g[2 * 94 + 2 + 29 * 3], !=, 96);
+      g_assert_cmpuint (g[(128 + 1) * 94 + 2], ==, 96);
+    }
+    g_assert_no_error (error);
+  }
+
+  /* a grid of images */
+  {
+    guint8 a[4] = { 0, 255, 0, 255 }, b[4] = { 255, 255, 255, 255 };
+    const guint8 *images[3] = { a, b, a };
+
+    g_assert_true (nn_explain_figure_save_grid (path, images, 3, 2, 2, 2, 1, &error));
+    g_free (load_figure (path, 2 * 4 + 2, 2 * 4 + 2));
+  }
+
+  /* refusals: a zoom out of range, a figure too large, a folder in the way */
+  g_assert_false (nn_explain_figure_save_image (path, image, 4, 3, 0, &error));
+  g_assert_error (error, NN_PNG_ERROR, NN_PNG_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+  {
+    g_autofree float *wide = g_new0 (float, 200 * 200);
+
+    g_assert_false (nn_explain_figure_save_image (path, wide, 200, 200, 64, &error));
+    g_assert_error (error, NN_PNG_ERROR, NN_PNG_ERROR_TOO_LARGE);
+    g_clear_error (&error);
+  }
+  g_assert_false (nn_explain_figure_save_image (dir, image, 4, 3, 1, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1115,6 +1234,7 @@ main (int   argc,
   g_test_add_func ("/engine/explain/cache-prune", test_explain_cache_prune);
   g_test_add_func ("/engine/explain/cache-hostile", test_explain_cache_hostile);
   g_test_add_func ("/engine/explain/colours", test_explain_colours);
+  g_test_add_func ("/engine/explain/figures", test_explain_figures);
 
   return g_test_run ();
 }

@@ -1628,15 +1628,12 @@ cmd_explain (int    argc,
       g_autoptr(NnModel) worker = nn_model_copy (model, n_threads (), &error);
       gboolean tty = !opt_json && isatty (fileno (stderr));
       NnExplainHooks hooks = { explain_progress, explain_should_stop, &tty };
-      g_autofree char *cache = NULL;
-      const char *cache_env = g_getenv ("DIGIT_LAB_CACHE_DIR");
 
       if (worker == NULL)
         return fail (NULL, error);
-      if (cache_env != NULL && cache_env[0] != '\0')
-        cache = g_build_filename (cache_env, "embeddings", NULL);
+      /* the cache the app shares: $XDG_CACHE_HOME/digit-lab/embeddings */
       signal (SIGINT, on_sigint);
-      emb = nn_embeddings_load_or_compute (worker, ds->train, cache, &hooks, &from_cache, &error);
+      emb = nn_embeddings_load_or_compute (worker, ds->train, NULL, &hooks, &from_cache, &error);
       signal (SIGINT, SIG_DFL);
       if (tty)
         fprintf (stderr, "\r\033[K");
