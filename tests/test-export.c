@@ -64,7 +64,7 @@ test_export_locale (void)
   g_autoptr(NnModel) model = make_model ("mnist", digits, "adam");
   g_autoptr(NnEvaluation) ev = make_evaluation ();
   g_autofree char *saved = g_strdup (setlocale (LC_ALL, NULL));
-  g_autofree char *c_card = nn_export_model_card (model, ev);
+  g_autofree char *c_card = nn_export_model_card (model, ev, NULL);
   g_autofree char *c_config = nn_model_config_to_json (model);
   const char *const locales[] = { "de_DE.UTF-8", "sv_SE.UTF-8" };
 
@@ -82,7 +82,7 @@ test_export_locale (void)
 
       if (!use_locale (locales[i]))
         break;
-      card = nn_export_model_card (model, ev);
+      card = nn_export_model_card (model, ev, NULL);
       config = nn_model_config_to_json (model);
       setlocale (LC_ALL, saved);
       g_assert_cmpstr (card, ==, c_card);
@@ -210,10 +210,11 @@ test_export_hostile_names (void)
     NULL,
   };
   g_autoptr(NnModel) model = make_model (dataset, names, "adam\n| injected | row |");
-  g_autoptr(NnModel) plain = make_model ("mnist", digits, "adam");
+  /* a dataset other than MNIST, as the hostile one is: the same sections */
+  g_autoptr(NnModel) plain = make_model ("digits", digits, "adam");
   g_autoptr(NnEvaluation) ev = make_evaluation ();
-  g_autofree char *card = nn_export_model_card (model, ev);
-  g_autofree char *plain_card = nn_export_model_card (plain, ev);
+  g_autofree char *card = nn_export_model_card (model, ev, NULL);
+  g_autofree char *plain_card = nn_export_model_card (plain, ev, NULL);
   g_auto(GStrv) yaml = front_matter (card);
   g_auto(GStrv) plain_yaml = front_matter (plain_card);
   g_auto(GStrv) lines = g_strsplit (card, "\n", -1);
@@ -269,6 +270,159 @@ test_export_hostile_names (void)
   }
 }
 
+/* Python for the checks below: the system's, which has PyYAML in Debian, else any python3. */
+static char *
+find_python_with_yaml (void)
+{
+  const char *const candidates[] = { "/usr/bin/python3", "python3" };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autofree char *python = g_find_program_in_path (candidates[i]);
+      const char *argv[] = { python, "-c", "import yaml", NULL };
+      int status;
+
+      if (python != NULL &&
+          g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL |
+                        G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+          g_spawn_check_wait_status (status, NULL))
+        return g_steal_pointer (&python);
+    }
+  return NULL;
+}
+
+/* The card of a model with a full training record and three widget examples: the front matter
+ * parses strictly (no duplicate keys, no tags, only the Hub's keys), the widget's outputs are
+ * the engine's own predictions, and every section the Hub's card template asks for is there. */
+static void
+test_export_card_fields (void)
+{
+  g_autoptr(NnModel) model = make_model ("mnist", digits, "adam");
+  g_autoptr(NnModel) copy = NULL;
+  g_autoptr(NnEvaluation) ev = make_evaluation ();
+  g_autoptr(GPtrArray) examples = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *card = NULL;
+  g_autofree char *python = NULL;
+  NnImageSet *images = nn_image_set_new (20, 28, 28);
+  GString *want = g_string_new ("[");
+  NnRng rng;
+
+  model->training.best_val_accuracy = 0.9913;
+  model->training.seconds = 83.4;
+  model->training.n_threads = 2;
+  model->training.hardware = g_strdup ("Test CPU 3000 (avx2-fma)");
+  model->training.engine_version = g_strdup ("9.9.1");
+  nn_rng_init (&rng, 5);
+  for (size_t i = 0; i < images->n_images; i++)
+    {
+      images->labels[i] = (guint8) ((i + 3) % 10);   /* class 0 first at index 7 */
+      for (size_t p = 0; p < 28 * 28; p++)
+        images->pixels[i * 28 * 28 + p] = (guint8) nn_rng_below (&rng, 256);
+    }
+  examples = nn_export_predict_examples (model, images, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (examples->len, ==, 3);
+  copy = nn_model_copy (model, 1, &error);
+  g_assert_no_error (error);
+  for (guint e = 0; e < examples->len; e++)
+    {
+      NnExportExample *ex = examples->pdata[e];
+      float x[28 * 28], probs[10];
+
+      /* the first image of each class in turn, predicted as the engine predicts */
+      g_assert_cmpuint (ex->label, ==, e);
+      g_assert_cmpuint (ex->index, ==, (e + 7) % 10);
+      for (size_t p = 0; p < 28 * 28; p++)
+        x[p] = images->pixels[ex->index * 28 * 28 + p] / 255.0f;
+      nn_model_predict_image (copy, x, probs);
+      g_assert_cmpmem (probs, sizeof probs, ex->probs, sizeof probs);
+      g_string_append_printf (want, "%s{\"file\": \"%s\", \"probs\": [", e > 0 ? ", " : "",
+                              ex->file);
+      for (size_t k = 0; k < 10; k++)
+        {
+          char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_string_append_printf (want, "%s%s", k > 0 ? ", " : "",
+                                  g_ascii_dtostr (buf, sizeof buf, ex->probs[k]));
+        }
+      g_string_append (want, "]}");
+    }
+  g_string_append (want, "]");
+  card = nn_export_model_card (model, ev, examples);
+
+  g_assert_nonnull (strstr (card, "\nlibrary_name: pytorch\n"));
+  g_assert_nonnull (strstr (card, "## Intended uses and limitations\n"));
+  g_assert_nonnull (strstr (card, "Digits only"));
+  g_assert_nonnull (strstr (card, "def prepare(path):"));
+  g_assert_nonnull (strstr (card, "fit 20×20"));
+  g_assert_nonnull (strstr (card, "| validation accuracy | 99.13% at epoch 2 |"));
+  g_assert_nonnull (strstr (card, "| training time | 1 min 23 s (evaluation excluded) |"));
+  g_assert_nonnull (strstr (card, "| hardware | Test CPU 3000 \\(avx2-fma\\), 2 threads, no GPU |"));
+  g_assert_nonnull (strstr (card, "trained with Digit Lab 9.9.1, exported with Digit Lab "));
+  g_assert_nonnull (strstr (card, "@article{lecun1998gradient,"));
+  g_assert_nonnull (strstr (card, "pages   = {2278--2324},"));
+  g_assert_nonnull (strstr (card, "model, config = train.load_model(\".\")"));
+
+  python = find_python_with_yaml ();
+  if (python == NULL)
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("python3 with PyYAML is missing (scripts/deps.sh installs python3-yaml)");
+      g_test_skip ("python3 with PyYAML is missing: the front matter is not parsed");
+    }
+  else
+    {
+      const char *script =
+        "import json, math, sys, yaml\n"
+        "class Strict(yaml.SafeLoader):\n"
+        "    pass\n"
+        "def mapping(loader, node):\n"
+        "    keys = [loader.construct_object(k) for k, _ in node.value]\n"
+        "    assert len(keys) == len(set(keys)), 'duplicate keys: %r' % keys\n"
+        "    return loader.construct_mapping(node)\n"
+        "Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)\n"
+        "card = open(sys.argv[1], encoding='utf-8').read()\n"
+        "want = json.loads(sys.argv[2])\n"
+        "assert card.startswith('---\\n')\n"
+        "text = card[4:card.index('\\n---\\n')]\n"
+        "assert '!' not in text and '&' not in text and '*' not in text, 'no tags or anchors'\n"
+        "front = yaml.load(text, Loader=Strict)\n"
+        "assert sorted(front) == ['datasets', 'library_name', 'license', 'metrics', "
+        "'model-index', 'pipeline_tag', 'tags', 'widget'], sorted(front)\n"
+        "assert front['library_name'] == 'pytorch' and front['pipeline_tag'] == "
+        "'image-classification'\n"
+        "assert len(front['widget']) == len(want), front['widget']\n"
+        "for w, ex in zip(front['widget'], want):\n"
+        "    assert sorted(w) == ['example_title', 'output', 'src'], w\n"
+        "    assert w['src'] == ex['file'], (w, ex)\n"
+        "    top = sorted(range(10), key=lambda k: (-ex['probs'][k], k))[:3]\n"
+        "    assert [o['label'] for o in w['output']] == [str(k) for k in top], (w, top)\n"
+        "    for o, k in zip(w['output'], top):\n"
+        "        assert abs(o['score'] - ex['probs'][k]) <= 0.00005, (o, ex['probs'][k])\n"
+        "    assert w['output'][0]['score'] >= w['output'][1]['score'] >= w['output'][2]['score']\n"
+        "for block in card.split('```python\\n')[1:]:\n"
+        "    compile(block.split('```')[0], 'card', 'exec')\n";
+      g_autofree char *dir = g_dir_make_tmp ("digit-lab-card-XXXXXX", &error);
+      g_autofree char *path = g_build_filename (dir, "README.md", NULL);
+      g_autofree char *err = NULL;
+      const char *argv[] = { python, "-c", script, path, want->str, NULL };
+      int status;
+
+      g_assert_no_error (error);
+      g_assert_true (g_file_set_contents (path, card, -1, NULL));
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                                   NULL, NULL, &err, &status, &error));
+      g_assert_no_error (error);
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("the card's front matter is not what it should be:\n%s", err);
+      g_remove (path);
+      g_rmdir (dir);
+    }
+  g_string_free (want, TRUE);
+  nn_image_set_unref (images);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -276,5 +430,6 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/export/locale", test_export_locale);
   g_test_add_func ("/engine/export/hostile-names", test_export_hostile_names);
+  g_test_add_func ("/engine/export/card-fields", test_export_card_fields);
   return g_test_run ();
 }

@@ -294,7 +294,7 @@ test_model_export (void)
   for (int i = 0; i < 8; i++)
     probs[i * 10 + (i == 7 ? 1 : i)] = 1.0f;
   ev = nn_evaluation_new (probs, labels, 8, 10);
-  g_assert_true (nn_export_hugging_face (model, ev, out, &error));
+  g_assert_true (nn_export_hugging_face (model, ev, NULL, out, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (card_path, &card, NULL, NULL));
 
@@ -305,7 +305,15 @@ test_model_export (void)
   g_assert_nonnull (strstr (card, "87.50% accuracy"));
   g_assert_nonnull (strstr (card, "nn.Conv2d(1, 32, 3, padding=1),  # 0"));
   g_assert_nonnull (strstr (card, "nn.Linear(3136, 128),  # 7"));
-  g_assert_nonnull (strstr (card, "load_state_dict(load_file(\"model.safetensors\"))"));
+  g_assert_nonnull (strstr (card, "model, config = train.load_model(\".\")"));
+  {
+    /* train.py beside it, executable, and a re-export over the folder is allowed */
+    g_autofree char *script = g_build_filename (out, "train.py", NULL);
+
+    g_assert_true (g_file_test (script, G_FILE_TEST_IS_EXECUTABLE));
+    g_assert_true (nn_export_hugging_face (model, ev, NULL, out, &error));
+    g_assert_no_error (error);
+  }
   g_assert_nonnull (strstr (card, "| 7 | 0.0000 | 0.0000 | 0.0000 | 1 |"));
   g_assert_nonnull (strstr (card, "Yann LeCun and Corinna Cortes"));
   {

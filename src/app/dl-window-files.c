@@ -381,7 +381,7 @@ export_thread (GTask        *task,
   GError *error = NULL;
 
   job->model->test_accuracy = ev->accuracy;
-  if (nn_export_hugging_face (job->model, ev, job->dir, &error))
+  if (nn_export_hugging_face (job->model, ev, job->test, job->dir, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);

@@ -1881,8 +1881,10 @@ cmd_export (int    argc,
   };
 
   ctx = make_context ("DIR", "Evaluate a model on the test set and write a folder ready to "
-                      "upload to the Hugging Face Hub: model.safetensors, config.json and a "
-                      "README.md model card.", entries, TRUE);
+                      "upload to the Hugging Face Hub: model.safetensors, config.json, a "
+                      "README.md model card with three test images as widget examples "
+                      "(example-*.png) and train.py, which trains the same network and recipe "
+                      "with PyTorch (torchrun for several processes or machines).", entries, TRUE);
   args = parse_options (ctx, argc, argv, &error);
   if (args == NULL || !check_not_empty ("model", opt_model, &error))
     return usage_fail (NULL, error);
@@ -1898,7 +1900,7 @@ cmd_export (int    argc,
     return fail (NULL, error);
   ev = nn_evaluate_images (model->net, ds->test, NULL, 0, &model->norm);
   model->test_accuracy = ev->accuracy;
-  if (!nn_export_hugging_face (model, ev, args[1], &error))
+  if (!nn_export_hugging_face (model, ev, ds->test, args[1], &error))
     return fail ("could not export", error);
   if (opt_json)
     {

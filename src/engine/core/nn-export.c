@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "nn-png.h"
+
 
 static const char *
 dataset_id (const char *dataset)
@@ -245,9 +247,234 @@ append_result_row (GString    *s,
   g_string_append_printf (s, " | %zu |\n", support);
 }
 
+void
+nn_export_example_free (NnExportExample *example)
+{
+  if (example == NULL)
+    return;
+  g_free (example->file);
+  g_free (example->probs);
+  g_free (example);
+}
+
+GPtrArray *
+nn_export_predict_examples (const NnModel    *model,
+                            const NnImageSet *images,
+                            guint             n_examples,
+                            GError          **error)
+{
+  g_autoptr(GPtrArray) examples = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                  nn_export_example_free);
+  g_autoptr(NnModel) copy = NULL;
+  size_t n = 0;
+
+  g_return_val_if_fail (model != NULL && images != NULL, NULL);
+
+  if (images->rows != model->H || images->cols != model->W || model->C != 1)
+    {
+      g_set_error (error, NN_MODEL_ERROR, NN_MODEL_ERROR_MISMATCH,
+                   "The example images are %zu×%zu, the model takes %zu×%zu×%zu", images->rows,
+                   images->cols, model->C, model->H, model->W);
+      return NULL;
+    }
+  /* the caller's model stays untouched: predictions run on a copy of the weights */
+  copy = nn_model_copy (model, 1, error);
+  if (copy == NULL)
+    return NULL;
+  n = images->rows * images->cols;
+  for (guint k = 0; k < model->n_classes && examples->len < n_examples; k++)
+    for (size_t i = 0; i < images->n_images; i++)
+      {
+        NnExportExample *example;
+        g_autofree float *x = NULL;   /* (1, H, W) in [0, 1] */
+
+        if (images->labels[i] != k)
+          continue;
+        x = g_new (float, n);
+        for (size_t p = 0; p < n; p++)
+          x[p] = images->pixels[i * n + p] / 255.0f;
+        example = g_new0 (NnExportExample, 1);
+        example->index = i;
+        example->label = k;
+        example->n_classes = model->n_classes;
+        example->probs = g_new (float, model->n_classes);
+        example->file = g_strdup_printf ("example-%u-%zu.png", examples->len + 1, i);
+        nn_model_predict_image (copy, x, example->probs);
+        g_ptr_array_add (examples, example);
+        break;
+      }
+  return g_steal_pointer (&examples);
+}
+
+/* The widget's examples in the front matter: each image with the model's three most probable
+ * classes, as the Hub's image-classification widget shows them. */
+static void
+append_widget (GString       *s,
+               const NnModel *model,
+               GPtrArray     *examples)
+{
+  if (examples == NULL || examples->len == 0)
+    return;
+  g_string_append (s, "widget:\n");
+  for (guint e = 0; e < examples->len; e++)
+    {
+      const NnExportExample *ex = examples->pdata[e];
+      g_autofree size_t *order = g_new (size_t, ex->n_classes);
+      g_autofree char *title = NULL;
+
+      for (size_t k = 0; k < ex->n_classes; k++)
+        order[k] = k;
+      /* most probable first; ties by class index, so the text is stable */
+      for (size_t a = 1; a < ex->n_classes; a++)
+        for (size_t b = a; b > 0 && ex->probs[order[b]] > ex->probs[order[b - 1]]; b--)
+          {
+            size_t t = order[b];
+
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+          }
+      g_string_append (s, "  - src: ");
+      append_yaml_string (s, ex->file);
+      title = g_strdup_printf ("test image %zu, a %s", ex->index,
+                               ex->label < model->n_classes ? model->class_names[ex->label] : "?");
+      g_string_append (s, "\n    example_title: ");
+      append_yaml_string (s, title);
+      g_string_append (s, "\n    output:\n");
+      for (size_t r = 0; r < MIN (3, ex->n_classes); r++)
+        {
+          g_string_append (s, "      - label: ");
+          append_yaml_string (s, order[r] < model->n_classes ? model->class_names[order[r]] : "");
+          g_string_append (s, "\n        score: ");
+          append_yaml_number (s, "%.4f", ex->probs[order[r]]);
+          g_string_append_c (s, '\n');
+        }
+    }
+}
+
+/* "1 h 02 min", "4 min 05 s", "12.3 s" */
+static void
+append_duration (GString *s,
+                 double   seconds)
+{
+  if (seconds >= 3600)
+    g_string_append_printf (s, "%d h %02d min", (int) (seconds / 3600),
+                            (int) fmod (seconds / 60, 60));
+  else if (seconds >= 60)
+    g_string_append_printf (s, "%d min %02d s", (int) (seconds / 60), (int) fmod (seconds, 60));
+  else
+    {
+      append_number (s, "%.1f", seconds);
+      g_string_append (s, " s");
+    }
+}
+
+static gboolean
+is_digits (const NnModel *model)
+{
+  return g_strcmp0 (model->dataset, "mnist") == 0;
+}
+
+/* What the model is for and what it is not, and how a picture must be prepared. */
+static void
+append_uses (GString       *s,
+             const NnModel *model)
+{
+  g_string_append (s, "## Intended uses and limitations\n\n");
+  if (is_digits (model))
+    g_string_append (s,
+      "**Intended use:** recognising one handwritten digit (0–9) per image, for teaching, "
+      "demonstrations and experiments with small networks.\n\n"
+      "**Limitations:**\n\n"
+      "- Digits only: a letter, a symbol or a blank image still gets one of the ten classes, "
+      "often with high confidence. There is no \"none of these\" output.\n"
+      "- One digit per image, as a 28×28 grayscale picture with a white digit on black, "
+      "centred the MNIST way (below). Uncentred, rotated by more than a few degrees, very thick "
+      "or very thin strokes lower the accuracy well below the test figure.\n"
+      "- MNIST holds digits written by American Census Bureau employees and high-school "
+      "students in the 1990s: other handwriting styles (a crossed 7, an open 4) are rarer in "
+      "it and recognised less well.\n"
+      "- Not for reading numbers where mistakes matter (cheques, forms, postcodes) without a "
+      "human check.\n\n");
+  else
+    g_string_append (s,
+      "**Intended use:** classifying images like those of its training set, one object per "
+      "image, for teaching, demonstrations and experiments with small networks.\n\n"
+      "**Limitations:** an image of anything else still gets one of the classes, often with "
+      "high confidence; inputs must be prepared as the training images were (size, "
+      "polarity, centring).\n\n");
+  if (!is_digits (model))
+    return;
+  g_string_append (s,
+    "### Preparing real drawings\n\n"
+    "The network saw white-on-black digits prepared the way MNIST prepared its scans: the ink's bounding "
+    "box scaled to fit 20×20 pixels keeping its aspect ratio, then placed in a 28×28 image so "
+    "that the ink's centre of mass sits at the centre. Do the same with a photo or a drawing "
+    "(Digit Lab's app and `digit-lab-cli predict` do it for you):\n\n"
+    "```python\nimport numpy as np\nfrom PIL import Image\n\n\n"
+    "def prepare(path):\n"
+    "    \"\"\"One digit in a picture -> (28, 28) float32 in [0, 1], white ink on black.\"\"\"\n"
+    "    ink = np.asarray(Image.open(path).convert(\"L\"), dtype=np.float32) / 255\n"
+    "    if np.median(ink) > 0.5:  # dark ink on light paper\n"
+    "        ink = 1 - ink\n"
+    "    ys, xs = np.nonzero(ink > 0.2)\n"
+    "    if len(xs) == 0:\n"
+    "        raise ValueError(\"no ink in \" + path)\n"
+    "    ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]\n"
+    "    h, w = ink.shape\n"
+    "    scale = 20 / max(h, w)  # the longer side becomes 20 pixels\n"
+    "    size = (max(1, round(w * scale)), max(1, round(h * scale)))\n"
+    "    box = np.asarray(Image.fromarray(ink, mode=\"F\").resize(size, Image.BOX))\n"
+    "    # the centre of mass, in pixel coordinates of the box\n"
+    "    total = box.sum()\n"
+    "    cy = (box.sum(axis=1) * (np.arange(box.shape[0]) + 0.5)).sum() / total\n"
+    "    cx = (box.sum(axis=0) * (np.arange(box.shape[1]) + 0.5)).sum() / total\n"
+    "    top = int(np.clip(round(14 - cy), 0, 28 - box.shape[0]))\n"
+    "    left = int(np.clip(round(14 - cx), 0, 28 - box.shape[1]))\n"
+    "    out = np.zeros((28, 28), np.float32)\n"
+    "    out[top:top + box.shape[0], left:left + box.shape[1]] = box\n"
+    "    return np.clip(out, 0, 1)\n"
+    "```\n\n");
+}
+
+static void
+append_citation (GString       *s,
+                 const NnModel *model)
+{
+  g_string_append (s, "## Citation\n\n");
+  if (g_strcmp0 (model->dataset, "fashion-mnist") == 0)
+    g_string_append (s,
+      "If you use this model, cite the Fashion-MNIST dataset:\n\n```bibtex\n"
+      "@online{xiao2017fashionmnist,\n"
+      "  author       = {Han Xiao and Kashif Rasul and Roland Vollgraf},\n"
+      "  title        = {Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine Learning "
+      "Algorithms},\n"
+      "  date         = {2017-08-28},\n"
+      "  year         = {2017},\n"
+      "  eprintclass  = {cs.LG},\n"
+      "  eprinttype   = {arXiv},\n"
+      "  eprint       = {cs.LG/1708.07747},\n"
+      "}\n```\n");
+  else if (is_digits (model))
+    g_string_append (s,
+      "If you use this model, cite the MNIST database:\n\n```bibtex\n"
+      "@article{lecun1998gradient,\n"
+      "  author  = {LeCun, Yann and Bottou, L{\\'e}on and Bengio, Yoshua and Haffner, Patrick},\n"
+      "  title   = {Gradient-Based Learning Applied to Document Recognition},\n"
+      "  journal = {Proceedings of the IEEE},\n"
+      "  volume  = {86},\n"
+      "  number  = {11},\n"
+      "  pages   = {2278--2324},\n"
+      "  year    = {1998},\n"
+      "  doi     = {10.1109/5.726791}\n"
+      "}\n```\n");
+  else
+    g_string_append (s, "Cite the dataset the model was trained on, as its authors ask.\n");
+}
+
 char *
 nn_export_model_card (const NnModel      *model,
-                      const NnEvaluation *ev)
+                      const NnEvaluation *ev,
+                      GPtrArray          *examples)
 {
   GString *s;
   g_autofree char *spec = NULL;
@@ -261,12 +488,14 @@ nn_export_model_card (const NnModel      *model,
   t = &model->training;
   license = g_strcmp0 (model->dataset, "fashion-mnist") == 0 ? "mit" : "cc-by-sa-3.0";
 
-  /* front matter: the Hub reads license, datasets, metrics and model-index */
+  /* front matter: the Hub reads license, datasets, metrics and model-index; library_name says
+   * the weights load in PyTorch (train.py's builder), not through transformers */
   g_string_append_printf (s, "license: %s\nlibrary_name: pytorch\npipeline_tag: image-classification\n"
                           "tags:\n  - image-classification\n  - digit-lab\n  - safetensors\n"
                           "datasets:\n  - ", license);
   append_yaml_string (s, dataset_id (model->dataset));
   g_string_append (s, "\nmetrics:\n  - accuracy\n  - f1\n");
+  append_widget (s, model, examples);
   g_string_append (s, "model-index:\n  - name: ");
   append_yaml_string (s, "digit-lab-cnn");
   g_string_append (s, "\n    results:\n      - task:\n          type: image-classification\n"
@@ -293,10 +522,29 @@ nn_export_model_card (const NnModel      *model,
   append_number (s, "%.4f", ev->macro_f1);
   g_string_append (s, ").\n\n");
 
+  g_string_append (s, "## Model details\n\n- **Model type:** convolutional neural network for "
+                      "image classification\n- **Library:** weights in safetensors with tensor "
+                      "names of PyTorch; `train.py` builds the network from `config.json`\n"
+                      "- **Engine:** ");
+  if (t->known && t->engine_version != NULL)
+    {
+      g_string_append (s, "trained with Digit Lab ");
+      append_markdown_text (s, t->engine_version);
+      g_string_append (s, ", exported with Digit Lab " PACKAGE_VERSION "\n");
+    }
+  else
+    g_string_append (s, "exported with Digit Lab " PACKAGE_VERSION "\n");
+  g_string_append_printf (s, "- **Licence:** %s\n\n", license);
+
+  append_uses (s, model);
+
   /* the spec is the engine's own text (layer names, integers, dropout in the C locale) */
   g_string_append_printf (s, "## Architecture\n\n`%s`\n\n%zu parameters, float32. Tensor names "
-                          "match a PyTorch `nn.Sequential` over the same layers (below).\n\n",
+                          "match a PyTorch `nn.Sequential` over the same layers:\n\n"
+                          "```python\nnn.Sequential(\n",
                           spec, nn_network_get_n_params (model->net));
+  append_pytorch_layers (s, model);
+  g_string_append (s, ")\n```\n\n");
 
   g_string_append (s, "## Training recipe\n\n");
   if (t->known)
@@ -314,6 +562,26 @@ nn_export_model_card (const NnModel      *model,
                               "| validation | %u images held out of the training set, seed %"
                               G_GUINT64_FORMAT " |\n| training images | %u |\n",
                               t->validation_size, t->seed, t->n_train);
+      if (isfinite (t->best_val_accuracy))
+        {
+          g_string_append (s, "| validation accuracy | ");
+          append_number (s, "%.2f", 100 * t->best_val_accuracy);
+          g_string_append_printf (s, "%% at epoch %u |\n", t->best_epoch);
+        }
+      if (isfinite (t->seconds))
+        {
+          g_string_append (s, "| training time | ");
+          append_duration (s, t->seconds);
+          g_string_append (s, " (evaluation excluded) |\n");
+        }
+      if (t->hardware != NULL)
+        {
+          g_string_append (s, "| hardware | ");
+          append_markdown_text (s, t->hardware);
+          if (t->n_threads > 0)
+            g_string_append_printf (s, ", %u thread%s", t->n_threads, t->n_threads == 1 ? "" : "s");
+          g_string_append (s, ", no GPU |\n");
+        }
     }
   else
     g_string_append (s, "The training settings were not recorded with these weights.\n");
@@ -336,12 +604,17 @@ nn_export_model_card (const NnModel      *model,
   g_string_append (s, ", mean cross-entropy ");
   append_number (s, "%.4f", ev->loss);
   g_string_append_printf (s, ", %zu mistakes.\n\n", ev->n_mistakes);
+  if (examples != NULL && examples->len > 0)
+    g_string_append (s, "The widget's examples are test images (the `example-*.png` files "
+                        "beside this card); their outputs are the probabilities this model "
+                        "gave them when it was exported.\n\n");
 
-  g_string_append (s, "## Use with PyTorch\n\n```python\nimport torch\nfrom torch import nn\n"
-                      "from safetensors.torch import load_file\n\nmodel = nn.Sequential(\n");
-  append_pytorch_layers (s, model);
-  g_string_append (s, ")\nmodel.load_state_dict(load_file(\"model.safetensors\"))\n"
-                      "model.eval()\nclass_names = [");
+  g_string_append (s, "## Use with PyTorch\n\n`train.py` (beside this card) builds the network "
+                      "from `config.json`, batch normalisation included, and loads the weights "
+                      "without the `safetensors` package if it is missing:\n\n```python\n"
+                      "import torch\nimport train\n\n"
+                      "model, config = train.load_model(\".\")  # eval mode\n"
+                      "class_names = [");
   for (size_t k = 0; k < model->n_classes; k++)
     {
       if (k > 0)
@@ -349,37 +622,66 @@ nn_export_model_card (const NnModel      *model,
       append_python_string (s, model->class_names[k]);
     }
   g_string_append_printf (s, "]\n\n# image: a (%zu, %zu) float tensor in [0, 1], "
-                          "white digit on black\nx = ((image - ", model->H, model->W);
+                          "white digit on black, e.g. torch.from_numpy(prepare(\"digit.png\"))\n"
+                          "x = ((image - ", model->H, model->W);
   append_number (s, "%.6g", model->norm.mean);
   g_string_append (s, ") / ");
   append_number (s, "%.6g", model->norm.std);
   g_string_append_printf (s, ").reshape(1, %zu, %zu, %zu)\n"
-                          "probabilities = model(x).softmax(dim=1)\n"
-                          "print(class_names[probabilities.argmax()])\n```\n\n",
+                          "with torch.no_grad():\n"
+                          "    probabilities = model(x).softmax(dim=1)\n"
+                          "print(class_names[probabilities.argmax()])\n```\n\n"
+                          "To train the same recipe on more machines: `torchrun "
+                          "--nproc_per_node=4 train.py --data MNIST_FOLDER --output OUT` (see "
+                          "`python3 train.py --help`).\n\n",
                           model->C, model->H, model->W);
   g_string_append (s, "## Data and licence\n\n");
   if (g_strcmp0 (model->dataset, "fashion-mnist") == 0)
-    g_string_append (s, "Trained on Fashion-MNIST by Zalando Research (MIT licence).\n");
+    g_string_append (s, "Trained on Fashion-MNIST by Zalando Research (MIT licence).\n\n");
   else
     g_string_append (s, "Trained on MNIST by Yann LeCun and Corinna Cortes, licensed CC BY-SA 3.0; "
-                        "these weights are shared under the same licence.\n");
+                        "these weights are shared under the same licence.\n\n");
+  append_citation (s, model);
   return g_string_free (s, FALSE);
 }
 
 gboolean
 nn_export_hugging_face (const NnModel      *model,
                         const NnEvaluation *ev,
+                        const NnImageSet   *test,
                         const char         *dir,
                         GError            **error)
 {
+  g_autoptr(GPtrArray) examples = NULL;
   g_autofree char *card = NULL;
   g_autofree char *card_path = NULL;
+  g_autofree char *script_path = NULL;
 
   g_return_val_if_fail (model != NULL && ev != NULL && dir != NULL, FALSE);
 
+  if (test != NULL && model->C == 1 && test->rows == model->H && test->cols == model->W)
+    {
+      examples = nn_export_predict_examples (model, test, 3, error);
+      if (examples == NULL)
+        return FALSE;
+    }
   if (!nn_model_save (model, dir, error))
     return FALSE;
-  card = nn_export_model_card (model, ev);
+  for (guint e = 0; examples != NULL && e < examples->len; e++)
+    {
+      const NnExportExample *ex = examples->pdata[e];
+      g_autofree char *path = g_build_filename (dir, ex->file, NULL);
+      size_t n = test->rows * test->cols;
+
+      if (!nn_png_save_gray (path, test->pixels + ex->index * n, test->cols, test->rows,
+                             test->cols, error))
+        return FALSE;
+    }
+  script_path = g_build_filename (dir, NN_EXPORT_TRAIN_SCRIPT, NULL);
+  if (!g_file_set_contents_full (script_path, nn_export_train_script, -1,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0755, error))
+    return FALSE;
+  card = nn_export_model_card (model, ev, examples);
   card_path = g_build_filename (dir, "README.md", NULL);
   return g_file_set_contents_full (card_path, card, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
                                    error);

@@ -163,6 +163,8 @@ nn_model_copy (const NnModel  *model,
     return NULL;
   copy->training = model->training;
   copy->training.optimizer = g_strdup (model->training.optimizer);
+  copy->training.hardware = g_strdup (model->training.hardware);
+  copy->training.engine_version = g_strdup (model->training.engine_version);
   copy->test_accuracy = model->test_accuracy;
   return copy;
 }
@@ -176,6 +178,8 @@ nn_model_unref (NnModel *model)
   g_free (model->dataset);
   g_strfreev (model->class_names);
   g_free (model->training.optimizer);
+  g_free (model->training.hardware);
+  g_free (model->training.engine_version);
   g_free (model);
 }
 
@@ -376,6 +380,31 @@ nn_model_config_to_json (const NnModel *model)
       nn_json_write_uint (&w, t->seed);
       nn_json_write_key (&w, "train_images");
       nn_json_write_uint (&w, t->n_train);
+      if (isfinite (t->best_val_accuracy))
+        {
+          nn_json_write_key (&w, "best_validation_accuracy");
+          nn_json_write_number_fmt (&w, "%.9g", t->best_val_accuracy);
+        }
+      if (isfinite (t->seconds))
+        {
+          nn_json_write_key (&w, "training_seconds");
+          nn_json_write_number_fmt (&w, "%.6g", t->seconds);
+        }
+      if (t->n_threads > 0)
+        {
+          nn_json_write_key (&w, "threads");
+          nn_json_write_uint (&w, t->n_threads);
+        }
+      if (t->hardware != NULL)
+        {
+          nn_json_write_key (&w, "hardware");
+          nn_json_write_string (&w, t->hardware);
+        }
+      if (t->engine_version != NULL)
+        {
+          nn_json_write_key (&w, "engine_version");
+          nn_json_write_string (&w, t->engine_version);
+        }
       nn_json_write_end_object (&w);
     }
   nn_json_write_end_object (&w);
@@ -462,12 +491,14 @@ write_synced (const char  *path,
   return TRUE;
 }
 
-/* The files a model folder may hold: its own, and the card an export writes beside them. */
+/* The files a model folder may hold: its own, and what an export writes beside them (the card,
+ * train.py, the widget's example images). */
 static gboolean
 is_model_file (const char *name)
 {
   return strcmp (name, NN_MODEL_WEIGHTS_FILE) == 0 || strcmp (name, NN_MODEL_CONFIG_FILE) == 0 ||
-         strcmp (name, "README.md") == 0;
+         strcmp (name, "README.md") == 0 || strcmp (name, "train.py") == 0 ||
+         (g_str_has_prefix (name, "example-") && g_str_has_suffix (name, ".png"));
 }
 
 /* Removes a folder that holds only a model's own files; what cannot be removed is left. */
@@ -895,6 +926,28 @@ config_read_training (const Config    *c,
   t->learning_rate = lr;
   t->rotation_degrees = rotation;
   t->optimizer = g_strdup (opt_name);
+  /* optional: what the card reports beside the recipe */
+  {
+    double value;
+    gint64 threads;
+    const char *text;
+
+    t->best_val_accuracy = t->seconds = NAN;
+    if (nn_json_object_get_double_member (node, "best_validation_accuracy", &value, NULL) &&
+        value >= 0 && value <= 1)
+      t->best_val_accuracy = value;
+    if (nn_json_object_get_double_member (node, "training_seconds", &value, NULL) &&
+        value >= 0 && value <= 1e9)
+      t->seconds = value;
+    if (nn_json_object_get_int_member (node, "threads", &threads, NULL) &&
+        threads > 0 && threads <= 4096)
+      t->n_threads = (guint) threads;
+    if (nn_json_object_get_string_member (node, "hardware", &text, NULL) && strlen (text) <= 200)
+      t->hardware = g_strdup (text);
+    if (nn_json_object_get_string_member (node, "engine_version", &text, NULL) &&
+        strlen (text) <= 64)
+      t->engine_version = g_strdup (text);
+  }
   return TRUE;
 }
 
@@ -1167,6 +1220,8 @@ model_from_config (const Config        *c,
   if (model == NULL)
     {
       g_free (training.optimizer);
+      g_free (training.hardware);
+      g_free (training.engine_version);
       return NULL;
     }
   model->training = training;

@@ -45,6 +45,12 @@ typedef struct
   guint     validation_size;
   guint64   seed;
   guint     n_train;
+  /* what the model card reports beside the recipe; older files lack them */
+  double    best_val_accuracy;  /* of best_epoch; NAN when unknown */
+  double    seconds;            /* training time, evaluation excluded; NAN when unknown */
+  guint     n_threads;          /* 0 when unknown */
+  char     *hardware;           /* "AMD EPYC 7B13 (avx2-fma)", or NULL */
+  char     *engine_version;     /* the Digit Lab that trained it, or NULL */
 } NnModelTraining;
 
 typedef struct
@@ -87,7 +93,7 @@ NnModel  *nn_model_copy              (const NnModel         *model,
  * put back on failure) before the old one is
  * removed. On any failure DIR is as it was and no temporary folder is left. An existing DIR
  * that holds anything but a model's own files (config.json, model.safetensors, an export's
- * README.md, which goes with the old model) is refused, as is a symbolic link. */
+ * README.md, train.py and example-*.png, which go with the old model) is refused, as is a symbolic link. */
 gboolean  nn_model_save              (const NnModel         *model,
                                       const char            *dir,
                                       GError               **error);

@@ -1,5 +1,7 @@
 /* nn-trainer.c: epochs of seeded shuffling, rotation, normalisation and data-parallel steps */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
 #include "nn-trainer.h"
 
 #include <math.h>
@@ -8,6 +10,7 @@
 
 #include "nn-augment.h"
 #include "nn-checkpoint.h"
+#include "nn-cpu.h"
 #include "nn-run-store.h"
 
 G_DEFINE_QUARK (nn-trainer-error-quark, nn_trainer_error)
@@ -698,6 +701,7 @@ nn_trainer_dup_best_model (NnTrainer  *t,
   const NnImageSet *train;
   const float *params;
   NnModel *model;
+  double seconds = 0;
 
   g_return_val_if_fail (t != NULL, NULL);
 
@@ -721,7 +725,15 @@ nn_trainer_dup_best_model (NnTrainer  *t,
     .validation_size = t->config.validation_size,
     .seed = t->config.seed,
     .n_train = (guint) t->n_train,
+    .best_val_accuracy = t->best_epoch > 0 ? t->best_val_accuracy : NAN,
+    .n_threads = (guint) nn_network_get_n_threads (t->net),
+    .hardware = nn_cpu_dup_description (),
+    .engine_version = g_strdup (PACKAGE_VERSION),
   };
+  /* every epoch's training time, those before a resume too */
+  for (guint i = 0; i < t->history->len; i++)
+    seconds += g_array_index (t->history, NnEpochStats, i).seconds;
+  model->training.seconds = t->history->len > 0 ? seconds : NAN;
   return model;
 }
 

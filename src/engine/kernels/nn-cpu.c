@@ -2,6 +2,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "nn-cpu.h"
 
+#include <string.h>
+
 static const char *const level_names[NN_CPU_N_LEVELS] = {
   [NN_CPU_GENERIC] = "generic",
   [NN_CPU_AVX2] = "avx2-fma",
@@ -53,4 +55,27 @@ nn_cpu_level (void)
       g_once_init_leave (&chosen, (gsize) level + 1);
     }
   return (NnCpuLevel) (chosen - 1);
+}
+
+char *
+nn_cpu_dup_description (void)
+{
+  g_autofree char *cpuinfo = NULL;
+  g_autofree char *name = NULL;
+
+  /* Linux; elsewhere the name stays unknown */
+  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
+
+      for (size_t i = 0; lines[i] != NULL && name == NULL; i++)
+        if (g_str_has_prefix (lines[i], "model name") && strchr (lines[i], ':') != NULL)
+          name = g_strstrip (g_strdup (strchr (lines[i], ':') + 1));
+    }
+  if (name == NULL || *name == '\0' || !g_utf8_validate (name, -1, NULL) || strlen (name) > 128)
+    {
+      g_free (name);
+      name = g_strdup ("unknown CPU");
+    }
+  return g_strdup_printf ("%s (%s)", name, nn_cpu_level_name (nn_cpu_level ()));
 }

@@ -23,5 +23,8 @@ gboolean     nn_cpu_runs       (NnCpuLevel level);
 NnCpuLevel   nn_cpu_level      (void);
 /* "avx512", "avx2-fma" or "generic" */
 const char  *nn_cpu_level_name (NnCpuLevel level);
+/* The processor's model name as the system gives it, and the level used: "AMD EPYC 7B13
+ * (avx2-fma)"; "unknown CPU (generic)" where the system does not say. */
+char        *nn_cpu_dup_description (void);
 
 G_END_DECLS
