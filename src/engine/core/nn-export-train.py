@@ -325,36 +325,110 @@ def mean_std(images):
     return float(mean / 255), float(math.sqrt(max(float(var), 0.0)) / 255)
 
 
-# ---- the recipe's augmentation: each field of config.json's "training" it knows ----------
+# ---- the recipe: augmentation, optimiser, schedule, as Digit Lab defines them -------------
 
-def rotate(x, max_degrees, generator):
-    """Each image turned by a uniform angle in ±max_degrees about its centre, bilinear, zero fill."""
-    if max_degrees <= 0:
+def _gaussian_smooth(field, sigma):
+    """Each (N, 1, H, W) field smoothed by a normalised Gaussian, edges reflected."""
+    h, w = field.shape[-2:]
+    radius = max(1, min(int(math.ceil(3 * sigma)), h - 1, w - 1))
+    xs = torch.arange(-radius, radius + 1, dtype=field.dtype)
+    kernel = torch.exp(-xs * xs / (2 * sigma * sigma))
+    kernel = kernel / kernel.sum()
+    field = F.pad(field, (radius, radius, 0, 0), mode="reflect")
+    field = F.conv2d(field, kernel.view(1, 1, 1, -1))
+    field = F.pad(field, (0, 0, radius, radius), mode="reflect")
+    return F.conv2d(field, kernel.view(1, 1, -1, 1))
+
+
+def augment(x, recipe, generator):
+    """Digit Lab's random augmentation of pixels x (N, 1, H, W) in [0, 1]: the affine map
+    c + t + R(angle) Sh(shear) scale (p - c) about the centre c, and Simard's elastic field d,
+    sampled at once bilinearly, out(p) = in(A^-1(p + d(p))), outside 0."""
+    rotation = float(recipe.get("rotation_degrees", 0) or 0)
+    translate = float(recipe.get("translate", 0) or 0)
+    scale = float(recipe.get("scale", 0) or 0)
+    shear = float(recipe.get("shear_degrees", 0) or 0)
+    alpha = float(recipe.get("elastic_alpha", 0) or 0)
+    sigma = float(recipe.get("elastic_sigma", 4) or 4)
+    if rotation <= 0 and translate <= 0 and scale <= 0 and shear <= 0 and alpha <= 0:
         return x
-    n = x.shape[0]
-    angle = (torch.rand(n, generator=generator) * 2 - 1) * math.radians(max_degrees)
-    c, s = torch.cos(angle), torch.sin(angle)
-    zero = torch.zeros_like(c)
-    theta = torch.stack([torch.stack([c, -s, zero], 1), torch.stack([s, c, zero], 1)], 1)
-    grid = F.affine_grid(theta.to(x.device), x.shape, align_corners=True)
-    return F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=True)
+    n, _, h, w = x.shape
+
+    def uniform(r):
+        return (torch.rand(n, generator=generator) * 2 - 1) * r
+
+    angle = torch.deg2rad(uniform(rotation))
+    dx, dy = uniform(translate) * w, uniform(translate) * h
+    factor = 1 + uniform(scale)
+    tan_shear = torch.tan(torch.deg2rad(uniform(shear)))
+    # the inverse map, in pixels: src = c + (1/scale) Sh^-1 R^-1 (q - c - t)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    r_inv = torch.stack([torch.stack([cos, -sin], 1), torch.stack([sin, cos], 1)], 1)
+    sh_inv = torch.zeros(n, 2, 2)
+    sh_inv[:, 0, 0] = 1
+    sh_inv[:, 0, 1] = tan_shear
+    sh_inv[:, 1, 1] = 1
+    m = sh_inv @ r_inv / factor.view(n, 1, 1)                        # (N, 2, 2)
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float32),
+                            torch.arange(w, dtype=torch.float32), indexing="ij")
+    q = torch.stack([xs, ys], -1).expand(n, h, w, 2).clone()         # (N, H, W, 2), x then y
+    if alpha > 0:
+        field = torch.rand(n, 2, h, w, generator=generator) * 2 - 1
+        field = _gaussian_smooth(field.view(n * 2, 1, h, w), sigma).view(n, 2, h, w) * alpha
+        q = q + field.permute(0, 2, 3, 1)
+    centre = torch.tensor([(w - 1) / 2, (h - 1) / 2])
+    rel = q - centre - torch.stack([dx, dy], 1).view(n, 1, 1, 2)
+    src = torch.einsum("nij,nhwj->nhwi", m, rel) + centre
+    grid = torch.stack([src[..., 0] / (w - 1) * 2 - 1, src[..., 1] / (h - 1) * 2 - 1], -1)
+    return F.grid_sample(x, grid.to(x.device), mode="bilinear", padding_mode="zeros",
+                         align_corners=True)
 
 
-AUGMENTATIONS = {
-    "rotation_degrees": rotate,
-}
+def learning_rate(recipe, t, total):
+    """The rate of update t of total (nn_lr_schedule_at): constant, step, cosine, one-cycle."""
+    base = recipe["learning_rate"]
+    kind = recipe.get("lr_schedule", "constant")
+    if kind == "constant":
+        return base
+    if kind == "step":
+        per_epoch = max(1, total // recipe["epochs"])
+        return base * recipe.get("lr_gamma", 0.1) ** (t // (recipe.get("lr_step_epochs", 1) * per_epoch))
+    if kind == "cosine":
+        low = recipe.get("lr_min", 0.0)
+        return low + (base - low) * (1 + math.cos(math.pi * t / total)) / 2
+    if kind == "one-cycle":
+        start = base / recipe.get("lr_div_factor", 25.0)
+        end = start / recipe.get("lr_final_div_factor", 1e4)
+        rise = float(recipe.get("lr_pct_start", 0.3) * total) - 1
+        anneal = lambda a, b, pct: b + (a - b) / 2 * (1 + math.cos(math.pi * pct))
+        if t <= rise:
+            return anneal(start, base, t / rise)
+        return anneal(base, end, (t - rise) / (total - 1 - rise))
+    raise ValueError("the learning-rate schedule %r is not known here" % kind)
 
-# The recipe fields of config.json's "training" that this script trains by, and the ones that
-# only record what happened (rewritten after training).
-RECIPE_FIELDS = {"epochs", "batch_size", "optimizer", "learning_rate", "validation_size", "seed"} | set(AUGMENTATIONS)
-RECORD_FIELDS = {"best_epoch", "train_images", "best_validation_accuracy", "training_seconds",
-                 "threads", "hardware", "engine_version"}
+
+def _adam(params, t, decoupled=False):
+    kind = torch.optim.AdamW if decoupled else torch.optim.Adam
+    return kind(params, lr=t["learning_rate"], betas=(0.9, 0.999), eps=1e-8,
+                weight_decay=t.get("weight_decay", 0.0))
+
 
 OPTIMIZERS = {
-    "adam": lambda params, t: torch.optim.Adam(params, lr=t["learning_rate"], betas=(0.9, 0.999),
-                                               eps=1e-8),
-    "sgd": lambda params, t: torch.optim.SGD(params, lr=t["learning_rate"], momentum=0.9),
+    "adam": _adam,
+    "adamw": lambda params, t: _adam(params, t, decoupled=True),
+    "sgd": lambda params, t: torch.optim.SGD(params, lr=t["learning_rate"], momentum=0.9,
+                                             weight_decay=t.get("weight_decay", 0.0)),
 }
+
+# The fields of config.json's "training" that this script trains by, and the ones that only
+# record what happened (rewritten after training).
+RECIPE_FIELDS = {"epochs", "batch_size", "optimizer", "learning_rate", "weight_decay",
+                 "validation_size", "seed", "rotation_degrees", "translate", "scale",
+                 "shear_degrees", "elastic_alpha", "elastic_sigma", "lr_schedule",
+                 "lr_step_epochs", "lr_gamma", "lr_min", "lr_pct_start", "lr_div_factor",
+                 "lr_final_div_factor", "label_smoothing", "train_on_all"}
+RECORD_FIELDS = {"best_epoch", "train_images", "best_validation_accuracy", "training_seconds",
+                 "threads", "hardware", "engine_version"}
 
 
 # ---- training ------------------------------------------------------------------------
@@ -433,6 +507,8 @@ def main(argv=None):
                        ("validation_size", args.validation_size)):
         if value is not None:
             recipe[key] = value
+    if recipe.get("lr_schedule", "constant") not in ("constant", "step", "cosine", "one-cycle"):
+        sys.exit("train.py: the learning-rate schedule %r is not known here" % recipe["lr_schedule"])
     if recipe["optimizer"] not in OPTIMIZERS:
         sys.exit("train.py: the optimiser %r is not known here (known: %s)"
                  % (recipe["optimizer"], ", ".join(sorted(OPTIMIZERS))))
@@ -460,6 +536,10 @@ def main(argv=None):
         sys.exit("train.py: %d training images cannot hold out %d for validation and still fill a "
                  "batch of %d" % (len(images), n_val, recipe["batch_size"]))
     train_idx, val_idx = split_indices(len(images), n_val, recipe["seed"])
+    if recipe.get("train_on_all"):
+        # the epoch count was chosen on the split before: now every image is trained on, and
+        # the last epoch is kept
+        train_idx = train_idx + val_idx
     train_idx, val_idx = torch.tensor(train_idx), torch.tensor(val_idx)
     norm = mean_std(images[train_idx])
     try:
@@ -478,32 +558,36 @@ def main(argv=None):
 
     best = None                      # (accuracy, loss, epoch, state)
     seconds = 0.0
+    step = 0
+    batches_per_epoch = len(train_idx) // (local_batch * world)
+    if args.max_batches > 0:
+        batches_per_epoch = min(batches_per_epoch, args.max_batches)
+    total_steps = max(1, batches_per_epoch * recipe["epochs"])
     for epoch in range(1, recipe["epochs"] + 1):
         model.train()
         started = time.perf_counter()
         # one permutation for all processes, each taking its share of every global batch
         order = train_idx[torch.randperm(len(train_idx), generator=torch.Generator().manual_seed(
             recipe["seed"] * 7919 + epoch))]
-        n_batches = len(order) // (local_batch * world)
-        if args.max_batches > 0:
-            n_batches = min(n_batches, args.max_batches)
-        for b in range(n_batches):
+        for b in range(batches_per_epoch):
             first = (b * world + rank) * local_batch
             idx = order[first:first + local_batch]
-            x = images[idx].float().unsqueeze(1) / 255
-            for field, augment in AUGMENTATIONS.items():
-                x = augment(x, float(recipe.get(field, 0) or 0), generator)
+            x = augment(images[idx].float().unsqueeze(1) / 255, recipe, generator)
             x = ((x - norm[0]) / norm[1]).to(device)
             y = labels[idx].to(device)
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(recipe, step, total_steps)
             optimizer.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(model(x), y)
+            loss = F.cross_entropy(model(x), y, label_smoothing=float(recipe.get("label_smoothing", 0)))
             loss.backward()
             optimizer.step()
+            step += 1
         seconds += time.perf_counter() - started
         acc, val_loss, _ = evaluate(net, images[val_idx], labels[val_idx], norm, device)
         if rank == 0:
             print("epoch %d: validation accuracy %.4f, loss %.4f" % (epoch, acc, val_loss), flush=True)
-        if best is None or acc > best[0] or (acc == best[0] and val_loss < best[1]):
+        if (best is None or recipe.get("train_on_all") or acc > best[0] or
+                (acc == best[0] and val_loss < best[1])):
             best = (acc, val_loss, epoch, {k: v.detach().cpu().clone() for k, v in net.state_dict().items()})
 
     if rank == 0:
