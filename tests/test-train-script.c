@@ -274,8 +274,11 @@ test_predictions (void)
 
   nn_train_config_init (&config);
   g_free (config.spec);
-  config.spec = g_strdup ("conv(8,5,pad=2) relu maxpool(2) conv(16,3) tanh flatten dropout(0.25) "
-                          "dense(32) relu dense(10)");
+  /* every kind of the layer table: strided and 5×5 convolutions, batch norm after a
+   * convolution and after a dense layer, global average pooling */
+  config.spec = g_strdup ("conv(8,5,pad=2) batchnorm relu maxpool(2) conv(16,3,stride=2) tanh "
+                          "conv(16,3,pad=1) relu gap flatten dropout(0.25) dense(32) batchnorm "
+                          "relu dense(10)");
   config.epochs = 1;
   config.validation_size = 500;
   config.n_threads = 2;

@@ -95,9 +95,13 @@ def _batchnorm(dims):
     return build
 
 
-def _global_avgpool(spec, shape):
-    c = shape[0]
-    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten()), (c,)
+def _adaptive_avgpool(spec, shape):
+    if len(shape) != 3:
+        raise ValueError("average pooling needs an image input")
+    size = spec.get("output_size", 1)
+    if size != 1:
+        raise ValueError("only global average pooling (output_size 1) is known here")
+    return nn.AdaptiveAvgPool2d(1), (shape[0], 1, 1)
 
 
 # Every kind of Digit Lab's layer table that this script knows, by its config.json "type".
@@ -111,7 +115,7 @@ LAYER_BUILDERS = {
     "dropout": _dropout,
     "batchnorm2d": _batchnorm(2),
     "batchnorm1d": _batchnorm(1),
-    "global_avgpool2d": _global_avgpool,
+    "adaptiveavgpool2d": _adaptive_avgpool,
 }
 
 
