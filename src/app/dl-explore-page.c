@@ -12,6 +12,7 @@
 #include "dl-chart.h"
 #include "dl-dataset-status.h"
 #include "dl-digit-view.h"
+#include "dl-format.h"
 #include "dl-scroll-guard.h"
 #include "nn-augment.h"
 
@@ -27,7 +28,7 @@ struct _DlExplorePage
   DlDatasetStatus     *dataset_status;
   AdwPreferencesGroup *report_group;
   GtkBox              *charts_box;
-  GtkGrid             *means_grid;
+  GtkFlowBox          *means_box;
   GtkFlowBox          *augment_box;
   GtkSpinButton       *angle_spin;
 
@@ -206,19 +207,23 @@ show_report (DlExplorePage *self)
 {
   const NnReport *r = self->report;
   const NnSplitReport *tr = &r->splits[0], *te = &r->splits[1];
-  g_autofree char *counts = g_strdup_printf (_("%zu training, %zu test"), tr->n_images,
-                                             te->n_images);
+  g_autofree char *n_train = dl_format_count (tr->n_images);
+  g_autofree char *n_test = dl_format_count (te->n_images);
+  g_autofree char *counts = g_strdup_printf (_("%s training, %s test"), n_train, n_test);
   g_autofree char *dims = g_strdup_printf ("%zu × %zu", tr->rows, tr->cols);
   g_autofree char *labels = g_strdup_printf ("%u – %u", MIN (tr->label_min, te->label_min),
                                              MAX (tr->label_max, te->label_max));
   g_autofree char *stats = g_strdup_printf (_("mean %.4f, standard deviation %.4f"), tr->mean,
                                             tr->std);
-  g_autofree char *dups = g_strdup_printf (_("%zu in training, %zu in test, %zu test images also "
-                                             "in training"), tr->n_duplicates, te->n_duplicates,
-                                           r->n_cross_duplicates);
-  g_autofree char *blanks = g_strdup_printf (_("%zu blank, %zu nearly blank"),
-                                             tr->n_blank + te->n_blank,
-                                             tr->n_near_blank + te->n_near_blank);
+  g_autofree char *dup_train = dl_format_count (tr->n_duplicates);
+  g_autofree char *dup_test = dl_format_count (te->n_duplicates);
+  g_autofree char *dup_cross = dl_format_count (r->n_cross_duplicates);
+  g_autofree char *dups = g_strdup_printf (_("%s in training, %s in test, %s test images also "
+                                             "in training"), dup_train, dup_test, dup_cross);
+  g_autofree char *n_blank = dl_format_count (tr->n_blank + te->n_blank);
+  g_autofree char *n_near_blank = dl_format_count (tr->n_near_blank + te->n_near_blank);
+  g_autofree char *blanks = g_strdup_printf (_("%s blank, %s nearly blank"), n_blank,
+                                             n_near_blank);
   double total_train = 0, total_test = 0;
 
   for (guint i = 0; i < self->rows->len; i++)
@@ -262,24 +267,27 @@ show_report (DlExplorePage *self)
   {
     GtkWidget *child;
 
-    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->means_grid))) != NULL)
-      gtk_grid_remove (self->means_grid, child);
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->means_box))) != NULL)
+      gtk_flow_box_remove (self->means_box, child);
     if (tr->rows == 28 && tr->cols == 28)
       for (size_t k = 0; k < r->n_classes; k++)
         {
           GtkWidget *view = dl_digit_view_new ();
           g_autofree char *name = g_strdup_printf (_("Mean image of class %s"), r->class_names[k]);
-          g_autofree char *count = g_strdup_printf (ngettext ("The average of %u training image",
-                                                              "The average of %u training images",
+          g_autofree char *n = dl_format_count (tr->class_counts[k]);
+          g_autofree char *count = g_strdup_printf (ngettext ("The average of %s training image",
+                                                              "The average of %s training images",
                                                               tr->class_counts[k]),
-                                                    tr->class_counts[k]);
+                                                    n);
 
+          /* five in a line, as large as the width allows (twice the thumbnails' size at most) */
           gtk_widget_set_size_request (view, 56, 56);
           dl_digit_view_set_image (DL_DIGIT_VIEW (view), tr->class_means + k * 784);
           gtk_widget_set_tooltip_text (view, r->class_names[k]);
           gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                           name, GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, count, -1);
-          gtk_grid_attach (self->means_grid, view, (int) (k % 5), (int) (k / 5), 1, 1);
+          gtk_flow_box_append (self->means_box, view);
+          gtk_widget_set_focusable (gtk_widget_get_parent (view), FALSE);
         }
   }
   update_augmentation (self);
@@ -398,10 +406,21 @@ dl_explore_page_class_init (DlExplorePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, dataset_status);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, report_group);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, charts_box);
-  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, means_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, means_box);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, augment_box);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, angle_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_angle_changed);
+}
+
+static GtkWidget *
+heading (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "heading");
+  return label;
 }
 
 static void
@@ -422,8 +441,10 @@ dl_explore_page_init (DlExplorePage *self)
   self->pixel_chart = DL_CHART (dl_chart_new (_("pixel value (0 excluded)"),
                                               /* xgettext:no-c-format */
                                               _("% of pixels")));
+  /* the two splits' histograms nearly coincide: training's dots make a band the test line
+   * runs along, so neither hides the other */
   self->train_pixels = dl_chart_add_series (self->pixel_chart, _("training"), "blue",
-                                            DL_CHART_LINE);
+                                            DL_CHART_MARKERS);
   self->test_pixels = dl_chart_add_series (self->pixel_chart, _("test"), "orange", DL_CHART_LINE);
   /* from a twentieth of a percent to a few percent: only a log axis shows both */
   dl_chart_set_y_log (self->pixel_chart, TRUE);
@@ -431,7 +452,9 @@ dl_explore_page_init (DlExplorePage *self)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Images per class"), -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->pixel_chart),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pixel intensity histogram"), -1);
+  gtk_box_append (self->charts_box, heading (_("Images per Class")));
   gtk_box_append (self->charts_box, GTK_WIDGET (self->class_chart));
+  gtk_box_append (self->charts_box, heading (_("Pixel Values")));
   gtk_box_append (self->charts_box, GTK_WIDGET (self->pixel_chart));
 
   for (int k = 0; k <= N_ROTATIONS; k++)
