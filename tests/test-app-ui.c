@@ -7,6 +7,7 @@
 #include "dl-application.h"
 #include "dl-confusion-matrix.h"
 #include "dl-format.h"
+#include "dl-training.h"
 #include "dl-window.h"
 #include "dl-window-private.h"
 #include "app-helpers.h"
@@ -536,6 +537,106 @@ test_explore_scroll_keeps_rotation (void)
   close_window (window);
 }
 
+static void
+on_training_finished (DlTraining *training,
+                      gboolean    stopped,
+                      gboolean   *done)
+{
+  *done = TRUE;
+}
+
+static void
+on_epoch_kept (DlTraining         *training,
+               const NnEpochStats *stats,
+               NnEpochStats       *best)
+{
+  if (stats->is_best)
+    *best = *stats;
+}
+
+/* Stop is red only while it can stop; Pause and Resume take one width; paused, the status
+ * keeps where the run is; finished, it names the epoch kept and its accuracy, on the page
+ * rather than in a toast over the charts. */
+static void
+test_train_page_status (void)
+{
+  DlWindow *window = make_window ();
+  DlTrainPage *page = dl_window_get_train_page (window);
+  DlTraining *training = dl_train_page_get_training (page);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  GtkWidget *stop = NULL, *pause = NULL;
+  GtkLabel *status;
+  NnEpochStats best = { 0 };
+  gboolean done = FALSE;
+  g_autofree char *kept = NULL;
+  gint64 end;
+  int width_pause, width_resume;
+
+  g_settings_set_uint (settings, "epochs", 1);
+  g_settings_set_uint (settings, "validation-size", 100);
+  g_settings_set_string (settings, "architecture", "reference");
+  dl_window_set_dataset (window, bars_dataset (600, 100));
+  adw_view_stack_set_visible_child_name (window->stack, "train");
+  spin ();
+  {
+    GtkLabel *label = find_label (GTK_WIDGET (page), "^Stop$");
+    GtkLabel *plabel = find_label (GTK_WIDGET (page), "^_?Pause$");
+
+    g_assert_nonnull (label);
+    g_assert_nonnull (plabel);
+    stop = gtk_widget_get_ancestor (GTK_WIDGET (label), GTK_TYPE_BUTTON);
+    pause = gtk_widget_get_ancestor (GTK_WIDGET (plabel), GTK_TYPE_BUTTON);
+  }
+  g_assert_false (gtk_widget_get_sensitive (stop));
+  g_assert_false (gtk_widget_has_css_class (stop, "destructive-action"));
+  width_pause = gtk_widget_get_width (pause);
+
+  g_signal_connect (training, "finished", G_CALLBACK (on_training_finished), &done);
+  g_signal_connect (training, "epoch-finished", G_CALLBACK (on_epoch_kept), &best);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
+  g_assert_true (dl_training_get_running (training));
+  spin ();
+  g_assert_true (gtk_widget_get_sensitive (stop));
+  g_assert_true (gtk_widget_has_css_class (stop, "destructive-action"));
+
+  /* paused after a progress report: the status says so, and where the run is */
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (find_label (GTK_WIDGET (page), "^Epoch 1 of 1 · batch [0-9]+ of [0-9]+\n") == NULL &&
+         !done && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  if (!done)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "train.pause", NULL));
+      spin ();
+      g_assert_nonnull (find_label (GTK_WIDGET (page), "^Paused\nEpoch 1 of 1 · batch [0-9]+ of "));
+      width_resume = gtk_widget_get_width (pause);
+      g_assert_cmpint (width_resume, ==, width_pause);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "train.pause", NULL));
+    }
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!done && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (done);
+  spin ();
+  g_signal_handlers_disconnect_by_data (training, &done);
+  g_signal_handlers_disconnect_by_data (training, &best);
+
+  g_assert_cmpuint (best.epoch, ==, 1);
+  {
+    g_autofree char *accuracy = dl_format_percent (best.val_accuracy, 2);
+
+    kept = g_strdup_printf ("Finished: epoch 1 is kept (%s validation accuracy)\n"
+                            "The other pages now use this model.", accuracy);
+  }
+  status = find_label (GTK_WIDGET (page), "^Finished: ");
+  g_assert_nonnull (status);
+  g_assert_cmpstr (gtk_label_get_label (status), ==, kept);
+  /* no toast over the charts of the page in view */
+  g_assert_null (dl_window_get_last_toast (window));
+  g_assert_false (gtk_widget_has_css_class (stop, "destructive-action"));
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -558,5 +659,6 @@ main (int   argc,
   g_test_add_func ("/app-ui/evaluate-page/names-model", test_evaluate_names_model);
   g_test_add_func ("/app-ui/dataset-page/details-narrow", test_dataset_details_narrow);
   g_test_add_func ("/app-ui/explore-page/scroll-keeps-rotation", test_explore_scroll_keeps_rotation);
+  g_test_add_func ("/app-ui/train-page/status", test_train_page_status);
   return g_test_run ();
 }

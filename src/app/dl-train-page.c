@@ -7,10 +7,13 @@
 #include "dl-page.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 #include <math.h>
 
 #include "dl-accessible.h"
 #include "dl-chart.h"
+#include "dl-format.h"
+#include "dl-scroll-guard.h"
 #include "dl-dataset-status.h"
 
 /* weight of the newest batch in the smoothed loss curve */
@@ -36,6 +39,7 @@ struct _DlTrainPage
   GtkSpinButton  *seed_spin;
   GtkLabel       *status_label;
   GtkToggleButton *pause_button;
+  GtkWidget      *stop_button;
   GtkBox         *charts_box;
   GtkCheckButton *log_scale_check;
   AdwPreferencesGroup *recipe_group;
@@ -51,6 +55,8 @@ struct _DlTrainPage
   gboolean        progress_due; /* newer than the label */
   gint64          label_time;   /* monotonic µs when the label last showed progress */
   guint           label_source;
+  guint           best_epoch;   /* the epoch the run keeps, 0 before the first ended */
+  double          best_accuracy; /* its validation accuracy */
 
   GSettings      *settings;
   DlTraining     *training;
@@ -211,17 +217,29 @@ format_duration (double seconds)
   return g_strdup_printf ("%d:%02d", s / 60, s % 60);
 }
 
+/* Where the run is, the first line of the status while it trains and while it is paused. */
+static char *
+progress_line (DlTrainPage *self)
+{
+  const NnTrainProgress *p = &self->progress;
+
+  /* Translators: live training status */
+  return g_strdup_printf (_("Epoch %u of %u · batch %u of %u"), p->epoch, p->n_epochs, p->batch,
+                          p->n_batches);
+}
+
 static void
 show_progress (DlTrainPage *self)
 {
   const NnTrainProgress *p = &self->progress;
   g_autofree char *elapsed = format_duration (p->elapsed);
   g_autofree char *eta = format_duration (p->eta);
+  g_autofree char *where = progress_line (self);
   g_autofree char *text = NULL;
 
-  /* Translators: live training status; the times are minutes:seconds */
-  text = g_strdup_printf (_("Epoch %u of %u · batch %u of %u\n%.0f images/s · %s elapsed · "
-                            "%s left"), p->epoch, p->n_epochs, p->batch, p->n_batches,
+  /* Translators: live training status, below "Epoch 3 of 10 · batch 200 of 860"; the times
+   * are minutes:seconds */
+  text = g_strdup_printf (_("%s\n%.0f images/s · %s elapsed · %s left"), where,
                           p->samples_per_second, elapsed, eta);
   gtk_label_set_label (self->status_label, text);
   self->label_time = g_get_monotonic_time ();
@@ -290,6 +308,8 @@ on_epoch_finished (DlTraining         *training,
   dl_chart_append (self->accuracy_chart, self->test_acc, s->epoch, s->test_accuracy);
   if (s->is_best)
     {
+      self->best_epoch = s->epoch;
+      self->best_accuracy = s->val_accuracy;
       /* Translators: marks, on the charts, the epoch whose weights the training keeps */
       dl_chart_set_marker (self->loss_chart, s->epoch, _("best epoch"));
       dl_chart_set_marker (self->accuracy_chart, s->epoch, _("best epoch"));
@@ -320,8 +340,20 @@ on_finished (DlTraining  *training,
       set_status (self, _("Stopped before the first epoch ended"));
       return;
     }
-  set_status (self, stopped ? _("Stopped; the best epoch so far is kept")
-                             : _("Finished; the best epoch is kept"));
+  {
+    g_autofree char *accuracy = dl_format_percent (self->best_accuracy, 2);
+    g_autofree char *text = NULL;
+
+    if (stopped)
+      /* Translators: the epoch whose weights are kept, and its validation accuracy */
+      text = g_strdup_printf (_("Stopped: epoch %u, the best so far, is kept (%s validation "
+                                "accuracy)"), self->best_epoch, accuracy);
+    else
+      /* Translators: the epoch whose weights are kept, and its validation accuracy */
+      text = g_strdup_printf (_("Finished: epoch %u is kept (%s validation accuracy)"),
+                              self->best_epoch, accuracy);
+    set_status (self, text);
+  }
   if (self->session != NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -335,8 +367,18 @@ on_finished (DlTraining  *training,
                                       model_dir != NULL &&
                                       g_file_test (model_dir, G_FILE_TEST_IS_DIR) ? model_dir
                                                                                  : NULL);
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
-                                  _("The Draw page now uses the model you trained"));
+      /* said where the person is looking: over this page a toast would hide the charts' axis */
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        {
+          g_autofree char *text = g_strdup_printf ("%s\n%s",
+                                                   gtk_label_get_label (self->status_label),
+                                                   _("The other pages now use this model."));
+
+          gtk_label_set_label (self->status_label, text);
+        }
+      else
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s",
+                                    _("The Draw page now uses the model you trained"));
     }
   g_signal_emit (self, signals[MODEL_TRAINED], 0, model);
   nn_model_unref (model);
@@ -500,6 +542,9 @@ start_action (GtkWidget  *widget,
   dl_chart_set_x_range (self->loss_chart, 0, config.epochs);
   dl_chart_set_x_range (self->accuracy_chart, 0, config.epochs);
   self->have_smoothed = FALSE;
+  self->best_epoch = 0;
+  self->best_accuracy = 0;
+  memset (&self->progress, 0, sizeof self->progress);
   ok = dl_training_start (self->training, &config, self->dataset, &error);
   nn_train_config_clear (&config);
   if (!ok)
@@ -521,7 +566,13 @@ pause_action (GtkWidget  *widget,
   gboolean paused = !dl_training_get_paused (self->training);
 
   dl_training_set_paused (self->training, paused);
-  set_status (self, paused ? _("Paused") : _("Resuming…"));
+  {
+    g_autofree char *where = progress_line (self);
+    g_autofree char *text = NULL;
+
+    text = g_strdup_printf ("%s\n%s", paused ? _("Paused") : _("Resuming…"), where);
+    set_status (self, self->progress.n_epochs > 0 ? text : paused ? _("Paused") : _("Resuming…"));
+  }
 }
 
 static void
@@ -659,6 +710,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, seed_spin);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, stop_button);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, log_scale_check);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, recipe_group);
@@ -668,10 +720,63 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_install_action (widget_class, "train.stop", NULL, stop_action);
 }
 
+/* Stop is red only while it can stop something: disabled, red reads as a warning. */
+static void
+on_stop_sensitive (DlTrainPage *self)
+{
+  if (gtk_widget_get_sensitive (self->stop_button))
+    gtk_widget_add_css_class (self->stop_button, "destructive-action");
+  else
+    gtk_widget_remove_css_class (self->stop_button, "destructive-action");
+}
+
+/* Every spin field of the recipe, those added later too: one width, numbers to the right, and
+ * the wheel scrolls the page until one is focused. */
+static void
+tidy_spin_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_SPIN_BUTTON (child))
+        {
+          gtk_editable_set_width_chars (GTK_EDITABLE (child), 8);
+          gtk_editable_set_max_width_chars (GTK_EDITABLE (child), 8);
+          gtk_editable_set_alignment (GTK_EDITABLE (child), 1);
+          dl_scroll_guard_attach (child);
+        }
+      else
+        tidy_spin_buttons (child);
+    }
+}
+
+/* Pause and Resume take the same width, so the buttons beside them stay where they are. */
+static void
+fix_pause_width (DlTrainPage *self)
+{
+  GtkButton *button = GTK_BUTTON (self->pause_button);
+  int natural, widest = 0;
+
+  gtk_button_set_label (button, _("Res_ume"));
+  gtk_widget_measure (GTK_WIDGET (button), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL,
+                      NULL);
+  widest = MAX (widest, natural);
+  gtk_button_set_label (button, _("_Pause"));
+  gtk_widget_measure (GTK_WIDGET (button), GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL,
+                      NULL);
+  widest = MAX (widest, natural);
+  gtk_widget_set_size_request (GTK_WIDGET (button), widest, -1);
+}
+
 static void
 dl_train_page_init (DlTrainPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  tidy_spin_buttons (GTK_WIDGET (self->recipe_group));
+  fix_pause_width (self);
+  g_signal_connect_swapped (self->stop_button, "notify::sensitive", G_CALLBACK (on_stop_sensitive),
+                            self);
+  on_stop_sensitive (self);
 
   struct { GtkSpinButton *spin; const char *key; } spins[] = {
     { self->epochs_spin, "epochs" }, { self->batch_spin, "batch-size" },
