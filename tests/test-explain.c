@@ -37,6 +37,23 @@ make_model (const char *spec_text,
   g_assert_no_error (error);
   nn_rng_init (&rng, seed);
   nn_network_init_params (model->net, &rng);
+  /* batch norms with statistics and scales of their own, not the identity they start as */
+  for (size_t i = 0; i < nn_network_get_n_layers (model->net); i++)
+    {
+      const NnLayer *l = nn_network_get_layer (model->net, i);
+      float *params = nn_network_get_params (model->net);
+      size_t C = l->n_buffer / 2;
+
+      if (l->n_buffer == 0)
+        continue;
+      for (size_t c = 0; c < C; c++)
+        {
+          params[l->weight_offset + c] = 0.5f + nn_rng_uniform (&rng);
+          params[l->bias_offset + c] = 0.2f * nn_rng_normal (&rng);
+          params[l->buffer_offset + c] = 0.2f * nn_rng_normal (&rng);
+          params[l->buffer_offset + C + c] = 0.5f + nn_rng_uniform (&rng);
+        }
+    }
   return model;
 }
 
@@ -99,6 +116,9 @@ remove_tree (const char *dir)
 }
 
 /* ---- Layer outputs ------------------------------------------------------------------------- */
+
+/* batch norm (folded at inference), a strided convolution and global average pooling */
+#define BN_SPEC "conv(6,3,pad=1,stride=2) bn relu conv(8,3,pad=1) bn tanh gap flatten dense(12) bn relu dense(10)"
 
 #define WIDE_SPEC \
   "conv(8,3,pad=1) relu maxpool(2) conv(12,3) tanh flatten dense(20) relu dropout(0.5) dense(10)"
@@ -212,6 +232,7 @@ test_explain_activations (void)
   check_layers (NN_SPEC_REFERENCE, 28);
   check_layers (WIDE_SPEC, 12);
   check_layers ("flatten dense(10)", 6);
+  check_layers (BN_SPEC, 12);
 }
 
 static void
@@ -368,6 +389,7 @@ test_explain_saliency_kinks (void)
   check_saliency ("conv(6,3,pad=1) relu maxpool(2) flatten dense(16) relu dropout(0.3) dense(10)",
                   10, FALSE, 10);
   check_saliency (NN_SPEC_REFERENCE, 28, FALSE, 2);
+  check_saliency (BN_SPEC, 12, FALSE, 10);
 }
 
 /* ---- Occlusion ----------------------------------------------------------------------------- */
@@ -627,6 +649,7 @@ test_explain_nearest_self (void)
   check_nearest_self (WIDE_SPEC, 12, 150, 2);
   check_nearest_self (NN_SPEC_REFERENCE, 28, 40, 2);
   check_nearest_self (NN_SPEC_REFERENCE, 28, 13, 1);
+  check_nearest_self (BN_SPEC, 12, 60, 2);
 }
 
 /* Against a brute-force search in double precision, with the principal-axes index (as every

@@ -113,8 +113,8 @@ const float          *nn_explainer_get_embedding  (const NnExplainer  *ex,
 
 /* Saliency of the last run's image for class_index: the gradient of that class's score (the
  * logit, before the softmax) with respect to the image's values in [0, 1] (the normalisation's
- * 1/std included), through the engine's own backward pass with dropout and every other
- * training-only layer acting as at inference. saliency: (C, H, W), signed. A class out of range
+ * 1/std included), through the engine's own backward pass with every layer acting as at
+ * inference (dropout the identity, batch norm with its running statistics). saliency: (C, H, W), signed. A class out of range
  * is a BAD_INPUT error. About one forward and one backward pass; no allocation. */
 gboolean              nn_explainer_saliency       (NnExplainer        *ex,
                                                    size_t              class_index,
