@@ -128,7 +128,9 @@ gboolean              nn_explainer_saliency       (NnExplainer        *ex,
  * nn_explainer_get_occlusion gives any class's map without running the model again.
  * 1 ≤ stride ≤ patch ≤ min (H, W), else BAD_INPUT. Cost: ⌈(H − patch) / stride + 1⌉ ×
  * ⌈(W − patch) / stride + 1⌉ forward passes; NN_EXPLAIN_OCCLUSION_PATCH and _STRIDE give 36 for
- * 28 × 28 images. */
+ * 28 × 28 images. bench/bench-explain times every part: for the reference network run, saliency
+ * and the nearest-image search together take a few milliseconds, occlusion several times that,
+ * so a live view runs those three on every change and occlusion once drawing pauses. */
 #define NN_EXPLAIN_OCCLUSION_PATCH  8
 #define NN_EXPLAIN_OCCLUSION_STRIDE 4
 gboolean              nn_explainer_occlusion      (NnExplainer        *ex,
