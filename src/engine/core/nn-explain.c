@@ -54,6 +54,7 @@ struct _NnExplainer
 
   /* occlusion */
   float          *occ_images;    /* (OCCLUSION_BATCH, C, H, W) */
+  float          *occ_batch_probs; /* (OCCLUSION_BATCH, n_classes) */
   float          *occ_probs;     /* (1 + occ_ny × occ_nx, n_classes); row 0: the image itself */
   size_t          occ_capacity;  /* rows of occ_probs */
   size_t          occ_patch, occ_stride, occ_ny, occ_nx;
@@ -135,6 +136,7 @@ nn_explainer_new (const NnModel *model,
     }
   ex->embedding = g_try_new (float, MAX (ex->dim, 1));
   ex->occ_images = g_try_new (float, OCCLUSION_BATCH * ex->in_size);
+  ex->occ_batch_probs = g_new (float, OCCLUSION_BATCH * ex->n_classes);
   if (ex->input == NULL || ex->dx == NULL || ex->acts == NULL || ex->col == NULL ||
       ex->state == NULL || ex->embedding == NULL || ex->occ_images == NULL)
     {
@@ -167,6 +169,7 @@ nn_explainer_free (NnExplainer *ex)
   g_free (ex->probs);
   g_free (ex->embedding);
   g_free (ex->occ_images);
+  g_free (ex->occ_batch_probs);
   g_free (ex->occ_probs);
   g_free (ex);
 }
@@ -464,33 +467,56 @@ nn_explainer_occlusion (NnExplainer  *ex,
   /* the background, 0 before normalisation */
   blank = -ex->model->norm.mean / ex->model->norm.std;
 
-  /* row 0 is the image itself, so every difference is between two runs of the same path */
-  for (size_t r = 0; r < rows;)
-    {
-      size_t count = MIN (OCCLUSION_BATCH, rows - r);
+  /* Row 0 is the image itself, so every difference is between two runs of the same path. A
+   * patch that is background already leaves the image as it is: its row is row 0, not run. */
+  {
+    size_t batch_rows[OCCLUSION_BATCH];
+    size_t count = 0, n_same = 0;
+    g_autofree size_t *same = g_new (size_t, rows);   /* rows equal to row 0 */
 
-      for (size_t j = 0; j < count; j++)
-        {
-          float *img = ex->occ_images + j * ex->in_size;
-          size_t p = r + j;
-
-          memcpy (img, ex->input, sizeof (float) * ex->in_size);
-          if (p == 0)
-            continue;
-          p--;
+    for (size_t r = 0; r <= rows; r++)
+      {
+        if (r < rows)
           {
-            size_t y0 = patch_start (p / ex->occ_nx, stride, patch, H);
-            size_t x0 = patch_start (p % ex->occ_nx, stride, patch, W);
+            float *img = ex->occ_images + count * ex->in_size;
+            gboolean changed = r == 0;
 
-            for (size_t c = 0; c < C; c++)
-              for (size_t y = y0; y < y0 + patch; y++)
-                for (size_t x = x0; x < x0 + patch; x++)
-                  img[(c * H + y) * W + x] = blank;
+            memcpy (img, ex->input, sizeof (float) * ex->in_size);
+            if (r > 0)
+              {
+                size_t y0 = patch_start ((r - 1) / ex->occ_nx, stride, patch, H);
+                size_t x0 = patch_start ((r - 1) % ex->occ_nx, stride, patch, W);
+
+                for (size_t c = 0; c < C; c++)
+                  for (size_t y = y0; y < y0 + patch; y++)
+                    for (size_t x = x0; x < x0 + patch; x++)
+                      {
+                        float *v = &img[(c * H + y) * W + x];
+
+                        changed |= *v != blank;
+                        *v = blank;
+                      }
+              }
+            if (!changed)
+              {
+                same[n_same++] = r;
+                continue;
+              }
+            batch_rows[count++] = r;
           }
-        }
-      nn_network_predict (ex->net, ex->occ_images, count, ex->occ_probs + r * ex->n_classes);
-      r += count;
-    }
+        if (count == OCCLUSION_BATCH || (r == rows && count > 0))
+          {
+            nn_network_predict (ex->net, ex->occ_images, count, ex->occ_batch_probs);
+            for (size_t j = 0; j < count; j++)
+              memcpy (ex->occ_probs + batch_rows[j] * ex->n_classes,
+                      ex->occ_batch_probs + j * ex->n_classes, sizeof (float) * ex->n_classes);
+            count = 0;
+          }
+      }
+    for (size_t k = 0; k < n_same; k++)
+      memcpy (ex->occ_probs + same[k] * ex->n_classes, ex->occ_probs,
+              sizeof (float) * ex->n_classes);
+  }
   ex->occ_valid = TRUE;
   return TRUE;
 }
