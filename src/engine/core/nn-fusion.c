@@ -6,6 +6,7 @@
 
 #include "nn-batchnorm.h"
 #include "nn-conv2d.h"
+#include "nn-gemm.h"
 
 gboolean
 nn_fusion_folds (const NnLayer *layers,
@@ -198,4 +199,209 @@ nn_fusion_backward (const NnLayer      *layers,
   if (winograd)
     nn_conv2d_winograd_backward_input (din, dconv, params + l->weight_offset, work->dcol, group,
                                        &shape);
+}
+
+/* ---- On a team of threads ---------------------------------------------------------------- */
+
+size_t
+nn_fusion_team_shared (const NnLayer *layers,
+                       size_t         i)
+{
+  return 16 * layers[i].out_c * layers[i].in_c;
+}
+
+/* Images per item: the group that fills a GEMM, but no more than gives every thread one. How
+ * images are grouped changes no value (each output is the same sum whatever the group). */
+static size_t
+team_group (size_t group,
+            size_t B,
+            size_t n_threads)
+{
+  return MAX ((size_t) 1, MIN (group, (B + n_threads - 1) / n_threads));
+}
+
+typedef struct
+{
+  const NnLayer          *l;
+  const NnFusionTeamWork *work;
+  NnConvShape             shape;   /* the whole batch */
+  size_t                  group;
+  gboolean                winograd;
+  float                  *out;
+  guint32                *argmax;
+  const float            *in;
+  const float            *weight;
+  const float            *bias;
+  /* backward */
+  float                  *din;
+  float                  *dconv;
+  const float            *dout;
+  const float            *pooled;
+  const guint32          *winners;
+  size_t                  mb, nb, n_oc, n_k, n_grad_items;
+} FusionJob;
+
+static void
+forward_item (gpointer data,
+              size_t   worker,
+              size_t   item)
+{
+  FusionJob *job = data;
+  const NnConvShape *sh = &job->shape;
+  const NnFusionWork *wk = &job->work->works[worker];
+  size_t b0 = item * job->group, PHW = (job->l->out_h / 2) * (job->l->out_w / 2);
+  NnConvShape part = *sh;
+  float *out = job->out + b0 * sh->OC * PHW;
+  guint32 *argmax = job->argmax != NULL ? job->argmax + b0 * sh->OC * PHW : NULL;
+  const float *in = job->in + b0 * sh->C * sh->H * sh->W;
+
+  part.B = MIN (job->group, sh->B - b0);
+  if (job->winograd)
+    nn_conv2d_winograd_relu_maxpool2_forward_u (out, argmax, in, job->work->U, job->bias,
+                                                wk->col, part.B, &part);
+  else if (argmax != NULL)
+    nn_conv2d_relu_maxpool2_train_forward (out, argmax, in, job->weight, job->bias, wk->col,
+                                           wk->tmp, part.B, &part);
+  else
+    nn_conv2d_relu_maxpool2_forward (out, in, job->weight, job->bias, wk->col, wk->tmp, part.B,
+                                     &part);
+}
+
+void
+nn_fusion_forward_team (const NnLayer          *layers,
+                        size_t                  i,
+                        float                  *out,
+                        guint32                *argmax,
+                        const float            *in,
+                        const float            *params,
+                        const NnFusionTeamWork *work,
+                        size_t                  B)
+{
+  const NnLayer *l = &layers[i];
+  size_t capacity = work->works[0].capacity;
+  FusionJob job = { .l = l, .work = work, .out = out, .argmax = argmax, .in = in,
+                    .weight = params + l->weight_offset, .bias = params + l->bias_offset };
+  size_t group;
+
+  job.shape = (NnConvShape) { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel,
+                              l->spec.pad };
+  job.winograd = winograd_at (l, capacity);
+  group = job.winograd || argmax == NULL ? fused_group (l, capacity) : train_group (l, capacity);
+  job.group = team_group (group, B, nn_team_size (work->base.team));
+  if (job.winograd)
+    nn_conv2d_winograd_weights (work->U, job.weight, l->out_c, l->in_c, FALSE);
+  nn_team_run (work->base.team, (B + job.group - 1) / job.group, forward_item, &job);
+}
+
+/* Through the pooling and the ReLU for one group of images, and their im2col for the weight
+ * gradient. */
+static void
+backward_pool_item (gpointer data,
+                    size_t   worker,
+                    size_t   item)
+{
+  FusionJob *job = data;
+  const NnConvShape *sh = &job->shape;
+  size_t b0 = item * job->group, nb = MIN (job->group, sh->B - b0);
+  size_t OH = job->l->out_h, OW = job->l->out_w, PHW = (OH / 2) * (OW / 2);
+  size_t CKK = sh->C * sh->K * sh->K;
+  NnConvShape part = *sh;
+
+  nn_relu_maxpool2_backward (job->dconv + b0 * sh->OC * OH * OW, job->dout + b0 * sh->OC * PHW,
+                             job->pooled + b0 * sh->OC * PHW, job->winners + b0 * sh->OC * PHW,
+                             nb, nb, sh->OC, OH, OW);
+  part.B = nb;
+  nn_conv2d_im2col_images (job->work->base.batch_col + b0 * CKK * OH * OW,
+                           job->in + b0 * sh->C * sh->H * sh->W, &part);
+}
+
+/* One block of one slice's weight (and, for the first column block, bias) gradients; the item
+ * after the last transforms the weights for the Winograd input gradient. */
+static void
+backward_grad_item (gpointer data,
+                    size_t   worker,
+                    size_t   item)
+{
+  FusionJob *job = data;
+  const NnLayerTeamWork *base = &job->work->base;
+  const NnLayer *l = job->l;
+  size_t per_slice = job->n_oc * job->n_k, s, r, ob, kb, CKK;
+
+  if (item == job->n_grad_items)
+    {
+      nn_conv2d_winograd_weights (job->work->U, job->weight, l->out_c, l->in_c, TRUE);
+      return;
+    }
+  s = item / per_slice;
+  r = item % per_slice;
+  ob = r / job->n_k;
+  kb = r % job->n_k;
+  CKK = l->in_c * l->spec.kernel * l->spec.kernel;
+  nn_conv2d_weight_grad_block (base->grads[s] + l->weight_offset,
+                               kb == 0 ? base->grads[s] + l->bias_offset : NULL, job->dconv,
+                               base->batch_col, job->group, &job->shape, ob * job->mb,
+                               MIN (l->out_c, (ob + 1) * job->mb), kb * job->nb,
+                               MIN (CKK, (kb + 1) * job->nb), base->slice_start[s],
+                               base->slice_start[s + 1]);
+}
+
+static void
+backward_input_item (gpointer data,
+                     size_t   worker,
+                     size_t   item)
+{
+  FusionJob *job = data;
+  const NnConvShape *sh = &job->shape;
+  const NnFusionWork *wk = &job->work->works[worker];
+  size_t b0 = item * job->group, HW = sh->H * sh->W;
+  size_t OHW = job->l->out_h * job->l->out_w;
+  NnConvShape part = *sh;
+
+  part.B = MIN (job->group, sh->B - b0);
+  if (job->winograd)
+    nn_conv2d_winograd_backward_input_u (job->din + b0 * sh->C * HW,
+                                         job->dconv + b0 * sh->OC * OHW, job->work->U, wk->dcol,
+                                         part.B, &part);
+  else
+    nn_conv2d_backward_input_grouped (job->din + b0 * sh->C * HW, job->dconv + b0 * sh->OC * OHW,
+                                      job->weight, wk->dcol, part.B, &part);
+}
+
+void
+nn_fusion_backward_team (const NnLayer          *layers,
+                         size_t                  i,
+                         float                  *din,
+                         float                  *dconv,
+                         const float            *dout,
+                         const float            *in,
+                         const float            *out,
+                         const guint32          *argmax,
+                         const float            *params,
+                         const NnFusionTeamWork *work,
+                         size_t                  B)
+{
+  const NnLayer *l = &layers[i];
+  size_t capacity = work->works[0].capacity, n_threads = nn_team_size (work->base.team);
+  size_t n_slices = work->base.n_slices, n_groups, CKK = l->in_c * l->spec.kernel * l->spec.kernel;
+  FusionJob job = { .l = l, .work = work, .din = din, .dconv = dconv, .dout = dout, .in = in,
+                    .pooled = out, .winners = argmax, .weight = params + l->weight_offset };
+
+  job.shape = (NnConvShape) { B, l->in_c, l->in_h, l->in_w, l->out_c, l->spec.kernel,
+                              l->spec.pad };
+  /* dconv's layout in groups changes no value either: nn_conv2d_backward_grouped's results
+   * hold for any group */
+  job.group = team_group (train_group (l, capacity), B, n_threads);
+  job.winograd = din != NULL && winograd_at (l, capacity);
+  n_groups = (B + job.group - 1) / job.group;
+  nn_team_run (work->base.team, n_groups, backward_pool_item, &job);
+
+  /* blocks of each slice's (OC, C·K·K) gradient, about two per thread in all */
+  nn_sgemm_blocks (l->out_c, CKK, MAX ((size_t) 1, 2 * n_threads / n_slices), &job.mb, &job.nb);
+  job.n_oc = (l->out_c + job.mb - 1) / job.mb;
+  job.n_k = (CKK + job.nb - 1) / job.nb;
+  job.n_grad_items = n_slices * job.n_oc * job.n_k;
+  nn_team_run (work->base.team, job.n_grad_items + job.winograd, backward_grad_item, &job);
+
+  if (din != NULL)
+    nn_team_run (work->base.team, n_groups, backward_input_item, &job);
 }

@@ -83,4 +83,37 @@ void   nn_fusion_backward   (const NnLayer      *layers,
                              const NnFusionWork *work,
                              size_t              B);
 
+/* The same step for the whole batch on a team of threads (see NnLayerTeamWork): image groups,
+ * the weight gradient's blocks and the input gradient's groups are shared out; the results are
+ * nn_fusion_forward's and, slice by slice, nn_fusion_backward's, bit for bit. */
+typedef struct
+{
+  NnLayerTeamWork     base;
+  const NnFusionWork *works;   /* (team size) each thread's buffers */
+  float              *U;       /* nn_fusion_team_shared () floats, for transformed weights */
+} NnFusionTeamWork;
+
+/* Floats of the shared buffer the step at layers[i] needs. */
+size_t nn_fusion_team_shared (const NnLayer *layers,
+                              size_t         i);
+void   nn_fusion_forward_team  (const NnLayer          *layers,
+                                size_t                  i,
+                                float                  *out,
+                                guint32                *argmax,
+                                const float            *in,
+                                const float            *params,
+                                const NnFusionTeamWork *work,
+                                size_t                  B);
+void   nn_fusion_backward_team (const NnLayer          *layers,
+                                size_t                  i,
+                                float                  *din,
+                                float                  *dconv,
+                                const float            *dout,
+                                const float            *in,
+                                const float            *out,
+                                const guint32          *argmax,
+                                const float            *params,
+                                const NnFusionTeamWork *work,
+                                size_t                  B);
+
 G_END_DECLS

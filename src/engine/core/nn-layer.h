@@ -97,6 +97,42 @@ typedef struct
                              * block */
 } NnLayerWork;
 
+/* Threads inside a layer. A network with more threads than gradient slices (see
+ * NnLayerTeamWork) runs each layer once for the whole batch, and a kind whose work splits finer
+ * than the samples — output channels, tiles of a product, image groups — shares it out with
+ * nn_team_run (): each item runs once, on any of the team's threads, and the call returns when
+ * all have run. Items must write disjoint memory and compute the same values whichever thread
+ * runs them (no atomics, no sums across items), so that results never depend on timing. */
+typedef struct _NnTeam NnTeam;
+typedef void (*NnTeamFunc) (gpointer data,
+                            size_t   worker,   /* < nn_team_size (): whose scratch to use */
+                            size_t   item);
+void   nn_team_run  (NnTeam     *team,
+                     size_t      n_items,
+                     NnTeamFunc  func,
+                     gpointer    data);
+/* The threads that may run items, worker 0 being the caller's. */
+size_t nn_team_size (const NnTeam *team);
+
+/* What a kind's forward_team and backward_team get. The batch's samples lie one after the
+ * other, in n_slices slices: slice s is samples [slice_start[s], slice_start[s + 1]) and adds its
+ * weight gradients into its own block grads[s] (then the network sums the blocks in slice
+ * order). A gradient must be the same sum in the same order as the kind's backward gives on
+ * that slice alone — split the work by disjoint blocks of the gradient, never by samples — and
+ * forward values the same as forward's: then any thread count with the same slices gives the
+ * same weights, bit for bit. */
+typedef struct
+{
+  NnTeam        *team;
+  size_t         n_slices;
+  const size_t  *slice_start;   /* (n_slices + 1) */
+  float *const  *grads;         /* (n_slices) gradient blocks of n_params; add l->weight_offset */
+  float *const  *col;           /* (team size) each thread's NnLayerWork.col */
+  float *const  *dcol;          /* (team size) each thread's NnLayerWork.dcol */
+  float         *batch_col;     /* (B, the largest NnLayerPlan.col): a workspace per sample */
+  gpointer       state;         /* (B, state_size) */
+} NnLayerTeamWork;
+
 typedef struct
 {
   const char        *name;         /* as specs write it: "conv" */
@@ -169,6 +205,27 @@ typedef struct
                           const float       *weight,
                           NnLayerWork       *work,
                           size_t             B);
+
+  /* Optional, for kinds with work worth sharing out among threads (see NnTeam): the same
+   * results as forward (inference or training; a kind that draws random numbers keeps to
+   * forward) and as backward per slice, for the whole batch at once. A kind without them runs
+   * per slice, the slices side by side. backward_team overwrites din (skipped when NULL; equal
+   * to dout for in_place kinds) and accumulates each slice's gradients into work->grads. */
+  void     (*forward_team)  (const NnLayer          *l,
+                             float                  *out,
+                             const float            *in,
+                             const float            *weight,
+                             const float            *bias,
+                             const NnLayerTeamWork  *work,
+                             size_t                  B);
+  void     (*backward_team) (const NnLayer          *l,
+                             float                  *din,
+                             const float            *dout,
+                             const float            *in,
+                             const float            *out,
+                             const float            *weight,
+                             const NnLayerTeamWork  *work,
+                             size_t                  B);
 
   /* Its entry in config.json's "layers" list, an inline object; NULL: {"type": name}. */
   void     (*write_config)   (const NnLayer *l,

@@ -201,3 +201,204 @@ nn_network_backward (NnNetwork *net,
   if (dx != NULL)
     memcpy (dx, dout, sizeof (float) * B * nn_network_get_input_size (net));
 }
+
+/* ---- team_mode: the whole batch at once, each layer's work shared out -------------------- */
+
+typedef struct
+{
+  NnNetwork     *net;
+  const NnLayer *l;
+  const size_t  *slice_start;
+  NnRng         *rngs;        /* training's, one per slice; NULL at inference */
+  const float   *in;
+  float         *out;
+  float         *din;
+  const float   *dout;
+  float         *state;
+  size_t         in_size, out_size, state_size;
+} SliceCall;
+
+/* A kind without forward_team: its forward on slice s, the slices side by side. */
+static void
+forward_slice_item (gpointer data,
+                    size_t   worker,
+                    size_t   s)
+{
+  SliceCall *c = data;
+  NnNetworkWorker *wk = &c->net->workers[worker];
+  size_t lo = c->slice_start[s], n = c->slice_start[s + 1] - lo;
+  NnLayerWork work = { wk->col, wk->dcol, c->state != NULL ? c->state + lo * c->state_size : NULL,
+                       c->rngs != NULL ? &c->rngs[s] : NULL };
+
+  if (n > 0)
+    nn_layer_class (c->l->spec.kind)->forward (c->l, c->out + lo * c->out_size,
+                                               c->in + lo * c->in_size,
+                                               c->net->params + c->l->weight_offset,
+                                               c->net->params + c->l->bias_offset, &work, n);
+}
+
+/* Its backward on slice s into the slice's gradient block. */
+static void
+backward_slice_item (gpointer data,
+                     size_t   worker,
+                     size_t   s)
+{
+  SliceCall *c = data;
+  NnNetwork *net = c->net;
+  NnNetworkWorker *wk = &net->workers[worker];
+  const NnLayer *l = c->l;
+  size_t lo = c->slice_start[s], n = c->slice_start[s + 1] - lo;
+  float *grads = net->workers[s].grads;
+  NnLayerWork work = { wk->col, wk->dcol, c->state != NULL ? c->state + lo * c->state_size : NULL,
+                       NULL };
+
+  if (n > 0)
+    nn_layer_class (l->spec.kind)->backward (l, c->din != NULL ? c->din + lo * c->in_size : NULL,
+                                             grads + l->weight_offset, grads + l->bias_offset,
+                                             c->dout + lo * c->out_size, c->in + lo * c->in_size,
+                                             c->out + lo * c->out_size,
+                                             net->params + l->weight_offset, &work, n);
+}
+
+/* The buffers a team layer or fused step gets; pointer arrays live in the caller's frame. */
+typedef struct
+{
+  float        *grads[NN_NETWORK_MAX_SLICES];
+  float        *col[MAX_THREADS];
+  float        *dcol[MAX_THREADS];
+  NnFusionWork  fused[MAX_THREADS];
+  NnFusionTeamWork work;
+} TeamBuffers;
+
+static void
+team_buffers_init (TeamBuffers  *tb,
+                   NnNetwork    *net,
+                   const size_t *slice_start)
+{
+  for (size_t s = 0; s < net->n_slices; s++)
+    tb->grads[s] = net->workers[s].grads;
+  for (size_t t = 0; t < net->n_threads; t++)
+    {
+      tb->col[t] = net->workers[t].col;
+      tb->dcol[t] = net->workers[t].dcol;
+      tb->fused[t] = net->workers[t].fused;
+    }
+  tb->work = (NnFusionTeamWork) {
+    .base = { &net->team, net->n_slices, slice_start, tb->grads, tb->col, tb->dcol,
+              net->workers[0].batch_col, NULL },
+    .works = tb->fused,
+    .U = net->workers[0].shared,
+  };
+}
+
+const float *
+nn_network_forward_team (NnNetwork    *net,
+                         const float  *x,
+                         size_t        B,
+                         const size_t *slice_start,
+                         NnRng        *rngs)
+{
+  NnNetworkWorker *wk = &net->workers[0];
+  TeamBuffers tb;
+  const float *in = rngs != NULL ? wk->acts[0] : x;
+
+  team_buffers_init (&tb, net, slice_start);
+  for (size_t i = 0; i < net->n_layers; i++)
+    {
+      const NnLayer *l = &net->layers[i];
+      const NnLayerClass *klass = nn_layer_class (l->spec.kind);
+      size_t n = net->fused[i];
+      float *out;
+
+      if (n > 0)
+        {
+          out = wk->acts[i + n];
+          nn_fusion_forward_team (net->layers, i, out,
+                                  rngs != NULL ? (guint32 *) wk->state[i + n - 1] : NULL, in,
+                                  net->params, &tb.work, B);
+          in = out;
+          i += n - 1;
+          continue;
+        }
+      if (klass->is_view || (rngs == NULL && klass->train_only))
+        continue;
+      out = wk->acts[i + 1];
+      if (klass->forward_team != NULL)
+        {
+          NnLayerTeamWork work = tb.work.base;
+
+          work.state = wk->state[i];
+          klass->forward_team (l, out, in, net->params + l->weight_offset,
+                               net->params + l->bias_offset, &work, B);
+        }
+      else
+        {
+          SliceCall c = { net, l, slice_start, rngs, in, out, NULL, NULL, wk->state[i],
+                          l->in_c * l->in_h * l->in_w, nn_network_layer_out_size (l),
+                          klass->state_size != NULL ? klass->state_size (l) : 0 };
+
+          nn_team_run (&net->team, net->n_slices, forward_slice_item, &c);
+        }
+      in = out;
+    }
+  return in;
+}
+
+void
+nn_network_backward_team (NnNetwork    *net,
+                          size_t        B,
+                          const size_t *slice_start)
+{
+  NnNetworkWorker *wk = &net->workers[0];
+  float *dout = wk->grad_a;
+  float *spare = wk->grad_b;
+  TeamBuffers tb;
+
+  team_buffers_init (&tb, net, slice_start);
+  for (size_t i = net->n_layers; i-- > 0;)
+    {
+      size_t h = net->step_start[i];
+      const NnLayer *l;
+      const NnLayerClass *klass;
+      float *din;
+
+      if (net->fused[h] > 0)
+        {
+          nn_fusion_backward_team (net->layers, h, h == 0 ? NULL : dout, spare, dout,
+                                   wk->acts[h], wk->acts[i + 1], (const guint32 *) wk->state[i],
+                                   net->params, &tb.work, B);
+          i = h;
+          continue;
+        }
+      l = &net->layers[i];
+      klass = nn_layer_class (l->spec.kind);
+      if (klass->is_view || (klass->in_place && i == 0))
+        continue;
+      /* in-place kinds write the input gradient over dout; the others into the spare buffer */
+      din = klass->in_place ? dout : i == 0 ? NULL : spare;
+      if (klass->backward_team != NULL)
+        {
+          NnLayerTeamWork work = tb.work.base;
+
+          work.state = wk->state[i];
+          klass->backward_team (l, din, dout, wk->acts[i], wk->acts[i + 1],
+                                net->params + l->weight_offset, &work, B);
+        }
+      else
+        {
+          SliceCall c = { net, l, slice_start, NULL, wk->acts[i], wk->acts[i + 1], din, dout,
+                          wk->state[i], l->in_c * l->in_h * l->in_w,
+                          nn_network_layer_out_size (l),
+                          klass->state_size != NULL ? klass->state_size (l) : 0 };
+
+          nn_team_run (&net->team, net->n_slices, backward_slice_item, &c);
+        }
+      if (!klass->in_place)
+        {
+          float *tmp = dout;
+
+          dout = spare;
+          spare = tmp;
+        }
+    }
+}

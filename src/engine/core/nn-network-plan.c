@@ -213,6 +213,8 @@ nn_network_plan_worker (const NnNetwork *net,
 {
   size_t total = 0, n_off = 0;
   gboolean overflow = FALSE;
+  /* team_mode: worker 0 holds the whole batch's samples and the others only their scratch */
+  size_t samples = !net->team_mode ? capacity : t == 0 ? capacity * net->n_slices : 0;
 
   /* every buffer starts on a 64-byte boundary */
 #define RESERVE(n)                                                                 \
@@ -225,36 +227,42 @@ nn_network_plan_worker (const NnNetwork *net,
                                                        &total))                    \
       overflow = TRUE;                                                             \
   } G_STMT_END
-  RESERVE (nn_layer_mul (capacity, nn_network_get_input_size (net), &overflow));
+  RESERVE (nn_layer_mul (samples, nn_network_get_input_size (net), &overflow));
   for (size_t i = 0; i < net->n_layers; i++)
     {
       const NnLayer *l = &net->layers[i];
       const NnLayerClass *klass = nn_layer_class (l->spec.kind);
 
       if (!klass->is_view)
-        RESERVE (nn_layer_mul (capacity, nn_network_layer_out_size (l), &overflow));
+        RESERVE (nn_layer_mul (samples, nn_network_layer_out_size (l), &overflow));
       if (klass->state_size != NULL)
-        RESERVE (nn_layer_mul (capacity, klass->state_size (l), &overflow));
+        RESERVE (nn_layer_mul (samples, klass->state_size (l), &overflow));
     }
-  RESERVE (nn_layer_mul (capacity, net->max_act, &overflow));
-  RESERVE (nn_layer_mul (capacity, net->max_act, &overflow));
+  RESERVE (nn_layer_mul (samples, net->max_act, &overflow));
+  RESERVE (nn_layer_mul (samples, net->max_act, &overflow));
   RESERVE (net->max_col);
   RESERVE (net->max_col);
-  RESERVE (t == 0 ? 0 : net->n_params);
-  RESERVE (nn_layer_mul (capacity, net->n_classes, &overflow));
+  RESERVE (t == 0 || t >= net->n_slices ? 0 : net->n_params);
+  RESERVE (nn_layer_mul (samples, net->n_classes, &overflow));
   {
-    size_t fused_col = 0, fused_tmp = 0, fused_dcol = 0;
+    size_t fused_col = 0, fused_tmp = 0, fused_dcol = 0, shared = 0;
 
     for (size_t i = 0; i < net->n_layers; i++)
       if (net->fused[i] > 0 || net->fused_infer[i] > 0)
-        nn_fusion_workspace (net->layers, i, capacity, &fused_col, &fused_tmp, &fused_dcol,
-                             &overflow);
+        {
+          nn_fusion_workspace (net->layers, i, capacity, &fused_col, &fused_tmp, &fused_dcol,
+                               &overflow);
+          shared = MAX (shared, nn_fusion_team_shared (net->layers, i));
+        }
     RESERVE (fused_col);
     RESERVE (fused_tmp);
     RESERVE (fused_dcol);
+    /* team_mode's worker 0: a workspace per sample (im2col of every image) and the shared one */
+    RESERVE (net->team_mode && t == 0 ? nn_layer_mul (samples, net->max_col, &overflow) : 0);
+    RESERVE (net->team_mode && t == 0 ? shared : 0);
   }
 #undef RESERVE
-  g_assert (n_off <= 2 * NN_NETWORK_MAX_LAYERS + 10);
+  g_assert (n_off <= 2 * NN_NETWORK_MAX_LAYERS + 12);
   *n_floats = total;
   return !overflow;
 }
@@ -271,7 +279,7 @@ nn_network_reserve (NnNetwork  *net,
   g_return_val_if_fail (net != NULL, FALSE);
   g_return_val_if_fail (max_batch > 0, FALSE);
 
-  capacity = max_batch / net->n_threads + (max_batch % net->n_threads != 0);
+  capacity = max_batch / net->n_slices + (max_batch % net->n_slices != 0);
   if (net->workers != NULL && capacity <= net->capacity)
     return TRUE;
   if (capacity > 65536)
@@ -347,13 +355,13 @@ nn_network_reserve (NnNetwork  *net,
   for (size_t t = 0; t < net->n_threads; t++)
     {
       NnNetworkWorker *wk = &net->workers[t];
-      size_t offsets[2 * NN_NETWORK_MAX_LAYERS + 10];
+      size_t offsets[2 * NN_NETWORK_MAX_LAYERS + 12];
       size_t n_off = 0, total;
       float *base;
 
       nn_network_worker_clear (wk);
       nn_network_plan_worker (net, capacity, t, offsets, &total);
-      wk->capacity = capacity;
+      wk->capacity = !net->team_mode ? capacity : t == 0 ? capacity * net->n_slices : 0;
       wk->acts = g_new0 (float *, net->n_layers + 1);
       wk->state = g_new0 (float *, net->n_layers);
       wk->storage = storage[t];
@@ -381,6 +389,8 @@ nn_network_reserve (NnNetwork  *net,
       wk->fused.tmp = base + offsets[n_off++];
       wk->fused.dcol = base + offsets[n_off++];
       wk->fused.capacity = capacity;
+      wk->batch_col = base + offsets[n_off++];
+      wk->shared = base + offsets[n_off++];
     }
   net->capacity = capacity;
   return TRUE;

@@ -9,6 +9,12 @@ G_BEGIN_DECLS
 
 #define MAX_THREADS 64
 
+/* The batch splits into at most this many gradient slices, each summing its gradients on its own
+ * before the slices are added in order: the weights depend on the number of slices, never on
+ * the number of threads beyond it. One thread has one slice, two or more threads two: two
+ * threads each run a slice as they always did, more share each layer's work out (NnTeam). */
+#define NN_NETWORK_MAX_SLICES 2
+
 /* Everything one thread needs to run forward and backward on its slice of a batch. */
 typedef struct
 {
@@ -22,6 +28,8 @@ typedef struct
   float    *dcol;           /* (max conv col size) */
   float    *grads;          /* (n_params); worker 0 uses the network's block */
   float    *probs;          /* (capacity, n_classes) */
+  float    *batch_col;      /* team, worker 0: (capacity, max col) */
+  float    *shared;         /* team, worker 0: the fused steps' shared buffer */
   gpointer  storage;        /* the single allocation behind the float buffers above */
 
   NnBatchSync sync;         /* how this worker meets the others inside a training batch */
@@ -38,6 +46,7 @@ typedef enum
   NN_NETWORK_JOB_PREDICT,
   NN_NETWORK_JOB_REDUCE,
   NN_NETWORK_JOB_FOR,
+  NN_NETWORK_JOB_TEAM,
 } NnNetworkJobKind;
 
 typedef struct
@@ -52,7 +61,14 @@ typedef struct
   gpointer       func_data;
   size_t         n;
   size_t         align;
+  size_t         n_parts;   /* predict: the workers that share the samples */
+  NnTeamFunc     team_func; /* for NN_NETWORK_JOB_TEAM: items [0, n) taken one at a time */
 } NnNetworkJob;
+
+struct _NnTeam
+{
+  NnNetwork *net;
+};
 
 struct _NnNetwork
 {
@@ -87,17 +103,25 @@ struct _NnNetwork
   size_t    max_col;        /* largest conv im2col buffer for one image, floats */
 
   size_t    n_threads;
+  size_t    n_slices;       /* MIN (n_threads, NN_NETWORK_MAX_SLICES) */
+  gboolean  team_mode;      /* n_threads > n_slices: layers share their work out */
   NnNetworkWorker   *workers;        /* (n_threads) */
-  size_t    capacity;       /* samples per worker */
+  size_t    capacity;       /* samples per slice: per worker, or team_mode's worker 0 has all */
+  NnTeam    team;
+  size_t    team_active;    /* threads that take a team's items in this pass */
+  gboolean  spin;           /* threads wait for work spinning a moment before sleeping */
 
   /* persistent worker threads 1..n_threads-1; the caller's thread is worker 0 */
   GThread **threads;
   GMutex    mutex;
   GCond     start_cond;
   GCond     done_cond;
-  guint64   generation;
-  size_t    n_pending;
-  gboolean  quit;
+  guint64   word;           /* atomic: job generation << 8 | threads taking part */
+  gint      n_busy;         /* atomic: workers still running the job */
+  gint      n_sleeping;     /* atomic: workers waiting on start_cond */
+  gint      main_sleeping;  /* atomic: the caller waits on done_cond */
+  gint      quit;           /* atomic */
+  gint      next_item;      /* atomic: a team job's next item */
   NnNetworkJob       job;
 };
 
@@ -150,5 +174,17 @@ const float   *nn_network_forward_inference_until (NnNetwork       *net,
                                                    const float     *x,
                                                    size_t           B,
                                                    size_t           stop);
+
+/* The same passes for team_mode: the whole batch in worker 0's buffers, slices as slice_start
+ * gives them, every layer's work shared out. Training's forward reads acts[0] and uses one rng per
+ * slice; with rngs NULL it is inference from x, returning the logits. */
+const float   *nn_network_forward_team  (NnNetwork       *net,
+                                         const float     *x,
+                                         size_t           B,
+                                         const size_t    *slice_start,
+                                         NnRng           *rngs);
+void           nn_network_backward_team (NnNetwork       *net,
+                                         size_t           B,
+                                         const size_t    *slice_start);
 
 G_END_DECLS

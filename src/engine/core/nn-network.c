@@ -36,6 +36,46 @@ batch_barrier (NnBatchSync *sync)
   g_mutex_unlock (&net->barrier_mutex);
 }
 
+/* Waiting for the next job or for the last worker: a moment of spinning first, when every thread
+ * has a core of its own, since a layer's jobs follow each other microseconds apart and waking a
+ * sleeping thread costs more than that; then sleeping on the condition. */
+#define SPIN_MICROSECONDS 50
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#endif
+}
+
+static inline guint64
+load_word (NnNetwork *net)
+{
+  return __atomic_load_n (&net->word, __ATOMIC_SEQ_CST);
+}
+
+/* Spins while cond holds, up to SPIN_MICROSECONDS; returns whether it still holds. */
+#define SPIN_WHILE(net, cond)                                                     \
+  G_STMT_START {                                                                  \
+    if ((net)->spin)                                                              \
+      {                                                                           \
+        gint64 spin_end_ = 0;                                                     \
+        for (guint spin_i_ = 1; (cond); spin_i_++)                                \
+          {                                                                       \
+            cpu_relax ();                                                         \
+            if (spin_i_ % 64 == 0)                                                \
+              {                                                                   \
+                gint64 now_ = g_get_monotonic_time ();                            \
+                if (spin_end_ == 0)                                               \
+                  spin_end_ = now_ + SPIN_MICROSECONDS;                           \
+                else if (now_ > spin_end_)                                        \
+                  break;                                                          \
+              }                                                                   \
+          }                                                                       \
+      }                                                                           \
+  } G_STMT_END
+
 static gpointer
 pool_worker (gpointer data)
 {
@@ -46,23 +86,34 @@ pool_worker (gpointer data)
   g_free (data);
   for (;;)
     {
-      g_mutex_lock (&net->mutex);
-      while (!net->quit && net->generation == seen)
-        g_cond_wait (&net->start_cond, &net->mutex);
-      if (net->quit)
+      guint64 word;
+
+      SPIN_WHILE (net, (load_word (net) >> 8) == (seen >> 8) && !g_atomic_int_get (&net->quit));
+      if ((load_word (net) >> 8) == (seen >> 8) && !g_atomic_int_get (&net->quit))
         {
+          g_mutex_lock (&net->mutex);
+          g_atomic_int_inc (&net->n_sleeping);
+          while ((load_word (net) >> 8) == (seen >> 8) && !g_atomic_int_get (&net->quit))
+            g_cond_wait (&net->start_cond, &net->mutex);
+          g_atomic_int_dec_and_test (&net->n_sleeping);
           g_mutex_unlock (&net->mutex);
-          return NULL;
         }
-      seen = net->generation;
-      g_mutex_unlock (&net->mutex);
+      if (g_atomic_int_get (&net->quit))
+        return NULL;
+      word = load_word (net);
+      seen = word;
+      /* a job for fewer threads: this one sits it out, and nobody waits for it */
+      if (index >= (word & 0xff))
+        continue;
 
       run_job (net, index);
 
-      g_mutex_lock (&net->mutex);
-      if (--net->n_pending == 0)
-        g_cond_signal (&net->done_cond);
-      g_mutex_unlock (&net->mutex);
+      if (g_atomic_int_dec_and_test (&net->n_busy) && g_atomic_int_get (&net->main_sleeping))
+        {
+          g_mutex_lock (&net->mutex);
+          g_cond_signal (&net->done_cond);
+          g_mutex_unlock (&net->mutex);
+        }
     }
 }
 
@@ -83,30 +134,68 @@ start_pool (NnNetwork *net)
     }
 }
 
-/* Runs net->job on every worker, the calling thread taking worker 0, and waits for all. */
+/* Runs net->job on workers 0 .. n_active − 1, the calling thread taking worker 0, and waits for
+ * them. */
 static void
-run_parallel (NnNetwork *net)
+run_parallel (NnNetwork *net,
+              size_t     n_active)
 {
-  if (net->n_threads > 1 && net->threads == NULL)
+  n_active = MIN (n_active, net->n_threads);
+  if (n_active <= 1)
+    {
+      run_job (net, 0);
+      return;
+    }
+  if (net->threads == NULL)
     start_pool (net);
-  if (net->n_threads > 1)
+  g_atomic_int_set (&net->n_busy, (gint) n_active - 1);
+  __atomic_store_n (&net->word, (((load_word (net) >> 8) + 1) << 8) | n_active, __ATOMIC_SEQ_CST);
+  if (g_atomic_int_get (&net->n_sleeping) > 0)
     {
       g_mutex_lock (&net->mutex);
-      net->n_pending = net->n_threads - 1;
-      net->generation++;
       g_cond_broadcast (&net->start_cond);
       g_mutex_unlock (&net->mutex);
     }
 
   run_job (net, 0);
 
-  if (net->n_threads > 1)
+  SPIN_WHILE (net, g_atomic_int_get (&net->n_busy) > 0);
+  if (g_atomic_int_get (&net->n_busy) > 0)
     {
       g_mutex_lock (&net->mutex);
-      while (net->n_pending > 0)
+      g_atomic_int_set (&net->main_sleeping, 1);
+      while (g_atomic_int_get (&net->n_busy) > 0)
         g_cond_wait (&net->done_cond, &net->mutex);
+      g_atomic_int_set (&net->main_sleeping, 0);
       g_mutex_unlock (&net->mutex);
     }
+}
+
+void
+nn_team_run (NnTeam     *team,
+             size_t      n_items,
+             NnTeamFunc  func,
+             gpointer    data)
+{
+  NnNetwork *net = team->net;
+  size_t n_active = MIN (net->team_active, n_items);
+
+  if (n_active <= 1)
+    {
+      for (size_t i = 0; i < n_items; i++)
+        func (data, 0, i);
+      return;
+    }
+  net->job = (NnNetworkJob) { .kind = NN_NETWORK_JOB_TEAM, .team_func = func, .func_data = data,
+                              .n = n_items };
+  g_atomic_int_set (&net->next_item, 0);
+  run_parallel (net, n_active);
+}
+
+size_t
+nn_team_size (const NnTeam *team)
+{
+  return MAX ((size_t) 1, team->net->team_active);
 }
 
 NnNetwork *
@@ -136,6 +225,12 @@ nn_network_new (const NnSpec  *spec,
   net->in_h = H;
   net->in_w = W;
   net->n_threads = CLAMP (n_threads, 1, MAX_THREADS);
+  net->n_slices = MIN (net->n_threads, NN_NETWORK_MAX_SLICES);
+  net->team_mode = net->n_threads > net->n_slices;
+  net->team.net = net;
+  net->team_active = net->n_threads;
+  /* spinning only pays when no thread has to wait for another's time slice */
+  net->spin = net->n_threads <= g_get_num_processors ();
   net->layers = nn_network_plan_layers (spec, C, H, W, &net->n_params, &net->max_act, &net->max_col,
                              &net->n_classes, error);
   if (net->layers == NULL)
@@ -207,7 +302,7 @@ nn_network_free (NnNetwork *net)
   if (net->threads != NULL)
     {
       g_mutex_lock (&net->mutex);
-      net->quit = TRUE;
+      g_atomic_int_set (&net->quit, 1);
       g_cond_broadcast (&net->start_cond);
       g_mutex_unlock (&net->mutex);
       for (size_t t = 1; t < net->n_threads; t++)
@@ -324,15 +419,15 @@ count_correct (const float  *probs,
   return n_correct;
 }
 
-/* The slice of the job's B samples that worker w handles. */
+/* Sample range [start, start + count) of part w when B samples split into n_parts. */
 static void
-job_slice (NnNetwork *net,
-           size_t     w,
-           size_t    *start,
-           size_t    *count)
+split_batch (size_t  B,
+             size_t  n_parts,
+             size_t  w,
+             size_t *start,
+             size_t *count)
 {
-  size_t B = net->job.B;
-  size_t per = (B + net->n_threads - 1) / net->n_threads;
+  size_t per = (B + n_parts - 1) / n_parts;
 
   *start = MIN (B, w * per);
   *count = MIN (B, *start + per) - *start;
@@ -348,6 +443,17 @@ run_job (NnNetwork *net,
   size_t start, count;
   NnNetworkWorker *wk;
 
+  if (job->kind == NN_NETWORK_JOB_TEAM)
+    {
+      for (;;)
+        {
+          size_t item = (size_t) g_atomic_int_add (&net->next_item, 1);
+
+          if (item >= job->n)
+            return;
+          job->team_func (job->func_data, w, item);
+        }
+    }
   if (job->kind == NN_NETWORK_JOB_FOR)
     {
       size_t per = (job->n + net->n_threads - 1) / net->n_threads;
@@ -363,12 +469,12 @@ run_job (NnNetwork *net,
   if (job->kind == NN_NETWORK_JOB_REDUCE)
     {
       /* each worker sums one stripe of the gradient block, whole cache lines apart, adding
-       * the workers' gradients in a fixed order */
+       * the slices' gradients in a fixed order */
       size_t per = ((net->n_params + net->n_threads - 1) / net->n_threads + 15) & ~(size_t) 15;
       size_t lo = MIN (net->n_params, w * per);
       size_t hi = MIN (net->n_params, lo + per);
 
-      for (size_t t = 1; t < net->n_threads; t++)
+      for (size_t t = 1; t < net->n_slices; t++)
         {
           const float *src = net->workers[t].grads;
 
@@ -379,7 +485,8 @@ run_job (NnNetwork *net,
     }
 
   wk = &net->workers[w];
-  job_slice (net, w, &start, &count);
+  split_batch (job->B, job->kind == NN_NETWORK_JOB_TRAIN ? net->n_slices : job->n_parts, w,
+               &start, &count);
   wk->sync = (NnBatchSync) { .stats = net->batch_stats, .ld = net->max_stats, .start = start,
                              .B = job->B, .lead = w == 0, .wait = batch_barrier, .data = net };
   wk->loss_sum = 0;
@@ -412,6 +519,98 @@ run_job (NnNetwork *net,
     }
 }
 
+/* ---- team_mode: every layer's work shared out ------------------------------------------- */
+
+typedef struct
+{
+  NnNetwork    *net;
+  const float  *x;
+  const guint8 *labels;
+  size_t        B;
+  size_t        slice_start[NN_NETWORK_MAX_SLICES + 1];
+  double        loss[NN_NETWORK_MAX_SLICES];
+  size_t        n_correct[NN_NETWORK_MAX_SLICES];
+} TeamStep;
+
+/* Item s < n_slices clears slice s's gradient block; the others copy a stripe of the input. */
+static void
+team_begin_item (gpointer data,
+                 size_t   worker,
+                 size_t   item)
+{
+  TeamStep *step = data;
+  NnNetwork *net = step->net;
+  size_t in_size = nn_network_get_input_size (net), n_stripes = 2 * net->n_threads, lo, n;
+
+  if (item < net->n_slices)
+    {
+      memset (net->workers[item].grads, 0, sizeof (float) * net->n_params);
+      return;
+    }
+  split_batch (step->B, n_stripes, item - net->n_slices, &lo, &n);
+  memcpy (net->workers[0].acts[0] + lo * in_size, step->x + lo * in_size,
+          sizeof (float) * n * in_size);
+}
+
+static void
+team_loss_item (gpointer data,
+                size_t   worker,
+                size_t   s)
+{
+  TeamStep *step = data;
+  NnNetwork *net = step->net;
+  NnNetworkWorker *wk = &net->workers[0];
+  size_t N = net->n_classes, lo = step->slice_start[s], n = step->slice_start[s + 1] - lo;
+
+  step->loss[s] = nn_softmax_xent_forward (wk->probs + lo * N, wk->acts[net->n_layers] + lo * N,
+                                           step->labels + lo, n, N);
+  step->n_correct[s] = count_correct (wk->probs + lo * N, step->labels + lo, n, N);
+  nn_softmax_xent_backward (wk->grad_a + lo * N, wk->probs + lo * N, step->labels + lo, n, N,
+                            step->B);
+}
+
+/* The step of nn_network_train_step in team_mode: the slices of two threads, so their values. */
+static double
+train_step_team (NnNetwork    *net,
+                 const float  *x,
+                 const guint8 *labels,
+                 size_t        B,
+                 guint64       dropout_seed,
+                 size_t       *n_correct)
+{
+  TeamStep step = { net, x, labels, B };
+  NnRng rngs[NN_NETWORK_MAX_SLICES];
+  double loss = 0;
+  size_t correct = 0;
+
+  net->team_active = net->n_threads;
+  for (size_t s = 0; s < net->n_slices; s++)
+    {
+      size_t count;
+
+      split_batch (B, net->n_slices, s, &step.slice_start[s], &count);
+    }
+  step.slice_start[net->n_slices] = B;
+  for (size_t s = 0; s < net->n_slices; s++)
+    nn_rng_init (&rngs[s], dropout_seed ^ (G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (s + 1)));
+
+  nn_team_run (&net->team, net->n_slices + 2 * net->n_threads, team_begin_item, &step);
+  nn_network_forward_team (net, NULL, B, step.slice_start, rngs);
+  nn_team_run (&net->team, net->n_slices, team_loss_item, &step);
+  nn_network_backward_team (net, B, step.slice_start);
+  net->job.kind = NN_NETWORK_JOB_REDUCE;
+  run_parallel (net, net->n_threads);
+
+  for (size_t s = 0; s < net->n_slices; s++)
+    {
+      loss += step.loss[s];
+      correct += step.n_correct[s];
+    }
+  if (n_correct != NULL)
+    *n_correct = correct;
+  return loss;
+}
+
 double
 nn_network_train_step (NnNetwork    *net,
                        const float  *x,
@@ -425,23 +624,26 @@ nn_network_train_step (NnNetwork    *net,
 
   g_return_val_if_fail (net != NULL && x != NULL && labels != NULL, NAN);
   g_return_val_if_fail (net->workers != NULL && B > 0, NAN);
-  g_return_val_if_fail (B <= net->capacity * net->n_threads, NAN);
+  g_return_val_if_fail (B <= net->capacity * net->n_slices, NAN);
+
+  if (net->team_mode)
+    return train_step_team (net, x, labels, B, dropout_seed, n_correct);
 
   net->job = (NnNetworkJob) { .kind = NN_NETWORK_JOB_TRAIN, .x = x, .labels = labels, .B = B,
                      .dropout_seed = dropout_seed };
   {
-    /* the workers job_slice gives samples: they alone meet in batch_barrier */
-    size_t per = (B + net->n_threads - 1) / net->n_threads;
+    /* the workers split_batch gives samples: they alone meet in batch_barrier */
+    size_t per = (B + net->n_slices - 1) / net->n_slices;
 
     net->n_active = (B + per - 1) / per;
   }
-  run_parallel (net);
-  if (net->n_threads > 1)
+  run_parallel (net, net->n_threads);
+  if (net->n_slices > 1)
     {
       net->job.kind = NN_NETWORK_JOB_REDUCE;
-      run_parallel (net);
+      run_parallel (net, net->n_threads);
     }
-  for (size_t t = 0; t < net->n_threads; t++)
+  for (size_t t = 0; t < net->n_slices; t++)
     {
       loss += net->workers[t].loss_sum;
       correct += net->workers[t].n_correct;
@@ -477,7 +679,7 @@ nn_network_parallel_for (NnNetwork      *net,
     }
   net->job = (NnNetworkJob) { .kind = NN_NETWORK_JOB_FOR, .func = func, .func_data = user_data, .n = n,
                      .align = align };
-  run_parallel (net);
+  run_parallel (net, net->n_threads);
 }
 
 typedef struct
@@ -510,6 +712,20 @@ nn_network_optimizer_step (NnNetwork   *net,
   nn_network_parallel_for (net, net->n_trainable, 16, optimizer_range, &step);
 }
 
+/* Threads worth waking for B samples: one for every NN_NETWORK_THREAD_FLOPS of forward work
+ * (2^23, about one reference image, some 0.1 ms of one core), so that a single image runs on
+ * the calling thread alone and its latency cannot grow with the thread count. */
+#define NN_NETWORK_THREAD_FLOPS 8388608.0
+
+static size_t
+useful_threads (NnNetwork *net,
+                size_t     B)
+{
+  double n = floor ((double) B * nn_network_get_flops_per_sample (net) / NN_NETWORK_THREAD_FLOPS);
+
+  return (size_t) CLAMP (n, 1.0, (double) net->n_threads);
+}
+
 void
 nn_network_predict (NnNetwork   *net,
                     const float *x,
@@ -522,15 +738,42 @@ nn_network_predict (NnNetwork   *net,
   g_return_if_fail (net != NULL && (x != NULL || B == 0) && (probs != NULL || B == 0));
   g_return_if_fail (net->workers != NULL);
 
-  chunk = net->capacity * net->n_threads;
   in_size = nn_network_get_input_size (net);
   /* the parameters inference reads, batch norms folded into the layers before them */
   if (net->folded != NULL && net->fold)
     nn_fusion_fold (net->layers, net->n_layers, net->params, net->folded, net->n_params);
+  if (net->team_mode)
+    {
+      /* worker 0 holds a whole batch; the layers share each chunk out */
+      chunk = net->capacity * net->n_slices;
+      for (size_t b = 0; b < B; b += chunk)
+        {
+          size_t n = MIN (chunk, B - b), slice_start[NN_NETWORK_MAX_SLICES + 1];
+          const float *logits;
+
+          for (size_t s = 0; s < net->n_slices; s++)
+            {
+              size_t count;
+
+              split_batch (n, net->n_slices, s, &slice_start[s], &count);
+            }
+          slice_start[net->n_slices] = n;
+          net->team_active = useful_threads (net, n);
+          logits = nn_network_forward_team (net, x + b * in_size, n, slice_start, NULL);
+          nn_softmax (probs + b * net->n_classes, logits, n, net->n_classes);
+        }
+      net->team_active = net->n_threads;
+      return;
+    }
+
   for (size_t b = 0; b < B; b += chunk)
     {
+      size_t n_parts = useful_threads (net, MIN (B - b, net->capacity * net->n_threads));
+
+      chunk = net->capacity * n_parts;
       net->job = (NnNetworkJob) { .kind = NN_NETWORK_JOB_PREDICT, .x = x + b * in_size,
-                         .probs = probs + b * net->n_classes, .B = MIN (chunk, B - b) };
-      run_parallel (net);
+                         .probs = probs + b * net->n_classes, .B = MIN (chunk, B - b),
+                         .n_parts = n_parts };
+      run_parallel (net, n_parts);
     }
 }

@@ -198,6 +198,25 @@ nn_relu_maxpool2_backward (float         *dconv,
     }
 }
 
+/* dbias[oc] += the sum of one plane of gradients, eight partial sums at a time. */
+static inline float
+plane_sum (const float *row,
+           size_t       n)
+{
+  float part[8] = { 0 };
+  float s = 0.0f;
+  size_t p = 0;
+
+  for (; p + 8 <= n; p += 8)
+    for (int q = 0; q < 8; q++)
+      part[q] += row[p + q];
+  for (; p < n; p++)
+    s += row[p];
+  for (int q = 0; q < 8; q++)
+    s += part[q];
+  return s;
+}
+
 void
 nn_conv2d_backward_grouped (float       *din,
                             float       *dweight,
@@ -228,32 +247,92 @@ nn_conv2d_backward_grouped (float       *din,
       for (size_t j = 0; j < nb; j++)
         {
           for (size_t oc = 0; oc < OC; oc++)
-            {
-              const float *row = dg + oc * ld + j * OHW;
-              float part[8] = { 0 };
-              float s = 0.0f;
-              size_t p = 0;
-
-              for (; p + 8 <= OHW; p += 8)
-                for (int q = 0; q < 8; q++)
-                  part[q] += row[p + q];
-              for (; p < OHW; p++)
-                s += row[p];
-              for (int q = 0; q < 8; q++)
-                s += part[q];
-              dbias[oc] += s;
-            }
+            dbias[oc] += plane_sum (dg + oc * ld + j * OHW, OHW);
           nn_sgemm (NN_NO_TRANS, NN_TRANS, OC, CKK, OHW, 1.0f, dg + j * OHW, ld, col + j * OHW,
                     ld, 1.0f, dweight, CKK);
         }
       /* the input gradient for the whole group in one GEMM: the weights are packed once */
       if (din != NULL)
         {
-          nn_sgemm (NN_TRANS, NN_NO_TRANS, CKK, ld, OC, 1.0f, weight, CKK, dg, ld, 0.0f, dcol,
-                    ld);
-          memset (din + b0 * C * H * W, 0, sizeof (float) * nb * C * H * W);
-          for (size_t j = 0; j < nb; j++)
-            nn_conv2d_col2im_ld (din + (b0 + j) * C * H * W, dcol + j * OHW, ld, C, H, W, K, pad);
+          NnConvShape part = *shape;
+
+          part.B = nb;
+          nn_conv2d_backward_input_grouped (din + b0 * C * H * W, dg, weight, dcol, nb, &part);
         }
+    }
+}
+
+void
+nn_conv2d_im2col_images (float       *col,
+                         const float *in,
+                         const NnConvShape *shape)
+{
+  size_t C = shape->C, H = shape->H, W = shape->W, K = shape->K, pad = shape->pad;
+  size_t OHW = (H + 2 * pad - K + 1) * (W + 2 * pad - K + 1);
+
+  for (size_t b = 0; b < shape->B; b++)
+    nn_conv2d_im2col_ld (col + b * C * K * K * OHW, OHW, in + b * C * H * W, C, H, W, K, pad);
+}
+
+void
+nn_conv2d_weight_grad_block (float       *dweight,
+                             float       *dbias,
+                             const float *dout,
+                             const float *col,
+                             size_t       group,
+                             const NnConvShape *shape,
+                             size_t       oc0,
+                             size_t       oc1,
+                             size_t       k0,
+                             size_t       k1,
+                             size_t       first,
+                             size_t       last)
+{
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
+  size_t OHW = (H + 2 * pad - K + 1) * (W + 2 * pad - K + 1), CKK = C * K * K;
+
+  g_return_if_fail (group > 0 && oc0 <= oc1 && oc1 <= OC && k0 <= k1 && k1 <= CKK &&
+                    first <= last && last <= B);
+
+  /* image after image, as nn_conv2d_backward_grouped adds them: each gradient sees the same
+   * operations in the same order whatever block it falls in */
+  for (size_t b = first; b < last; b++)
+    {
+      size_t g0 = b - b % group, ld = MIN (group, B - g0) * OHW;
+      const float *dg = dout + g0 * OC * OHW + (b - g0) * OHW;  /* (OC, OH·OW), rows ld apart */
+
+      if (dbias != NULL)
+        for (size_t oc = oc0; oc < oc1; oc++)
+          dbias[oc] += plane_sum (dg + oc * ld, OHW);
+      if (oc1 > oc0 && k1 > k0)
+        nn_sgemm (NN_NO_TRANS, NN_TRANS, oc1 - oc0, k1 - k0, OHW, 1.0f, dg + oc0 * ld, ld,
+                  col + (b * CKK + k0) * OHW, OHW, 1.0f, dweight + oc0 * CKK + k0, CKK);
+    }
+}
+
+void
+nn_conv2d_backward_input_grouped (float       *din,
+                                  const float *dout,
+                                  const float *weight,
+                                  float       *dcol,
+                                  size_t       group,
+                                  const NnConvShape *shape)
+{
+  size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
+  size_t K = shape->K, pad = shape->pad;
+  size_t OHW = (H + 2 * pad - K + 1) * (W + 2 * pad - K + 1), CKK = C * K * K;
+
+  g_return_if_fail (group > 0);
+
+  for (size_t b0 = 0; b0 < B; b0 += group)
+    {
+      size_t nb = MIN (group, B - b0), ld = nb * OHW;
+      const float *dg = dout + b0 * OC * OHW;   /* (OC, nb·OH·OW) */
+
+      nn_sgemm (NN_TRANS, NN_NO_TRANS, CKK, ld, OC, 1.0f, weight, CKK, dg, ld, 0.0f, dcol, ld);
+      memset (din + b0 * C * H * W, 0, sizeof (float) * nb * C * H * W);
+      for (size_t j = 0; j < nb; j++)
+        nn_conv2d_col2im_ld (din + (b0 + j) * C * H * W, dcol + j * OHW, ld, C, H, W, K, pad);
     }
 }

@@ -253,6 +253,42 @@ choose_kernel (void)
   return &all_kernels[G_N_ELEMENTS (all_kernels) - 1];
 }
 
+void
+nn_sgemm_tile (size_t *mr,
+               size_t *nr)
+{
+  const KernelChoice *k = choose_kernel ();
+
+  *mr = k->mr;
+  *nr = k->nr;
+}
+
+void
+nn_sgemm_blocks (size_t  M,
+                 size_t  N,
+                 size_t  n_blocks,
+                 size_t *mb,
+                 size_t *nb)
+{
+  size_t mr, nr, tm, tn, bm = 1, bn = 1;
+
+  nn_sgemm_tile (&mr, &nr);
+  tm = MAX ((size_t) 1, (M + mr - 1) / mr);
+  tn = MAX ((size_t) 1, (N + nr - 1) / nr);
+  /* split the side with more tiles per block left, so that blocks stay about square in tiles */
+  while (bm * bn < n_blocks && (bm < tm || bn < tn))
+    {
+      if (bn < tn && (tn + bn - 1) / bn >= (tm + bm - 1) / bm)
+        bn++;
+      else if (bm < tm)
+        bm++;
+      else
+        bn++;
+    }
+  *mb = (tm + bm - 1) / bm * mr;
+  *nb = (tn + bn - 1) / bn * nr;
+}
+
 const char *
 nn_sgemm_kernel_name (void)
 {

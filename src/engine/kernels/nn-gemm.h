@@ -46,6 +46,21 @@ void         nn_sgemm_ref         (NnTranspose  trans_a,
                                    float       *C,
                                    size_t       ldc);
 
+/* The chosen kernel's register tile, mr rows × nr columns of C: threads sharing out a product
+ * by blocks of C take whole tiles. Each value of C is the same sum in the same order whatever
+ * block of C a call computes (the K dimension is never split), so such a split is bit for bit
+ * one call. */
+void         nn_sgemm_tile        (size_t      *mr,
+                                   size_t      *nr);
+
+/* Blocks of an (M, N) product for about n_blocks threads' shares: *mb rows and *nb columns,
+ * whole register tiles of the chosen kernel, columns split first. */
+void         nn_sgemm_blocks      (size_t       M,
+                                   size_t       N,
+                                   size_t       n_blocks,
+                                   size_t      *mb,
+                                   size_t      *nb);
+
 /* Name of the kernel chosen for this CPU: "avx512", "avx2-fma" or "generic". The environment
  * variable DIGIT_LAB_GEMM_KERNEL may name a slower one the CPU runs, for comparisons; every
  * vectorised loop of the engine follows the same choice (nn_cpu_level ()). */

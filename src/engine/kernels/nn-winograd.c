@@ -153,8 +153,8 @@ winograd_output_relu_pool_argmax_generic (float       *restrict out,
 /* U[ξ][o][i] = (G g Gᵀ)[ξ] for each 3×3 kernel g of weight (OC, C, 3, 3): with o = oc, i = c;
  * or, flipped, the kernels of the input gradient's convolution: o = c, i = oc and g turned by
  * 180°. */
-static void
-winograd_weights (float       *U,
+void
+nn_conv2d_winograd_weights (float       *U,
                   const float *weight,
                   size_t       OC,
                   size_t       C,
@@ -314,14 +314,14 @@ winograd_multiply (const WinogradWork *w,
 }
 
 void
-nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
-                                          guint32     *argmax,
-                                          const float *in,
-                                          const float *weight,
-                                          const float *bias,
-                                          float       *work,
-                                          size_t       group,
-                                          const NnConvShape *shape)
+nn_conv2d_winograd_relu_maxpool2_forward_u (float       *out,
+                                            guint32     *argmax,
+                                            const float *in,
+                                            const float *U,
+                                            const float *bias,
+                                            float       *work,
+                                            size_t       group,
+                                            const NnConvShape *shape)
 {
   size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
   size_t TW = W / 2, n_tiles = (H / 2) * TW, HW = H * W;
@@ -331,8 +331,7 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
   g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (H, W, 3, 1));
 
   winograd_work_init (&w, work, OC, C, (group * n_tiles + 31) & ~(size_t) 31, H, W);
-  /* weights: U[ξ][oc][c] = (G g Gᵀ)[ξ] */
-  winograd_weights (w.U, weight, OC, C, FALSE);
+  w.U = (float *) U;
   for (size_t b0 = 0; b0 < B; b0 += group)
     {
       size_t nb = MIN (group, B - b0), ms;
@@ -364,12 +363,32 @@ nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
 }
 
 void
-nn_conv2d_winograd_backward_input (float       *din,
-                                   const float *dout,
-                                   const float *weight,
-                                   float       *work,
-                                   size_t       group,
-                                   const NnConvShape *shape)
+nn_conv2d_winograd_relu_maxpool2_forward (float       *out,
+                                          guint32     *argmax,
+                                          const float *in,
+                                          const float *weight,
+                                          const float *bias,
+                                          float       *work,
+                                          size_t       group,
+                                          const NnConvShape *shape)
+{
+  WinogradWork w;
+
+  g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (shape->H, shape->W, 3, 1));
+
+  /* weights: U[ξ][oc][c] = (G g Gᵀ)[ξ], at the start of the workspace */
+  winograd_work_init (&w, work, shape->OC, shape->C, 0, shape->H, shape->W);
+  nn_conv2d_winograd_weights (w.U, weight, shape->OC, shape->C, FALSE);
+  nn_conv2d_winograd_relu_maxpool2_forward_u (out, argmax, in, w.U, bias, work, group, shape);
+}
+
+void
+nn_conv2d_winograd_backward_input_u (float       *din,
+                                     const float *dout,
+                                     const float *U,
+                                     float       *work,
+                                     size_t       group,
+                                     const NnConvShape *shape)
 {
   size_t B = shape->B, C = shape->C, H = shape->H, W = shape->W, OC = shape->OC;
   size_t n_tiles = (H / 2) * (W / 2), HW = H * W;
@@ -381,7 +400,7 @@ nn_conv2d_winograd_backward_input (float       *din,
   /* din is dout convolved, padding 1, with the kernels turned by 180° and C and OC swapped; the
    * workspace is the forward's, whose size is symmetric in C and OC */
   winograd_work_init (&w, work, C, OC, (group * n_tiles + 31) & ~(size_t) 31, H, W);
-  winograd_weights (w.U, weight, OC, C, TRUE);
+  w.U = (float *) U;
   for (size_t b0 = 0; b0 < B; b0 += group)
     {
       size_t nb = MIN (group, B - b0), ms;
@@ -403,4 +422,21 @@ nn_conv2d_winograd_backward_input (float       *din,
               winograd_output_plane_generic (plane, m, ms, H, W);
           }
     }
+}
+
+void
+nn_conv2d_winograd_backward_input (float       *din,
+                                   const float *dout,
+                                   const float *weight,
+                                   float       *work,
+                                   size_t       group,
+                                   const NnConvShape *shape)
+{
+  WinogradWork w;
+
+  g_return_if_fail (group > 0 && nn_conv2d_winograd_applies (shape->H, shape->W, 3, 1));
+
+  winograd_work_init (&w, work, shape->C, shape->OC, 0, shape->H, shape->W);
+  nn_conv2d_winograd_weights (w.U, weight, shape->OC, shape->C, TRUE);
+  nn_conv2d_winograd_backward_input_u (din, dout, w.U, work, group, shape);
 }

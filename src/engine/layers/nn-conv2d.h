@@ -84,6 +84,34 @@ void   nn_conv2d_backward_grouped (float       *din,      /* (B, C, H, W) or NUL
                                    size_t       group,
                                    const NnConvShape *shape);
 
+/* The pieces of nn_conv2d_backward_grouped that threads share out, bit for bit its results:
+ * nn_conv2d_im2col_images writes one (C·K·K, OH·OW) im2col per image, image after image;
+ * nn_conv2d_weight_grad_block accumulates the gradients of weights [oc0, oc1) × [k0, k1) (of
+ * the (OC, C·K·K) matrix) and, when dbias is given, of biases [oc0, oc1) over images
+ * [first, last) of the B of dout (laid out in groups of `group` from image 0), in their order; nn_conv2d_backward_input_grouped overwrites din.
+ * Blocks of the gradient are disjoint, so threads may each take some. */
+void   nn_conv2d_im2col_images  (float       *col,      /* (B, C·K·K, OH·OW) */
+                                 const float *in,       /* (B, C, H, W) */
+                                 const NnConvShape *shape);
+void   nn_conv2d_weight_grad_block (float       *dweight,  /* (OC, C·K·K), accumulated */
+                                    float       *dbias,    /* (OC) accumulated, or NULL */
+                                    const float *dout,     /* (B, OC, OH, OW) in groups */
+                                    const float *col,      /* (B, C·K·K, OH·OW) */
+                                    size_t       group,
+                                    const NnConvShape *shape,
+                                    size_t       oc0,
+                                    size_t       oc1,
+                                    size_t       k0,
+                                    size_t       k1,
+                                    size_t       first,
+                                    size_t       last);
+void   nn_conv2d_backward_input_grouped (float       *din,     /* (B, C, H, W) */
+                                         const float *dout,    /* (B, OC, OH, OW) in groups */
+                                         const float *weight,
+                                         float       *dcol,    /* group·C·K·K·OH·OW */
+                                         size_t       group,
+                                         const NnConvShape *shape);
+
 /* The same fused step for 3×3 kernels with padding 1 and even H, W, by Winograd's F(2×2, 3×3):
  * 2.25 times fewer multiplies, for layers with enough channels to make the GEMMs worthwhile.
  * work holds nn_conv2d_winograd_workspace () floats. With argmax it is training's forward too:
@@ -117,6 +145,30 @@ void     nn_conv2d_winograd_backward_input (float       *din,
                                             float       *work,
                                             size_t       group,
                                             const NnConvShape *shape);
+
+/* The same two with the weights already transformed, so that threads sharing out a batch's image
+ * groups transform them once: U holds 16·OC·C floats from nn_conv2d_winograd_weights () (flipped
+ * for the input gradient), read only; work is still nn_conv2d_winograd_workspace () floats, its
+ * own room for U unused. The results are those of the functions above. */
+void     nn_conv2d_winograd_weights        (float       *U,
+                                            const float *weight,   /* (OC, C, 3, 3) */
+                                            size_t       OC,
+                                            size_t       C,
+                                            gboolean     flipped);
+void     nn_conv2d_winograd_relu_maxpool2_forward_u (float       *out,
+                                                     guint32     *argmax,
+                                                     const float *in,
+                                                     const float *U,
+                                                     const float *bias,
+                                                     float       *work,
+                                                     size_t       group,
+                                                     const NnConvShape *shape);
+void     nn_conv2d_winograd_backward_input_u (float       *din,
+                                              const float *dout,
+                                              const float *U,
+                                              float       *work,
+                                              size_t       group,
+                                              const NnConvShape *shape);
 
 /* Accumulates into dweight and dbias; overwrites din, or skips it when din is NULL. */
 void   nn_conv2d_backward       (float       *din,      /* (B, C, H, W) or NULL */
