@@ -481,6 +481,108 @@ test_conv2d_accumulates (void)
   conv_free (c);
 }
 
+/* The pieces threads share out give nn_conv2d_backward_grouped's gradients bit for bit: the
+ * weight gradient in disjoint blocks (of prime sizes too) over a range of images each, and the
+ * input gradient group by group; Winograd with the weights transformed once gives what it gives
+ * transforming them itself. Odd shapes, prime channel counts, one image and three. */
+static void
+test_conv2d_shared_out (void)
+{
+  static const size_t split_shapes[][7] = {
+    /* B, C, H, W, OC, K, pad */
+    { 1, 1, 6, 6, 7, 3, 1 },
+    { 3, 5, 7, 5, 13, 3, 0 },
+    { 3, 11, 6, 6, 13, 3, 1 },
+    { 5, 3, 6, 9, 11, 5, 2 },
+  };
+
+  for (size_t s = 0; s < G_N_ELEMENTS (split_shapes); s++)
+    for (size_t group = 1; group <= 2; group++)
+      {
+        const size_t *d = split_shapes[s];
+        Conv *c = conv_new (d[0], d[1], d[2], d[3], d[4], d[5], d[6], 110 + s);
+        size_t B = c->B, OC = c->OC, CKK = c->C * c->K * c->K, OHW = c->OH * c->OW;
+        size_t n_in = B * c->C * c->H * c->W, n_w = OC * CKK;
+        g_autofree float *cols = g_new (float, B * CKK * OHW);
+        g_autofree float *col = g_new (float, group * CKK * OHW);
+        g_autofree float *dcol = g_new (float, group * CKK * OHW);
+        g_autofree float *din = g_new (float, n_in);
+        g_autofree float *din_parts = g_new (float, n_in);
+        g_autofree float *dw = g_new (float, n_w);
+        g_autofree float *dw_parts = g_new (float, n_w);
+        g_autofree float *db = g_new (float, OC);
+        g_autofree float *db_parts = g_new (float, OC);
+        g_autofree float *dw0 = g_new (float, n_w);
+        g_autofree float *db0 = g_new (float, OC);
+        static const size_t blocks[][2] = { { 1, 1 }, { 2, 3 }, { 5, 7 }, { 13, 64 } };
+
+        /* gradients already holding something, as a slice's block does after other layers */
+        for (size_t i = 0; i < n_w; i++)
+          dw0[i] = dw[i] = 0.25f * (float) (i % 7);
+        for (size_t i = 0; i < OC; i++)
+          db0[i] = db[i] = -0.5f * (float) (i % 3);
+        /* c->r read as the grouped layout: any values serve */
+        nn_conv2d_backward_grouped (din, dw, db, c->r, c->in, c->weight, col, dcol, group,
+                                    SHAPE (c));
+        nn_conv2d_im2col_images (cols, c->in, SHAPE (c));
+        for (size_t k = 0; k < G_N_ELEMENTS (blocks); k++)
+          {
+            size_t mb = blocks[k][0], nb = blocks[k][1];
+
+            memcpy (dw_parts, dw0, sizeof (float) * n_w);
+            memcpy (db_parts, db0, sizeof (float) * OC);
+            /* each block takes the images in two ranges, one after the other */
+            for (size_t o0 = 0; o0 < OC; o0 += mb)
+              for (size_t k0 = 0; k0 < CKK; k0 += nb)
+                for (size_t half = 0; half < 2; half++)
+                  nn_conv2d_weight_grad_block (dw_parts, k0 == 0 ? db_parts : NULL, c->r, cols,
+                                               group, SHAPE (c), o0, MIN (OC, o0 + mb), k0,
+                                               MIN (CKK, k0 + nb), half == 0 ? 0 : B / 2,
+                                               half == 0 ? B / 2 : B);
+            g_assert_cmpmem (dw_parts, sizeof (float) * n_w, dw, sizeof (float) * n_w);
+            g_assert_cmpmem (db_parts, sizeof (float) * OC, db, sizeof (float) * OC);
+          }
+        memset (din_parts, 0xff, sizeof (float) * n_in);
+        for (size_t b0 = 0; b0 < B; b0 += group)
+          {
+            NnConvShape part = *SHAPE (c);
+
+            part.B = MIN (group, B - b0);
+            nn_conv2d_backward_input_grouped (din_parts + b0 * c->C * c->H * c->W,
+                                              c->r + b0 * OC * OHW, c->weight, dcol, part.B,
+                                              &part);
+          }
+        g_assert_cmpmem (din_parts, sizeof (float) * n_in, din, sizeof (float) * n_in);
+
+        if (c->K == 3 && c->pad == 1 && nn_conv2d_winograd_applies (c->H, c->W, 3, 1))
+          {
+            size_t PHW = (c->H / 2) * (c->W / 2);
+            g_autofree float *work = g_new (float, nn_conv2d_winograd_workspace (c->C, c->H, c->W,
+                                                                                 OC, group));
+            g_autofree float *U = g_new (float, 16 * OC * c->C);
+            g_autofree float *pooled = g_new (float, B * OC * PHW);
+            g_autofree float *pooled_u = g_new (float, B * OC * PHW);
+            g_autofree guint32 *winners = g_new (guint32, B * OC * PHW);
+            g_autofree guint32 *winners_u = g_new (guint32, B * OC * PHW);
+
+            nn_conv2d_winograd_relu_maxpool2_forward (pooled, winners, c->in, c->weight, c->bias,
+                                                      work, group, SHAPE3 (c));
+            nn_conv2d_winograd_weights (U, c->weight, OC, c->C, FALSE);
+            nn_conv2d_winograd_relu_maxpool2_forward_u (pooled_u, winners_u, c->in, U, c->bias,
+                                                        work, group, SHAPE3 (c));
+            g_assert_cmpmem (pooled_u, sizeof (float) * B * OC * PHW, pooled,
+                             sizeof (float) * B * OC * PHW);
+            g_assert_cmpmem (winners_u, sizeof (guint32) * B * OC * PHW, winners,
+                             sizeof (guint32) * B * OC * PHW);
+            nn_conv2d_winograd_backward_input (din, c->r, c->weight, work, group, SHAPE3 (c));
+            nn_conv2d_winograd_weights (U, c->weight, OC, c->C, TRUE);
+            nn_conv2d_winograd_backward_input_u (din_parts, c->r, U, work, group, SHAPE3 (c));
+            g_assert_cmpmem (din_parts, sizeof (float) * n_in, din, sizeof (float) * n_in);
+          }
+        conv_free (c);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -496,5 +598,6 @@ main (int   argc,
                    test_conv2d_strided_matches_reference);
   g_test_add_func ("/engine/conv2d/gradcheck-strided", test_conv2d_gradcheck_strided);
   g_test_add_func ("/engine/conv2d/accumulates", test_conv2d_accumulates);
+  g_test_add_func ("/engine/conv2d/shared-out", test_conv2d_shared_out);
   return g_test_run ();
 }

@@ -139,6 +139,56 @@ test_gemm_edge_cases (void)
   g_assert_cmpfloat (C[0], ==, 0.5f);
 }
 
+/* A product computed block by block, as threads share it out, is the whole product bit for bit:
+ * each value is the same sum in the same order. Odd sizes, K beyond one cache block, every
+ * transposition, accumulating onto C. */
+static void
+test_gemm_blocks (void)
+{
+  static const size_t dims[][3] = { { 13, 37, 300 }, { 1, 5, 3 }, { 64, 128, 32 }, { 7, 3136, 29 } };
+  static const size_t n_blocks[] = { 1, 2, 3, 7, 16, 64 };
+  NnRng rng;
+
+  nn_rng_init (&rng, 77);
+  for (size_t d = 0; d < G_N_ELEMENTS (dims); d++)
+    for (int t = 0; t < 4; t++)
+      {
+        size_t M = dims[d][0], N = dims[d][1], K = dims[d][2];
+        NnTranspose ta = t & 1 ? NN_TRANS : NN_NO_TRANS, tb = t & 2 ? NN_TRANS : NN_NO_TRANS;
+        size_t lda = ta == NN_TRANS ? M : K, ldb = tb == NN_TRANS ? K : N;
+        g_autofree float *A = g_new (float, M * K);
+        g_autofree float *B = g_new (float, K * N);
+        g_autofree float *C0 = g_new (float, M * N);
+        g_autofree float *whole = g_new (float, M * N);
+        g_autofree float *parts = g_new (float, M * N);
+
+        for (size_t i = 0; i < M * K; i++)
+          A[i] = nn_rng_normal (&rng);
+        for (size_t i = 0; i < K * N; i++)
+          B[i] = nn_rng_normal (&rng);
+        for (size_t i = 0; i < M * N; i++)
+          C0[i] = nn_rng_normal (&rng);
+        memcpy (whole, C0, sizeof (float) * M * N);
+        nn_sgemm (ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 1.0f, whole, N);
+        for (size_t n = 0; n < G_N_ELEMENTS (n_blocks); n++)
+          {
+            size_t mb, nb;
+
+            nn_sgemm_blocks (M, N, n_blocks[n], &mb, &nb);
+            g_assert_cmpuint (mb, >, 0);
+            g_assert_cmpuint (nb, >, 0);
+            memcpy (parts, C0, sizeof (float) * M * N);
+            for (size_t i0 = 0; i0 < M; i0 += mb)
+              for (size_t j0 = 0; j0 < N; j0 += nb)
+                nn_sgemm (ta, tb, MIN (mb, M - i0), MIN (nb, N - j0), K, 1.0f,
+                          ta == NN_TRANS ? A + i0 : A + i0 * lda, lda,
+                          tb == NN_TRANS ? B + j0 * ldb : B + j0, ldb, 1.0f,
+                          parts + i0 * N + j0, N);
+            g_assert_cmpmem (parts, sizeof (float) * M * N, whole, sizeof (float) * M * N);
+          }
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -147,5 +197,6 @@ main (int   argc,
   g_test_add_func ("/engine/gemm/dispatch", test_gemm_dispatch);
   g_test_add_func ("/engine/gemm/each-kernel", test_gemm_each_kernel);
   g_test_add_func ("/engine/gemm/edge-cases", test_gemm_edge_cases);
+  g_test_add_func ("/engine/gemm/blocks", test_gemm_blocks);
   return g_test_run ();
 }

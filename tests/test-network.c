@@ -219,6 +219,161 @@ test_network_deterministic (void)
                    nn_network_get_params (b), sizeof (float) * nn_network_get_n_params (b));
 }
 
+/* Every path a layer's work takes on threads: a fused im2col conv (one input channel), a fused
+ * Winograd conv (eight), an unfused conv and pooling, dropout, dense layers that multiply by
+ * GEMMs or, in slices of four samples or fewer, by dot products; odd and prime sizes. */
+#define THREADS_SPEC "conv(8,3,pad=1) relu maxpool(2) conv(11,3,pad=1) relu maxpool(2) " \
+                     "conv(5,2) relu maxpool(2) flatten dropout(0.25) dense(13) tanh dense(7)"
+
+/* Trains THREADS_SPEC on 1×12×12 inputs for a few Adam steps with n_threads threads and returns
+ * its parameters, the last step's gradients appended. */
+static float *
+train_threads (size_t n_threads,
+               size_t B,
+               size_t *n_floats)
+{
+  const size_t in_size = 144;
+  g_autoptr(NnNetwork) net = make_network (THREADS_SPEC, 1, 12, 12, n_threads, B, 31);
+  size_t n = nn_network_get_n_params (net);
+  g_autofree float *x = g_new (float, B * in_size);
+  g_autofree guint8 *labels = g_new (guint8, B);
+  float *result = g_new (float, 2 * n);
+  NnOptimizerConfig c;
+  g_autoptr(NnOptimizer) opt = NULL;
+
+  nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
+  opt = nn_optimizer_new (&c, n, NULL);
+  for (int step = 0; step < 4; step++)
+    {
+      fill_batch (x, labels, B, in_size, 7, 200 + step);
+      nn_network_train_step (net, x, labels, B, 50 + step, NULL);
+      if (step < 3)
+        nn_network_optimizer_step (net, opt);
+    }
+  memcpy (result, nn_network_get_params (net), sizeof (float) * n);
+  memcpy (result + n, nn_network_get_grads (net), sizeof (float) * n);
+  *n_floats = 2 * n;
+  return result;
+}
+
+/* The same training twice gives the same weights at 1, 2, 3, 5 and 16 threads (more threads
+ * than samples, and than this machine's cores); every count from two on gives the two-thread
+ * weights, bit for bit: the batch splits into two gradient slices whatever the threads. */
+static void
+test_network_threads_deterministic (void)
+{
+  static const size_t counts[] = { 1, 2, 3, 5, 16 };
+  static const size_t batches[] = { 13, 3 };
+
+  for (size_t b = 0; b < G_N_ELEMENTS (batches); b++)
+    {
+      g_autofree float *two = NULL;
+      g_autofree float *one = NULL;
+      size_t n_two = 0, n_one = 0;
+
+      for (size_t i = 0; i < G_N_ELEMENTS (counts); i++)
+        {
+          size_t n_first, n_second;
+          g_autofree float *first = train_threads (counts[i], batches[b], &n_first);
+          g_autofree float *second = train_threads (counts[i], batches[b], &n_second);
+
+          g_test_message ("batch %zu, %zu threads", batches[b], counts[i]);
+          g_assert_cmpmem (first, sizeof (float) * n_first, second, sizeof (float) * n_second);
+          if (counts[i] == 1)
+            {
+              one = g_steal_pointer (&first);
+              n_one = n_first;
+            }
+          else if (counts[i] == 2)
+            {
+              two = g_steal_pointer (&first);
+              n_two = n_first;
+            }
+          else
+            g_assert_cmpmem (first, sizeof (float) * n_first, two, sizeof (float) * n_two);
+        }
+      /* one slice and two differ (in rounding, and in dropout's masks, drawn per slice) */
+      g_assert_cmpuint (n_one, ==, n_two);
+      g_assert_true (memcmp (one, two, sizeof (float) * n_one) != 0);
+    }
+}
+
+/* Layers sharing their work out compute what two threads compute, for single samples and odd
+ * batches, prime channel counts, with and without Winograd: the gradient block after one step
+ * bit for bit, and the predictions up to rounding (a slice of a few samples may take dot
+ * products where the whole batch takes a GEMM). */
+static void
+test_network_team_matches_slices (void)
+{
+  static const char *const specs[] = {
+    "conv(7,3,pad=1) relu maxpool(2) conv(13,3,pad=1) relu maxpool(2) flatten dense(11) relu "
+    "dense(5)",
+    "conv(11,3,pad=1) relu maxpool(2) conv(13,3,pad=1) relu maxpool(2) flatten dense(5)",
+    "conv(3,5,pad=2) relu maxpool(2) conv(7,3) relu flatten dense(17) relu dense(3)",
+  };
+  static const size_t batches[] = { 1, 3, 13 };
+  const size_t C = 3, in_size = 3 * 10 * 10;
+
+  for (size_t s = 0; s < G_N_ELEMENTS (specs); s++)
+    for (size_t b = 0; b < G_N_ELEMENTS (batches); b++)
+      {
+        size_t B = batches[b];
+        g_autoptr(NnNetwork) two = make_network (specs[s], C, 10, 10, 2, B, 40 + s);
+        g_autofree float *x = g_new (float, B * in_size);
+        g_autofree guint8 *labels = g_new (guint8, B);
+        g_autofree float *p_two = NULL;
+        size_t n = nn_network_get_n_params (two), nc = nn_network_get_n_classes (two);
+        double l_two;
+        size_t c_two;
+
+        fill_batch (x, labels, B, in_size, nc, 60 + b);
+        p_two = g_new (float, B * nc);
+        nn_network_predict (two, x, B, p_two);
+        l_two = nn_network_train_step (two, x, labels, B, 3, &c_two);
+        for (size_t threads = 3; threads <= 7; threads += 4)
+          {
+            g_autoptr(NnNetwork) team = make_network (specs[s], C, 10, 10, threads, B, 40 + s);
+            g_autofree float *p_team = g_new (float, B * nc);
+            size_t c_team;
+            double l_team;
+
+            g_test_message ("%s, batch %zu, %zu threads", specs[s], B, threads);
+            nn_network_predict (team, x, B, p_team);
+            for (size_t k = 0; k < B * nc; k++)
+              g_assert_cmpfloat_with_epsilon (p_team[k], p_two[k], 1e-6);
+            l_team = nn_network_train_step (team, x, labels, B, 3, &c_team);
+            g_assert_cmpfloat (l_team, ==, l_two);
+            g_assert_cmpuint (c_team, ==, c_two);
+            g_assert_cmpmem (nn_network_get_grads (team), sizeof (float) * n,
+                             nn_network_get_grads (two), sizeof (float) * n);
+          }
+      }
+}
+
+/* Predicting one image wakes no other thread: it takes the caller's alone at any thread count,
+ * and gives what one thread gives. */
+static void
+test_network_predict_one_threads (void)
+{
+  const size_t in_size = 28 * 28;
+  g_autoptr(NnNetwork) one = make_network (NN_SPEC_REFERENCE, 1, 28, 28, 1, 64, 8);
+  g_autofree float *x = g_new (float, in_size);
+  guint8 label;
+  float p_one[10];
+
+  fill_batch (x, &label, 1, in_size, 10, 9);
+  nn_network_predict (one, x, 1, p_one);
+  for (size_t threads = 2; threads <= 16; threads *= 2)
+    {
+      g_autoptr(NnNetwork) net = make_network (NN_SPEC_REFERENCE, 1, 28, 28, threads, 64, 8);
+      float p[10];
+
+      nn_network_predict (net, x, 1, p);
+      for (int k = 0; k < 10; k++)
+        g_assert_cmpfloat_with_epsilon (p[k], p_one[k], 1e-6);
+    }
+}
+
 static void
 count_visits (gpointer user_data,
               size_t   worker,
@@ -435,6 +590,9 @@ main (int   argc,
   g_test_add_func ("/engine/network/gradcheck-winograd", test_network_gradcheck_winograd);
   g_test_add_func ("/engine/network/threads-agree", test_network_threads_agree);
   g_test_add_func ("/engine/network/deterministic", test_network_deterministic);
+  g_test_add_func ("/engine/network/threads-deterministic", test_network_threads_deterministic);
+  g_test_add_func ("/engine/network/team-matches-slices", test_network_team_matches_slices);
+  g_test_add_func ("/engine/network/predict-one-threads", test_network_predict_one_threads);
   g_test_add_func ("/engine/network/parallel-for", test_network_parallel_for);
   g_test_add_func ("/engine/network/overfits", test_network_overfits);
   g_test_add_func ("/engine/network/predict", test_network_predict);
