@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "dl-fetch.h"
+#include "nn-cpu.h"
 #include "nn-dataset.h"
 #include "nn-evaluate.h"
 #include "nn-explain-figure.h"
@@ -424,7 +425,7 @@ parse_options (GOptionContext  *ctx,
 static guint
 n_threads (void)
 {
-  return opt_threads > 0 ? (guint) opt_threads : MIN (g_get_num_processors (), NN_TRAIN_MAX_THREADS);
+  return opt_threads > 0 ? (guint) opt_threads : MIN (nn_cpu_n_cores (), NN_TRAIN_MAX_THREADS);
 }
 
 static char *
@@ -1201,7 +1202,7 @@ cmd_train (int    argc,
     return fail ("stopped before the first epoch ended: nothing to save", NULL);
 
   model = nn_trainer_dup_best_model (trainer,
-                                     opt_threads > 0 ? (guint) opt_threads : g_get_num_processors (),
+                                     n_threads (),
                                      &error);
   if (model == NULL)
     return fail (NULL, error);

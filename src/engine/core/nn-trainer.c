@@ -86,10 +86,12 @@ nn_train_config_clear (NnTrainConfig *config)
   g_clear_pointer (&config->checkpoint_path, g_free);
 }
 
+/* One thread per physical core (nn_cpu_n_cores ()): a core's second hardware thread would
+ * share the vector units the kernels already fill. */
 static guint
 default_threads (void)
 {
-  return CLAMP (g_get_num_processors (), 1, 64);
+  return CLAMP (nn_cpu_n_cores (), 1, 64);
 }
 
 /* NaN fails every comparison below, so each bound also refuses it. */

@@ -4,6 +4,10 @@
 
 #include <string.h>
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+
 static const char *const level_names[NN_CPU_N_LEVELS] = {
   [NN_CPU_GENERIC] = "generic",
   [NN_CPU_AVX2] = "avx2-fma",
@@ -78,4 +82,42 @@ nn_cpu_dup_description (void)
       name = g_strdup ("unknown CPU");
     }
   return g_strdup_printf ("%s (%s)", name, nn_cpu_level_name (nn_cpu_level ()));
+}
+
+guint
+nn_cpu_n_cores (void)
+{
+#ifdef __linux__
+  cpu_set_t mask;
+  g_autoptr(GHashTable) cores = NULL;
+  guint n;
+
+  if (sched_getaffinity (0, sizeof mask, &mask) != 0)
+    return g_get_num_processors ();
+  cores = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *siblings = NULL;
+
+      if (!CPU_ISSET (cpu, &mask))
+        continue;
+      /* the same list for every hardware thread of one core */
+      path = g_strdup_printf ("/sys/devices/system/cpu/cpu%d/topology/core_cpus_list", cpu);
+      if (!g_file_get_contents (path, &siblings, NULL, NULL))
+        {
+          g_free (path);
+          path = g_strdup_printf ("/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
+                                  cpu);
+          if (!g_file_get_contents (path, &siblings, NULL, NULL))
+            return g_get_num_processors ();
+        }
+      g_strstrip (siblings);
+      g_hash_table_add (cores, g_steal_pointer (&siblings));
+    }
+  n = g_hash_table_size (cores);
+  return n > 0 ? n : g_get_num_processors ();
+#else
+  return g_get_num_processors ();
+#endif
 }

@@ -27,4 +27,10 @@ const char  *nn_cpu_level_name (NnCpuLevel level);
  * (avx2-fma)"; "unknown CPU (generic)" where the system does not say. */
 char        *nn_cpu_dup_description (void);
 
+/* Physical cores this process may run on: hardware threads (SMT siblings) of one core count
+ * once, for two threads on one core share its vector units, which the kernels keep busy. Read
+ * from Linux's CPU topology for the CPUs of the affinity mask; elsewhere, or when that cannot
+ * be read, g_get_num_processors (). At least 1. */
+guint        nn_cpu_n_cores    (void);
+
 G_END_DECLS
