@@ -213,8 +213,11 @@ nn_network_plan_worker (const NnNetwork *net,
 {
   size_t total = 0, n_off = 0;
   gboolean overflow = FALSE;
-  /* team_mode: worker 0 holds the whole batch's samples and the others only their scratch */
-  size_t samples = !net->team_mode ? capacity : t == 0 ? capacity * net->n_slices : 0;
+  /* team_mode: worker 0 holds the whole batch's samples; the others, for work split by samples
+   * (nn_network_parallel_for), a share of it each */
+  size_t samples = !net->team_mode ? capacity
+                   : t == 0        ? capacity * net->n_slices
+                                   : (capacity * net->n_slices + net->n_threads - 1) / net->n_threads;
 
   /* every buffer starts on a 64-byte boundary */
 #define RESERVE(n)                                                                 \
@@ -361,7 +364,9 @@ nn_network_reserve (NnNetwork  *net,
 
       nn_network_worker_clear (wk);
       nn_network_plan_worker (net, capacity, t, offsets, &total);
-      wk->capacity = !net->team_mode ? capacity : t == 0 ? capacity * net->n_slices : 0;
+      wk->capacity = !net->team_mode ? capacity
+                     : t == 0        ? capacity * net->n_slices
+                                     : (capacity * net->n_slices + net->n_threads - 1) / net->n_threads;
       wk->acts = g_new0 (float *, net->n_layers + 1);
       wk->state = g_new0 (float *, net->n_layers);
       wk->storage = storage[t];

@@ -106,7 +106,9 @@ struct _NnNetwork
   size_t    n_slices;       /* MIN (n_threads, NN_NETWORK_MAX_SLICES) */
   gboolean  team_mode;      /* n_threads > n_slices: layers share their work out */
   NnNetworkWorker   *workers;        /* (n_threads) */
-  size_t    capacity;       /* samples per slice: per worker, or team_mode's worker 0 has all */
+  size_t    capacity;       /* samples per slice; each worker holds that many, but in team_mode
+                             * worker 0 holds every slice's and the others capacity·n_slices /
+                             * n_threads each (its share of a batch split by samples) */
   NnTeam    team;
   size_t    team_active;    /* threads that take a team's items in this pass */
   gboolean  spin;           /* threads wait for work spinning a moment before sleeping */
