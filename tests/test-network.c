@@ -225,15 +225,20 @@ test_network_deterministic (void)
 #define THREADS_SPEC "conv(8,3,pad=1) relu maxpool(2) conv(11,3,pad=1) relu maxpool(2) " \
                      "conv(5,2) relu maxpool(2) flatten dropout(0.25) dense(13) tanh dense(7)"
 
-/* Trains THREADS_SPEC on 1×12×12 inputs for a few Adam steps with n_threads threads and returns
- * its parameters, the last step's gradients appended. */
+/* And the kinds that meet across the batch (batch norm), convs with a stride, average pooling. */
+#define THREADS_BN_SPEC "conv(8,3,pad=1) bn relu maxpool(2) conv(11,3,pad=1,stride=2) bn relu " \
+                        "gap flatten dense(13) bn relu dense(7)"
+
+/* Trains spec on 1×12×12 inputs for a few Adam steps with n_threads threads and returns its
+ * parameters (and buffers), the last step's gradients appended. */
 static float *
-train_threads (size_t n_threads,
-               size_t B,
-               size_t *n_floats)
+train_threads (const char *spec,
+               size_t      n_threads,
+               size_t      B,
+               size_t     *n_floats)
 {
   const size_t in_size = 144;
-  g_autoptr(NnNetwork) net = make_network (THREADS_SPEC, 1, 12, 12, n_threads, B, 31);
+  g_autoptr(NnNetwork) net = make_network (spec, 1, 12, 12, n_threads, B, 31);
   size_t n = nn_network_get_n_params (net);
   g_autofree float *x = g_new (float, B * in_size);
   g_autofree guint8 *labels = g_new (guint8, B);
@@ -263,10 +268,11 @@ static void
 test_network_threads_deterministic (void)
 {
   static const size_t counts[] = { 1, 2, 3, 5, 16 };
-  static const size_t batches[] = { 13, 3 };
+  static const size_t batches[] = { 13, 3, 13 };
 
   for (size_t b = 0; b < G_N_ELEMENTS (batches); b++)
     {
+      const char *spec = b < 2 ? THREADS_SPEC : THREADS_BN_SPEC;
       g_autofree float *two = NULL;
       g_autofree float *one = NULL;
       size_t n_two = 0, n_one = 0;
@@ -274,10 +280,10 @@ test_network_threads_deterministic (void)
       for (size_t i = 0; i < G_N_ELEMENTS (counts); i++)
         {
           size_t n_first, n_second;
-          g_autofree float *first = train_threads (counts[i], batches[b], &n_first);
-          g_autofree float *second = train_threads (counts[i], batches[b], &n_second);
+          g_autofree float *first = train_threads (spec, counts[i], batches[b], &n_first);
+          g_autofree float *second = train_threads (spec, counts[i], batches[b], &n_second);
 
-          g_test_message ("batch %zu, %zu threads", batches[b], counts[i]);
+          g_test_message ("%s, batch %zu, %zu threads", spec, batches[b], counts[i]);
           g_assert_cmpmem (first, sizeof (float) * n_first, second, sizeof (float) * n_second);
           if (counts[i] == 1)
             {
@@ -310,6 +316,9 @@ test_network_team_matches_slices (void)
     "dense(5)",
     "conv(11,3,pad=1) relu maxpool(2) conv(13,3,pad=1) relu maxpool(2) flatten dense(5)",
     "conv(3,5,pad=2) relu maxpool(2) conv(7,3) relu flatten dense(17) relu dense(3)",
+    /* batch norms: met across the slices in training, folded at inference */
+    "conv(11,3,pad=1) bn relu maxpool(2) conv(13,3,pad=1,stride=2) relu gap flatten dense(7) bn "
+    "relu dense(5)",
   };
   static const size_t batches[] = { 1, 3, 13 };
   const size_t C = 3, in_size = 3 * 10 * 10;

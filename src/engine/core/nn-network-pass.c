@@ -207,16 +207,46 @@ nn_network_backward (NnNetwork *net,
 typedef struct
 {
   NnNetwork     *net;
-  const NnLayer *l;
+  size_t         i;           /* the layer */
   const size_t  *slice_start;
+  size_t         B;
   NnRng         *rngs;        /* training's, one per slice; NULL at inference */
+  gboolean       training;    /* batch statistics shared through sync */
+  float         *params;      /* the network's, or inference's folded ones */
   const float   *in;
   float         *out;
   float         *din;
   const float   *dout;
   float         *state;
   size_t         in_size, out_size, state_size;
+  NnBatchSync    sync[NN_NETWORK_MAX_SLICES];
 } SliceCall;
+
+/* What slice s of a kind without the team forms may use, as layer_work gives a worker. */
+static NnLayerWork
+slice_work (SliceCall *c,
+            size_t     worker,
+            size_t     s)
+{
+  NnNetwork *net = c->net;
+  const NnLayer *l = &net->layers[c->i];
+  NnNetworkWorker *wk = &net->workers[worker];
+  size_t lo = c->slice_start[s];
+  NnLayerWork work = { wk->col, wk->dcol, c->state != NULL ? c->state + lo * c->state_size : NULL,
+                       c->rngs != NULL ? &c->rngs[s] : NULL, NULL, NULL };
+
+  if (l->n_buffer > 0)
+    work.buffers = c->params + l->buffer_offset;
+  if (c->training && nn_layer_class (l->spec.kind)->batch_stats_size != NULL)
+    {
+      /* the slices meet as the workers of a batch do; both run at once, on two threads */
+      c->sync[s] = (NnBatchSync) { .stats = net->batch_stats + net->stats_offset[c->i],
+                                   .ld = net->max_stats, .start = lo, .B = c->B, .lead = s == 0,
+                                   .wait = nn_network_batch_barrier, .data = net };
+      work.sync = &c->sync[s];
+    }
+  return work;
+}
 
 /* A kind without forward_team: its forward on slice s, the slices side by side. */
 static void
@@ -225,16 +255,16 @@ forward_slice_item (gpointer data,
                     size_t   s)
 {
   SliceCall *c = data;
-  NnNetworkWorker *wk = &c->net->workers[worker];
+  const NnLayer *l = &c->net->layers[c->i];
   size_t lo = c->slice_start[s], n = c->slice_start[s + 1] - lo;
-  NnLayerWork work = { wk->col, wk->dcol, c->state != NULL ? c->state + lo * c->state_size : NULL,
-                       c->rngs != NULL ? &c->rngs[s] : NULL };
+  NnLayerWork work;
 
-  if (n > 0)
-    nn_layer_class (c->l->spec.kind)->forward (c->l, c->out + lo * c->out_size,
-                                               c->in + lo * c->in_size,
-                                               c->net->params + c->l->weight_offset,
-                                               c->net->params + c->l->bias_offset, &work, n);
+  if (n == 0)
+    return;
+  work = slice_work (c, worker, s);
+  nn_layer_class (l->spec.kind)->forward (l, c->out + lo * c->out_size, c->in + lo * c->in_size,
+                                          c->params + l->weight_offset,
+                                          c->params + l->bias_offset, &work, n);
 }
 
 /* Its backward on slice s into the slice's gradient block. */
@@ -245,19 +275,39 @@ backward_slice_item (gpointer data,
 {
   SliceCall *c = data;
   NnNetwork *net = c->net;
-  NnNetworkWorker *wk = &net->workers[worker];
-  const NnLayer *l = c->l;
+  const NnLayer *l = &net->layers[c->i];
   size_t lo = c->slice_start[s], n = c->slice_start[s + 1] - lo;
   float *grads = net->workers[s].grads;
-  NnLayerWork work = { wk->col, wk->dcol, c->state != NULL ? c->state + lo * c->state_size : NULL,
-                       NULL };
+  NnLayerWork work;
 
-  if (n > 0)
-    nn_layer_class (l->spec.kind)->backward (l, c->din != NULL ? c->din + lo * c->in_size : NULL,
-                                             grads + l->weight_offset, grads + l->bias_offset,
-                                             c->dout + lo * c->out_size, c->in + lo * c->in_size,
-                                             c->out + lo * c->out_size,
-                                             net->params + l->weight_offset, &work, n);
+  if (n == 0)
+    return;
+  work = slice_work (c, worker, s);
+  nn_layer_class (l->spec.kind)->backward (l, c->din != NULL ? c->din + lo * c->in_size : NULL,
+                                           grads + l->weight_offset, grads + l->bias_offset,
+                                           c->dout + lo * c->out_size, c->in + lo * c->in_size,
+                                           c->out + lo * c->out_size,
+                                           net->params + l->weight_offset, &work, n);
+}
+
+static void
+slice_call_init (SliceCall    *c,
+                 NnNetwork    *net,
+                 size_t        i,
+                 const size_t *slice_start,
+                 size_t        B,
+                 NnRng        *rngs,
+                 gboolean      training,
+                 float        *params)
+{
+  const NnLayer *l = &net->layers[i];
+  const NnLayerClass *klass = nn_layer_class (l->spec.kind);
+
+  *c = (SliceCall) { net, i, slice_start, B, rngs, training, params };
+  c->state = net->workers[0].state[i];
+  c->in_size = l->in_c * l->in_h * l->in_w;
+  c->out_size = nn_network_layer_out_size (l);
+  c->state_size = klass->state_size != NULL ? klass->state_size (l) : 0;
 }
 
 /* The buffers a team layer or fused step gets; pointer arrays live in the caller's frame. */
@@ -299,28 +349,34 @@ nn_network_forward_team (NnNetwork    *net,
                          NnRng        *rngs)
 {
   NnNetworkWorker *wk = &net->workers[0];
+  gboolean training = rngs != NULL;
+  /* inference reads the parameters nn_network_predict folded the batch norms into */
+  gboolean fold = !training && net->folded != NULL && net->fold;
+  float *params = fold ? net->folded : net->params;
   TeamBuffers tb;
-  const float *in = rngs != NULL ? wk->acts[0] : x;
+  const float *in = training ? wk->acts[0] : x;
 
   team_buffers_init (&tb, net, slice_start);
+  wk->batch_forward = training;
   for (size_t i = 0; i < net->n_layers; i++)
     {
       const NnLayer *l = &net->layers[i];
       const NnLayerClass *klass = nn_layer_class (l->spec.kind);
-      size_t n = net->fused[i];
+      size_t n = fold ? net->fused_infer[i] : net->fused[i];
       float *out;
 
       if (n > 0)
         {
           out = wk->acts[i + n];
           nn_fusion_forward_team (net->layers, i, out,
-                                  rngs != NULL ? (guint32 *) wk->state[i + n - 1] : NULL, in,
-                                  net->params, &tb.work, B);
+                                  training ? (guint32 *) wk->state[i + n - 1] : NULL, in, params,
+                                  &tb.work, B);
           in = out;
           i += n - 1;
           continue;
         }
-      if (klass->is_view || (rngs == NULL && klass->train_only))
+      if (klass->is_view || (!training && klass->train_only) ||
+          (fold && nn_fusion_folds (net->layers, net->n_layers, i)))
         continue;
       out = wk->acts[i + 1];
       if (klass->forward_team != NULL)
@@ -328,15 +384,16 @@ nn_network_forward_team (NnNetwork    *net,
           NnLayerTeamWork work = tb.work.base;
 
           work.state = wk->state[i];
-          klass->forward_team (l, out, in, net->params + l->weight_offset,
-                               net->params + l->bias_offset, &work, B);
+          klass->forward_team (l, out, in, params + l->weight_offset, params + l->bias_offset,
+                               &work, B);
         }
       else
         {
-          SliceCall c = { net, l, slice_start, rngs, in, out, NULL, NULL, wk->state[i],
-                          l->in_c * l->in_h * l->in_w, nn_network_layer_out_size (l),
-                          klass->state_size != NULL ? klass->state_size (l) : 0 };
+          SliceCall c;
 
+          slice_call_init (&c, net, i, slice_start, B, rngs, training, params);
+          c.in = in;
+          c.out = out;
           nn_team_run (&net->team, net->n_slices, forward_slice_item, &c);
         }
       in = out;
@@ -386,11 +443,13 @@ nn_network_backward_team (NnNetwork    *net,
         }
       else
         {
-          SliceCall c = { net, l, slice_start, NULL, wk->acts[i], wk->acts[i + 1], din, dout,
-                          wk->state[i], l->in_c * l->in_h * l->in_w,
-                          nn_network_layer_out_size (l),
-                          klass->state_size != NULL ? klass->state_size (l) : 0 };
+          SliceCall c;
 
+          slice_call_init (&c, net, i, slice_start, B, NULL, TRUE, net->params);
+          c.in = wk->acts[i];
+          c.out = wk->acts[i + 1];
+          c.din = din;
+          c.dout = dout;
           nn_team_run (&net->team, net->n_slices, backward_slice_item, &c);
         }
       if (!klass->in_place)

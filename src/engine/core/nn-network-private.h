@@ -134,6 +134,10 @@ nn_network_layer_out_size (const NnLayer *l)
   return l->out_c * l->out_h * l->out_w;
 }
 
+/* nn-network.c: where the workers (or slices) of a training batch meet, NnBatchSync.wait: the
+ * last of net->n_active to arrive wakes the others. */
+void           nn_network_batch_barrier (NnBatchSync *sync);
+
 /* nn-network-plan.c: the layers' shapes and parameter layout for spec on (C, H, W) inputs, every
  * size bounded by the limits in nn-network.h, allocating nothing but the layers. */
 NnLayer       *nn_network_plan_layers (const NnSpec  *spec,

@@ -14,8 +14,8 @@ static void run_job (NnNetwork *net, size_t w);
 
 /* The workers of a training batch meet here (NnBatchSync.wait): the last to arrive wakes the
  * others. Only workers with samples take part, n_active of them. */
-static void
-batch_barrier (NnBatchSync *sync)
+void
+nn_network_batch_barrier (NnBatchSync *sync)
 {
   NnNetwork *net = sync->data;
   guint64 generation;
@@ -488,7 +488,7 @@ run_job (NnNetwork *net,
   split_batch (job->B, job->kind == NN_NETWORK_JOB_TRAIN ? net->n_slices : job->n_parts, w,
                &start, &count);
   wk->sync = (NnBatchSync) { .stats = net->batch_stats, .ld = net->max_stats, .start = start,
-                             .B = job->B, .lead = w == 0, .wait = batch_barrier, .data = net };
+                             .B = job->B, .lead = w == 0, .wait = nn_network_batch_barrier, .data = net };
   wk->loss_sum = 0;
   wk->n_correct = 0;
   if (job->kind == NN_NETWORK_JOB_TRAIN)
@@ -584,11 +584,14 @@ train_step_team (NnNetwork    *net,
   size_t correct = 0;
 
   net->team_active = net->n_threads;
+  net->n_active = 0;
   for (size_t s = 0; s < net->n_slices; s++)
     {
       size_t count;
 
       split_batch (B, net->n_slices, s, &step.slice_start[s], &count);
+      /* the slices with samples meet in nn_network_batch_barrier */
+      net->n_active += count > 0;
     }
   step.slice_start[net->n_slices] = B;
   for (size_t s = 0; s < net->n_slices; s++)
@@ -632,7 +635,7 @@ nn_network_train_step (NnNetwork    *net,
   net->job = (NnNetworkJob) { .kind = NN_NETWORK_JOB_TRAIN, .x = x, .labels = labels, .B = B,
                      .dropout_seed = dropout_seed };
   {
-    /* the workers split_batch gives samples: they alone meet in batch_barrier */
+    /* the workers split_batch gives samples: they alone meet in nn_network_batch_barrier */
     size_t per = (B + net->n_slices - 1) / net->n_slices;
 
     net->n_active = (B + per - 1) / per;
