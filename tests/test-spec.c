@@ -1,5 +1,7 @@
 /* test-spec.c: architecture specs parse, print back, and reject mistakes with clear errors */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <string.h>
+
 #include "nn-spec.h"
 
 static void
@@ -140,6 +142,57 @@ test_spec_presets (void)
     }
 }
 
+/* an error points at the item it is in */
+static void
+assert_error_at (const char *text,
+                 const char *token)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = NULL;
+  NnSpecSpan span = { 99, 99 };
+  g_autofree char *pointed = NULL;
+
+  spec = nn_spec_parse_located (text, &span, &error);
+  g_assert_null (spec);
+  g_assert_nonnull (error);
+  g_assert_cmpuint (span.start, <=, span.end);
+  g_assert_cmpuint (span.end, <=, strlen (text));
+  pointed = g_strndup (text + span.start, span.end - span.start);
+  g_assert_cmpstr (pointed, ==, token);
+}
+
+static void
+test_spec_error_positions (void)
+{
+  NnSpecSpan span;
+  g_autoptr(NnSpec) ok = NULL;
+
+  assert_error_at ("conv(8,3) relu mxpool(2) flatten dense(10)", "mxpool(2)");
+  assert_error_at ("conv(8,3) relu maxpool(2) flatten dense(x)", "dense(x)");
+  assert_error_at ("conv(8,3,pad=1,stride=2,foo=3) dense(10)", "conv(8,3,pad=1,stride=2,foo=3)");
+  assert_error_at ("flatten  dense(10, 3", "dense(10, 3");
+  assert_error_at ("relu $ dense(10)", "$");
+  assert_error_at ("relu \xc3\xa9 dense(10)", "\xc3\xa9");
+  assert_error_at ("  ", "  ");
+  assert_error_at ("conv(8,3,pad=) dense(10)", "conv(8,3,pad=)");
+
+  ok = nn_spec_parse_located ("flatten dense(10)", &span, NULL);
+  g_assert_nonnull (ok);
+
+  /* the items as the parser counts them, for errors found after parsing */
+  g_assert_true (nn_spec_item_span (" conv(8, 3) -> relu;dense(10)", 0, &span));
+  g_assert_cmpuint (span.start, ==, 1);
+  g_assert_cmpuint (span.end, ==, 11);
+  g_assert_true (nn_spec_item_span (" conv(8, 3) -> relu;dense(10)", 1, &span));
+  g_assert_cmpuint (span.start, ==, 15);
+  g_assert_cmpuint (span.end, ==, 19);
+  g_assert_true (nn_spec_item_span (" conv(8, 3) -> relu;dense(10)", 2, &span));
+  g_assert_cmpuint (span.start, ==, 20);
+  g_assert_cmpuint (span.end, ==, 29);
+  g_assert_false (nn_spec_item_span (" conv(8, 3) -> relu;dense(10)", 3, &span));
+  g_assert_false (nn_spec_item_span ("", 0, &span));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -149,5 +202,6 @@ main (int   argc,
   g_test_add_func ("/engine/spec/flexible-syntax", test_spec_flexible_syntax);
   g_test_add_func ("/engine/spec/errors", test_spec_errors);
   g_test_add_func ("/engine/spec/presets", test_spec_presets);
+  g_test_add_func ("/engine/spec/error-positions", test_spec_error_positions);
   return g_test_run ();
 }

@@ -230,15 +230,87 @@ build_layer (const char      *name,
   return klass->parse (layer, name, args, n_positional, n_args, error);
 }
 
+/* What nn_spec_parse skips between items. */
+static inline gboolean
+is_separator (char c)
+{
+  return g_ascii_isspace (c) || c == ';' || c == ',' || c == '>' || c == '-';
+}
+
+/* The end of the item at s, without parsing it: its name, and its parenthesis up to the
+ * closing one (or the end of the text). */
+static const char *
+item_end (const char *s)
+{
+  const char *q = s, *name_end;
+
+  while (g_ascii_isalnum (*q) || *q == '_' || *q == '-')
+    q++;
+  if (q == s)
+    {
+      /* the character no item starts with, all its bytes (the text may not be UTF-8) */
+      if (*q != '\0')
+        q++;
+      while (((guchar) *q & 0xC0) == 0x80)
+        q++;
+      return q;
+    }
+  name_end = q;
+  while (*q == ' ' || *q == '\t')
+    q++;
+  if (*q != '(')
+    return name_end;
+  while (*q != '\0' && *q != ')')
+    q++;
+  return *q == ')' ? q + 1 : q;
+}
+
+gboolean
+nn_spec_item_span (const char *text,
+                   size_t      index,
+                   NnSpecSpan *span)
+{
+  const char *p = text;
+
+  g_return_val_if_fail (text != NULL && span != NULL, FALSE);
+
+  for (size_t i = 0;; i++)
+    {
+      while (is_separator (*p))
+        p++;
+      if (*p == '\0')
+        return FALSE;
+      if (i == index)
+        {
+          span->start = p - text;
+          span->end = item_end (p) - text;
+          return TRUE;
+        }
+      p = item_end (p);
+    }
+}
+
 NnSpec *
 nn_spec_parse (const char  *text,
                GError     **error)
 {
+  return nn_spec_parse_located (text, NULL, error);
+}
+
+NnSpec *
+nn_spec_parse_located (const char  *text,
+                       NnSpecSpan  *error_span,
+                       GError     **error)
+{
   g_autoptr(NnSpec) spec = g_new0 (NnSpec, 1);
   const char *p = text;
+  NnSpecSpan unused;
 
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (error_span == NULL)
+    error_span = &unused;
 
   spec->layers = g_new0 (NnLayerSpec, MAX_LAYERS);
   for (;;)
@@ -248,10 +320,16 @@ nn_spec_parse (const char  *text,
       size_t n_args = 0;
       gboolean ok;
 
-      while (g_ascii_isspace (*p) || *p == ';' || *p == ',' || *p == '>' || *p == '-')
+      const char *item;
+
+      while (is_separator (*p))
         p++;
       if (*p == '\0')
         break;
+      item = p;
+      /* where an error here points */
+      error_span->start = item - text;
+      error_span->end = item_end (item) - text;
       if (spec->n_layers == MAX_LAYERS)
         {
           g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_SYNTAX,
@@ -260,6 +338,7 @@ nn_spec_parse (const char  *text,
         }
       if (!parse_item (&p, &name, args, &n_args, error))
         return NULL;
+      error_span->end = MAX ((size_t) (p - text), error_span->end);
       ok = build_layer (name, args, n_args, &spec->layers[spec->n_layers], error);
       for (size_t i = 0; i < n_args; i++)
         g_free (args[i].key);
@@ -269,6 +348,8 @@ nn_spec_parse (const char  *text,
     }
   if (spec->n_layers == 0)
     {
+      error_span->start = 0;
+      error_span->end = strlen (text);
       g_set_error (error, NN_SPEC_ERROR, NN_SPEC_ERROR_SYNTAX, "Architecture: no layers");
       return NULL;
     }

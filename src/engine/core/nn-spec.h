@@ -31,6 +31,24 @@ typedef struct
 
 NnSpec      *nn_spec_parse         (const char   *text,
                                     GError      **error);
+
+/* Bytes [start, end) of a spec's text. */
+typedef struct
+{
+  size_t start;
+  size_t end;
+} NnSpecSpan;
+
+/* nn_spec_parse that also says where an error is: the layer item it is in ("conv(8,x)" whole),
+ * or the whole text when it has no layers. */
+NnSpec      *nn_spec_parse_located (const char   *text,
+                                    NnSpecSpan   *error_span,
+                                    GError      **error);
+/* Where the index-th layer item (0-based, as nn_spec_parse counts them) is in text; FALSE when
+ * there are fewer items. For pointing at a layer that a later check refuses. */
+gboolean     nn_spec_item_span     (const char   *text,
+                                    size_t        index,
+                                    NnSpecSpan   *span);
 char        *nn_spec_to_string     (const NnSpec *spec);
 NnSpec      *nn_spec_copy          (const NnSpec *spec);
 void         nn_spec_free          (NnSpec       *spec);
