@@ -1,4 +1,5 @@
-/* dl-train-page.c: the recipe in GSettings, the run in DlTraining, the curves in DlChart */
+/* dl-train-page.c: the recipe in GSettings, the architecture in DlSpecEditor, the run in
+ * DlTraining, the curves in DlChart */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
@@ -15,6 +16,8 @@
 #include "dl-format.h"
 #include "dl-scroll-guard.h"
 #include "dl-dataset-status.h"
+#include "dl-recipe.h"
+#include "dl-spec-editor.h"
 
 /* weight of the newest batch in the smoothed loss curve */
 #define SMOOTHING 0.05
@@ -43,6 +46,33 @@ struct _DlTrainPage
   GtkBox         *charts_box;
   GtkCheckButton *log_scale_check;
   AdwPreferencesGroup *recipe_group;
+  AdwPreferencesGroup *arch_group;
+  DlSpecEditor   *spec_editor;
+  AdwExpanderRow *augment_expander;
+  AdwExpanderRow *schedule_expander;
+  AdwComboRow    *schedule_row;
+  GtkSpinButton  *translate_spin;
+  GtkSpinButton  *scale_spin;
+  GtkSpinButton  *shear_spin;
+  GtkSpinButton  *alpha_spin;
+  GtkSpinButton  *sigma_spin;
+  GtkSpinButton  *step_epochs_spin;
+  GtkSpinButton  *gamma_spin;
+  GtkSpinButton  *lr_min_spin;
+  GtkSpinButton  *warmup_spin;
+  GtkSpinButton  *div_spin;
+  GtkSpinButton  *final_div_spin;
+  GtkSpinButton  *wd_spin;
+  GtkSpinButton  *smoothing_spin;
+  GtkSwitch      *all_switch;
+  AdwActionRow   *sigma_row;
+  AdwActionRow   *step_epochs_row;
+  AdwActionRow   *gamma_row;
+  AdwActionRow   *lr_min_row;
+  AdwActionRow   *warmup_row;
+  AdwActionRow   *div_row;
+  AdwActionRow   *final_div_row;
+  gboolean        syncing_arch;  /* the preset row and the editor are being matched */
 
   DlChart        *loss_chart;
   DlChart        *accuracy_chart;
@@ -73,6 +103,7 @@ struct _DlTrainPage
 };
 
 static void dl_train_page_page_iface_init (DlPageInterface *iface);
+static void update_editor_data (DlTrainPage *self);
 static void dl_train_page_set_session (DlTrainPage *self,
                                        DlSession   *session);
 static void dl_train_page_get_property (GObject      *object,
@@ -198,13 +229,18 @@ on_log_scale_changed (DlTrainPage *self)
 static void
 update_actions (DlTrainPage *self)
 {
-  gboolean running = dl_training_get_running (self->training);
+  /* the template's settings come before the training */
+  gboolean running = self->training != NULL && dl_training_get_running (self->training);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.start",
-                                 self->dataset != NULL && !running);
+                                 self->dataset != NULL && !running &&
+                                 dl_spec_editor_get_valid (self->spec_editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.pause", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "train.stop", running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->recipe_group), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->arch_group), !running);
+  /* timing batches would compete with the training for the cores */
+  dl_spec_editor_set_can_measure (self->spec_editor, !running && self->dataset != NULL);
 }
 
 static char *
@@ -498,14 +534,6 @@ on_paused_changed (DlTrainPage *self)
   dl_accessible_name_button (GTK_BUTTON (self->pause_button));
 }
 
-static char *
-selected_string (AdwComboRow *row)
-{
-  GtkStringObject *item = adw_combo_row_get_selected_item (row);
-
-  return g_strdup (item != NULL ? gtk_string_object_get_string (item) : "");
-}
-
 static void
 start_action (GtkWidget  *widget,
               const char *action_name,
@@ -513,26 +541,16 @@ start_action (GtkWidget  *widget,
 {
   DlTrainPage *self = DL_TRAIN_PAGE (widget);
   g_autoptr(GError) error = NULL;
-  g_autofree char *arch = selected_string (self->arch_row);
-  g_autofree char *optimizer = selected_string (self->optimizer_row);
-  NnOptimizerKind kind = NN_OPTIMIZER_ADAM;
   NnTrainConfig config;
   gboolean ok;
 
-  if (self->dataset == NULL)
+  if (self->dataset == NULL || !dl_spec_editor_get_valid (self->spec_editor))
     return;
-  nn_optimizer_kind_from_string (optimizer, &kind);
   nn_train_config_init (&config);
+  dl_recipe_from_settings (self->settings, &config);
+  /* the text being edited, which the setting follows */
   g_free (config.spec);
-  config.spec = g_strdup (nn_spec_preset_lookup (arch) != NULL ? nn_spec_preset_lookup (arch)
-                                                               : NN_SPEC_REFERENCE);
-  nn_optimizer_config_init (&config.optimizer, kind);
-  config.optimizer.learning_rate = gtk_spin_button_get_value (self->lr_spin);
-  config.epochs = gtk_spin_button_get_value_as_int (self->epochs_spin);
-  config.batch_size = gtk_spin_button_get_value_as_int (self->batch_spin);
-  config.rotation_degrees = (float) gtk_spin_button_get_value (self->rotation_spin);
-  config.validation_size = gtk_spin_button_get_value_as_int (self->validation_spin);
-  config.seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  config.spec = dl_spec_editor_dup_text (self->spec_editor);
   config.progress_every = 5;
 
   if (self->overlaid)
@@ -592,6 +610,7 @@ dl_train_page_set_dataset (DlTrainPage *self,
 
   self->dataset = dataset;
   gtk_stack_set_visible_child_name (self->stack, dataset != NULL ? "train" : "no-data");
+  update_editor_data (self);
   update_actions (self);
 }
 
@@ -609,37 +628,102 @@ dl_train_page_get_status (DlTrainPage *self)
   return self->dataset_status;
 }
 
-/* GSettings holds the preset name; the combo row an index into its list. */
-static gboolean
-name_to_index (GValue   *value,
-               GVariant *variant,
-               gpointer  user_data)
+/* The data the architecture must fit, and the epoch whose time it estimates. */
+static void
+update_editor_data (DlTrainPage *self)
 {
-  GListModel *model = user_data;
-  const char *name = g_variant_get_string (variant, NULL);
+  const NnImageSet *train = self->dataset != NULL ? self->dataset->train : NULL;
+  guint validation = g_settings_get_uint (self->settings, "validation-size");
+  size_t n_train;
 
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
-
-      if (g_strcmp0 (gtk_string_object_get_string (item), name) == 0)
-        {
-          g_value_set_uint (value, i);
-          return TRUE;
-        }
-    }
-  g_value_set_uint (value, 0);
-  return TRUE;
+  if (train == NULL)
+    return;
+  n_train = g_settings_get_boolean (self->settings, "train-on-all") || validation >= train->n_images
+              ? train->n_images : train->n_images - validation;
+  dl_spec_editor_set_data (self->spec_editor, 1, train->rows, train->cols,
+                           self->dataset->n_classes, n_train,
+                           g_settings_get_uint (self->settings, "batch-size"));
 }
 
-static GVariant *
-index_to_name (const GValue       *value,
-               const GVariantType *type,
-               gpointer            user_data)
+/* The preset row shows the preset whose spec the editor holds, else "custom". */
+static void
+on_spec_text_changed (DlTrainPage *self)
 {
-  g_autoptr(GtkStringObject) item = g_list_model_get_item (user_data, g_value_get_uint (value));
+  g_autofree char *text = NULL;
+  const char *preset;
+  size_t n;
+  const DlChoice *presets = dl_recipe_presets (&n);
 
-  return item != NULL ? g_variant_new_string (gtk_string_object_get_string (item)) : NULL;
+  if (self->syncing_arch)
+    return;
+  text = dl_spec_editor_dup_text (self->spec_editor);
+  preset = dl_recipe_preset_for_spec (text);
+  self->syncing_arch = TRUE;
+  for (size_t i = 0; i < n; i++)
+    if (g_strcmp0 (presets[i].id, preset != NULL ? preset : "custom") == 0)
+      adw_combo_row_set_selected (self->arch_row, (guint) i);
+  /* the setting keeps a preset's name, or the spec itself */
+  g_settings_set_string (self->settings, "architecture", preset != NULL ? preset : text);
+  self->syncing_arch = FALSE;
+  update_actions (self);
+}
+
+/* A preset chosen in the row puts its spec into the editor; "custom" leaves the text. */
+static void
+on_preset_selected (DlTrainPage *self)
+{
+  size_t n;
+  const DlChoice *presets = dl_recipe_presets (&n);
+  guint i = adw_combo_row_get_selected (self->arch_row);
+  const char *spec;
+
+  if (self->syncing_arch || i >= n)
+    return;
+  spec = nn_spec_preset_lookup (presets[i].id);
+  if (spec != NULL)
+    dl_spec_editor_set_text (self->spec_editor, spec);
+}
+
+/* The setting changed elsewhere (another window, a test): the editor follows. */
+static void
+on_architecture_setting (DlTrainPage *self)
+{
+  g_autofree char *value = NULL;
+  g_autofree char *spec = NULL;
+
+  if (self->syncing_arch)
+    return;
+  value = g_settings_get_string (self->settings, "architecture");
+  spec = dl_recipe_spec_from_setting (value);
+  dl_spec_editor_set_text (self->spec_editor, spec);
+  on_spec_text_changed (self);
+}
+
+/* The rows a schedule uses, the summaries of the folded groups. */
+static void
+on_recipe_setting (DlTrainPage *self)
+{
+  g_autofree char *schedule = g_settings_get_string (self->settings, "lr-schedule");
+  g_autofree char *augment_text = NULL;
+  g_autofree char *schedule_text = NULL;
+  NnAugmentConfig augment;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->step_epochs_row), g_str_equal (schedule, "step"));
+  gtk_widget_set_visible (GTK_WIDGET (self->gamma_row), g_str_equal (schedule, "step"));
+  gtk_widget_set_visible (GTK_WIDGET (self->lr_min_row), g_str_equal (schedule, "cosine"));
+  gtk_widget_set_visible (GTK_WIDGET (self->warmup_row), g_str_equal (schedule, "one-cycle"));
+  gtk_widget_set_visible (GTK_WIDGET (self->div_row), g_str_equal (schedule, "one-cycle"));
+  gtk_widget_set_visible (GTK_WIDGET (self->final_div_row),
+                          g_str_equal (schedule, "one-cycle"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sigma_row),
+                            g_settings_get_double (self->settings, "elastic-alpha") > 0);
+
+  dl_recipe_augment_from_settings (self->settings, &augment);
+  augment_text = dl_recipe_describe_augment (&augment);
+  adw_expander_row_set_subtitle (self->augment_expander, augment_text);
+  schedule_text = dl_recipe_describe_schedule (self->settings);
+  adw_expander_row_set_subtitle (self->schedule_expander, schedule_text);
+  update_editor_data (self);
 }
 
 /* The run the page starts, follows and stops. */
@@ -696,6 +780,7 @@ dl_train_page_class_init (DlTrainPageClass *klass)
                                          G_TYPE_POINTER);
 
   g_type_ensure (DL_TYPE_DATASET_STATUS);
+  g_type_ensure (DL_TYPE_SPEC_EDITOR);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dl-train-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, stack);
@@ -714,6 +799,32 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, log_scale_check);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, recipe_group);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, arch_group);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, spec_editor);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, augment_expander);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, schedule_expander);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, schedule_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, translate_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, scale_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, shear_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, alpha_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, sigma_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, step_epochs_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, gamma_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_min_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, warmup_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, div_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, final_div_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, wd_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, smoothing_spin);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, all_switch);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, sigma_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, step_epochs_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, gamma_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, lr_min_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, warmup_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, div_row);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, final_div_row);
 
   gtk_widget_class_install_action (widget_class, "train.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "train.pause", NULL, pause_action);
@@ -782,18 +893,42 @@ dl_train_page_init (DlTrainPage *self)
     { self->epochs_spin, "epochs" }, { self->batch_spin, "batch-size" },
     { self->lr_spin, "learning-rate" }, { self->rotation_spin, "rotation-degrees" },
     { self->validation_spin, "validation-size" }, { self->seed_spin, "seed" },
+    { self->translate_spin, "translate" }, { self->scale_spin, "scale" },
+    { self->shear_spin, "shear-degrees" }, { self->alpha_spin, "elastic-alpha" },
+    { self->sigma_spin, "elastic-sigma" }, { self->step_epochs_spin, "lr-step-epochs" },
+    { self->gamma_spin, "lr-gamma" }, { self->lr_min_spin, "lr-min" },
+    { self->warmup_spin, "lr-warmup-fraction" }, { self->div_spin, "lr-div-factor" },
+    { self->final_div_spin, "lr-final-div-factor" }, { self->wd_spin, "weight-decay" },
+    { self->smoothing_spin, "label-smoothing" },
   };
+  size_t n_choices;
+  const DlChoice *choices;
 
   self->settings = g_settings_new (APP_ID);
   for (size_t i = 0; i < G_N_ELEMENTS (spins); i++)
     g_settings_bind (self->settings, spins[i].key, gtk_spin_button_get_adjustment (spins[i].spin),
                      "value", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (self->settings, "architecture", self->arch_row, "selected",
-                                G_SETTINGS_BIND_DEFAULT, name_to_index, index_to_name,
-                                adw_combo_row_get_model (self->arch_row), NULL);
-  g_settings_bind_with_mapping (self->settings, "optimizer", self->optimizer_row, "selected",
-                                G_SETTINGS_BIND_DEFAULT, name_to_index, index_to_name,
-                                adw_combo_row_get_model (self->optimizer_row), NULL);
+  g_settings_bind (self->settings, "train-on-all", self->all_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  choices = dl_recipe_optimizers (&n_choices);
+  dl_recipe_setup_choice_row (self->optimizer_row, choices, n_choices);
+  dl_recipe_bind_choice (self->settings, "optimizer", self->optimizer_row);
+  choices = dl_recipe_schedules (&n_choices);
+  dl_recipe_setup_choice_row (self->schedule_row, choices, n_choices);
+  dl_recipe_bind_choice (self->settings, "lr-schedule", self->schedule_row);
+  choices = dl_recipe_presets (&n_choices);
+  dl_recipe_setup_choice_row (self->arch_row, choices, n_choices);
+  g_signal_connect_swapped (self->arch_row, "notify::selected", G_CALLBACK (on_preset_selected),
+                            self);
+  g_signal_connect_swapped (self->spec_editor, "notify::text", G_CALLBACK (on_spec_text_changed),
+                            self);
+  g_signal_connect_swapped (self->spec_editor, "notify::valid", G_CALLBACK (update_actions),
+                            self);
+  g_signal_connect_swapped (self->settings, "changed::architecture",
+                            G_CALLBACK (on_architecture_setting), self);
+  on_architecture_setting (self);
+  g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (on_recipe_setting), self);
+  on_recipe_setting (self);
 
   self->loss_chart = DL_CHART (dl_chart_new (_("epoch"), _("loss")));
   self->accuracy_chart = DL_CHART (dl_chart_new (_("epoch"), _("accuracy")));
@@ -822,6 +957,13 @@ dl_train_page_init (DlTrainPage *self)
 
     use_training (self, own);
   }
+}
+
+DlSpecEditor *
+dl_train_page_get_spec_editor (DlTrainPage *self)
+{
+  g_return_val_if_fail (DL_IS_TRAIN_PAGE (self), NULL);
+  return self->spec_editor;
 }
 
 GtkWidget *

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 
 #include "dl-dataset-status.h"
+#include "dl-spec-editor.h"
 #include "dl-training.h"
 #include "nn-dataset.h"
 
@@ -21,6 +22,9 @@ void        dl_train_page_set_dataset        (DlTrainPage *self,
 DlTraining *dl_train_page_get_training       (DlTrainPage *self);
 /* What the page shows while there is no dataset. */
 DlDatasetStatus *dl_train_page_get_status    (DlTrainPage *self);
+
+/* The architecture editor. */
+DlSpecEditor *dl_train_page_get_spec_editor  (DlTrainPage *self);
 
 /* The page's main chart, for Export Figure. */
 GtkWidget  *dl_train_page_get_figure (DlTrainPage *self);

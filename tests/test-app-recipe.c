@@ -1,0 +1,399 @@
+/* test-app-recipe.c: the Train page's recipe — settings into the trainer's config, the
+ * architecture editor's checks against the engine's, and how it looks */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "app-helpers.h"
+#include "dl-recipe.h"
+#include "dl-spec-editor.h"
+#include "dl-train-page.h"
+#include "nn-network.h"
+#include "nn-rng.h"
+
+#define APP_SCHEMA "io.github.digitlab.DigitLab"
+
+static NnDataset *
+bars_dataset (size_t n_train,
+              size_t n_test)
+{
+  NnDataset *ds = nn_dataset_new ();
+  NnRng rng;
+
+  ds->kind = NN_DATASET_CUSTOM;
+  ds->name = g_strdup ("bars");
+  ds->dir = g_strdup ("generated");
+  ds->n_classes = 10;
+  ds->class_names = g_strsplit ("0 1 2 3 4 5 6 7 8 9", " ", -1);
+  ds->train = nn_image_set_new (n_train, 28, 28);
+  ds->test = nn_image_set_new (n_test, 28, 28);
+  nn_rng_init (&rng, 5);
+  for (int s = 0; s < 2; s++)
+    {
+      NnImageSet *set = s == 0 ? ds->train : ds->test;
+
+      for (size_t i = 0; i < set->n_images; i++)
+        {
+          guint8 *img = set->pixels + i * 784;
+          guint8 label = (guint8) nn_rng_below (&rng, 10);
+
+          set->labels[i] = label;
+          for (int p = 0; p < 784; p++)
+            img[p] = (guint8) nn_rng_below (&rng, 30);
+          for (int t = 4; t < 24; t++)
+            img[t * 28 + 2 + 2 * label] = 250;
+        }
+    }
+  return ds;
+}
+
+static void
+reset_recipe (GSettings *settings)
+{
+  const char *keys[] = {
+    "architecture", "epochs", "batch-size", "learning-rate", "optimizer", "weight-decay",
+    "lr-schedule", "lr-step-epochs", "lr-gamma", "lr-min", "lr-warmup-fraction",
+    "lr-div-factor", "lr-final-div-factor", "label-smoothing", "train-on-all",
+    "rotation-degrees", "translate", "scale", "shear-degrees", "elastic-alpha", "elastic-sigma",
+    "validation-size", "seed",
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+/* The defaults are the reference recipe exactly; every key reaches its field. */
+static void
+test_settings_round_trip (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_SCHEMA);
+  NnTrainConfig reference, c;
+
+  reset_recipe (settings);
+  nn_train_config_init (&reference);
+  nn_train_config_init (&c);
+  dl_recipe_from_settings (settings, &c);
+  g_assert_cmpstr (c.spec, ==, reference.spec);
+  g_assert_cmpuint (c.epochs, ==, reference.epochs);
+  g_assert_cmpuint (c.batch_size, ==, reference.batch_size);
+  g_assert_cmpint (c.optimizer.kind, ==, reference.optimizer.kind);
+  g_assert_true (c.optimizer.learning_rate == reference.optimizer.learning_rate);
+  g_assert_true (c.optimizer.weight_decay == reference.optimizer.weight_decay);
+  g_assert_true (c.rotation_degrees == reference.rotation_degrees);
+  g_assert_cmpuint (c.validation_size, ==, reference.validation_size);
+  g_assert_cmpuint (c.seed, ==, reference.seed);
+  g_assert_cmpmem (&c.extras, sizeof c.extras, &reference.extras, sizeof reference.extras);
+  nn_train_config_clear (&c);
+
+  g_settings_set_string (settings, "architecture", "flatten dense(32) relu dense(10)");
+  g_settings_set_string (settings, "optimizer", "adamw");
+  g_settings_set_double (settings, "learning-rate", 0.004);
+  g_settings_set_double (settings, "weight-decay", 0.05);
+  g_settings_set_string (settings, "lr-schedule", "one-cycle");
+  g_settings_set_double (settings, "lr-warmup-fraction", 0.2);
+  g_settings_set_double (settings, "lr-div-factor", 10);
+  g_settings_set_double (settings, "lr-final-div-factor", 100);
+  g_settings_set_uint (settings, "lr-step-epochs", 3);
+  g_settings_set_double (settings, "lr-gamma", 0.5);
+  g_settings_set_double (settings, "lr-min", 0.0001);
+  g_settings_set_double (settings, "label-smoothing", 0.1);
+  g_settings_set_boolean (settings, "train-on-all", TRUE);
+  g_settings_set_double (settings, "rotation-degrees", 12);
+  g_settings_set_double (settings, "translate", 0.1);
+  g_settings_set_double (settings, "scale", 0.15);
+  g_settings_set_double (settings, "shear-degrees", 8);
+  g_settings_set_double (settings, "elastic-alpha", 34);
+  g_settings_set_double (settings, "elastic-sigma", 4.5);
+  g_settings_set_uint (settings, "epochs", 7);
+  g_settings_set_uint (settings, "batch-size", 128);
+  g_settings_set_uint (settings, "validation-size", 1000);
+  g_settings_set_uint (settings, "seed", 9);
+
+  nn_train_config_init (&c);
+  dl_recipe_from_settings (settings, &c);
+  g_assert_cmpstr (c.spec, ==, "flatten dense(32) relu dense(10)");
+  g_assert_cmpint (c.optimizer.kind, ==, NN_OPTIMIZER_ADAMW);
+  g_assert_cmpfloat (c.optimizer.learning_rate, ==, 0.004);
+  g_assert_cmpfloat (c.optimizer.weight_decay, ==, 0.05);
+  g_assert_cmpint (c.extras.lr_schedule.kind, ==, NN_LR_SCHEDULE_ONE_CYCLE);
+  g_assert_cmpfloat (c.extras.lr_schedule.pct_start, ==, 0.2);
+  g_assert_cmpfloat (c.extras.lr_schedule.div_factor, ==, 10);
+  g_assert_cmpfloat (c.extras.lr_schedule.final_div_factor, ==, 100);
+  g_assert_cmpuint (c.extras.lr_schedule.step_epochs, ==, 3);
+  g_assert_cmpfloat (c.extras.lr_schedule.gamma, ==, 0.5);
+  g_assert_cmpfloat (c.extras.lr_schedule.min_lr, ==, 0.0001);
+  g_assert_cmpfloat (c.extras.label_smoothing, ==, 0.1f);
+  g_assert_true (c.extras.train_on_all);
+  g_assert_cmpfloat (c.rotation_degrees, ==, 12);
+  g_assert_cmpfloat (c.extras.translate, ==, 0.1f);
+  g_assert_cmpfloat (c.extras.scale, ==, 0.15f);
+  g_assert_cmpfloat (c.extras.shear_degrees, ==, 8);
+  g_assert_cmpfloat (c.extras.elastic_alpha, ==, 34);
+  g_assert_cmpfloat (c.extras.elastic_sigma, ==, 4.5f);
+  g_assert_cmpuint (c.epochs, ==, 7);
+  g_assert_cmpuint (c.batch_size, ==, 128);
+  g_assert_cmpuint (c.validation_size, ==, 1000);
+  g_assert_cmpuint (c.seed, ==, 9);
+  /* a recipe the trainer takes */
+  g_assert_true (nn_train_config_check (&c, 60000, NULL));
+  nn_train_config_clear (&c);
+
+  /* a preset's name is its spec */
+  g_settings_set_string (settings, "architecture", "mlp");
+  nn_train_config_init (&c);
+  dl_recipe_from_settings (settings, &c);
+  g_assert_cmpstr (c.spec, ==, nn_spec_preset_lookup ("mlp"));
+  nn_train_config_clear (&c);
+  nn_train_config_clear (&reference);
+  reset_recipe (settings);
+}
+
+static char *
+pointed_text (DlSpecEditor *editor)
+{
+  g_autofree char *text = dl_spec_editor_dup_text (editor);
+  int start = -1, end = -1;
+
+  g_assert_nonnull (dl_spec_editor_get_error (editor, &start, &end));
+  g_assert_cmpint (start, >=, 0);
+  g_assert_cmpint (start, <=, end);
+  return g_utf8_substring (text, start, end);
+}
+
+/* The button that runs the action, anywhere under widget. */
+static GtkWidget *
+find_action_button (GtkWidget  *widget,
+                    const char *action)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_editor (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_SCHEMA);
+  DlWindow *window;
+  DlTrainPage *page;
+  DlSpecEditor *editor;
+  g_autofree char *pointed = NULL;
+  GtkWidget *start;
+  gint64 end;
+
+  reset_recipe (settings);
+  window = make_window ();
+  page = dl_window_get_train_page (window);
+  editor = dl_train_page_get_spec_editor (page);
+  dl_window_set_dataset (window, bars_dataset (1200, 100));
+  spin ();
+  start = find_action_button (GTK_WIDGET (page), "train.start");
+  g_assert_nonnull (start);
+  g_assert_true (gtk_widget_get_sensitive (start));
+
+  /* the reference, from the setting */
+  {
+    g_autofree char *text = dl_spec_editor_dup_text (editor);
+
+    g_assert_cmpstr (text, ==, NN_SPEC_REFERENCE);
+  }
+  g_assert_true (dl_spec_editor_get_valid (editor));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (page)));
+
+  /* a misspelt layer: marked, Start off */
+  dl_spec_editor_set_text (editor, "conv(8,3,pad=1) relu mxpool(2) flatten dense(10)");
+  spin ();
+  g_assert_false (dl_spec_editor_get_valid (editor));
+  pointed = pointed_text (editor);
+  g_assert_cmpstr (pointed, ==, "mxpool(2)");
+  g_clear_pointer (&pointed, g_free);
+  g_assert_false (gtk_widget_get_sensitive (start));
+  gtk_widget_activate_action (GTK_WIDGET (page), "train.start", NULL);
+  spin ();
+  g_assert_false (dl_training_get_running (dl_train_page_get_training (page)));
+  /* the text is kept as the setting */
+  {
+    g_autofree char *value = g_settings_get_string (settings, "architecture");
+
+    g_assert_cmpstr (value, ==, "conv(8,3,pad=1) relu mxpool(2) flatten dense(10)");
+  }
+
+  /* a bad argument, a shape the data cannot take, a wrong number of classes */
+  dl_spec_editor_set_text (editor, "conv(8,3) relu maxpool(2) flatten dense(x)");
+  pointed = pointed_text (editor);
+  g_assert_cmpstr (pointed, ==, "dense(x)");
+  g_clear_pointer (&pointed, g_free);
+  dl_spec_editor_set_text (editor, "conv(8,3) maxpool(2) conv(8,30) flatten dense(10)");
+  pointed = pointed_text (editor);
+  g_assert_cmpstr (pointed, ==, "conv(8,30)");
+  g_clear_pointer (&pointed, g_free);
+  dl_spec_editor_set_text (editor, "flatten dense(32) relu dense(7)");
+  pointed = pointed_text (editor);
+  g_assert_cmpstr (pointed, ==, "dense(7)");
+  g_clear_pointer (&pointed, g_free);
+  dl_spec_editor_set_text (editor, "conv(8,3) relu");
+  pointed = pointed_text (editor);
+  g_assert_cmpstr (pointed, ==, "relu");
+  g_clear_pointer (&pointed, g_free);
+
+  /* valid: the counts are the engine's */
+  {
+    const char *text = "conv(16,3,pad=1) relu maxpool(2) flatten dense(64) relu dense(10)";
+    g_autoptr(NnSpec) spec = nn_spec_parse (text, NULL);
+    NnNetwork *net = nn_network_new (spec, 1, 28, 28, 1, NULL);
+
+    dl_spec_editor_set_text (editor, text);
+    spin ();
+    g_assert_true (dl_spec_editor_get_valid (editor));
+    g_assert_null (dl_spec_editor_get_error (editor, NULL, NULL));
+    g_assert_cmpuint (dl_spec_editor_get_n_params (editor), ==, nn_network_get_n_params (net));
+    g_assert_cmpfloat (dl_spec_editor_get_flops (editor), ==,
+                       nn_network_get_flops_per_sample (net));
+    nn_network_free (net);
+    g_assert_true (gtk_widget_get_sensitive (start));
+  }
+
+  /* the epoch time is measured once the typing pauses */
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!isfinite (dl_spec_editor_get_epoch_seconds (editor)) &&
+         g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (isfinite (dl_spec_editor_get_epoch_seconds (editor)));
+  g_assert_cmpfloat (dl_spec_editor_get_epoch_seconds (editor), >, 0);
+  g_test_message ("estimated epoch: %.2f s", dl_spec_editor_get_epoch_seconds (editor));
+
+  /* a preset chosen puts its spec in; the setting keeps its name */
+  g_settings_set_string (settings, "architecture", "small");
+  spin ();
+  {
+    g_autofree char *text = dl_spec_editor_dup_text (editor);
+
+    g_assert_cmpstr (text, ==, nn_spec_preset_lookup ("small"));
+  }
+  g_assert_true (dl_spec_editor_get_valid (editor));
+
+  /* a change while a measurement runs cancels it without harm */
+  dl_spec_editor_set_text (editor, "flatten dense(10)");
+  dl_spec_editor_set_text (editor, "flatten dense(20) relu dense(10)");
+  for (int i = 0; i < 20; i++)
+    {
+      spin ();
+      g_usleep (50000);
+    }
+  close_window (window);
+  reset_recipe (settings);
+}
+
+static void
+shoot (DlWindow   *window,
+       const char *page,
+       const char *name,
+       int         width,
+       gboolean    dark,
+       double      scroll)
+{
+  g_autofree char *file = g_strdup_printf ("%s-%d-%s.png", name, width, dark ? "dark" : "light");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                           : ADW_COLOR_SCHEME_FORCE_LIGHT);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 900);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", page));
+  for (int i = 0; i < 50; i++)
+    {
+      spin ();
+      g_usleep (2000);
+    }
+  if (scroll > 0)
+    {
+      GtkWidget *scrolled = NULL;
+
+      if (g_str_equal (page, "train"))
+        scrolled = gtk_widget_get_ancestor (GTK_WIDGET (dl_train_page_get_spec_editor (
+                                              dl_window_get_train_page (window))),
+                                            GTK_TYPE_SCROLLED_WINDOW);
+      if (scrolled != NULL)
+        {
+          GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+          gtk_adjustment_set_value (adj, scroll * gtk_adjustment_get_upper (adj));
+          for (int i = 0; i < 20; i++)
+            {
+              spin ();
+              g_usleep (2000);
+            }
+        }
+    }
+  save_png (GTK_WIDGET (window), file);
+}
+
+/* Screenshots for looking at: the recipe with its folded groups open, light and dark, wide and
+ * narrow; the Explore page's augmentation preview. */
+static void
+test_screenshots (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_SCHEMA);
+  DlWindow *window;
+  DlSpecEditor *editor;
+
+  reset_recipe (settings);
+  g_settings_set_string (settings, "lr-schedule", "one-cycle");
+  g_settings_set_double (settings, "translate", 0.1);
+  g_settings_set_double (settings, "scale", 0.1);
+  g_settings_set_double (settings, "shear-degrees", 10);
+  g_settings_set_double (settings, "elastic-alpha", 34);
+  window = make_window ();
+  dl_window_set_dataset (window, bars_dataset (1200, 100));
+  spin ();
+  editor = dl_train_page_get_spec_editor (dl_window_get_train_page (window));
+  {
+    GtkWidget *w = GTK_WIDGET (editor);
+
+    /* open both folded groups */
+    while (w != NULL && !GTK_IS_SCROLLED_WINDOW (w))
+      w = gtk_widget_get_parent (w);
+  }
+  for (int d = 0; d < 2; d++)
+    {
+      shoot (window, "train", "recipe", 1200, d == 1, 0);
+      shoot (window, "train", "recipe", 360, d == 1, 0);
+      shoot (window, "explore", "augment", 1200, d == 1, 0);
+      shoot (window, "explore", "augment", 360, d == 1, 0.6);
+    }
+  dl_spec_editor_set_text (editor, "conv(8,3,pad=1) relu mxpool(2) flatten dense(10)");
+  shoot (window, "train", "editor-error", 360, FALSE, 0);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  close_window (window);
+  reset_recipe (settings);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("DIGIT_LAB_DATA_DIR", "/nonexistent/digit-lab-data", TRUE);
+  if (g_strcmp0 (g_getenv ("DISPLAY"), "") <= 0 && g_strcmp0 (g_getenv ("WAYLAND_DISPLAY"), "") <= 0)
+    {
+      if (g_getenv ("CI") != NULL)
+        g_error ("no display: the GUI tests need one (run under xvfb-run)");
+      g_print ("1..0 # SKIP no display\n");
+      return 0;
+    }
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_test_add_func ("/app/recipe/settings-round-trip", test_settings_round_trip);
+  g_test_add_func ("/app/recipe/editor", test_editor);
+  g_test_add_func ("/app/recipe/screenshots", test_screenshots);
+  return g_test_run ();
+}
