@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app-helpers.h"
+#include "dl-explore-page.h"
 #include "dl-recipe.h"
 #include "dl-spec-editor.h"
 #include "dl-train-page.h"
@@ -323,6 +324,10 @@ shoot (DlWindow   *window,
         scrolled = gtk_widget_get_ancestor (GTK_WIDGET (dl_train_page_get_spec_editor (
                                               dl_window_get_train_page (window))),
                                             GTK_TYPE_SCROLLED_WINDOW);
+      else
+        scrolled = gtk_widget_get_ancestor (dl_explore_page_get_figure (
+                                              dl_window_get_explore_page (window)),
+                                            GTK_TYPE_SCROLLED_WINDOW);
       if (scrolled != NULL)
         {
           GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
@@ -357,22 +362,95 @@ test_screenshots (void)
   dl_window_set_dataset (window, bars_dataset (1200, 100));
   spin ();
   editor = dl_train_page_get_spec_editor (dl_window_get_train_page (window));
-  {
-    GtkWidget *w = GTK_WIDGET (editor);
-
-    /* open both folded groups */
-    while (w != NULL && !GTK_IS_SCROLLED_WINDOW (w))
-      w = gtk_widget_get_parent (w);
-  }
   for (int d = 0; d < 2; d++)
     {
       shoot (window, "train", "recipe", 1200, d == 1, 0);
       shoot (window, "train", "recipe", 360, d == 1, 0);
-      shoot (window, "explore", "augment", 1200, d == 1, 0);
-      shoot (window, "explore", "augment", 360, d == 1, 0.6);
+      shoot (window, "explore", "augment", 1200, d == 1, 1);
+      shoot (window, "explore", "augment", 360, d == 1, 1);
+    }
+  /* the folded groups open */
+  {
+    GtkWidget *expanders[2];
+    size_t n = 0;
+    GtkWidget *w = GTK_WIDGET (dl_window_get_train_page (window));
+    GPtrArray *todo = g_ptr_array_new ();
+
+    g_ptr_array_add (todo, w);
+    while (todo->len > 0)
+      {
+        GtkWidget *x = g_ptr_array_steal_index (todo, todo->len - 1);
+
+        if (ADW_IS_EXPANDER_ROW (x) && n < 2)
+          expanders[n++] = x;
+        for (GtkWidget *c = gtk_widget_get_first_child (x); c != NULL;
+             c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (todo, c);
+      }
+    g_ptr_array_unref (todo);
+    g_assert_cmpuint (n, ==, 2);
+    for (size_t i = 0; i < n; i++)
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expanders[i]), TRUE);
+  }
+  for (int d = 0; d < 2; d++)
+    {
+      shoot (window, "train", "recipe-open", 1200, d == 1, 0.25);
+      shoot (window, "train", "recipe-open", 360, d == 1, 0.3);
+      shoot (window, "train", "recipe-open-lower", 360, d == 1, 0.55);
     }
   dl_spec_editor_set_text (editor, "conv(8,3,pad=1) relu mxpool(2) flatten dense(10)");
   shoot (window, "train", "editor-error", 360, FALSE, 0);
+
+  /* the lists of presets and optimisers, each choice with its line of description */
+  shoot (window, "train", "recipe", 1200, FALSE, 0);
+  for (int d = 0; d < 2; d++)
+    {
+      GtkWidget *rows[2];
+      size_t n = 0;
+      GPtrArray *todo = g_ptr_array_new ();
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                          d == 1 ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                 : ADW_COLOR_SCHEME_FORCE_LIGHT);
+      g_ptr_array_add (todo, dl_window_get_train_page (window));
+      while (todo->len > 0)
+        {
+          GtkWidget *x = g_ptr_array_steal_index (todo, 0);
+
+          if (ADW_IS_COMBO_ROW (x) && n < 2)
+            rows[n++] = x;
+          for (GtkWidget *c = gtk_widget_get_first_child (x); c != NULL;
+               c = gtk_widget_get_next_sibling (c))
+            g_ptr_array_add (todo, c);
+        }
+      g_ptr_array_unref (todo);
+      g_assert_cmpuint (n, ==, 2);
+      /* the drop-down's list, as its popover shows it (a popover cannot be drawn offscreen) */
+      for (size_t i = 0; i < n; i++)
+        {
+          AdwComboRow *row = ADW_COMBO_ROW (rows[i]);
+          GtkSelectionModel *selection =
+            GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (adw_combo_row_get_model (row))));
+          GtkWidget *list = gtk_list_view_new (selection,
+                                               g_object_ref (adw_combo_row_get_list_factory (row)));
+          GtkWidget *popup = gtk_window_new ();
+          g_autofree char *file = g_strdup_printf ("choices-%zu-%s.png", i,
+                                                   d == 1 ? "dark" : "light");
+
+          gtk_widget_add_css_class (list, "background");
+          gtk_window_set_child (GTK_WINDOW (popup), list);
+          gtk_window_set_default_size (GTK_WINDOW (popup), 340, -1);
+          gtk_window_present (GTK_WINDOW (popup));
+          for (int k = 0; k < 50; k++)
+            {
+              spin ();
+              g_usleep (2000);
+            }
+          save_png (list, file);
+          gtk_window_destroy (GTK_WINDOW (popup));
+          spin ();
+        }
+    }
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
   close_window (window);
   reset_recipe (settings);

@@ -13,10 +13,12 @@
 #include "dl-dataset-status.h"
 #include "dl-digit-view.h"
 #include "dl-format.h"
+#include "dl-recipe.h"
 #include "dl-scroll-guard.h"
 #include "nn-augment.h"
 
-#define N_ROTATIONS 8
+/* augmented copies beside the original: a 3 × 3 square */
+#define N_SAMPLES 8
 
 struct _DlExplorePage
 {
@@ -29,14 +31,18 @@ struct _DlExplorePage
   AdwPreferencesGroup *report_group;
   GtkBox              *charts_box;
   GtkFlowBox          *means_box;
-  GtkFlowBox          *augment_box;
+  GtkGrid             *augment_grid;
+  GtkLabel            *augment_summary;
   GtkSpinButton       *angle_spin;
 
   DlChart             *class_chart;
   DlChart             *pixel_chart;
   guint                train_bars, test_bars, train_pixels, test_pixels;
   GPtrArray           *rows;          /* report rows we added, to remove them */
-  DlDigitView         *augment_views[N_ROTATIONS + 1];
+  DlDigitView         *augment_views[N_SAMPLES + 1];
+  GtkLabel            *augment_captions[N_SAMPLES + 1];
+  GSettings           *settings;      /* the recipe's augmentation */
+  guint64              draw;          /* which random draws the preview shows */
 
   NnDataset           *dataset;       /* borrowed */
   NnReport            *report;
@@ -84,20 +90,48 @@ add_row (DlExplorePage *self,
   g_ptr_array_add (self->rows, row);
 }
 
-/* The first training image, turned by random angles in the chosen range. */
+/* What one draw did, as short as it can be said under a thumbnail. */
+static char *
+describe_draw (const NnAugmentConfig *c,
+               const NnAugmentDraw   *d)
+{
+  GString *s = g_string_new (NULL);
+
+  if (c->rotation_degrees > 0)
+    g_string_append_printf (s, "%+.0f°", d->degrees);
+  if (c->scale > 0)
+    g_string_append_printf (s, "%s×%.2f", s->len > 0 ? " " : "", d->scale);
+  if (c->translate > 0)
+    /* Translators: a shift right and down, in pixels */
+    g_string_append_printf (s, _("%s→%+.1f ↓%+.1f"), s->len > 0 ? "\n" : "", d->dx, d->dy);
+  if (c->shear_degrees > 0)
+    /* Translators: a shear angle in degrees, under a thumbnail */
+    g_string_append_printf (s, _("%sshear %+.0f°"), s->len > 0 ? "\n" : "", d->shear_degrees);
+  if (d->elastic)
+    g_string_append_printf (s, "%s%s", s->len > 0 ? "\n" : "", _("elastic"));
+  return g_string_free (s, FALSE);
+}
+
+/* The first training image, transformed by draws from the recipe's ranges as training does. */
 static void
 update_augmentation (DlExplorePage *self)
 {
   const NnImageSet *train;
   float in[28 * 28], out[28 * 28];
-  NnRng rng;
+  g_autofree float *scratch = g_new (float, nn_augment_scratch_size (28, 28));
+  g_autofree char *summary = NULL;
+  NnAugmentConfig config;
 
+  dl_recipe_augment_from_settings (self->settings, &config);
+  summary = dl_recipe_describe_augment (&config);
+  gtk_label_set_label (self->augment_summary, summary);
   if (self->dataset == NULL || self->dataset->train->rows != 28 || self->dataset->train->cols != 28)
     return;
   train = self->dataset->train;
   for (int i = 0; i < 28 * 28; i++)
     in[i] = train->pixels[i] / 255.0f;
   dl_digit_view_set_image (self->augment_views[0], in);
+  gtk_label_set_label (self->augment_captions[0], _("original"));
   {
     g_autofree char *label = g_strdup_printf (_("The first training image, a %s"),
                                               self->dataset->class_names[train->labels[0]]);
@@ -105,22 +139,35 @@ update_augmentation (DlExplorePage *self)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[0]),
                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label, -1);
   }
-  nn_rng_init (&rng, 1);
-  for (int k = 1; k <= N_ROTATIONS; k++)
+  for (int k = 1; k <= N_SAMPLES; k++)
     {
-      float degrees = nn_augment_random_rotation (out, in, 28, 28,
-                                                  (float) gtk_spin_button_get_value (self->angle_spin),
-                                                  &rng);
-      g_autofree char *tip = g_strdup_printf (_("Turned by %.1f°"), degrees);
+      NnAugmentDraw drawn;
+      g_autofree char *caption = NULL;
+      g_autofree char *tip = NULL;
+      NnRng rng;
 
+      nn_rng_init (&rng, self->draw * N_SAMPLES + (guint64) k);
+      nn_augment_random (out, in, 28, 28, &config, &rng, scratch, &drawn);
+      caption = describe_draw (&config, &drawn);
       dl_digit_view_set_image (self->augment_views[k], out);
+      gtk_label_set_label (self->augment_captions[k], caption);
+      tip = g_strdelimit (g_strdup (caption), "\n", ' ');
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->augment_views[k]), tip);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[k]),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, tip,
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      nn_augment_config_is_identity (&config)
+                                        ? _("The first training image, unchanged") : tip,
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      _("The first training image, turned at random within the "
-                                        "range"), -1);
+                                      _("The first training image, transformed at random "
+                                        "within the recipe's ranges"), -1);
     }
+}
+
+static void
+on_redraw (DlExplorePage *self)
+{
+  self->draw++;
+  update_augmentation (self);
 }
 
 /* The largest and the smallest class of a split, with their shares of it. */
@@ -194,12 +241,6 @@ summarise_charts (DlExplorePage *self)
                               "other value %d (%.2f%%)."),
                             tr_black, tr_common, tr_share, te_black, te_common, te_share);
   dl_chart_set_summary (self->pixel_chart, pixels);
-}
-
-static void
-on_angle_changed (DlExplorePage *self)
-{
-  update_augmentation (self);
 }
 
 static void
@@ -375,6 +416,9 @@ dl_explore_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (dl_explore_page_parent_class)->dispose (object);
 }
 
@@ -407,9 +451,10 @@ dl_explore_page_class_init (DlExplorePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, report_group);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, charts_box);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, means_box);
-  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, augment_box);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, augment_grid);
+  gtk_widget_class_bind_template_child (widget_class, DlExplorePage, augment_summary);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, angle_spin);
-  gtk_widget_class_bind_template_callback (widget_class, on_angle_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_redraw);
 }
 
 static GtkWidget *
@@ -457,17 +502,35 @@ dl_explore_page_init (DlExplorePage *self)
   gtk_box_append (self->charts_box, heading (_("Pixel Values")));
   gtk_box_append (self->charts_box, GTK_WIDGET (self->pixel_chart));
 
-  for (int k = 0; k <= N_ROTATIONS; k++)
+  /* pictures and captions in rows of their own: every picture of a row gets the same height,
+   * however many lines the captions take */
+  for (int k = 0; k <= N_SAMPLES; k++)
     {
       self->augment_views[k] = DL_DIGIT_VIEW (dl_digit_view_new ());
-      gtk_widget_set_size_request (GTK_WIDGET (self->augment_views[k]), 56, 56);
+      gtk_widget_set_size_request (GTK_WIDGET (self->augment_views[k]), 64, 64);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[k]),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("A turned copy of the first training image"), -1);
-      gtk_flow_box_append (self->augment_box, GTK_WIDGET (self->augment_views[k]));
+                                      _("A transformed copy of the first training image"), -1);
+      self->augment_captions[k] = GTK_LABEL (gtk_label_new (NULL));
+      gtk_label_set_justify (self->augment_captions[k], GTK_JUSTIFY_CENTER);
+      gtk_widget_set_valign (GTK_WIDGET (self->augment_captions[k]), GTK_ALIGN_START);
+      gtk_widget_add_css_class (GTK_WIDGET (self->augment_captions[k]), "caption");
+      gtk_widget_add_css_class (GTK_WIDGET (self->augment_captions[k]), "numeric");
+      gtk_widget_add_css_class (GTK_WIDGET (self->augment_captions[k]), "dim-label");
+      gtk_grid_attach (self->augment_grid, GTK_WIDGET (self->augment_views[k]), k % 3,
+                       2 * (k / 3), 1, 1);
+      gtk_grid_attach (self->augment_grid, GTK_WIDGET (self->augment_captions[k]), k % 3,
+                       2 * (k / 3) + 1, 1, 1);
     }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->augment_views[0]),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("The original image"), -1);
+  self->settings = g_settings_new (APP_ID);
+  /* the recipe's rotation: the one range the preview lets you try here */
+  g_settings_bind (self->settings, "rotation-degrees",
+                   gtk_spin_button_get_adjustment (self->angle_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (update_augmentation), self);
+  update_augmentation (self);
   gtk_stack_set_visible_child_name (self->stack, "no-data");
 }
 
