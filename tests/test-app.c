@@ -1499,6 +1499,165 @@ test_renderer_software_gl (void)
     g_unsetenv ("GSK_RENDERER");
 }
 
+/* Every figure of every page in PNG, SVG and PDF at the size asked for, with its title and a
+ * margin nothing touches; a figure a page cannot export now is refused with its reason (the
+ * Dataset page with no image selected). Files stay in the build folder to be looked at. */
+static void
+check_figure_file (const char     *path,
+                   DlFigureFormat  format,
+                   const char     *title,
+                   int             width,
+                   int             height)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  if (format == DL_FIGURE_FORMAT_PNG)
+    {
+      g_autofree guint8 *gray = NULL;
+      size_t w, h, ink = 0;
+
+      gray = nn_png_load_gray (path, &w, &h, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (w, ==, (size_t) width);
+      g_assert_cmpuint (h, ==, (size_t) height);
+      /* a margin of the background around everything, and something drawn inside it */
+      for (size_t y = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++)
+          {
+            gboolean edge = x < 8 || y < 8 || x >= w - 8 || y >= h - 8;
+
+            if (edge)
+              g_assert_cmpuint (gray[y * w + x], ==, gray[0]);
+            else
+              ink += gray[y * w + x] != gray[0];
+          }
+      g_assert_cmpuint (ink, >, 500);
+      return;
+    }
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  if (format == DL_FIGURE_FORMAT_SVG)
+    {
+      g_autofree char *size = g_strdup_printf ("width=\"%dpx\" height=\"%dpx\"", width, height);
+      g_autofree char *named = g_strdup_printf ("<title>%s</title>", title);
+
+      g_assert_true (g_str_has_prefix (contents, "<?xml"));
+      g_assert_nonnull (strstr (contents, size));
+      g_assert_nonnull (strstr (contents, named));
+    }
+  else
+    {
+      g_autofree char *box = g_strdup_printf ("/MediaBox [ 0 0 %d %d ]", width, height);
+      g_autofree char *named = g_strdup_printf ("/Title (%s)", title);
+
+      g_assert_true (g_str_has_prefix (contents, "%PDF-"));
+      g_assert_nonnull (memmem (contents, length, box, strlen (box)));
+      g_assert_nonnull (memmem (contents, length, named, strlen (named)));
+    }
+}
+
+static void
+test_export_figures (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  DlWindow *window = make_window ();
+  DlDatasetPage *dataset_page = dl_window_get_dataset_page (window);
+  DlEvaluatePage *evaluate_page = dl_window_get_evaluate_page (window);
+  DlTraining *training = dl_train_page_get_training (dl_window_get_train_page (window));
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (dataset_page), ADW_TYPE_VIEW_STACK);
+  const double one[] = { 0.52, 0.15, 0.5, 0.5, 0.48, 0.85 };
+  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "figures", NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+  guint n_written = 0;
+  gint64 end;
+
+  g_mkdir_with_parents (dir, 0755);
+  g_settings_set_uint (settings, "epochs", 1);
+  g_settings_set_uint (settings, "validation-size", 200);
+  g_settings_set_string (settings, "architecture", "reference");
+  dl_window_set_dataset (window, bars_dataset (600, 150));
+  spin ();
+
+  /* the Dataset page with nothing selected says so rather than write an empty chart */
+  adw_view_stack_set_visible_child (ADW_VIEW_STACK (stack), GTK_WIDGET (dataset_page));
+  {
+    g_autofree char *path = g_build_filename (dir, "unselected.png", NULL);
+
+    g_assert_false (dl_window_export_figure (window, "probabilities", "Probabilities",
+                                             DL_FIGURE_FORMAT_PNG, 800, 600, path, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "No image is selected"));
+    g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    g_clear_error (&error);
+  }
+
+  /* something on every page: a run, an evaluation, a drawing, a selection, the report */
+  g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
+  wait_for (&done, 120);
+  g_signal_handlers_disconnect_by_data (training, &done);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (evaluate_page), "evaluate.run", NULL));
+  end = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while ((dl_evaluate_page_get_evaluation (evaluate_page) == NULL ||
+          dl_explore_page_get_report (dl_window_get_explore_page (window)) == NULL) &&
+         g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (dl_evaluate_page_get_evaluation (evaluate_page));
+  draw_polyline (DL_CANVAS (dl_draw_page_get_canvas (dl_window_get_draw_page (window))), one, 3);
+  dl_dataset_page_select (dataset_page, 0);
+  spin ();
+
+  {
+    g_autoptr(GtkSelectionModel) pages = adw_view_stack_get_pages (ADW_VIEW_STACK (stack));
+    guint n_pages = g_list_model_get_n_items (G_LIST_MODEL (pages));
+
+    for (guint i = 0; i < n_pages; i++)
+      {
+        g_autoptr(AdwViewStackPage) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+        GtkWidget *child = adw_view_stack_page_get_child (item);
+        g_autoptr(GPtrArray) figures = NULL;
+
+        if (!DL_IS_PAGE (child))
+          continue;
+        adw_view_stack_set_visible_child (ADW_VIEW_STACK (stack), child);
+        figures = dl_page_list_figures (DL_PAGE (child));
+        for (guint f = 0; f < figures->len; f++)
+          {
+            DlPageFigure *figure = figures->pdata[f];
+            g_autofree char *title = g_strdup_printf ("Figure %s", figure->id);
+
+            if (figure->unavailable != NULL)
+              {
+                /* only the comparison of runs needs what this test does not make */
+                g_test_message ("%s/%s not exported: %s", dl_page_get_name (DL_PAGE (child)),
+                                figure->id, figure->unavailable);
+                g_assert_cmpstr (figure->id, ==, "runs-accuracy");
+                continue;
+              }
+            for (int format = 0; format < DL_N_FIGURE_FORMATS; format++)
+              {
+                g_autofree char *name = g_strdup_printf ("%s-%s.%s",
+                                                         dl_page_get_name (DL_PAGE (child)),
+                                                         figure->id,
+                                                         dl_figure_format_get_extension (format));
+                g_autofree char *path = g_build_filename (dir, name, NULL);
+
+                g_assert_true (dl_window_export_figure (window, figure->id, title, format, 900,
+                                                        600, path, &error));
+                g_assert_no_error (error);
+                check_figure_file (path, format, title, 900, 600);
+                n_written++;
+              }
+          }
+      }
+    /* Draw 1, Dataset 1, Explore 3, Train 2, Evaluate 1 — in three formats */
+    g_assert_cmpuint (n_written, >=, 8 * 3);
+  }
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1550,5 +1709,6 @@ main (int   argc,
   g_test_add_func ("/app/dataset-status/fashion", test_dataset_status_fashion);
   g_test_add_func ("/app/session/properties", test_session_properties);
   g_test_add_func ("/app/window/pages", test_window_pages);
+  g_test_add_func ("/app/window/export-figures", test_export_figures);
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include "dl-dataset-status.h"
 #include "dl-digit-view.h"
 #include "dl-format.h"
+#include "dl-image-figure.h"
 #include "dl-recipe.h"
 #include "dl-scroll-guard.h"
 #include "nn-augment.h"
@@ -613,12 +614,23 @@ dl_explore_page_list_figures (DlPage    *page,
                               GPtrArray *figures)
 {
   DlExplorePage *self = DL_EXPLORE_PAGE (page);
-  DlPageFigure *items[] = {
-    dl_page_add_figure (figures, "class-balance", _("Images per class"), self->class_chart),
-    dl_page_add_figure (figures, "pixel-histogram", _("Pixel intensity histogram"),
-                        self->pixel_chart),
-  };
+  g_autoptr(DlImageFigure) means = dl_image_figure_new (5);
+  DlPageFigure *items[3];
 
+  /* the mean images, drawn for the file as the page shows them */
+  if (self->report != NULL)
+    {
+      const NnSplitReport *tr = &self->report->splits[0];
+
+      for (size_t k = 0; k < self->report->n_classes; k++)
+        dl_image_figure_add (means, tr->class_means + k * tr->rows * tr->cols, tr->cols, tr->rows,
+                             self->report->class_names[k]);
+    }
+  items[0] = dl_page_add_figure (figures, "class-balance", _("Images per class"),
+                                 self->class_chart);
+  items[1] = dl_page_add_figure (figures, "pixel-histogram", _("Pixel intensity histogram"),
+                                 self->pixel_chart);
+  items[2] = dl_page_add_figure (figures, "class-means", _("Mean image of each class"), means);
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
     if (!dl_figure_has_data (items[i]->figure))
       dl_page_figure_set_unavailable (items[i], _("There is no dataset report yet: open a "

@@ -9,6 +9,7 @@
 #include <cairo-svg.h>
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "nn-file.h"
 #include "nn-png.h"
@@ -259,6 +260,29 @@ save_vector (DlFigure        *figure,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", cairo_status_to_string (status));
       return FALSE;
+    }
+  /* Cairo draws text as glyph outlines: the title also goes in as the document's <title>, so
+   * viewers, screen readers and searches find it */
+  if (format == DL_FIGURE_FORMAT_SVG && title != NULL && *title != '\0')
+    {
+      const char *svg = (const char *) bytes->data;
+      const char *open = g_strstr_len (svg, bytes->len, "<svg");
+      const char *end = open != NULL ? memchr (open, '>', bytes->len - (open - svg)) : NULL;
+
+      if (end != NULL)
+        {
+          g_autofree char *escaped = g_markup_escape_text (title, -1);
+          g_autofree char *element = g_strdup_printf ("\n<title>%s</title>", escaped);
+
+          gsize at = end + 1 - svg;
+          g_autoptr(GByteArray) titled = g_byte_array_sized_new (bytes->len + strlen (element));
+
+          g_byte_array_append (titled, bytes->data, at);
+          g_byte_array_append (titled, (const guint8 *) element, strlen (element));
+          g_byte_array_append (titled, bytes->data + at, bytes->len - at);
+          g_byte_array_unref (bytes);
+          bytes = g_steal_pointer (&titled);
+        }
     }
   if (!nn_file_check_replaceable (path, error))
     return FALSE;
