@@ -11,9 +11,11 @@ packages=(
   ca-certificates curl npm python3 shared-mime-info
   flatpak flatpak-builder elfutils debootstrap
   clang libclang-rt-14-dev   # libFuzzer and ThreadSanitizer checks (tests/fuzz, tests/tsan)
+  python3-yaml               # the model card's front matter, parsed strictly (test-export)
+  python3-torch              # export's train.py under torchrun (test-train-script): 38 MB
 )
-# optional: the second dataset and the PyTorch comparison in bench/
-optional=(dataset-fashion-mnist python3-torch)
+# optional: the second dataset
+optional=(dataset-fashion-mnist)
 
 missing=()
 for p in "${packages[@]}"; do
