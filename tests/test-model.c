@@ -123,6 +123,61 @@ test_model_round_trip (void)
   remove_tree (dir);
 }
 
+/* The recipe's later fields travel in config.json's training record; a record without them (every
+ * model saved before) reads as the recipe it was: constant rate, rotation only, no smoothing. */
+static void
+test_model_training_extras (void)
+{
+  g_autoptr(NnModel) model = make_model (NN_SPEC_REFERENCE);
+  g_autoptr(NnModel) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = make_tmp_dir ();
+  g_autofree char *config_path = g_build_filename (dir, "config.json", NULL);
+  g_autofree char *text = NULL;
+  NnTrainExtras defaults;
+
+  /* no extras set: none written, defaults read */
+  nn_train_extras_init (&model->training.extras);
+  g_assert_true (nn_model_save (model, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "lr_schedule"));
+  g_assert_null (strstr (text, "translate"));
+  g_assert_null (strstr (text, "weight_decay"));
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_no_error (error);
+  nn_train_extras_init (&defaults);
+  g_assert_cmpmem (&loaded->training.extras, sizeof defaults, &defaults, sizeof defaults);
+  g_assert_cmpfloat (loaded->training.weight_decay, ==, 0);
+  g_clear_pointer (&loaded, nn_model_unref);
+  g_clear_pointer (&text, g_free);
+
+  /* every field, exactly */
+  model->training.weight_decay = 0.05;
+  model->training.extras.translate = 0.125f;
+  model->training.extras.scale = 0.1f;
+  model->training.extras.shear_degrees = 7.5f;
+  model->training.extras.elastic_alpha = 34;
+  model->training.extras.elastic_sigma = 4.25f;
+  model->training.extras.lr_schedule.kind = NN_LR_SCHEDULE_ONE_CYCLE;
+  model->training.extras.lr_schedule.pct_start = 0.2;
+  model->training.extras.lr_schedule.div_factor = 10;
+  model->training.extras.lr_schedule.final_div_factor = 1e3;
+  model->training.extras.label_smoothing = 0.1f;
+  model->training.extras.train_on_all = TRUE;
+  g_assert_true (nn_model_save (model, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"lr_schedule\": \"one-cycle\""));
+  g_assert_nonnull (strstr (text, "\"train_on_all\": true"));
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (&loaded->training.extras, sizeof (NnTrainExtras), &model->training.extras,
+                   sizeof (NnTrainExtras));
+  g_assert_cmpfloat (loaded->training.weight_decay, ==, 0.05);
+  remove_tree (dir);
+}
+
 /* The weights carry the configuration: the file alone, under any name, is the whole model, and a
  * safetensors file without it is refused in plain words. */
 static void
@@ -821,6 +876,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/engine/model/round-trip", test_model_round_trip);
+  g_test_add_func ("/engine/model/training-extras", test_model_training_extras);
   g_test_add_func ("/engine/model/single-file", test_model_single_file);
   g_test_add_func ("/engine/model/pytorch-names", test_model_pytorch_names);
   g_test_add_func ("/engine/model/bad-files", test_model_bad_files);
