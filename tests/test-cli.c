@@ -134,6 +134,56 @@ test_cli_train_evaluate_predict_export (void)
   g_assert_nonnull (strstr (resume.out, "3/3"));
 }
 
+/* The recipe's later options reach the trainer and the model's config.json */
+static void
+test_cli_train_recipe (void)
+{
+  g_auto(Run) train = { 0 };
+  g_autofree char *config_path = g_build_filename (work_dir, "recipe-model", "config.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(NnJsonNode) config = NULL;
+  const NnJsonNode *training;
+  const char *schedule = NULL;
+  double value;
+  gint64 images;
+
+  cli (&train, "train", "--arch", "flatten dense(10)", "--epochs", "2", "--batch-size", "16",
+       "--validation", "40", "--optimizer", "adamw", "--weight-decay", "0.05",
+       "--lr-schedule", "one-cycle", "--warmup-fraction", "0.25", "--learning-rate", "0.01",
+       "--label-smoothing", "0.1", "--translate", "0.1", "--scale", "0.1", "--shear", "5",
+       "--elastic-alpha", "8", "--elastic-sigma", "3", "--train-on-all", "--no-record",
+       "--output", "recipe-model", NULL);
+  g_assert_cmpstr (train.err, ==, "");
+  g_assert_cmpint (train.status, ==, 0);
+  g_assert_nonnull (strstr (train.out, "Regularise  weight decay 0.05 (decoupled), one-cycle lr"));
+  g_assert_nonnull (strstr (train.out, "Augment     rotation ±10°, shift ±0.1 of the size"));
+  g_assert_nonnull (strstr (train.out, "Train on    all training images"));
+
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  config = nn_json_parse (text, strlen (text), NULL);
+  g_assert_nonnull (config);
+  training = nn_json_object_get (config, "training");
+  g_assert_nonnull (training);
+  g_assert_true (nn_json_object_get_string_member (training, "optimizer", &schedule, NULL));
+  g_assert_cmpstr (schedule, ==, "adamw");
+  g_assert_true (nn_json_object_get_string_member (training, "lr_schedule", &schedule, NULL));
+  g_assert_cmpstr (schedule, ==, "one-cycle");
+  g_assert_true (nn_json_object_get_double_member (training, "lr_pct_start", &value, NULL));
+  g_assert_cmpfloat (value, ==, 0.25);
+  g_assert_true (nn_json_object_get_double_member (training, "weight_decay", &value, NULL));
+  g_assert_cmpfloat (value, ==, 0.05);
+  g_assert_true (nn_json_object_get_double_member (training, "label_smoothing", &value, NULL));
+  g_assert_cmpfloat_with_epsilon (value, 0.1, 1e-7);
+  g_assert_true (nn_json_object_get_double_member (training, "elastic_sigma", &value, NULL));
+  g_assert_cmpfloat (value, ==, 3);
+  g_assert_true (nn_json_node_get_bool (nn_json_object_get (training, "train_on_all")));
+  /* the validation images were trained on too */
+  g_assert_true (nn_json_object_get_int_member (training, "train_images", &images, NULL));
+  g_assert_cmpint (images, ==, 200);
+  /* a step schedule's settings are not written for another schedule */
+  g_assert_null (nn_json_object_get (training, "lr_gamma"));
+}
+
 /* Without --model, predict uses the model the app bundles (from the source tree here, as the
  * program runs from the build tree) */
 static void
@@ -282,6 +332,7 @@ main (int   argc,
 
   g_test_add_func ("/cli/train-evaluate-predict-export", test_cli_train_evaluate_predict_export);
   g_test_add_func ("/cli/errors", test_cli_errors);
+  g_test_add_func ("/cli/train-recipe", test_cli_train_recipe);
   g_test_add_func ("/cli/predict-bundled-model", test_cli_predict_bundled_model);
   g_test_add_func ("/cli/runs", test_cli_runs);
   status = g_test_run ();
