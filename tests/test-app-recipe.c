@@ -182,6 +182,34 @@ find_action_button (GtkWidget  *widget,
   return NULL;
 }
 
+/* Every spin button under widget leaves the wheel to the page until it is focused. */
+static guint
+count_unguarded_spins (GtkWidget *widget,
+                       guint     *n_spins)
+{
+  guint unguarded = 0;
+
+  if (GTK_IS_SPIN_BUTTON (widget))
+    {
+      GListModel *controllers = gtk_widget_observe_controllers (widget);
+      gboolean guarded = FALSE;
+
+      for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+        {
+          g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+          guarded |= g_strcmp0 (gtk_event_controller_get_name (c), "dl-scroll-guard") == 0;
+        }
+      g_object_unref (controllers);
+      (*n_spins)++;
+      unguarded += !guarded;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    unguarded += count_unguarded_spins (child, n_spins);
+  return unguarded;
+}
+
 static void
 test_editor (void)
 {
@@ -199,6 +227,12 @@ test_editor (void)
   editor = dl_train_page_get_spec_editor (page);
   dl_window_set_dataset (window, bars_dataset (1200, 100));
   spin ();
+  {
+    guint n_spins = 0;
+
+    g_assert_cmpuint (count_unguarded_spins (GTK_WIDGET (page), &n_spins), ==, 0);
+    g_assert_cmpuint (n_spins, >=, 19);
+  }
   start = find_action_button (GTK_WIDGET (page), "train.start");
   g_assert_nonnull (start);
   g_assert_true (gtk_widget_get_sensitive (start));

@@ -17,6 +17,7 @@
 #include "dl-scroll-guard.h"
 #include "dl-dataset-status.h"
 #include "dl-recipe.h"
+#include "dl-scroll-guard.h"
 #include "dl-spec-editor.h"
 
 /* weight of the newest batch in the smoothed loss curve */
@@ -906,8 +907,13 @@ dl_train_page_init (DlTrainPage *self)
 
   self->settings = g_settings_new (APP_ID);
   for (size_t i = 0; i < G_N_ELEMENTS (spins); i++)
-    g_settings_bind (self->settings, spins[i].key, gtk_spin_button_get_adjustment (spins[i].spin),
-                     "value", G_SETTINGS_BIND_DEFAULT);
+    {
+      g_settings_bind (self->settings, spins[i].key,
+                       gtk_spin_button_get_adjustment (spins[i].spin), "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      /* scrolling the long recipe over a field must not change it */
+      dl_scroll_guard_attach (GTK_WIDGET (spins[i].spin));
+    }
   g_settings_bind (self->settings, "train-on-all", self->all_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   choices = dl_recipe_optimizers (&n_choices);
