@@ -1630,10 +1630,13 @@ test_export_figures (void)
 
             if (figure->unavailable != NULL)
               {
-                /* only the comparison of runs needs what this test does not make */
+                /* the pages this test gave something to show must have it */
+                const char *const prepared[] = { "draw", "dataset", "explore", "train",
+                                                 "evaluate", NULL };
+
                 g_test_message ("%s/%s not exported: %s", dl_page_get_name (DL_PAGE (child)),
                                 figure->id, figure->unavailable);
-                g_assert_cmpstr (figure->id, ==, "runs-accuracy");
+                g_assert_false (g_strv_contains (prepared, dl_page_get_name (DL_PAGE (child))));
                 continue;
               }
             for (int format = 0; format < DL_N_FIGURE_FORMATS; format++)
