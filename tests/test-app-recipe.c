@@ -11,6 +11,7 @@
 #include "dl-recipe.h"
 #include "dl-spec-editor.h"
 #include "dl-train-page.h"
+#include "dl-training.h"
 #include "nn-network.h"
 #include "nn-rng.h"
 
@@ -331,6 +332,70 @@ test_editor (void)
 }
 
 static void
+on_finished (DlTraining *training,
+             gboolean    stopped,
+             gboolean   *done)
+{
+  *done = TRUE;
+}
+
+/* Start on the page trains the recipe the settings hold, the later fields included: the model
+ * it makes records them. */
+static void
+test_start_trains_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_SCHEMA);
+  g_autoptr(NnModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  DlWindow *window;
+  DlTrainPage *page;
+  DlTraining *training;
+  gboolean done = FALSE;
+  gint64 end;
+
+  reset_recipe (settings);
+  g_settings_set_string (settings, "architecture", "flatten dense(16) relu dense(10)");
+  g_settings_set_uint (settings, "epochs", 1);
+  g_settings_set_uint (settings, "validation-size", 100);
+  g_settings_set_string (settings, "optimizer", "adamw");
+  g_settings_set_double (settings, "weight-decay", 0.02);
+  g_settings_set_string (settings, "lr-schedule", "cosine");
+  g_settings_set_double (settings, "lr-min", 0.0001);
+  g_settings_set_double (settings, "label-smoothing", 0.05);
+  g_settings_set_double (settings, "translate", 0.05);
+  g_settings_set_double (settings, "elastic-alpha", 10);
+  window = make_window ();
+  page = dl_window_get_train_page (window);
+  training = dl_train_page_get_training (page);
+  dl_window_set_dataset (window, bars_dataset (600, 100));
+  spin ();
+  g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "train.start", NULL));
+  g_assert_true (dl_training_get_running (training));
+  end = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  while (!done && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (done);
+  model = dl_training_dup_model (training, &error);
+  g_assert_no_error (error);
+  g_assert_true (model->training.known);
+  g_assert_cmpstr (model->training.optimizer, ==, "adamw");
+  g_assert_cmpfloat (model->training.weight_decay, ==, 0.02);
+  g_assert_cmpint (model->training.extras.lr_schedule.kind, ==, NN_LR_SCHEDULE_COSINE);
+  g_assert_cmpfloat (model->training.extras.lr_schedule.min_lr, ==, 0.0001);
+  g_assert_cmpfloat (model->training.extras.label_smoothing, ==, 0.05f);
+  g_assert_cmpfloat (model->training.extras.translate, ==, 0.05f);
+  g_assert_cmpfloat (model->training.extras.elastic_alpha, ==, 10);
+  for (int i = 0; i < 20; i++)
+    {
+      spin ();
+      g_usleep (10000);
+    }
+  close_window (window);
+  reset_recipe (settings);
+}
+
+static void
 shoot (DlWindow   *window,
        const char *page,
        const char *name,
@@ -506,6 +571,7 @@ main (int   argc,
   adw_init ();
   g_test_add_func ("/app/recipe/settings-round-trip", test_settings_round_trip);
   g_test_add_func ("/app/recipe/editor", test_editor);
+  g_test_add_func ("/app/recipe/start-trains-settings", test_start_trains_settings);
   g_test_add_func ("/app/recipe/screenshots", test_screenshots);
   return g_test_run ();
 }
