@@ -3,6 +3,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <locale.h>
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
 #include "dl-application.h"
 #include "dl-confusion-matrix.h"
@@ -13,6 +14,7 @@
 #include "app-helpers.h"
 #include "fixtures.h"
 #include "nn-dataset.h"
+#include "nn-png.h"
 #include "nn-metrics.h"
 #include "nn-rng.h"
 
@@ -637,6 +639,63 @@ test_train_page_status (void)
   close_window (window);
 }
 
+/* The pen width chosen is kept and draws; a picture opened says its name under the prediction,
+ * until a drawing replaces it; with nothing to classify the prediction is a grey "?". */
+static void
+test_draw_page_pen_and_source (void)
+{
+  DlWindow *window = make_window ();
+  DlDrawPage *page = dl_window_get_draw_page (window);
+  DlCanvas *canvas = DL_CANVAS (dl_draw_page_get_canvas (page));
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "seven é.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *thin = NULL;
+  g_autofree float *thick = NULL;
+  guint8 pixels[28 * 28] = { 0 };
+  GtkLabel *prediction;
+  double ink_thin = 0, ink_thick = 0;
+  const double xy[] = { 0.3, 0.2, 0.7, 0.2, 0.45, 0.8 };
+
+  prediction = find_label (GTK_WIDGET (page), "^\\?$");
+  g_assert_nonnull (prediction);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (prediction), "dim-label"));
+
+  g_settings_set_string (settings, "pen-width", "thin");
+  g_assert_cmpfloat (dl_canvas_get_pen_scale (canvas), <, 1);
+  draw_polyline (canvas, xy, 3);
+  thin = dl_canvas_render_ink (canvas);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (prediction), "dim-label"));
+  dl_canvas_clear (canvas);
+  g_settings_set_string (settings, "pen-width", "thick");
+  g_assert_cmpfloat (dl_canvas_get_pen_scale (canvas), >, 1);
+  draw_polyline (canvas, xy, 3);
+  thick = dl_canvas_render_ink (canvas);
+  for (size_t i = 0; i < DL_CANVAS_RENDER_SIZE * DL_CANVAS_RENDER_SIZE; i++)
+    {
+      ink_thin += thin[i];
+      ink_thick += thick[i];
+    }
+  g_test_message ("ink: thin pen %.0f, thick pen %.0f", ink_thin, ink_thick);
+  g_assert_cmpfloat (ink_thick, >, 2 * ink_thin);
+  g_settings_reset (settings, "pen-width");
+  g_assert_cmpfloat (dl_canvas_get_pen_scale (canvas), ==, 1);
+
+  /* a picture: its name shows, in the file system's encoding turned to UTF-8 */
+  for (int t = 4; t < 24; t++)
+    pixels[t * 28 + 14] = 250;
+  g_assert_true (nn_png_save_gray (path, pixels, 28, 28, 28, NULL));
+  g_assert_true (dl_draw_page_classify_file (page, path, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "^From seven é\\.png$"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (find_label (GTK_WIDGET (page), "^From "))));
+  /* a drawing replaces it */
+  draw_polyline (canvas, xy, 3);
+  g_assert_null (find_label (GTK_WIDGET (page), "^From "));
+  g_unlink (path);
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -660,5 +719,6 @@ main (int   argc,
   g_test_add_func ("/app-ui/dataset-page/details-narrow", test_dataset_details_narrow);
   g_test_add_func ("/app-ui/explore-page/scroll-keeps-rotation", test_explore_scroll_keeps_rotation);
   g_test_add_func ("/app-ui/train-page/status", test_train_page_status);
+  g_test_add_func ("/app-ui/draw-page/pen-and-source", test_draw_page_pen_and_source);
   return g_test_run ();
 }

@@ -22,6 +22,7 @@ struct _DlCanvas
   GPtrArray *strokes;          /* GArray of Point, each */
   GArray    *current;          /* the stroke being drawn, or NULL */
   double     pen_pressure;     /* last stylus pressure, or −1 for no stylus */
+  double     pen_scale;        /* the chosen pen width, times the mouse's */
   char      *announcement;     /* the accessible description */
 };
 
@@ -34,6 +35,21 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+void
+dl_canvas_set_pen_scale (DlCanvas *self,
+                         double    scale)
+{
+  g_return_if_fail (DL_IS_CANVAS (self));
+  self->pen_scale = CLAMP (scale, 0.25, 4.0);
+}
+
+double
+dl_canvas_get_pen_scale (DlCanvas *self)
+{
+  g_return_val_if_fail (DL_IS_CANVAS (self), 1);
+  return self->pen_scale;
+}
 
 double
 dl_canvas_width_for_pressure (double pressure)
@@ -57,7 +73,7 @@ dl_canvas_begin_stroke (DlCanvas *self,
                         double    y,
                         double    pressure)
 {
-  Point p = { x, y, dl_canvas_width_for_pressure (pressure) };
+  Point p = { x, y, self->pen_scale * dl_canvas_width_for_pressure (pressure) };
 
   g_return_if_fail (DL_IS_CANVAS (self));
 
@@ -75,7 +91,7 @@ dl_canvas_extend_stroke (DlCanvas *self,
                          double    y,
                          double    pressure)
 {
-  Point p = { x, y, dl_canvas_width_for_pressure (pressure) };
+  Point p = { x, y, self->pen_scale * dl_canvas_width_for_pressure (pressure) };
 
   g_return_if_fail (DL_IS_CANVAS (self));
 
@@ -283,6 +299,7 @@ on_drag_end (GtkGestureDrag *gesture,
 {
   dl_canvas_end_stroke (self);
   self->pen_pressure = -1;
+  self->pen_scale = 1;
 }
 
 /* A stylus reports pressure; the drag gesture that follows its motion uses it. */

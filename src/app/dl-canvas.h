@@ -38,6 +38,11 @@ void        dl_canvas_announce         (DlCanvas   *self,
                                         const char *text);
 const char *dl_canvas_get_announcement (DlCanvas   *self);
 
+/* The pen's width as a multiple of the default (clamped to 0.25 … 4); strokes drawn after. */
+void       dl_canvas_set_pen_scale    (DlCanvas *self,
+                                       double    scale);
+double     dl_canvas_get_pen_scale    (DlCanvas *self);
+
 /* Stroke width as a fraction of the canvas for a pen pressure in [0, 1]; a mouse has no
  * pressure and passes a negative value. */
 double     dl_canvas_width_for_pressure (double pressure);

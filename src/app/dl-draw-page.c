@@ -26,6 +26,9 @@ struct _DlDrawPage
   DlProbabilityChart *chart;
   GtkLabel           *prediction_label;
   GtkLabel           *confidence_label;
+  GtkLabel           *source_label;
+  GtkDropDown        *pen_dropdown;
+  GSettings          *settings;
   GtkWidget          *unfit_box;
   GtkLabel           *unfit_label;
 
@@ -70,7 +73,8 @@ show_prediction (DlDrawPage  *self,
   if (image == NULL || self->model == NULL || self->unfit != NULL)
     {
       self->prediction = -1;
-      gtk_label_set_label (self->prediction_label, "–");
+      gtk_label_set_label (self->prediction_label, "?");
+      gtk_widget_add_css_class (GTK_WIDGET (self->prediction_label), "dim-label");
       gtk_label_set_label (self->confidence_label,
                            self->model == NULL ? _("No model loaded")
                            : self->unfit != NULL ? _("This model cannot classify drawings")
@@ -84,6 +88,7 @@ show_prediction (DlDrawPage  *self,
   best = nn_argmax (probs, self->model->n_classes);
   self->prediction = (int) best;
   gtk_label_set_label (self->prediction_label, self->model->class_names[best]);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->prediction_label), "dim-label");
   /* Translators: how sure the network is of its prediction */
   confidence = g_strdup_printf (_("%.1f%% sure"), 100 * probs[best]);
   gtk_label_set_label (self->confidence_label, confidence);
@@ -97,6 +102,20 @@ show_prediction (DlDrawPage  *self,
   dl_canvas_announce (self->canvas, announcement);
 }
 
+/* Which file the prediction is of, under it; NULL for a drawing. */
+static void
+show_source (DlDrawPage *self,
+             const char *name)
+{
+  g_autofree char *text = NULL;
+
+  if (name != NULL)
+    /* Translators: under the prediction of a picture opened with Open Image… */
+    text = g_strdup_printf (_("From %s"), name);
+  gtk_label_set_label (self->source_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->source_label), text != NULL);
+}
+
 static void
 on_canvas_changed (DlDrawPage *self)
 {
@@ -107,6 +126,8 @@ on_canvas_changed (DlDrawPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear",
                                  !dl_canvas_is_empty (self->canvas));
 
+  /* a drawing replaces the opened picture */
+  show_source (self, NULL);
   if (dl_canvas_is_empty (self->canvas))
     {
       show_prediction (self, NULL);
@@ -168,7 +189,15 @@ dl_draw_page_classify_file (DlDrawPage  *self,
   gray = nn_png_load_gray (path, &width, &height, error);
   if (gray == NULL)
     return FALSE;
-  return dl_draw_page_classify_pixels (self, gray, width, height, error);
+  if (!dl_draw_page_classify_pixels (self, gray, width, height, error))
+    return FALSE;
+  {
+    g_autofree char *base = g_path_get_basename (path);
+    g_autofree char *name = g_filename_display_name (base);
+
+    show_source (self, name);
+  }
+  return TRUE;
 }
 
 /* The canvas gives one channel of NN_PREPROCESS_SIZE²: a model that takes anything else is kept
@@ -241,6 +270,50 @@ clear_action (GtkWidget  *widget,
   dl_canvas_clear (DL_DRAW_PAGE (widget)->canvas);
 }
 
+/* The pen widths the drop-down offers, as multiples of the default, in its order. */
+static const struct
+{
+  const char *name;     /* the GSettings choice */
+  double      scale;
+} pens[] = {
+  { "thin", 0.6 },
+  { "medium", 1.0 },
+  { "thick", 1.6 },
+};
+
+static void
+on_pen_changed (DlDrawPage *self)
+{
+  guint i = gtk_drop_down_get_selected (self->pen_dropdown);
+
+  if (i < G_N_ELEMENTS (pens))
+    dl_canvas_set_pen_scale (self->canvas, pens[i].scale);
+}
+
+static gboolean
+pen_name_to_index (GValue   *value,
+                   GVariant *variant,
+                   gpointer  user_data)
+{
+  const char *name = g_variant_get_string (variant, NULL);
+
+  g_value_set_uint (value, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (pens); i++)
+    if (g_strcmp0 (pens[i].name, name) == 0)
+      g_value_set_uint (value, i);
+  return TRUE;
+}
+
+static GVariant *
+pen_index_to_name (const GValue       *value,
+                   const GVariantType *type,
+                   gpointer            user_data)
+{
+  guint i = g_value_get_uint (value);
+
+  return g_variant_new_string (pens[i < G_N_ELEMENTS (pens) ? i : 1].name);
+}
+
 static void
 dl_draw_page_finalize (GObject *object)
 {
@@ -269,9 +342,12 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, chart);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, prediction_label);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, confidence_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, source_label);
+  gtk_widget_class_bind_template_child (widget_class, DlDrawPage, pen_dropdown);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, unfit_box);
   gtk_widget_class_bind_template_child (widget_class, DlDrawPage, unfit_label);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_pen_changed);
 
   gtk_widget_class_install_action (widget_class, "draw.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "draw.clear", NULL, clear_action);
@@ -285,6 +361,12 @@ dl_draw_page_init (DlDrawPage *self)
 {
   self->prediction = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the pen width is kept between runs */
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind_with_mapping (self->settings, "pen-width", self->pen_dropdown, "selected",
+                                G_SETTINGS_BIND_DEFAULT, pen_name_to_index, pen_index_to_name,
+                                NULL, NULL);
+  on_pen_changed (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", FALSE);
 }
@@ -374,6 +456,7 @@ static void
 dl_draw_page_dispose (GObject *object)
 {
   dl_draw_page_set_session (DL_DRAW_PAGE (object), NULL);
+  g_clear_object (&DL_DRAW_PAGE (object)->settings);
   G_OBJECT_CLASS (dl_draw_page_parent_class)->dispose (object);
 }
 
