@@ -13,8 +13,10 @@ bash scripts/deps.sh
 ninja -C "$build"
 "$build/src/cli/digit-lab-cli" fetch
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  # run uninstalled: the settings schema and the translations are compiled into the build folder
+  # run uninstalled: the settings schema and the translations are compiled into the build folder,
+  # and the icon theme finds the app's icon in data/icons as it would in /usr/share/icons
   exec env GSETTINGS_SCHEMA_DIR="$build/data" DIGIT_LAB_LOCALEDIR="$(realpath "$build/po")" \
+    XDG_DATA_DIRS="$(realpath data):${XDG_DATA_DIRS:-/usr/local/share:/usr/share}" \
     "$build/src/app/digit-lab"
 fi
 "$build/src/cli/digit-lab-cli" inspect

@@ -15,6 +15,8 @@ if [ "${3:-}" != "--inside" ]; then
 fi
 
 export GSETTINGS_SCHEMA_DIR="$build/data" GSETTINGS_BACKEND=memory GDK_BACKEND=x11
+# the app's icon from data/icons, as scripts/run.sh finds it
+export XDG_DATA_DIRS="$(realpath data):${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
 
 # First run: no dataset yet, the Dataset page offers to get one
 empty=$(mktemp -d)

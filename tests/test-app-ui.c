@@ -8,6 +8,7 @@
 #include "dl-application.h"
 #include "dl-confusion-matrix.h"
 #include "dl-format.h"
+#include "dl-preferences.h"
 #include "dl-training.h"
 #include "dl-window.h"
 #include "dl-window-private.h"
@@ -696,6 +697,40 @@ test_draw_page_pen_and_source (void)
   close_window (window);
 }
 
+/* Preferences: the style, the pen width and the training threads, each kept in GSettings; the
+ * threads read "Automatic" at 0, the engine's one per core. */
+static void
+test_preferences_rows (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  GtkWidget *prefs = dl_preferences_new (NULL);
+  GtkWidget *spin_button;
+  gpointer weak = prefs;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  spin ();
+  g_assert_nonnull (find_label (prefs, "^_?Style$"));
+  g_assert_nonnull (find_label (prefs, "^_?Pen width$"));
+  g_assert_nonnull (find_label (prefs, "^_?Threads$"));
+  spin_button = find_widget (prefs, GTK_TYPE_SPIN_BUTTON);
+  g_assert_nonnull (spin_button);
+  g_test_message ("threads: '%s'", gtk_editable_get_text (GTK_EDITABLE (spin_button)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin_button)), ==, "Automatic");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin_button), 2);
+  g_assert_cmpuint (g_settings_get_uint (settings, "training-threads"), ==, 2);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin_button)), ==, "2");
+  g_settings_reset (settings, "training-threads");
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin_button)), ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (spin_button)), ==, "Automatic");
+  g_settings_set_string (settings, "pen-width", "thick");
+  g_assert_nonnull (find_label (prefs, "^Thick$"));
+  g_settings_reset (settings, "pen-width");
+  g_object_add_weak_pointer (G_OBJECT (prefs), &weak);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin ();
+  g_assert_null (weak);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -720,5 +755,6 @@ main (int   argc,
   g_test_add_func ("/app-ui/explore-page/scroll-keeps-rotation", test_explore_scroll_keeps_rotation);
   g_test_add_func ("/app-ui/train-page/status", test_train_page_status);
   g_test_add_func ("/app-ui/draw-page/pen-and-source", test_draw_page_pen_and_source);
+  g_test_add_func ("/app-ui/preferences/rows", test_preferences_rows);
   return g_test_run ();
 }

@@ -67,6 +67,9 @@ about_action (GSimpleAction *action,
                         "developer-name", _("The Digit Lab developers"),
                         "developers", developers,
                         "license-type", GTK_LICENSE_GPL_3_0,
+                        /* the addresses of the metainfo's homepage and bugtracker */
+                        "website", "https://github.com/digitlab/DigitLab",
+                        "issue-url", "https://github.com/digitlab/DigitLab/issues",
                         "comments", _("Train, judge and use a handwritten-digit recogniser on "
                                       "your own computer."),
                         NULL);

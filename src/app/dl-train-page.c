@@ -552,6 +552,8 @@ start_action (GtkWidget  *widget,
   /* the text being edited, which the setting follows */
   g_free (config.spec);
   config.spec = dl_spec_editor_dup_text (self->spec_editor);
+  /* how many threads, from Preferences (0: one per core) */
+  config.n_threads = g_settings_get_uint (self->settings, "training-threads");
   config.progress_every = 5;
 
   if (self->overlaid)
