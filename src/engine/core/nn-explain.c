@@ -1266,6 +1266,8 @@ nn_embeddings_load_or_compute (NnModel              *model,
 #define SEARCH_BLOCK 16
 /* Rows whose covariance is estimated: evenly spaced, enough for the axes' order. */
 #define SEARCH_SAMPLE 8192
+/* Wider rows are searched by the plain scan: the axes' eigen-decomposition grows as dim³. */
+#define SEARCH_MAX_DIM 512
 /* Above this k the plain scan is as good. */
 #define SEARCH_MAX_K 256
 
@@ -1379,7 +1381,7 @@ search_index_new (const NnEmbeddings *emb)
   g_autofree float *row = NULL;
   SearchIndex *index;
 
-  if (n == 0 || dim == 0 || dim > 4096)
+  if (n == 0 || dim == 0 || dim > SEARCH_MAX_DIM)
     return NULL;
   index = g_new0 (SearchIndex, 1);
   index->dim_pad = (dim + SEARCH_BLOCK - 1) / SEARCH_BLOCK * SEARCH_BLOCK;

@@ -262,7 +262,8 @@ typedef struct
 /* The k nearest rows to query (dim values), nearest first (ties: lower index first), exact. The
  * search works in the rows' principal axes (computed when the embeddings are made: a rotation,
  * which keeps distances): one pass over every row's 16 most varied axes gives lower bounds, and
- * only rows whose bound is below the k-th best distance found are completed. distance is the
+ * only rows whose bound is below the k-th best distance found are completed (embeddings wider
+ * than 512 values, and k above 256, are scanned row by row instead, with the same result). distance is the
  * square root of the sum of squared differences in those axes, accumulated in float32 in a fixed
  * order: equal to the Euclidean distance up to float rounding, and exactly 0 for a query with the
  * same bits as a row. Returns min (k, n). Read-only on emb: any number of threads may search the
