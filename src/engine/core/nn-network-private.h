@@ -97,7 +97,7 @@ struct _NnNetwork
   GMutex    barrier_mutex;
   GCond     barrier_cond;
   size_t    barrier_count;
-  guint64   barrier_generation;
+  gint      barrier_generation; /* atomic; changed under barrier_mutex */
 
   size_t    max_act;        /* largest per-sample activation, floats */
   size_t    max_col;        /* largest conv im2col buffer for one image, floats */

@@ -13,26 +13,38 @@ G_DEFINE_QUARK (nn-network-error-quark, nn_network_error)
 static void run_job (NnNetwork *net, size_t w);
 
 /* The workers of a training batch meet here (NnBatchSync.wait): the last to arrive wakes the
- * others. Only workers with samples take part, n_active of them. */
+ * others. Only workers with samples take part, n_active of them. A batch norm's share of a batch
+ * takes microseconds, so a waiting worker first spins a little before it sleeps. */
 void
 nn_network_batch_barrier (NnBatchSync *sync)
 {
   NnNetwork *net = sync->data;
-  guint64 generation;
+  gint generation;
 
   if (net->n_active <= 1)
     return;
   g_mutex_lock (&net->barrier_mutex);
-  generation = net->barrier_generation;
+  generation = g_atomic_int_get (&net->barrier_generation);
   if (++net->barrier_count == net->n_active)
     {
       net->barrier_count = 0;
-      net->barrier_generation++;
+      g_atomic_int_inc (&net->barrier_generation);
       g_cond_broadcast (&net->barrier_cond);
+      g_mutex_unlock (&net->barrier_mutex);
+      return;
     }
-  else
-    while (net->barrier_generation == generation)
-      g_cond_wait (&net->barrier_cond, &net->barrier_mutex);
+  g_mutex_unlock (&net->barrier_mutex);
+  for (int spin = 0; spin < 20000; spin++)
+    {
+      if (g_atomic_int_get (&net->barrier_generation) != generation)
+        return;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause ();
+#endif
+    }
+  g_mutex_lock (&net->barrier_mutex);
+  while (g_atomic_int_get (&net->barrier_generation) == generation)
+    g_cond_wait (&net->barrier_cond, &net->barrier_mutex);
   g_mutex_unlock (&net->barrier_mutex);
 }
 
