@@ -276,6 +276,10 @@ static const Case cases[] = {
   /* ---- other arguments: status 2 ---- */
   { "output-empty", { "train", "--output", "", NULL }, 2, "--output needs a value, not an empty string" },
   { "arch-empty", { "train", "--arch", "", NULL }, 2, "--arch needs a value, not an empty string" },
+  { "preset-unknown", { "train", "--preset", "fastest", NULL }, 2,
+    "There is no recipe called “fastest” \\(there are reference, .*quick, accurate\\)" },
+  { "preset-with-resume", { "train", "--preset", "quick", "--resume", "last", NULL }, 2,
+    "--preset cannot go with --resume, which keeps the run's recipe" },
   { "data-empty", { "evaluate", "--data", "", "model", NULL }, 2,
     "--data needs a value, not an empty string" },
   { "dataset-empty", { "inspect", "--dataset", "", NULL }, 2,

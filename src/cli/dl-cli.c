@@ -26,6 +26,7 @@
 #include "nn-model.h"
 #include "nn-png.h"
 #include "nn-preprocess.h"
+#include "nn-preset.h"
 #include "nn-report.h"
 #include "nn-run-store.h"
 #include "nn-trainer.h"
@@ -829,6 +830,17 @@ print_recipe_extras (const NnTrainConfig *c)
     printf ("Train on    all training images, validation ones included: the last epoch is kept\n");
 }
 
+static gboolean
+list_presets_option (const char  *name,
+                     const char  *value,
+                     gpointer     data,
+                     GError     **error)
+{
+  for (const char *const *p = nn_preset_names (); *p != NULL; p++)
+    printf ("%-18s %s\n", *p, nn_preset_description (*p));
+  exit (0);
+}
+
 static int
 cmd_train (int    argc,
            char **argv)
@@ -842,6 +854,7 @@ cmd_train (int    argc,
   g_autoptr(GError) checkpoint_error = NULL;
   NnTrainConfig config;
   g_autofree char *opt_arch = NULL, *opt_optimizer = NULL, *opt_output = NULL;
+  g_autofree char *opt_preset = NULL;
   g_autofree char *opt_checkpoint = NULL, *opt_resume = NULL;
   g_autofree char *opt_name = NULL, *opt_runs_dir = NULL;
   g_autoptr(NnRunStore) store = NULL;
@@ -869,6 +882,11 @@ cmd_train (int    argc,
   TrainUi ui = { 0 };
   NnTrainHooks hooks = { on_train_progress, on_epoch_finished, on_should_stop, &ui };
   GOptionEntry entries[] = {
+    { "preset", 'p', 0, G_OPTION_ARG_STRING, &opt_preset,
+      "A recipe: its architecture and settings, which the options below change (reference, "
+      "reference-dropout, small, mlp, linear, quick or accurate; see --list-presets)", "NAME" },
+    { "list-presets", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, list_presets_option,
+      "List the recipes with a line on each, and exit", NULL },
     { "arch", 'a', 0, G_OPTION_ARG_STRING, &opt_arch,
       "Architecture: a preset (reference, reference-dropout, small, mlp, linear) or a spec "
       "like \"conv(32,3,pad=1) relu maxpool(2) flatten dense(10)\"", "SPEC" },
@@ -952,6 +970,45 @@ cmd_train (int    argc,
                       "saved. Ctrl+C stops after the current batch and keeps what was learnt.",
                       entries, TRUE);
   args = parse_options (ctx, argc, argv, &error);
+  /* a recipe's settings are the defaults that the options given change */
+  if (args != NULL && opt_preset != NULL)
+    {
+      NnTrainConfig p;
+
+      if (opt_resume != NULL)
+        return usage_fail ("--preset cannot go with --resume, which keeps the run's recipe",
+                           NULL);
+      nn_train_config_init (&p);
+      if (!nn_preset_apply (opt_preset, &p, &error))
+        {
+          nn_train_config_clear (&p);
+          return usage_fail (NULL, error);
+        }
+      if (opt_arch == NULL)
+        opt_arch = g_strdup (p.spec);
+      if (opt_optimizer == NULL)
+        opt_optimizer = g_strdup (nn_optimizer_kind_to_string (p.optimizer.kind));
+      opt_epochs = (int) p.epochs;
+      opt_batch = (int) p.batch_size;
+      opt_lr = p.optimizer.learning_rate;
+      opt_momentum = p.optimizer.momentum;
+      opt_wd = p.optimizer.weight_decay;
+      opt_rotation = p.rotation_degrees;
+      schedule = p.extras.lr_schedule.kind;
+      opt_step_epochs = (int) p.extras.lr_schedule.step_epochs;
+      opt_gamma = p.extras.lr_schedule.gamma;
+      opt_lr_min = p.extras.lr_schedule.min_lr;
+      opt_warmup = p.extras.lr_schedule.pct_start;
+      opt_div = p.extras.lr_schedule.div_factor;
+      opt_final_div = p.extras.lr_schedule.final_div_factor;
+      opt_smoothing = p.extras.label_smoothing;
+      opt_translate = p.extras.translate;
+      opt_scale = p.extras.scale;
+      opt_shear = p.extras.shear_degrees;
+      opt_alpha = p.extras.elastic_alpha;
+      opt_sigma = p.extras.elastic_sigma;
+      nn_train_config_clear (&p);
+    }
   if (args == NULL ||
       !parse_int_option ("epochs", epochs_text, 1, NN_TRAIN_MAX_EPOCHS, &opt_epochs, &error) ||
       !parse_int_option ("batch-size", batch_text, 1, NN_TRAIN_MAX_BATCH_SIZE, &opt_batch,

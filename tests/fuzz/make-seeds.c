@@ -275,6 +275,9 @@ model_seeds (const char *src_dir)
     { "mlp", "flatten dense(6) relu dropout(0.25) dense(4)", 1, 5, 3, 4 },
     { "cnn", "conv(2,3,pad=1) relu maxpool(2) flatten dense(3)", 1, 6, 6, 3 },
     { "cnn-rgb", "conv(3,3) relu conv(2,1) maxpool(3) flatten dense(2)", 3, 8, 7, 2 },
+    /* batch norm's buffers and checks, a strided 5×5 conv, global average pooling */
+    { "bn-cnn", "conv(4,5,pad=2,stride=2) batchnorm relu globalavgpool flatten dense(6) "
+      "batchnorm dense(3)", 1, 8, 8, 3 },
   };
   g_autofree char *bundled = g_build_filename (src_dir, "data", "model", NULL);
 

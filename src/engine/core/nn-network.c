@@ -34,7 +34,7 @@ nn_network_batch_barrier (NnBatchSync *sync)
       return;
     }
   g_mutex_unlock (&net->barrier_mutex);
-  for (int spin = 0; spin < 20000; spin++)
+  for (int spin = 0; spin < 2000; spin++)
     {
       if (g_atomic_int_get (&net->barrier_generation) != generation)
         return;

@@ -18,11 +18,13 @@ static const char *const presets[] = {
   "small", "conv(8,3,pad=1) relu maxpool(2) conv(16,3,pad=1) relu maxpool(2) flatten dense(10)",
   "mlp", "flatten dense(256) relu dense(10)",
   "linear", "flatten dense(10)",
+  "quick", NN_SPEC_QUICK,
+  "accurate", NN_SPEC_ACCURATE,
   NULL,
 };
 
 static const char *const preset_names[] = {
-  "reference", "reference-dropout", "small", "mlp", "linear", NULL,
+  "reference", "reference-dropout", "small", "mlp", "linear", "quick", "accurate", NULL,
 };
 
 const char *

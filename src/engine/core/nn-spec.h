@@ -28,6 +28,13 @@ typedef struct
 /* The reference recipe: the default everywhere. */
 #define NN_SPEC_REFERENCE \
   "conv(32,3,pad=1) relu maxpool(2) conv(64,3,pad=1) relu maxpool(2) flatten dense(128) relu dense(10)"
+/* The architectures of the "quick" and "accurate" recipes (nn-preset.h). */
+#define NN_SPEC_QUICK \
+  "conv(16,3,pad=1) relu maxpool(2) batchnorm conv(32,3,pad=1) relu maxpool(2) batchnorm " \
+  "flatten dense(64) batchnorm relu dense(10)"
+#define NN_SPEC_ACCURATE \
+  "conv(32,3,pad=1) batchnorm relu maxpool(2) conv(64,3,pad=1) batchnorm relu conv(64,3,pad=1) " \
+  "batchnorm relu maxpool(2) flatten dense(128) batchnorm relu dropout(0.25) dense(10)"
 
 NnSpec      *nn_spec_parse         (const char   *text,
                                     GError      **error);
