@@ -48,6 +48,14 @@ for s in "${sources[@]}"; do
   fi
 done
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
+# export's train.py, which meson embeds as a C string (a custom_target), the same way
+if grep -q "'nn_export_train_script'" src/engine/meson.build; then
+  python3 scripts/embed-text.py src/engine/core/nn-export-train.py "$out/nn-export-train-script.c" \
+    nn_export_train_script || fail=1
+  "$cc" "${flags[@]}" -c "$out/nn-export-train-script.c" -o "$out/engine/nn-export-train-script.o" \
+    || fail=1
+  objects+=("$out/engine/nn-export-train-script.o")
+fi
 [ $fail -eq 0 ] || { echo "tsan: the engine did not compile" >&2; exit 1; }
 "$cc" "${flags[@]}" -c tests/tsan/gthread-shim.c -o "$out/gthread-shim.o" || exit 1
 
