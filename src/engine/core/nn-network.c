@@ -544,7 +544,8 @@ typedef struct
   size_t        n_correct[NN_NETWORK_MAX_SLICES];
 } TeamStep;
 
-/* Item s < n_slices clears slice s's gradient block; the others copy a stripe of the input. */
+/* The first n_slices · n_threads items clear a stripe of a slice's gradient block; the next
+ * n_threads copy a stripe of the input. */
 static void
 team_begin_item (gpointer data,
                  size_t   worker,
@@ -552,14 +553,15 @@ team_begin_item (gpointer data,
 {
   TeamStep *step = data;
   NnNetwork *net = step->net;
-  size_t in_size = nn_network_get_input_size (net), n_stripes = 2 * net->n_threads, lo, n;
+  size_t in_size = nn_network_get_input_size (net), T = net->n_threads, lo, n;
 
-  if (item < net->n_slices)
+  if (item < net->n_slices * T)
     {
-      memset (net->workers[item].grads, 0, sizeof (float) * net->n_params);
+      split_batch (net->n_params, T, item % T, &lo, &n);
+      memset (net->workers[item / T].grads + lo, 0, sizeof (float) * n);
       return;
     }
-  split_batch (step->B, n_stripes, item - net->n_slices, &lo, &n);
+  split_batch (step->B, T, item - net->n_slices * T, &lo, &n);
   memcpy (net->workers[0].acts[0] + lo * in_size, step->x + lo * in_size,
           sizeof (float) * n * in_size);
 }
@@ -609,7 +611,7 @@ train_step_team (NnNetwork    *net,
   for (size_t s = 0; s < net->n_slices; s++)
     nn_rng_init (&rngs[s], dropout_seed ^ (G_GUINT64_CONSTANT (0x9E3779B97F4A7C15) * (s + 1)));
 
-  nn_team_run (&net->team, net->n_slices + 2 * net->n_threads, team_begin_item, &step);
+  nn_team_run (&net->team, (net->n_slices + 1) * net->n_threads, team_begin_item, &step);
   nn_network_forward_team (net, NULL, B, step.slice_start, rngs);
   nn_team_run (&net->team, net->n_slices, team_loss_item, &step);
   nn_network_backward_team (net, B, step.slice_start);
