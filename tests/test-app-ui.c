@@ -731,6 +731,40 @@ test_preferences_rows (void)
   g_assert_null (weak);
 }
 
+/* Every page fits a phone's 360 pixels (the window's minimum width), with a dataset, a model
+ * and an evaluation showing: nothing forces a wider window. */
+static void
+test_pages_fit_narrow (void)
+{
+  DlWindow *window = make_window ();
+  DlEvaluatePage *evaluate = dl_window_get_evaluate_page (window);
+  g_autoptr(GtkSelectionModel) pages = adw_view_stack_get_pages (window->stack);
+  gint64 end;
+  int widest = 0;
+
+  dl_window_set_dataset (window, bars_dataset (300, 100));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (evaluate), "evaluate.run", NULL));
+  end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while ((dl_evaluate_page_get_evaluation (evaluate) == NULL ||
+          dl_explore_page_get_report (dl_window_get_explore_page (window)) == NULL) &&
+         g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  dl_dataset_page_select (dl_window_get_dataset_page (window), 2);
+  spin ();
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+    {
+      g_autoptr(AdwViewStackPage) item = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      GtkWidget *child = adw_view_stack_page_get_child (item);
+      int minimum;
+
+      gtk_widget_measure (child, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      g_test_message ("%s: at least %d pixels wide", adw_view_stack_page_get_name (item), minimum);
+      widest = MAX (widest, minimum);
+    }
+  g_assert_cmpint (widest, <=, 360);
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -756,5 +790,6 @@ main (int   argc,
   g_test_add_func ("/app-ui/train-page/status", test_train_page_status);
   g_test_add_func ("/app-ui/draw-page/pen-and-source", test_draw_page_pen_and_source);
   g_test_add_func ("/app-ui/preferences/rows", test_preferences_rows);
+  g_test_add_func ("/app-ui/pages/fit-narrow", test_pages_fit_narrow);
   return g_test_run ();
 }
