@@ -231,6 +231,8 @@ static const Case cases[] = {
     "unknown --optimizer \\(use adam, adamw or sgd\\)" },
   { "momentum-with-adamw", { "train", "--optimizer", "adamw", "--momentum", "0.5", NULL }, 2,
     "--momentum applies to --optimizer sgd only" },
+  { "momentum-with-default-adam", { "train", "--momentum", "0.5", NULL }, 2,
+    "--momentum applies to --optimizer sgd only" },
   { "epochs-zero", { "train", "--epochs", "0", NULL }, 2,
     WHOLE_OPTION ("epochs", "1", "10000", "0") },
   { "epochs-negative", { "train", "--epochs", "-1", NULL }, 2,

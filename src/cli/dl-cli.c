@@ -1068,8 +1068,8 @@ cmd_train (int    argc,
                        "--lr-schedule one-cycle", NULL);
   if (sigma_text != NULL && alpha_text == NULL)
     return usage_fail ("--elastic-sigma needs --elastic-alpha", NULL);
-  if (momentum_text != NULL && opt_optimizer != NULL &&
-      g_ascii_strcasecmp (opt_optimizer, "sgd") != 0)
+  if (momentum_text != NULL &&
+      (opt_optimizer == NULL || g_ascii_strcasecmp (opt_optimizer, "sgd") != 0))
     return usage_fail ("--momentum applies to --optimizer sgd only", NULL);
   if (!check_output_file (opt_checkpoint, &error))
     return fail ("cannot write the checkpoint there", error);
