@@ -13,6 +13,7 @@
 #include "dl-train-page.h"
 #include "dl-training.h"
 #include "nn-network.h"
+#include "nn-preset.h"
 #include "nn-rng.h"
 
 #define APP_SCHEMA "io.github.digitlab.DigitLab"
@@ -162,6 +163,24 @@ pointed_text (DlSpecEditor *editor)
   g_assert_cmpint (start, >=, 0);
   g_assert_cmpint (start, <=, end);
   return g_utf8_substring (text, start, end);
+}
+
+/* The first widget of that type under widget, depth first. */
+static GtkWidget *
+find_widget_of_type (GtkWidget *widget,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 /* The button that runs the action, anywhere under widget. */
@@ -318,6 +337,63 @@ test_editor (void)
     g_assert_cmpstr (text, ==, nn_spec_preset_lookup ("small"));
   }
   g_assert_true (dl_spec_editor_get_valid (editor));
+
+  /* a preset chosen in the list is a recipe: its training settings come with it, the seed and
+   * the validation split stay */
+  {
+    AdwComboRow *row = ADW_COMBO_ROW (find_widget_of_type (GTK_WIDGET (page),
+                                                           ADW_TYPE_COMBO_ROW));
+    GListModel *model = adw_combo_row_get_model (row);
+    NnTrainConfig expected, got;
+    guint quick = G_MAXUINT, reference = G_MAXUINT;
+
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr(GtkStringObject) item = g_list_model_get_item (model, i);
+
+        if (g_str_equal (gtk_string_object_get_string (item), "quick"))
+          quick = i;
+        if (g_str_equal (gtk_string_object_get_string (item), "reference"))
+          reference = i;
+      }
+    g_assert_cmpuint (quick, !=, G_MAXUINT);
+    g_settings_set_uint (settings, "seed", 77);
+    g_settings_set_uint (settings, "validation-size", 300);
+    adw_combo_row_set_selected (row, quick);
+    spin ();
+    nn_train_config_init (&expected);
+    expected.seed = 77;
+    expected.validation_size = 300;
+    g_assert_true (nn_preset_apply ("quick", &expected, NULL));
+    nn_train_config_init (&got);
+    dl_recipe_from_settings (settings, &got);
+    g_assert_cmpstr (got.spec, ==, expected.spec);
+    g_assert_cmpuint (got.epochs, ==, expected.epochs);
+    g_assert_cmpuint (got.batch_size, ==, expected.batch_size);
+    g_assert_cmpint (got.optimizer.kind, ==, expected.optimizer.kind);
+    g_assert_cmpfloat (got.optimizer.learning_rate, ==, expected.optimizer.learning_rate);
+    g_assert_cmpfloat (got.rotation_degrees, ==, expected.rotation_degrees);
+    g_assert_cmpmem (&got.extras, sizeof got.extras, &expected.extras, sizeof expected.extras);
+    g_assert_cmpuint (got.seed, ==, 77);
+    g_assert_cmpuint (got.validation_size, ==, 300);
+    {
+      g_autofree char *text = dl_spec_editor_dup_text (editor);
+
+      g_assert_cmpstr (text, ==, nn_spec_preset_lookup ("quick"));
+    }
+    nn_train_config_clear (&got);
+    nn_train_config_clear (&expected);
+    /* back to the reference: its settings are the defaults again */
+    adw_combo_row_set_selected (row, reference);
+    spin ();
+    g_assert_cmpuint (g_settings_get_uint (settings, "epochs"), ==, 10);
+    g_assert_cmpfloat (g_settings_get_double (settings, "rotation-degrees"), ==, 10);
+    {
+      g_autofree char *schedule = g_settings_get_string (settings, "lr-schedule");
+
+      g_assert_cmpstr (schedule, ==, "constant");
+    }
+  }
 
   /* a change while a measurement runs cancels it without harm */
   dl_spec_editor_set_text (editor, "flatten dense(10)");

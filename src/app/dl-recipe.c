@@ -8,18 +8,25 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-/* Descriptions of the presets this version knows; a preset without one shows its spec. */
+#include "nn-preset.h"
+
+/* Descriptions of the presets (nn_preset_description's, translated); a preset without one here
+ * shows the engine's. */
 static const char *
 preset_description (const char *name)
 {
   static const struct { const char *name; const char *description; } known[] = {
-    { "reference", N_("The default: two convolutions and a dense layer") },
+    { "reference", N_("The default: two convolutions and two dense layers, Adam, 10 epochs, "
+                      "±10° rotation") },
     { "reference-dropout", N_("The reference network with dropout before its last layer") },
-    { "small", N_("Two narrow convolutions: quick to train, a little less accurate") },
-    { "mlp", N_("One hidden dense layer of 256 units, no convolutions") },
-    { "linear", N_("A single dense layer: multinomial logistic regression") },
-    { "quick", N_("Built for speed: a network that learns in seconds, for live demos") },
-    { "accurate", N_("Built for the best accuracy, at the cost of longer training") },
+    { "small", N_("Two narrow convolutions and one dense layer: fast, a little less "
+                  "accurate") },
+    { "mlp", N_("No convolutions: one hidden dense layer of 256 units") },
+    { "linear", N_("One dense layer on the pixels: the baseline every network must beat") },
+    { "quick", N_("A small batch-norm network, one epoch under a one-cycle schedule: a network "
+                  "learning live in seconds") },
+    { "accurate", N_("A deeper batch-norm network, affine augmentation, one-cycle AdamW and "
+                     "label smoothing for 15 epochs, aiming at the highest accuracy") },
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (known); i++)
@@ -47,6 +54,8 @@ dl_recipe_presets (size_t *n_choices)
 
           list[i].id = names[i];
           list[i].label = names[i];
+          if (description == NULL)
+            description = nn_preset_description (names[i]);
           list[i].description = description != NULL ? description
                                                      : nn_spec_preset_lookup (names[i]);
         }
@@ -316,6 +325,107 @@ dl_recipe_from_settings (GSettings     *settings,
   e->lr_schedule.final_div_factor = g_settings_get_double (settings, "lr-final-div-factor");
   e->label_smoothing = (float) g_settings_get_double (settings, "label-smoothing");
   e->train_on_all = g_settings_get_boolean (settings, "train-on-all");
+}
+
+/* A double key set to value, held within the key's range */
+static void
+set_double_clamped (GSettings  *settings,
+                    const char *key,
+                    double      value)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaKey) schema_key = NULL;
+  g_autoptr(GVariant) range = NULL;
+  g_autoptr(GVariant) limits = NULL;
+  const char *kind;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  schema_key = g_settings_schema_get_key (schema, key);
+  range = g_settings_schema_key_get_range (schema_key);
+  g_variant_get (range, "(&sv)", &kind, &limits);
+  if (g_str_equal (kind, "range"))
+    {
+      double lo, hi;
+
+      g_variant_get (limits, "(dd)", &lo, &hi);
+      value = CLAMP (value, lo, hi);
+    }
+  g_settings_set_double (settings, key, value);
+}
+
+static void
+set_uint_clamped (GSettings  *settings,
+                  const char *key,
+                  guint       value)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaKey) schema_key = NULL;
+  g_autoptr(GVariant) range = NULL;
+  g_autoptr(GVariant) limits = NULL;
+  const char *kind;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  schema_key = g_settings_schema_get_key (schema, key);
+  range = g_settings_schema_key_get_range (schema_key);
+  g_variant_get (range, "(&sv)", &kind, &limits);
+  if (g_str_equal (kind, "range"))
+    {
+      guint lo, hi;
+
+      g_variant_get (limits, "(uu)", &lo, &hi);
+      value = CLAMP (value, lo, hi);
+    }
+  g_settings_set_uint (settings, key, value);
+}
+
+void
+dl_recipe_to_settings (GSettings           *settings,
+                       const NnTrainConfig *c)
+{
+  const NnTrainExtras *e = &c->extras;
+  const char *preset = dl_recipe_preset_for_spec (c->spec);
+
+  /* one change for those who follow the settings, not twenty */
+  g_settings_delay (settings);
+  g_settings_set_string (settings, "architecture", preset != NULL ? preset : c->spec);
+  g_settings_set_string (settings, "optimizer", nn_optimizer_kind_to_string (c->optimizer.kind));
+  set_double_clamped (settings, "learning-rate", c->optimizer.learning_rate);
+  set_double_clamped (settings, "weight-decay", c->optimizer.weight_decay);
+  set_uint_clamped (settings, "epochs", c->epochs);
+  set_uint_clamped (settings, "batch-size", c->batch_size);
+  set_double_clamped (settings, "rotation-degrees", c->rotation_degrees);
+  set_double_clamped (settings, "translate", e->translate);
+  set_double_clamped (settings, "scale", e->scale);
+  set_double_clamped (settings, "shear-degrees", e->shear_degrees);
+  set_double_clamped (settings, "elastic-alpha", e->elastic_alpha);
+  set_double_clamped (settings, "elastic-sigma", e->elastic_sigma);
+  g_settings_set_string (settings, "lr-schedule",
+                         nn_lr_schedule_kind_to_string (e->lr_schedule.kind));
+  set_uint_clamped (settings, "lr-step-epochs", e->lr_schedule.step_epochs);
+  set_double_clamped (settings, "lr-gamma", e->lr_schedule.gamma);
+  set_double_clamped (settings, "lr-min", e->lr_schedule.min_lr);
+  set_double_clamped (settings, "lr-warmup-fraction", e->lr_schedule.pct_start);
+  set_double_clamped (settings, "lr-div-factor", e->lr_schedule.div_factor);
+  set_double_clamped (settings, "lr-final-div-factor", e->lr_schedule.final_div_factor);
+  set_double_clamped (settings, "label-smoothing", e->label_smoothing);
+  g_settings_set_boolean (settings, "train-on-all", e->train_on_all);
+  g_settings_apply (settings);
+}
+
+gboolean
+dl_recipe_apply_preset (GSettings  *settings,
+                        const char *name)
+{
+  NnTrainConfig config;
+  gboolean ok;
+
+  nn_train_config_init (&config);
+  dl_recipe_from_settings (settings, &config);
+  ok = nn_preset_apply (name, &config, NULL);
+  if (ok)
+    dl_recipe_to_settings (settings, &config);
+  nn_train_config_clear (&config);
+  return ok;
 }
 
 char *

@@ -48,6 +48,15 @@ const char     *dl_recipe_preset_for_spec  (const char         *text);
  * schedule, weight decay, label smoothing, augmentation, validation split, seed. */
 void            dl_recipe_from_settings    (GSettings          *settings,
                                             NnTrainConfig      *config);
+/* The recipe's training settings from config into settings, at once: all but the run's own
+ * (seed, validation split), which a preset leaves alone. Values beyond a key's range are
+ * clamped to it. */
+void            dl_recipe_to_settings      (GSettings          *settings,
+                                            const NnTrainConfig *config);
+/* Applies the named preset (nn-preset.h) to the settings: its architecture and its training
+ * settings. FALSE for an unknown name. */
+gboolean        dl_recipe_apply_preset     (GSettings          *settings,
+                                            const char         *name);
 /* The augmentation part alone. */
 void            dl_recipe_augment_from_settings (GSettings     *settings,
                                                  NnAugmentConfig *augment);

@@ -683,8 +683,14 @@ on_preset_selected (DlTrainPage *self)
   if (self->syncing_arch || i >= n)
     return;
   spec = nn_spec_preset_lookup (presets[i].id);
-  if (spec != NULL)
-    dl_spec_editor_set_text (self->spec_editor, spec);
+  if (spec == NULL)
+    return;
+  /* a preset is a recipe: its architecture and the training settings made for it (the seed and
+   * the validation split stay the user's) */
+  self->syncing_arch = TRUE;
+  dl_recipe_apply_preset (self->settings, presets[i].id);
+  self->syncing_arch = FALSE;
+  dl_spec_editor_set_text (self->spec_editor, spec);
 }
 
 /* The setting changed elsewhere (another window, a test): the editor follows. */
