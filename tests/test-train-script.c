@@ -373,6 +373,61 @@ test_torchrun (void)
   remove_tree (dir);
 }
 
+/* Bad input to train.py: one line on stderr that says what, and a failing exit status. */
+static void
+test_hostile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *config = NULL;
+  const guint8 truncated[] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3 };
+  const char *const cases[][3] = {
+    /* what is in the data folder, the config's layers, the message it must give */
+    { "truncated", NULL, "holds 3 bytes of data, its header says 7840" },
+    { "gzip", NULL, "is not a readable gzip file" },
+    { "good", "[{\"type\": \"conv3d\"}]", "does not know the layer kind 'conv3d'" },
+  };
+
+  if (skip_without_torch ())
+    return;
+  dir = g_dir_make_tmp ("digit-lab-hostile-py-XXXXXX", &error);
+  g_assert_no_error (error);
+  script = g_build_filename (dir, "train.py", NULL);
+  config = g_build_filename (dir, "config.json", NULL);
+  g_assert_true (g_file_set_contents (script, nn_export_train_script, -1, NULL));
+  for (size_t c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *data = g_build_filename (dir, cases[c][0], NULL);
+      g_autofree char *images = g_build_filename (data, "train-images-idx3-ubyte", NULL);
+      g_autofree char *gz = g_build_filename (data, "train-images-idx3-ubyte.gz", NULL);
+      g_autofree char *json = g_strdup_printf ("{\"format_version\": 1, \"input_shape\": [1, 28, 28], "
+                                               "\"num_classes\": 10, \"layers\": %s, "
+                                               "\"training\": {\"validation_size\": 100}}",
+                                               cases[c][1] != NULL ? cases[c][1] : "[]");
+      g_autofree char *output = g_build_filename (dir, "out", NULL);
+      g_autofree char *err = NULL;
+      const char *argv[] = { python, script, "--data", data, "--output", output, NULL };
+      const char *source = g_strcmp0 (cases[c][0], "good") == 0 ? subset_dir : data;
+
+      argv[3] = source;
+      g_mkdir (data, 0755);
+      if (g_strcmp0 (cases[c][0], "truncated") == 0)
+        g_assert_true (g_file_set_contents (images, (const char *) truncated, sizeof truncated,
+                                            NULL));
+      else if (g_strcmp0 (cases[c][0], "gzip") == 0)
+        g_assert_true (g_file_set_contents (gz, "\x1f\x8b\x08\x00 not gzip", -1, NULL));
+      g_assert_true (g_file_set_contents (config, json, -1, NULL));
+      g_assert_false (run (argv, NULL, &err));
+      g_assert_true (g_str_has_prefix (err, "train.py: "));
+      g_assert_cmpuint (strchr (err, '\n') - err, ==, strlen (err) - 1);   /* one line */
+      if (strstr (err, cases[c][2]) == NULL)
+        g_error ("train.py said “%s”, not “%s”", err, cases[c][2]);
+      g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+    }
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -396,6 +451,7 @@ main (int   argc,
   g_test_add_func ("/cli/train-script/split", test_split);
   g_test_add_func ("/cli/train-script/predictions", test_predictions);
   g_test_add_func ("/cli/train-script/torchrun", test_torchrun);
+  g_test_add_func ("/cli/train-script/hostile", test_hostile);
   status = g_test_run ();
   if (subset_dir != NULL)
     remove_tree (subset_dir);

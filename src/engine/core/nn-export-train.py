@@ -32,6 +32,7 @@ import struct
 import sys
 import tempfile
 import time
+import zlib
 
 import torch
 import torch.nn as nn
@@ -240,7 +241,10 @@ def read_idx(path, want_dims):
     with open(path, "rb") as f:
         data = f.read()
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as e:
+            raise ValueError("%s is not a readable gzip file: %s" % (path, e)) from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08 or data[3] != want_dims:
         raise ValueError("%s is not an IDX file of unsigned bytes with %d dimensions" % (path, want_dims))
     dims = struct.unpack(">%dI" % want_dims, data[4:4 + 4 * want_dims])
@@ -629,4 +633,9 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (OSError, ValueError, KeyError, json.JSONDecodeError, struct.error, EOFError) as e:
+        # bad files and folders: one line, not a traceback
+        text = str(e) if not isinstance(e, KeyError) else "config.json lacks %s" % e
+        sys.exit("train.py: %s" % text)
