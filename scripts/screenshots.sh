@@ -2,6 +2,8 @@
 # screenshots.sh: screenshots of the real app under Xvfb, driven with xdotool, for the README
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Usage: scripts/screenshots.sh [BUILD_DIR] [OUT_DIR]; needs MNIST fetched (digit-lab-cli fetch).
+# TRAIN_SECONDS (default 35): how long the Train page trains before its picture; a busy machine
+# needs longer for the charts to show a few epochs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(realpath "${1:-build}")
@@ -39,7 +41,7 @@ sleep 2
 # Train: start a run from the keyboard and let a few epochs' worth of curves appear
 import -window root -crop 1200x800+0+0 "$out/train-ready.png"
 xdotool key --window "$wid" ctrl+Return
-sleep 35
+sleep "${TRAIN_SECONDS:-35}"
 import -window root -crop 1200x800+0+0 "$out/train.png"
 xdotool key --window "$wid" Escape
 sleep 2
@@ -57,9 +59,10 @@ import -window root -crop 1200x800+0+0 "$out/draw.png"
 xdotool key --window "$wid" alt+e
 sleep 1
 import -window root -crop 1200x800+0+0 "$out/evaluate-empty.png"
-xdotool mousemove --window "$wid" 600 554 click 1
-sleep 6
-xdotool mousemove --window "$wid" 435 263 click 1
+# Evaluate (Alt+V), then the cell of 9s taken for 4s: the matrix keeps its place, at its natural size
+xdotool key --window "$wid" alt+v
+sleep 15
+xdotool mousemove --window "$wid" 264 663 click 1
 sleep 1
 import -window root -crop 1200x800+0+0 "$out/evaluate.png"
 # Explore: the integrity report and the charts

@@ -313,7 +313,7 @@ static const struct
   { "win.export", { "<Control>e", NULL } },
   { "win.export-figure", { "<Shift><Control>e", NULL } },
   { "win.open-dataset", { "<Control>d", NULL } },
-  { "win.start-training", { "<Control>Return", "<Control>KP_Enter", NULL } },
+  { "win.start-training", { "<Control>Return", NULL } },
   { "win.previous-page", { "<Control>Page_Up", NULL } },
   { "win.next-page", { "<Control>Page_Down", NULL } },
 };
