@@ -8,6 +8,8 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-format.h"
+
 #include "nn-network.h"
 #include "nn-optimizer.h"
 #include "nn-rng.h"
@@ -387,7 +389,7 @@ check (DlSpecEditor *self)
   else
     {
       g_autofree char *params = NULL, *flops = NULL, *model = NULL, *acts = NULL;
-      g_autofree char *shown = NULL, *count = g_strdup_printf ("%'zu", n_params);
+      g_autofree char *shown = NULL, *count = dl_format_count (n_params);
       double activations = (double) (self->C * self->H * self->W);
 
       self->valid = TRUE;
