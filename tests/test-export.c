@@ -313,6 +313,10 @@ test_export_card_fields (void)
   model->training.n_threads = 2;
   model->training.hardware = g_strdup ("Test CPU 3000 (avx2-fma)");
   model->training.engine_version = g_strdup ("9.9.1");
+  model->training.weight_decay = 0.05;
+  model->training.extras.lr_schedule.kind = NN_LR_SCHEDULE_COSINE;
+  model->training.extras.translate = 0.1f;
+  model->training.extras.label_smoothing = 0.1f;
   nn_rng_init (&rng, 5);
   for (size_t i = 0; i < images->n_images; i++)
     {
@@ -360,6 +364,10 @@ test_export_card_fields (void)
   g_assert_nonnull (strstr (card, "| training time | 1 min 23 s (evaluation excluded) |"));
   g_assert_nonnull (strstr (card, "| hardware | Test CPU 3000 \\(avx2-fma\\), 2 threads, no GPU |"));
   g_assert_nonnull (strstr (card, "trained with Digit Lab 9.9.1, exported with Digit Lab "));
+  g_assert_nonnull (strstr (card, "| optimiser | adam, learning rate 0.0015, weight decay 0.05, "
+                                  "cosine schedule down to 0 |"));
+  g_assert_nonnull (strstr (card, "| augmentation | random rotation ±7.5°, translation ±10%; "
+                                  "label smoothing 0.1 on training images only |"));
   g_assert_nonnull (strstr (card, "@article{lecun1998gradient,"));
   g_assert_nonnull (strstr (card, "pages   = {2278--2324},"));
   g_assert_nonnull (strstr (card, "model, config = train.load_model(\".\")"));

@@ -226,6 +226,66 @@ append_pytorch_layers (GString       *s,
     }
 }
 
+/* ", cosine schedule down to 0": the learning-rate schedule when it is not constant */
+static void
+append_schedule (GString             *s,
+                 const NnTrainExtras *e)
+{
+  const NnLrSchedule *l = &e->lr_schedule;
+
+  switch (l->kind)
+    {
+    case NN_LR_SCHEDULE_STEP:
+      g_string_append_printf (s, ", step schedule (× ");
+      append_number (s, "%g", l->gamma);
+      g_string_append_printf (s, " every %u epoch%s)", l->step_epochs, l->step_epochs == 1 ? "" : "s");
+      break;
+    case NN_LR_SCHEDULE_COSINE:
+      g_string_append (s, ", cosine schedule down to ");
+      append_number (s, "%g", l->min_lr);
+      break;
+    case NN_LR_SCHEDULE_ONE_CYCLE:
+      g_string_append (s, ", one-cycle schedule (rising over ");
+      append_number (s, "%g", 100 * l->pct_start);
+      g_string_append (s, "% of the steps)");
+      break;
+    default:
+      break;
+    }
+}
+
+/* "; translation ±10%, scale ±10%, shear ±5°, elastic α 8 σ 4": what is on besides rotation */
+static void
+append_augmentation (GString             *s,
+                     const NnTrainExtras *e)
+{
+  if (e->translate > 0)
+    {
+      g_string_append (s, ", translation ±");
+      append_number (s, "%g", 100 * e->translate);
+      g_string_append_c (s, '%');
+    }
+  if (e->scale > 0)
+    {
+      g_string_append (s, ", scale ±");
+      append_number (s, "%g", 100 * e->scale);
+      g_string_append_c (s, '%');
+    }
+  if (e->shear_degrees > 0)
+    {
+      g_string_append (s, ", shear ±");
+      append_number (s, "%g", e->shear_degrees);
+      g_string_append (s, "°");
+    }
+  if (e->elastic_alpha > 0)
+    {
+      g_string_append (s, ", elastic distortion α ");
+      append_number (s, "%g", e->elastic_alpha);
+      g_string_append (s, " σ ");
+      append_number (s, "%g", e->elastic_sigma);
+    }
+}
+
 /* One row of the results table: the cell's name, then numbers in the C locale. */
 static void
 append_result_row (GString    *s,
@@ -553,12 +613,28 @@ nn_export_model_card (const NnModel      *model,
       append_markdown_text (s, t->optimizer);
       g_string_append (s, ", learning rate ");
       append_number (s, "%g", t->learning_rate);
+      if (t->weight_decay > 0)
+        {
+          g_string_append (s, ", weight decay ");
+          append_number (s, "%g", t->weight_decay);
+        }
+      append_schedule (s, &t->extras);
       g_string_append_printf (s, " |\n| batch size | %u |\n"
-                              "| epochs | %u (best epoch by validation accuracy: %u) |\n"
+                              "| epochs | %u (%s: %u) |\n"
                               "| augmentation | random rotation ±", t->batch_size, t->epochs,
-                              t->best_epoch);
+                              t->extras.train_on_all
+                                ? "chosen on the validation split before, then trained on all "
+                                  "images; the last epoch kept"
+                                : "best epoch by validation accuracy", t->best_epoch);
       append_number (s, "%g", t->rotation_degrees);
-      g_string_append_printf (s, "° on training images only |\n"
+      g_string_append (s, "°");
+      append_augmentation (s, &t->extras);
+      if (t->extras.label_smoothing > 0)
+        {
+          g_string_append (s, "; label smoothing ");
+          append_number (s, "%g", t->extras.label_smoothing);
+        }
+      g_string_append_printf (s, " on training images only |\n"
                               "| validation | %u images held out of the training set, seed %"
                               G_GUINT64_FORMAT " |\n| training images | %u |\n",
                               t->validation_size, t->seed, t->n_train);
