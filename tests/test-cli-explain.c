@@ -303,11 +303,14 @@ test_cli_explain_locales (void)
       g_autofree char *json = g_build_filename (work_dir, dir, "explain.json", NULL);
       g_autofree char *text = NULL;
 
-      if (newlocale (LC_ALL_MASK, locales[i], (locale_t) 0) == (locale_t) 0)
+      locale_t probe = newlocale (LC_ALL_MASK, locales[i], (locale_t) 0);
+
+      if (probe == (locale_t) 0)
         {
           g_test_message ("%s is not installed", locales[i]);
           continue;
         }
+      freelocale (probe);
       cli_locale (&l, locales[i], "explain", "--no-nearest", "one.png", "--output", dir, NULL);
       g_assert_cmpint (l.status, ==, 0);
       g_assert_true (g_file_get_contents (json, &text, NULL, NULL));
