@@ -367,6 +367,9 @@ dl_draw_page_init (DlDrawPage *self)
                                 G_SETTINGS_BIND_DEFAULT, pen_name_to_index, pen_index_to_name,
                                 NULL, NULL);
   on_pen_changed (self);
+  /* the drop-down's own button is what screen readers reach: it gets the name too */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (GTK_WIDGET (self->pen_dropdown))),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Pen width"), -1);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear", FALSE);
 }
