@@ -287,8 +287,26 @@ n_buffer_tensors (const NnLayer *l)
   return n;
 }
 
+/* What a run measured rather than chose: how long training took and on what. config.json keeps
+ * them (the model card shows them); the copy inside the weights leaves them out, so that the
+ * same recipe, seed and data give the same model.safetensors, byte for byte, on every run. */
+static gboolean
+is_measurement (const char *key)
+{
+  return strcmp (key, "training_seconds") == 0 || strcmp (key, "hardware") == 0;
+}
+
+static char *config_to_json (const NnModel *model, gboolean with_measurements);
+
 char *
 nn_model_config_to_json (const NnModel *model)
+{
+  return config_to_json (model, TRUE);
+}
+
+static char *
+config_to_json (const NnModel *model,
+                gboolean       with_measurements)
 {
   GString *s = g_string_new (NULL);
   const NnSpec *spec = nn_network_get_spec (model->net);
@@ -385,7 +403,7 @@ nn_model_config_to_json (const NnModel *model)
           nn_json_write_key (&w, "best_validation_accuracy");
           nn_json_write_number_fmt (&w, "%.9g", t->best_val_accuracy);
         }
-      if (isfinite (t->seconds))
+      if (with_measurements && isfinite (t->seconds))
         {
           nn_json_write_key (&w, "training_seconds");
           nn_json_write_number_fmt (&w, "%.6g", t->seconds);
@@ -395,7 +413,7 @@ nn_model_config_to_json (const NnModel *model)
           nn_json_write_key (&w, "threads");
           nn_json_write_uint (&w, t->n_threads);
         }
-      if (t->hardware != NULL)
+      if (with_measurements && t->hardware != NULL)
         {
           nn_json_write_key (&w, "hardware");
           nn_json_write_string (&w, t->hardware);
@@ -686,7 +704,11 @@ nn_model_save (const NnModel  *model,
     return io_error (error, errno, "Cannot create the folder %s", parent);
 
   config = nn_model_config_to_json (model);
-  weights = serialize_weights (model, config, error);
+  {
+    g_autofree char *embedded = config_to_json (model, FALSE);
+
+    weights = serialize_weights (model, embedded, error);
+  }
   if (weights == NULL)
     return FALSE;
 
@@ -1146,6 +1168,64 @@ json_equal (const NnJsonNode *a,
     }
 }
 
+/* a's and b's members the same, in any order, those for which skip () is TRUE set aside; linear
+ * through an index of b's members */
+static gboolean
+json_objects_equal_except (const NnJsonNode *a,
+                           const NnJsonNode *b,
+                           gboolean        (*skip) (const char *key))
+{
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  size_t n_a = 0;
+
+  for (size_t j = 0; j < nn_json_object_get_size (b); j++)
+    if (!skip (nn_json_object_get_key (b, j)))
+      g_hash_table_insert (index, (gpointer) nn_json_object_get_key (b, j),
+                           (gpointer) nn_json_object_get_value (b, j));
+  for (size_t i = 0; i < nn_json_object_get_size (a); i++)
+    {
+      const char *key = nn_json_object_get_key (a, i);
+      const NnJsonNode *other;
+
+      if (skip (key))
+        continue;
+      n_a++;
+      other = g_hash_table_lookup (index, key);
+      if (other == NULL || !json_equal (nn_json_object_get_value (a, i), other))
+        return FALSE;
+    }
+  /* duplicate keys are refused by the parser, so equal counts mean the same members */
+  return n_a == g_hash_table_size (index);
+}
+
+static gboolean
+is_training_key (const char *key)
+{
+  return strcmp (key, "training") == 0;
+}
+
+/* Two configurations are the same model when they agree on everything but the measurements
+ * inside "training" (which the copy in the weights leaves out; older files kept them there). */
+static gboolean
+configs_equal (const NnJsonNode *a,
+               const NnJsonNode *b)
+{
+  const NnJsonNode *ta, *tb;
+  gboolean (*skip_training) (const char *) = NULL;
+
+  if (nn_json_node_get_kind (a) != NN_JSON_OBJECT || nn_json_node_get_kind (b) != NN_JSON_OBJECT)
+    return json_equal (a, b);
+  ta = nn_json_object_get (a, "training");
+  tb = nn_json_object_get (b, "training");
+  if (ta != NULL && tb != NULL && nn_json_node_get_kind (ta) == NN_JSON_OBJECT &&
+      nn_json_node_get_kind (tb) == NN_JSON_OBJECT)
+    skip_training = is_measurement;
+  if (skip_training == NULL)
+    return json_equal (a, b);
+  return json_objects_equal_except (ta, tb, skip_training) &&
+         json_objects_equal_except (a, b, is_training_key);
+}
+
 /* A folder's config.json must say what the copy inside its weights says: otherwise the two
  * files come from different models (or one was edited), and neither can be trusted. */
 static gboolean
@@ -1169,7 +1249,7 @@ check_embedded_config (const Config        *c,
                    "cannot be checked against it");
       return FALSE;
     }
-  if (json_equal (c->root, root))
+  if (configs_equal (c->root, root))
     return TRUE;
 
   /* name the first member that differs, through an index of theirs to stay linear */
