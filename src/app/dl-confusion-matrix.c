@@ -280,7 +280,7 @@ geometry (DlConfusionMatrix *self,
           double             h,
           Geometry          *g)
 {
-  int tw, th;
+  int tw, th, widest = 0;
   double left, top, size;
 
   memset (g, 0, sizeof *g);
@@ -297,10 +297,17 @@ geometry (DlConfusionMatrix *self,
   for (int k = 0; k < 2; k++)
     {
       measure_text (layout, legend_caption (k), &tw, &th);
-      if (tw + 2 * GAP > (w - left - GAP) / 2)
-        g->legend_stacked = TRUE;
+      widest = MAX (widest, tw);
     }
-  size = MIN (w - left - GAP, h - top - legend_height (g));
+  /* the grid as large as the area allows (h 0: as wide as w, for measuring), then the legend's
+   * entries side by side when each caption fits half the grid's width, else one above the other */
+  size = h > 0 ? MIN (w - left - GAP, h - top - legend_height (g)) : w - left - GAP;
+  if (widest + GAP > (size - 2 * GAP) / 2)
+    {
+      g->legend_stacked = TRUE;
+      if (h > 0)
+        size = MIN (w - left - GAP, h - top - legend_height (g));
+    }
   size = MAX (size, 0);
   g->cell = self->n > 0 ? floor (size / self->n) : 0;
   size = g->cell * self->n;
