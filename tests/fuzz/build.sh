@@ -63,6 +63,17 @@ for s in "${sources[@]}"; do
   fi
 done
 for p in "${pids[@]}"; do wait "$p" || fail=1; done
+# export's train.py, which meson embeds as a C string (a custom_target), the same way
+if grep -q "'nn_export_train_script'" src/engine/meson.build; then
+  o="$out/engine/nn-export-train-script.o"
+  objects+=("$o")
+  if [ ! -f "$o" ] || [ src/engine/core/nn-export-train.py -nt "$o" ]; then
+    python3 scripts/embed-text.py src/engine/core/nn-export-train.py \
+      "$out/nn-export-train-script.c" nn_export_train_script &&
+    "$cc" "${common[@]}" "${sanitize[@]}" -fsanitize=fuzzer-no-link \
+      -c "$out/nn-export-train-script.c" -o "$o" || fail=1
+  fi
+fi
 [ $fail -eq 0 ] || { echo "build.sh: the engine did not compile" >&2; exit 1; }
 # objects of engine files no longer listed must not be linked
 for o in "$out"/engine/*.o; do
