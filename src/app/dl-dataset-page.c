@@ -200,6 +200,39 @@ show_selected (DlDatasetPage *self)
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
 }
 
+/* The image the user selects is what the Inside page explains; a new model or dataset leaves
+ * the session's input (which may be a drawing) alone. */
+static void
+publish_selected (DlDatasetPage *self)
+{
+  DlImageItem *item = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree float *image = NULL;     /* (rows, cols) */
+  g_autoptr(DlInput) input = NULL;
+  const guint8 *pixels;
+  guint8 label;
+  size_t rows, cols;
+
+  if (item == NULL || self->dataset == NULL || self->session == NULL)
+    return;
+  rows = self->dataset->train->rows;
+  cols = self->dataset->train->cols;
+  pixels = item_pixels (self, item, &label);
+  image = g_new (float, rows * cols);
+  to_floats (image, pixels, rows * cols);
+  input = dl_input_new (DL_INPUT_DATASET, image, cols, rows);
+  input->is_test = dl_image_item_get_is_test (item);
+  input->index = dl_image_item_get_index (item);
+  input->label = label;
+  dl_session_set_input (self->session, input);
+}
+
+static void
+on_selected_changed (DlDatasetPage *self)
+{
+  show_selected (self);
+  publish_selected (self);
+}
+
 static void
 on_setup (GtkSignalListItemFactory *factory,
           GtkListItem              *list_item,
@@ -324,6 +357,29 @@ dl_dataset_page_show_test_image (DlDatasetPage *self,
   show_selected (self);
 }
 
+void
+dl_dataset_page_show_image (DlDatasetPage *self,
+                            gboolean       is_test,
+                            guint          index)
+{
+  const NnImageSet *set;
+
+  g_return_if_fail (DL_IS_DATASET_PAGE (self));
+
+  if (self->dataset == NULL)
+    return;
+  set = is_test ? self->dataset->test : self->dataset->train;
+  if (index >= set->n_images)
+    return;
+  /* one split in order, every class: the image's position is its index */
+  gtk_drop_down_set_selected (self->class_dropdown, 0);
+  gtk_drop_down_set_selected (self->split_dropdown, is_test ? DL_SPLIT_TEST : DL_SPLIT_TRAIN);
+  gtk_single_selection_set_selected (self->selection, index);
+  gtk_widget_activate_action (GTK_WIDGET (self->grid), "list.scroll-to-item", "u", index);
+  show_selected (self);
+  publish_selected (self);
+}
+
 GListModel *
 dl_dataset_page_get_images (DlDatasetPage *self)
 {
@@ -425,7 +481,8 @@ dl_dataset_page_init (DlDatasetPage *self)
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->images)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (show_selected), self);
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
+                            self);
   g_signal_connect (factory, "setup", G_CALLBACK (on_setup), self);
   g_signal_connect (factory, "bind", G_CALLBACK (on_bind), self);
   gtk_grid_view_set_factory (self->grid, factory);
@@ -478,6 +535,15 @@ on_session_show_test_image (DlDatasetPage *self,
   dl_dataset_page_show_test_image (self, index);
 }
 
+static void
+on_session_show_image (DlDatasetPage *self,
+                       gboolean       is_test,
+                       guint          index)
+{
+  dl_page_present (DL_PAGE (self));
+  dl_dataset_page_show_image (self, is_test, index);
+}
+
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
 dl_dataset_page_set_session (DlDatasetPage *self,
@@ -494,6 +560,7 @@ dl_dataset_page_set_session (DlDatasetPage *self,
       g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
       g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (on_session_evaluation), self);
       g_signal_connect_swapped (session, "show-test-image", G_CALLBACK (on_session_show_test_image), self);
+      g_signal_connect_swapped (session, "show-image", G_CALLBACK (on_session_show_image), self);
       on_session_dataset (self);
       on_session_model (self);
       on_session_evaluation (self);

@@ -27,6 +27,10 @@ void        dl_dataset_page_set_mistakes (DlDatasetPage      *self,
 /* Shows one test image: clears the filters and selects it. */
 void        dl_dataset_page_show_test_image (DlDatasetPage *self,
                                              guint          index);
+/* Shows one image of either split: clears the class filter, picks the split and selects it. */
+void        dl_dataset_page_show_image  (DlDatasetPage *self,
+                                         gboolean       is_test,
+                                         guint          index);
 /* Selects the n-th visible image; returns the details text shown for it. */
 const char *dl_dataset_page_select      (DlDatasetPage *self,
                                          guint          position);

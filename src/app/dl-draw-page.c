@@ -116,11 +116,35 @@ show_source (DlDrawPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->source_label), text != NULL);
 }
 
+/* The drawing becomes the session's input (what the Inside page explains); an empty canvas
+ * takes its drawing away, but not an image chosen elsewhere since. */
 static void
-on_canvas_changed (DlDrawPage *self)
+publish_input (DlDrawPage  *self,
+               DlInputSource source,
+               const float *image)      /* (28, 28) or NULL */
+{
+  DlInput *current;
+
+  if (self->session == NULL)
+    return;
+  current = dl_session_get_input (self->session);
+  if (image != NULL)
+    {
+      g_autoptr(DlInput) input = dl_input_new (source, image, NN_PREPROCESS_SIZE,
+                                               NN_PREPROCESS_SIZE);
+
+      dl_session_set_input (self->session, input);
+    }
+  else if (current != NULL && current->source == DL_INPUT_DRAWING)
+    dl_session_set_input (self->session, NULL);
+}
+
+/* Returns whether the canvas gave an image, which is then in image. */
+static gboolean
+update_from_canvas (DlDrawPage *self,
+                    float      *image)      /* (28, 28) */
 {
   g_autofree float *ink = NULL;
-  float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", dl_canvas_can_undo (self->canvas));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear",
@@ -131,15 +155,24 @@ on_canvas_changed (DlDrawPage *self)
   if (dl_canvas_is_empty (self->canvas))
     {
       show_prediction (self, NULL);
-      return;
+      return FALSE;
     }
   ink = dl_canvas_render_ink (self->canvas);
   if (!nn_preprocess_digit_float (image, ink, DL_CANVAS_RENDER_SIZE, DL_CANVAS_RENDER_SIZE, NULL))
     {
       show_prediction (self, NULL);
-      return;
+      return FALSE;
     }
   show_prediction (self, image);
+  return TRUE;
+}
+
+static void
+on_canvas_changed (DlDrawPage *self)
+{
+  float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
+
+  publish_input (self, DL_INPUT_DRAWING, update_from_canvas (self, image) ? image : NULL);
 }
 
 gboolean
@@ -173,6 +206,7 @@ dl_draw_page_classify_pixels (DlDrawPage    *self,
     }
   dl_canvas_clear (self->canvas);
   show_prediction (self, image);
+  publish_input (self, DL_INPUT_FILE, image);
   return TRUE;
 }
 
@@ -230,7 +264,11 @@ dl_draw_page_set_model (DlDrawPage *self,
                                     usable ? (const char *const *) model->class_names : none,
                                     usable ? model->n_classes : 0);
   }
-  on_canvas_changed (self);
+  {
+    float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
+
+    update_from_canvas (self, image);
+  }
 }
 
 const GError *

@@ -8,6 +8,44 @@
 
 G_DEFINE_BOXED_TYPE (NnDataset, dl_dataset, nn_dataset_ref, nn_dataset_unref)
 G_DEFINE_BOXED_TYPE (NnModel, dl_model, nn_model_ref, nn_model_unref)
+G_DEFINE_BOXED_TYPE (DlInput, dl_input, dl_input_ref, dl_input_unref)
+
+DlInput *
+dl_input_new (DlInputSource  source,
+              const float   *pixels,
+              size_t         width,
+              size_t         height)
+{
+  DlInput *input;
+
+  g_return_val_if_fail (pixels != NULL && width > 0 && height > 0, NULL);
+
+  input = g_new0 (DlInput, 1);
+  input->source = source;
+  input->pixels = g_memdup2 (pixels, width * height * sizeof (float));
+  input->width = width;
+  input->height = height;
+  input->label = -1;
+  g_atomic_ref_count_init (&input->ref_count);
+  return input;
+}
+
+DlInput *
+dl_input_ref (DlInput *input)
+{
+  g_return_val_if_fail (input != NULL, NULL);
+  g_atomic_ref_count_inc (&input->ref_count);
+  return input;
+}
+
+void
+dl_input_unref (DlInput *input)
+{
+  if (input == NULL || !g_atomic_ref_count_dec (&input->ref_count))
+    return;
+  g_free (input->pixels);
+  g_free (input);
+}
 
 /* What one download needs on its thread, copied: the session may change its mind meanwhile. */
 typedef struct
@@ -32,6 +70,7 @@ struct _DlSession
   DlTraining   *training;
   GSettings    *settings;         /* model-path, model-description */
   GPtrArray    *compared_runs;    /* NnRun, the runs overlaid on the Train page; never NULL */
+  DlInput      *input;            /* what the explaining views look at, or NULL */
 
   gboolean      fashion_available;
   GCancellable *download;         /* the download in progress, or NULL */
@@ -59,6 +98,7 @@ enum
   PROP_DOWNLOAD_ERROR,
   PROP_DOWNLOAD_ERROR_DETAILS,
   PROP_COMPARED_RUNS,
+  PROP_INPUT,
   N_PROPS
 };
 
@@ -67,6 +107,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   SHOW_TEST_IMAGE,
+  SHOW_IMAGE,
   RUNS_CHANGED,
   N_SIGNALS
 };
@@ -393,6 +434,38 @@ dl_session_show_test_image (DlSession *self,
 {
   g_return_if_fail (DL_IS_SESSION (self));
   g_signal_emit (self, signals[SHOW_TEST_IMAGE], 0, index);
+}
+
+DlInput *
+dl_session_get_input (DlSession *self)
+{
+  g_return_val_if_fail (DL_IS_SESSION (self), NULL);
+  return self->input;
+}
+
+void
+dl_session_set_input (DlSession *self,
+                      DlInput   *input)
+{
+  DlInput *old;
+
+  g_return_if_fail (DL_IS_SESSION (self));
+
+  if (input == self->input)
+    return;
+  old = self->input;
+  self->input = input != NULL ? dl_input_ref (input) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INPUT]);
+  g_clear_pointer (&old, dl_input_unref);
+}
+
+void
+dl_session_show_image (DlSession *self,
+                       gboolean   is_test,
+                       guint      index)
+{
+  g_return_if_fail (DL_IS_SESSION (self));
+  g_signal_emit (self, signals[SHOW_IMAGE], 0, is_test, index);
 }
 
 gboolean
@@ -735,6 +808,9 @@ dl_session_get_property (GObject    *object,
     case PROP_COMPARED_RUNS:
       g_value_set_boxed (value, self->compared_runs);
       break;
+    case PROP_INPUT:
+      g_value_set_boxed (value, self->input);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -755,6 +831,9 @@ dl_session_set_property (GObject      *object,
       break;
     case PROP_MODEL:
       dl_session_set_model (self, g_value_get_boxed (value), self->model_description);
+      break;
+    case PROP_INPUT:
+      dl_session_set_input (self, g_value_get_boxed (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -787,6 +866,7 @@ dl_session_finalize (GObject *object)
   g_clear_pointer (&self->pending, nn_dataset_unref);
   g_clear_pointer (&self->model, nn_model_unref);
   g_clear_pointer (&self->compared_runs, g_ptr_array_unref);
+  g_clear_pointer (&self->input, dl_input_unref);
   g_free (self->model_description);
   g_free (self->download_text);
   g_free (self->download_error);
@@ -823,12 +903,17 @@ dl_session_class_init (DlSessionClass *klass)
                                                                  NULL, NULL, ro);
   properties[PROP_COMPARED_RUNS] = g_param_spec_boxed ("compared-runs", NULL, NULL,
                                                       G_TYPE_PTR_ARRAY, ro);
+  properties[PROP_INPUT] = g_param_spec_boxed ("input", NULL, NULL, DL_TYPE_INPUT, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* a test image's index: the page that shows images shows it */
   signals[SHOW_TEST_IMAGE] = g_signal_new ("show-test-image", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                            1, G_TYPE_UINT);
+  /* an image of either split (is_test, index): the page that shows images shows it */
+  signals[SHOW_IMAGE] = g_signal_new ("show-image", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_BOOLEAN,
+                                      G_TYPE_UINT);
   /* a run was recorded, ended, renamed, removed or restored: views of the store list again */
   signals[RUNS_CHANGED] = g_signal_new ("runs-changed", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);

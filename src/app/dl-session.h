@@ -18,6 +18,38 @@ G_BEGIN_DECLS
 GType dl_dataset_get_type (void) G_GNUC_CONST;
 GType dl_model_get_type   (void) G_GNUC_CONST;
 
+/* The image every page that explains a prediction looks at: the drawing on the Draw page, the
+ * image selected on the Dataset page, or an opened picture. Immutable once made, shared by
+ * reference (a copy is a reference). */
+typedef enum
+{
+  DL_INPUT_DRAWING,
+  DL_INPUT_DATASET,
+  DL_INPUT_FILE,
+} DlInputSource;
+
+typedef struct
+{
+  DlInputSource    source;
+  float           *pixels;       /* (height, width) in [0, 1], ink 1, as the network takes it */
+  size_t           width, height;
+  gboolean         is_test;      /* DL_INPUT_DATASET: which split, and the index in it */
+  guint            index;
+  int              label;        /* DL_INPUT_DATASET: the true class; else −1 */
+  gatomicrefcount  ref_count;
+} DlInput;
+
+#define DL_TYPE_INPUT (dl_input_get_type ())
+GType     dl_input_get_type (void) G_GNUC_CONST;
+/* pixels (height, width) are copied. */
+DlInput  *dl_input_new      (DlInputSource  source,
+                             const float   *pixels,
+                             size_t         width,
+                             size_t         height);
+DlInput  *dl_input_ref      (DlInput       *input);
+void      dl_input_unref    (DlInput       *input);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DlInput, dl_input_unref)
+
 #define DL_TYPE_SESSION (dl_session_get_type ())
 G_DECLARE_FINAL_TYPE (DlSession, dl_session, DL, SESSION, GObject)
 
@@ -36,7 +68,10 @@ G_DECLARE_FINAL_TYPE (DlSession, dl_session, DL, SESSION, GObject)
  *   download-error          why the last download failed, as a sentence for people, or NULL
  *   download-error-details  the technical reason behind it (sources, addresses), or NULL
  *   compared-runs           the runs overlaid on the Train page (GPtrArray of NnRun); read-only
- * Signals: "show-test-image" (guint), "runs-changed" (the run store changed). */
+ *   input                   DlInput (boxed): the image the explaining views look at, or NULL;
+ *                           set by the page that shows it (Draw, Dataset, an opened picture)
+ * Signals: "show-test-image" (guint), "show-image" (gboolean is_test, guint index): one image of
+ * either split to show on the Dataset page; "runs-changed" (the run store changed). */
 
 DlSession  *dl_session_new                  (void);
 
@@ -84,6 +119,17 @@ void        dl_session_take_evaluation      (DlSession    *self,
                                              NnEvaluation *evaluation);
 
 DlTraining *dl_session_get_training         (DlSession    *self);
+
+/* The current input (borrowed), or NULL. */
+DlInput    *dl_session_get_input            (DlSession    *self);
+/* Takes a reference; notifies "input" when it is another one. */
+void        dl_session_set_input            (DlSession    *self,
+                                             DlInput      *input);
+
+/* One image of either split to show, asked by one page of another: emits "show-image". */
+void        dl_session_show_image           (DlSession    *self,
+                                             gboolean      is_test,
+                                             guint         index);
 
 /* One test image to show, asked by one page of another: emits "show-test-image" (guint). */
 void        dl_session_show_test_image      (DlSession    *self,

@@ -35,6 +35,10 @@ struct _DlTraining
   char            *run_id;        /* the run being recorded or recorded last; NULL: none */
   char            *run_dir;
   char            *store_error;   /* why the store could not be opened */
+
+  guint64          filters_step;  /* the worker's: when it last took the first filters */
+  gboolean         filters_taken; /* the worker's: whether it has this run */
+  DlTrainingFilters *filters;     /* the last ones posted, on the main thread; or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (DlTraining, dl_training, G_TYPE_OBJECT)
@@ -56,6 +60,7 @@ enum
   FAILED,
   RECORDING,
   RECORD_FAILED,
+  FILTERS,
   N_SIGNALS
 };
 
@@ -72,7 +77,17 @@ typedef struct
   char            *message;
   char            *run_id;        /* RECORDING */
   char            *run_dir;
+  DlTrainingFilters *filters;     /* FILTERS */
 } Snapshot;
+
+static void
+filters_free (DlTrainingFilters *filters)
+{
+  if (filters == NULL)
+    return;
+  g_free (filters->weights);
+  g_free (filters);
+}
 
 static void
 snapshot_free (gpointer data)
@@ -80,6 +95,7 @@ snapshot_free (gpointer data)
   Snapshot *s = data;
 
   g_object_unref (s->self);
+  filters_free (s->filters);
   g_free (s->message);
   g_free (s->run_id);
   g_free (s->run_dir);
@@ -127,6 +143,14 @@ apply_snapshot (gpointer data)
     case RECORD_FAILED:
       g_signal_emit (self, signals[RECORD_FAILED], 0, s->message);
       break;
+    case FILTERS:
+      /* a snapshot that arrives after the run ended belongs to no run any more */
+      if (!self->running)
+        break;
+      filters_free (self->filters);
+      self->filters = g_steal_pointer (&s->filters);
+      g_signal_emit (self, signals[FILTERS], 0, self->filters);
+      break;
     case FINISHED:
     case FAILED:
       /* dispose may have joined the worker already */
@@ -134,6 +158,7 @@ apply_snapshot (gpointer data)
         g_thread_join (self->thread);
       self->thread = NULL;
       g_debug ("training finished");
+      g_clear_pointer (&self->filters, filters_free);
       set_running (self, FALSE);
       dl_training_set_paused (self, FALSE);
       if (s->kind == FINISHED)
@@ -156,12 +181,47 @@ post (DlTraining *self,
                               snapshot_free);
 }
 
+/* On the worker, between batches, where it alone owns the network: a copy of the first
+ * convolution's weights (a few hundred floats) every DL_TRAINING_FILTERS_EVERY batches, so
+ * the Inside page can show them as they learn without touching the network. */
+static void
+take_filters (DlTraining            *self,
+              const NnTrainProgress *progress)
+{
+  NnNetwork *net;
+  const NnLayer *conv = NULL;
+  Snapshot *s;
+
+  if (self->filters_taken && progress->step < self->filters_step + DL_TRAINING_FILTERS_EVERY)
+    return;
+  net = nn_trainer_get_network (self->trainer);
+  for (size_t i = 0; i < nn_network_get_n_layers (net) && conv == NULL; i++)
+    if (nn_network_get_layer (net, i)->spec.kind == NN_LAYER_CONV2D)
+      conv = nn_network_get_layer (net, i);
+  self->filters_taken = TRUE;
+  self->filters_step = progress->step;
+  if (conv == NULL)
+    return;
+  s = g_new0 (Snapshot, 1);
+  s->kind = FILTERS;
+  s->filters = g_new0 (DlTrainingFilters, 1);
+  s->filters->weights = g_memdup2 (nn_network_get_params (net) + conv->weight_offset,
+                                   conv->n_weight * sizeof (float));
+  s->filters->out_c = conv->out_c;
+  s->filters->in_c = conv->in_c;
+  s->filters->kernel = conv->spec.kernel;
+  s->filters->step = progress->step;
+  s->filters->epoch = progress->epoch;
+  post (self, s);
+}
+
 static void
 on_progress (const NnTrainProgress *progress,
              gpointer               user_data)
 {
   Snapshot *s = g_new0 (Snapshot, 1);
 
+  take_filters (user_data, progress);
   s->kind = PROGRESS;
   s->progress = *progress;
   post (user_data, s);
@@ -301,6 +361,8 @@ start_worker (DlTraining      *self,
               const NnDataset *dataset)
 {
   self->dataset = dataset;
+  self->filters_taken = FALSE;
+  self->filters_step = 0;
   g_mutex_lock (&self->lock);
   self->stop = FALSE;
   self->paused = FALSE;
@@ -415,6 +477,13 @@ dl_training_get_epochs_done (DlTraining *self)
   return self->trainer != NULL ? nn_trainer_get_epochs_done (self->trainer) : 0;
 }
 
+const DlTrainingFilters *
+dl_training_get_filters (DlTraining *self)
+{
+  g_return_val_if_fail (DL_IS_TRAINING (self), NULL);
+  return self->filters;
+}
+
 NnModel *
 dl_training_dup_model (DlTraining  *self,
                        GError     **error)
@@ -480,6 +549,7 @@ dl_training_finalize (GObject *object)
   g_free (self->run_id);
   g_free (self->run_dir);
   g_free (self->store_error);
+  filters_free (self->filters);
   g_main_context_unref (self->main_context);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->resume);
@@ -517,6 +587,9 @@ dl_training_class_init (DlTrainingClass *klass)
                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[RECORDING] = g_signal_new ("recording", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* the first convolution's weights as they learn (a DlTrainingFilters *), a few times an epoch */
+  signals[FILTERS] = g_signal_new ("filters", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   signals[RECORD_FAILED] = g_signal_new ("record-failed", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
                                          G_TYPE_STRING);

@@ -10,6 +10,19 @@
 
 G_BEGIN_DECLS
 
+/* The first convolution's weights of the network being trained, as the "filters" signal gives
+ * them (a few times an epoch): (out_c, in_c, kernel, kernel), PyTorch's layout. */
+typedef struct
+{
+  float   *weights;       /* (out_c, in_c, kernel, kernel) */
+  size_t   out_c, in_c, kernel;
+  guint64  step;          /* optimiser steps when they were taken */
+  guint    epoch;         /* 1-based epoch in progress */
+} DlTrainingFilters;
+
+/* Batches between two "filters" signals. */
+#define DL_TRAINING_FILTERS_EVERY 200
+
 #define DL_TYPE_TRAINING (dl_training_get_type ())
 G_DECLARE_FINAL_TYPE (DlTraining, dl_training, DL, TRAINING, GObject)
 
@@ -42,6 +55,9 @@ NnRunStore *dl_training_get_run_store (DlTraining        *self,
 const char *dl_training_get_run_id  (DlTraining          *self);
 /* That run's model folder (it exists once an epoch ended), or NULL. */
 char       *dl_training_dup_run_model_dir (DlTraining    *self);
+/* The run's first convolution as last taken (the same as the last "filters" signal gave), or
+ * NULL before any was taken, when the network has no convolution, or after the run ended. */
+const DlTrainingFilters *dl_training_get_filters (DlTraining *self);
 /* After a run: the best epoch's weights as a model (NULL before the first epoch ended). */
 NnModel    *dl_training_dup_model   (DlTraining          *self,
                                      GError             **error);
