@@ -1401,7 +1401,7 @@ test_window_pages (void)
     stack = gtk_widget_get_parent (stack);
   pages = adw_view_stack_get_pages (ADW_VIEW_STACK (stack));
   n_pages = g_list_model_get_n_items (G_LIST_MODEL (pages));
-  g_assert_cmpuint (n_pages, ==, 6);
+  g_assert_cmpuint (n_pages, ==, 7);
   for (guint i = 0; i < n_pages; i++)
     {
       g_autoptr(AdwViewStackPage) item = g_list_model_get_item (G_LIST_MODEL (pages), i);

@@ -9,6 +9,7 @@
 
 #include "dl-accessible.h"
 #include "dl-resources.h"
+#include "dl-inside-page.h"
 #include "dl-runs-page.h"
 
 #define RESOURCE_PATH "/io/github/digitlab/DigitLab/"
@@ -24,6 +25,7 @@ static GType (* const page_types[]) (void) = {
   dl_runs_page_get_type,
   dl_evaluate_page_get_type,
   dl_draw_page_get_type,
+  dl_inside_page_get_type,
 };
 
 /* Fills the view stack from page_types[]. */
