@@ -159,7 +159,7 @@ arg_max_abs (const float *v,
   return best;
 }
 
-/* Where in the picture a pixel lies, in words. */
+/* Where in the picture a pixel lies, in words (shown in parentheses after its row and column). */
 static const char *
 region_name (size_t row,
              size_t col,
@@ -750,13 +750,15 @@ show_saliency (DlInsidePage *self,
     dl_tile_grid_set_tile_size (self->saliency_view, 168, 280);
     dl_tile_grid_set_legend (self->saliency_view, _("Gradient of the class score"));
     /* Translators: the saliency map for screen readers: class, where it is strongest */
-    text = g_strdup_printf (_("Saliency for class %s over the input: strongest at row %zu, "
-                              "column %zu, in the %s, where more ink %s the score"),
+    text = g_strdup_printf (saliency[best] >= 0
+                              ? _("Saliency for class %s over the input: strongest at row %zu, "
+                                  "column %zu (%s), where more ink raises the score")
+                              : _("Saliency for class %s over the input: strongest at row %zu, "
+                                  "column %zu (%s), where more ink lowers the score"),
                             class_name (self, self->klass), best / input->width + 1,
                             best % input->width + 1,
                             region_name (best / input->width, best % input->width, input->height,
-                                         input->width),
-                            saliency[best] >= 0 ? _("raises") : _("lowers"));
+                                         input->width));
     describe (self->saliency_view, text);
   }
 }
@@ -794,7 +796,7 @@ show_occlusion (DlInsidePage *self,
     dl_tile_grid_set_legend (self->occlusion_view, _("Drop in probability"));
     /* Translators: the occlusion map for screen readers: class, where covering hurts most */
     text = g_strdup_printf (_("Occlusion for class %s over the input: covering around row %zu, "
-                              "column %zu, in the %s, lowers its probability most, by %.1f "
+                              "column %zu (%s) lowers its probability most, by %.1f percentage "
                               "points"),
                             class_name (self, self->klass), best / input->width + 1,
                             best % input->width + 1,
@@ -898,6 +900,30 @@ on_neighbour_activated (DlTileGrid   *grid,
 }
 
 /* ---- Workers ------------------------------------------------------------------------------- */
+
+/* Jobs hold the page weakly: a window that closes takes its pages (and the session) along at
+ * once, and a job that ends later finds nobody to tell. */
+static GWeakRef *
+weak_page_new (DlInsidePage *self)
+{
+  GWeakRef *ref = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (ref, self);
+  return ref;
+}
+
+/* Frees ref; returns the page (a reference) or NULL when it is gone or going. */
+static DlInsidePage *
+weak_page_take (GWeakRef *ref)
+{
+  DlInsidePage *self = g_weak_ref_get (ref);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self != NULL && self->disposed)
+    g_clear_object (&self);
+  return self;
+}
 
 /* What a job computes from; the explainer is the lane's, lent for the job. */
 typedef struct
@@ -1097,12 +1123,12 @@ on_fast_done (GObject      *source,
               GAsyncResult *res,
               gpointer      user_data)
 {
-  DlInsidePage *self = DL_INSIDE_PAGE (source);
+  g_autoptr(DlInsidePage) self = weak_page_take (user_data);
   Job *job = g_task_get_task_data (G_TASK (res));
   g_autoptr(GError) error = NULL;
   FastResult *r = g_task_propagate_pointer (G_TASK (res), &error);
 
-  if (self->disposed)
+  if (self == NULL)
     {
       g_clear_pointer (&r, fast_result_free);
       return;
@@ -1135,8 +1161,7 @@ start_fast (DlInsidePage *self)
   if (self->input == NULL || self->model == NULL || (job = job_new (self, &self->fast)) == NULL)
     return;
   self->fast.busy = TRUE;
-  /* the task holds the page until the job is done */
-  task = g_task_new (self, NULL, on_fast_done, NULL);
+  task = g_task_new (NULL, NULL, on_fast_done, weak_page_new (self));
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, fast_worker);
 }
@@ -1189,12 +1214,12 @@ on_slow_done (GObject      *source,
               GAsyncResult *res,
               gpointer      user_data)
 {
-  DlInsidePage *self = DL_INSIDE_PAGE (source);
+  g_autoptr(DlInsidePage) self = weak_page_take (user_data);
   Job *job = g_task_get_task_data (G_TASK (res));
   g_autoptr(GError) error = NULL;
   float *maps = g_task_propagate_pointer (G_TASK (res), &error);
 
-  if (self->disposed)
+  if (self == NULL)
     {
       g_free (maps);
       return;
@@ -1233,7 +1258,7 @@ start_slow (DlInsidePage *self)
       self->occlusion_input == self->input || (job = job_new (self, &self->slow)) == NULL)
     return;
   self->slow.busy = TRUE;
-  task = g_task_new (self, NULL, on_slow_done, NULL);
+  task = g_task_new (NULL, NULL, on_slow_done, weak_page_new (self));
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, slow_worker);
 }
@@ -1258,14 +1283,16 @@ typedef struct
   NnModel      *model;          /* a copy only the worker uses */
   NnDataset    *dataset;
   guint         generation;
-  DlInsidePage *self;           /* for progress reports: the task holds a reference */
-  GCancellable *embedding;
+  GWeakRef      page;           /* for progress reports */
+  GCancellable *embedding;      /* a reference */
   gint64        last;           /* µs of the last progress report */
 } EmbedJob;
 
 static void
 embed_job_free (EmbedJob *job)
 {
+  g_weak_ref_clear (&job->page);
+  g_clear_object (&job->embedding);
   g_clear_pointer (&job->model, nn_model_unref);
   g_clear_pointer (&job->dataset, nn_dataset_unref);
   g_free (job);
@@ -1312,13 +1339,16 @@ on_embed_progress (size_t   done,
 {
   EmbedJob *job = user_data;
   gint64 now = g_get_monotonic_time ();
+  DlInsidePage *self;
   EmbedProgress *p;
 
   if (now - job->last < G_USEC_PER_SEC / 10 && done < total)
     return;
   job->last = now;
+  if ((self = g_weak_ref_get (&job->page)) == NULL)
+    return;
   p = g_new0 (EmbedProgress, 1);
-  p->self = g_object_ref (job->self);
+  p->self = self;
   p->embedding = g_object_ref (job->embedding);
   p->fraction = total > 0 ? (double) done / total : 1;
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_embed_progress, p,
@@ -1363,13 +1393,13 @@ on_embedded (GObject      *source,
              GAsyncResult *res,
              gpointer      user_data)
 {
-  DlInsidePage *self = DL_INSIDE_PAGE (source);
+  g_autoptr(DlInsidePage) self = weak_page_take (user_data);
   EmbedJob *job = g_task_get_task_data (G_TASK (res));
   g_autoptr(GError) error = NULL;
   NnEmbeddings *embeddings = g_task_propagate_pointer (G_TASK (res), &error);
 
   /* an older job (another model or dataset, or cancelled and restarted) is forgotten */
-  if (self->disposed || job->embedding != self->embedding)
+  if (self == NULL || job->embedding != self->embedding)
     {
       g_clear_pointer (&embeddings, nn_embeddings_unref);
       return;
@@ -1423,14 +1453,11 @@ start_embedding (DlInsidePage *self)
   job->model = copy;
   job->dataset = nn_dataset_ref (self->dataset);
   job->generation = self->generation;
-  job->self = self;
-  job->embedding = self->embedding;
+  g_weak_ref_init (&job->page, self);
+  job->embedding = g_object_ref (self->embedding);
   gtk_progress_bar_set_fraction (self->embedding_progress, 0);
   gtk_progress_bar_set_show_text (self->embedding_progress, FALSE);
-  task = g_task_new (self, NULL, on_embedded, NULL);
-  /* the job's cancellable stays alive with the task */
-  g_object_set_data_full (G_OBJECT (task), "embedding", g_object_ref (self->embedding),
-                          g_object_unref);
+  task = g_task_new (NULL, NULL, on_embedded, weak_page_new (self));
   g_task_set_task_data (task, job, (GDestroyNotify) embed_job_free);
   g_task_run_in_thread (task, embed_worker);
   update_neighbours_state (self);
@@ -1493,16 +1520,16 @@ show_training_filters (DlInsidePage            *self,
   dl_tile_grid_set_tile_size (self->training_filters, filters->in_c > 1 ? 14 : 28,
                               filters->in_c > 1 ? 14 : 40);
   /* Translators: the run in progress: epoch and optimiser step of the filters shown */
-  text = g_strdup_printf (_("The run in progress, epoch %u, step %" G_GUINT64_FORMAT ": they "
-                            "change every %u batches."),
-                          filters->epoch, filters->step, DL_TRAINING_FILTERS_EVERY);
+  text = g_strdup_printf (_("The run in progress, epoch %u, step %llu: they change every %u "
+                            "batches."),
+                          filters->epoch, (unsigned long long) filters->step,
+                          DL_TRAINING_FILTERS_EVERY);
   gtk_label_set_label (self->training_label, text);
   {
-    g_autofree char *description = g_strdup_printf (_("%zu filters of %zu × %zu at step %"
-                                                       G_GUINT64_FORMAT "; weights from %.3g "
-                                                       "to %.3g"),
+    g_autofree char *description = g_strdup_printf (_("%zu filters of %zu × %zu at step %llu; "
+                                                       "weights from %.3g to %.3g"),
                                                     n, filters->kernel, filters->kernel,
-                                                    filters->step, lo, hi);
+                                                    (unsigned long long) filters->step, lo, hi);
 
     describe (self->training_filters, description);
   }
