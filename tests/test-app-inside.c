@@ -254,6 +254,25 @@ test_inside_drawing (void)
     assert_sections_match (page, again);
   }
 
+  /* a picture opened (as Ctrl+Shift+O and drops give it to the Draw page) is the input too */
+  {
+    g_autofree guint8 *gray = g_new0 (guint8, 40 * 40);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(NnExplainer) opened = NULL;
+
+    for (int y = 8; y < 32; y++)
+      gray[y * 40 + 20] = gray[y * 40 + 21] = 255;
+    g_assert_true (dl_draw_page_classify_pixels (dl_window_get_draw_page (window), gray, 40, 40,
+                                                 &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (dl_session_get_input (dl_window_get_session (window))->source, ==,
+                     DL_INPUT_FILE);
+    wait_until_idle (page);
+    opened = reference_run (window);
+    assert_sections_match (page, opened);
+    draw_seven (window);
+  }
+
   /* clearing the drawing leaves nothing to explain */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dl_window_get_draw_page (window)),
                                              "draw.clear", NULL));
@@ -649,7 +668,7 @@ test_inside_screenshots (void)
       shoot (window, dir, dark ? "inside-dataset-dark" : "inside-dataset");
     }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
-  resize (window, 1200, 900);
+  resize (window, 1200, 1500);
   dl_page_present (DL_PAGE (page));
   dl_inside_page_enlarge (page, 0, 5);
   wait_until_idle (page);

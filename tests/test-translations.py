@@ -81,6 +81,7 @@ PAGES = {
     'Train': ('ui/dl-train-page.ui', 'src/app/dl-train-page.c'),
     'Evaluate': ('ui/dl-evaluate-page.ui', 'src/app/dl-evaluate-page.c'),
     'Draw': ('ui/dl-draw-page.ui', 'src/app/dl-draw-page.c'),
+    'Inside': ('ui/dl-inside-page.ui', 'src/app/dl-inside-page.c'),
     'the status page without a dataset': ('ui/dl-dataset-status.ui',
                                           'src/app/dl-dataset-status.c'),
 }
