@@ -467,6 +467,27 @@ test_inside_architectures (void)
     g_assert_nonnull (dl_inside_page_get_section_filters (page, 2));
   }
   {
+    /* kinds the page has no word for: a section each all the same, values the engine's */
+    g_autoptr(NnSpec) spec = nn_spec_parse ("conv(8,3,pad=1) batchnorm relu conv(8,3,stride=2,pad=1) "
+                                            "relu gap dense(10)", &error);
+    g_autoptr(NnModel) model = NULL;
+    g_autoptr(NnExplainer) ex = NULL;
+    NnRng rng;
+
+    g_assert_no_error (error);
+    model = nn_model_new (spec, 1, 28, 28, NULL, &norm, "mnist", names, 1, &error);
+    g_assert_no_error (error);
+    nn_rng_init (&rng, 4);
+    nn_network_init_params (model->net, &rng);
+    dl_session_set_model (session, model, "Batch norm");
+    draw_seven (window);
+    wait_until_idle (page);
+    /* conv, batchnorm (with relu), conv (with relu), gap, dense */
+    g_assert_cmpuint (dl_inside_page_get_n_sections (page), ==, 5);
+    ex = reference_run (window);
+    assert_sections_match (page, ex);
+  }
+  {
     g_autoptr(NnSpec) spec = nn_spec_parse ("conv(4,3) relu flatten dense(10)", &error);
     g_autoptr(NnModel) model = NULL;
 

@@ -24,7 +24,7 @@ typedef struct
 {
   size_t             first;       /* the layer that names it */
   size_t             shown;       /* the layer whose output it shows (an activation after it) */
-  const char        *after;       /* that activation's name, or NULL */
+  char              *after;       /* that activation's spec item, or NULL */
   size_t             C, H, W;     /* its output */
   GtkWidget         *box;
   GtkLabel          *title;
@@ -193,6 +193,7 @@ section_clear (gpointer data)
   Section *s = data;
 
   g_clear_pointer (&s->values, g_free);
+  g_clear_pointer (&s->after, g_free);
 }
 
 static void
@@ -314,13 +315,31 @@ clear_sections (DlInsidePage *self)
   g_array_set_size (self->sections, 0);
 }
 
-/* The model's layers as the page shows them: a convolution, pooling or dense layer each, with
- * an activation right after it shown as its output; views and dropout change nothing here. */
+/* A layer as its spec item writes it: "conv(32,3,pad=1)", "maxpool(2)", "relu". */
+static char *
+layer_label (const NnLayer *l)
+{
+  const NnLayerClass *klass = nn_layer_class (l->spec.kind);
+  GString *label = g_string_new (NULL);
+
+  if (klass->print != NULL)
+    klass->print (&l->spec, label);
+  else
+    g_string_append (label, klass->name);
+  return g_string_free (label, FALSE);
+}
+
+/* The model's layers as the page shows them, from what the layer table says of each (never
+ * its kind), so a new kind needs nothing here: a section per layer that computes something,
+ * with a parameter-free layer that keeps the shape (an activation) right after it shown as its
+ * output; views and layers that act only in training change nothing at inference and are
+ * passed over. */
 static void
 build_sections (DlInsidePage *self)
 {
   NnNetwork *net;
   size_t n_layers;
+  gboolean open = FALSE;        /* the last section's output is the current one */
 
   clear_sections (self);
   if (self->model == NULL)
@@ -330,33 +349,28 @@ build_sections (DlInsidePage *self)
   for (size_t i = 0; i < n_layers; i++)
     {
       const NnLayer *l = nn_network_get_layer (net, i);
+      const NnLayerClass *klass = nn_layer_class (l->spec.kind);
+      gboolean same_shape = l->out_c == l->in_c && l->out_h == l->in_h && l->out_w == l->in_w;
       Section s = { 0 };
 
-      switch (l->spec.kind)
+      if (klass->is_view || klass->train_only)
+        continue;
+      if (open && same_shape && l->n_weight == 0 && l->n_bias == 0)
         {
-        case NN_LAYER_CONV2D:
-        case NN_LAYER_MAXPOOL:
-        case NN_LAYER_DENSE:
-          s.first = s.shown = i;
-          s.enlarged = -1;
-          g_array_append_val (self->sections, s);
-          break;
-        case NN_LAYER_RELU:
-        case NN_LAYER_TANH:
-          if (self->sections->len > 0)
-            {
-              Section *last = &g_array_index (self->sections, Section, self->sections->len - 1);
+          Section *last = &g_array_index (self->sections, Section, self->sections->len - 1);
 
-              if (last->shown + 1 == i)
-                {
-                  last->shown = i;
-                  last->after = nn_layer_kind_to_string (l->spec.kind);
-                }
+          /* one activation per section: a second one gets its own */
+          if (last->after == NULL)
+            {
+              last->shown = i;
+              last->after = layer_label (l);
+              continue;
             }
-          break;
-        default:
-          break;
         }
+      s.first = s.shown = i;
+      s.enlarged = -1;
+      g_array_append_val (self->sections, s);
+      open = TRUE;
     }
 
   for (guint k = 0; k < self->sections->len; k++)
@@ -367,29 +381,18 @@ build_sections (DlInsidePage *self)
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+      NnExplainFilters filters;
 
       s->C = shown->out_c;
       s->H = shown->out_h;
       s->W = shown->out_w;
-      switch (first->spec.kind)
-        {
-        case NN_LAYER_CONV2D:
-          /* Translators: a section of the Inside page: layer number, filters, kernel size */
-          title = g_strdup_printf (_("Layer %zu: convolution, %zu filters of %zu × %zu"),
-                                   s->first + 1, first->out_c, first->spec.kernel,
-                                   first->spec.kernel);
-          break;
-        case NN_LAYER_MAXPOOL:
-          /* Translators: a section of the Inside page: layer number, pooling window */
-          title = g_strdup_printf (_("Layer %zu: max pooling, %zu × %zu"), s->first + 1,
-                                   first->spec.pool, first->spec.pool);
-          break;
-        default:
-          /* Translators: a section of the Inside page: layer number, outputs */
-          title = g_strdup_printf (_("Layer %zu: dense, %zu units"), s->first + 1,
-                                   first->out_c * first->out_h * first->out_w);
-          break;
-        }
+      {
+        g_autofree char *label = layer_label (first);
+
+        /* Translators: a section of the Inside page: the layer's number and its spec item,
+         * such as "conv(32,3,pad=1)" */
+        title = g_strdup_printf (_("Layer %zu: %s"), s->first + 1, label);
+      }
       if (s->H * s->W == 1 && s->after != NULL)
         /* Translators: a dense layer's output: how many values, then the activation */
         subtitle = g_strdup_printf (_("Output %zu values, after %s"), s->C, s->after);
@@ -406,10 +409,9 @@ build_sections (DlInsidePage *self)
       gtk_box_append (GTK_BOX (box), GTK_WIDGET (s->title));
       gtk_box_append (GTK_BOX (box), heading_label (subtitle, "dim-label"));
 
-      if (first->spec.kind == NN_LAYER_CONV2D)
+      if (nn_explain_get_filters (net, nn_network_get_params (net), s->first, &filters))
         {
-
-          gtk_box_append (GTK_BOX (box), heading_label (first->in_c == 1 ? _("Filters")
+          gtk_box_append (GTK_BOX (box), heading_label (filters.n_in == 1 ? _("Filters")
                                                         : _("Filters: a row per output channel, "
                                                             "a column per input channel"),
                                                         "caption-heading"));
@@ -421,7 +423,7 @@ build_sections (DlInsidePage *self)
             gtk_accessible_update_property (GTK_ACCESSIBLE (s->filters),
                                             GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
           }
-          if (first->in_c > 1)
+          if (filters.n_in > 1)
             {
               /* many kernels scroll in their own area, both ways, so the page stays short */
               s->filters_scroller = GTK_SCROLLED_WINDOW (gtk_scrolled_window_new ());
@@ -1136,8 +1138,9 @@ on_fast_done (GObject      *source,
   job_return (self, &self->fast, job);
   if (r == NULL)
     g_debug ("the Inside page could not explain the input: %s", error->message);
-  /* a newer request makes this one stale: only the newest is shown */
-  else if (job->generation == self->generation && !self->fast.pending)
+  /* a newer request, another input or none makes this one stale: only the newest is shown */
+  else if (job->generation == self->generation && !self->fast.pending &&
+           job->input == self->input)
     apply_fast (self, r);
   g_clear_pointer (&r, fast_result_free);
   if (self->fast.pending)
