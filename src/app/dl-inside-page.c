@@ -89,6 +89,7 @@ struct _DlInsidePage
   int               predicted;
   float            *probs;        /* (n_classes) or NULL */
   gboolean          dirty;        /* the input or class changed while the page was hidden */
+  DlInput          *shown_input;  /* what the maps, bars and saliency show now, or NULL */
   float            *occlusion;    /* (n_classes, H, W) for occlusion_input, or NULL */
   DlInput          *occlusion_input;
 
@@ -1034,25 +1035,19 @@ fast_result_free (FastResult *r)
   g_free (r);
 }
 
-static void
-fast_worker (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
+/* The fast part for one job, on whatever thread owns job's explainer. */
+static FastResult *
+compute_fast (Job     *job,
+              GError **error)
 {
-  Job *job = task_data;
   NnExplainer *ex = job->explainer;
-  GError *error = NULL;
   gint64 start = g_get_monotonic_time ();
   size_t n = job->input->width * job->input->height;
   FastResult *r;
 
-  if (!(job->bytes != NULL ? nn_explainer_run_pixels (ex, job->bytes, n, &error)
-                            : nn_explainer_run (ex, job->input->pixels, n, &error)))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  if (!(job->bytes != NULL ? nn_explainer_run_pixels (ex, job->bytes, n, error)
+                            : nn_explainer_run (ex, job->input->pixels, n, error)))
+    return NULL;
   r = g_new0 (FastResult, 1);
   r->n_layers = nn_explainer_get_n_layers (ex);
   r->outputs = g_new0 (float *, MAX (r->n_layers, (size_t) 1));
@@ -1067,11 +1062,10 @@ fast_worker (GTask        *task,
   r->predicted = (int) nn_explainer_get_predicted (ex);
   r->klass = job->klass >= 0 && (size_t) job->klass < r->n_classes ? job->klass : r->predicted;
   r->saliency = g_new (float, n);
-  if (!nn_explainer_saliency (ex, (size_t) r->klass, r->saliency, &error))
+  if (!nn_explainer_saliency (ex, (size_t) r->klass, r->saliency, error))
     {
       fast_result_free (r);
-      g_task_return_error (task, error);
-      return;
+      return NULL;
     }
   if (job->embeddings != NULL)
     {
@@ -1083,7 +1077,22 @@ fast_worker (GTask        *task,
                                                  r->neighbours);
     }
   r->micros = g_get_monotonic_time () - start;
-  g_task_return_pointer (task, r, (GDestroyNotify) fast_result_free);
+  return r;
+}
+
+static void
+fast_worker (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GError *error = NULL;
+  FastResult *r = compute_fast (task_data, &error);
+
+  if (r == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, r, (GDestroyNotify) fast_result_free);
 }
 
 static void start_slow (DlInsidePage *self);
@@ -1095,6 +1104,8 @@ apply_fast (DlInsidePage *self,
 {
   self->update_us = r->micros;
   g_debug ("Inside page: forward, saliency and nearest images in %.2f ms", r->micros / 1000.0);
+  g_clear_pointer (&self->shown_input, dl_input_unref);
+  self->shown_input = dl_input_ref (self->input);
   g_free (self->probs);
   self->probs = g_memdup2 (r->probs, r->n_classes * sizeof (float));
   self->predicted = r->predicted;
@@ -1171,31 +1182,39 @@ start_fast (DlInsidePage *self)
 
 /* Every class's occlusion map at once: the model runs once per patch, then each class is a
  * subtraction. (n_classes, H, W). */
+static float *
+compute_occlusion (Job     *job,
+                   GError **error)
+{
+  NnExplainer *ex = job->explainer;
+  size_t plane = job->input->width * job->input->height, n_classes;
+  float *maps;
+
+  if (!(job->bytes != NULL ? nn_explainer_run_pixels (ex, job->bytes, plane, error)
+                            : nn_explainer_run (ex, job->input->pixels, plane, error)) ||
+      !nn_explainer_occlusion (ex, NN_EXPLAIN_OCCLUSION_PATCH, NN_EXPLAIN_OCCLUSION_STRIDE,
+                               error))
+    return NULL;
+  n_classes = nn_explainer_get_n_classes (ex);
+  maps = g_new (float, n_classes * plane);
+  for (size_t k = 0; k < n_classes; k++)
+    nn_explainer_get_occlusion (ex, k, maps + k * plane);
+  return maps;
+}
+
 static void
 slow_worker (GTask        *task,
              gpointer      source,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  Job *job = task_data;
-  NnExplainer *ex = job->explainer;
   GError *error = NULL;
-  size_t plane = job->input->width * job->input->height, n_classes;
-  float *maps;
+  float *maps = compute_occlusion (task_data, &error);
 
-  if (!(job->bytes != NULL ? nn_explainer_run_pixels (ex, job->bytes, plane, &error)
-                            : nn_explainer_run (ex, job->input->pixels, plane, &error)) ||
-      !nn_explainer_occlusion (ex, NN_EXPLAIN_OCCLUSION_PATCH, NN_EXPLAIN_OCCLUSION_STRIDE,
-                               &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  n_classes = nn_explainer_get_n_classes (ex);
-  maps = g_new (float, n_classes * plane);
-  for (size_t k = 0; k < n_classes; k++)
-    nn_explainer_get_occlusion (ex, k, maps + k * plane);
-  g_task_return_pointer (task, maps, g_free);
+  if (maps == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, maps, g_free);
 }
 
 static void
@@ -1557,6 +1576,7 @@ on_training_running (DlInsidePage *self)
 static void
 reset_results (DlInsidePage *self)
 {
+  g_clear_pointer (&self->shown_input, dl_input_unref);
   g_clear_pointer (&self->probs, g_free);
   self->predicted = -1;
   self->klass = -1;
@@ -1962,6 +1982,7 @@ dl_inside_page_finalize (GObject *object)
   g_clear_pointer (&self->slow.explainer, nn_explainer_free);
   g_clear_pointer (&self->embeddings, nn_embeddings_unref);
   g_clear_pointer (&self->occlusion_input, dl_input_unref);
+  g_clear_pointer (&self->shown_input, dl_input_unref);
   g_free (self->occlusion);
   g_free (self->embedding_error);
   g_free (self->probs);
@@ -2035,6 +2056,64 @@ dl_inside_page_init (DlInsidePage *self)
   update_neighbours_state (self);
 }
 
+/* Export Figure asks now: what the workers have not delivered yet for the current input and
+ * class is computed here, on a copy of the model of its own (tens of milliseconds for the
+ * reference network, occlusion included), so the figures written are of what is asked. */
+static void
+ensure_current (DlInsidePage *self)
+{
+  Job job = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean fast, slow;
+
+  if (self->model == NULL || self->input == NULL)
+    return;
+  fast = self->shown_input != self->input || self->fast.busy || self->fast.pending ||
+         self->dirty || (self->chosen >= 0 && self->chosen != self->klass);
+  slow = self->occlusion_input != self->input;
+  if (!fast && !slow)
+    return;
+  job.explainer = nn_explainer_new (self->model, 1, &error);
+  if (job.explainer == NULL)
+    {
+      g_debug ("the Inside page cannot explain this model: %s", error->message);
+      return;
+    }
+  job.input = dl_input_ref (self->input);
+  job.bytes = dataset_bytes (self, self->input);
+  job.klass = self->chosen;
+  job.embeddings = self->embeddings != NULL ? nn_embeddings_ref (self->embeddings) : NULL;
+  job.generation = self->generation;
+  if (fast)
+    {
+      FastResult *r = compute_fast (&job, &error);
+
+      if (r != NULL)
+        {
+          apply_fast (self, r);
+          fast_result_free (r);
+        }
+      g_clear_error (&error);
+    }
+  if (slow)
+    {
+      float *maps = compute_occlusion (&job, &error);
+
+      if (maps != NULL)
+        {
+          g_free (self->occlusion);
+          self->occlusion = maps;
+          g_clear_pointer (&self->occlusion_input, dl_input_unref);
+          self->occlusion_input = dl_input_ref (self->input);
+          show_occlusion_for_class (self);
+        }
+    }
+  g_clear_pointer (&job.explainer, nn_explainer_free);
+  g_clear_pointer (&job.input, dl_input_unref);
+  g_clear_pointer (&job.embeddings, nn_embeddings_unref);
+  g_free (job.bytes);
+}
+
 /* Adds a figure, marked as one that cannot be exported while it has nothing to show. */
 static void
 add_figure (DlInsidePage *self,
@@ -2047,7 +2126,9 @@ add_figure (DlInsidePage *self,
 
   if (dl_figure_has_data (DL_FIGURE (figure)))
     return;
-  if (self->model == NULL)
+  if (figure == (gpointer) self->neighbours_view && self->input != NULL && self->model != NULL)
+    dl_page_figure_set_unavailable (item, gtk_label_get_label (self->neighbours_label));
+  else if (self->model == NULL)
     dl_page_figure_set_unavailable (item, _("There is no model to look inside. Open or train "
                                             "one first."));
   else if (self->input == NULL)
@@ -2063,6 +2144,7 @@ dl_inside_page_list_figures (DlPage    *page,
 {
   DlInsidePage *self = DL_INSIDE_PAGE (page);
 
+  ensure_current (self);
   add_figure (self, figures, "saliency", _("Saliency"), self->saliency_view);
   add_figure (self, figures, "occlusion", _("Occlusion"), self->occlusion_view);
   add_figure (self, figures, "input", _("Input"), self->input_view);
