@@ -624,6 +624,13 @@ build_class_buttons (DlInsidePage *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       self->model->class_names[k], -1);
       gtk_button_set_child (GTK_BUTTON (button), box);
+      {
+        g_autofree char *name = g_strdup_printf (_("Class %s"), self->model->class_names[k]);
+
+        /* named from the start: update_class_buttons adds the probability */
+        gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        name, -1);
+      }
       if (group != NULL)
         gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), group);
       else
