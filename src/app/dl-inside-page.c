@@ -1466,7 +1466,7 @@ start_embedding (DlInsidePage *self)
       self->dataset == NULL || !nn_model_check_dataset (self->model, self->dataset, NULL))
     return;
   /* its own copy on every core: the job runs a whole training set through it */
-  copy = nn_model_copy (self->model, 0, &error);
+  copy = nn_model_copy (self->model, g_get_num_processors (), &error);
   if (copy == NULL)
     {
       g_clear_pointer (&self->embedding_error, g_free);
