@@ -1082,6 +1082,121 @@ test_curve_bounded (Fixture       *f,
   }
 }
 
+/* An epoch's short last batch (250 images in batches of 30: 8 full ones, then 10 images) joins
+ * the point before it, weighted by its images: no point stands for a handful of images, so no
+ * curve plunges or spikes at an epoch's end. */
+typedef struct
+{
+  double  loss[64];
+  guint   batch[64];
+  guint   n_batches;
+  guint   n;
+} BatchLog;
+
+static void
+on_progress_log (const NnTrainProgress *p,
+                 gpointer               user_data)
+{
+  BatchLog *log = user_data;
+
+  g_assert_cmpuint (log->n, <, G_N_ELEMENTS (log->loss));
+  log->loss[log->n] = p->loss;
+  log->batch[log->n] = p->batch;
+  log->n_batches = p->n_batches;
+  log->n++;
+}
+
+static void
+test_curve_short_batch (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  g_autoptr(NnRun) run = NULL;
+  g_autoptr(NnRunCurves) curves = NULL;
+  g_autofree char *id = NULL;
+  NnRunRecorder *rec;
+  NnTrainConfig c;
+  BatchLog log = { 0 };
+  NnTrainHooks hooks = { on_progress_log, NULL, NULL, &log };
+  size_t k = 0;
+
+  tiny_config (&c, 2);
+  c.batch_size = 30;
+  c.progress_every = 1;
+  t = nn_trainer_new (&c, f->ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  rec = nn_run_recorder_new (f->store, t, f->ds, NULL, &error);
+  g_assert_no_error (error);
+  id = g_strdup (nn_run_recorder_get_id (rec));
+  nn_trainer_set_recorder (t, rec);
+  g_assert_true (nn_trainer_run (t, &hooks, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (log.n_batches, ==, 9);
+  g_assert_cmpuint (log.n, ==, 18);
+
+  run = load (f, id);
+  curves = nn_run_load_curves (run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (curves->span, ==, 1);
+  /* 8 points an epoch: the 8th holds the 8th and the 9th batch */
+  g_assert_cmpuint (curves->n_points, ==, 16);
+  for (size_t i = 0; i < curves->n_points; i++)
+    {
+      const NnRunCurvePoint *p = &curves->points[i];
+      guint epoch = (guint) (i / 8);
+      guint in_epoch = (guint) (i % 8);
+
+      g_assert_cmpuint (p->step, ==, (guint64) epoch * 9 + in_epoch + 1 + (in_epoch == 7));
+      if (in_epoch < 7)
+        {
+          g_assert_cmpuint (p->count, ==, 1);
+          g_assert_cmpuint (p->images, ==, (guint64) epoch * 250 + (in_epoch + 1) * 30);
+          g_assert_cmpfloat_with_epsilon (p->mean, log.loss[k], 1e-12);
+          k++;
+        }
+      else
+        {
+          double full = log.loss[k], rest = log.loss[k + 1];
+
+          g_assert_cmpuint (log.batch[k + 1], ==, 9);
+          g_assert_cmpuint (p->count, ==, 2);
+          g_assert_cmpuint (p->images, ==, (guint64) (epoch + 1) * 250);
+          g_assert_cmpfloat_with_epsilon (p->mean, (30 * full + 10 * rest) / 40, 1e-12);
+          g_assert_cmpfloat (p->min, ==, MIN (full, rest));
+          g_assert_cmpfloat (p->max, ==, MAX (full, rest));
+          k += 2;
+        }
+    }
+  g_assert_cmpuint (k, ==, log.n);
+}
+
+/* A record whose epochs have no "elapsed" (as before wall time was kept) still loads: those
+ * times are unknown. */
+static void
+test_no_elapsed (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *id = record_run (f, 2, NULL);
+  g_autofree char *path = run_file (f, id, NN_RUN_FILE);
+  g_autofree char *text = NULL;
+  g_autofree char *stripped = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("\"elapsed\":[^,}]*,", 0, 0, NULL);
+  g_autoptr(NnRun) run = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  stripped = g_regex_replace_literal (regex, text, -1, 0, "", 0, NULL);
+  g_assert_null (strstr (stripped, "\"elapsed\""));
+  g_assert_true (g_file_set_contents (path, stripped, -1, NULL));
+  run = load (f, id);
+  g_assert_cmpint (run->status, ==, NN_RUN_STATUS_FINISHED);
+  g_assert_cmpuint (run->n_epochs, ==, 2);
+  g_assert_true (isnan (run->epochs[0].elapsed));
+  g_assert_true (isnan (run->epochs[1].elapsed));
+  g_assert_cmpuint (run->epochs[1].images, ==, 500);
+}
+
 /* ---- hostile run folders ----------------------------------------------------------------- */
 
 typedef struct
@@ -1347,6 +1462,10 @@ test_hostile_curves (Fixture       *f,
     "{\"format\":\"digit-lab-curves\",\"version\":1,\"span\":2,"
     "\"points\":[[1,25,0.1,1,1,1,1],[3,75,0.2,2,1,1,1]]}",
     "{\"format\":\"digit-lab-curves\",\"version\":1,\"span\":1,\"points\":[[1.5,25,0,1,1,1,1]]}",
+    "{\"format\":\"digit-lab-curves\",\"version\":1,\"span\":1,"
+    "\"points\":[[1,25,0.1,1,1,1,1],[4,75,0.2,2,1,1,1]]}",
+    "{\"format\":\"digit-lab-curves\",\"version\":1,\"span\":1,"
+    "\"points\":[[1,25,0.1,1,1,1,1],[4,75,0.2,3,1,1,1]]}",
   };
   g_autofree char *id = record_run (f, 1, NULL);
   g_autofree char *path = run_file (f, id, NN_RUN_CURVES_FILE);
@@ -1453,6 +1572,8 @@ main (int   argc,
   ADD ("export-csv", test_export_csv);
   ADD ("export-no-test", test_export_no_test);
   ADD ("curve-bounded", test_curve_bounded);
+  ADD ("curve-short-batch", test_curve_short_batch);
+  ADD ("no-elapsed", test_no_elapsed);
   ADD ("hostile-run-json", test_hostile_run_json);
   ADD ("hostile-folders", test_hostile_folders);
   ADD ("hostile-curves", test_hostile_curves);

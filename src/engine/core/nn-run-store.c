@@ -680,6 +680,25 @@ get_guint (const NnJsonNode *obj,
 }
 
 /* A number in [min, max]; null reads as NAN when nullable. */
+static gboolean get_double (const NnJsonNode *obj, const char *name, double min, double max,
+                            gboolean nullable, double *out, GError **error);
+
+/* A time that may be null or absent (NAN then): runs resumed from a checkpoint file have epochs
+ * whose times nobody measured, and a record may come from before the field existed. */
+static gboolean
+get_optional_double (const NnJsonNode *obj,
+                     const char       *name,
+                     double           *out,
+                     GError          **error)
+{
+  if (nn_json_object_get (obj, name) == NULL)
+    {
+      *out = NAN;
+      return TRUE;
+    }
+  return get_double (obj, name, 0, G_MAXDOUBLE, TRUE, out, error);
+}
+
 static gboolean
 get_double (const NnJsonNode *obj,
             const char       *name,
@@ -888,7 +907,7 @@ parse_epochs (const NnJsonNode *list,
           !get_double (e, "seconds", 0, G_MAXDOUBLE, FALSE, &s->seconds, error) ||
           !get_double (e, "samples_per_second", 0, G_MAXDOUBLE, FALSE, &s->samples_per_second,
                        error) ||
-          !get_double (e, "elapsed", 0, G_MAXDOUBLE, TRUE, &out->elapsed, error) ||
+          !get_optional_double (e, "elapsed", &out->elapsed, error) ||
           !get_uint (e, "images", images_max, &out->images, error) ||
           !get_bool (e, "best", &s->is_best, error))
         {
@@ -1601,8 +1620,11 @@ parse_point (const NnJsonNode *p,
   for (size_t k = 0; k < 4; k++)
     if (k != 2 && (v[k] != floor (v[k]) || v[k] > 9007199254740992.0))
       return bad (error, "a point's step, images and count must be whole numbers");
-  if (v[3] < 1 || v[3] > (double) span)
-    return bad (error, "a point's count must be from 1 to the span");
+  /* an epoch's short last batch joins the point before it: up to twice the span */
+  if (v[3] < 1 || v[3] > 2.0 * (double) span)
+    return bad (error, "a point's count must be from 1 to twice the span");
+  if (v[3] > v[0])
+    return bad (error, "a point holds more batches than its step");
   if (!(v[4] <= v[6]) || !(v[5] >= v[4] * (1 - 1e-9)) || !(v[5] <= v[6] * (1 + 1e-9)))
     return bad (error, "a point's mean must lie between its min and max");
   *out = (NnRunCurvePoint) {
@@ -1673,7 +1695,13 @@ parse_curves (const char  *dir,
           bad (error, "%s: the points are not in order", NN_RUN_CURVES_FILE);
           return NULL;
         }
-      if (i + 1 < n && p->count != curves->span)
+      if (i > 0 && p->count != p->step - p[-1].step)
+        {
+          bad (error, "%s, point %zu: its count is not the steps since the point before",
+               NN_RUN_CURVES_FILE, i + 1);
+          return NULL;
+        }
+      if (i + 1 < n && p->count < curves->span)
         {
           bad (error, "%s: only the last point may be partial", NN_RUN_CURVES_FILE);
           return NULL;
@@ -1814,18 +1842,38 @@ curve_merge_pairs (Curve *c)
   c->span *= 2;
 }
 
+/* One batch's mean loss per image, after `images` training images in all. An epoch's last batch
+ * holds what is left of the training images (8 of 1,800 with batches of 64, say): its mean over
+ * so few images is far noisier than a full batch's, and as a point of its own it would show as
+ * a spike or a plunge at every epoch's end. It joins the point before it, in the same epoch,
+ * weighted by its images; that point then sums up one batch more than the span. */
 static void
 curve_add (Curve   *c,
            double   loss,
            guint64  images,
-           double   seconds)
+           double   seconds,
+           guint64  batch_size,
+           guint64  n_train)
 {
-  NnRunCurvePoint *p;
+  NnRunCurvePoint *p = c->n_points > 0 ? &c->points[c->n_points - 1] : NULL;
+  guint64 before = p != NULL ? p->images : 0;
+  guint64 b = images > before ? images - before : 0;
 
   c->step++;
-  if (c->n_points > 0 && c->points[c->n_points - 1].count < c->span)
+  if (p != NULL && batch_size > 0 && n_train > 0 && b < batch_size && images >= n_train &&
+      images % n_train == 0 && before > images - n_train)
     {
-      p = &c->points[c->n_points - 1];
+      /* the point's batches are full ones (but for one such join in a point that spans
+       * epochs, which the weight then counts as full) */
+      double weight = (double) p->count * (double) batch_size;
+
+      p->count++;
+      p->mean = (p->mean * weight + loss * (double) b) / (weight + (double) b);
+      p->min = MIN (p->min, loss);
+      p->max = MAX (p->max, loss);
+    }
+  else if (p != NULL && p->count < c->span)
+    {
       p->count++;
       p->mean += (loss - p->mean) / p->count;
       p->min = MIN (p->min, loss);
@@ -2149,7 +2197,8 @@ nn_run_recorder_add_batch (NnRunRecorder *rec,
                            guint64        images)
 {
   g_return_if_fail (rec != NULL);
-  curve_add (&rec->curve, loss, images, recorder_seconds (rec));
+  curve_add (&rec->curve, loss, images, recorder_seconds (rec), rec->run->recipe.batch_size,
+             rec->run->n_train);
 }
 
 gboolean

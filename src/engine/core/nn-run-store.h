@@ -41,9 +41,14 @@ G_BEGIN_DECLS
  * seconds, count, min, mean, max], …]}. Each point sums up `count` consecutive batches (the mean
  * per-image training loss of each batch: its min, mean and max, so a chart can draw the mean
  * with an envelope), ending at optimiser step `step`, after `images` training images and
- * `seconds` of the run. Every point but the last covers S batches; when the list is full
+ * `seconds` of the run. Every point but the last covers at least S batches; when the list is full
  * (NN_RUN_MAX_CURVE_POINTS), neighbours are merged in pairs and S doubles, so a run of any length
- * keeps at most that many points at an even resolution.
+ * keeps at most that many points at an even resolution. An epoch's last batch, when it holds
+ * fewer images than a batch (what is left of the training set), joins the point before it in the
+ * same epoch, its loss weighted by its images: a few images' mean would show as a spike or a
+ * plunge at every epoch's end. So a point holds up to 2·S batches, and its count is always the
+ * steps since the point before. An epoch's elapsed may be null (not measured: epochs brought
+ * along from a checkpoint file) or absent.
  *
  * Threads: a store holds only its folder's path, so its functions may run on any thread, at the
  * same time as each other and as a recorder (they read whole files that are replaced
@@ -148,7 +153,7 @@ typedef struct
   guint64 images;                 /* training images seen after it */
   double  seconds;                /* run seconds after it */
   guint64 count;                  /* batches in the point */
-  double  min, mean, max;         /* of the batches' mean loss */
+  double  min, mean, max;         /* of the batches' mean loss; the mean weighted by images */
 } NnRunCurvePoint;
 
 typedef struct
