@@ -3,18 +3,23 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: bench/app-training.sh [EPOCHS [BUILD_DIR]]          (2 epochs, build/)
+#        BENCH_OVERLAY=3 bench/app-training.sh 10               (three finished runs overlaid)
 #
 # Trains the reference recipe with `digit-lab-cli train`, then starts the app headless (Xvfb, a
 # private D-Bus session, settings in a keyfile of its own), starts the same recipe from the Train
 # page with Ctrl+Enter and leaves the window alone until the run ends. Prints both speeds (images
 # per second of training, evaluation excluded, as both report it), their ratio, the CPU time of
 # the app's main thread per second of training (/proc/PID/task/PID/stat), and the longest gap
-# between frames while it trained (the app's DIGIT_LAB_FRAME_STATS debug line). Figures only:
+# between frames while it trained (the app's DIGIT_LAB_FRAME_STATS debug line), and the CPU time
+# of the X server (Xvfb draws what the app sends it, on the same cores). Figures only:
 # it never passes or fails on time. Measure on a quiet machine (see the load it prints).
 #
 # Environment: DIGIT_LAB_DATA, the MNIST folder (default ~/.cache/digit-lab/mnist);
 # GSK_RENDERER (cairo unless set); BENCH_WIDTH × BENCH_HEIGHT, the window (1280 × 860);
-# BENCH_NO_CLI=1 measures the app alone; BENCH_FRAMES=0 leaves the frame clock alone (no gap
+# BENCH_OVERLAY=N first records N one-epoch runs with the CLI into the app's run store and
+# starts the app with them selected on the Runs page, so that they are drawn behind the run;
+# BENCH_NO_CLI=1 measures the app alone; BENCH_PERF=FILE records the main thread's call graph
+# while it trains (perf record -g) into FILE; BENCH_FRAMES=0 leaves the frame clock alone (no gap
 # measured, no frames forced: the main thread's CPU time of a window nobody moves the pointer on). The CLI runs at nice 10, the priority the app gives its
 # training threads, so that other work on the machine slows both alike.
 set -eu
@@ -43,6 +48,7 @@ epochs=$epochs
 last-dataset-folder='$data'
 window-width=${BENCH_WIDTH:-1280}
 window-height=${BENCH_HEIGHT:-860}
+compared-runs=${BENCH_COMPARED:-@as []}
 EOF
   GSETTINGS_BACKEND=keyfile GSETTINGS_SCHEMA_DIR=$build/data LC_ALL=C.UTF-8 LANGUAGE= \
     GDK_BACKEND=x11 GSK_RENDERER=${GSK_RENDERER:-cairo} G_MESSAGES_DEBUG=DigitLab \
@@ -68,10 +74,18 @@ EOF
       sleep 0.1
     done
   }
-  # user + system ticks of the main thread
+  # user + system ticks of the main thread, of the whole app, of the X server
   main_ticks () {
     # the name in field 2 may hold spaces: count fields after its closing parenthesis
     sed 's/.*) //' "/proc/$pid/task/$pid/stat" | awk '{ print $12 + $13 }'
+  }
+  app_ticks () {
+    sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'
+  }
+  xpid=$(pgrep -n -f "Xvfb $DISPLAY " || true)
+  x_ticks () {
+    if [ -n "$xpid" ]; then sed 's/.*) //' "/proc/$xpid/stat" | awk '{ print $12 + $13 }'
+    else echo 0; fi
   }
 
   wid=$(timeout 60 xdotool search --sync --onlyvisible --pid $pid | head -n 1)
@@ -89,12 +103,29 @@ EOF
   done
   t0=$(date +%s.%N)
   c0=$(main_ticks)
+  a0=$(app_ticks)
+  x0=$(x_ticks)
+  if [ -n "${BENCH_PERF:-}" ]; then
+    # the main thread's call graph while it trains, for `perf report -i`
+    perf record -q --call-graph dwarf,16384 -F 250 -t $pid -o "$BENCH_PERF" > "$tmp/perf.log" 2>&1 &
+    perf_pid=$!
+  fi
   wait_log "training finished" $((epochs * 120 + 60))
   t1=$(date +%s.%N)
   c1=$(main_ticks)
+  a1=$(app_ticks)
+  x1=$(x_ticks)
+  if [ -n "${BENCH_PERF:-}" ]; then
+    kill -INT $perf_pid 2>/dev/null || true
+    wait $perf_pid 2>/dev/null || true
+  fi
   [ "${DIGIT_LAB_FRAME_STATS:-}" = "" ] || wait_log "frames while training" 10
   echo "main_cpu $(awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
                      'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')"
+  echo "app_cpu $(awk -v c="$((a1 - a0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
+                    'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')"
+  [ -z "$xpid" ] || echo "x_cpu $(awk -v c="$((x1 - x0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" \
+                                  -v t1="$t1" 'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')"
   echo "wall $(awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.1f", t1 - t0 }')"
   sed -n 's/.*epoch [0-9]*: \([0-9.]*\) s of training, \([0-9.]*\) images\/s.*/epoch \1 \2/p' \
     "$log"
@@ -132,6 +163,19 @@ else
   cli_speed=0
 fi
 
+compared="@as []"
+if [ "${BENCH_OVERLAY:-0}" -gt 0 ]; then
+  # finished runs in the app's own store, selected on its Runs page when it starts
+  for k in $(seq 1 "$BENCH_OVERLAY"); do
+    XDG_DATA_HOME=$tmp/share "$cli" train --epochs 1 --seed "$k" --data "$data" \
+      --output "$tmp/overlay-model-$k" > /dev/null
+  done
+  compared=$(XDG_DATA_HOME=$tmp/share "$cli" runs --json |
+             sed -n 's/^{"id":"\([0-9a-f-]*\)".*/'"'"'\1'"'"'/p' | paste -sd, | sed 's/.*/[&]/')
+  echo "overlaid: $compared"
+fi
+export BENCH_COMPARED="$compared"
+
 if [ "${BENCH_FRAMES:-1}" != 0 ]; then
   export DIGIT_LAB_FRAME_STATS=1
 fi
@@ -150,6 +194,8 @@ echo "digit-lab-cli train   $cli_speed images/s"
 echo "digit-lab (Train)     $app_speed images/s"
 awk -v a="$app_speed" -v c="$cli_speed" 'BEGIN { if (c > 0) printf "ratio app/cli         %.1f%%\n", 100 * a / c }'
 awk '$1 == "main_cpu" { printf "main thread CPU       %.3f s per s of training\n", $2 }
+     $1 == "app_cpu" { printf "app CPU, all threads  %.3f s per s of training\n", $2 }
+     $1 == "x_cpu" { printf "X server CPU          %.3f s per s of training\n", $2 }
      $1 == "wall" { printf "app run, wall clock   %s s\n", $2 }
      $1 == "frames" { printf "frames                %d, longest gap %s ms, longest frame %s ms\n", $2, $3, $4 }' \
   "$tmp/app.txt"

@@ -14,6 +14,7 @@
 #include "dl-training.h"
 #include "nn-network.h"
 #include "nn-rng.h"
+#include "nn-json.h"
 #include "nn-run-store.h"
 
 static char *runs_dir;
@@ -93,7 +94,6 @@ train (DlWindow *window,
   wait_for (&done, 120);
   spin ();
   g_signal_handlers_disconnect_by_data (training, &done);
-  g_assert_nonnull (dl_training_get_run_id (training));
   return g_strdup (dl_training_get_run_id (training));
 }
 
@@ -114,6 +114,76 @@ wait_for_model (DlWindow   *window,
   g_assert_cmpstr (dl_session_get_model_description (session), ==, description);
 }
 
+static DlRunsPage *
+runs_page (DlWindow *window)
+{
+  return DL_RUNS_PAGE (_dl_window_find_page (window, DL_TYPE_RUNS_PAGE));
+}
+
+static const NnRun *
+listed_run (DlRunsPage *page,
+            guint       position)
+{
+  g_autoptr(DlRunItem) item = g_list_model_get_item (G_LIST_MODEL (dl_runs_page_get_selection
+                                                                   (page)), position);
+
+  g_assert_nonnull (item);
+  return dl_run_item_get_run (item);
+}
+
+/* A window with the built-in model, nothing compared, the charts' settings at their defaults. */
+static DlWindow *
+runs_window (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+
+  g_settings_reset (settings, "compared-runs");
+  g_settings_reset (settings, "chart-x-axis");
+  g_settings_reset (settings, "loss-smoothing");
+  return make_window ();
+}
+
+/* Spins until the series has n points (a worker reads what it shows), at most 30 s. */
+static void
+wait_for_points (DlChart *chart,
+                 guint    series,
+                 guint    n)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while ((series >= dl_chart_get_n_series (chart) || dl_chart_get_n_points (chart, series) != n) &&
+         g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (dl_chart_get_n_series (chart), >, series);
+  g_assert_cmpuint (dl_chart_get_n_points (chart, series), ==, n);
+}
+
+static DlChart *
+accuracy_chart_of (DlTrainPage *page)
+{
+  g_autoptr(GPtrArray) figures = dl_page_list_figures (DL_PAGE (page));
+
+  g_assert_cmpuint (figures->len, >=, 2);
+  return DL_CHART (((DlPageFigure *) figures->pdata[1])->figure);
+}
+
+static NnRunCurves *
+load_curves (const char *id)
+{
+  g_autoptr(NnRunStore) store = nn_run_store_new (NULL, NULL);
+  g_autoptr(NnRun) run = nn_run_store_load (store, id, NULL);
+  g_autoptr(GError) error = NULL;
+  NnRunCurves *curves;
+
+  g_assert_nonnull (run);
+  curves = nn_run_load_curves (run, &error);
+  g_assert_no_error (error);
+  return curves;
+}
+
 static float *
 dup_weights (NnModel *model,
              size_t  *n)
@@ -126,7 +196,7 @@ dup_weights (NnModel *model,
 static void
 test_remembered (void)
 {
-  DlWindow *window = make_window ();
+  DlWindow *window = runs_window ();
   g_autofree char *id = NULL;
   g_autofree char *description = NULL;
   g_autofree float *before = NULL, *after = NULL;
@@ -138,6 +208,7 @@ test_remembered (void)
   dl_window_set_dataset (window, bars_dataset (2000, 300));
   spin ();
   id = train (window, 2, 0.001);
+  g_assert_nonnull (id);
   description = g_strdup (dl_session_get_model_description (dl_window_get_session (window)));
   g_assert_true (g_str_has_prefix (description, "Trained at "));
   before = dup_weights (dl_session_get_model (dl_window_get_session (window)), &n_before);
@@ -155,6 +226,30 @@ test_remembered (void)
   after = dup_weights (dl_session_get_model (dl_window_get_session (window)), &n_after);
   g_assert_cmpuint (n_before, ==, n_after);
   g_assert_cmpmem (before, n_before * sizeof (float), after, n_after * sizeof (float));
+  /* the run is listed, and the Train charts show it as it finished: every recorded point of
+   * its loss, its two epochs, its best epoch marked */
+  {
+    DlRunsPage *page = runs_page (window);
+    DlTrainPage *train_page = dl_window_get_train_page (window);
+    DlChart *loss_chart = DL_CHART (dl_train_page_get_figure (train_page));
+    g_autoptr(NnRunCurves) curves = load_curves (id);
+    gboolean listed = FALSE;
+    double x, y;
+
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (dl_runs_page_get_selection
+                                                                  (page))); i++)
+      listed = listed || g_strcmp0 (listed_run (page, i)->id, id) == 0;
+    g_assert_true (listed);
+    g_assert_cmpuint (curves->n_points, >, 0);
+    wait_for_points (loss_chart, 0, (guint) curves->n_points);
+    g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 1), ==, curves->n_points);
+    g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 2), ==, 2);
+    g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart_of (train_page), 1), ==, 2);
+    g_assert_true (dl_chart_get_point (loss_chart, 0, (guint) curves->n_points - 1, &x, &y));
+    g_assert_cmpfloat_with_epsilon (x, 2.0, 1e-9);
+    g_assert_cmpfloat (y, ==, curves->points[curves->n_points - 1].mean);
+    g_assert_cmpfloat (dl_chart_get_marker (loss_chart), ==, run->best_epoch);
+  }
   close_window (window);
 }
 
@@ -225,29 +320,12 @@ shoot (DlWindow   *window,
   save_png (GTK_WIDGET (window), file);
 }
 
-static DlRunsPage *
-runs_page (DlWindow *window)
-{
-  return DL_RUNS_PAGE (_dl_window_find_page (window, DL_TYPE_RUNS_PAGE));
-}
-
-static const NnRun *
-listed_run (DlRunsPage *page,
-            guint       position)
-{
-  g_autoptr(DlRunItem) item = g_list_model_get_item (G_LIST_MODEL (dl_runs_page_get_selection
-                                                                   (page)), position);
-
-  g_assert_nonnull (item);
-  return dl_run_item_get_run (item);
-}
-
 /* Two runs selected: each draws its curves on both Train charts in its own colour, and the
  * table marks the setting that differs. */
 static void
 test_overlay (void)
 {
-  DlWindow *window = make_window ();
+  DlWindow *window = runs_window ();
   DlRunsPage *page = runs_page (window);
   GtkSelectionModel *selection = dl_runs_page_get_selection (page);
   DlTrainPage *train_page = dl_window_get_train_page (window);
@@ -292,6 +370,45 @@ test_overlay (void)
   g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, 0), ==, 2);
   g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, 2), ==, 3);
 
+  /* each run's series hold its record: by epoch, by images seen, by seconds */
+  {
+    g_autoptr(NnRunCurves) older = load_curves (first);
+    const NnRunCurvePoint *last = &older->points[older->n_points - 1];
+    const NnRun *newer = dl_session_get_compared_runs (dl_window_get_session (window))->pdata[1];
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+    double x, y;
+
+    g_assert_cmpstr (((const NnRun *) dl_session_get_compared_runs
+                      (dl_window_get_session (window))->pdata[0])->id, ==, first);
+    g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 0), ==, older->n_points);
+    g_assert_true (dl_chart_get_point (loss_chart, 0, (guint) older->n_points - 1, &x, &y));
+    g_assert_cmpfloat_with_epsilon (x, 2.0, 1e-9);
+    g_assert_cmpfloat (y, ==, last->mean);
+    g_assert_cmpstr (dl_chart_get_x_label (loss_chart), ==, "epoch");
+
+    g_settings_set_string (settings, "chart-x-axis", "images");
+    spin ();
+    g_assert_cmpstr (dl_chart_get_x_label (loss_chart), ==, "images seen");
+    g_assert_cmpstr (dl_chart_get_x_label (accuracy_chart), ==, "images seen");
+    g_assert_true (dl_chart_get_point (loss_chart, 0, (guint) older->n_points - 1, &x, &y));
+    g_assert_cmpfloat (x, ==, (double) last->images);
+    g_assert_true (dl_chart_get_point (accuracy_chart, 2, 2, &x, &y));
+    g_assert_cmpfloat (x, ==, (double) newer->epochs[2].images);
+    g_assert_cmpfloat (y, ==, newer->epochs[2].stats.val_accuracy);
+
+    g_settings_set_string (settings, "chart-x-axis", "time");
+    spin ();
+    g_assert_cmpstr (dl_chart_get_x_label (loss_chart), ==, "seconds");
+    g_assert_true (dl_chart_get_point (loss_chart, 0, (guint) older->n_points - 1, &x, &y));
+    g_assert_cmpfloat (x, ==, last->seconds);
+    g_assert_true (dl_chart_get_point (accuracy_chart, 2, 2, &x, &y));
+    g_assert_cmpfloat (x, ==, newer->epochs[2].elapsed);
+    g_assert_cmpfloat (x, >, 0);
+    g_settings_reset (settings, "chart-x-axis");
+    spin ();
+    g_assert_cmpstr (dl_chart_get_x_label (loss_chart), ==, "epoch");
+  }
+
   g_assert_cmpuint (dl_runs_page_get_n_compared (page), ==, 2);
   g_assert_true (dl_runs_page_row_differs (page, "Learning rate"));
   g_assert_true (dl_runs_page_row_differs (page, "Epochs"));
@@ -318,18 +435,60 @@ test_overlay (void)
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                         ADW_COLOR_SCHEME_DEFAULT);
   }
-  /* no run selected: the charts are the live run's again */
+  /* no run selected: the charts show the run trained last, from its record */
   gtk_selection_model_unselect_all (selection);
   spin ();
-  g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 4);
-  g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 0), ==, 0);
+  {
+    g_autoptr(NnRunCurves) newest = load_curves (second);
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+    double x0, y0, x1, y1, s0, s1;
+    const double w = 0.9;
 
-  /* one run's model on the other pages */
+    g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 4);
+    wait_for_points (loss_chart, 0, (guint) newest->n_points);
+    g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 2), ==, 3);
+
+    /* the smoothed loss: no smoothing follows the points; otherwise an average that starts at
+     * the first loss (bias-corrected) */
+    g_settings_set_double (settings, "loss-smoothing", 0);
+    spin ();
+    for (guint k = 0; k < newest->n_points; k++)
+      {
+        g_assert_true (dl_chart_get_point (loss_chart, 0, k, &x0, &y0));
+        g_assert_true (dl_chart_get_point (loss_chart, 1, k, &x1, &y1));
+        g_assert_cmpfloat (x0, ==, x1);
+        g_assert_cmpfloat (y0, ==, y1);
+      }
+    g_settings_set_double (settings, "loss-smoothing", w);
+    spin ();
+    g_assert_cmpuint (dl_chart_get_n_points (loss_chart, 1), ==, newest->n_points);
+    g_assert_true (dl_chart_get_point (loss_chart, 0, 0, NULL, &y0));
+    g_assert_true (dl_chart_get_point (loss_chart, 0, 1, NULL, &y1));
+    g_assert_true (dl_chart_get_point (loss_chart, 1, 0, NULL, &s0));
+    g_assert_true (dl_chart_get_point (loss_chart, 1, 1, NULL, &s1));
+    g_assert_cmpfloat_with_epsilon (s0, y0, 1e-12);
+    g_assert_cmpfloat_with_epsilon (s1, (w * (1 - w) * y0 + (1 - w) * y1) / (1 - w * w), 1e-12);
+    g_settings_reset (settings, "loss-smoothing");
+  }
+
+  /* one run's model on the other pages, read on a worker */
   gtk_selection_model_select_item (selection, 1, TRUE);
   spin ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.use-model", NULL));
+  {
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (dl_runs_page_get_reading_model (page) && g_get_monotonic_time () < end)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
+  g_assert_false (dl_runs_page_get_reading_model (page));
   g_assert_true (g_str_has_prefix (dl_session_get_model_description (dl_window_get_session
                                                                      (window)), "Run "));
+  g_assert_cmpstr (dl_window_get_last_toast (window), ==,
+                   "The other pages now use this run’s model");
   close_window (window);
 }
 
@@ -337,7 +496,7 @@ test_overlay (void)
 static void
 test_delete_undo (void)
 {
-  DlWindow *window = make_window ();
+  DlWindow *window = runs_window ();
   DlRunsPage *page = runs_page (window);
   GtkSelectionModel *selection = dl_runs_page_get_selection (page);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (selection));
@@ -391,7 +550,7 @@ test_delete_undo (void)
 static void
 test_resume (void)
 {
-  DlWindow *window = make_window ();
+  DlWindow *window = runs_window ();
   DlRunsPage *page = runs_page (window);
   GtkSelectionModel *selection = dl_runs_page_get_selection (page);
   DlTraining *training = dl_session_get_training (dl_window_get_session (window));
@@ -428,7 +587,7 @@ test_resume (void)
 static void
 test_rename (void)
 {
-  DlWindow *window = make_window ();
+  DlWindow *window = runs_window ();
   DlRunsPage *page = runs_page (window);
   GtkSelectionModel *selection = dl_runs_page_get_selection (page);
   GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
@@ -458,41 +617,363 @@ test_rename (void)
   close_window (window);
 }
 
-/* Export Curves as CSV writes the recorded epochs, byte for byte. */
+/* A number of an export as the record has it: an empty CSV field or a JSON null is "not
+ * measured" (NAN) */
+static void
+assert_same_number (double exported,
+                    double recorded)
+{
+  if (isnan (recorded))
+    g_assert_true (isnan (exported));
+  else
+    g_assert_cmpfloat (exported, ==, recorded);
+}
+
+/* Export Curves as CSV and Export as JSON write what the run recorded: every epoch's metrics,
+ * every point of its loss curve, read back to the same numbers. */
 static void
 test_export (void)
 {
-  DlWindow *window = make_window ();
+  DlWindow *window = runs_window ();
   DlRunsPage *page = runs_page (window);
   g_autoptr(NnRunStore) store = nn_run_store_new (NULL, NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (runs_dir, "export.csv", NULL);
   g_autofree char *json_path = g_build_filename (runs_dir, "export.json", NULL);
   g_autofree char *written = NULL;
-  g_autofree char *expected = NULL;
   g_autofree char *json = NULL;
   g_autoptr(NnRun) run = NULL;
+  g_autoptr(NnRunCurves) curves = NULL;
   g_auto(GStrv) lines = NULL;
   const char *id = listed_run (page, 0)->id;
+  NnJsonNode *root;
+  const NnJsonNode *epochs, *points;
 
   run = nn_run_store_load (store, id, &error);
   g_assert_no_error (error);
+  curves = nn_run_load_curves (run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->n_epochs, >=, 2);
+
   g_assert_true (dl_runs_page_export (page, id, path, FALSE, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (path, &written, NULL, NULL));
-  expected = nn_run_epochs_to_csv (run);
-  g_assert_cmpstr (written, ==, expected);
   lines = g_strsplit (g_strchomp (written), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, run->n_epochs + 1);
-  g_assert_true (g_str_has_prefix (lines[0], "epoch,train_loss"));
+  g_assert_cmpstr (lines[0], ==, "epoch,train_loss,train_accuracy,val_loss,val_accuracy,"
+                   "test_loss,test_accuracy,seconds,samples_per_second,elapsed,images,best");
+  for (guint e = 0; e < run->n_epochs; e++)
+    {
+      const NnRunEpoch *ep = &run->epochs[e];
+      g_auto(GStrv) f = g_strsplit (lines[e + 1], ",", -1);
+      double v[11];
+
+      g_assert_cmpuint (g_strv_length (f), ==, 12);
+      for (int k = 0; k < 11; k++)
+        v[k] = f[k][0] == '\0' ? NAN : g_ascii_strtod (f[k], NULL);
+      g_assert_cmpfloat (v[0], ==, ep->stats.epoch);
+      assert_same_number (v[1], ep->stats.train_loss);
+      assert_same_number (v[2], ep->stats.train_accuracy);
+      assert_same_number (v[3], ep->stats.val_loss);
+      assert_same_number (v[4], ep->stats.val_accuracy);
+      assert_same_number (v[5], ep->stats.test_loss);
+      assert_same_number (v[6], ep->stats.test_accuracy);
+      assert_same_number (v[7], ep->stats.seconds);
+      assert_same_number (v[8], ep->stats.samples_per_second);
+      assert_same_number (v[9], ep->elapsed);
+      g_assert_cmpfloat (v[10], ==, (double) ep->images);
+      g_assert_cmpstr (f[11], ==, ep->stats.is_best ? "1" : "0");
+    }
 
   g_assert_true (dl_runs_page_export (page, id, json_path, TRUE, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
-  g_assert_nonnull (strstr (json, "\"curves\""));
-  g_assert_nonnull (strstr (json, id));
+  root = nn_json_parse (json, strlen (json), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (nn_json_node_get_string (nn_json_object_get (root, "id")), ==, id);
+  epochs = nn_json_object_get (root, "epochs");
+  g_assert_cmpuint (nn_json_array_get_length (epochs), ==, run->n_epochs);
+  for (guint e = 0; e < run->n_epochs; e++)
+    {
+      const NnJsonNode *o = nn_json_array_get_element (epochs, e);
+      const NnEpochStats *st = &run->epochs[e].stats;
+
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_object_get (o, "train_loss")), ==,
+                         st->train_loss);
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_object_get (o, "val_loss")), ==,
+                         st->val_loss);
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_object_get (o, "val_accuracy")), ==,
+                         st->val_accuracy);
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_object_get (o, "test_accuracy")), ==,
+                         st->test_accuracy);
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_object_get (o, "elapsed")), ==,
+                         run->epochs[e].elapsed);
+    }
+  points = nn_json_object_get (nn_json_object_get (root, "curves"), "points");
+  g_assert_cmpuint (nn_json_array_get_length (points), ==, curves->n_points);
+  for (size_t k = 0; k < curves->n_points; k++)
+    {
+      const NnJsonNode *pt = nn_json_array_get_element (points, k);
+
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_array_get_element (pt, 0)), ==,
+                         (double) curves->points[k].step);
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_array_get_element (pt, 1)), ==,
+                         (double) curves->points[k].images);
+      g_assert_cmpfloat (nn_json_node_get_number (nn_json_array_get_element (pt, 5)), ==,
+                         curves->points[k].mean);
+    }
+  nn_json_node_free (root);
   g_unlink (path);
   g_unlink (json_path);
+  close_window (window);
+}
+
+/* Rewrites a recorded run's start time (a run from long ago, for Remove Old Runs) */
+static void
+set_started (const char *id,
+             const char *iso)
+{
+  g_autofree char *path = g_build_filename (runs_dir, id, "run.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *changed = NULL;
+  g_autofree char *replacement = g_strdup_printf ("\"started\":\"%s\"", iso);
+  g_autoptr(GRegex) regex = g_regex_new ("\"started\": *\"[^\"]*\"", 0, 0, NULL);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  changed = g_regex_replace_literal (regex, text, -1, 0, replacement, 0, NULL);
+  g_assert_cmpstr (changed, !=, text);
+  g_assert_true (g_file_set_contents (path, changed, -1, NULL));
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w))
+        return ADW_MESSAGE_DIALOG (w);
+    }
+  return NULL;
+}
+
+static gboolean
+is_listed (DlRunsPage *page,
+           const char *id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (dl_runs_page_get_selection (page)));
+
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (listed_run (page, i)->id, id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Remove Old Runs: the runs started before a week ago go, in one step, the others stay; Undo
+ * brings them all back. */
+static void
+test_remove_old (void)
+{
+  DlWindow *window = runs_window ();
+  DlRunsPage *page = runs_page (window);
+  GtkSelectionModel *selection = dl_runs_page_get_selection (page);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+  g_autoptr(NnRunStore) store = nn_run_store_new (NULL, NULL);
+  g_autofree char *old1 = NULL, *old2 = NULL, *recent = NULL;
+  g_autofree char *started1 = NULL, *started2 = NULL;
+  AdwMessageDialog *dialog;
+  AdwToast *toast;
+
+  g_assert_cmpuint (n, >=, 3);
+  old1 = g_strdup (listed_run (page, n - 1)->id);
+  old2 = g_strdup (listed_run (page, n - 2)->id);
+  recent = g_strdup (listed_run (page, 0)->id);
+  started1 = g_strdup (listed_run (page, n - 1)->started_iso);
+  started2 = g_strdup (listed_run (page, n - 2)->started_iso);
+  set_started (old1, "2020-01-01T00:00:00Z");
+  set_started (old2, "2020-01-02T00:00:00Z");
+  dl_runs_page_reload (page);
+  spin ();
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.remove-old", NULL));
+  spin ();
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "week");
+  spin ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n - 2);
+  g_assert_false (is_listed (page, old1));
+  g_assert_false (is_listed (page, old2));
+  g_assert_true (is_listed (page, recent));
+  toast = dl_runs_page_get_undo_toast (page);
+  g_assert_nonnull (toast);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 runs removed");
+
+  g_signal_emit_by_name (toast, "button-clicked");
+  adw_toast_dismiss (toast);
+  spin ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n);
+  g_assert_true (is_listed (page, old1));
+  g_assert_true (is_listed (page, old2));
+
+  /* nothing that old any more: said so, nothing removed */
+  set_started (old1, started1);
+  set_started (old2, started2);
+  dl_runs_page_reload (page);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "runs.remove-old", NULL));
+  spin ();
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "week");
+  spin ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n);
+  g_assert_cmpstr (dl_window_get_last_toast (window), ==, "No run is that old");
+  close_window (window);
+}
+
+/* A run whose epochs have no recorded times (an older record): the Time axis is off for it,
+ * and the charts keep to epochs. */
+static void
+test_untimed (void)
+{
+  DlWindow *window = runs_window ();
+  DlRunsPage *page = runs_page (window);
+  GtkSelectionModel *selection = dl_runs_page_get_selection (page);
+  DlChart *accuracy_chart = accuracy_chart_of (dl_window_get_train_page (window));
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  g_autofree char *id = g_strdup (listed_run (page, 0)->id);
+  g_autofree char *path = g_build_filename (runs_dir, id, "run.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *stripped = NULL;
+  g_autoptr(GRegex) regex = g_regex_new ("\"elapsed\": *[^,}]*,", 0, 0, NULL);
+  guint n_epochs;
+  double x;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  stripped = g_regex_replace_literal (regex, text, -1, 0, "", 0, NULL);
+  g_assert_null (strstr (stripped, "\"elapsed\""));
+  g_assert_true (g_file_set_contents (path, stripped, -1, NULL));
+  dl_runs_page_reload (page);
+  spin ();
+  n_epochs = listed_run (page, 0)->n_epochs;
+  g_assert_true (isnan (listed_run (page, 0)->epochs[0].elapsed));
+
+  g_settings_set_string (settings, "chart-x-axis", "time");
+  gtk_selection_model_select_item (selection, 0, TRUE);
+  gtk_selection_model_select_item (selection, 1, FALSE);
+  spin ();
+  g_assert_cmpstr (dl_chart_get_x_label (accuracy_chart), ==, "epoch");
+  /* the newer run is the second of the two; its validation accuracy is series 2 */
+  g_assert_true (dl_chart_get_point (accuracy_chart, 2, n_epochs - 1, &x, NULL));
+  g_assert_cmpfloat (x, ==, n_epochs);
+  /* the chosen axis is kept for runs that have times */
+  gtk_selection_model_select_item (selection, 1, TRUE);
+  spin ();
+  g_assert_cmpstr (dl_chart_get_x_label (accuracy_chart), ==, "seconds");
+  g_settings_reset (settings, "chart-x-axis");
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  close_window (window);
+}
+
+/* The run store cannot be written: training goes on and ends with its model in use, and a toast
+ * says the run is not recorded; likewise when the record breaks in the middle of a run. */
+typedef struct
+{
+  char     *store_dir;
+  gboolean  broken;
+  char     *toast;      /* the toast shown when the record failed */
+} BreakRecord;
+
+static void
+on_record_failed (DlTraining  *training,
+                  const char  *message,
+                  BreakRecord *b)
+{
+  DlWindow *window = g_object_get_data (G_OBJECT (training), "test-window");
+
+  g_free (b->toast);
+  b->toast = g_strdup (dl_window_get_last_toast (window));
+}
+
+static void
+on_recording_break (DlTraining  *training,
+                    const char  *id,
+                    BreakRecord *b)
+{
+  g_autofree char *path = g_build_filename (b->store_dir, id, "run.json", NULL);
+
+  /* a folder where run.json goes: the next write of the record fails */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+  b->broken = TRUE;
+}
+
+static void
+test_record_fails (void)
+{
+  g_autofree char *blocker = g_build_filename (runs_dir, "not-a-folder", NULL);
+  g_autofree char *bad_dir = g_build_filename (blocker, "runs", NULL);
+  DlWindow *window;
+  DlTraining *training;
+  DlTrainPage *train_page;
+  BreakRecord b = { 0 };
+  g_autofree char *id = NULL;
+  guint n_listed;
+
+  /* no store at all: a file where its folder's parent should be */
+  g_assert_true (g_file_set_contents (blocker, "", 0, NULL));
+  g_setenv ("DIGIT_LAB_RUNS_DIR", bad_dir, TRUE);
+  window = runs_window ();
+  training = dl_session_get_training (dl_window_get_session (window));
+  train_page = dl_window_get_train_page (window);
+  g_object_set_data (G_OBJECT (training), "test-window", window);
+  g_signal_connect_after (training, "record-failed", G_CALLBACK (on_record_failed), &b);
+  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  spin ();
+  g_assert_null (train (window, 2, 0.001));
+  g_signal_handlers_disconnect_by_data (training, &b);
+  g_test_message ("toast: %s", b.toast);
+  g_assert_nonnull (b.toast);
+  g_assert_true (g_str_has_prefix (b.toast, "This run is not recorded: "));
+  g_clear_pointer (&b.toast, g_free);
+  g_assert_cmpuint (dl_training_get_epochs_done (training), ==, 2);
+  g_assert_true (g_str_has_prefix (dl_session_get_model_description (dl_window_get_session
+                                                                     (window)), "Trained at "));
+  g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart_of (train_page), 1), ==, 2);
+  close_window (window);
+  g_setenv ("DIGIT_LAB_RUNS_DIR", runs_dir, TRUE);
+  g_unlink (blocker);
+
+  /* the record breaks once the run started: the run trains to its end all the same */
+  window = runs_window ();
+  training = dl_session_get_training (dl_window_get_session (window));
+  n_listed = g_list_model_get_n_items (G_LIST_MODEL (dl_runs_page_get_selection
+                                                     (runs_page (window))));
+  b.store_dir = runs_dir;
+  g_object_set_data (G_OBJECT (training), "test-window", window);
+  g_signal_connect (training, "recording", G_CALLBACK (on_recording_break), &b);
+  g_signal_connect_after (training, "record-failed", G_CALLBACK (on_record_failed), &b);
+  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  spin ();
+  id = train (window, 2, 0.001);
+  g_signal_handlers_disconnect_by_data (training, &b);
+  g_assert_true (b.broken);
+  g_assert_null (id);
+  g_test_message ("toast: %s", b.toast);
+  g_assert_nonnull (b.toast);
+  g_assert_true (g_str_has_prefix (b.toast, "This run is not recorded: "));
+  g_clear_pointer (&b.toast, g_free);
+  g_assert_cmpuint (dl_training_get_epochs_done (training), ==, 2);
+  g_assert_true (g_str_has_prefix (dl_session_get_model_description (dl_window_get_session
+                                                                     (window)), "Trained at "));
+  /* the broken record is listed as damaged, for the user to delete */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (dl_runs_page_get_selection
+                                                             (runs_page (window)))), ==,
+                    n_listed + 1);
+  g_assert_cmpint (listed_run (runs_page (window), 0)->status, ==, NN_RUN_STATUS_DAMAGED);
   close_window (window);
 }
 
@@ -528,10 +1009,13 @@ main (int   argc,
   g_test_add_func ("/app/runs/remembered", test_remembered);
   g_test_add_func ("/app/runs/remembered-gone", test_remembered_gone);
   g_test_add_func ("/app/runs/overlay", test_overlay);
+  g_test_add_func ("/app/runs/remove-old", test_remove_old);
   g_test_add_func ("/app/runs/delete-undo", test_delete_undo);
   g_test_add_func ("/app/runs/resume", test_resume);
   g_test_add_func ("/app/runs/rename", test_rename);
   g_test_add_func ("/app/runs/export", test_export);
+  g_test_add_func ("/app/runs/untimed", test_untimed);
+  g_test_add_func ("/app/runs/record-fails", test_record_fails);
   status = g_test_run ();
   {
     g_autofree char *cmd = NULL;

@@ -1607,3 +1607,54 @@ dl_chart_get_n_series (DlChart *self)
   g_return_val_if_fail (DL_IS_CHART (self), 0);
   return self->series->len;
 }
+
+void
+dl_chart_clear_series (DlChart *self,
+                       guint    series)
+{
+  g_return_if_fail (DL_IS_CHART (self) && series < self->series->len);
+
+  series_reset (g_ptr_array_index (self->series, series));
+  data_changed (self);
+}
+
+void
+dl_chart_set_x_label (DlChart    *self,
+                      const char *x_label)
+{
+  g_return_if_fail (DL_IS_CHART (self));
+
+  if (g_strcmp0 (self->x_label, x_label) == 0)
+    return;
+  g_free (self->x_label);
+  self->x_label = g_strdup (x_label);
+  look_changed (self);
+}
+
+gboolean
+dl_chart_get_point (DlChart *self,
+                    guint    series,
+                    guint    k,
+                    double  *x,
+                    double  *y)
+{
+  Series *s;
+
+  g_return_val_if_fail (DL_IS_CHART (self) && series < self->series->len, FALSE);
+
+  s = g_ptr_array_index (self->series, series);
+  if (k >= s->points->len)
+    return FALSE;
+  if (x != NULL)
+    *x = point_at (s, k)[0];
+  if (y != NULL)
+    *y = point_at (s, k)[1];
+  return TRUE;
+}
+
+const char *
+dl_chart_get_x_label (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), NULL);
+  return self->x_label;
+}

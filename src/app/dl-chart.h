@@ -91,5 +91,18 @@ guint      dl_chart_get_n_drawn_points (DlChart *self);
 void       dl_chart_remove_series_from (DlChart *self,
                                         guint    first);
 guint      dl_chart_get_n_series (DlChart      *self);
+/* Empties one series (its points are computed again, say), keeping its place and look. */
+void       dl_chart_clear_series (DlChart      *self,
+                                  guint         series);
+/* What the x axis measures (epochs, images seen, seconds). */
+void       dl_chart_set_x_label  (DlChart      *self,
+                                  const char   *x_label);
+const char *dl_chart_get_x_label (DlChart      *self);
+/* The k-th point of a series as appended; FALSE when there is none. */
+gboolean   dl_chart_get_point    (DlChart      *self,
+                                  guint         series,
+                                  guint         k,
+                                  double       *x,
+                                  double       *y);
 
 G_END_DECLS

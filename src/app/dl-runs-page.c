@@ -248,6 +248,10 @@ struct _DlRunsPage
   AdwToast          *undo_toast;    /* a reference while shown */
   char             **trashed;       /* the ids the undo toast would restore */
   gboolean           reloading;
+  gboolean           listed;        /* the store was listed once: the selection is the user's */
+  GSettings         *settings;      /* compared-runs: the selection, kept for the next start */
+  GCancellable      *cancellable;   /* of the models being read */
+  guint              n_reading;
 };
 
 static void dl_runs_page_page_iface_init (DlPageInterface *iface);
@@ -317,7 +321,8 @@ update_actions (DlRunsPage *self)
   for (guint i = 0; i < items->len; i++)
     if (dl_run_item_get_run (items->pdata[i])->status != NN_RUN_STATUS_RUNNING)
       any_removable = TRUE;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.use-model", model_dir != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.use-model",
+                                 model_dir != NULL && self->n_reading == 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.resume",
                                  one != NULL && !running && nn_run_can_resume (one));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "runs.rename",
@@ -494,11 +499,30 @@ show_selection (DlRunsPage *self,
   dl_session_set_compared_runs (self->session, runs);
 }
 
+/* The selected runs' ids go to the compared-runs setting. */
+static void
+save_selection (DlRunsPage *self)
+{
+  g_autoptr(GPtrArray) items = selected_items (self);
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  g_auto(GStrv) strv = NULL;
+  g_auto(GStrv) before = NULL;
+
+  for (guint i = items->len; i-- > 0;)
+    g_strv_builder_add (ids, dl_run_item_get_run (items->pdata[i])->id);
+  strv = g_strv_builder_end (ids);
+  before = g_settings_get_strv (self->settings, "compared-runs");
+  if (!g_strv_equal ((const char *const *) strv, (const char *const *) before))
+    g_settings_set_strv (self->settings, "compared-runs", (const char *const *) strv);
+}
+
 static void
 on_selection_changed (DlRunsPage *self)
 {
-  if (!self->reloading)
-    show_selection (self, TRUE);
+  if (self->reloading)
+    return;
+  show_selection (self, TRUE);
+  save_selection (self);
 }
 
 /* ---- listing --------------------------------------------------------------------------- */
@@ -533,6 +557,15 @@ dl_runs_page_reload (DlRunsPage *self)
   before = selected_items (self);
   for (guint i = 0; i < before->len; i++)
     g_hash_table_add (selected, g_strdup (dl_run_item_get_run (before->pdata[i])->id));
+  if (!self->listed)
+    {
+      /* the runs compared when the app last ran */
+      g_auto(GStrv) kept = g_settings_get_strv (self->settings, "compared-runs");
+
+      for (guint i = 0; kept[i] != NULL; i++)
+        g_hash_table_add (selected, g_strdup (kept[i]));
+      self->listed = TRUE;
+    }
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = runs->len; i-- > 0;)
@@ -616,6 +649,68 @@ runs_changed (DlRunsPage *self)
 
 /* ---- actions --------------------------------------------------------------------------- */
 
+typedef struct
+{
+  char    *dir;
+  char    *description;
+  NnModel *model;
+} UseModelJob;
+
+static void
+use_model_job_free (UseModelJob *job)
+{
+  g_free (job->dir);
+  g_free (job->description);
+  g_clear_pointer (&job->model, nn_model_unref);
+  g_free (job);
+}
+
+static void
+use_model_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  UseModelJob *job = task_data;
+  GError *error = NULL;
+
+  job->model = nn_model_load (job->dir, 1, &error);
+  if (job->model != NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_model_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  DlRunsPage *self = DL_RUNS_PAGE (source);
+  UseModelJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->n_reading--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;   /* the page is going */
+      /* Translators: the engine's reason follows */
+      text = g_strdup_printf (_("The run’s model cannot be used: %s"), error->message);
+      show_toast (self, text);
+    }
+  else if (self->session != NULL)
+    {
+      dl_session_set_model_from_path (self->session, job->model, job->description, job->dir);
+      show_toast (self, _("The other pages now use this run’s model"));
+    }
+  update_actions (self);
+}
+
+/* The run's best model is read on a worker (a large architecture's weights take a while); the
+ * other pages use it once it is read. */
 static void
 use_model_action (GtkWidget  *widget,
                   const char *action_name,
@@ -624,29 +719,29 @@ use_model_action (GtkWidget  *widget,
   DlRunsPage *self = DL_RUNS_PAGE (widget);
   const NnRun *run = single_run (self);
   g_autofree char *dir = run != NULL ? nn_run_dup_model_dir (run) : NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(NnModel) model = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *description = NULL;
+  g_autoptr(GTask) task = NULL;
+  UseModelJob *job;
 
   if (dir == NULL || self->session == NULL)
     return;
-  /* a run's best model is a few hundred kilobytes: read at once */
-  model = nn_model_load (dir, 1, &error);
-  if (model == NULL)
-    {
-      /* Translators: the engine's reason follows */
-      g_autofree char *text = g_strdup_printf (_("The run’s model cannot be used: %s"),
-                                               error->message);
-
-      show_toast (self, text);
-      return;
-    }
   title = run_title (run);
+  job = g_new0 (UseModelJob, 1);
+  job->dir = g_steal_pointer (&dir);
   /* Translators: where the model in use came from; a run's name or start time */
-  description = g_strdup_printf (_("Run %s"), title);
-  dl_session_set_model_from_path (self->session, model, description, dir);
-  show_toast (self, _("The other pages now use this run’s model"));
+  job->description = g_strdup_printf (_("Run %s"), title);
+  task = g_task_new (self, self->cancellable, on_model_read, NULL);
+  g_task_set_task_data (task, job, (GDestroyNotify) use_model_job_free);
+  self->n_reading++;
+  update_actions (self);
+  g_task_run_in_thread (task, use_model_thread);
+}
+
+gboolean
+dl_runs_page_get_reading_model (DlRunsPage *self)
+{
+  g_return_val_if_fail (DL_IS_RUNS_PAGE (self), FALSE);
+  return self->n_reading > 0;
 }
 
 static void
@@ -1117,10 +1212,13 @@ dl_runs_page_dispose (GObject *object)
       g_clear_pointer (&self->trashed, g_strfreev);
       g_clear_object (&self->undo_toast);
     }
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   dl_runs_page_set_session (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_RUNS_PAGE);
   g_clear_object (&self->selection);
   g_clear_object (&self->runs);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (dl_runs_page_parent_class)->dispose (object);
 }
 
@@ -1195,6 +1293,8 @@ dl_runs_page_init (DlRunsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->differs = g_ptr_array_new_with_free_func (g_free);
+  self->settings = g_settings_new (APP_ID);
+  self->cancellable = g_cancellable_new ();
   self->runs = g_list_store_new (DL_TYPE_RUN_ITEM);
   self->selection = gtk_multi_selection_new (G_LIST_MODEL (g_object_ref (self->runs)));
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));

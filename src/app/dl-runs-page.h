@@ -37,6 +37,8 @@ gboolean    dl_runs_page_export         (DlRunsPage  *self,
                                          const char  *path,
                                          gboolean     json,
                                          GError     **error);
+/* Whether Use Model is still reading a run's model (on a worker). */
+gboolean    dl_runs_page_get_reading_model (DlRunsPage *self);
 /* Tests: the toast that undoes the last delete, or NULL once it is gone. */
 AdwToast   *dl_runs_page_get_undo_toast (DlRunsPage  *self);
 

@@ -19,9 +19,16 @@
 #include "dl-recipe.h"
 #include "dl-scroll-guard.h"
 #include "dl-spec-editor.h"
+#include "nn-run-store.h"
 
-/* weight of the newest batch in the smoothed loss curve */
-#define SMOOTHING 0.05
+/* What the x axis measures, as in the chart-x-axis setting */
+typedef enum
+{
+  X_EPOCH,
+  X_IMAGES,
+  X_TIME,
+} XAxis;
+
 /* the least time between two progress texts in the status label, in µs */
 #define LABEL_INTERVAL (250 * G_TIME_SPAN_MILLISECOND)
 
@@ -42,10 +49,20 @@ struct _DlTrainPage
   GtkSpinButton  *validation_spin;
   GtkSpinButton  *seed_spin;
   GtkLabel       *status_label;
+  /* the live progress in two lines of fixed size: a label's new text lays the whole window out
+   * again (on X11 with a round trip to the server for the monitor's work area), an
+   * inscription's is only drawn */
+  GtkWidget      *progress_box;
+  GtkInscription *progress_lines[2];
   GtkToggleButton *pause_button;
   GtkWidget      *stop_button;
   GtkBox         *charts_box;
   GtkCheckButton *log_scale_check;
+  GtkWidget      *x_axis_box;
+  GtkToggleButton *x_epoch_button;
+  GtkToggleButton *x_images_button;
+  GtkToggleButton *x_time_button;
+  GtkRange       *smoothing_scale;
   AdwPreferencesGroup *recipe_group;
   AdwPreferencesGroup *arch_group;
   DlSpecEditor   *spec_editor;
@@ -80,8 +97,21 @@ struct _DlTrainPage
   guint           batch_loss, smooth_loss, train_loss, val_loss;
   guint           train_acc, val_acc, test_acc;
   gboolean        overlaid;     /* the charts show recorded runs, not the live series */
-  double          smoothed;
-  gboolean        have_smoothed;
+  /* the smoothed loss: a bias-corrected exponential moving average of the batch series, whose
+   * points are kept to compute it again when the smoothing changes */
+  GArray         *raw_loss;     /* (x, loss) pairs of doubles, as in the batch series */
+  double          smoothing;    /* the weight of the past, from the loss-smoothing setting */
+  double          ema;
+  guint64         n_ema;
+  /* a finished run drawn from its record when nothing else is: the one the model in use came
+   * from, or the newest; the live series of a run trained here stand for it until they must be
+   * drawn again (another x axis, an overlay gone) */
+  NnRun          *shown_run;
+  NnRunCurves    *shown_curves;
+  char           *shown_id;     /* the run to show; NULL: none known */
+  gboolean        live_shown;   /* the live series are shown_id's run, by epoch */
+  GCancellable   *load_cancellable;
+  gboolean        syncing_axis;
   NnTrainProgress progress;     /* the newest, for the status label */
   gboolean        progress_due; /* newer than the label */
   gint64          label_time;   /* monotonic µs when the label last showed progress */
@@ -156,69 +186,528 @@ add_live_series (DlTrainPage *self)
   self->overlaid = FALSE;
 }
 
-/* The runs chosen in the Runs view, each in its own colour: the training loss of every batch
- * (its mean, by epochs of images seen) and the validation loss; validation and test accuracy
- * by epoch. The run in progress keeps the charts while it trains. */
+/* Empties both charts (the live series stay, empty) and the smoothed loss's state. */
+static void
+clear_charts (DlTrainPage *self)
+{
+  dl_chart_clear (self->loss_chart);
+  dl_chart_clear (self->accuracy_chart);
+  g_array_set_size (self->raw_loss, 0);
+  self->ema = 0;
+  self->n_ema = 0;
+}
+
+/* One more batch loss: the raw point and its smoothed value. With weight w of the past the
+ * average m ← w·m + (1 − w)·loss starts at 0, so it is divided by 1 − wⁿ after n points (the
+ * bias correction of TensorBoard and Adam): the curve starts at the first losses, not above or
+ * below them. */
+static void
+append_loss (DlTrainPage *self,
+             double       x,
+             double       loss)
+{
+  double p[2] = { x, loss };
+  double w = self->smoothing;
+
+  if (!isfinite (x) || !isfinite (loss))
+    return;
+  g_array_append_vals (self->raw_loss, p, 1);
+  self->n_ema++;
+  self->ema = w * self->ema + (1 - w) * loss;
+  dl_chart_append (self->loss_chart, self->batch_loss, x, loss);
+  dl_chart_append (self->loss_chart, self->smooth_loss, x,
+                   w > 0 ? self->ema / (1 - pow (w, (double) self->n_ema)) : loss);
+}
+
+/* The smoothing changed: the smoothed series again, from the raw points. */
+static void
+on_smoothing_changed (DlTrainPage *self)
+{
+  double w = CLAMP (g_settings_get_double (self->settings, "loss-smoothing"), 0, 0.99);
+
+  if (w == self->smoothing)
+    return;
+  self->smoothing = w;
+  if (self->overlaid)
+    return;
+  dl_chart_clear_series (self->loss_chart, self->smooth_loss);
+  self->ema = 0;
+  self->n_ema = 0;
+  for (guint k = 0; k < self->raw_loss->len; k++)
+    {
+      const double *p = &g_array_index (self->raw_loss, double, 2 * k);
+
+      self->n_ema++;
+      self->ema = w * self->ema + (1 - w) * p[1];
+      dl_chart_append (self->loss_chart, self->smooth_loss, p[0],
+                       w > 0 ? self->ema / (1 - pow (w, (double) self->n_ema)) : p[1]);
+    }
+}
+
+static XAxis
+get_x_axis (DlTrainPage *self)
+{
+  g_autofree char *name = g_settings_get_string (self->settings, "chart-x-axis");
+
+  return g_str_equal (name, "images") ? X_IMAGES : g_str_equal (name, "time") ? X_TIME : X_EPOCH;
+}
+
+/* Whether every epoch of the run has its time: epochs brought along from a checkpoint file
+ * have none (nobody measured them), and nor has a record from before times were kept. */
+static gboolean
+run_has_times (const NnRun *run)
+{
+  for (guint e = 0; e < run->n_epochs; e++)
+    if (!isfinite (run->epochs[e].elapsed))
+      return FALSE;
+  return TRUE;
+}
+
+/* The x axis the charts can use for these runs: the chosen one, or epochs where a run has no
+ * times; the Time button says why it is off. */
+static XAxis
+usable_x_axis (DlTrainPage *self,
+               GPtrArray   *runs)
+{
+  XAxis axis = get_x_axis (self);
+  const NnRun *untimed = NULL;
+  gboolean running = dl_training_get_running (self->training);
+
+  for (guint i = 0; runs != NULL && i < runs->len && untimed == NULL; i++)
+    if (!run_has_times (runs->pdata[i]))
+      untimed = runs->pdata[i];
+  gtk_widget_set_sensitive (self->x_axis_box, !running);
+  gtk_widget_set_tooltip_text (self->x_axis_box,
+                               running ? _("The run in progress is drawn by epoch") : NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->x_time_button), untimed == NULL);
+  if (untimed != NULL)
+    {
+      g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (untimed->started);
+      g_autofree char *when = started != NULL ? g_date_time_format (started, "%x %X")
+                                              : g_strdup (untimed->id);
+      /* Translators: why the Time axis is off; a run's name or start time */
+      g_autofree char *why = g_strdup_printf (_("The run %s has epochs without recorded "
+                                                "times (they came from a checkpoint file, or "
+                                                "from an older version)"),
+                                              untimed->name[0] != '\0' ? untimed->name : when);
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->x_time_button), why);
+    }
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->x_time_button),
+                                 _("Draw recorded runs by seconds of training"));
+  if (axis == X_TIME && untimed != NULL)
+    axis = X_EPOCH;
+  /* the buttons show the axis drawn; the setting keeps the one chosen */
+  self->syncing_axis = TRUE;
+  gtk_toggle_button_set_active (axis == X_IMAGES ? self->x_images_button
+                                : axis == X_TIME ? self->x_time_button : self->x_epoch_button,
+                                TRUE);
+  self->syncing_axis = FALSE;
+  return axis;
+}
+
+/* Where a point of a run's loss curve lies on the x axis */
+static double
+curve_x (const NnRun           *run,
+         const NnRunCurvePoint *p,
+         XAxis                  axis)
+{
+  switch (axis)
+    {
+    case X_IMAGES: return (double) p->images;
+    case X_TIME:   return p->seconds;
+    case X_EPOCH:
+    default:       return run->n_train > 0 ? (double) p->images / (double) run->n_train : NAN;
+    }
+}
+
+/* Where an epoch's end lies on the x axis; NAN when unknown */
+static double
+epoch_x (const NnRun *run,
+         guint        e,
+         XAxis        axis)
+{
+  switch (axis)
+    {
+    case X_IMAGES: return (double) run->epochs[e].images;
+    case X_TIME:   return run->epochs[e].elapsed;
+    case X_EPOCH:
+    default:       return run->epochs[e].stats.epoch;
+    }
+}
+
+/* The axes' titles and the x range for runs of at most max_epochs epochs of n_train images */
+static void
+set_x_axis (DlTrainPage *self,
+            XAxis        axis,
+            guint        max_epochs,
+            guint64      n_train)
+{
+  /* Translators: the x axis of the Train charts: training images seen so far */
+  const char *label = axis == X_IMAGES ? _("images seen")
+                      /* Translators: the x axis of the Train charts: seconds of training */
+                      : axis == X_TIME ? _("seconds") : _("epoch");
+  double x_max = axis == X_IMAGES ? (double) max_epochs * (double) n_train
+                 : axis == X_TIME ? NAN : max_epochs;
+
+  dl_chart_set_x_label (self->loss_chart, label);
+  dl_chart_set_x_label (self->accuracy_chart, label);
+  dl_chart_set_x_range (self->loss_chart, 0, x_max);
+  dl_chart_set_x_range (self->accuracy_chart, 0, x_max);
+}
+
+static void
+summarise_epoch (DlTrainPage        *self,
+                 const NnEpochStats *s)
+{
+  g_autofree char *loss = NULL;
+  g_autofree char *accuracy = NULL;
+
+  /* Translators: what the loss chart shows, for screen readers */
+  loss = g_strdup_printf (_("Loss after epoch %u: training %.3f, validation %.3f"), s->epoch,
+                          s->train_loss, s->val_loss);
+  dl_chart_set_summary (self->loss_chart, loss);
+  /* Translators: what the accuracy chart shows, for screen readers */
+  accuracy = g_strdup_printf (_("Accuracy after epoch %u: training %.2f%%, validation %.2f%%, "
+                                "test %.2f%%"), s->epoch, 100 * s->train_accuracy,
+                              100 * s->val_accuracy, 100 * s->test_accuracy);
+  dl_chart_set_summary (self->accuracy_chart, accuracy);
+}
+
+/* A finished run from its record, drawn as the run in progress is: every batch's loss (the
+ * record's points) and its smoothed curve, each epoch's losses and accuracies, the best epoch. */
+static void
+draw_recorded_run (DlTrainPage       *self,
+                   const NnRun       *run,
+                   const NnRunCurves *curves)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new ();
+  XAxis axis;
+
+  g_ptr_array_add (runs, (gpointer) run);
+  axis = usable_x_axis (self, runs);
+  if (self->overlaid || dl_chart_get_n_series (self->loss_chart) == 0)
+    add_live_series (self);
+  clear_charts (self);
+  for (size_t p = 0; curves != NULL && p < curves->n_points; p++)
+    append_loss (self, curve_x (run, &curves->points[p], axis), curves->points[p].mean);
+  for (guint e = 0; e < run->n_epochs; e++)
+    {
+      const NnEpochStats *st = &run->epochs[e].stats;
+      double x = epoch_x (run, e, axis);
+
+      dl_chart_append (self->loss_chart, self->train_loss, x, st->train_loss);
+      dl_chart_append (self->loss_chart, self->val_loss, x, st->val_loss);
+      dl_chart_append (self->accuracy_chart, self->train_acc, x, st->train_accuracy);
+      dl_chart_append (self->accuracy_chart, self->val_acc, x, st->val_accuracy);
+      dl_chart_append (self->accuracy_chart, self->test_acc, x, st->test_accuracy);
+    }
+  if (run->best_epoch > 0 && run->best_epoch <= run->n_epochs)
+    {
+      double x = epoch_x (run, run->best_epoch - 1, axis);
+
+      dl_chart_set_marker (self->loss_chart, x, _("best epoch"));
+      dl_chart_set_marker (self->accuracy_chart, x, _("best epoch"));
+    }
+  set_x_axis (self, axis, MAX (run->n_epochs, run->recipe.epochs), run->n_train);
+  if (run->n_epochs > 0)
+    summarise_epoch (self, &run->epochs[run->n_epochs - 1].stats);
+  self->live_shown = FALSE;
+}
+
+typedef struct
+{
+  char        *store_dir;
+  char        *id;          /* the run to read, or NULL: the one the model path names, else the
+                             * newest */
+  char        *model_path;
+  NnRun       *run;
+  NnRunCurves *curves;
+} LoadJob;
+
+static void
+load_job_free (LoadJob *job)
+{
+  g_free (job->store_dir);
+  g_free (job->id);
+  g_free (job->model_path);
+  nn_run_free (job->run);
+  nn_run_curves_free (job->curves);
+  g_free (job);
+}
+
+/* The id of the run whose model folder path is, or NULL */
+static char *
+run_id_of_model_path (const char *store_dir,
+                      const char *path)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *store = NULL;
+
+  if (path == NULL || path[0] == '\0')
+    return NULL;
+  base = g_path_get_basename (path);
+  if (!g_str_equal (base, NN_RUN_MODEL_DIR))
+    return NULL;
+  dir = g_path_get_dirname (path);
+  parent = g_path_get_dirname (dir);
+  store = g_canonicalize_filename (store_dir, NULL);
+  {
+    g_autofree char *canonical = g_canonicalize_filename (parent, NULL);
+    g_autofree char *id = g_path_get_basename (dir);
+
+    if (!g_str_equal (canonical, store) || !nn_run_id_is_valid (id))
+      return NULL;
+    return g_steal_pointer (&id);
+  }
+}
+
+static void
+load_run_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  LoadJob *job = task_data;
+  g_autoptr(NnRunStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  store = nn_run_store_new (job->store_dir, &error);
+  if (store != NULL)
+    {
+      id = job->id != NULL ? g_strdup (job->id)
+                           : run_id_of_model_path (job->store_dir, job->model_path);
+      job->run = id != NULL ? nn_run_store_load (store, id, NULL) : NULL;
+      if (job->run == NULL && job->id == NULL)
+        job->run = nn_run_store_find (store, "last", NULL);
+    }
+  if (job->run != NULL && job->run->status != NN_RUN_STATUS_DAMAGED &&
+      job->run->status != NN_RUN_STATUS_RUNNING)
+    job->curves = nn_run_load_curves (job->run, NULL);
+  else
+    g_clear_pointer (&job->run, nn_run_free);
+  g_task_return_boolean (task, job->run != NULL);
+}
+
+/* Draws the shown run unless the run in progress or an overlay has the charts. */
+static void
+show_idle_run (DlTrainPage *self)
+{
+  GPtrArray *compared = self->session != NULL ? dl_session_get_compared_runs (self->session)
+                                              : NULL;
+
+  if (dl_training_get_running (self->training) || (compared != NULL && compared->len > 0))
+    return;
+  if (self->shown_run != NULL)
+    draw_recorded_run (self, self->shown_run, self->shown_curves);
+}
+
+static void
+on_run_loaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  DlTrainPage *self;
+  LoadJob *job;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (error != NULL)
+        return;   /* cancelled: the page may be gone */
+    }
+  self = DL_TRAIN_PAGE (source);
+  job = g_task_get_task_data (G_TASK (result));
+  if (job->run == NULL)
+    return;
+  g_clear_pointer (&self->shown_run, nn_run_free);
+  g_clear_pointer (&self->shown_curves, nn_run_curves_free);
+  self->shown_run = g_steal_pointer (&job->run);
+  self->shown_curves = g_steal_pointer (&job->curves);
+  g_free (self->shown_id);
+  self->shown_id = g_strdup (self->shown_run->id);
+  show_idle_run (self);
+}
+
+/* Reads the run to show on a worker (id NULL: the model's run, else the newest), then draws
+ * it if nothing else has the charts by then. */
+static void
+load_idle_run (DlTrainPage *self,
+               const char  *id)
+{
+  g_autoptr(GTask) task = NULL;
+  NnRunStore *store;
+  LoadJob *job;
+
+  if (self->training == NULL ||
+      (store = dl_training_get_run_store (self->training, NULL)) == NULL)
+    return;
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  self->load_cancellable = g_cancellable_new ();
+  job = g_new0 (LoadJob, 1);
+  job->store_dir = g_strdup (nn_run_store_get_dir (store));
+  job->id = g_strdup (id);
+  job->model_path = g_settings_get_string (self->settings, "model-path");
+  task = g_task_new (self, self->load_cancellable, on_run_loaded, NULL);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  g_task_run_in_thread (task, load_run_thread);
+}
+
+/* Nothing overlaid, nothing training: the finished run, from memory or its record; the live
+ * series where they are that run by epoch. */
+static void
+refresh_idle_run (DlTrainPage *self)
+{
+  if (dl_training_get_running (self->training))
+    return;
+  if (self->live_shown && !self->overlaid && get_x_axis (self) == X_EPOCH)
+    {
+      usable_x_axis (self, NULL);
+      return;
+    }
+  if (self->shown_run != NULL && g_strcmp0 (self->shown_run->id, self->shown_id) == 0)
+    show_idle_run (self);
+  else if (self->shown_id != NULL)
+    load_idle_run (self, self->shown_id);
+  else
+    {
+      if (self->overlaid)
+        {
+          add_live_series (self);
+          clear_charts (self);
+        }
+      usable_x_axis (self, NULL);
+    }
+}
+
+/* One recorded run's curves in its colour: the training loss of every batch (the record's
+ * points) and the validation loss; validation and test accuracy. Behind a run in progress
+ * (behind): its training loss and validation accuracy alone, thin, by epoch. */
+static void
+add_run_series (DlTrainPage *self,
+                const NnRun *run,
+                XAxis        axis,
+                const char  *color,
+                gboolean     behind)
+{
+  g_autoptr(NnRunCurves) curves = nn_run_load_curves (run, NULL);
+  g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (run->started);
+  g_autofree char *when = g_date_time_format (started, "%H:%M:%S");
+  const char *label = run->name != NULL && run->name[0] != '\0' ? run->name : when;
+  /* Translators: a run's name, then which of its curves */
+  g_autofree char *train_name = g_strdup_printf (_("%s training"), label);
+  g_autofree char *val_name = g_strdup_printf (_("%s validation"), label);
+  g_autofree char *test_name = g_strdup_printf (_("%s test"), label);
+  guint loss = dl_chart_add_series (self->loss_chart, train_name, color,
+                                    behind ? DL_CHART_FAINT : DL_CHART_LINE);
+  guint val_loss = behind ? G_MAXUINT : dl_chart_add_series (self->loss_chart, val_name, color,
+                                                             DL_CHART_MARKERS);
+  guint val_acc = dl_chart_add_series (self->accuracy_chart, val_name, color,
+                                       behind ? DL_CHART_FAINT : DL_CHART_MARKERS);
+  guint test_acc = behind ? G_MAXUINT : dl_chart_add_series (self->accuracy_chart, test_name,
+                                                             color, DL_CHART_LINE);
+
+  for (size_t p = 0; curves != NULL && p < curves->n_points; p++)
+    dl_chart_append (self->loss_chart, loss, curve_x (run, &curves->points[p], axis),
+                     curves->points[p].mean);
+  for (guint e = 0; e < run->n_epochs; e++)
+    {
+      const NnEpochStats *st = &run->epochs[e].stats;
+      double x = epoch_x (run, e, axis);
+
+      if (val_loss != G_MAXUINT && isfinite (st->val_loss))
+        dl_chart_append (self->loss_chart, val_loss, x, st->val_loss);
+      if (isfinite (st->val_accuracy))
+        dl_chart_append (self->accuracy_chart, val_acc, x, st->val_accuracy);
+      if (test_acc != G_MAXUINT && isfinite (st->test_accuracy))
+        dl_chart_append (self->accuracy_chart, test_acc, x, st->test_accuracy);
+    }
+}
+
+/* The runs chosen in the Runs view behind the run in progress, in colours of their own */
+static void
+add_runs_behind (DlTrainPage *self)
+{
+  static const char *const colors[] = { "red", "brown", "purple", "green", "orange", "blue" };
+  GPtrArray *runs = self->session != NULL ? dl_session_get_compared_runs (self->session) : NULL;
+
+  dl_chart_remove_series_from (self->loss_chart, self->val_loss + 1);
+  dl_chart_remove_series_from (self->accuracy_chart, self->test_acc + 1);
+  for (guint i = 0; runs != NULL && i < runs->len; i++)
+    add_run_series (self, runs->pdata[i], X_EPOCH, colors[i % G_N_ELEMENTS (colors)], TRUE);
+}
+
+/* The runs chosen in the Runs view, each in its own colour, by epochs, images seen or seconds.
+ * The run in progress keeps the charts while it trains, the chosen runs behind it. */
 static void
 on_compared_runs (DlTrainPage *self)
 {
   static const char *const colors[] = { "blue", "orange", "green", "purple", "red", "brown" };
   GPtrArray *runs = dl_session_get_compared_runs (self->session);
   guint max_epochs = 1;
+  guint64 max_train = 1;
+  XAxis axis;
 
-  if (dl_training_get_running (self->training) || (runs->len == 0 && !self->overlaid))
+  if (dl_training_get_running (self->training))
+    {
+      add_runs_behind (self);
+      return;
+    }
+  if (runs->len == 0 && !self->overlaid)
     return;
   if (runs->len == 0)
     {
-      add_live_series (self);
-      dl_chart_clear (self->loss_chart);
-      dl_chart_clear (self->accuracy_chart);
+      refresh_idle_run (self);
       return;
     }
+  axis = usable_x_axis (self, runs);
   dl_chart_remove_series_from (self->loss_chart, 0);
   dl_chart_remove_series_from (self->accuracy_chart, 0);
-  dl_chart_clear (self->loss_chart);
-  dl_chart_clear (self->accuracy_chart);
+  clear_charts (self);
   self->overlaid = TRUE;
+  self->live_shown = FALSE;
   for (guint i = 0; i < runs->len; i++)
     {
       const NnRun *run = runs->pdata[i];
-      const char *color = colors[i % G_N_ELEMENTS (colors)];
-      g_autoptr(NnRunCurves) curves = nn_run_load_curves (run, NULL);
-      g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (run->started);
-      g_autofree char *when = g_date_time_format (started, "%H:%M:%S");
-      const char *label = run->name != NULL && run->name[0] != '\0' ? run->name : when;
-      /* Translators: a run's name, then which of its curves */
-      g_autofree char *train_name = g_strdup_printf (_("%s training"), label);
-      g_autofree char *val_name = g_strdup_printf (_("%s validation"), label);
-      g_autofree char *test_name = g_strdup_printf (_("%s test"), label);
-      guint loss = dl_chart_add_series (self->loss_chart, train_name, color, DL_CHART_LINE);
-      guint val_loss = dl_chart_add_series (self->loss_chart, val_name, color, DL_CHART_MARKERS);
-      guint val_acc = dl_chart_add_series (self->accuracy_chart, val_name, color,
-                                           DL_CHART_MARKERS);
-      guint test_acc = dl_chart_add_series (self->accuracy_chart, test_name, color,
-                                            DL_CHART_LINE);
 
-      for (size_t p = 0; curves != NULL && run->n_train > 0 && p < curves->n_points; p++)
-        dl_chart_append (self->loss_chart, loss,
-                         (double) curves->points[p].images / (double) run->n_train,
-                         curves->points[p].mean);
-      for (guint e = 0; e < run->n_epochs; e++)
-        {
-          const NnEpochStats *st = &run->epochs[e].stats;
-
-          if (isfinite (st->val_loss))
-            dl_chart_append (self->loss_chart, val_loss, st->epoch, st->val_loss);
-          if (isfinite (st->val_accuracy))
-            dl_chart_append (self->accuracy_chart, val_acc, st->epoch, st->val_accuracy);
-          if (isfinite (st->test_accuracy))
-            dl_chart_append (self->accuracy_chart, test_acc, st->epoch, st->test_accuracy);
-        }
+      add_run_series (self, run, axis, colors[i % G_N_ELEMENTS (colors)], FALSE);
       max_epochs = MAX (max_epochs, MAX (run->n_epochs, run->recipe.epochs));
+      max_train = MAX (max_train, run->n_train);
     }
-  dl_chart_set_x_range (self->loss_chart, 0, max_epochs);
-  dl_chart_set_x_range (self->accuracy_chart, 0, max_epochs);
+  set_x_axis (self, axis, max_epochs, max_train);
   dl_chart_set_y_range (self->accuracy_chart, NAN, 1);
+}
+
+static void
+on_x_axis_toggled (GtkToggleButton *button,
+                   DlTrainPage     *self)
+{
+  const char *name = button == self->x_images_button ? "images"
+                     : button == self->x_time_button ? "time" : "epoch";
+
+  if (self->syncing_axis || !gtk_toggle_button_get_active (button))
+    return;
+  g_settings_set_string (self->settings, "chart-x-axis", name);
+}
+
+static void
+on_x_axis_changed (DlTrainPage *self)
+{
+  GPtrArray *compared = self->session != NULL ? dl_session_get_compared_runs (self->session)
+                                              : NULL;
+
+  if (dl_training_get_running (self->training))
+    return;
+  if (compared != NULL && compared->len > 0)
+    on_compared_runs (self);
+  else
+    refresh_idle_run (self);
 }
 
 static void
@@ -273,12 +762,20 @@ show_progress (DlTrainPage *self)
   g_autofree char *eta = format_duration (p->eta);
   g_autofree char *where = progress_line (self);
   g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
 
   /* Translators: live training status, below "Epoch 3 of 10 · batch 200 of 860"; the times
    * are minutes:seconds */
   text = g_strdup_printf (_("%s\n%.0f images/s · %s elapsed · %s left"), where,
                           p->samples_per_second, elapsed, eta);
-  gtk_label_set_label (self->status_label, text);
+  lines = g_strsplit (text, "\n", 2);
+  gtk_inscription_set_text (self->progress_lines[0], lines[0]);
+  gtk_inscription_set_text (self->progress_lines[1], lines[0] != NULL ? lines[1] : NULL);
+  if (!gtk_widget_get_visible (self->progress_box))
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->status_label), FALSE);
+      gtk_widget_set_visible (self->progress_box, TRUE);
+    }
   self->label_time = g_get_monotonic_time ();
   self->progress_due = FALSE;
 }
@@ -302,6 +799,8 @@ set_status (DlTrainPage *self,
   g_clear_handle_id (&self->label_source, g_source_remove);
   self->progress_due = FALSE;
   gtk_label_set_label (self->status_label, text);
+  gtk_widget_set_visible (self->progress_box, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->status_label), TRUE);
 }
 
 /* Each new text in the label lays the window out again: a few a second, the newest. */
@@ -313,11 +812,7 @@ on_progress (DlTraining            *training,
   double x = (p->epoch - 1) + (double) p->batch / p->n_batches;
   gint64 since;
 
-  self->smoothed = self->have_smoothed ? (1 - SMOOTHING) * self->smoothed + SMOOTHING * p->loss
-                                       : p->loss;
-  self->have_smoothed = TRUE;
-  dl_chart_append (self->loss_chart, self->batch_loss, x, p->loss);
-  dl_chart_append (self->loss_chart, self->smooth_loss, x, self->smoothed);
+  append_loss (self, x, p->loss);
   self->progress = *p;
   self->progress_due = TRUE;
   if (self->label_source != 0)
@@ -335,9 +830,6 @@ on_epoch_finished (DlTraining         *training,
                    const NnEpochStats *s,
                    DlTrainPage        *self)
 {
-  g_autofree char *loss = NULL;
-  g_autofree char *accuracy = NULL;
-
   dl_chart_append (self->loss_chart, self->train_loss, s->epoch, s->train_loss);
   dl_chart_append (self->loss_chart, self->val_loss, s->epoch, s->val_loss);
   dl_chart_append (self->accuracy_chart, self->train_acc, s->epoch, s->train_accuracy);
@@ -352,15 +844,7 @@ on_epoch_finished (DlTraining         *training,
       dl_chart_set_marker (self->accuracy_chart, s->epoch, _("best epoch"));
     }
   /* the newest epoch for screen readers; batches alone would announce too often */
-  /* Translators: what the loss chart shows, for screen readers */
-  loss = g_strdup_printf (_("Loss after epoch %u: training %.3f, validation %.3f"), s->epoch,
-                          s->train_loss, s->val_loss);
-  dl_chart_set_summary (self->loss_chart, loss);
-  /* Translators: what the accuracy chart shows, for screen readers */
-  accuracy = g_strdup_printf (_("Accuracy after epoch %u: training %.2f%%, validation %.2f%%, "
-                                "test %.2f%%"), s->epoch, 100 * s->train_accuracy,
-                              100 * s->val_accuracy, 100 * s->test_accuracy);
-  dl_chart_set_summary (self->accuracy_chart, accuracy);
+  summarise_epoch (self, s);
 }
 
 static void
@@ -372,6 +856,11 @@ on_finished (DlTraining  *training,
   NnModel *model = dl_training_dup_model (training, &error);
 
   update_actions (self);
+  usable_x_axis (self, NULL);
+  /* the live series are this run's, by epoch, until another axis or an overlay */
+  g_free (self->shown_id);
+  self->shown_id = g_strdup (dl_training_get_run_id (training));
+  self->live_shown = TRUE;
   if (model == NULL)
     {
       set_status (self, _("Stopped before the first epoch ended"));
@@ -430,6 +919,7 @@ on_failed (DlTraining  *training,
   g_autoptr(NnModel) model = dl_training_dup_model (training, NULL);
 
   update_actions (self);
+  usable_x_axis (self, NULL);
   set_status (self, text);
   /* the epochs that ended are kept (a record that could not be written loses no weights) */
   if (model != NULL && self->session != NULL)
@@ -514,11 +1004,19 @@ static void
 on_running_changed (DlTrainPage *self)
 {
   /* a run resumed from the Runs view takes the charts back from an overlay */
-  if (self->overlaid && dl_training_get_running (self->training))
+  if (dl_training_get_running (self->training))
     {
-      add_live_series (self);
-      dl_chart_clear (self->loss_chart);
-      dl_chart_clear (self->accuracy_chart);
+      g_cancellable_cancel (self->load_cancellable);
+      if (self->overlaid || !self->live_shown)
+        {
+          add_live_series (self);
+          clear_charts (self);
+        }
+      add_runs_behind (self);
+      self->live_shown = FALSE;
+      usable_x_axis (self, NULL);
+      dl_chart_set_x_label (self->loss_chart, _("epoch"));
+      dl_chart_set_x_label (self->accuracy_chart, _("epoch"));
     }
   update_actions (self);
   measure_frames (self, dl_training_get_running (self->training));
@@ -558,11 +1056,12 @@ start_action (GtkWidget  *widget,
 
   if (self->overlaid)
     add_live_series (self);
-  dl_chart_clear (self->loss_chart);
-  dl_chart_clear (self->accuracy_chart);
+  clear_charts (self);
+  self->live_shown = FALSE;
+  dl_chart_set_x_label (self->loss_chart, _("epoch"));
+  dl_chart_set_x_label (self->accuracy_chart, _("epoch"));
   dl_chart_set_x_range (self->loss_chart, 0, config.epochs);
   dl_chart_set_x_range (self->accuracy_chart, 0, config.epochs);
-  self->have_smoothed = FALSE;
   self->best_epoch = 0;
   self->best_accuracy = 0;
   memset (&self->progress, 0, sizeof self->progress);
@@ -755,6 +1254,7 @@ use_training (DlTrainPage *self,
   g_signal_connect_swapped (self->training, "notify::paused", G_CALLBACK (on_paused_changed),
                             self);
   update_actions (self);
+  usable_x_axis (self, NULL);
 }
 
 static void
@@ -764,6 +1264,12 @@ dl_train_page_dispose (GObject *object)
 
   dl_train_page_set_session (self, NULL);
   measure_frames (self, FALSE);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  g_clear_pointer (&self->shown_run, nn_run_free);
+  g_clear_pointer (&self->shown_curves, nn_run_curves_free);
+  g_clear_pointer (&self->shown_id, g_free);
+  g_clear_pointer (&self->raw_loss, g_array_unref);
   g_clear_handle_id (&self->label_source, g_source_remove);
   if (self->training != NULL)
     g_signal_handlers_disconnect_by_data (self->training, self);
@@ -807,6 +1313,11 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, stop_button);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, charts_box);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, log_scale_check);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, x_axis_box);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, x_epoch_button);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, x_images_button);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, x_time_button);
+  gtk_widget_class_bind_template_child (widget_class, DlTrainPage, smoothing_scale);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, recipe_group);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, arch_group);
   gtk_widget_class_bind_template_child (widget_class, DlTrainPage, spec_editor);
@@ -944,6 +1455,27 @@ dl_train_page_init (DlTrainPage *self)
   g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (on_recipe_setting), self);
   on_recipe_setting (self);
 
+  self->progress_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  for (int i = 0; i < 2; i++)
+    {
+      self->progress_lines[i] = GTK_INSCRIPTION (gtk_inscription_new (NULL));
+      gtk_inscription_set_xalign (self->progress_lines[i], 0.5);
+      gtk_inscription_set_nat_chars (self->progress_lines[i], 40);
+      gtk_inscription_set_text_overflow (self->progress_lines[i],
+                                         GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      gtk_box_append (GTK_BOX (self->progress_box), GTK_WIDGET (self->progress_lines[i]));
+    }
+  gtk_widget_add_css_class (self->progress_box, "dim-label");
+  gtk_widget_add_css_class (self->progress_box, "numeric");
+  gtk_widget_set_visible (self->progress_box, FALSE);
+  {
+    GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self->status_label));
+
+    g_assert (GTK_IS_BOX (parent));
+    gtk_box_insert_child_after (GTK_BOX (parent), self->progress_box,
+                                GTK_WIDGET (self->status_label));
+  }
+
   self->loss_chart = DL_CHART (dl_chart_new (_("epoch"), _("loss")));
   self->accuracy_chart = DL_CHART (dl_chart_new (_("epoch"), _("accuracy")));
   add_live_series (self);
@@ -956,6 +1488,19 @@ dl_train_page_init (DlTrainPage *self)
   g_settings_bind (self->settings, "loss-log-scale", self->log_scale_check, "active",
                    G_SETTINGS_BIND_DEFAULT);
   on_log_scale_changed (self);
+  self->raw_loss = g_array_new (FALSE, FALSE, sizeof (double) * 2);
+  self->smoothing = -1;
+  g_settings_bind (self->settings, "loss-smoothing",
+                   gtk_range_get_adjustment (self->smoothing_scale), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (self->settings, "changed::loss-smoothing",
+                            G_CALLBACK (on_smoothing_changed), self);
+  g_signal_connect_swapped (self->settings, "changed::chart-x-axis",
+                            G_CALLBACK (on_x_axis_changed), self);
+  g_signal_connect (self->x_epoch_button, "toggled", G_CALLBACK (on_x_axis_toggled), self);
+  g_signal_connect (self->x_images_button, "toggled", G_CALLBACK (on_x_axis_toggled), self);
+  g_signal_connect (self->x_time_button, "toggled", G_CALLBACK (on_x_axis_toggled), self);
+  on_smoothing_changed (self);
   gtk_widget_set_vexpand (GTK_WIDGET (self->loss_chart), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->accuracy_chart), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->loss_chart),
@@ -1017,6 +1562,9 @@ dl_train_page_set_session (DlTrainPage *self,
                                 G_CALLBACK (on_compared_runs), self);
       on_session_training (self);
       on_session_dataset (self);
+      /* the run of the model in use, or the newest, until something else is drawn */
+      if (!dl_training_get_running (self->training))
+        load_idle_run (self, NULL);
     }
   g_object_notify (G_OBJECT (self), "session");
 }

@@ -141,6 +141,13 @@ apply_snapshot (gpointer data)
       g_signal_emit (self, signals[RECORDING], 0, self->run_id);
       break;
     case RECORD_FAILED:
+      /* the run's folder is not this run's record: its model is not the one trained */
+      g_clear_pointer (&self->run_dir, g_free);
+      if (self->run_id != NULL)
+        {
+          g_clear_pointer (&self->run_id, g_free);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUN_ID]);
+        }
       g_signal_emit (self, signals[RECORD_FAILED], 0, s->message);
       break;
     case FILTERS:
@@ -308,12 +315,35 @@ training_worker (gpointer data)
       post (self, r);
     }
 
-  if (nn_trainer_run (self->trainer, &hooks, &s->stopped, &error))
-    s->kind = FINISHED;
-  else
+  for (;;)
     {
+      if (nn_trainer_run (self->trainer, &hooks, &s->stopped, &error))
+        {
+          s->kind = FINISHED;
+          break;
+        }
+      /* the record could not be written (a full disk, a folder gone): the run goes on
+       * unrecorded from the epoch it reached, and the page says so */
+      if (g_error_matches (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_RECORD_WRITE) &&
+          nn_trainer_get_recorder (self->trainer) != NULL)
+        {
+          Snapshot *r = g_new0 (Snapshot, 1);
+
+          r->kind = RECORD_FAILED;
+          r->message = g_strdup (error->message);
+          post (self, r);
+          nn_trainer_set_recorder (self->trainer, NULL);
+          g_clear_error (&error);
+          if (s->stopped)
+            {
+              s->kind = FINISHED;
+              break;
+            }
+          continue;
+        }
       s->kind = FAILED;
       s->message = g_strdup (error->message);
+      break;
     }
   post (self, s);
   return NULL;

@@ -48,7 +48,8 @@ gboolean    dl_training_resume_run  (DlTraining          *self,
                                      GError             **error);
 /* Every run is recorded in the run store (nn-run-store.h; DIGIT_LAB_RUNS_DIR names another
  * folder): "recording" (the run's id) says it started, "record-failed" (a message) that it
- * trains unrecorded. The store is opened once; NULL with an error when it cannot be. */
+ * trains unrecorded, from the start or from the epoch whose record could not be written (the
+ * run id is then NULL: the folder is not this run's record). The store is opened once; NULL with an error when it cannot be. */
 NnRunStore *dl_training_get_run_store (DlTraining        *self,
                                        GError           **error);
 /* The "run-id" property: the run recorded now or last, or NULL. */
