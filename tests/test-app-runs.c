@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -977,6 +978,154 @@ test_record_fails (void)
   close_window (window);
 }
 
+/* The window as the screen shows it once it drew a frame, in bytes (4 a pixel) */
+static guchar *
+render_widget (GtkWidget *widget,
+               int       *width,
+               int       *height)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  guchar *data;
+
+  /* the paintable shows the window's last frame: let it draw one */
+  for (int i = 0; i < 50; i++)
+    {
+      spin ();
+      g_usleep (2000);
+    }
+  *width = gtk_widget_get_width (widget);
+  *height = gtk_widget_get_height (widget);
+  gdk_paintable_snapshot (paintable, snapshot, *width, *height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  g_assert_true (gsk_renderer_realize (renderer, NULL, NULL));
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  gsk_renderer_unrealize (renderer);
+  data = g_malloc ((gsize) *width * *height * 4);
+  gdk_texture_download (texture, data, (gsize) *width * 4);
+  return data;
+}
+
+/* A chart in a window of its own, 500 × 300, with a run that ended at x = 1 and one that grows */
+static GtkWidget *
+chart_window (DlChart **chart)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  *chart = DL_CHART (dl_chart_new ("epoch", "loss"));
+  dl_chart_set_redraw_interval (*chart, 0);
+  dl_chart_add_series (*chart, "finished", "red", DL_CHART_FAINT);
+  dl_chart_add_series (*chart, "batch", "blue", DL_CHART_FAINT);
+  dl_chart_add_series (*chart, "smoothed", "blue", DL_CHART_LINE);
+  dl_chart_set_x_range (*chart, 0, 4);
+  dl_chart_set_y_log (*chart, TRUE);
+  for (guint k = 0; k < 3000; k++)
+    dl_chart_append (*chart, 0, k / 3000.0, 2.0 / (1 + k / 300.0) + 0.2 * fabs (sin (k)));
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (*chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 300);
+  gtk_window_present (GTK_WINDOW (window));
+  {
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while ((!gtk_widget_get_mapped (GTK_WIDGET (*chart)) ||
+            gtk_widget_get_width (GTK_WIDGET (*chart)) < 500) &&
+           g_get_monotonic_time () < end)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (2000);
+      }
+  }
+  spin ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (*chart)));
+  return window;
+}
+
+static void
+grow (DlChart *chart,
+      guint    from,
+      guint    to)
+{
+  for (guint k = from; k < to; k++)
+    {
+      double x = k / 1000.0;
+
+      dl_chart_append (chart, 1, x, 2.0 / (1 + x) + 0.3 * fabs (sin (k)));
+      dl_chart_append (chart, 2, x, 2.0 / (1 + x));
+    }
+}
+
+/* The chart draws only what new points changed, and a finished series that ends left of them is
+ * not drawn again (before, every frame drew all points right of where any series ended: the
+ * longer a run went on past a finished run's end, the more): the picture is the one a full draw
+ * gives. */
+static void
+test_chart_cache (void)
+{
+  DlChart *chart, *fresh;
+  GtkWidget *window = chart_window (&chart);
+  GtkWidget *other;
+  g_autofree guchar *incremental = NULL;
+  g_autofree guchar *full = NULL;
+  int w, h, w2, h2;
+  guint n_full;
+
+  /* the windows hold the charts alone: the same decorations around them */
+  grow (chart, 0, 1500);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpuint (gtk_widget_get_width (GTK_WIDGET (chart)), >=, 500);
+  /* a run's late stretch: a few new points, far right of the finished run's end */
+  grow (chart, 1500, 2500);
+  g_free (render_widget (window, &w, &h));
+  grow (chart, 2500, 2520);
+  incremental = render_widget (window, &w, &h);
+  /* the growing series from their last column on: a few points, nothing of the finished run */
+  g_test_message ("points drawn for 20 new ones: %u", dl_chart_get_n_drawn_points (chart));
+  g_assert_cmpuint (dl_chart_get_n_drawn_points (chart), <, 100);
+
+  /* the same data drawn at once, in a window alone as the first was */
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin ();
+  other = chart_window (&fresh);
+  grow (fresh, 0, 2520);
+  full = render_widget (other, &w2, &h2);
+  n_full = dl_chart_get_n_drawn_points (fresh);
+  g_test_message ("points drawn in a full draw: %u", n_full);
+  g_assert_cmpuint (n_full, >, 1000);
+  g_assert_cmpint (w, ==, w2);
+  g_assert_cmpint (h, ==, h2);
+  {
+    graphene_rect_t b;
+    int differ = 0, most = 0;
+
+    g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (fresh), other, &b));
+    for (int y = (int) b.origin.y; y < (int) (b.origin.y + b.size.height); y++)
+      for (int x = (int) b.origin.x; x < (int) (b.origin.x + b.size.width); x++)
+        {
+          const guchar *a = incremental + ((gsize) y * w + x) * 4;
+          const guchar *c = full + ((gsize) y * w + x) * 4;
+          int d = 0;
+
+          for (int k = 0; k < 4; k++)
+            d = MAX (d, abs (a[k] - c[k]));
+          differ += d > 0;
+          most = MAX (most, d);
+        }
+    /* a translucent line drawn in two pieces where the redrawn part begins may round a level
+     * differently; nothing else may differ */
+    g_test_message ("%d of %d pixels differ, by at most %d of 255", differ,
+                    (int) (b.size.width * b.size.height), most);
+    g_assert_cmpint (most, <=, 2);
+    g_assert_cmpint (differ, <=, 10);
+  }
+  gtk_window_destroy (GTK_WINDOW (other));
+  spin ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1016,6 +1165,7 @@ main (int   argc,
   g_test_add_func ("/app/runs/export", test_export);
   g_test_add_func ("/app/runs/untimed", test_untimed);
   g_test_add_func ("/app/runs/record-fails", test_record_fails);
+  g_test_add_func ("/app/runs/chart-cache", test_chart_cache);
   status = g_test_run ();
   {
     g_autofree char *cmd = NULL;

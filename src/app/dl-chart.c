@@ -45,6 +45,10 @@ typedef struct
   GArray      *columns;     /* Column */
   ColumnsKey   columns_key;
   guint        n_columned;  /* points already placed in columns */
+  /* the data x from which points arrived since the data layer was drawn (the point before the
+   * first of them: their line starts there); +∞ when none did. A series that stopped growing
+   * (a finished run's, an epoch's markers between epochs) costs no frame anything. */
+  double       dirty_x;
 } Series;
 
 /* A cached layer: what it shows, drawn once into an image and painted from it until its key
@@ -64,7 +68,6 @@ typedef struct
   LayerKey         key;
   gboolean         valid;
   cairo_surface_t *surface;
-  double           done_x;  /* data layer: final left of this widget x; the rest may change */
 } Layer;
 
 typedef enum
@@ -173,6 +176,7 @@ series_reset (Series *s)
   s->x_min = s->y_min = s->x_min_pos = s->y_min_pos = INFINITY;
   s->x_max = s->y_max = s->x_max_pos = s->y_max_pos = -INFINITY;
   s->n_not_positive = 0;
+  s->dirty_x = INFINITY;
 }
 
 static void
@@ -316,6 +320,7 @@ dl_chart_append (DlChart *self,
       s->monotonic = FALSE;
       self->data_serial++;
     }
+  s->dirty_x = MIN (s->dirty_x, s->points->len > 0 ? point_at (s, s->points->len - 1)[0] : x);
   g_array_append_vals (s->points, p, 1);
   s->x_min = MIN (s->x_min, x);
   s->x_max = MAX (s->x_max, x);
@@ -1172,30 +1177,38 @@ draw_data (DlChart     *self,
   cairo_restore (cr);
 }
 
-/* The widget x left of which new points can change nothing: their lines start at the last
- * points, and a column's reduction changes only in the last column. */
+/* The widget x from which the data layer must be drawn again for the points that arrived since
+ * it was drawn: each growing series from the point before its new ones (their line starts
+ * there) or, reduced to columns, from that point's column (whose reduction the new points may
+ * change). Series that did not grow leave it alone. */
 static double
-data_done_x (DlChart     *self,
-             const Frame *f)
+data_redraw_x (DlChart     *self,
+               const Frame *f)
 {
-  double done = f->w;
+  double from = f->w;
 
   for (guint i = 0; i < self->series->len; i++)
     {
       Series *s = g_ptr_array_index (self->series, i);
-      double x;
+      double x = s->dirty_x;
 
-      if (s->points->len == 0)
+      if (!isfinite (x))
         continue;
-      x = point_at (s, s->points->len - 1)[0];
-      if (series_uses_columns (self, s))
+      if (series_uses_columns (self, s) && s->columns->len > 0)
         {
-          /* the left edge of the last point's column */
+          /* the left edge of that point's column */
           x = f->x0 + column_of (&s->columns_key, x) / s->columns_key.width * (f->x1 - f->x0);
         }
-      done = MIN (done, frame_x (f, x) - INK_REACH);
+      from = MIN (from, frame_x (f, x) - INK_REACH);
     }
-  return floor (MAX (done, 0) * f->scale) / f->scale;
+  return floor (MAX (from, 0) * f->scale) / f->scale;
+}
+
+static void
+forget_dirty (DlChart *self)
+{
+  for (guint i = 0; i < self->series->len; i++)
+    ((Series *) g_ptr_array_index (self->series, i))->dirty_x = INFINITY;
 }
 
 /* The legend, top right. */
@@ -1373,7 +1386,7 @@ update_layer (DlChart     *self,
       changed = TRUE;
     }
   else if (kind == LAYER_DATA)
-    from_x = layer->done_x;
+    from_x = data_redraw_x (self, f);
   if (changed)
     {
       cr = cairo_create (layer->surface);
@@ -1391,7 +1404,7 @@ update_layer (DlChart     *self,
       else if (kind == LAYER_DATA)
         {
           draw_data (self, cr, f, from_x);
-          layer->done_x = data_done_x (self, f);
+          forget_dirty (self);
         }
       else
         draw_legend (self, cr, f);
