@@ -132,6 +132,27 @@ listed_run (DlRunsPage *page,
   return dl_run_item_get_run (item);
 }
 
+/* Closes the window once its toasts' animations have ended: libadwaita 1.2 can crash when a
+ * toast overlay goes while a toast slides in or out. */
+static void
+settle (void)
+{
+  gint64 end = g_get_monotonic_time () + 600 * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+static void
+settle_and_close (DlWindow *window)
+{
+  settle ();
+  close_window (window);
+}
+
 /* A window with the built-in model, nothing compared, the charts' settings at their defaults. */
 static DlWindow *
 runs_window (void)
@@ -213,7 +234,7 @@ test_remembered (void)
   description = g_strdup (dl_session_get_model_description (dl_window_get_session (window)));
   g_assert_true (g_str_has_prefix (description, "Trained at "));
   before = dup_weights (dl_session_get_model (dl_window_get_session (window)), &n_before);
-  close_window (window);
+  settle_and_close (window);
 
   store = nn_run_store_new (NULL, &error);
   g_assert_no_error (error);
@@ -251,7 +272,7 @@ test_remembered (void)
     g_assert_cmpfloat (y, ==, curves->points[curves->n_points - 1].mean);
     g_assert_cmpfloat (dl_chart_get_marker (loss_chart), ==, run->best_epoch);
   }
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* A remembered model that is gone: the built-in one, and a notice. */
@@ -277,7 +298,7 @@ test_remembered_gone (void)
   g_assert_cmpstr (dl_session_get_model_description (dl_window_get_session (window)), ==,
                    "Built-in model");
   g_assert_cmpstr (g_settings_get_string (settings, "model-path"), ==, "");
-  close_window (window);
+  settle_and_close (window);
 }
 
 static void
@@ -490,7 +511,7 @@ test_overlay (void)
                                                                      (window)), "Run "));
   g_assert_cmpstr (dl_window_get_last_toast (window), ==,
                    "The other pages now use this run’s model");
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* Delete, Undo: the run is back; delete, let the toast go: it is gone for good. */
@@ -519,6 +540,7 @@ test_delete_undo (void)
   g_clear_error (&error);
   toast = dl_runs_page_get_undo_toast (page);
   g_assert_nonnull (toast);
+  settle ();   /* the toast has slid in, as before a person can click it */
   g_signal_emit_by_name (toast, "button-clicked");
   adw_toast_dismiss (toast);
   spin ();
@@ -537,6 +559,7 @@ test_delete_undo (void)
   spin ();
   toast = dl_runs_page_get_undo_toast (page);
   g_assert_nonnull (toast);
+  settle ();
   adw_toast_dismiss (toast);
   spin ();
   g_assert_null (dl_runs_page_get_undo_toast (page));
@@ -544,7 +567,7 @@ test_delete_undo (void)
   g_assert_no_error (error);
   g_assert_cmpuint (trash->len, ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n - 1);
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* Resume goes on with a run in its own record, on the Train page. */
@@ -581,7 +604,7 @@ test_resume (void)
   g_assert_no_error (error);
   g_assert_cmpuint (after->n_resumes, ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n);
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* Rename asks for the name in a dialog; the list shows it, and the overlay's legend uses it. */
@@ -615,7 +638,7 @@ test_rename (void)
   spin ();
   g_assert_cmpstr (listed_run (page, 0)->id, ==, id);
   g_assert_cmpstr (listed_run (page, 0)->name, ==, "lr 0.003, three epochs");
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* A number of an export as the record has it: an empty CSV field or a JSON null is "not
@@ -726,7 +749,7 @@ test_export (void)
   nn_json_node_free (root);
   g_unlink (path);
   g_unlink (json_path);
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* Rewrites a recorded run's start time (a run from long ago, for Remove Old Runs) */
@@ -813,6 +836,7 @@ test_remove_old (void)
   g_assert_nonnull (toast);
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 runs removed");
 
+  settle ();   /* the toast has slid in, as before a person can click it */
   g_signal_emit_by_name (toast, "button-clicked");
   adw_toast_dismiss (toast);
   spin ();
@@ -832,7 +856,7 @@ test_remove_old (void)
   spin ();
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (selection)), ==, n);
   g_assert_cmpstr (dl_window_get_last_toast (window), ==, "No run is that old");
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* A run whose epochs have no recorded times (an older record): the Time axis is off for it,
@@ -876,7 +900,7 @@ test_untimed (void)
   g_assert_cmpstr (dl_chart_get_x_label (accuracy_chart), ==, "seconds");
   g_settings_reset (settings, "chart-x-axis");
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* The run store cannot be written: training goes on and ends with its model in use, and a toast
@@ -944,7 +968,7 @@ test_record_fails (void)
   g_assert_true (g_str_has_prefix (dl_session_get_model_description (dl_window_get_session
                                                                      (window)), "Trained at "));
   g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart_of (train_page), 1), ==, 2);
-  close_window (window);
+  settle_and_close (window);
   g_setenv ("DIGIT_LAB_RUNS_DIR", runs_dir, TRUE);
   g_unlink (blocker);
 
@@ -975,7 +999,7 @@ test_record_fails (void)
                                                              (runs_page (window)))), ==,
                     n_listed + 1);
   g_assert_cmpint (listed_run (runs_page (window), 0)->status, ==, NN_RUN_STATUS_DAMAGED);
-  close_window (window);
+  settle_and_close (window);
 }
 
 /* The window as the screen shows it once it drew a frame, in bytes (4 a pixel) */

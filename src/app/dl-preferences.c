@@ -194,6 +194,32 @@ training_group (GSettings *settings)
   return group;
 }
 
+/* The Train page's loss smoothing (its popover sets the same key) */
+static GtkWidget *
+charts_group (GSettings *settings)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *spin = gtk_spin_button_new_with_range (0, 0.99, 0.01);
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Charts"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Smoothing of the loss"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                               _("0 follows every point; 0.99 smooths the most. The average is "
+                                 "bias-corrected, so it starts at the first losses."));
+  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), 2);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  g_settings_bind (settings, "loss-smoothing",
+                   gtk_spin_button_get_adjustment (GTK_SPIN_BUTTON (spin)), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Smoothing of the loss"), -1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  return group;
+}
+
 /* One page of groups, each built by its function: a new preference is a row in its group, a
  * new kind of preference (the charts, figures) a group function added to the list below. */
 GtkWidget *
@@ -204,6 +230,7 @@ dl_preferences_new (GtkWindow *parent)
     appearance_group,
     drawing_group,
     training_group,
+    charts_group,
   };
   GtkWidget *window = adw_preferences_window_new ();
   GtkWidget *page = adw_preferences_page_new ();
