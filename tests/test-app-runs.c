@@ -313,7 +313,8 @@ shoot (DlWindow   *window,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       dark ? ADW_COLOR_SCHEME_FORCE_DARK
                                            : ADW_COLOR_SCHEME_FORCE_LIGHT);
-  gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
+  /* full width, tall enough for both charts beside the recipe */
+  gtk_window_set_default_size (GTK_WINDOW (window), width, width < 600 ? 720 : 860);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", page));
   for (int i = 0; i < 50; i++)
     {
@@ -331,7 +332,8 @@ shoot (DlWindow   *window,
         {
           GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
 
-          gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+          /* full width, the charts are beside the recipe, from the top */
+          gtk_adjustment_set_value (adj, width < 600 ? gtk_adjustment_get_upper (adj) : 0);
           for (int i = 0; i < 20; i++)
             {
               spin ();
