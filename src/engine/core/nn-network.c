@@ -241,8 +241,9 @@ nn_network_new (const NnSpec  *spec,
   net->team_mode = net->n_threads > net->n_slices;
   net->team.net = net;
   net->team_active = net->n_threads;
-  /* spinning only pays when no thread has to wait for another's time slice */
-  net->spin = net->n_threads <= g_get_num_processors ();
+  /* spinning pays between a team's many short jobs, and only when no thread has to wait for
+   * another's time slice; one slice per thread keeps to the condition alone */
+  net->spin = net->team_mode && net->n_threads <= g_get_num_processors ();
   net->layers = nn_network_plan_layers (spec, C, H, W, &net->n_params, &net->max_act, &net->max_col,
                              &net->n_classes, error);
   if (net->layers == NULL)
