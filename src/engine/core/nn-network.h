@@ -37,6 +37,9 @@ typedef enum
 
 typedef struct _NnNetwork NnNetwork;
 
+/* n_threads (1 to 64) threads: the caller's and a pool started with the first job. A training
+ * batch splits into one gradient slice with one thread, two with more; the weights depend on
+ * the slices alone, so every count from two on trains the same weights bit for bit. */
 NnNetwork     *nn_network_new               (const NnSpec     *spec,
                                              size_t            C,
                                              size_t            H,
@@ -123,7 +126,8 @@ void           nn_network_optimizer_step    (NnNetwork        *net,
 void           nn_network_set_fold          (NnNetwork        *net,
                                              gboolean          fold);
 
-/* Inference: class probabilities (B, n_classes) for x (B, C, H, W), any B. */
+/* Inference: class probabilities (B, n_classes) for x (B, C, H, W), any B. Threads join as the
+ * work repays them, one per 2²³ FLOPs: a single image runs on the calling thread alone. */
 void           nn_network_predict           (NnNetwork        *net,
                                              const float      *x,
                                              size_t            B,
