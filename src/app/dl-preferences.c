@@ -6,6 +6,8 @@
 
 #include <glib/gi18n.h>
 
+#include "nn-cpu.h"
+
 static const char *const schemes[] = { "default", "light", "dark", NULL };
 
 static gboolean
@@ -169,8 +171,8 @@ training_group (GSettings *settings)
                                                       "the computer responsive",
                                                       "Automatic uses all %u cores; fewer keep "
                                                       "the computer responsive",
-                                                      g_get_num_processors ()),
-                                            g_get_num_processors ());
+                                                      nn_cpu_n_cores ()),
+                                            nn_cpu_n_cores ());
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Training"));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Threads"));
