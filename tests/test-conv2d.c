@@ -535,7 +535,8 @@ test_conv2d_shared_out (void)
             for (size_t o0 = 0; o0 < OC; o0 += mb)
               for (size_t k0 = 0; k0 < CKK; k0 += nb)
                 for (size_t half = 0; half < 2; half++)
-                  nn_conv2d_weight_grad_block (dw_parts, k0 == 0 ? db_parts : NULL, c->r, cols,
+                  nn_conv2d_weight_grad_block (dw_parts, k0 == 0 ? db_parts : NULL, c->r,
+                                               cols + (half == 0 ? 0 : B / 2) * CKK * OHW,
                                                group, SHAPE (c), o0, MIN (OC, o0 + mb), k0,
                                                MIN (CKK, k0 + nb), half == 0 ? 0 : B / 2,
                                                half == 0 ? B / 2 : B);

@@ -359,6 +359,26 @@ test_network_team_matches_slices (void)
       }
 }
 
+/* A batch whose im2col for the weight gradient does not fit the team's workspace at once (the
+ * reference's conv2 at 160 images: chunks of 74, a slice boundary inside one) gives the
+ * two-thread gradients bit for bit. */
+static void
+test_network_team_chunks (void)
+{
+  const size_t B = 160, in_size = 28 * 28;
+  g_autoptr(NnNetwork) two = make_network (NN_SPEC_REFERENCE, 1, 28, 28, 2, B, 12);
+  g_autoptr(NnNetwork) team = make_network (NN_SPEC_REFERENCE, 1, 28, 28, 3, B, 12);
+  g_autofree float *x = g_new (float, B * in_size);
+  g_autofree guint8 *labels = g_new (guint8, B);
+  size_t n = nn_network_get_n_params (two);
+
+  fill_batch (x, labels, B, in_size, 10, 13);
+  g_assert_cmpfloat (nn_network_train_step (two, x, labels, B, 0, NULL), ==,
+                     nn_network_train_step (team, x, labels, B, 0, NULL));
+  g_assert_cmpmem (nn_network_get_grads (team), sizeof (float) * n, nn_network_get_grads (two),
+                   sizeof (float) * n);
+}
+
 /* Predicting one image wakes no other thread: it takes the caller's alone at any thread count,
  * and gives what one thread gives. */
 static void
@@ -601,6 +621,7 @@ main (int   argc,
   g_test_add_func ("/engine/network/deterministic", test_network_deterministic);
   g_test_add_func ("/engine/network/threads-deterministic", test_network_threads_deterministic);
   g_test_add_func ("/engine/network/team-matches-slices", test_network_team_matches_slices);
+  g_test_add_func ("/engine/network/team-chunks", test_network_team_chunks);
   g_test_add_func ("/engine/network/predict-one-threads", test_network_predict_one_threads);
   g_test_add_func ("/engine/network/parallel-for", test_network_parallel_for);
   g_test_add_func ("/engine/network/overfits", test_network_overfits);

@@ -239,6 +239,8 @@ typedef struct
   const float            *pooled;
   const guint32          *winners;
   size_t                  mb, nb, n_oc, n_k, n_grad_items;
+  size_t                  c0, c1;       /* the images whose im2col batch_col holds */
+  gboolean                pool_im2col;  /* the pooling's items also write the im2col */
 } FusionJob;
 
 static void
@@ -293,8 +295,8 @@ nn_fusion_forward_team (const NnLayer          *layers,
   nn_team_run (work->base.team, (B + job.group - 1) / job.group, forward_item, &job);
 }
 
-/* Through the pooling and the ReLU for one group of images, and their im2col for the weight
- * gradient. */
+/* Through the pooling and the ReLU for one group of images, and, when the whole batch's fits,
+ * their im2col for the weight gradient. */
 static void
 backward_pool_item (gpointer data,
                     size_t   worker,
@@ -310,13 +312,32 @@ backward_pool_item (gpointer data,
   nn_relu_maxpool2_backward (job->dconv + b0 * sh->OC * OH * OW, job->dout + b0 * sh->OC * PHW,
                              job->pooled + b0 * sh->OC * PHW, job->winners + b0 * sh->OC * PHW,
                              nb, nb, sh->OC, OH, OW);
+  if (!job->pool_im2col)
+    return;
   part.B = nb;
   nn_conv2d_im2col_images (job->work->base.batch_col + b0 * CKK * OH * OW,
                            job->in + b0 * sh->C * sh->H * sh->W, &part);
 }
 
-/* One block of one slice's weight (and, for the first column block, bias) gradients; the item
- * after the last transforms the weights for the Winograd input gradient. */
+/* The im2col of one group of the images [c0, c1). */
+static void
+backward_im2col_item (gpointer data,
+                      size_t   worker,
+                      size_t   item)
+{
+  FusionJob *job = data;
+  const NnConvShape *sh = &job->shape;
+  size_t b0 = job->c0 + item * job->group, CKK = sh->C * sh->K * sh->K;
+  NnConvShape part = *sh;
+
+  part.B = MIN (job->group, job->c1 - b0);
+  nn_conv2d_im2col_images (job->work->base.batch_col + (b0 - job->c0) * CKK * job->l->out_h *
+                           job->l->out_w, job->in + b0 * sh->C * sh->H * sh->W, &part);
+}
+
+/* One block of one slice's weight (and, for the first column block, bias) gradients over the
+ * slice's images among [c0, c1); the item after the last transforms the weights for the
+ * Winograd input gradient. */
 static void
 backward_grad_item (gpointer data,
                     size_t   worker,
@@ -325,7 +346,7 @@ backward_grad_item (gpointer data,
   FusionJob *job = data;
   const NnLayerTeamWork *base = &job->work->base;
   const NnLayer *l = job->l;
-  size_t per_slice = job->n_oc * job->n_k, s, r, ob, kb, CKK;
+  size_t per_slice = job->n_oc * job->n_k, s, r, ob, kb, CKK, first, last;
 
   if (item == job->n_grad_items)
     {
@@ -337,12 +358,16 @@ backward_grad_item (gpointer data,
   ob = r / job->n_k;
   kb = r % job->n_k;
   CKK = l->in_c * l->spec.kernel * l->spec.kernel;
+  first = MAX (base->slice_start[s], job->c0);
+  last = MIN (base->slice_start[s + 1], job->c1);
+  if (first >= last)
+    return;
   nn_conv2d_weight_grad_block (base->grads[s] + l->weight_offset,
                                kb == 0 ? base->grads[s] + l->bias_offset : NULL, job->dconv,
-                               base->batch_col, job->group, &job->shape, ob * job->mb,
+                               base->batch_col + (first - job->c0) * CKK * l->out_h * l->out_w,
+                               job->group, &job->shape, ob * job->mb,
                                MIN (l->out_c, (ob + 1) * job->mb), kb * job->nb,
-                               MIN (CKK, (kb + 1) * job->nb), base->slice_start[s],
-                               base->slice_start[s + 1]);
+                               MIN (CKK, (kb + 1) * job->nb), first, last);
 }
 
 static void
@@ -393,6 +418,9 @@ nn_fusion_backward_team (const NnLayer          *layers,
   job.group = team_group (train_group (l, capacity), B, n_threads);
   job.winograd = din != NULL && winograd_at (l, capacity);
   n_groups = (B + job.group - 1) / job.group;
+  /* the im2col of as many images as batch_col holds at a time, in the images' order: each
+   * gradient still adds them image after image */
+  job.pool_im2col = B <= work->base.batch_col_samples;
   nn_team_run (work->base.team, n_groups, backward_pool_item, &job);
 
   /* blocks of each slice's (OC, C·K·K) gradient, about two per thread in all */
@@ -400,7 +428,16 @@ nn_fusion_backward_team (const NnLayer          *layers,
   job.n_oc = (l->out_c + job.mb - 1) / job.mb;
   job.n_k = (CKK + job.nb - 1) / job.nb;
   job.n_grad_items = n_slices * job.n_oc * job.n_k;
-  nn_team_run (work->base.team, job.n_grad_items + job.winograd, backward_grad_item, &job);
+  for (job.c0 = 0; job.c0 < B; job.c0 = job.c1)
+    {
+      job.c1 = MIN (B, job.c0 + work->base.batch_col_samples);
+      if (!job.pool_im2col)
+        nn_team_run (work->base.team, (job.c1 - job.c0 + job.group - 1) / job.group,
+                     backward_im2col_item, &job);
+      /* the flipped weights with the first chunk's gradients */
+      nn_team_run (work->base.team, job.n_grad_items + (job.winograd && job.c0 == 0),
+                   backward_grad_item, &job);
+    }
 
   if (din != NULL)
     nn_team_run (work->base.team, n_groups, backward_input_item, &job);

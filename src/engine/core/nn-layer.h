@@ -129,7 +129,9 @@ typedef struct
   float *const  *grads;         /* (n_slices) gradient blocks of n_params; add l->weight_offset */
   float *const  *col;           /* (team size) each thread's NnLayerWork.col */
   float *const  *dcol;          /* (team size) each thread's NnLayerWork.dcol */
-  float         *batch_col;     /* (B, the largest NnLayerPlan.col): a workspace per sample */
+  float         *batch_col;     /* (batch_col_samples, the largest NnLayerPlan.col): a workspace
+                                 * per sample for that many samples at a time */
+  size_t         batch_col_samples;
   gpointer       state;         /* (B, state_size) */
 } NnLayerTeamWork;
 

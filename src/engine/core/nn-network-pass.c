@@ -335,7 +335,8 @@ team_buffers_init (TeamBuffers  *tb,
     }
   tb->work = (NnFusionTeamWork) {
     .base = { &net->team, net->n_slices, slice_start, tb->grads, tb->col, tb->dcol,
-              net->workers[0].batch_col, NULL },
+              net->workers[0].batch_col,
+              nn_network_team_col_samples (net, net->workers[0].capacity), NULL },
     .works = tb->fused,
     .U = net->workers[0].shared,
   };

@@ -261,7 +261,8 @@ nn_network_plan_worker (const NnNetwork *net,
     RESERVE (fused_tmp);
     RESERVE (fused_dcol);
     /* team_mode's worker 0: a workspace per sample (im2col of every image) and the shared one */
-    RESERVE (net->team_mode && t == 0 ? nn_layer_mul (samples, net->max_col, &overflow) : 0);
+    RESERVE (net->team_mode && t == 0 ? nn_layer_mul (nn_network_team_col_samples (net, samples),
+                                                      net->max_col, &overflow) : 0);
     RESERVE (net->team_mode && t == 0 ? shared : 0);
   }
 #undef RESERVE

@@ -28,7 +28,7 @@ typedef struct
   float    *dcol;           /* (max conv col size) */
   float    *grads;          /* (n_params); worker 0 uses the network's block */
   float    *probs;          /* (capacity, n_classes) */
-  float    *batch_col;      /* team, worker 0: (capacity, max col) */
+  float    *batch_col;      /* team, worker 0: (nn_network_team_col_samples (), max col) */
   float    *shared;         /* team, worker 0: the fused steps' shared buffer */
   gpointer  storage;        /* the single allocation behind the float buffers above */
 
@@ -126,6 +126,15 @@ struct _NnNetwork
   gint      next_item;      /* atomic: a team job's next item */
   NnNetworkJob       job;
 };
+
+/* Samples of team_mode's per-sample workspace (NnLayerTeamWork.batch_col) when worker 0 holds
+ * `samples`: the whole batch up to 64 samples, or as many as 16 MiB hold. */
+static inline size_t
+nn_network_team_col_samples (const NnNetwork *net,
+                             size_t           samples)
+{
+  return MIN (samples, MAX ((size_t) 64, ((size_t) 1 << 22) / MAX (net->max_col, (size_t) 1)));
+}
 
 /* Floats of one sample's output of layer l. */
 static inline size_t

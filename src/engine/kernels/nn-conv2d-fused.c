@@ -307,7 +307,7 @@ nn_conv2d_weight_grad_block (float       *dweight,
           dbias[oc] += plane_sum (dg + oc * ld, OHW);
       if (oc1 > oc0 && k1 > k0)
         nn_sgemm (NN_NO_TRANS, NN_TRANS, oc1 - oc0, k1 - k0, OHW, 1.0f, dg + oc0 * ld, ld,
-                  col + (b * CKK + k0) * OHW, OHW, 1.0f, dweight + oc0 * CKK + k0, CKK);
+                  col + ((b - first) * CKK + k0) * OHW, OHW, 1.0f, dweight + oc0 * CKK + k0, CKK);
     }
 }
 

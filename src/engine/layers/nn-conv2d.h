@@ -88,7 +88,8 @@ void   nn_conv2d_backward_grouped (float       *din,      /* (B, C, H, W) or NUL
  * nn_conv2d_im2col_images writes one (C·K·K, OH·OW) im2col per image, image after image;
  * nn_conv2d_weight_grad_block accumulates the gradients of weights [oc0, oc1) × [k0, k1) (of
  * the (OC, C·K·K) matrix) and, when dbias is given, of biases [oc0, oc1) over images
- * [first, last) of the B of dout (laid out in groups of `group` from image 0), in their order; nn_conv2d_backward_input_grouped overwrites din.
+ * [first, last) of the B of dout (laid out in groups of `group` from image 0), in their order,
+ * col holding those images' im2col from image first on; nn_conv2d_backward_input_grouped overwrites din.
  * Blocks of the gradient are disjoint, so threads may each take some. */
 void   nn_conv2d_im2col_images  (float       *col,      /* (B, C·K·K, OH·OW) */
                                  const float *in,       /* (B, C, H, W) */
@@ -96,7 +97,7 @@ void   nn_conv2d_im2col_images  (float       *col,      /* (B, C·K·K, OH·OW) 
 void   nn_conv2d_weight_grad_block (float       *dweight,  /* (OC, C·K·K), accumulated */
                                     float       *dbias,    /* (OC) accumulated, or NULL */
                                     const float *dout,     /* (B, OC, OH, OW) in groups */
-                                    const float *col,      /* (B, C·K·K, OH·OW) */
+                                    const float *col,      /* (last − first, C·K·K, OH·OW) */
                                     size_t       group,
                                     const NnConvShape *shape,
                                     size_t       oc0,
