@@ -765,6 +765,60 @@ test_pages_fit_narrow (void)
   close_window (window);
 }
 
+/* The matrix's grid, axis titles, class names and legend never overlap and stay inside the area
+ * at any size Export Figure can ask for (its frames, in design units, for 900 × 600, 600 × 900 and
+ * 1600 × 900 among them) and on screen; what does not fit is left out, the grid last. */
+static gboolean
+box_empty (const graphene_rect_t *r)
+{
+  return r->size.width <= 0 || r->size.height <= 0;
+}
+
+static void
+test_confusion_matrix_layout (void)
+{
+  GtkWidget *matrix = g_object_ref_sink (dl_confusion_matrix_new ());
+  g_autoptr(NnEvaluation) ev = small_evaluation ();
+  const char *const names[] = { "zero", "one", "two", NULL };
+  const double widths[] = { 1, 16, 40, 120, 240, 360, 568, 643, 900, 1768, 8000 };
+  const double heights[] = { 0, 1, 20, 64, 120, 300, 380, 450, 830, 1530, 8000 };
+
+  dl_confusion_matrix_set_evaluation (DL_CONFUSION_MATRIX (matrix), ev, names);
+  for (gsize i = 0; i < G_N_ELEMENTS (widths); i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (heights); j++)
+      {
+        DlConfusionMatrixLayout l;
+        double w = widths[i], h = heights[j];
+        const graphene_rect_t *boxes[] = { &l.grid, &l.predicted_title, &l.column_names,
+                                           &l.true_title, &l.row_names, &l.legend[0],
+                                           &l.legend[1] };
+
+        dl_confusion_matrix_get_layout (DL_CONFUSION_MATRIX (matrix), w, h, &l);
+        if (h <= 0)
+          h = l.height;
+        for (gsize a = 0; a < G_N_ELEMENTS (boxes); a++)
+          {
+            if (box_empty (boxes[a]))
+              continue;
+            /* only the grid is drawn alone: titles and names come with one, the legend too */
+            g_assert_false (box_empty (&l.grid));
+            g_assert_cmpfloat (boxes[a]->origin.x, >=, 0);
+            g_assert_cmpfloat (boxes[a]->origin.y, >=, 0);
+            g_assert_cmpfloat (boxes[a]->origin.x + boxes[a]->size.width, <=, w);
+            g_assert_cmpfloat (boxes[a]->origin.y + boxes[a]->size.height, <=, h);
+            for (gsize b = a + 1; b < G_N_ELEMENTS (boxes); b++)
+              if (!box_empty (boxes[b]) && graphene_rect_intersection (boxes[a], boxes[b], NULL))
+                g_error ("at %g × %g box %" G_GSIZE_FORMAT " overlaps box %" G_GSIZE_FORMAT,
+                         widths[i], heights[j], a, b);
+          }
+        /* Export Figure's frames and the widget at its narrowest show everything */
+        if (w >= 240 && (heights[j] <= 0 || h >= 300))
+          for (gsize a = 0; a < G_N_ELEMENTS (boxes); a++)
+            g_assert_false (box_empty (boxes[a]));
+      }
+  g_object_unref (matrix);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -783,6 +837,7 @@ main (int   argc,
 
   g_test_add_func ("/app-ui/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/app-ui/confusion-matrix/percent", test_confusion_matrix_percent);
+  g_test_add_func ("/app-ui/confusion-matrix/layout", test_confusion_matrix_layout);
   g_test_add_func ("/app-ui/format/locale", test_format_locale);
   g_test_add_func ("/app-ui/evaluate-page/names-model", test_evaluate_names_model);
   g_test_add_func ("/app-ui/dataset-page/details-narrow", test_dataset_details_narrow);

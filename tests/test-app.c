@@ -1653,6 +1653,27 @@ test_export_figures (void)
                 check_figure_file (path, format, title, 900, 600);
                 n_written++;
               }
+            /* the confusion matrix lays out its titles and legend for the shape it is given */
+            if (g_str_equal (figure->id, "confusion-matrix"))
+              {
+                const int sizes[][2] = { { 600, 900 }, { 1600, 900 }, { 450, 300 } };
+
+                for (gsize k = 0; k < G_N_ELEMENTS (sizes); k++)
+                  {
+                    g_autofree char *name = g_strdup_printf ("%s-%s-%dx%d.png",
+                                                             dl_page_get_name (DL_PAGE (child)),
+                                                             figure->id, sizes[k][0],
+                                                             sizes[k][1]);
+                    g_autofree char *path = g_build_filename (dir, name, NULL);
+
+                    g_assert_true (dl_window_export_figure (window, figure->id, title,
+                                                            DL_FIGURE_FORMAT_PNG, sizes[k][0],
+                                                            sizes[k][1], path, &error));
+                    g_assert_no_error (error);
+                    check_figure_file (path, DL_FIGURE_FORMAT_PNG, title, sizes[k][0],
+                                       sizes[k][1]);
+                  }
+              }
           }
       }
     /* Draw 1, Dataset 1, Explore 3, Train 2, Evaluate 1 — in three formats */

@@ -242,8 +242,9 @@ typedef struct
   double x0, y0, cell;      /* the grid's top left corner and one cell's side */
   double title_h;           /* the axis titles' line height */
   double name_w, name_h;    /* the widest class name and a line's height */
-  double legend_y;          /* the legend's top */
-  gboolean legend_stacked;  /* its two entries one above the other, when side by side is tight */
+  gboolean names;           /* the class names and axis titles are drawn */
+  gboolean legend_stacked;  /* the legend's two entries one above the other */
+  DlConfusionMatrixLayout boxes;
 } Geometry;
 
 #define LEGEND_BAR 10
@@ -258,12 +259,6 @@ measure_text (PangoLayout *layout,
   pango_layout_get_pixel_size (layout, w, h);
 }
 
-static double
-legend_height (const Geometry *g)
-{
-  return (GAP * 2 + g->name_h + LEGEND_BAR) * (g->legend_stacked ? 2 : 1);
-}
-
 /* The legend's two captions: side by side each has half the grid's width. */
 static const char *
 legend_caption (gboolean mistakes)
@@ -273,6 +268,29 @@ legend_caption (gboolean mistakes)
   return mistakes ? _("Mistakes, share of the class") : _("Right, share of the class");
 }
 
+/* The texts at the two ends of a legend entry's bar. */
+static void
+legend_ends (gboolean   mistakes,
+             char     **from,
+             char     **to)
+{
+  *from = dl_format_percent (0, 0);
+  if (mistakes)
+    {
+      g_autofree char *full = dl_format_percent (MISTAKE_FULL, 1);
+
+      *to = g_strdup_printf ("≥ %s", full);
+    }
+  else
+    *to = dl_format_percent (1, 0);
+}
+
+/* The legend's arrangements, tried in order until one fits: side by side, one above the other,
+ * none (a figure too small for it keeps the grid and its titles rather than overlap them). */
+enum { LEGEND_SIDE_BY_SIDE, LEGEND_STACKED, LEGEND_NONE, N_LEGEND_ARRANGEMENTS };
+
+/* Lays out a w × h area; h <= 0 measures: the grid as wide as w allows and the height it takes
+ * in boxes.height. Every box lies inside the area and none overlaps another. */
 static void
 geometry (DlConfusionMatrix *self,
           PangoLayout       *layout,
@@ -280,62 +298,132 @@ geometry (DlConfusionMatrix *self,
           double             h,
           Geometry          *g)
 {
-  int tw, th, widest = 0;
-  double left, top, size;
+  int tw, th, title_h = 0, predicted_w, true_w, entry_w = 0;
+  double entry_h;
+  DlConfusionMatrixLayout *b = &g->boxes;
 
   memset (g, 0, sizeof *g);
-  measure_text (layout, _("True class"), &tw, &th);
-  g->title_h = th;
+  measure_text (layout, _("Predicted class"), &predicted_w, &title_h);
+  measure_text (layout, _("True class"), &true_w, &th);
+  title_h = MAX (title_h, th);
+  g->title_h = title_h;
   for (size_t k = 0; k < self->n; k++)
     {
       measure_text (layout, self->names[k], &tw, &th);
       g->name_w = MAX (g->name_w, tw);
       g->name_h = MAX (g->name_h, th);
     }
-  left = g->title_h + GAP + g->name_w + GAP;
-  top = g->title_h + GAP + g->name_h + GAP;
+  if (self->n == 0 || w <= 0)
+    return;
+  /* an entry: its caption over a row of "0 %", the bar and its full end */
   for (int k = 0; k < 2; k++)
     {
-      measure_text (layout, legend_caption (k), &tw, &th);
-      widest = MAX (widest, tw);
+      g_autofree char *from = NULL, *to = NULL;
+      int cw, fw, ew;
+
+      legend_ends (k, &from, &to);
+      measure_text (layout, legend_caption (k), &cw, &th);
+      measure_text (layout, from, &fw, &th);
+      measure_text (layout, to, &ew, &th);
+      entry_w = MAX (entry_w, MAX (cw, fw + 4 + 8 + 4 + ew));
     }
-  /* the grid as large as the area allows (h 0: as wide as w, for measuring), then the legend's
-   * entries side by side when each caption fits half the grid's width, else one above the other */
-  size = h > 0 ? MIN (w - left - GAP, h - top - legend_height (g)) : w - left - GAP;
-  if (widest + GAP > (size - 2 * GAP) / 2)
-    {
-      g->legend_stacked = TRUE;
-      if (h > 0)
-        size = MIN (w - left - GAP, h - top - legend_height (g));
-    }
-  size = MAX (size, 0);
-  g->cell = self->n > 0 ? floor (size / self->n) : 0;
-  size = g->cell * self->n;
-  g->x0 = floor ((w - left - size) / 2 + left);
-  g->y0 = top;
-  g->legend_y = g->y0 + size;
+  entry_h = g->name_h + 2 + g->name_h;
+
+  for (int names = 1; names >= 0; names--)
+    for (int arrangement = 0; arrangement < N_LEGEND_ARRANGEMENTS; arrangement++)
+      {
+        double left = names ? title_h + GAP + g->name_w + GAP : 0;
+        double top = names ? title_h + GAP + g->name_h + GAP : 0;
+        double legend_h = arrangement == LEGEND_SIDE_BY_SIDE ? GAP * 2 + entry_h
+                          : arrangement == LEGEND_STACKED ? GAP * 3 + entry_h * 2 : 0;
+        double size, width;
+
+        if (!names && arrangement != LEGEND_NONE)
+          continue;
+        size = w - left - GAP;
+        if (h > 0)
+          size = MIN (size, h - top - legend_h);
+        g->cell = floor (MAX (size, 0) / self->n);
+        size = g->cell * self->n;
+        /* the titles within the grid's sides; side by side each legend entry has half of them,
+         * one above the other the band under the grid, as wide as the area, is theirs */
+        width = arrangement == LEGEND_SIDE_BY_SIDE ? (size - 2 * GAP) / 2
+                : MIN (MAX (size, entry_w), w);
+        if (g->cell < 1 ||
+            (names && (size < predicted_w || size < true_w || g->cell < 4)) ||
+            (arrangement != LEGEND_NONE && width < entry_w))
+          continue;
+
+        g->names = names;
+        g->legend_stacked = arrangement == LEGEND_STACKED;
+        g->x0 = floor ((w - left - size) / 2 + left);
+        g->y0 = top;
+        b->grid = GRAPHENE_RECT_INIT (g->x0, g->y0, size, size);
+        b->height = top + size + legend_h;
+        if (names)
+          {
+            b->predicted_title = GRAPHENE_RECT_INIT (g->x0 + (size - predicted_w) / 2,
+                                                     GAP * 1.5 - 2, predicted_w, title_h);
+            b->column_names = GRAPHENE_RECT_INIT (g->x0, g->y0 - g->name_h - GAP / 2.0,
+                                                  size, g->name_h);
+            b->true_title = GRAPHENE_RECT_INIT (g->x0 - g->name_w - GAP * 2 - title_h,
+                                                g->y0 + (size - true_w) / 2, title_h, true_w);
+            b->row_names = GRAPHENE_RECT_INIT (g->x0 - g->name_w - GAP, g->y0,
+                                               g->name_w, size);
+          }
+        if (arrangement != LEGEND_NONE)
+          {
+            double y = g->y0 + size + GAP;
+            double x = MAX (MIN (g->x0, w - width), 0);
+
+            b->legend[0] = GRAPHENE_RECT_INIT (x, y, width, entry_h);
+            if (g->legend_stacked)
+              b->legend[1] = GRAPHENE_RECT_INIT (x, y + entry_h + GAP, width, entry_h);
+            else
+              b->legend[1] = GRAPHENE_RECT_INIT (g->x0 + width + 2 * GAP, y, width, entry_h);
+          }
+        return;
+      }
+  g->cell = 0;
 }
 
-/* One legend entry: a caption above a bar from faint to full in colour, with its two ends. */
-static void
-draw_legend_bar (cairo_t       *cr,
-                 PangoLayout   *layout,
-                 const GdkRGBA *fg,
-                 double         x,
-                 double         y,
-                 double         width,
-                 double         r,
-                 double         gr,
-                 double         b,
-                 double         alpha_from,
-                 const char    *from,
-                 const char    *to,
-                 const char    *caption)
+void
+dl_confusion_matrix_get_layout (DlConfusionMatrix       *self,
+                                double                   width,
+                                double                   height,
+                                DlConfusionMatrixLayout *boxes)
 {
+  PangoLayout *layout;
+  Geometry g;
+
+  g_return_if_fail (DL_IS_CONFUSION_MATRIX (self));
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), NULL);
+  geometry (self, layout, width, height, &g);
+  g_object_unref (layout);
+  *boxes = g.boxes;
+}
+
+/* One legend entry in its box: a caption above a bar from faint to full in colour, with its two
+ * ends. */
+static void
+draw_legend_bar (cairo_t               *cr,
+                 PangoLayout           *layout,
+                 const GdkRGBA         *fg,
+                 const graphene_rect_t *box,
+                 double                 r,
+                 double                 gr,
+                 double                 b,
+                 double                 alpha_from,
+                 gboolean               mistakes)
+{
+  g_autofree char *from = NULL, *to = NULL;
   cairo_pattern_t *ramp;
   int fw, fh, tw, th, cw, ch;
-  double bar_x, bar_w;
+  double bar_x, bar_w, x = box->origin.x, y, width = box->size.width;
 
+  legend_ends (mistakes, &from, &to);
+  measure_text (layout, legend_caption (mistakes), &cw, &ch);
+  y = box->origin.y + ch + 2;
   measure_text (layout, from, &fw, &fh);
   measure_text (layout, to, &tw, &th);
   bar_x = x + fw + 4;
@@ -355,8 +443,8 @@ draw_legend_bar (cairo_t       *cr,
   pango_layout_set_text (layout, to, -1);
   cairo_move_to (cr, bar_x + bar_w + 4, y);
   pango_cairo_show_layout (cr, layout);
-  measure_text (layout, caption, &cw, &ch);
-  cairo_move_to (cr, x + (width - cw) / 2, y - ch - 2);
+  pango_layout_set_text (layout, legend_caption (mistakes), -1);
+  cairo_move_to (cr, x + (width - cw) / 2, box->origin.y);
   pango_cairo_show_layout (cr, layout);
 }
 
@@ -373,7 +461,6 @@ draw_matrix (DlConfusionMatrix *self,
   PangoLayout *layout;
   PangoLayout *cell_layout;
   int tw, th, widest = 0;
-  double size;
 
   if (self->n == 0)
     return;
@@ -381,7 +468,13 @@ draw_matrix (DlConfusionMatrix *self,
   layout = gtk_widget_create_pango_layout (widget, NULL);
   cell_layout = gtk_widget_create_pango_layout (widget, NULL);
   geometry (self, layout, w, h, &g);
-  size = g.cell * self->n;
+  if (g.cell <= 0)
+    {
+      /* too small for even the grid */
+      g_object_unref (cell_layout);
+      g_object_unref (layout);
+      return;
+    }
 
   /* the cells' texts share one size, the largest at which the widest fits its cell */
   for (size_t i = 0; i < self->n * self->n; i++)
@@ -457,7 +550,7 @@ draw_matrix (DlConfusionMatrix *self,
 
   /* class names along both edges, then the axes' titles */
   gdk_cairo_set_source_rgba (cr, &fg);
-  for (size_t k = 0; k < self->n; k++)
+  for (size_t k = 0; g.names && k < self->n; k++)
     {
       measure_text (layout, self->names[k], &tw, &th);
       cairo_move_to (cr, g.x0 + (k + 0.5) * g.cell - tw / 2.0, g.y0 - th - GAP / 2.0);
@@ -465,32 +558,28 @@ draw_matrix (DlConfusionMatrix *self,
       cairo_move_to (cr, g.x0 - tw - GAP, g.y0 + (k + 0.5) * g.cell - th / 2.0);
       pango_cairo_show_layout (cr, layout);
     }
-  measure_text (layout, _("Predicted class"), &tw, &th);
-  cairo_move_to (cr, g.x0 + (size - tw) / 2, g.y0 - g.name_h - GAP / 2.0 - th - 2);
-  pango_cairo_show_layout (cr, layout);
-  measure_text (layout, _("True class"), &tw, &th);
-  cairo_save (cr);
-  cairo_move_to (cr, g.x0 - g.name_w - GAP * 2 - th, g.y0 + (size + tw) / 2);
-  cairo_rotate (cr, -G_PI / 2);
-  pango_cairo_show_layout (cr, layout);
-  cairo_restore (cr);
+  if (g.names)
+    {
+      const graphene_rect_t *t = &g.boxes.true_title;
+
+      pango_layout_set_text (layout, _("Predicted class"), -1);
+      cairo_move_to (cr, g.boxes.predicted_title.origin.x, g.boxes.predicted_title.origin.y);
+      pango_cairo_show_layout (cr, layout);
+      pango_layout_set_text (layout, _("True class"), -1);
+      /* read from the bottom up: the box's bottom left corner is the text's start */
+      cairo_save (cr);
+      cairo_move_to (cr, t->origin.x, t->origin.y + t->size.height);
+      cairo_rotate (cr, -G_PI / 2);
+      pango_cairo_show_layout (cr, layout);
+      cairo_restore (cr);
+    }
 
   /* the legend: what the two colours and their depth mean */
-  {
-    double half = g.legend_stacked ? size : (size - 2 * GAP) / 2;
-    double y = g.legend_y + GAP + g.name_h;
-    double x2 = g.legend_stacked ? g.x0 : g.x0 + half + 2 * GAP;
-    double y2 = g.legend_stacked ? y + GAP * 2 + g.name_h + LEGEND_BAR : y;
-    g_autofree char *zero = dl_format_percent (0, 0);
-    g_autofree char *all = dl_format_percent (1, 0);
-    g_autofree char *full = dl_format_percent (MISTAKE_FULL, 1);
-    g_autofree char *full_or_more = g_strdup_printf ("≥ %s", full);
-
-    draw_legend_bar (cr, layout, &fg, g.x0, y, half, 0.208, 0.518, 0.894, 0.15, zero, all,
-                     legend_caption (FALSE));
-    draw_legend_bar (cr, layout, &fg, x2, y2, half, 0.878, 0.106, 0.141, 0.1, zero, full_or_more,
-                     legend_caption (TRUE));
-  }
+  if (g.boxes.legend[0].size.width > 0)
+    {
+      draw_legend_bar (cr, layout, &fg, &g.boxes.legend[0], 0.208, 0.518, 0.894, 0.15, FALSE);
+      draw_legend_bar (cr, layout, &fg, &g.boxes.legend[1], 0.878, 0.106, 0.141, 0.1, TRUE);
+    }
   g_object_unref (cell_layout);
   g_object_unref (layout);
 }
@@ -639,7 +728,8 @@ dl_confusion_matrix_measure (GtkWidget      *widget,
   Geometry g;
   double left, top;
 
-  geometry (self, layout, for_size >= 0 ? for_size : 0, 0, &g);
+  /* the texts' sizes */
+  geometry (self, layout, 0, 0, &g);
   g_object_unref (layout);
   left = g.title_h + GAP + g.name_w + GAP;
   top = g.title_h + GAP + g.name_h + GAP;
@@ -654,8 +744,13 @@ dl_confusion_matrix_measure (GtkWidget      *widget,
       /* square cells: as tall as the width makes the grid, with titles and legend */
       double width = for_size >= 0 ? for_size : left + 440 + GAP;
 
-      *minimum = *natural = (int) ceil (top + MAX (width - left - GAP, 120)
-                                        + legend_height (&g));
+      layout = gtk_widget_create_pango_layout (widget, NULL);
+      geometry (self, layout, width, 0, &g);
+      g_object_unref (layout);
+      if (g.cell > 0)
+        *minimum = *natural = (int) ceil (g.boxes.height);
+      else
+        *minimum = *natural = (int) ceil (top + MAX (width - left - GAP, 120));
     }
 }
 

@@ -34,6 +34,25 @@ char      *dl_confusion_matrix_dup_cell_text  (DlConfusionMatrix  *self,
                                                int                 row,
                                                int                 col);
 
+/* Where the matrix puts its parts in a width × height area: boxes that lie inside it and never
+ * overlap; a part too big for the area is left out (its box empty). height <= 0 lays out the
+ * grid as wide as width allows, and says in height how tall everything is then. */
+typedef struct
+{
+  graphene_rect_t grid;
+  graphene_rect_t predicted_title;  /* above the column names */
+  graphene_rect_t column_names;
+  graphene_rect_t true_title;       /* written bottom up, left of the row names */
+  graphene_rect_t row_names;
+  graphene_rect_t legend[2];        /* the diagonal's ramp, the mistakes' ramp */
+  double          height;
+} DlConfusionMatrixLayout;
+
+void       dl_confusion_matrix_get_layout     (DlConfusionMatrix       *self,
+                                               double                   width,
+                                               double                   height,
+                                               DlConfusionMatrixLayout *boxes);
+
 /* Draws the figure into cr at width × height. */
 void       dl_confusion_matrix_draw (DlConfusionMatrix *self,
                                      cairo_t *cr,
