@@ -762,6 +762,46 @@ test_pages_fit_narrow (void)
       widest = MAX (widest, minimum);
     }
   g_assert_cmpint (widest, <=, 360);
+
+  /* narrow, the pages are icons named by their whole titles (labels under seven icons would be
+   * cut short at 360 pixels), and a button shows its page */
+  {
+    GtkWidget *box = gtk_action_bar_get_center_widget (window->narrow_bar);
+    guint n = 0;
+    int minimum;
+
+    gtk_widget_measure (GTK_WIDGET (window->narrow_bar), GTK_ORIENTATION_HORIZONTAL, -1,
+                        &minimum, NULL, NULL, NULL);
+    g_assert_cmpint (minimum, <=, 360);
+    for (GtkWidget *button = gtk_widget_get_first_child (box); button != NULL;
+         button = gtk_widget_get_next_sibling (button), n++)
+      {
+        const char *name = g_object_get_data (G_OBJECT (button), "page");
+        GtkWidget *child = adw_view_stack_get_child_by_name (window->stack, name);
+        AdwViewStackPage *page = adw_view_stack_get_page (window->stack, child);
+        g_autofree char *title = g_strdup (adw_view_stack_page_get_title (page));
+        const char *tooltip = gtk_widget_get_tooltip_text (button);
+        GString *plain = g_string_new (NULL);
+
+        for (const char *c = title; *c != '\0'; c++)
+          if (*c != '_')
+            g_string_append_c (plain, *c);
+        g_assert_nonnull (gtk_button_get_icon_name (GTK_BUTTON (button)));
+        g_assert_cmpstr (tooltip, ==, plain->str);
+        g_string_free (plain, TRUE);
+        gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+        g_assert_cmpstr (adw_view_stack_get_visible_child_name (window->stack), ==, name);
+        g_assert_cmpstr (adw_view_switcher_title_get_subtitle (window->switcher_title), ==,
+                         tooltip);
+      }
+    g_assert_cmpuint (n, ==, g_list_model_get_n_items (G_LIST_MODEL (pages)));
+    /* and follow a page shown otherwise */
+    adw_view_stack_set_visible_child_name (window->stack, "evaluate");
+    for (GtkWidget *button = gtk_widget_get_first_child (box); button != NULL;
+         button = gtk_widget_get_next_sibling (button))
+      g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)) ==
+                     g_str_equal (g_object_get_data (G_OBJECT (button), "page"), "evaluate"));
+  }
   close_window (window);
 }
 

@@ -16,6 +16,8 @@ struct _DlWindow
 
   AdwToastOverlay      *toast_overlay;
   AdwViewStack         *stack;
+  AdwViewSwitcherTitle *switcher_title;
+  GtkActionBar         *narrow_bar;     /* the pages' buttons when the switcher does not fit */
 
   DlSession            *session;        /* what every page shows: dataset, model, training… */
   GSettings            *settings;

@@ -46,6 +46,105 @@ add_pages (DlWindow *self)
     }
 }
 
+/* The narrow bar's buttons follow the visible page, whose title the header shows under the
+ * app's name when the bar replaces the switcher. */
+static void
+on_visible_page (DlWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->stack);
+
+  for (GtkWidget *button = gtk_widget_get_first_child (
+         gtk_action_bar_get_center_widget (self->narrow_bar));
+       button != NULL; button = gtk_widget_get_next_sibling (button))
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (button), "page"), name) == 0)
+      {
+        gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
+        adw_view_switcher_title_set_subtitle (self->switcher_title,
+                                              gtk_widget_get_tooltip_text (button));
+      }
+}
+
+static void
+on_narrow_button_toggled (GtkToggleButton *button,
+                          DlWindow        *self)
+{
+  if (gtk_toggle_button_get_active (button))
+    adw_view_stack_set_visible_child_name (self->stack,
+                                           g_object_get_data (G_OBJECT (button), "page"));
+}
+
+/* A title without its access key's underscore ("__" is an underscore), and that key's letter. */
+static char *
+strip_access_key (const char *title,
+                  gunichar   *key)
+{
+  GString *plain = g_string_new (NULL);
+
+  *key = 0;
+  for (const char *p = title; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (*p == '_' && p[1] == '_')
+        p++;
+      else if (*p == '_' && p[1] != '\0')
+        {
+          if (*key == 0)
+            *key = g_unichar_tolower (g_utf8_get_char (p + 1));
+          continue;
+        }
+      g_string_append_unichar (plain, g_utf8_get_char (p));
+    }
+  return g_string_free (plain, FALSE);
+}
+
+/* The bar shown when the header's switcher does not fit: one icon per page, its title as the
+ * tooltip and accessible name, and its access key (Alt and the letter) as in the switcher. */
+static void
+fill_narrow_bar (DlWindow *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  GtkToggleButton *group = NULL;
+
+  gtk_box_set_homogeneous (GTK_BOX (box), TRUE);
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (keys), GTK_SHORTCUT_SCOPE_MANAGED);
+  for (size_t i = 0; i < G_N_ELEMENTS (page_types); i++)
+    {
+      gpointer klass = g_type_class_ref (page_types[i] ());
+      DlPageInterface *iface = g_type_interface_peek (klass, DL_TYPE_PAGE);
+      GtkWidget *button = gtk_toggle_button_new ();
+      gunichar key;
+      g_autofree char *title = strip_access_key (_(iface->title), &key);
+
+      gtk_button_set_icon_name (GTK_BUTTON (button), iface->icon_name);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_tooltip_text (button, title);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      title, -1);
+      g_object_set_data_full (G_OBJECT (button), "page", g_strdup (iface->name), g_free);
+      if (group != NULL)
+        gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), group);
+      else
+        group = GTK_TOGGLE_BUTTON (button);
+      g_signal_connect (button, "toggled", G_CALLBACK (on_narrow_button_toggled), self);
+      gtk_box_append (GTK_BOX (box), button);
+      if (key != 0)
+        {
+          GtkShortcut *shortcut = gtk_shortcut_new (
+            gtk_mnemonic_trigger_new (gdk_unicode_to_keyval (key)),
+            gtk_named_action_new ("win.show-page"));
+
+          gtk_shortcut_set_arguments (shortcut, g_variant_new_string (iface->name));
+          gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys), shortcut);
+        }
+      g_type_class_unref (klass);
+    }
+  gtk_widget_add_controller (box, keys);
+  gtk_action_bar_set_center_widget (self->narrow_bar, box);
+  g_signal_connect_swapped (self->stack, "notify::visible-child-name",
+                            G_CALLBACK (on_visible_page), self);
+  on_visible_page (self);
+}
+
 char **
 _dl_window_list_page_names (void)
 {
@@ -352,6 +451,8 @@ dl_window_class_init (DlWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "dl-window.ui");
   gtk_widget_class_bind_template_child (widget_class, DlWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, DlWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, narrow_bar);
+  gtk_widget_class_bind_template_child (widget_class, DlWindow, switcher_title);
   _dl_window_class_actions_init (widget_class);
 }
 
@@ -369,6 +470,7 @@ dl_window_init (DlWindow *self)
   self->figure_format = DL_FIGURE_FORMAT_PNG;
   gtk_widget_init_template (GTK_WIDGET (self));
   add_pages (self);
+  fill_narrow_bar (self);
   dl_accessible_name_buttons (GTK_WIDGET (self));
   /* the application sets the Keyboard Shortcuts window when the window joins it */
   g_signal_connect (self, "notify::application", G_CALLBACK (on_help_overlay), NULL);
