@@ -645,6 +645,16 @@ data_bounds (DlChart *self,
       *y0 = floor (log10 (*y0) + 1e-9);
       *y1 = ceil (log10 (*y1) - 1e-9);
     }
+  else if (any && isnan (self->y_min_fixed) && *y1 > *y0)
+    {
+      /* the lowest point stays off the x-axis: the axis starts a nice step below it */
+      double step = nice_step (*y1 - *y0, 6);
+      double below = floor (*y0 / step) * step;
+
+      *y0 = below < *y0 ? below : below - step;
+      if (self->y_percent)
+        *y0 = MAX (*y0, 0);
+    }
   if (*y1 <= *y0)
     *y1 = *y0 + 1;
   return any;
