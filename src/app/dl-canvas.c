@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "dl-canvas.h"
+#include "nn-preprocess.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -23,6 +24,7 @@ struct _DlCanvas
   GArray    *current;          /* the stroke being drawn, or NULL */
   double     pen_pressure;     /* last stylus pressure, or −1 for no stylus */
   double     pen_scale;        /* the chosen pen width, times the mouse's */
+  int        size;             /* a fixed side in pixels, or 0 to grow with the space given */
   char      *announcement;     /* the accessible description */
 };
 
@@ -222,6 +224,22 @@ dl_canvas_render_ink (DlCanvas *self)
   return ink;
 }
 
+gboolean
+dl_canvas_render_digit (DlCanvas *self,
+                        float    *image)      /* (NN_PREPROCESS_SIZE, NN_PREPROCESS_SIZE) */
+{
+  g_autofree float *ink = NULL;
+
+  g_return_val_if_fail (DL_IS_CANVAS (self), FALSE);
+  g_return_val_if_fail (image != NULL, FALSE);
+
+  if (dl_canvas_is_empty (self))
+    return FALSE;
+  ink = dl_canvas_render_ink (self);
+  return nn_preprocess_digit_float (image, ink, DL_CANVAS_RENDER_SIZE, DL_CANVAS_RENDER_SIZE,
+                                    NULL);
+}
+
 static void
 dl_canvas_snapshot (GtkWidget   *widget,
                     GtkSnapshot *snapshot)
@@ -247,8 +265,19 @@ dl_canvas_measure (GtkWidget      *widget,
                    int            *minimum_baseline,
                    int            *natural_baseline)
 {
-  *minimum = 200;
-  *natural = 420;
+  DlCanvas *self = DL_CANVAS (widget);
+
+  *minimum = self->size > 0 ? self->size : 200;
+  *natural = self->size > 0 ? self->size : 420;
+}
+
+void
+dl_canvas_set_size (DlCanvas *self,
+                    int       size)
+{
+  g_return_if_fail (DL_IS_CANVAS (self));
+  self->size = MAX (size, 0);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* Widget coordinates to canvas coordinates 0 … 1 over the centred square. */
@@ -299,7 +328,6 @@ on_drag_end (GtkGestureDrag *gesture,
 {
   dl_canvas_end_stroke (self);
   self->pen_pressure = -1;
-  self->pen_scale = 1;
 }
 
 /* A stylus reports pressure; the drag gesture that follows its motion uses it. */
@@ -350,6 +378,7 @@ dl_canvas_init (DlCanvas *self)
 
   self->strokes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   self->pen_pressure = -1;
+  self->pen_scale = 1;
   gtk_widget_add_css_class (GTK_WIDGET (self), "drawing-canvas");
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");

@@ -31,6 +31,11 @@ void       dl_canvas_end_stroke       (DlCanvas *self);
 
 /* Ink in [0, 1] (DL_CANVAS_RENDER_SIZE, DL_CANVAS_RENDER_SIZE); owned by the caller. */
 float     *dl_canvas_render_ink       (DlCanvas *self);
+/* The drawing as the network takes it: the ink rendered, then centred and scaled as MNIST's
+ * digits are (nn_preprocess_digit_float) into 28 × 28 floats. Returns FALSE for an empty
+ * canvas or one with too little ink to use. */
+gboolean   dl_canvas_render_digit     (DlCanvas *self,
+                                       float    *image);
 
 /* What screen readers hear about the canvas (its accessible description), e.g. the prediction;
  * NULL for the drawing hint. */
@@ -42,6 +47,11 @@ const char *dl_canvas_get_announcement (DlCanvas   *self);
 void       dl_canvas_set_pen_scale    (DlCanvas *self,
                                        double    scale);
 double     dl_canvas_get_pen_scale    (DlCanvas *self);
+
+/* A fixed side in pixels for a compact canvas; 0 (the default) takes from 200 up to the space
+ * given. */
+void       dl_canvas_set_size         (DlCanvas *self,
+                                       int       size);
 
 /* Stroke width as a fraction of the canvas for a pen pressure in [0, 1]; a mouse has no
  * pressure and passes a negative value. */

@@ -144,21 +144,13 @@ static gboolean
 update_from_canvas (DlDrawPage *self,
                     float      *image)      /* (28, 28) */
 {
-  g_autofree float *ink = NULL;
-
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.undo", dl_canvas_can_undo (self->canvas));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "draw.clear",
                                  !dl_canvas_is_empty (self->canvas));
 
   /* a drawing replaces the opened picture */
   show_source (self, NULL);
-  if (dl_canvas_is_empty (self->canvas))
-    {
-      show_prediction (self, NULL);
-      return FALSE;
-    }
-  ink = dl_canvas_render_ink (self->canvas);
-  if (!nn_preprocess_digit_float (image, ink, DL_CANVAS_RENDER_SIZE, DL_CANVAS_RENDER_SIZE, NULL))
+  if (!dl_canvas_render_digit (self->canvas, image))
     {
       show_prediction (self, NULL);
       return FALSE;
