@@ -285,6 +285,96 @@ test_inside_drawing (void)
 
 /* Saliency for the predicted class by default, for another one once chosen; occlusion follows
  * on its own worker; both equal the engine's. */
+/* The page's own canvas: its strokes become the session's input, exactly as the Draw page
+ * prepares a drawing, the maps follow each stroke, and Clear takes the drawing away. */
+static void
+test_inside_own_canvas (void)
+{
+  DlWindow *window = make_window ();
+  DlSession *session = dl_window_get_session (window);
+  DlInsidePage *page = inside_page (window);
+  DlCanvas *canvas = DL_CANVAS (dl_inside_page_get_canvas (page));
+  DlCanvas *draw_canvas = DL_CANVAS (dl_draw_page_get_canvas (dl_window_get_draw_page (window)));
+  const double seven[] = { 0.3, 0.25, 0.7, 0.25, 0.45, 0.8 };
+  const double bar[] = { 0.2, 0.55, 0.8, 0.55 };
+  float expected[28 * 28];
+  DlInput *input;
+
+  dl_page_present (DL_PAGE (page));
+  wait_until_idle (page);
+  g_assert_null (dl_session_get_input (session));
+  g_assert_true (dl_canvas_is_empty (canvas));
+
+  for (int stroke = 0; stroke < 2; stroke++)
+    {
+      g_autoptr(NnExplainer) ex = NULL;
+
+      if (stroke == 0)
+        draw_polyline (canvas, seven, 3);
+      else
+        draw_polyline (canvas, bar, 2);
+      input = dl_session_get_input (session);
+      g_assert_nonnull (input);
+      g_assert_cmpint (input->source, ==, DL_INPUT_DRAWING);
+      g_assert_true (dl_canvas_render_digit (canvas, expected));
+      assert_floats_equal (input->pixels, expected, 28 * 28);
+      /* the Draw page's drawing is another one */
+      g_assert_true (dl_canvas_is_empty (draw_canvas));
+      wait_until_idle (page);
+      ex = reference_run (window);
+      assert_sections_match (page, ex);
+      {
+        size_t C, H, W;
+        const NnExplainLayer *l = nn_explainer_get_layer (ex, dl_inside_page_get_section_layer (page,
+                                                                                                0,
+                                                                                                &C,
+                                                                                                &H,
+                                                                                                &W));
+
+        assert_floats_equal (dl_inside_page_get_section_values (page, 0), l->values, C * H * W);
+      }
+      g_assert_cmpint (dl_inside_page_get_prediction (page), ==,
+                       (int) nn_explainer_get_predicted (ex));
+    }
+
+  /* Undo takes the last stroke back: the seven alone is the input again */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "inside.undo-stroke", NULL));
+  g_assert_false (dl_canvas_is_empty (canvas));
+  input = dl_session_get_input (session);
+  g_assert_nonnull (input);
+  g_assert_true (dl_canvas_render_digit (canvas, expected));
+  assert_floats_equal (input->pixels, expected, 28 * 28);
+  wait_until_idle (page);
+
+  /* Clear empties the canvas and takes its drawing away from the session */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "inside.clear-drawing", NULL));
+  g_assert_true (dl_canvas_is_empty (canvas));
+  g_assert_null (dl_session_get_input (session));
+  wait_until_idle (page);
+  g_assert_cmpint (dl_inside_page_get_prediction (page), ==, -1);
+
+  /* a picture opened since is not a drawing: clearing the canvas leaves it */
+  draw_polyline (canvas, seven, 3);
+  {
+    guint8 gray[40 * 40];
+    g_autoptr(GError) error = NULL;
+
+    memset (gray, 255, sizeof gray);
+    for (int y = 8; y < 32; y++)
+      gray[y * 40 + 19] = gray[y * 40 + 20] = 0;
+    g_assert_true (dl_draw_page_classify_pixels (dl_window_get_draw_page (window), gray, 40, 40,
+                                                 &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (dl_session_get_input (session)->source, ==, DL_INPUT_FILE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "inside.clear-drawing", NULL));
+  g_assert_true (dl_canvas_is_empty (canvas));
+  g_assert_nonnull (dl_session_get_input (session));
+  g_assert_cmpint (dl_session_get_input (session)->source, ==, DL_INPUT_FILE);
+  wait_until_idle (page);
+  close_window (window);
+}
+
 static void
 test_inside_class (void)
 {
@@ -646,6 +736,7 @@ test_inside_screenshots (void)
   const char *dir = g_getenv ("DIGIT_LAB_SCREENSHOT_DIR");
   const char *mnist = g_getenv ("DIGIT_LAB_MNIST_DIR");
   AdwStyleManager *style = adw_style_manager_get_default ();
+  const double seven[] = { 0.3, 0.25, 0.7, 0.25, 0.45, 0.8 };
   DlWindow *window;
   DlInsidePage *page;
   g_autoptr(NnDataset) ds = NULL;
@@ -676,13 +767,13 @@ test_inside_screenshots (void)
       adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
                                                       : ADW_COLOR_SCHEME_FORCE_LIGHT);
       resize (window, 360, 760);
-      dl_page_present (DL_PAGE (dl_window_get_draw_page (window)));
-      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dl_window_get_draw_page (window)),
-                                                 "draw.clear", NULL));
-      draw_seven (window);
+      /* the seven drawn on the page's own canvas */
       dl_page_present (DL_PAGE (page));
+      dl_canvas_clear (DL_CANVAS (dl_inside_page_get_canvas (page)));
+      draw_polyline (DL_CANVAS (dl_inside_page_get_canvas (page)), seven, 3);
       wait_until_idle (page);
       shoot (window, dir, dark ? "inside-drawing-dark" : "inside-drawing");
+      dl_canvas_clear (DL_CANVAS (dl_inside_page_get_canvas (page)));
       dl_dataset_page_show_image (dl_window_get_dataset_page (window), FALSE, 4);
       dl_page_present (DL_PAGE (page));
       wait_until_idle (page);
@@ -736,6 +827,7 @@ main (int   argc,
   }
 
   g_test_add_func ("/app/inside/drawing", test_inside_drawing);
+  g_test_add_func ("/app/inside/own-canvas", test_inside_own_canvas);
   g_test_add_func ("/app/inside/class", test_inside_class);
   g_test_add_func ("/app/inside/nearest", test_inside_nearest);
   g_test_add_func ("/app/inside/architectures", test_inside_architectures);

@@ -10,6 +10,7 @@
 #include <math.h>
 
 #include "dl-activation-bars.h"
+#include "dl-canvas.h"
 #include "dl-tile-grid.h"
 #include "nn-explain.h"
 #include "nn-preprocess.h"
@@ -61,6 +62,7 @@ struct _DlInsidePage
   GtkLabel         *input_title;
   GtkLabel         *prediction_label;
   GtkLabel         *input_hint;
+  DlCanvas         *canvas;
   GtkWidget        *training_box;
   GtkLabel         *training_label;
   DlTileGrid       *training_filters;
@@ -1996,6 +1998,64 @@ dl_inside_page_finalize (GObject *object)
   G_OBJECT_CLASS (dl_inside_page_parent_class)->finalize (object);
 }
 
+/* ---- The page's own drawing ----------------------------------------------------------------- */
+
+static void
+update_drawing_actions (DlInsidePage *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inside.undo-stroke",
+                                 dl_canvas_can_undo (self->canvas));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "inside.clear-drawing",
+                                 !dl_canvas_is_empty (self->canvas));
+}
+
+/* The drawing becomes the session's input, as the Draw page's does, and the input's update
+ * brings the maps (request_update coalesces strokes that come faster than the workers); an
+ * empty canvas takes a drawing away, but not an image chosen elsewhere since. */
+static void
+on_canvas_changed (DlInsidePage *self)
+{
+  float image[NN_PREPROCESS_SIZE * NN_PREPROCESS_SIZE];
+  DlInput *current;
+
+  update_drawing_actions (self);
+  if (self->session == NULL)
+    return;
+  current = dl_session_get_input (self->session);
+  if (dl_canvas_render_digit (self->canvas, image))
+    {
+      g_autoptr(DlInput) input = dl_input_new (DL_INPUT_DRAWING, image, NN_PREPROCESS_SIZE,
+                                               NN_PREPROCESS_SIZE);
+
+      dl_session_set_input (self->session, input);
+    }
+  else if (current != NULL && current->source == DL_INPUT_DRAWING)
+    dl_session_set_input (self->session, NULL);
+}
+
+static void
+undo_stroke_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  dl_canvas_undo (DL_INSIDE_PAGE (widget)->canvas);
+}
+
+static void
+clear_drawing_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  dl_canvas_clear (DL_INSIDE_PAGE (widget)->canvas);
+}
+
+GtkWidget *
+dl_inside_page_get_canvas (DlInsidePage *self)
+{
+  g_return_val_if_fail (DL_IS_INSIDE_PAGE (self), NULL);
+  return GTK_WIDGET (self->canvas);
+}
+
 static void
 dl_inside_page_class_init (DlInsidePageClass *klass)
 {
@@ -2009,6 +2069,7 @@ dl_inside_page_class_init (DlInsidePageClass *klass)
   widget_class->map = dl_inside_page_map;
   g_object_class_override_property (object_class, PROP_SESSION, "session");
   g_type_ensure (DL_TYPE_TILE_GRID);
+  g_type_ensure (DL_TYPE_CANVAS);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/digitlab/DigitLab/dl-inside-page.ui");
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, stack);
@@ -2017,6 +2078,8 @@ dl_inside_page_class_init (DlInsidePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, input_title);
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, prediction_label);
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, input_hint);
+  gtk_widget_class_bind_template_child (widget_class, DlInsidePage, canvas);
+  gtk_widget_class_bind_template_callback (widget_class, on_canvas_changed);
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, training_box);
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, training_label);
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, training_filters);
@@ -2033,6 +2096,9 @@ dl_inside_page_class_init (DlInsidePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, neighbours_view);
   gtk_widget_class_bind_template_child (widget_class, DlInsidePage, layers_box);
 
+  gtk_widget_class_install_action (widget_class, "inside.undo-stroke", NULL, undo_stroke_action);
+  gtk_widget_class_install_action (widget_class, "inside.clear-drawing", NULL,
+                                   clear_drawing_action);
   gtk_widget_class_install_action (widget_class, "inside.compute-embeddings", NULL,
                                    compute_embeddings_action);
   gtk_widget_class_install_action (widget_class, "inside.cancel-embeddings", NULL,
@@ -2051,6 +2117,8 @@ dl_inside_page_init (DlInsidePage *self)
   self->predicted = -1;
 
   dl_tile_grid_set_tile_size (self->input_view, 84, 84);
+  dl_canvas_set_size (self->canvas, 160);
+  update_drawing_actions (self);
   dl_tile_grid_set_tile_size (self->neighbours_view, 56, 84);
   dl_tile_grid_set_activatable (self->neighbours_view, TRUE);
   g_signal_connect (self->neighbours_view, "tile-activated", G_CALLBACK (on_neighbour_activated),

@@ -62,5 +62,7 @@ GtkWidget   *dl_inside_page_get_training_filters (DlInsidePage *self);
 /* The last update's computing time in microseconds (the fast part: forward, saliency and the
  * nearest-image search), for figures. */
 gint64       dl_inside_page_get_update_time    (DlInsidePage *self);
+/* The page's own drawing canvas (a DlCanvas): its strokes become the session's input. */
+GtkWidget   *dl_inside_page_get_canvas         (DlInsidePage *self);
 
 G_END_DECLS
