@@ -2267,6 +2267,6 @@ dl_inside_page_page_iface_init (DlPageInterface *iface)
 {
   iface->name = "inside";
   iface->title = N_("_Inside");
-  iface->icon_name = "system-search-symbolic";
+  iface->icon_name = "view-reveal-symbolic";
   iface->list_figures = dl_inside_page_list_figures;
 }
