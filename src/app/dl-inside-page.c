@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "dl-post.h"
 #include "dl-inside-page.h"
 
 #include "dl-page.h"
@@ -1382,8 +1383,8 @@ on_embed_progress (size_t   done,
   p->self = self;
   p->embedding = g_object_ref (job->embedding);
   p->fraction = total > 0 ? (double) done / total : 1;
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_embed_progress, p,
-                              embed_progress_free);
+  dl_post_to_main_context (NULL, apply_embed_progress, p,
+                           embed_progress_free);
 }
 
 static gboolean

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "dl-post.h"
 #include "dl-session.h"
 
 #include <glib/gi18n.h>
@@ -590,8 +591,8 @@ on_fetch_progress (const DlFetchProgress *progress,
     /* Translators: download progress: file number, number of files, megabytes done */
     p->text = g_strdup_printf (_("File %u of %u · %.1f MB"), progress->file_index + 1,
                                progress->n_files, progress->bytes_done / 1e6);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_fetch_progress, p,
-                              fetch_progress_free);
+  dl_post_to_main_context (NULL, apply_fetch_progress, p,
+                           fetch_progress_free);
 }
 
 static void

@@ -2,6 +2,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "dl-post.h"
 #include "dl-training.h"
 
 #include "nn-run-store.h"
@@ -184,8 +185,8 @@ post (DlTraining *self,
       Snapshot   *s)
 {
   s->self = g_object_ref (self);
-  g_main_context_invoke_full (self->main_context, G_PRIORITY_DEFAULT, apply_snapshot, s,
-                              snapshot_free);
+  dl_post_to_main_context (self->main_context, apply_snapshot, s,
+                           snapshot_free);
 }
 
 /* On the worker, between batches, where it alone owns the network: a copy of the first
