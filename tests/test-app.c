@@ -1458,6 +1458,13 @@ test_window_pages (void)
   /* the session, its training and its dataset go with the window */
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   close_window (window);
+  /* a page's job still on a worker (reading a run, explaining the input) holds its session
+   * until it reports back: give them time, then nothing may hold it */
+  for (int i = 0; i < 10000 && session != NULL; i++)
+    {
+      spin ();
+      g_usleep (1000);
+    }
   g_assert_null (session);
 }
 
