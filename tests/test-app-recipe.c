@@ -18,40 +18,6 @@
 
 #define APP_SCHEMA "io.github.digitlab.DigitLab"
 
-static NnDataset *
-bars_dataset (size_t n_train,
-              size_t n_test)
-{
-  NnDataset *ds = nn_dataset_new ();
-  NnRng rng;
-
-  ds->kind = NN_DATASET_CUSTOM;
-  ds->name = g_strdup ("bars");
-  ds->dir = g_strdup ("generated");
-  ds->n_classes = 10;
-  ds->class_names = g_strsplit ("0 1 2 3 4 5 6 7 8 9", " ", -1);
-  ds->train = nn_image_set_new (n_train, 28, 28);
-  ds->test = nn_image_set_new (n_test, 28, 28);
-  nn_rng_init (&rng, 5);
-  for (int s = 0; s < 2; s++)
-    {
-      NnImageSet *set = s == 0 ? ds->train : ds->test;
-
-      for (size_t i = 0; i < set->n_images; i++)
-        {
-          guint8 *img = set->pixels + i * 784;
-          guint8 label = (guint8) nn_rng_below (&rng, 10);
-
-          set->labels[i] = label;
-          for (int p = 0; p < 784; p++)
-            img[p] = (guint8) nn_rng_below (&rng, 30);
-          for (int t = 4; t < 24; t++)
-            img[t * 28 + 2 + 2 * label] = 250;
-        }
-    }
-  return ds;
-}
-
 static void
 reset_recipe (GSettings *settings)
 {

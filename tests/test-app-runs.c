@@ -22,7 +22,7 @@ static char *runs_dir;
 
 /* A small learnable dataset: a bar in one of ten places, 28×28, with noise. */
 static NnDataset *
-bars_dataset (size_t n_train,
+noisy_bars_dataset (size_t n_train,
               size_t n_test)
 {
   NnDataset *ds = nn_dataset_new ();
@@ -227,7 +227,7 @@ test_remembered (void)
   g_autoptr(NnRun) run = NULL;
   g_autoptr(GError) error = NULL;
 
-  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  dl_window_set_dataset (window, noisy_bars_dataset (2000, 300));
   spin ();
   id = train (window, 2, 0.001);
   g_assert_nonnull (id);
@@ -358,7 +358,7 @@ test_overlay (void)
   g_autofree char *first = NULL, *second = NULL;
   guint n_before = g_list_model_get_n_items (G_LIST_MODEL (selection));
 
-  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  dl_window_set_dataset (window, noisy_bars_dataset (2000, 300));
   spin ();
   first = train (window, 2, 0.0001);
   second = train (window, 3, 0.003);
@@ -587,7 +587,7 @@ test_resume (void)
   gboolean done = FALSE;
   guint n;
 
-  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  dl_window_set_dataset (window, noisy_bars_dataset (2000, 300));
   spin ();
   n = g_list_model_get_n_items (G_LIST_MODEL (selection));
   g_assert_cmpuint (n, >=, 1);
@@ -958,7 +958,7 @@ test_record_fails (void)
   train_page = dl_window_get_train_page (window);
   g_object_set_data (G_OBJECT (training), "test-window", window);
   g_signal_connect_after (training, "record-failed", G_CALLBACK (on_record_failed), &b);
-  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  dl_window_set_dataset (window, noisy_bars_dataset (2000, 300));
   spin ();
   g_assert_null (train (window, 2, 0.001));
   g_signal_handlers_disconnect_by_data (training, &b);
@@ -983,7 +983,7 @@ test_record_fails (void)
   g_object_set_data (G_OBJECT (training), "test-window", window);
   g_signal_connect (training, "recording", G_CALLBACK (on_recording_break), &b);
   g_signal_connect_after (training, "record-failed", G_CALLBACK (on_record_failed), &b);
-  dl_window_set_dataset (window, bars_dataset (2000, 300));
+  dl_window_set_dataset (window, noisy_bars_dataset (2000, 300));
   spin ();
   id = train (window, 2, 0.001);
   g_signal_handlers_disconnect_by_data (training, &b);
