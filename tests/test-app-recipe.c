@@ -515,20 +515,20 @@ test_screenshots (void)
     GtkWidget *expanders[2];
     size_t n = 0;
     GtkWidget *w = GTK_WIDGET (dl_window_get_train_page (window));
-    GPtrArray *todo = g_ptr_array_new ();
+    GPtrArray *pending = g_ptr_array_new ();
 
-    g_ptr_array_add (todo, w);
-    while (todo->len > 0)
+    g_ptr_array_add (pending, w);
+    while (pending->len > 0)
       {
-        GtkWidget *x = g_ptr_array_steal_index (todo, todo->len - 1);
+        GtkWidget *x = g_ptr_array_steal_index (pending, pending->len - 1);
 
         if (ADW_IS_EXPANDER_ROW (x) && n < 2)
           expanders[n++] = x;
         for (GtkWidget *c = gtk_widget_get_first_child (x); c != NULL;
              c = gtk_widget_get_next_sibling (c))
-          g_ptr_array_add (todo, c);
+          g_ptr_array_add (pending, c);
       }
-    g_ptr_array_unref (todo);
+    g_ptr_array_unref (pending);
     g_assert_cmpuint (n, ==, 2);
     for (size_t i = 0; i < n; i++)
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expanders[i]), TRUE);
@@ -548,23 +548,23 @@ test_screenshots (void)
     {
       GtkWidget *rows[2];
       size_t n = 0;
-      GPtrArray *todo = g_ptr_array_new ();
+      GPtrArray *pending = g_ptr_array_new ();
 
       adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                           d == 1 ? ADW_COLOR_SCHEME_FORCE_DARK
                                                  : ADW_COLOR_SCHEME_FORCE_LIGHT);
-      g_ptr_array_add (todo, dl_window_get_train_page (window));
-      while (todo->len > 0)
+      g_ptr_array_add (pending, dl_window_get_train_page (window));
+      while (pending->len > 0)
         {
-          GtkWidget *x = g_ptr_array_steal_index (todo, 0);
+          GtkWidget *x = g_ptr_array_steal_index (pending, 0);
 
           if (ADW_IS_COMBO_ROW (x) && n < 2)
             rows[n++] = x;
           for (GtkWidget *c = gtk_widget_get_first_child (x); c != NULL;
                c = gtk_widget_get_next_sibling (c))
-            g_ptr_array_add (todo, c);
+            g_ptr_array_add (pending, c);
         }
-      g_ptr_array_unref (todo);
+      g_ptr_array_unref (pending);
       g_assert_cmpuint (n, ==, 2);
       /* the drop-down's list, as its popover shows it (a popover cannot be drawn offscreen) */
       for (size_t i = 0; i < n; i++)
