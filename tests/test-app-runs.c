@@ -1152,6 +1152,80 @@ test_chart_cache (void)
   spin ();
 }
 
+/* Trained on its validation images too, a run shows no validation figure: no validation series
+ * live or recorded, none in the charts' summaries, none in its row of the Runs view */
+static void
+test_train_on_all (void)
+{
+  DlWindow *window = runs_window ();
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  g_autofree char *id = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(NnRunStore) store = NULL;
+  g_autoptr(NnRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_boolean (settings, "train-on-all", TRUE);
+  dl_window_set_dataset (window, noisy_bars_dataset (1000, 200));
+  spin ();
+  id = train (window, 2, 0.001);
+  g_assert_nonnull (id);
+  {
+    DlTrainPage *train_page = dl_window_get_train_page (window);
+    DlChart *loss_chart = DL_CHART (dl_train_page_get_figure (train_page));
+    DlChart *accuracy_chart = accuracy_chart_of (train_page);
+
+    /* batch, smoothed and training losses; training and test accuracies */
+    g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 3);
+    g_assert_cmpuint (dl_chart_get_n_series (accuracy_chart), ==, 2);
+    g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, 1), ==, 2);
+    g_assert_null (strstr (dl_chart_get_summary (accuracy_chart), "validation"));
+    g_assert_null (strstr (dl_chart_get_summary (loss_chart), "validation"));
+  }
+  description = g_strdup (dl_session_get_model_description (dl_window_get_session (window)));
+  settle_and_close (window);
+  g_settings_reset (settings, "train-on-all");
+
+  store = nn_run_store_new (NULL, &error);
+  g_assert_no_error (error);
+  run = nn_run_store_load (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (run->recipe.extras.train_on_all);
+  g_assert_true (isnan (run->best_val_accuracy));
+  for (guint e = 0; e < run->n_epochs; e++)
+    g_assert_true (isnan (run->epochs[e].stats.val_accuracy));
+
+  /* a window that opens on the recorded run draws it the same way, and lists it honestly */
+  window = make_window_remembering ();
+  wait_for_model (window, description);
+  {
+    DlRunsPage *page = runs_page (window);
+    DlTrainPage *train_page = dl_window_get_train_page (window);
+    DlChart *loss_chart = DL_CHART (dl_train_page_get_figure (train_page));
+    g_autoptr(NnRunCurves) curves = load_curves (id);
+    GListModel *list = G_LIST_MODEL (dl_runs_page_get_selection (page));
+    gboolean listed = FALSE;
+
+    wait_for_points (loss_chart, 0, (guint) curves->n_points);
+    g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 3);
+    g_assert_cmpuint (dl_chart_get_n_series (accuracy_chart_of (train_page)), ==, 2);
+    for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+      {
+        g_autoptr(DlRunItem) item = g_list_model_get_item (list, i);
+        g_autofree char *results = NULL;
+
+        if (g_strcmp0 (dl_run_item_get_run (item)->id, id) != 0)
+          continue;
+        listed = TRUE;
+        g_object_get (item, "results", &results, NULL);
+        g_assert_true (g_str_has_prefix (results, "Trained on all images, no held-out "
+                                                  "validation · Test "));
+      }
+    g_assert_true (listed);
+  }
+  settle_and_close (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1192,6 +1266,7 @@ main (int   argc,
   g_test_add_func ("/app/runs/untimed", test_untimed);
   g_test_add_func ("/app/runs/record-fails", test_record_fails);
   g_test_add_func ("/app/runs/chart-cache", test_chart_cache);
+  g_test_add_func ("/app/runs/train-on-all", test_train_on_all);
   status = g_test_run ();
   {
     g_autofree char *cmd = NULL;

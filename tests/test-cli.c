@@ -315,6 +315,145 @@ test_cli_runs (void)
   runs_dir = NULL;
 }
 
+static const NnJsonNode *
+member_of_kind (const NnJsonNode *obj,
+                const char       *key,
+                NnJsonKind        kind)
+{
+  const NnJsonNode *value = nn_json_object_get (obj, key);
+
+  if (value == NULL || nn_json_node_get_kind (value) != kind)
+    g_error ("“%s” is missing or of another kind", key);
+  return value;
+}
+
+/* Trained on the validation images too, nothing calls a figure held out: the JSON events, the
+ * run record, the runs list, the text and the model card */
+static void
+test_cli_train_on_all (void)
+{
+  g_autofree char *store = g_build_filename (work_dir, "all-store", NULL);
+  g_autofree char *id = NULL;
+  g_autofree char *run_json = NULL;
+  g_autofree char *card = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *card_path = g_build_filename (work_dir, "all-hub", "README.md", NULL);
+  g_autofree char *config_path = g_build_filename (work_dir, "all-model", "config.json", NULL);
+  g_autoptr(NnJsonNode) run = NULL;
+  g_autoptr(NnJsonNode) listed = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) train = { 0 };
+  g_auto(Run) text = { 0 };
+  g_auto(Run) list = { 0 };
+  g_auto(Run) show = { 0 };
+  g_auto(Run) export = { 0 };
+  const NnJsonNode *epochs;
+  guint n_epoch_events = 0;
+
+  runs_dir = store;
+  cli (&train, "train", "--arch", "flatten dense(10)", "--epochs", "2", "--batch-size", "16",
+       "--validation", "40", "--train-on-all", "--output", "all-model", "--json", NULL);
+  g_assert_cmpstr (train.err, ==, "");
+  g_assert_cmpint (train.status, ==, 0);
+  lines = g_strsplit (g_strstrip (train.out), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(NnJsonNode) node = nn_json_parse (lines[i], strlen (lines[i]), NULL);
+      const char *event = nn_json_node_get_string (member_of_kind (node, "event",
+                                                                   NN_JSON_STRING));
+
+      if (strcmp (event, "start") == 0)
+        {
+          g_assert_true (nn_json_node_get_bool (member_of_kind (node, "train_on_all",
+                                                                NN_JSON_BOOL)));
+          /* nothing held out; all 200 images trained on */
+          g_assert_cmpfloat (nn_json_node_get_number (member_of_kind (node, "validation",
+                                                                      NN_JSON_NUMBER)), ==, 0);
+          g_assert_cmpfloat (nn_json_node_get_number (member_of_kind (node, "train",
+                                                                      NN_JSON_NUMBER)), ==, 200);
+          id = g_strdup (nn_json_node_get_string (member_of_kind (node, "run",
+                                                                  NN_JSON_STRING)));
+        }
+      else if (strcmp (event, "epoch") == 0)
+        {
+          member_of_kind (node, "val_loss", NN_JSON_NULL);
+          member_of_kind (node, "val_accuracy", NN_JSON_NULL);
+          member_of_kind (node, "train_accuracy", NN_JSON_NUMBER);
+          member_of_kind (node, "test_accuracy", NN_JSON_NUMBER);
+          n_epoch_events++;
+        }
+      else if (strcmp (event, "saved") == 0)
+        {
+          g_assert_true (nn_json_node_get_bool (member_of_kind (node, "train_on_all",
+                                                                NN_JSON_BOOL)));
+          g_assert_cmpfloat (nn_json_node_get_number (member_of_kind (node, "best_epoch",
+                                                                      NN_JSON_NUMBER)), ==, 2);
+        }
+    }
+  g_assert_cmpuint (n_epoch_events, ==, 2);
+  g_assert_nonnull (id);
+
+  /* the run record: no validation figure in any epoch, nor a best one */
+  {
+    g_autofree char *path = g_build_filename (store, id, "run.json", NULL);
+
+    g_assert_true (g_file_get_contents (path, &run_json, NULL, NULL));
+  }
+  run = nn_json_parse (run_json, strlen (run_json), NULL);
+  g_assert_nonnull (run);
+  g_assert_true (nn_json_node_get_bool (member_of_kind (member_of_kind (run, "recipe",
+                                                                        NN_JSON_OBJECT),
+                                                        "train_on_all", NN_JSON_BOOL)));
+  member_of_kind (run, "best_val_accuracy", NN_JSON_NULL);
+  epochs = member_of_kind (run, "epochs", NN_JSON_ARRAY);
+  g_assert_cmpuint (nn_json_array_get_length (epochs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      member_of_kind (nn_json_array_get_element (epochs, i), "val_loss", NN_JSON_NULL);
+      member_of_kind (nn_json_array_get_element (epochs, i), "val_accuracy", NN_JSON_NULL);
+    }
+
+  /* the runs list reads the record back as it is, not damaged */
+  cli (&list, "runs", "--json", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  listed = nn_json_parse (list.out, strlen (list.out), NULL);
+  g_assert_nonnull (listed);
+  g_assert_cmpstr (nn_json_node_get_string (member_of_kind (listed, "status", NN_JSON_STRING)),
+                   ==, "finished");
+  g_assert_true (nn_json_node_get_bool (member_of_kind (listed, "train_on_all", NN_JSON_BOOL)));
+  member_of_kind (listed, "best_val_accuracy", NN_JSON_NULL);
+  cli (&show, "runs", "show", id, NULL);
+  g_assert_cmpint (show.status, ==, 0);
+  g_assert_nonnull (strstr (show.out, "no validation figure is held out"));
+  g_assert_null (strstr (show.out, "nan"));
+
+  /* the text output names no validation figure and says what was kept */
+  cli (&text, "train", "--arch", "flatten dense(10)", "--epochs", "1", "--batch-size", "16",
+       "--validation", "40", "--train-on-all", "--no-record", "--output", "all-model-2", NULL);
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, "200 training (the 40 validation images included)"));
+  g_assert_nonnull (strstr (text.out, "Last epoch 1 saved to all-model-2 (trained on the "
+                                      "validation images too: no held-out validation figure)"));
+  g_assert_null (strstr (text.out, "by validation accuracy"));
+  g_assert_null (strstr (text.out, "nan"));
+
+  /* config.json has no validation accuracy; the card says how the epochs were chosen */
+  g_assert_true (g_file_get_contents (config_path, &config, NULL, NULL));
+  g_assert_null (strstr (config, "validation_accuracy"));
+  cli (&export, "export", "--model", "all-model", "all-hub", NULL);
+  g_assert_cmpint (export.status, ==, 0);
+  g_assert_true (g_file_get_contents (card_path, &card, NULL, NULL));
+  g_assert_nonnull (strstr (card, "It was trained on all 200 training images, the validation "
+                                  "split included, for 2 epochs, a number chosen on the "
+                                  "validation split by an earlier run; there is no held-out "
+                                  "validation figure."));
+  g_assert_nonnull (strstr (card, "| validation | none held out: the 40 validation images "
+                                  "(seed 1) were trained on too"));
+  g_assert_null (strstr (card, "validation accuracy"));
+  g_assert_null (strstr (card, "held out of the training set"));
+  runs_dir = NULL;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -335,6 +474,7 @@ main (int   argc,
   g_test_add_func ("/cli/train-recipe", test_cli_train_recipe);
   g_test_add_func ("/cli/predict-bundled-model", test_cli_predict_bundled_model);
   g_test_add_func ("/cli/runs", test_cli_runs);
+  g_test_add_func ("/cli/train-on-all", test_cli_train_on_all);
   status = g_test_run ();
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", work_dir);

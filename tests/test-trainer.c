@@ -439,8 +439,13 @@ test_trainer_train_on_all (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(NnTrainer) t = NULL;
   g_autoptr(NnModel) model = NULL;
+  g_autoptr(NnTrainer) resumed = NULL;
+  g_autoptr(GError) dir_error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("digit-lab-all-XXXXXX", &dir_error);
+  g_autofree char *path = g_build_filename (dir != NULL ? dir : ".", "ck.safetensors", NULL);
+  const NnEpochStats *history;
   NnTrainConfig c;
-  guint best;
+  guint best, n_epochs;
 
   tiny_config (&c);
   c.extras.train_on_all = TRUE;
@@ -456,6 +461,27 @@ test_trainer_train_on_all (void)
   g_assert_no_error (error);
   g_assert_true (model->training.extras.train_on_all);
   g_assert_cmpuint (model->training.n_train, ==, 600);
+  /* nothing held out: no validation figure, in the history or the model's record */
+  history = nn_trainer_get_history (t, &n_epochs);
+  g_assert_cmpuint (n_epochs, ==, 3);
+  for (guint e = 0; e < n_epochs; e++)
+    {
+      g_assert_true (isnan (history[e].val_loss) && isnan (history[e].val_accuracy));
+      g_assert_true (isfinite (history[e].train_accuracy));
+    }
+  g_assert_true (isnan (model->training.best_val_accuracy));
+  /* and a checkpoint of it reads back, figures absent as they were */
+  g_assert_no_error (dir_error);
+  g_assert_true (nn_trainer_save_checkpoint (t, path, &error));
+  g_assert_no_error (error);
+  resumed = nn_trainer_new_from_checkpoint (path, ds, 1, &error);
+  g_assert_no_error (error);
+  history = nn_trainer_get_history (resumed, &n_epochs);
+  g_assert_cmpuint (n_epochs, ==, 3);
+  g_assert_true (isnan (history[2].val_accuracy) && history[2].is_best);
+  g_assert_cmpfloat (history[2].train_loss, ==, nn_trainer_get_history (t, NULL)[2].train_loss);
+  g_remove (path);
+  g_rmdir (dir);
 }
 
 /* Out-of-range extras are refused by the one check every reader uses. */

@@ -157,8 +157,14 @@ dl_run_item_new (NnRun *run)
 
     self->details = started != NULL ? g_strconcat (started, " · ", recipe, NULL)
                                     : g_steal_pointer (&recipe);
-    /* Translators: a run's best validation accuracy, its test accuracy, how long it took */
-    self->results = g_strdup_printf (_("Validation %s · Test %s · %s"), val, test, duration);
+    if (run->recipe.extras.train_on_all)
+      /* Translators: a run trained on its validation images too: its test accuracy, how long
+       * it took */
+      self->results = g_strdup_printf (_("Trained on all images, no held-out validation · Test "
+                                         "%s · %s"), test, duration);
+    else
+      /* Translators: a run's best validation accuracy, its test accuracy, how long it took */
+      self->results = g_strdup_printf (_("Validation %s · Test %s · %s"), val, test, duration);
   }
   return self;
 }
@@ -439,7 +445,12 @@ rebuild_table (DlRunsPage *self,
               break;
             case 6: text = g_strdup_printf ("%g", run->recipe.optimizer.learning_rate); break;
             case 7: text = g_strdup_printf ("%g°", run->recipe.rotation_degrees); break;
-            case 8: text = g_strdup_printf ("%u", run->recipe.validation_size); break;
+            case 8:
+              text = run->recipe.extras.train_on_all
+                       /* Translators: the validation images of a run that trained on them */
+                       ? g_strdup_printf (_("%u, trained on"), run->recipe.validation_size)
+                       : g_strdup_printf ("%u", run->recipe.validation_size);
+              break;
             case 9: text = g_strdup_printf ("%" G_GUINT64_FORMAT, run->recipe.seed); break;
             case 10: text = g_strdup (run->dataset_name != NULL ? run->dataset_name : ""); break;
             case 11: text = format_percent (run->best_val_accuracy); break;

@@ -95,6 +95,7 @@ struct _DlTrainPage
   DlChart        *loss_chart;
   DlChart        *accuracy_chart;
   guint           batch_loss, smooth_loss, train_loss, val_loss;
+  gboolean        live_validation; /* the live series include validation ones */
   guint           train_acc, val_acc, test_acc;
   gboolean        overlaid;     /* the charts show recorded runs, not the live series */
   /* the smoothed loss: a bias-corrected exponential moving average of the batch series, whose
@@ -164,9 +165,11 @@ enum
 
 static guint signals[N_SIGNALS];
 
-/* The series of the run in progress; an overlay of recorded runs replaces them for a while. */
+/* The series of the run in progress; an overlay of recorded runs replaces them for a while.
+ * A run that trains on its validation images has no validation series (G_MAXUINT). */
 static void
-add_live_series (DlTrainPage *self)
+add_live_series (DlTrainPage *self,
+                 gboolean     validation)
 {
   dl_chart_remove_series_from (self->loss_chart, 0);
   dl_chart_remove_series_from (self->accuracy_chart, 0);
@@ -174,16 +177,30 @@ add_live_series (DlTrainPage *self)
   self->smooth_loss = dl_chart_add_series (self->loss_chart, _("smoothed"), "blue", DL_CHART_LINE);
   self->train_loss = dl_chart_add_series (self->loss_chart, _("training"), "orange",
                                           DL_CHART_MARKERS);
-  self->val_loss = dl_chart_add_series (self->loss_chart, _("validation"), "green",
-                                        DL_CHART_MARKERS);
+  self->val_loss = validation ? dl_chart_add_series (self->loss_chart, _("validation"), "green",
+                                                     DL_CHART_MARKERS)
+                              : G_MAXUINT;
   self->train_acc = dl_chart_add_series (self->accuracy_chart, _("training"), "orange",
                                          DL_CHART_MARKERS);
-  self->val_acc = dl_chart_add_series (self->accuracy_chart, _("validation"), "green",
-                                       DL_CHART_MARKERS);
+  self->val_acc = validation ? dl_chart_add_series (self->accuracy_chart, _("validation"),
+                                                    "green", DL_CHART_MARKERS)
+                             : G_MAXUINT;
   self->test_acc = dl_chart_add_series (self->accuracy_chart, _("test"), "purple",
                                         DL_CHART_MARKERS);
   dl_chart_set_y_range (self->accuracy_chart, NAN, NAN);
+  self->live_validation = validation;
   self->overlaid = FALSE;
+}
+
+/* A point of a live series, which may not be there (see add_live_series ()) */
+static void
+append_live (DlChart *chart,
+             guint    series,
+             double   x,
+             double   y)
+{
+  if (series != G_MAXUINT)
+    dl_chart_append (chart, series, x, y);
 }
 
 /* Empties both charts (the live series stay, empty) and the smoothed loss's state. */
@@ -364,14 +381,26 @@ summarise_epoch (DlTrainPage        *self,
   g_autofree char *loss = NULL;
   g_autofree char *accuracy = NULL;
 
-  /* Translators: what the loss chart shows, for screen readers */
-  loss = g_strdup_printf (_("Loss after epoch %u: training %.3f, validation %.3f"), s->epoch,
-                          s->train_loss, s->val_loss);
+  /* trained on the validation images too, the run has no validation figures */
+  if (isnan (s->val_accuracy))
+    {
+      /* Translators: what the loss chart shows, for screen readers */
+      loss = g_strdup_printf (_("Loss after epoch %u: training %.3f"), s->epoch, s->train_loss);
+      /* Translators: what the accuracy chart shows, for screen readers */
+      accuracy = g_strdup_printf (_("Accuracy after epoch %u: training %.2f%%, test %.2f%%"),
+                                  s->epoch, 100 * s->train_accuracy, 100 * s->test_accuracy);
+    }
+  else
+    {
+      /* Translators: what the loss chart shows, for screen readers */
+      loss = g_strdup_printf (_("Loss after epoch %u: training %.3f, validation %.3f"), s->epoch,
+                              s->train_loss, s->val_loss);
+      /* Translators: what the accuracy chart shows, for screen readers */
+      accuracy = g_strdup_printf (_("Accuracy after epoch %u: training %.2f%%, validation "
+                                    "%.2f%%, test %.2f%%"), s->epoch, 100 * s->train_accuracy,
+                                  100 * s->val_accuracy, 100 * s->test_accuracy);
+    }
   dl_chart_set_summary (self->loss_chart, loss);
-  /* Translators: what the accuracy chart shows, for screen readers */
-  accuracy = g_strdup_printf (_("Accuracy after epoch %u: training %.2f%%, validation %.2f%%, "
-                                "test %.2f%%"), s->epoch, 100 * s->train_accuracy,
-                              100 * s->val_accuracy, 100 * s->test_accuracy);
   dl_chart_set_summary (self->accuracy_chart, accuracy);
 }
 
@@ -387,8 +416,9 @@ draw_recorded_run (DlTrainPage       *self,
 
   g_ptr_array_add (runs, (gpointer) run);
   axis = usable_x_axis (self, runs);
-  if (self->overlaid || dl_chart_get_n_series (self->loss_chart) == 0)
-    add_live_series (self);
+  if (self->overlaid || dl_chart_get_n_series (self->loss_chart) == 0 ||
+      self->live_validation == run->recipe.extras.train_on_all)
+    add_live_series (self, !run->recipe.extras.train_on_all);
   clear_charts (self);
   for (size_t p = 0; curves != NULL && p < curves->n_points; p++)
     append_loss (self, curve_x (run, &curves->points[p], axis), curves->points[p].mean);
@@ -398,9 +428,9 @@ draw_recorded_run (DlTrainPage       *self,
       double x = epoch_x (run, e, axis);
 
       dl_chart_append (self->loss_chart, self->train_loss, x, st->train_loss);
-      dl_chart_append (self->loss_chart, self->val_loss, x, st->val_loss);
+      append_live (self->loss_chart, self->val_loss, x, st->val_loss);
       dl_chart_append (self->accuracy_chart, self->train_acc, x, st->train_accuracy);
-      dl_chart_append (self->accuracy_chart, self->val_acc, x, st->val_accuracy);
+      append_live (self->accuracy_chart, self->val_acc, x, st->val_accuracy);
       dl_chart_append (self->accuracy_chart, self->test_acc, x, st->test_accuracy);
     }
   if (run->best_epoch > 0 && run->best_epoch <= run->n_epochs)
@@ -579,7 +609,7 @@ refresh_idle_run (DlTrainPage *self)
     {
       if (self->overlaid)
         {
-          add_live_series (self);
+          add_live_series (self, self->live_validation);
           clear_charts (self);
         }
       usable_x_axis (self, NULL);
@@ -606,10 +636,14 @@ add_run_series (DlTrainPage *self,
   g_autofree char *test_name = g_strdup_printf (_("%s test"), label);
   guint loss = dl_chart_add_series (self->loss_chart, train_name, color,
                                     behind ? DL_CHART_FAINT : DL_CHART_LINE);
-  guint val_loss = behind ? G_MAXUINT : dl_chart_add_series (self->loss_chart, val_name, color,
-                                                             DL_CHART_MARKERS);
-  guint val_acc = dl_chart_add_series (self->accuracy_chart, val_name, color,
-                                       behind ? DL_CHART_FAINT : DL_CHART_MARKERS);
+  /* a run that trained on its validation images has no validation figures */
+  gboolean validation = !run->recipe.extras.train_on_all;
+  guint val_loss = behind || !validation ? G_MAXUINT
+                                         : dl_chart_add_series (self->loss_chart, val_name, color,
+                                                                DL_CHART_MARKERS);
+  guint val_acc = !validation ? G_MAXUINT
+                              : dl_chart_add_series (self->accuracy_chart, val_name, color,
+                                                     behind ? DL_CHART_FAINT : DL_CHART_MARKERS);
   guint test_acc = behind ? G_MAXUINT : dl_chart_add_series (self->accuracy_chart, test_name,
                                                              color, DL_CHART_LINE);
 
@@ -623,7 +657,7 @@ add_run_series (DlTrainPage *self,
 
       if (val_loss != G_MAXUINT && isfinite (st->val_loss))
         dl_chart_append (self->loss_chart, val_loss, x, st->val_loss);
-      if (isfinite (st->val_accuracy))
+      if (val_acc != G_MAXUINT && isfinite (st->val_accuracy))
         dl_chart_append (self->accuracy_chart, val_acc, x, st->val_accuracy);
       if (test_acc != G_MAXUINT && isfinite (st->test_accuracy))
         dl_chart_append (self->accuracy_chart, test_acc, x, st->test_accuracy);
@@ -637,7 +671,8 @@ add_runs_behind (DlTrainPage *self)
   static const char *const colors[] = { "red", "brown", "purple", "green", "orange", "blue" };
   GPtrArray *runs = self->session != NULL ? dl_session_get_compared_runs (self->session) : NULL;
 
-  dl_chart_remove_series_from (self->loss_chart, self->val_loss + 1);
+  dl_chart_remove_series_from (self->loss_chart, (self->live_validation ? self->val_loss
+                                                                       : self->train_loss) + 1);
   dl_chart_remove_series_from (self->accuracy_chart, self->test_acc + 1);
   for (guint i = 0; runs != NULL && i < runs->len; i++)
     add_run_series (self, runs->pdata[i], X_EPOCH, colors[i % G_N_ELEMENTS (colors)], TRUE);
@@ -831,9 +866,9 @@ on_epoch_finished (DlTraining         *training,
                    DlTrainPage        *self)
 {
   dl_chart_append (self->loss_chart, self->train_loss, s->epoch, s->train_loss);
-  dl_chart_append (self->loss_chart, self->val_loss, s->epoch, s->val_loss);
+  append_live (self->loss_chart, self->val_loss, s->epoch, s->val_loss);
   dl_chart_append (self->accuracy_chart, self->train_acc, s->epoch, s->train_accuracy);
-  dl_chart_append (self->accuracy_chart, self->val_acc, s->epoch, s->val_accuracy);
+  append_live (self->accuracy_chart, self->val_acc, s->epoch, s->val_accuracy);
   dl_chart_append (self->accuracy_chart, self->test_acc, s->epoch, s->test_accuracy);
   if (s->is_best)
     {
@@ -870,7 +905,15 @@ on_finished (DlTraining  *training,
     g_autofree char *accuracy = dl_format_percent (self->best_accuracy, 2);
     g_autofree char *text = NULL;
 
-    if (stopped)
+    if (isnan (self->best_accuracy) && stopped)
+      /* Translators: trained on the validation images too, the last epoch is kept */
+      text = g_strdup_printf (_("Stopped: epoch %u, the last, is kept (trained on all images: "
+                                "no held-out validation figure)"), self->best_epoch);
+    else if (isnan (self->best_accuracy))
+      /* Translators: trained on the validation images too, the last epoch is kept */
+      text = g_strdup_printf (_("Finished: epoch %u, the last, is kept (trained on all images: "
+                                "no held-out validation figure)"), self->best_epoch);
+    else if (stopped)
       /* Translators: the epoch whose weights are kept, and its validation accuracy */
       text = g_strdup_printf (_("Stopped: epoch %u, the best so far, is kept (%s validation "
                                 "accuracy)"), self->best_epoch, accuracy);
@@ -1009,7 +1052,7 @@ on_running_changed (DlTrainPage *self)
       g_cancellable_cancel (self->load_cancellable);
       if (self->overlaid || !self->live_shown)
         {
-          add_live_series (self);
+          add_live_series (self, self->live_validation);
           clear_charts (self);
         }
       add_runs_behind (self);
@@ -1054,8 +1097,8 @@ start_action (GtkWidget  *widget,
   config.n_threads = g_settings_get_uint (self->settings, "training-threads");
   config.progress_every = 5;
 
-  if (self->overlaid)
-    add_live_series (self);
+  if (self->overlaid || self->live_validation == config.extras.train_on_all)
+    add_live_series (self, !config.extras.train_on_all);
   clear_charts (self);
   self->live_shown = FALSE;
   dl_chart_set_x_label (self->loss_chart, _("epoch"));
@@ -1478,7 +1521,7 @@ dl_train_page_init (DlTrainPage *self)
 
   self->loss_chart = DL_CHART (dl_chart_new (_("epoch"), _("loss")));
   self->accuracy_chart = DL_CHART (dl_chart_new (_("epoch"), _("accuracy")));
-  add_live_series (self);
+  add_live_series (self, TRUE);
   dl_chart_set_placeholder (self->loss_chart,
                             _("The loss of every batch appears here once training starts"));
   dl_chart_set_placeholder (self->accuracy_chart, _("Accuracy appears after each epoch"));

@@ -660,6 +660,7 @@ print_epoch (const NnEpochStats *s,
       put_uint (j, "epoch", s->epoch);
       put_number (j, "train_loss", NULL, s->train_loss);
       put_number (j, "train_accuracy", NULL, s->train_accuracy);
+      /* null when the validation images are trained on ("train_on_all" of the start event) */
       put_number (j, "val_loss", NULL, s->val_loss);
       put_number (j, "val_accuracy", NULL, s->val_accuracy);
       /* null without a test evaluation (--no-test) */
@@ -673,8 +674,11 @@ print_epoch (const NnEpochStats *s,
     }
   if (tty)
     fprintf (stderr, "\r\033[K");
-  printf ("%5u/%-3u %9.4f %8.2f%% %9.4f %8.2f%% ", s->epoch, n_epochs, s->train_loss,
-          100 * s->train_accuracy, s->val_loss, 100 * s->val_accuracy);
+  printf ("%5u/%-3u %9.4f %8.2f%% ", s->epoch, n_epochs, s->train_loss, 100 * s->train_accuracy);
+  if (isnan (s->val_accuracy))
+    printf ("%9s %9s ", "–", "–");
+  else
+    printf ("%9.4f %8.2f%% ", s->val_loss, 100 * s->val_accuracy);
   if (isnan (s->test_accuracy))
     printf ("%9s %9s ", "–", "–");
   else
@@ -827,7 +831,8 @@ print_recipe_extras (const NnTrainConfig *c)
   if (line->len > 0)
     printf ("Augment     rotation ±%g°%s\n", c->rotation_degrees, line->str);
   if (e->train_on_all)
-    printf ("Train on    all training images, validation ones included: the last epoch is kept\n");
+    printf ("Train on    all training images, validation ones included, for an epoch count "
+            "chosen before: the last epoch is kept and no validation figure is held out\n");
 }
 
 static gboolean
@@ -1197,7 +1202,9 @@ cmd_train (int    argc,
         put_string (j, "spec", c->spec);
         put_uint (j, "params", nn_network_get_n_params (net));
         put_uint (j, "train", nn_trainer_get_n_train (trainer));
-        put_uint (j, "validation", c->validation_size);
+        /* the images held out: none when the validation split is trained on too */
+        put_uint (j, "validation", c->extras.train_on_all ? 0 : c->validation_size);
+        put_bool (j, "train_on_all", c->extras.train_on_all);
         put_uint (j, "test", ds->test != NULL ? ds->test->n_images : 0);
         put_number (j, "mean", NULL, norm->mean);
         put_number (j, "std", NULL, norm->std);
@@ -1212,9 +1219,14 @@ cmd_train (int    argc,
       }
     else
       {
-        printf ("Dataset     %s: %zu training, %u validation, %zu test images\n", ds->name,
-                nn_trainer_get_n_train (trainer), c->validation_size,
-                ds->test != NULL ? ds->test->n_images : 0);
+        if (c->extras.train_on_all)
+          printf ("Dataset     %s: %zu training (the %u validation images included), %zu test "
+                  "images\n", ds->name, nn_trainer_get_n_train (trainer), c->validation_size,
+                  ds->test != NULL ? ds->test->n_images : 0);
+        else
+          printf ("Dataset     %s: %zu training, %u validation, %zu test images\n", ds->name,
+                  nn_trainer_get_n_train (trainer), c->validation_size,
+                  ds->test != NULL ? ds->test->n_images : 0);
         printf ("Network     %s (%zu parameters)\n", c->spec, nn_network_get_n_params (net));
         printf ("Recipe      %s lr %g, batch %u, %u epochs, rotation ±%g°, seed %" G_GUINT64_FORMAT
                 "\n", nn_optimizer_kind_to_string (c->optimizer.kind), c->optimizer.learning_rate,
@@ -1275,7 +1287,15 @@ cmd_train (int    argc,
       print_evaluation_json (ev, 20);
       j = json_line_begin ("saved");
       put_uint (j, "best_epoch", model->training.best_epoch);
+      put_bool (j, "train_on_all", model->training.extras.train_on_all);
       json_line_print (j);
+    }
+  else if (model->training.extras.train_on_all)
+    {
+      printf ("\nLast epoch %u saved to %s (trained on the validation images too: no held-out "
+              "validation figure)\n", model->training.best_epoch,
+              opt_output != NULL ? opt_output : "digit-lab-model");
+      print_evaluation (ev, ds, 0);
     }
   else
     {
@@ -2049,7 +2069,9 @@ print_run_json (const NnRun *run)
   put_uint (j, "epochs_planned", run->recipe.epochs);
   put_uint (j, "epochs", run->n_epochs);
   put_uint (j, "best_epoch", run->best_epoch);
+  /* null when the validation images were trained on */
   put_double (j, "best_val_accuracy", run->best_val_accuracy);
+  put_bool (j, "train_on_all", !damaged && run->recipe.extras.train_on_all);
   put_double (j, "best_test_accuracy", run->best_test_accuracy);
   put_uint (j, "bytes", nn_run_get_disk_usage (run));
   put_string_or_null (j, "model", model);
@@ -2143,6 +2165,9 @@ print_run_details (const NnRun *run)
           G_GUINT64_FORMAT "\n", nn_optimizer_kind_to_string (c->optimizer.kind),
           c->optimizer.learning_rate, c->batch_size, c->epochs, c->rotation_degrees,
           c->validation_size, c->seed);
+  if (c->extras.train_on_all)
+    printf ("Train on    all training images, validation ones included: the last epoch is kept "
+            "and no validation figure is held out\n");
   printf ("Engine      %s, %u threads, %s kernels\n", run->engine_version, run->threads,
           run->kernel);
   printf ("Dataset     %s in %s: %" G_GUINT64_FORMAT " training, %" G_GUINT64_FORMAT
@@ -2163,7 +2188,12 @@ print_run_details (const NnRun *run)
       g_autofree char *val = format_percent (s->val_accuracy);
       g_autofree char *test = format_percent (s->test_accuracy);
 
-      printf ("%9u %9.4f %9s %9.4f %9s ", s->epoch, s->train_loss, acc, s->val_loss, val);
+      printf ("%9u %9.4f %9s ", s->epoch, s->train_loss, acc);
+      if (isnan (s->val_loss))
+        printf ("%9s ", "–");
+      else
+        printf ("%9.4f ", s->val_loss);
+      printf ("%9s ", val);
       if (isnan (s->test_loss))
         printf ("%9s ", "–");
       else

@@ -403,8 +403,21 @@ same_double (double a,
   return a == b || (isnan (a) && isnan (b));
 }
 
+/* Validation figures exist when the validation images are held out; trained on, they are NaN
+ * (checkpoints written before that rule hold the figures of images trained on). */
+static gboolean
+is_validation_figures (const NnCheckpoint *ck,
+                       double              loss,
+                       double              accuracy)
+{
+  if (ck->config.extras.train_on_all && isnan (loss) && isnan (accuracy))
+    return TRUE;
+  return is_evaluation_loss (loss) && is_fraction (accuracy);
+}
+
 /* epochs_done rows "epoch train_loss train_acc val_loss val_acc test_loss test_acc seconds
- * images_per_second is_best", separated by ';'; test values are NaN when not measured. */
+ * images_per_second is_best", separated by ';'; test values are NaN when not measured, validation
+ * ones when the validation images were trained on. */
 static gboolean
 parse_history (NnCheckpoint      *ck,
                const NnJsonNode  *meta,
@@ -443,7 +456,7 @@ parse_history (NnCheckpoint      *ck,
         }
       if (k != HISTORY_FIELDS || *p != '\0' || v[0] != i + 1 ||
           !is_size (v[1]) || !is_fraction (v[2]) ||
-          !is_evaluation_loss (v[3]) || !is_fraction (v[4]) ||
+          !is_validation_figures (ck, v[3], v[4]) ||
           !is_evaluation_loss (v[5]) || (!isnan (v[6]) && !is_fraction (v[6])) ||
           !is_size (v[7]) || !is_size (v[8]) || (v[9] != 0 && v[9] != 1))
         {
@@ -455,8 +468,8 @@ parse_history (NnCheckpoint      *ck,
         .epoch = i + 1,
         .train_loss = v[1],
         .train_accuracy = v[2],
-        .val_loss = v[3],
-        .val_accuracy = v[4],
+        .val_loss = ck->config.extras.train_on_all ? NAN : v[3],
+        .val_accuracy = ck->config.extras.train_on_all ? NAN : v[4],
         .test_loss = v[5],
         .test_accuracy = v[6],
         .seconds = v[7],
@@ -580,8 +593,10 @@ parse_state (NnCheckpoint      *ck,
         }
       return TRUE;
     }
+  if (ck->config.extras.train_on_all)
+    ck->best_val_accuracy = ck->best_val_loss = NAN;
   if (ck->best_epoch == 0 || !ck->history[ck->best_epoch - 1].is_best ||
-      ck->history[ck->best_epoch - 1].val_accuracy != ck->best_val_accuracy ||
+      !same_double (ck->history[ck->best_epoch - 1].val_accuracy, ck->best_val_accuracy) ||
       !same_double (ck->history[ck->best_epoch - 1].val_loss, ck->best_val_loss))
     {
       set_error (error, NN_CHECKPOINT_ERROR_BAD_VALUE, ck->path,

@@ -580,7 +580,13 @@ nn_export_model_card (const NnModel      *model,
   append_number (s, "%.2f", 100 * ev->accuracy);
   g_string_append_printf (s, "%% accuracy** on the %zu test images (macro F1 ", ev->n_samples);
   append_number (s, "%.4f", ev->macro_f1);
-  g_string_append (s, ").\n\n");
+  g_string_append (s, ").");
+  if (t->known && t->extras.train_on_all)
+    g_string_append_printf (s, " It was trained on all %u training images, the validation split "
+                            "included, for %u epochs, a number chosen on the validation split by "
+                            "an earlier run; there is no held-out validation figure.",
+                            t->n_train, t->epochs);
+  g_string_append (s, "\n\n");
 
   g_string_append (s, "## Model details\n\n- **Model type:** convolutional neural network for "
                       "image classification\n- **Library:** weights in safetensors with tensor "
@@ -619,13 +625,15 @@ nn_export_model_card (const NnModel      *model,
           append_number (s, "%g", t->weight_decay);
         }
       append_schedule (s, &t->extras);
-      g_string_append_printf (s, " |\n| batch size | %u |\n"
-                              "| epochs | %u (%s: %u) |\n"
-                              "| augmentation | random rotation ±", t->batch_size, t->epochs,
-                              t->extras.train_on_all
-                                ? "chosen on the validation split before, then trained on all "
-                                  "images; the last epoch kept"
-                                : "best epoch by validation accuracy", t->best_epoch);
+      g_string_append_printf (s, " |\n| batch size | %u |\n", t->batch_size);
+      if (t->extras.train_on_all)
+        g_string_append_printf (s, "| epochs | %u, a number chosen on the validation split by an "
+                                "earlier run; trained on all %u images for them, the last epoch "
+                                "(%u) kept |\n", t->epochs, t->n_train, t->best_epoch);
+      else
+        g_string_append_printf (s, "| epochs | %u (best epoch by validation accuracy: %u) |\n",
+                                t->epochs, t->best_epoch);
+      g_string_append (s, "| augmentation | random rotation ±");
       append_number (s, "%g", t->rotation_degrees);
       g_string_append (s, "°");
       append_augmentation (s, &t->extras);
@@ -634,10 +642,15 @@ nn_export_model_card (const NnModel      *model,
           g_string_append (s, "; label smoothing ");
           append_number (s, "%g", t->extras.label_smoothing);
         }
-      g_string_append_printf (s, " on training images only |\n"
-                              "| validation | %u images held out of the training set, seed %"
-                              G_GUINT64_FORMAT " |\n| training images | %u |\n",
-                              t->validation_size, t->seed, t->n_train);
+      g_string_append (s, " on training images only |\n");
+      if (t->extras.train_on_all)
+        g_string_append_printf (s, "| validation | none held out: the %u validation images "
+                                "(seed %" G_GUINT64_FORMAT ") were trained on too, so there is "
+                                "no held-out validation figure |\n", t->validation_size, t->seed);
+      else
+        g_string_append_printf (s, "| validation | %u images held out of the training set, seed %"
+                                G_GUINT64_FORMAT " |\n", t->validation_size, t->seed);
+      g_string_append_printf (s, "| training images | %u |\n", t->n_train);
       if (isfinite (t->best_val_accuracy))
         {
           g_string_append (s, "| validation accuracy | ");

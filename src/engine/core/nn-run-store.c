@@ -894,14 +894,16 @@ parse_epochs (const NnJsonNode *list,
       NnRunEpoch *out = &run->epochs[i];
       NnEpochStats *s = &out->stats;
       guint64 images_max = (guint64) NN_TRAIN_MAX_EPOCHS * G_MAXUINT32;
+      /* validation images trained on give no validation figures: null */
+      gboolean trained_on = run->recipe.extras.train_on_all;
 
       if (nn_json_node_get_kind (e) != NN_JSON_OBJECT)
         return bad (error, "epoch %zu is not an object", i + 1);
       if (!get_guint (e, "epoch", NN_TRAIN_MAX_EPOCHS, &s->epoch, error) ||
           !get_double (e, "train_loss", 0, G_MAXDOUBLE, FALSE, &s->train_loss, error) ||
           !get_double (e, "train_accuracy", 0, 1, FALSE, &s->train_accuracy, error) ||
-          !get_double (e, "val_loss", 0, G_MAXDOUBLE, FALSE, &s->val_loss, error) ||
-          !get_double (e, "val_accuracy", 0, 1, FALSE, &s->val_accuracy, error) ||
+          !get_double (e, "val_loss", 0, G_MAXDOUBLE, trained_on, &s->val_loss, error) ||
+          !get_double (e, "val_accuracy", 0, 1, trained_on, &s->val_accuracy, error) ||
           !get_double (e, "test_loss", 0, G_MAXDOUBLE, TRUE, &s->test_loss, error) ||
           !get_double (e, "test_accuracy", 0, 1, TRUE, &s->test_accuracy, error) ||
           !get_double (e, "seconds", 0, G_MAXDOUBLE, FALSE, &s->seconds, error) ||
@@ -916,6 +918,9 @@ parse_epochs (const NnJsonNode *list,
         }
       if (s->epoch != i + 1)
         return bad (error, "epoch %zu is numbered %u", i + 1, s->epoch);
+      /* records made before this rule hold figures of images trained on: not held out */
+      if (trained_on)
+        s->val_loss = s->val_accuracy = NAN;
     }
   return TRUE;
 }
@@ -1025,8 +1030,10 @@ parse_run (const char  *dir,
       bad (error, "“best_epoch” does not fit the epochs recorded");
       return NULL;
     }
-  if (run->best_epoch > 0 &&
-      run->epochs[run->best_epoch - 1].stats.val_accuracy != run->best_val_accuracy)
+  if (run->recipe.extras.train_on_all)
+    run->best_val_accuracy = NAN;
+  else if (run->best_epoch > 0 &&
+           run->epochs[run->best_epoch - 1].stats.val_accuracy != run->best_val_accuracy)
     {
       bad (error, "“best_val_accuracy” is not that of the best epoch");
       return NULL;

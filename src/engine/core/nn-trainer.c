@@ -491,13 +491,16 @@ trainer_run_epochs (NnTrainer          *t,
       stats.samples_per_second = stats.seconds > 0 ? seen / stats.seconds : 0;
       stats.train_loss = loss_sum / seen;
       stats.train_accuracy = (double) correct_sum / seen;
-      {
-        g_autoptr(NnEvaluation) val = nn_evaluate_images (t->net, t->dataset->train, t->val_idx,
-                                                          t->n_val, &t->norm);
+      /* trained on, the validation images measure nothing held out: no figure at all */
+      stats.val_loss = stats.val_accuracy = NAN;
+      if (!t->config.extras.train_on_all)
+        {
+          g_autoptr(NnEvaluation) val = nn_evaluate_images (t->net, t->dataset->train, t->val_idx,
+                                                            t->n_val, &t->norm);
 
-        stats.val_loss = val->loss;
-        stats.val_accuracy = val->accuracy;
-      }
+          stats.val_loss = val->loss;
+          stats.val_accuracy = val->accuracy;
+        }
       stats.test_loss = stats.test_accuracy = NAN;
       if (t->config.evaluate_test && t->dataset->test != NULL && t->dataset->test->n_images > 0)
         {

@@ -69,7 +69,7 @@ typedef struct
   guint   epoch;
   double  train_loss;
   double  train_accuracy;
-  double  val_loss;
+  double  val_loss;              /* NAN with extras.train_on_all: nothing is held out */
   double  val_accuracy;
   double  test_loss;             /* NAN when not evaluated */
   double  test_accuracy;
