@@ -86,8 +86,8 @@ base_config (void)
   model->test_accuracy = 0.75;
   model->training = (NnModelTraining) { .known = TRUE, .epochs = 3, .best_epoch = 2,
                                         .batch_size = 8, .optimizer = g_strdup ("sgd"),
-                                        .learning_rate = 0.5, .rotation_degrees = 0,
-                                        .validation_size = 4, .seed = 1, .n_train = 20 };
+                                        .learning_rate = 0.5, .momentum = 0.25,
+                                        .rotation_degrees = 0, .validation_size = 4, .seed = 1, .n_train = 20 };
   return nn_model_config_to_json (model);
 }
 
@@ -324,6 +324,10 @@ static const ConfigCase config_cases[] = {
   { "negative weight decay", "\"rotation_degrees\": 0", "\"rotation_degrees\": 0, \"weight_decay\": -1",
     D_MODEL, NN_MODEL_ERROR_BAD_CONFIG },
   { "weight decay a string", "\"rotation_degrees\": 0", "\"rotation_degrees\": 0, \"weight_decay\": \"0.1\"",
+    D_MODEL, NN_MODEL_ERROR_BAD_CONFIG },
+  { "momentum 1", "\"momentum\": 0.25", "\"momentum\": 1",
+    D_MODEL, NN_MODEL_ERROR_BAD_CONFIG },
+  { "momentum a string", "\"momentum\": 0.25", "\"momentum\": \"0.5\"",
     D_MODEL, NN_MODEL_ERROR_BAD_CONFIG },
   { "pct_start 1e300", "\"rotation_degrees\": 0", "\"rotation_degrees\": 0, \"lr_pct_start\": 1e300",
     D_MODEL, NN_MODEL_ERROR_BAD_CONFIG },

@@ -149,6 +149,23 @@ test_model_training_extras (void)
   nn_train_extras_init (&defaults);
   g_assert_cmpmem (&loaded->training.extras, sizeof defaults, &defaults, sizeof defaults);
   g_assert_cmpfloat (loaded->training.weight_decay, ==, 0);
+  /* no momentum without SGD; a file without one trained with SGD's only one then, 0.9 */
+  g_assert_null (strstr (text, "momentum"));
+  g_assert_cmpfloat (loaded->training.momentum, ==, 0.9);
+  g_clear_pointer (&loaded, nn_model_unref);
+  g_clear_pointer (&text, g_free);
+
+  /* SGD's momentum round-trips */
+  g_free (model->training.optimizer);
+  model->training.optimizer = g_strdup ("sgd");
+  model->training.momentum = 0.5;
+  g_assert_true (nn_model_save (model, dir, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (config_path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"momentum\": 0.5"));
+  loaded = nn_model_load (dir, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (loaded->training.momentum, ==, 0.5);
   g_clear_pointer (&loaded, nn_model_unref);
   g_clear_pointer (&text, g_free);
 

@@ -428,6 +428,80 @@ test_hostile (void)
   remove_tree (dir);
 }
 
+/* The recipe's SGD momentum reaches train.py's optimiser; a config.json from before it was
+ * recorded trains with 0.9, as the engine then did. No dataset needed. */
+static void
+test_momentum (void)
+{
+  const char *script =
+    "import json, sys, torch\n"
+    "sys.path.insert(0, sys.argv[1])\n"
+    "import train\n"
+    "for name in sys.argv[2:]:\n"
+    "    recipe = json.load(open(name))['training']\n"
+    "    assert not set(recipe) - train.RECIPE_FIELDS - train.RECORD_FIELDS\n"
+    "    opt = train.OPTIMIZERS[recipe['optimizer']]([torch.nn.Parameter(torch.zeros(2))], recipe)\n"
+    "    sys.stderr.write('%s %r\\n' % (type(opt).__name__, opt.param_groups[0]['momentum']))\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnSpec) spec = NULL;
+  g_autoptr(NnModel) model = NULL;
+  g_autoptr(NnModel) loaded = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *model_dir = NULL;
+  g_autofree char *train_py = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *old_config = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GString) old_text = NULL;
+  const char *names[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", NULL };
+  NnNormalisation norm = { 0.1f, 0.3f };
+
+  if (python == NULL)
+    {
+      g_test_skip ("PyTorch is not installed (apt install python3-torch): train.py is not run");
+      return;
+    }
+  dir = g_dir_make_tmp ("digit-lab-momentum-XXXXXX", &error);
+  g_assert_no_error (error);
+  spec = nn_spec_parse ("flatten dense(10)", &error);
+  g_assert_no_error (error);
+  model = nn_model_new (spec, 1, 28, 28, NULL, &norm, "mnist", names, 1, &error);
+  g_assert_no_error (error);
+  model->training = (NnModelTraining) { .known = TRUE, .epochs = 3, .best_epoch = 3,
+                                        .batch_size = 64, .optimizer = g_strdup ("sgd"),
+                                        .learning_rate = 0.01, .momentum = 0.5,
+                                        .rotation_degrees = 10, .validation_size = 5000,
+                                        .seed = 1, .n_train = 55000 };
+  nn_train_extras_init (&model->training.extras);
+  model_dir = g_build_filename (dir, "model", NULL);
+  g_assert_true (nn_model_save (model, model_dir, &error));
+  g_assert_no_error (error);
+  /* config.json round-trips it */
+  loaded = nn_model_load (model_dir, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (loaded->training.momentum, ==, 0.5);
+
+  /* the same config without the momentum, as written before it was recorded */
+  config = g_build_filename (model_dir, "config.json", NULL);
+  g_assert_true (g_file_get_contents (config, &text, NULL, NULL));
+  old_text = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (old_text, "\"momentum\": 0.5, ", "", 0), ==, 1);
+  old_config = g_build_filename (dir, "old-config.json", NULL);
+  g_assert_true (g_file_set_contents (old_config, old_text->str, -1, NULL));
+
+  train_py = g_build_filename (dir, "train.py", NULL);
+  g_assert_true (g_file_set_contents (train_py, nn_export_train_script, -1, NULL));
+  {
+    const char *argv[] = { python, "-c", script, dir, config, old_config, NULL };
+
+    if (!run (argv, NULL, &err))
+      g_error ("train.py's optimiser could not be made:\n%s", err);
+  }
+  g_assert_cmpstr (err, ==, "SGD 0.5\nSGD 0.9\n");
+  remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -452,6 +526,7 @@ main (int   argc,
   g_test_add_func ("/cli/train-script/predictions", test_predictions);
   g_test_add_func ("/cli/train-script/torchrun", test_torchrun);
   g_test_add_func ("/cli/train-script/hostile", test_hostile);
+  g_test_add_func ("/cli/train-script/momentum", test_momentum);
   status = g_test_run ();
   if (subset_dir != NULL)
     remove_tree (subset_dir);

@@ -1228,9 +1228,16 @@ cmd_train (int    argc,
                   nn_trainer_get_n_train (trainer), c->validation_size,
                   ds->test != NULL ? ds->test->n_images : 0);
         printf ("Network     %s (%zu parameters)\n", c->spec, nn_network_get_n_params (net));
-        printf ("Recipe      %s lr %g, batch %u, %u epochs, rotation ±%g°, seed %" G_GUINT64_FORMAT
-                "\n", nn_optimizer_kind_to_string (c->optimizer.kind), c->optimizer.learning_rate,
-                c->batch_size, c->epochs, c->rotation_degrees, c->seed);
+        {
+          g_autofree char *momentum = c->optimizer.kind == NN_OPTIMIZER_SGD
+                                        ? g_strdup_printf (" momentum %g", c->optimizer.momentum)
+                                        : g_strdup ("");
+
+          printf ("Recipe      %s lr %g%s, batch %u, %u epochs, rotation ±%g°, seed %"
+                  G_GUINT64_FORMAT "\n", nn_optimizer_kind_to_string (c->optimizer.kind),
+                  c->optimizer.learning_rate, momentum, c->batch_size, c->epochs,
+                  c->rotation_degrees, c->seed);
+        }
         print_recipe_extras (c);
         printf ("Normalise   mean %.4f, std %.4f (training images)\n", norm->mean, norm->std);
         printf ("Engine      %zu threads, %s kernels\n", nn_network_get_n_threads (net),

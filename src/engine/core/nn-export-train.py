@@ -424,14 +424,16 @@ def _adam(params, t, decoupled=False):
 OPTIMIZERS = {
     "adam": _adam,
     "adamw": lambda params, t: _adam(params, t, decoupled=True),
-    "sgd": lambda params, t: torch.optim.SGD(params, lr=t["learning_rate"], momentum=0.9,
+    # files from before the momentum was recorded trained with 0.9
+    "sgd": lambda params, t: torch.optim.SGD(params, lr=t["learning_rate"],
+                                             momentum=t.get("momentum", 0.9),
                                              weight_decay=t.get("weight_decay", 0.0)),
 }
 
 # The fields of config.json's "training" that this script trains by, and the ones that only
 # record what happened (rewritten after training).
 RECIPE_FIELDS = {"epochs", "batch_size", "optimizer", "learning_rate", "weight_decay",
-                 "validation_size", "seed", "rotation_degrees", "translate", "scale",
+                 "momentum", "validation_size", "seed", "rotation_degrees", "translate", "scale",
                  "shear_degrees", "elastic_alpha", "elastic_sigma", "lr_schedule",
                  "lr_step_epochs", "lr_gamma", "lr_min", "lr_pct_start", "lr_div_factor",
                  "lr_final_div_factor", "label_smoothing", "train_on_all"}

@@ -619,6 +619,11 @@ nn_export_model_card (const NnModel      *model,
       append_markdown_text (s, t->optimizer);
       g_string_append (s, ", learning rate ");
       append_number (s, "%g", t->learning_rate);
+      if (g_strcmp0 (t->optimizer, "sgd") == 0)
+        {
+          g_string_append (s, ", momentum ");
+          append_number (s, "%g", t->momentum);
+        }
       if (t->weight_decay > 0)
         {
           g_string_append (s, ", weight decay ");

@@ -391,6 +391,12 @@ config_to_json (const NnModel *model,
           nn_json_write_key (&w, "weight_decay");
           nn_json_write_number_fmt (&w, "%.9g", t->weight_decay);
         }
+      /* SGD's alone: Adam's betas are fixed */
+      if (g_strcmp0 (t->optimizer, "sgd") == 0)
+        {
+          nn_json_write_key (&w, "momentum");
+          nn_json_write_number_fmt (&w, "%.9g", t->momentum);
+        }
       nn_train_extras_write_json (&t->extras, &w);
       nn_json_write_key (&w, "validation_size");
       nn_json_write_uint (&w, t->validation_size);
@@ -903,7 +909,7 @@ config_read_training (const Config    *c,
   const NnJsonNode *node = nn_json_object_get (c->root, "training");
   gint64 v[6] = { 0 };
   const char *opt_name = NULL;
-  double lr, rotation, weight_decay = 0;
+  double lr, rotation, weight_decay = 0, momentum = NN_MODEL_DEFAULT_MOMENTUM;
   NnTrainExtras extras;
   g_autoptr(GError) local = NULL;
 
@@ -933,11 +939,16 @@ config_read_training (const Config    *c,
       (!nn_json_object_get_double_member (node, "weight_decay", &weight_decay, NULL) ||
        !(weight_decay >= 0 && weight_decay < 1)))
     return bad_config (error, "“training” holds a weight decay out of range");
+  if (nn_json_object_get (node, "momentum") != NULL &&
+      (!nn_json_object_get_double_member (node, "momentum", &momentum, NULL) ||
+       !(momentum >= 0 && momentum < 1)))
+    return bad_config (error, "“training” holds a momentum out of range");
   nn_train_extras_init (&extras);
   if (!nn_train_extras_read_json (&extras, node, FALSE, &local))
     return bad_config (error, local->message);
   t->known = TRUE;
   t->weight_decay = weight_decay;
+  t->momentum = momentum;
   t->extras = extras;
   t->epochs = (guint) v[0];
   t->best_epoch = (guint) v[1];

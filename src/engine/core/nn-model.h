@@ -29,6 +29,9 @@ typedef enum
 #define NN_MODEL_MIN_STD 1e-6
 #define NN_MODEL_MAX_STD 1.0
 
+/* SGD's momentum in files written before it was recorded: the only one it had then */
+#define NN_MODEL_DEFAULT_MOMENTUM 0.9
+
 /* How the weights were trained, kept with them for the model card; optional. */
 typedef struct
 {
@@ -40,6 +43,7 @@ typedef struct
   double    learning_rate;
   double    rotation_degrees;
   double    weight_decay;  /* 0 in files from before it was recorded */
+  double    momentum;      /* SGD's; 0.9, the one it always had, in files without it */
   NnTrainExtras extras;    /* defaults in files from before they were recorded; with
                             * extras.train_on_all, n_train counts the validation images too */
   guint     validation_size;
