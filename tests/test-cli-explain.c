@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "cli-helpers.h"
 #include "fixtures.h"
 #include "nn-dataset.h"
 #include "nn-json.h"
@@ -17,22 +18,6 @@ static char *work_dir;
 static char *data_dir;
 static char *cache_dir;
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 /* The CLI in work_dir under locale, with the generated dataset as its MNIST and its own
  * cache folder. */
 static void
@@ -41,47 +26,16 @@ cli_locale (Run        *r,
             const char *first,
             ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  const char *exe = g_getenv ("DIGIT_LAB_CLI");
+  const char *env[] = { "DIGIT_LAB_DATA_DIR", data_dir, "XDG_CACHE_HOME", cache_dir,
+                        "LC_ALL", locale, NULL };
   va_list args;
 
-  if (exe == NULL)
-    g_error ("DIGIT_LAB_CLI must name the digit-lab-cli executable");
-  g_ptr_array_add (argv, (char *) exe);
   va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
+  cli_run_va (r, work_dir, env, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, work_dir);
-  g_subprocess_launcher_setenv (launcher, "DIGIT_LAB_DATA_DIR", data_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache_dir, TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", locale, TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->status = g_subprocess_get_exit_status (proc);
 }
 
 #define cli(r, ...) cli_locale (r, "C.UTF-8", __VA_ARGS__)
-
-static void
-assert_one_line_error (const Run  *r,
-                       const char *fragment)
-{
-  g_assert_cmpint (r->status, !=, 0);
-  g_assert_true (g_str_has_prefix (r->err, "digit-lab-cli"));
-  g_assert_cmpint (strchr (r->err, '\n') - r->err, ==, (long) strlen (r->err) - 1);
-  if (strstr (r->err, fragment) == NULL)
-    g_error ("expected “%s” in: %s", fragment, r->err);
-}
 
 /* A vertical bar: a one to the bundled network. */
 static char *

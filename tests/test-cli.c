@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 
+#include "cli-helpers.h"
 #include "fixtures.h"
 #include "nn-json.h"
 #include "nn-png.h"
@@ -14,66 +15,19 @@ static char *work_dir;
 static char *data_dir;
 static const char *runs_dir;      /* DIGIT_LAB_RUNS_DIR for the program, when not NULL */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
+/* The CLI in work_dir, with the generated dataset as its MNIST and runs_dir as its run store */
 static void
 cli (Run        *r,
      const char *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) proc = NULL;
-  const char *exe = g_getenv ("DIGIT_LAB_CLI");
+  const char *env[] = { "DIGIT_LAB_DATA_DIR", data_dir, runs_dir != NULL ? "DIGIT_LAB_RUNS_DIR"
+                                                                         : NULL, runs_dir, NULL };
   va_list args;
 
-  if (exe == NULL)
-    g_error ("DIGIT_LAB_CLI must name the digit-lab-cli executable");
-  g_ptr_array_add (argv, (char *) exe);
   va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
+  cli_run_va (r, work_dir, env, first, args);
   va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, work_dir);
-  g_subprocess_launcher_setenv (launcher, "DIGIT_LAB_DATA_DIR", data_dir, TRUE);
-  if (runs_dir != NULL)
-    g_subprocess_launcher_setenv (launcher, "DIGIT_LAB_RUNS_DIR", runs_dir, TRUE);
-  proc = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->status = g_subprocess_get_exit_status (proc);
-}
-
-/* A failure is one line on stderr that names the problem, and a non-zero status. */
-static void
-assert_one_line_error (const Run  *r,
-                       const char *fragment)
-{
-  g_assert_cmpint (r->status, !=, 0);
-  g_assert_true (g_str_has_prefix (r->err, "digit-lab-cli"));
-  g_assert_cmpint (strchr (r->err, '\n') - r->err, ==, (long) strlen (r->err) - 1);
-  if (strstr (r->err, fragment) == NULL)
-    g_error ("expected “%s” in: %s", fragment, r->err);
 }
 
 static void
