@@ -10,6 +10,7 @@
 #include "dl-chart.h"
 #include "dl-page.h"
 #include "dl-session.h"
+#include "dl-window.h"
 #include "nn-spec.h"
 
 /* ---- one run -------------------------------------------------------------------------- */
@@ -857,11 +858,19 @@ on_undo_dismissed (AdwToast   *toast,
     runs_changed (self);
 }
 
+/* The window that shows the page's toasts, or NULL */
+static DlWindow *
+get_window (DlRunsPage *self)
+{
+  return (DlWindow *) gtk_widget_get_ancestor (GTK_WIDGET (self), DL_TYPE_WINDOW);
+}
+
 static void
 on_undo_clicked (AdwToast   *toast,
                  DlRunsPage *self)
 {
   NnRunStore *store = get_store (self, NULL);
+  DlWindow *window = get_window (self);
 
   if (toast != self->undo_toast)
     return;
@@ -873,6 +882,9 @@ on_undo_clicked (AdwToast   *toast,
         g_warning ("run %s not restored: %s", self->trashed[i], error->message);
     }
   g_clear_pointer (&self->trashed, g_strfreev);
+  /* done: it goes, even if it has yet to be shown (nothing is left to purge) */
+  if (window != NULL)
+    dl_window_dismiss_toast (window, toast);
   runs_changed (self);
 }
 
@@ -882,7 +894,7 @@ offer_undo (DlRunsPage  *self,
             GPtrArray   *ids,
             const char  *text)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  DlWindow *window = get_window (self);
   AdwToast *toast;
 
   if (self->undo_toast != NULL)
@@ -890,7 +902,8 @@ offer_undo (DlRunsPage  *self,
       g_autoptr(AdwToast) old = g_object_ref (self->undo_toast);
 
       on_undo_dismissed (old, self);
-      adw_toast_dismiss (old);
+      if (window != NULL)
+        dl_window_dismiss_toast (window, old);
     }
   g_ptr_array_add (ids, NULL);
   self->trashed = (char **) g_ptr_array_steal (ids, NULL);
@@ -900,8 +913,8 @@ offer_undo (DlRunsPage  *self,
   self->undo_toast = g_object_ref (toast);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_undo_dismissed), self, 0);
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  if (window != NULL)
+    dl_window_add_toast (window, toast);
   else
     g_object_unref (toast);
 }

@@ -26,6 +26,14 @@ struct _DlWindow
   GQueue                opening;        /* OpenJobs waiting, in the order they were asked for */
   gboolean              open_running;   /* one is on its worker */
   char                 *last_toast;     /* tests: what the last toast said */
+  GQueue                toasts;         /* AdwToasts waiting for the overlay, owned */
+  AdwToast             *shown_toast;    /* the one given to the overlay and not yet dismissed */
+  guint                 toast_source;   /* waits for the last toast to slide out */
+  guint                 tick_id;        /* while the shown toast slides in */
+  gint64                shown_at;       /* when it began to, in the overlay's frame time (ms) */
+  gboolean              dismiss_held;   /* it was dismissed as it slid in */
+  gboolean              releasing;      /* that dismissal goes through now */
+  guint                 release_source; /* lets it go after the overlay was hidden */
   GtkWidget            *error_dialog;   /* the one showing, or NULL: errors add to it */
   gboolean              close_after_training;
   /* Export Figure: what was chosen last, kept while the window is open */
@@ -56,6 +64,7 @@ GtkWidget  *_dl_window_find_page        (DlWindow   *self,
                                          GType       type);
 void        _dl_window_present_toast    (DlWindow   *self,
                                          AdwToast   *toast);
+void        _dl_window_dispose_toasts   (DlWindow   *self);
 /* The pages' names in the switcher's order, as win.show-page takes them. */
 char      **_dl_window_list_page_names  (void);
 

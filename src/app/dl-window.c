@@ -235,15 +235,242 @@ dl_window_get_session (DlWindow *self)
   return self->session;
 }
 
+/* Toasts reach the overlay one at a time, each once the one before has slid out, and none is
+ * dismissed while it slides in. libadwaita 1.2 crashes otherwise: a toast shown while another
+ * slides out slides in for 500 ms but out in 300, and one dismissed as it slides in (in the same
+ * frame, or in a stalled one) ends its slide-out first, frees its state, and its slide-in then
+ * writes to it; a toast put back behind a high-priority one and brought back while it still
+ * slides out fails an assertion. */
+#define TOAST_SLIDE_IN_MS 300   /* libadwaita 1.2's SHOW_DURATION */
+
+static gboolean
+overlay_has_toast (DlWindow *self)
+{
+  GtkWidget *content = adw_toast_overlay_get_child (self->toast_overlay);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->toast_overlay));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (child != content)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether the overlay animates: an animation on an unmapped widget, or with animations off,
+ * ends as it starts. */
+static gboolean
+overlay_animates (DlWindow *self)
+{
+  GtkWidget *overlay = GTK_WIDGET (self->toast_overlay);
+  gboolean enabled = TRUE;
+
+  if (!gtk_widget_get_mapped (overlay))
+    return FALSE;
+  g_object_get (gtk_widget_get_settings (overlay), "gtk-enable-animations", &enabled, NULL);
+  return enabled;
+}
+
+static void show_next_toast (DlWindow *self);
+
+static gboolean
+on_toast_due (gpointer data)
+{
+  DlWindow *self = data;
+
+  self->toast_source = 0;
+  show_next_toast (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The shown toast's dismissal, held back while it slid in, goes through now. */
+static void
+release_dismissal (DlWindow *self)
+{
+  g_autoptr(AdwToast) toast = g_object_ref (self->shown_toast);
+
+  self->dismiss_held = FALSE;
+  self->releasing = TRUE;
+  g_signal_emit_by_name (toast, "dismissed");
+  self->releasing = FALSE;
+}
+
+static gboolean
+on_overlay_tick (GtkWidget     *overlay,
+                 GdkFrameClock *clock,
+                 gpointer       data)
+{
+  DlWindow *self = data;
+
+  /* the slide-in ends in this frame at the latest: libadwaita counts the same way */
+  if (self->shown_toast != NULL &&
+      gdk_frame_clock_get_frame_time (clock) / 1000 - self->shown_at < TOAST_SLIDE_IN_MS)
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  if (self->shown_toast != NULL && self->dismiss_held)
+    release_dismissal (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_release_due (gpointer data)
+{
+  DlWindow *self = data;
+
+  self->release_source = 0;
+  if (self->shown_toast != NULL && self->dismiss_held)
+    release_dismissal (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Hidden, the overlay ends its animations: a held dismissal goes once the slide-in has ended,
+ * which its own handler of this signal, after this one, does. */
+static void
+on_overlay_unmap (DlWindow *self)
+{
+  if (self->tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->toast_overlay), self->tick_id);
+  self->tick_id = 0;
+  if (self->dismiss_held && self->release_source == 0)
+    self->release_source = g_idle_add (on_release_due, self);
+}
+
+/* Runs before the overlay's own handler: while the toast slides in, the overlay does not hear
+ * of its dismissal until the slide-in has ended. */
+static void
+on_shown_toast_dismissed (AdwToast *toast,
+                          DlWindow *self)
+{
+  if (toast != self->shown_toast)
+    return;
+  if (!self->releasing && self->tick_id != 0)
+    {
+      self->dismiss_held = TRUE;
+      g_signal_stop_emission_by_name (toast, "dismissed");
+      return;
+    }
+  g_signal_handlers_disconnect_by_func (toast, on_shown_toast_dismissed, self);
+  g_clear_object (&self->shown_toast);
+  show_next_toast (self);
+}
+
+static void
+show_next_toast (DlWindow *self)
+{
+  AdwToast *toast;
+
+  if (self->shown_toast != NULL || self->toast_source != 0 || g_queue_is_empty (&self->toasts))
+    return;
+  if (overlay_has_toast (self))
+    {
+      /* the one before still slides out */
+      self->toast_source = g_timeout_add (50, on_toast_due, self);
+      return;
+    }
+  toast = g_queue_pop_head (&self->toasts);
+  self->shown_toast = g_object_ref (toast);
+  /* before the overlay connects its own */
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_shown_toast_dismissed), self, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  if (overlay_animates (self))
+    {
+      GtkWidget *overlay = GTK_WIDGET (self->toast_overlay);
+
+      self->shown_at = gdk_frame_clock_get_frame_time (gtk_widget_get_frame_clock (overlay))
+                       / 1000;
+      self->tick_id = gtk_widget_add_tick_callback (overlay, on_overlay_tick, self, NULL);
+    }
+}
+
+/* A toast like this one, to show again after one that took its place. */
+static AdwToast *
+copy_toast (AdwToast *toast)
+{
+  AdwToast *copy = adw_toast_new (adw_toast_get_title (toast));
+  GVariant *target = adw_toast_get_action_target_value (toast);
+
+  adw_toast_set_button_label (copy, adw_toast_get_button_label (toast));
+  adw_toast_set_action_name (copy, adw_toast_get_action_name (toast));
+  adw_toast_set_action_target_value (copy, target);
+  adw_toast_set_timeout (copy, adw_toast_get_timeout (toast));
+  adw_toast_set_priority (copy, adw_toast_get_priority (toast));
+  return copy;
+}
+
+void
+dl_window_add_toast (DlWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (DL_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  if (adw_toast_get_priority (toast) == ADW_TOAST_PRIORITY_HIGH)
+    {
+      g_queue_push_head (&self->toasts, toast);
+      /* a less urgent one on screen makes way, and comes back after it */
+      if (self->shown_toast != NULL &&
+          adw_toast_get_priority (self->shown_toast) != ADW_TOAST_PRIORITY_HIGH)
+        {
+          g_queue_push_nth (&self->toasts, copy_toast (self->shown_toast), 1);
+          adw_toast_dismiss (self->shown_toast);
+        }
+    }
+  else
+    g_queue_push_tail (&self->toasts, toast);
+  show_next_toast (self);
+}
+
+void
+dl_window_dismiss_toast (DlWindow *self,
+                         AdwToast *toast)
+{
+  GList *waiting;
+
+  g_return_if_fail (DL_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  waiting = g_queue_find (&self->toasts, toast);
+  if (waiting == NULL)
+    {
+      adw_toast_dismiss (toast);
+      return;
+    }
+  /* never shown: its owner hears it went all the same */
+  g_queue_delete_link (&self->toasts, waiting);
+  g_signal_emit_by_name (toast, "dismissed");
+  g_object_unref (toast);
+}
+
+/* The waiting toasts go as the shown one does when the overlay goes: dismissed. The overlay is
+ * hidden first, which ends its animations while their toasts are still there. */
+void
+_dl_window_dispose_toasts (DlWindow *self)
+{
+  AdwToast *toast;
+
+  g_clear_handle_id (&self->toast_source, g_source_remove);
+  if (self->toast_overlay != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->toast_overlay), FALSE);
+      g_clear_handle_id (&self->release_source, g_source_remove);
+      if (self->shown_toast != NULL && self->dismiss_held)
+        release_dismissal (self);
+    }
+  while ((toast = g_queue_pop_head (&self->toasts)) != NULL)
+    {
+      g_signal_emit_by_name (toast, "dismissed");
+      g_object_unref (toast);
+    }
+  if (self->shown_toast != NULL)
+    g_signal_handlers_disconnect_by_func (self->shown_toast, on_shown_toast_dismissed, self);
+  g_clear_object (&self->shown_toast);
+}
+
 void
 _dl_window_present_toast (DlWindow *self,
                           AdwToast *toast)
 {
   g_free (self->last_toast);
-  g_free (self->figure_id);
-  g_free (self->figure_title);
   self->last_toast = g_strdup (adw_toast_get_title (toast));
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  dl_window_add_toast (self, toast);
 }
 
 void
@@ -414,6 +641,7 @@ dl_window_dispose (GObject *object)
   DlWindow *self = DL_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  _dl_window_dispose_toasts (self);
   _dl_window_dialogs_dispose (self);
   _dl_window_files_dispose (self);
   g_clear_object (&self->settings);
@@ -431,6 +659,8 @@ dl_window_finalize (GObject *object)
   DlWindow *self = DL_WINDOW (object);
 
   g_free (self->last_toast);
+  g_free (self->figure_id);
+  g_free (self->figure_title);
   G_OBJECT_CLASS (dl_window_parent_class)->finalize (object);
 }
 
@@ -469,6 +699,7 @@ dl_window_init (DlWindow *self)
   self->figure_height = 900;
   self->figure_format = DL_FIGURE_FORMAT_PNG;
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->toast_overlay, "unmap", G_CALLBACK (on_overlay_unmap), self);
   add_pages (self);
   fill_narrow_bar (self);
   dl_accessible_name_buttons (GTK_WIDGET (self));

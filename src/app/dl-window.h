@@ -22,6 +22,13 @@ void        dl_window_set_accels     (GtkApplication *app);
 DlDrawPage *dl_window_get_draw_page  (DlWindow       *self);
 void        dl_window_show_toast     (DlWindow       *self,
                                       const char     *message);
+/* Shows a toast (taking it), after those before it unless its priority is high; one at a time,
+ * each once the one before has slid out. */
+void        dl_window_add_toast      (DlWindow       *self,
+                                      AdwToast       *toast);
+/* Dismisses a toast added, shown or still waiting ("dismissed" is emitted either way). */
+void        dl_window_dismiss_toast  (DlWindow       *self,
+                                      AdwToast       *toast);
 /* Classifies an image file on the Draw page, read on a worker after any file opened before it;
  * errors become a toast and leave the page as it was. */
 void        dl_window_open_image     (DlWindow       *self,
