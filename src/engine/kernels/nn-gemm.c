@@ -370,6 +370,8 @@ nn_sgemm_with_kernel (const KernelChoice *choice,
           /* constant panel widths let the compiler unroll the copies */
           if (NR == 32)
             pack_b (trans_b, B, ldb, k0, kc, j0, nc, 32, choice->transpose8, b_pack);
+          else if (NR == 16)
+            pack_b (trans_b, B, ldb, k0, kc, j0, nc, 16, choice->transpose8, b_pack);
           else
             pack_b (trans_b, B, ldb, k0, kc, j0, nc, NR, choice->transpose8, b_pack);
           for (size_t i0 = 0; i0 < M; i0 += MC)
@@ -378,6 +380,8 @@ nn_sgemm_with_kernel (const KernelChoice *choice,
 
               if (MR == 8)
                 pack_a (trans_a, A, lda, i0, mc, k0, kc, 8, choice->transpose8, a_pack);
+              else if (MR == 6)
+                pack_a (trans_a, A, lda, i0, mc, k0, kc, 6, choice->transpose8, a_pack);
               else
                 pack_a (trans_a, A, lda, i0, mc, k0, kc, MR, choice->transpose8, a_pack);
               for (size_t jr = 0; jr < nc; jr += NR)
