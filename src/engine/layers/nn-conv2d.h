@@ -171,6 +171,33 @@ void     nn_conv2d_winograd_backward_input_u (float       *din,
                                               size_t       group,
                                               const NnConvShape *shape);
 
+/* Strides above 1 with `group` images per GEMM: their im2col side by side, (C·K·K, group·OH·OW),
+ * so that the products are of a useful size however small the image. col holds
+ * nn_conv2d_group_workspace () floats (for a group of 1, nn_conv2d_col_size ()'s at stride 1 is
+ * enough) and dcol group·C·K·K·OH·OW. The forward values do not depend on the group; the weight
+ * gradient of a group is one sum over its images, so it does — the same group, the same bits.
+ * nn_conv2d_forward and nn_conv2d_backward run groups of one. */
+size_t nn_conv2d_group_size      (const NnConvShape *shape);   /* images per group for the layer */
+size_t nn_conv2d_group_workspace (const NnConvShape *shape,
+                                  size_t             group);
+void   nn_conv2d_forward_group   (float       *out,      /* (B, OC, OH, OW) */
+                                  const float *in,       /* (B, C, H, W) */
+                                  const float *weight,   /* (OC, C, K, K) */
+                                  const float *bias,     /* (OC) */
+                                  float       *col,
+                                  size_t       group,
+                                  const NnConvShape *shape);
+void   nn_conv2d_backward_group  (float       *din,      /* (B, C, H, W) or NULL */
+                                  float       *dweight,  /* (OC, C, K, K) accumulated into */
+                                  float       *dbias,    /* (OC) accumulated into */
+                                  const float *dout,     /* (B, OC, OH, OW) */
+                                  const float *in,       /* (B, C, H, W) */
+                                  const float *weight,   /* (OC, C, K, K) */
+                                  float       *col,
+                                  float       *dcol,
+                                  size_t       group,
+                                  const NnConvShape *shape);
+
 /* Accumulates into dweight and dbias; overwrites din, or skips it when din is NULL. */
 void   nn_conv2d_backward       (float       *din,      /* (B, C, H, W) or NULL */
                                  float       *dweight,  /* (OC, C, K, K) */
