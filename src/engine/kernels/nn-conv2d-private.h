@@ -4,16 +4,13 @@
 
 #include <glib.h>
 
+#include "nn-cpu.h"
+
 G_BEGIN_DECLS
 
-/* The plain loops of the pooling and Winograd steps, built a second time for AVX2 and chosen at
- * run time: CPUs without AVX-512 run them there. The same operations in the same order (C11
- * forbids fusing multiply-adds), so the same results. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+/* The plain loops of the pooling and Winograd steps and the strided im2col, built a second time
+ * for AVX2 (see nn-cpu.h). */
+#define VECTOR_CLONES NN_VECTOR_CLONES
 
 /* col (C·K·K, OH·OW) from one image (C, H, W): row (c, kh, kw), column (oh, ow); rows are
  * ld floats apart, so several images can sit side by side. */

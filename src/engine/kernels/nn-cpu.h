@@ -33,4 +33,13 @@ char        *nn_cpu_dup_description (void);
  * be read, g_get_num_processors (). At least 1. */
 guint        nn_cpu_n_cores    (void);
 
+/* For plain loops worth vectors: the function built a second time for AVX2 and chosen at run
+ * time, so that CPUs without AVX-512 run it there. The same operations in the same order (C11
+ * forbids fusing multiply-adds), so the same results. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define NN_VECTOR_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define NN_VECTOR_CLONES
+#endif
+
 G_END_DECLS

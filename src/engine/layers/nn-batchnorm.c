@@ -4,6 +4,7 @@
 
 #include <math.h>
 
+#include "nn-cpu.h"
 #include "nn-json.h"
 #include "nn-network.h"
 #include "nn-spec.h"
@@ -29,7 +30,7 @@
 
 /* Σa and Σa·b over n values: eight float lanes in a fixed order (so that the compiler can use
  * vectors, and a sample's sums never depend on which thread takes it), added up in double. */
-static void
+static inline void
 sums (const float *a,
       const float *b,
       size_t       n,
@@ -39,6 +40,14 @@ sums (const float *a,
   float la[8] = { 0 }, lab[8] = { 0 };
   double ta = 0, tab = 0;
   size_t k = 0;
+
+  /* a batch norm after a dense layer: the same sums without the empty lanes */
+  if (n == 1)
+    {
+      *sa = a[0];
+      *sab = (double) a[0] * b[0];
+      return;
+    }
 
   for (; k + 8 <= n; k += 8)
     for (size_t j = 0; j < 8; j++)
@@ -82,6 +91,7 @@ batch_moments (const NnBatchSync *sync,
   *var = MAX (q / n - *mean * *mean, 0.0);
 }
 
+NN_VECTOR_CLONES
 void
 nn_batchnorm_forward_train (float         *out,      /* (B, C, HW) */
                             const float   *in,       /* (B, C, HW) */
@@ -137,6 +147,7 @@ nn_batchnorm_forward_train (float         *out,      /* (B, C, HW) */
     }
 }
 
+NN_VECTOR_CLONES
 void
 nn_batchnorm_backward_train (float         *din,      /* (B, C, HW) or NULL */
                              float         *dgamma,   /* (C) accumulated into */
