@@ -1,4 +1,4 @@
-/* bench-train.c: training and inference throughput of the engine on the reference recipe */
+/* bench-train.c: training and inference throughput of the engine on the reference recipe or another architecture */
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include <math.h>
 #include <stdio.h>
@@ -10,8 +10,9 @@
 #include "nn-optimizer.h"
 #include "nn-preprocess.h"
 
-/* Prints one JSON line; pass the number of batches and threads as arguments. Random inputs:
- * the throughput of dense kernels does not depend on the pixel values. */
+/* Prints one JSON line; pass the number of batches and threads as arguments, and optionally an
+ * architecture spec (the reference's by default). Random inputs: the throughput of dense kernels
+ * does not depend on the pixel values. */
 int
 main (int   argc,
       char *argv[])
@@ -20,7 +21,7 @@ main (int   argc,
   size_t n_threads = argc > 2 ? strtoul (argv[2], NULL, 10) : g_get_num_processors ();
   const size_t B = 64, in_size = 28 * 28;
   g_autoptr(GError) error = NULL;
-  g_autoptr(NnSpec) spec = nn_spec_parse (NN_SPEC_REFERENCE, &error);
+  g_autoptr(NnSpec) spec = nn_spec_parse (argc > 3 ? argv[3] : NN_SPEC_REFERENCE, &error);
   g_autoptr(NnNetwork) net = NULL;
   g_autoptr(NnNetwork) single = NULL;
   g_autoptr(NnOptimizer) opt = NULL;
@@ -34,6 +35,11 @@ main (int   argc,
   double flops, gemm_peak = 0;
   const size_t n_data = 8 * B;
 
+  if (spec == NULL)
+    {
+      fprintf (stderr, "bench-train: %s\n", error->message);
+      return 1;
+    }
   net = nn_network_new (spec, 1, 28, 28, n_threads, &error);
   if (net == NULL || !nn_network_reserve (net, 256, &error))
     {
