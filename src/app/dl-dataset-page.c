@@ -43,16 +43,8 @@ struct _DlDatasetPage
 };
 
 static void dl_dataset_page_page_iface_init (DlPageInterface *iface);
-static void dl_dataset_page_set_session (DlDatasetPage *self,
-                                         DlSession     *session);
-static void dl_dataset_page_get_property (GObject      *object,
-                                          guint         prop_id,
-                                          GValue       *value,
-                                          GParamSpec   *pspec);
-static void dl_dataset_page_set_property (GObject      *object,
-                                          guint         prop_id,
-                                          const GValue *value,
-                                          GParamSpec   *pspec);
+static void dl_dataset_page_follow_session (DlDatasetPage *self,
+                                            DlSession     *old_session);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlDatasetPage, dl_dataset_page, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE,
@@ -421,7 +413,7 @@ dl_dataset_page_dispose (GObject *object)
 {
   DlDatasetPage *self = DL_DATASET_PAGE (object);
 
-  dl_dataset_page_set_session (self, NULL);
+  dl_page_set_session (DL_PAGE (self), NULL);
   if (self->grid != NULL)
     gtk_grid_view_set_model (self->grid, NULL);
   g_clear_object (&self->selection);
@@ -435,9 +427,9 @@ dl_dataset_page_class_init (DlDatasetPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = dl_dataset_page_get_property;
-  object_class->set_property = dl_dataset_page_set_property;
-  g_object_class_override_property (object_class, PROP_SESSION, "session");
+  dl_page_class_install_session (object_class, PROP_SESSION,
+                                 G_STRUCT_OFFSET (DlDatasetPage, session),
+                                 (DlPageFollowFunc) dl_dataset_page_follow_session);
   object_class->dispose = dl_dataset_page_dispose;
   g_type_ensure (DL_TYPE_DATASET_STATUS);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
@@ -546,62 +538,21 @@ on_session_show_image (DlDatasetPage *self,
 
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
-dl_dataset_page_set_session (DlDatasetPage *self,
-                             DlSession     *session)
+dl_dataset_page_follow_session (DlDatasetPage *self,
+                                DlSession     *old_session)
 {
-  if (self->session == session)
+  DlSession *session = self->session;
+
+  if (session == NULL)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
-      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
-      g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (on_session_evaluation), self);
-      g_signal_connect_swapped (session, "show-test-image", G_CALLBACK (on_session_show_test_image), self);
-      g_signal_connect_swapped (session, "show-image", G_CALLBACK (on_session_show_image), self);
-      on_session_dataset (self);
-      on_session_model (self);
-      on_session_evaluation (self);
-    }
-  g_object_notify (G_OBJECT (self), "session");
-}
-
-static void
-dl_dataset_page_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  DlDatasetPage *self = DL_DATASET_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dl_dataset_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  DlDatasetPage *self = DL_DATASET_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      dl_dataset_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+  g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+  g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (on_session_evaluation), self);
+  g_signal_connect_swapped (session, "show-test-image", G_CALLBACK (on_session_show_test_image), self);
+  g_signal_connect_swapped (session, "show-image", G_CALLBACK (on_session_show_image), self);
+  on_session_dataset (self);
+  on_session_model (self);
+  on_session_evaluation (self);
 }
 
 static void

@@ -38,16 +38,8 @@ struct _DlDrawPage
 };
 
 static void dl_draw_page_page_iface_init (DlPageInterface *iface);
-static void dl_draw_page_set_session (DlDrawPage *self,
-                                      DlSession  *session);
-static void dl_draw_page_get_property (GObject      *object,
-                                       guint         prop_id,
-                                       GValue       *value,
-                                       GParamSpec   *pspec);
-static void dl_draw_page_set_property (GObject      *object,
-                                       guint         prop_id,
-                                       const GValue *value,
-                                       GParamSpec   *pspec);
+static void dl_draw_page_follow_session (DlDrawPage *self,
+                                         DlSession  *old_session);
 static void dl_draw_page_dispose      (GObject      *object);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlDrawPage, dl_draw_page, ADW_TYPE_BIN,
@@ -357,10 +349,10 @@ dl_draw_page_class_init (DlDrawPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = dl_draw_page_get_property;
-  object_class->set_property = dl_draw_page_set_property;
   object_class->dispose = dl_draw_page_dispose;
-  g_object_class_override_property (object_class, PROP_SESSION, "session");
+  dl_page_class_install_session (object_class, PROP_SESSION,
+                                 G_STRUCT_OFFSET (DlDrawPage, session),
+                                 (DlPageFollowFunc) dl_draw_page_follow_session);
   G_OBJECT_CLASS (klass)->finalize = dl_draw_page_finalize;
   g_type_ensure (DL_TYPE_CANVAS);
   g_type_ensure (DL_TYPE_DIGIT_VIEW);
@@ -419,56 +411,15 @@ on_session_model (DlDrawPage *self)
 
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
-dl_draw_page_set_session (DlDrawPage *self,
-                          DlSession  *session)
+dl_draw_page_follow_session (DlDrawPage *self,
+                             DlSession  *old_session)
 {
-  if (self->session == session)
+  DlSession *session = self->session;
+
+  if (session == NULL)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
-      on_session_model (self);
-    }
-  g_object_notify (G_OBJECT (self), "session");
-}
-
-static void
-dl_draw_page_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  DlDrawPage *self = DL_DRAW_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dl_draw_page_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
-{
-  DlDrawPage *self = DL_DRAW_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      dl_draw_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+  on_session_model (self);
 }
 
 static void
@@ -488,7 +439,7 @@ dl_draw_page_list_figures (DlPage    *page,
 static void
 dl_draw_page_dispose (GObject *object)
 {
-  dl_draw_page_set_session (DL_DRAW_PAGE (object), NULL);
+  dl_page_set_session (DL_PAGE (object), NULL);
   g_clear_object (&DL_DRAW_PAGE (object)->settings);
   G_OBJECT_CLASS (dl_draw_page_parent_class)->dispose (object);
 }

@@ -48,16 +48,8 @@ struct _DlEvaluatePage
 static void dl_evaluate_page_page_iface_init (DlPageInterface *iface);
 static void on_open_test_image                (DlEvaluatePage  *self,
                                                guint            index);
-static void dl_evaluate_page_set_session (DlEvaluatePage *self,
-                                          DlSession      *session);
-static void dl_evaluate_page_get_property (GObject      *object,
-                                           guint         prop_id,
-                                           GValue       *value,
-                                           GParamSpec   *pspec);
-static void dl_evaluate_page_set_property (GObject      *object,
-                                           guint         prop_id,
-                                           const GValue *value,
-                                           GParamSpec   *pspec);
+static void dl_evaluate_page_follow_session (DlEvaluatePage *self,
+                                             DlSession      *old_session);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlEvaluatePage, dl_evaluate_page, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE,
@@ -473,7 +465,7 @@ dl_evaluate_page_dispose (GObject *object)
 {
   DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
 
-  dl_evaluate_page_set_session (self, NULL);
+  dl_page_set_session (DL_PAGE (self), NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   G_OBJECT_CLASS (dl_evaluate_page_parent_class)->dispose (object);
@@ -496,9 +488,9 @@ dl_evaluate_page_class_init (DlEvaluatePageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = dl_evaluate_page_get_property;
-  object_class->set_property = dl_evaluate_page_set_property;
-  g_object_class_override_property (object_class, PROP_SESSION, "session");
+  dl_page_class_install_session (object_class, PROP_SESSION,
+                                 G_STRUCT_OFFSET (DlEvaluatePage, session),
+                                 (DlPageFollowFunc) dl_evaluate_page_follow_session);
   object_class->dispose = dl_evaluate_page_dispose;
   object_class->finalize = dl_evaluate_page_finalize;
   g_type_ensure (DL_TYPE_CONFUSION_MATRIX);
@@ -573,63 +565,22 @@ on_open_test_image (DlEvaluatePage *self,
 
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
-dl_evaluate_page_set_session (DlEvaluatePage *self,
-                              DlSession      *session)
+dl_evaluate_page_follow_session (DlEvaluatePage *self,
+                                 DlSession      *old_session)
 {
-  if (self->session == session)
+  DlSession *session = self->session;
+
+  if (session == NULL)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (show_evaluation), self);
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
-      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
-      g_signal_connect_swapped (session, "notify::model-description",
-                                G_CALLBACK (show_model_description), self);
-      show_model_description (self);
-      show_evaluation (self);
-      on_session_dataset (self);
-      on_session_model (self);
-    }
-  g_object_notify (G_OBJECT (self), "session");
-}
-
-static void
-dl_evaluate_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dl_evaluate_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  DlEvaluatePage *self = DL_EVALUATE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      dl_evaluate_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_swapped (session, "notify::evaluation", G_CALLBACK (show_evaluation), self);
+  g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+  g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+  g_signal_connect_swapped (session, "notify::model-description",
+                            G_CALLBACK (show_model_description), self);
+  show_model_description (self);
+  show_evaluation (self);
+  on_session_dataset (self);
+  on_session_model (self);
 }
 
 static void

@@ -51,16 +51,8 @@ struct _DlExplorePage
 };
 
 static void dl_explore_page_page_iface_init (DlPageInterface *iface);
-static void dl_explore_page_set_session (DlExplorePage *self,
-                                         DlSession     *session);
-static void dl_explore_page_get_property (GObject      *object,
-                                          guint         prop_id,
-                                          GValue       *value,
-                                          GParamSpec   *pspec);
-static void dl_explore_page_set_property (GObject      *object,
-                                          guint         prop_id,
-                                          const GValue *value,
-                                          GParamSpec   *pspec);
+static void dl_explore_page_follow_session (DlExplorePage *self,
+                                            DlSession     *old_session);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlExplorePage, dl_explore_page, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE,
@@ -413,7 +405,7 @@ dl_explore_page_dispose (GObject *object)
 {
   DlExplorePage *self = DL_EXPLORE_PAGE (object);
 
-  dl_explore_page_set_session (self, NULL);
+  dl_page_set_session (DL_PAGE (self), NULL);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -439,9 +431,9 @@ dl_explore_page_class_init (DlExplorePageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = dl_explore_page_get_property;
-  object_class->set_property = dl_explore_page_set_property;
-  g_object_class_override_property (object_class, PROP_SESSION, "session");
+  dl_page_class_install_session (object_class, PROP_SESSION,
+                                 G_STRUCT_OFFSET (DlExplorePage, session),
+                                 (DlPageFollowFunc) dl_explore_page_follow_session);
   object_class->dispose = dl_explore_page_dispose;
   object_class->finalize = dl_explore_page_finalize;
   g_type_ensure (DL_TYPE_DATASET_STATUS);
@@ -557,56 +549,15 @@ on_session_dataset (DlExplorePage *self)
 
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
-dl_explore_page_set_session (DlExplorePage *self,
-                             DlSession     *session)
+dl_explore_page_follow_session (DlExplorePage *self,
+                                DlSession     *old_session)
 {
-  if (self->session == session)
+  DlSession *session = self->session;
+
+  if (session == NULL)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
-      on_session_dataset (self);
-    }
-  g_object_notify (G_OBJECT (self), "session");
-}
-
-static void
-dl_explore_page_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  DlExplorePage *self = DL_EXPLORE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dl_explore_page_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  DlExplorePage *self = DL_EXPLORE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      dl_explore_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+  on_session_dataset (self);
 }
 
 static void

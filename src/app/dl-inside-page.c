@@ -111,8 +111,6 @@ struct _DlInsidePage
 };
 
 static void dl_inside_page_page_iface_init (DlPageInterface *iface);
-static void dl_inside_page_set_session (DlInsidePage *self,
-                                        DlSession    *session);
 static void request_update (DlInsidePage *self);
 static void start_embedding (DlInsidePage *self);
 
@@ -1689,33 +1687,27 @@ on_session_dataset (DlInsidePage *self)
 }
 
 static void
-dl_inside_page_set_session (DlInsidePage *self,
-                            DlSession    *session)
+dl_inside_page_follow_session (DlInsidePage *self,
+                               DlSession    *old_session)
 {
-  if (self->session == session)
-    return;
-  if (self->session != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->session, self);
-      g_signal_handlers_disconnect_by_data (dl_session_get_training (self->session), self);
-    }
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      DlTraining *training = dl_session_get_training (session);
+  DlSession *session = self->session;
+  DlTraining *training;
 
-      g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
-      g_signal_connect_swapped (session, "notify::input", G_CALLBACK (on_session_input), self);
-      g_signal_connect (training, "filters", G_CALLBACK (on_training_filters), self);
-      g_signal_connect_swapped (training, "notify::running", G_CALLBACK (on_training_running),
-                                self);
-      self->dataset = dl_session_get_dataset (session);
-      on_session_model (self);
-      on_session_input (self);
-      on_training_running (self);
-    }
-  g_object_notify (G_OBJECT (self), "session");
+  if (old_session != NULL)
+    g_signal_handlers_disconnect_by_data (dl_session_get_training (old_session), self);
+  if (session == NULL)
+    return;
+  training = dl_session_get_training (session);
+  g_signal_connect_swapped (session, "notify::model", G_CALLBACK (on_session_model), self);
+  g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+  g_signal_connect_swapped (session, "notify::input", G_CALLBACK (on_session_input), self);
+  g_signal_connect (training, "filters", G_CALLBACK (on_training_filters), self);
+  g_signal_connect_swapped (training, "notify::running", G_CALLBACK (on_training_running),
+                            self);
+  self->dataset = dl_session_get_dataset (session);
+  on_session_model (self);
+  on_session_input (self);
+  on_training_running (self);
 }
 
 /* Nothing is computed for a page nobody sees; it catches up when shown. */
@@ -1934,48 +1926,12 @@ dl_inside_page_get_update_time (DlInsidePage *self)
 /* ---- GObject and DlPage -------------------------------------------------------------------- */
 
 static void
-dl_inside_page_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  DlInsidePage *self = DL_INSIDE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dl_inside_page_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  DlInsidePage *self = DL_INSIDE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      dl_inside_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 dl_inside_page_dispose (GObject *object)
 {
   DlInsidePage *self = DL_INSIDE_PAGE (object);
 
   self->disposed = TRUE;
-  dl_inside_page_set_session (self, NULL);
+  dl_page_set_session (DL_PAGE (self), NULL);
   stop_embedding (self);
   G_OBJECT_CLASS (dl_inside_page_parent_class)->dispose (object);
 }
@@ -2063,12 +2019,12 @@ dl_inside_page_class_init (DlInsidePageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = dl_inside_page_get_property;
-  object_class->set_property = dl_inside_page_set_property;
   object_class->dispose = dl_inside_page_dispose;
   object_class->finalize = dl_inside_page_finalize;
   widget_class->map = dl_inside_page_map;
-  g_object_class_override_property (object_class, PROP_SESSION, "session");
+  dl_page_class_install_session (object_class, PROP_SESSION,
+                                 G_STRUCT_OFFSET (DlInsidePage, session),
+                                 (DlPageFollowFunc) dl_inside_page_follow_session);
   g_type_ensure (DL_TYPE_TILE_GRID);
   g_type_ensure (DL_TYPE_CANVAS);
   gtk_widget_class_set_template_from_resource (widget_class,

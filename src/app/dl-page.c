@@ -32,6 +32,90 @@ dl_page_default_init (DlPageInterface *iface)
                                                             G_PARAM_STATIC_STRINGS));
 }
 
+/* What dl_page_class_install_session () was told, kept on the page type */
+typedef struct
+{
+  guint             prop_id;
+  gsize             offset;
+  DlPageFollowFunc  follow;
+} SessionField;
+
+G_DEFINE_QUARK (dl-page-session-field, session_field)
+
+static const SessionField *
+get_session_field (GObject *object)
+{
+  for (GType type = G_OBJECT_TYPE (object); type != 0; type = g_type_parent (type))
+    {
+      const SessionField *field = g_type_get_qdata (type, session_field_quark ());
+
+      if (field != NULL)
+        return field;
+    }
+  g_assert_not_reached ();
+}
+
+static void
+page_get_property (GObject    *object,
+                   guint       prop_id,
+                   GValue     *value,
+                   GParamSpec *pspec)
+{
+  const SessionField *field = get_session_field (object);
+
+  if (prop_id == field->prop_id)
+    g_value_set_object (value, G_STRUCT_MEMBER (DlSession *, object, field->offset));
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+page_set_property (GObject      *object,
+                   guint         prop_id,
+                   const GValue *value,
+                   GParamSpec   *pspec)
+{
+  const SessionField *field = get_session_field (object);
+  DlSession **slot = G_STRUCT_MEMBER_P (object, field->offset);
+  DlSession *session = g_value_get_object (value);
+  g_autoptr(DlSession) old = NULL;
+
+  if (prop_id != field->prop_id)
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  if (*slot == session)
+    return;
+  old = g_steal_pointer (slot);
+  if (old != NULL)
+    g_signal_handlers_disconnect_by_data (old, object);
+  *slot = session != NULL ? g_object_ref (session) : NULL;
+  if (field->follow != NULL)
+    field->follow (object, old);
+  g_object_notify (object, "session");
+}
+
+void
+dl_page_class_install_session (GObjectClass     *object_class,
+                               guint             prop_id,
+                               gsize             session_offset,
+                               DlPageFollowFunc  follow)
+{
+  SessionField *field = g_new0 (SessionField, 1);
+
+  g_return_if_fail (G_IS_OBJECT_CLASS (object_class));
+
+  field->prop_id = prop_id;
+  field->offset = session_offset;
+  field->follow = follow;
+  /* one per page type, for the program's life */
+  g_type_set_qdata (G_OBJECT_CLASS_TYPE (object_class), session_field_quark (), field);
+  object_class->get_property = page_get_property;
+  object_class->set_property = page_set_property;
+  g_object_class_override_property (object_class, prop_id, "session");
+}
+
 DlSession *
 dl_page_get_session (DlPage *self)
 {

@@ -47,6 +47,21 @@ struct _DlPageInterface
 DlSession       *dl_page_get_session  (DlPage     *self);
 void             dl_page_set_session  (DlPage     *self,
                                        DlSession  *session);
+/* For implementations, all a page does about its "session" property: class_init calls
+ * dl_page_class_install_session () with the property's id and where the instance keeps its
+ * DlSession *; the property's get and set are done here. A new session drops the page's handlers
+ * on the one before, takes a reference and calls follow (self, old) with the one before (or
+ * NULL) still alive, for the page to leave what else it followed (the old session's training)
+ * and, when the new one is not NULL, to connect to it and show its state; then "session" is
+ * notified. Pages have no other properties. */
+typedef void (*DlPageFollowFunc) (gpointer   self,
+                                  DlSession *old_session);
+
+void             dl_page_class_install_session (GObjectClass     *object_class,
+                                                guint             prop_id,
+                                                gsize             session_offset,
+                                                DlPageFollowFunc  follow);
+
 /* Name, translated title (with its access key) and icon, as the page type gives them. */
 const char      *dl_page_get_name      (DlPage    *self);
 const char      *dl_page_get_title     (DlPage    *self);

@@ -262,8 +262,6 @@ struct _DlRunsPage
 };
 
 static void dl_runs_page_page_iface_init (DlPageInterface *iface);
-static void dl_runs_page_set_session (DlRunsPage *self,
-                                      DlSession  *session);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlRunsPage, dl_runs_page, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_runs_page_page_iface_init))
@@ -1163,61 +1161,19 @@ on_running_changed (DlRunsPage *self)
 }
 
 static void
-dl_runs_page_set_session (DlRunsPage *self,
-                          DlSession  *session)
+dl_runs_page_follow_session (DlRunsPage *self,
+                             DlSession  *old_session)
 {
-  if (self->session == session)
+  DlSession *session = self->session;
+
+  if (old_session != NULL)
+    g_signal_handlers_disconnect_by_data (dl_session_get_training (old_session), self);
+  if (session == NULL)
     return;
-  if (self->session != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->session, self);
-      g_signal_handlers_disconnect_by_data (dl_session_get_training (self->session), self);
-    }
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "runs-changed", G_CALLBACK (dl_runs_page_reload), self);
-      g_signal_connect_swapped (dl_session_get_training (session), "notify::running",
-                                G_CALLBACK (on_running_changed), self);
-      dl_runs_page_reload (self);
-    }
-  g_object_notify (G_OBJECT (self), "session");
-}
-
-static void
-dl_runs_page_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  DlRunsPage *self = DL_RUNS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dl_runs_page_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
-{
-  DlRunsPage *self = DL_RUNS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      dl_runs_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_swapped (session, "runs-changed", G_CALLBACK (dl_runs_page_reload), self);
+  g_signal_connect_swapped (dl_session_get_training (session), "notify::running",
+                            G_CALLBACK (on_running_changed), self);
+  dl_runs_page_reload (self);
 }
 
 static void
@@ -1238,7 +1194,7 @@ dl_runs_page_dispose (GObject *object)
     }
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  dl_runs_page_set_session (self, NULL);
+  dl_page_set_session (DL_PAGE (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), DL_TYPE_RUNS_PAGE);
   g_clear_object (&self->selection);
   g_clear_object (&self->runs);
@@ -1285,11 +1241,11 @@ dl_runs_page_class_init (DlRunsPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = dl_runs_page_get_property;
-  object_class->set_property = dl_runs_page_set_property;
   object_class->dispose = dl_runs_page_dispose;
   object_class->finalize = dl_runs_page_finalize;
-  g_object_class_override_property (object_class, PROP_SESSION, "session");
+  dl_page_class_install_session (object_class, PROP_SESSION,
+                                 G_STRUCT_OFFSET (DlRunsPage, session),
+                                 (DlPageFollowFunc) dl_runs_page_follow_session);
 
   g_type_ensure (DL_TYPE_RUN_ITEM);
   gtk_widget_class_set_template_from_resource (widget_class,

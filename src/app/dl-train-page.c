@@ -136,16 +136,8 @@ struct _DlTrainPage
 
 static void dl_train_page_page_iface_init (DlPageInterface *iface);
 static void update_editor_data (DlTrainPage *self);
-static void dl_train_page_set_session (DlTrainPage *self,
-                                       DlSession   *session);
-static void dl_train_page_get_property (GObject      *object,
-                                        guint         prop_id,
-                                        GValue       *value,
-                                        GParamSpec   *pspec);
-static void dl_train_page_set_property (GObject      *object,
-                                        guint         prop_id,
-                                        const GValue *value,
-                                        GParamSpec   *pspec);
+static void dl_train_page_follow_session (DlTrainPage *self,
+                                          DlSession   *old_session);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (DlTrainPage, dl_train_page, ADW_TYPE_BIN,
                                G_IMPLEMENT_INTERFACE (DL_TYPE_PAGE, dl_train_page_page_iface_init))
@@ -1305,7 +1297,7 @@ dl_train_page_dispose (GObject *object)
 {
   DlTrainPage *self = DL_TRAIN_PAGE (object);
 
-  dl_train_page_set_session (self, NULL);
+  dl_page_set_session (DL_PAGE (self), NULL);
   measure_frames (self, FALSE);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -1327,9 +1319,9 @@ dl_train_page_class_init (DlTrainPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->get_property = dl_train_page_get_property;
-  object_class->set_property = dl_train_page_set_property;
-  g_object_class_override_property (object_class, PROP_SESSION, "session");
+  dl_page_class_install_session (object_class, PROP_SESSION,
+                                 G_STRUCT_OFFSET (DlTrainPage, session),
+                                 (DlPageFollowFunc) dl_train_page_follow_session);
   object_class->dispose = dl_train_page_dispose;
 
   /* the trained model, owned by the receiver */
@@ -1589,63 +1581,22 @@ on_session_dataset (DlTrainPage *self)
 
 /* Follows the session: everything the page shows of the shared state comes from its notify. */
 static void
-dl_train_page_set_session (DlTrainPage *self,
-                           DlSession   *session)
+dl_train_page_follow_session (DlTrainPage *self,
+                              DlSession   *old_session)
 {
-  if (self->session == session)
+  DlSession *session = self->session;
+
+  if (session == NULL)
     return;
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-  if (session != NULL)
-    {
-      g_signal_connect_swapped (session, "notify::training", G_CALLBACK (on_session_training), self);
-      g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
-      g_signal_connect_swapped (session, "notify::compared-runs",
-                                G_CALLBACK (on_compared_runs), self);
-      on_session_training (self);
-      on_session_dataset (self);
-      /* the run of the model in use, or the newest, until something else is drawn */
-      if (!dl_training_get_running (self->training))
-        load_idle_run (self, NULL);
-    }
-  g_object_notify (G_OBJECT (self), "session");
-}
-
-static void
-dl_train_page_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  DlTrainPage *self = DL_TRAIN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dl_train_page_set_property (GObject      *object,
-                            guint         prop_id,
-                            const GValue *value,
-                            GParamSpec   *pspec)
-{
-  DlTrainPage *self = DL_TRAIN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      dl_train_page_set_session (self, g_value_get_object (value));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  g_signal_connect_swapped (session, "notify::training", G_CALLBACK (on_session_training), self);
+  g_signal_connect_swapped (session, "notify::dataset", G_CALLBACK (on_session_dataset), self);
+  g_signal_connect_swapped (session, "notify::compared-runs",
+                            G_CALLBACK (on_compared_runs), self);
+  on_session_training (self);
+  on_session_dataset (self);
+  /* the run of the model in use, or the newest, until something else is drawn */
+  if (!dl_training_get_running (self->training))
+    load_idle_run (self, NULL);
 }
 
 static void
