@@ -115,6 +115,19 @@ test_settings_round_trip (void)
   dl_recipe_from_settings (settings, &c);
   g_assert_cmpstr (c.spec, ==, nn_spec_preset_lookup ("mlp"));
   nn_train_config_clear (&c);
+
+  /* a recipe beyond the settings' ranges is held within them, doubles and counts alike */
+  nn_train_config_init (&c);
+  c.epochs = 5000;
+  c.batch_size = 0;
+  c.optimizer.learning_rate = 5;
+  c.rotation_degrees = 10;
+  dl_recipe_to_settings (settings, &c);
+  g_assert_cmpuint (g_settings_get_uint (settings, "epochs"), ==, 1000);
+  g_assert_cmpuint (g_settings_get_uint (settings, "batch-size"), ==, 1);
+  g_assert_cmpfloat (g_settings_get_double (settings, "learning-rate"), ==, 1.0);
+  g_assert_cmpfloat (g_settings_get_double (settings, "rotation-degrees"), ==, 10);
+  nn_train_config_clear (&c);
   nn_train_config_clear (&reference);
   reset_recipe (settings);
 }

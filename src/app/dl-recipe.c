@@ -327,11 +327,10 @@ dl_recipe_from_settings (GSettings     *settings,
   e->train_on_all = g_settings_get_boolean (settings, "train-on-all");
 }
 
-/* A double key set to value, held within the key's range */
-static void
-set_double_clamped (GSettings  *settings,
-                    const char *key,
-                    double      value)
+/* The (minimum, maximum) tuple of a key whose schema gives it a range, else NULL */
+static GVariant *
+dup_key_limits (GSettings  *settings,
+                const char *key)
 {
   g_autoptr(GSettingsSchema) schema = NULL;
   g_autoptr(GSettingsSchemaKey) schema_key = NULL;
@@ -343,7 +342,18 @@ set_double_clamped (GSettings  *settings,
   schema_key = g_settings_schema_get_key (schema, key);
   range = g_settings_schema_key_get_range (schema_key);
   g_variant_get (range, "(&sv)", &kind, &limits);
-  if (g_str_equal (kind, "range"))
+  return g_str_equal (kind, "range") ? g_steal_pointer (&limits) : NULL;
+}
+
+/* A double key set to value, held within the key's range */
+static void
+set_double_clamped (GSettings  *settings,
+                    const char *key,
+                    double      value)
+{
+  g_autoptr(GVariant) limits = dup_key_limits (settings, key);
+
+  if (limits != NULL)
     {
       double lo, hi;
 
@@ -358,17 +368,9 @@ set_uint_clamped (GSettings  *settings,
                   const char *key,
                   guint       value)
 {
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettingsSchemaKey) schema_key = NULL;
-  g_autoptr(GVariant) range = NULL;
-  g_autoptr(GVariant) limits = NULL;
-  const char *kind;
+  g_autoptr(GVariant) limits = dup_key_limits (settings, key);
 
-  g_object_get (settings, "settings-schema", &schema, NULL);
-  schema_key = g_settings_schema_get_key (schema, key);
-  range = g_settings_schema_key_get_range (schema_key);
-  g_variant_get (range, "(&sv)", &kind, &limits);
-  if (g_str_equal (kind, "range"))
+  if (limits != NULL)
     {
       guint lo, hi;
 
