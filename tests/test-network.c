@@ -229,12 +229,18 @@ test_network_deterministic (void)
 #define THREADS_BN_SPEC "conv(8,3,pad=1) bn relu maxpool(2) conv(11,3,pad=1,stride=2) bn relu " \
                         "gap flatten dense(13) bn relu dense(7)"
 
+/* Strided convs first, groups of several images per GEMM, with label smoothing: the quick
+ * recipe's kind of network. */
+#define THREADS_STRIDED_SPEC "conv(6,5,stride=2,pad=2) bn relu conv(7,3,stride=2,pad=1) bn relu " \
+                             "flatten dense(9) bn relu dense(7)"
+
 /* Trains spec on 1×12×12 inputs for a few Adam steps with n_threads threads and returns its
  * parameters (and buffers), the last step's gradients appended. */
 static float *
 train_threads (const char *spec,
                size_t      n_threads,
                size_t      B,
+               float       smoothing,
                size_t     *n_floats)
 {
   const size_t in_size = 144;
@@ -248,6 +254,7 @@ train_threads (const char *spec,
 
   nn_optimizer_config_init (&c, NN_OPTIMIZER_ADAM);
   opt = nn_optimizer_new (&c, n, NULL);
+  nn_network_set_label_smoothing (net, smoothing);
   for (int step = 0; step < 4; step++)
     {
       fill_batch (x, labels, B, in_size, 7, 200 + step);
@@ -268,11 +275,15 @@ static void
 test_network_threads_deterministic (void)
 {
   static const size_t counts[] = { 1, 2, 3, 5, 16 };
-  static const size_t batches[] = { 13, 3, 13 };
+  static const size_t batches[] = { 13, 3, 13, 45 };
+  static const char *const specs[] = { THREADS_SPEC, THREADS_SPEC, THREADS_BN_SPEC,
+                                       THREADS_STRIDED_SPEC };
 
   for (size_t b = 0; b < G_N_ELEMENTS (batches); b++)
     {
-      const char *spec = b < 2 ? THREADS_SPEC : THREADS_BN_SPEC;
+      const char *spec = specs[b];
+      /* label smoothing, which every thread count's loss must apply alike */
+      float smoothing = b == 3 ? 0.1f : 0.0f;
       g_autofree float *two = NULL;
       g_autofree float *one = NULL;
       size_t n_two = 0, n_one = 0;
@@ -280,8 +291,10 @@ test_network_threads_deterministic (void)
       for (size_t i = 0; i < G_N_ELEMENTS (counts); i++)
         {
           size_t n_first, n_second;
-          g_autofree float *first = train_threads (spec, counts[i], batches[b], &n_first);
-          g_autofree float *second = train_threads (spec, counts[i], batches[b], &n_second);
+          g_autofree float *first = train_threads (spec, counts[i], batches[b], smoothing,
+                                                   &n_first);
+          g_autofree float *second = train_threads (spec, counts[i], batches[b], smoothing,
+                                                    &n_second);
 
           g_test_message ("%s, batch %zu, %zu threads", spec, batches[b], counts[i]);
           g_assert_cmpmem (first, sizeof (float) * n_first, second, sizeof (float) * n_second);

@@ -577,11 +577,14 @@ team_loss_item (gpointer data,
   NnNetworkWorker *wk = &net->workers[0];
   size_t N = net->n_classes, lo = step->slice_start[s], n = step->slice_start[s + 1] - lo;
 
-  step->loss[s] = nn_softmax_xent_forward (wk->probs + lo * N, wk->acts[net->n_layers] + lo * N,
-                                           step->labels + lo, n, N);
+  /* with the label smoothing the slices' own workers apply (run_job) */
+  step->loss[s] = nn_softmax_xent_smoothed_forward (wk->probs + lo * N,
+                                                    wk->acts[net->n_layers] + lo * N,
+                                                    step->labels + lo, n, N,
+                                                    net->label_smoothing);
   step->n_correct[s] = count_correct (wk->probs + lo * N, step->labels + lo, n, N);
-  nn_softmax_xent_backward (wk->grad_a + lo * N, wk->probs + lo * N, step->labels + lo, n, N,
-                            step->B);
+  nn_softmax_xent_smoothed_backward (wk->grad_a + lo * N, wk->probs + lo * N, step->labels + lo,
+                                     n, N, step->B, net->label_smoothing);
 }
 
 /* The step of nn_network_train_step in team_mode: the slices of two threads, so their values. */
