@@ -1304,6 +1304,15 @@ test_train_on_all (void)
                                                   "validation · Test "));
       }
     g_assert_true (listed);
+    /* to look at: the charts without validation series, the run's row */
+    dl_window_set_dataset (window, noisy_bars_dataset (1000, 200));
+    spin ();
+    shoot (window, "train", "train-on-all-train", 1200, FALSE);
+    shoot (window, "train", "train-on-all-train", 360, TRUE);
+    shoot (window, "runs", "train-on-all-runs", 1200, TRUE);
+    shoot (window, "runs", "train-on-all-runs", 360, FALSE);
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                        ADW_COLOR_SCHEME_DEFAULT);
   }
   settle_and_close (window);
 }

@@ -396,6 +396,18 @@ summarise_epoch (DlTrainPage        *self,
   dl_chart_set_summary (self->accuracy_chart, accuracy);
 }
 
+/* What marks the epoch whose weights a run keeps: its best, or, trained on all images, its last */
+static const char *
+kept_epoch_label (gboolean train_on_all)
+{
+  if (train_on_all)
+    /* Translators: marks, on the charts, the epoch whose weights a run trained on all images
+     * keeps: its last */
+    return _("last epoch, kept");
+  /* Translators: marks, on the charts, the epoch whose weights the training keeps */
+  return _("best epoch");
+}
+
 /* A finished run from its record, drawn as the run in progress is: every batch's loss (the
  * record's points) and its smoothed curve, each epoch's losses and accuracies, the best epoch. */
 static void
@@ -428,9 +440,10 @@ draw_recorded_run (DlTrainPage       *self,
   if (run->best_epoch > 0 && run->best_epoch <= run->n_epochs)
     {
       double x = epoch_x (run, run->best_epoch - 1, axis);
+      const char *kept = kept_epoch_label (run->recipe.extras.train_on_all);
 
-      dl_chart_set_marker (self->loss_chart, x, _("best epoch"));
-      dl_chart_set_marker (self->accuracy_chart, x, _("best epoch"));
+      dl_chart_set_marker (self->loss_chart, x, kept);
+      dl_chart_set_marker (self->accuracy_chart, x, kept);
     }
   set_x_axis (self, axis, MAX (run->n_epochs, run->recipe.epochs), run->n_train);
   if (run->n_epochs > 0)
@@ -866,9 +879,9 @@ on_epoch_finished (DlTraining         *training,
     {
       self->best_epoch = s->epoch;
       self->best_accuracy = s->val_accuracy;
-      /* Translators: marks, on the charts, the epoch whose weights the training keeps */
-      dl_chart_set_marker (self->loss_chart, s->epoch, _("best epoch"));
-      dl_chart_set_marker (self->accuracy_chart, s->epoch, _("best epoch"));
+      dl_chart_set_marker (self->loss_chart, s->epoch, kept_epoch_label (isnan (s->val_accuracy)));
+      dl_chart_set_marker (self->accuracy_chart, s->epoch,
+                           kept_epoch_label (isnan (s->val_accuracy)));
     }
   /* the newest epoch for screen readers; batches alone would announce too often */
   summarise_epoch (self, s);
