@@ -368,6 +368,20 @@ test_export_card_fields (void)
                                   "cosine schedule down to 0 |"));
   g_assert_nonnull (strstr (card, "| augmentation | random rotation ±7.5°, translation ±10%; "
                                   "label smoothing 0.1 on training images only |"));
+  /* SGD's momentum is part of its optimiser line; Adam has none */
+  g_assert_null (strstr (card, "momentum"));
+  {
+    g_autofree char *sgd_card = NULL;
+    g_autofree char *adam = model->training.optimizer;
+
+    model->training.optimizer = g_strdup ("sgd");
+    model->training.momentum = 0.5;
+    sgd_card = nn_export_model_card (model, ev, examples);
+    g_assert_nonnull (strstr (sgd_card, "| optimiser | sgd, learning rate 0.0015, momentum 0.5, "
+                                        "weight decay 0.05,"));
+    g_free (model->training.optimizer);
+    model->training.optimizer = g_steal_pointer (&adam);
+  }
   g_assert_nonnull (strstr (card, "@article{lecun1998gradient,"));
   g_assert_nonnull (strstr (card, "pages   = {2278--2324},"));
   g_assert_nonnull (strstr (card, "model, config = train.load_model(\".\")"));

@@ -1197,6 +1197,70 @@ test_no_elapsed (Fixture       *f,
   g_assert_cmpuint (run->epochs[1].images, ==, 500);
 }
 
+/* Trained on the validation images too, a run has no validation figures: null in run.json,
+ * NaN when read; a record written before that rule, with the figures of images trained on,
+ * reads the same way */
+static void
+test_train_on_all (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnTrainer) t = NULL;
+  g_autoptr(NnRun) run = NULL;
+  g_autoptr(NnRun) older = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *older_id = record_run (f, 2, "older");
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GString) edited = NULL;
+  NnRunRecorder *rec;
+  NnTrainConfig c;
+
+  tiny_config (&c, 2);
+  c.extras.train_on_all = TRUE;
+  t = nn_trainer_new (&c, f->ds, &error);
+  nn_train_config_clear (&c);
+  g_assert_no_error (error);
+  rec = nn_run_recorder_new (f->store, t, f->ds, NULL, &error);
+  g_assert_no_error (error);
+  id = g_strdup (nn_run_recorder_get_id (rec));
+  nn_trainer_set_recorder (t, rec);
+  g_assert_true (nn_trainer_run (t, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  path = run_file (f, id, NN_RUN_FILE);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"val_accuracy\":null"));
+  g_assert_nonnull (strstr (text, "\"best_val_accuracy\":null"));
+  g_assert_null (strstr (text, "\"val_loss\":0"));
+  run = load (f, id);
+  g_assert_cmpint (run->status, ==, NN_RUN_STATUS_FINISHED);
+  g_assert_true (run->recipe.extras.train_on_all);
+  g_assert_cmpuint (run->n_epochs, ==, 2);
+  g_assert_cmpuint (run->best_epoch, ==, 2);
+  for (guint e = 0; e < 2; e++)
+    g_assert_true (isnan (run->epochs[e].stats.val_loss) &&
+                   isnan (run->epochs[e].stats.val_accuracy));
+  g_assert_true (isnan (run->best_val_accuracy));
+
+  /* an older record: figures present, the recipe trained on all */
+  g_clear_pointer (&path, g_free);
+  g_clear_pointer (&text, g_free);
+  path = run_file (f, older_id, NN_RUN_FILE);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"val_accuracy\":0"));
+  edited = g_string_new (text);
+  g_assert_cmpuint (g_string_replace (edited, "\"validation_size\":",
+                                      "\"train_on_all\":true,\"validation_size\":", 1), ==, 1);
+  g_assert_true (g_file_set_contents (path, edited->str, -1, NULL));
+  older = load (f, older_id);
+  g_assert_cmpint (older->status, ==, NN_RUN_STATUS_FINISHED);
+  g_assert_true (older->recipe.extras.train_on_all);
+  g_assert_true (isnan (older->epochs[1].stats.val_accuracy));
+  g_assert_true (isnan (older->best_val_accuracy));
+  g_assert_false (isnan (older->epochs[1].stats.train_accuracy));
+}
+
 /* ---- hostile run folders ----------------------------------------------------------------- */
 
 typedef struct
@@ -1574,6 +1638,7 @@ main (int   argc,
   ADD ("curve-bounded", test_curve_bounded);
   ADD ("curve-short-batch", test_curve_short_batch);
   ADD ("no-elapsed", test_no_elapsed);
+  ADD ("train-on-all", test_train_on_all);
   ADD ("hostile-run-json", test_hostile_run_json);
   ADD ("hostile-folders", test_hostile_folders);
   ADD ("hostile-curves", test_hostile_curves);
