@@ -496,6 +496,41 @@ test_models_and_export (void)
   }
 }
 
+static void
+count_signal (guint *n)
+{
+  (*n)++;
+}
+
+/* A window nobody touches asks for no frames: an animation running anywhere, even on a page not
+ * shown (the Explore page's spinner once turned on behind its report), makes the frame clock
+ * lay the window out sixty times a second, time taken from a training run. */
+static void
+assert_window_at_rest (DlWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  guint n_layouts = 0, n_paints = 0;
+  gulong layout_id, paint_id;
+  gint64 end;
+
+  g_assert_nonnull (clock);
+  /* what the last change asked for is drawn first */
+  end = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  layout_id = g_signal_connect_swapped (clock, "layout", G_CALLBACK (count_signal), &n_layouts);
+  paint_id = g_signal_connect_swapped (clock, "paint", G_CALLBACK (count_signal), &n_paints);
+  end = g_get_monotonic_time () + 500 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_signal_handler_disconnect (clock, layout_id);
+  g_signal_handler_disconnect (clock, paint_id);
+  g_test_message ("at rest for 0.5 s: %u layouts, %u paints", n_layouts, n_paints);
+  g_assert_cmpuint (n_layouts, ==, 0);
+  /* a text cursor may blink */
+  g_assert_cmpuint (n_paints, <=, 3);
+}
+
 /* The report is computed off the main thread and shown; replacing the dataset drops the old one */
 static void
 test_explore_page (void)
@@ -530,6 +565,7 @@ test_explore_page (void)
     g_assert_true (g_str_has_prefix (summary, expected));
   }
   spin ();
+  assert_window_at_rest (window);
   close_window (window);
 }
 

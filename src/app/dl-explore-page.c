@@ -156,6 +156,14 @@ update_augmentation (DlExplorePage *self)
     }
 }
 
+/* The spinner turns only while it is on screen: its animation asks for a frame, and a new
+ * layout of its page, sixty times a second for as long as it spins, even in a page not shown. */
+static void
+on_spinner_mapped (GtkWidget *spinner)
+{
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), gtk_widget_get_mapped (spinner));
+}
+
 static void
 on_redraw (DlExplorePage *self)
 {
@@ -448,6 +456,7 @@ dl_explore_page_class_init (DlExplorePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, augment_summary);
   gtk_widget_class_bind_template_child (widget_class, DlExplorePage, angle_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_redraw);
+  gtk_widget_class_bind_template_callback (widget_class, on_spinner_mapped);
 }
 
 static GtkWidget *
