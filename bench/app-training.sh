@@ -19,7 +19,7 @@
 # BENCH_OVERLAY=N first records N one-epoch runs with the CLI into the app's run store and
 # starts the app with them selected on the Runs page, so that they are drawn behind the run;
 # BENCH_NO_CLI=1 measures the app alone; BENCH_PERF=FILE records the main thread's call graph
-# while it trains (perf record -g) into FILE; BENCH_FRAMES=0 leaves the frame clock alone (no gap
+# while it trains (perf record -g) into FILE; BENCH_PERF_X=FILE the X server's likewise; BENCH_FRAMES=0 leaves the frame clock alone (no gap
 # measured, no frames forced: the main thread's CPU time of a window nobody moves the pointer on). The CLI runs at nice 10, the priority the app gives its
 # training threads, so that other work on the machine slows both alike.
 set -eu
@@ -110,6 +110,11 @@ EOF
     perf record -q --call-graph dwarf,16384 -F 250 -t $pid -o "$BENCH_PERF" > "$tmp/perf.log" 2>&1 &
     perf_pid=$!
   fi
+  if [ -n "${BENCH_PERF_X:-}" ] && [ -n "$xpid" ]; then
+    # the X server's, which draws what the app sends it on the same cores
+    perf record -q --call-graph dwarf,16384 -F 250 -p $xpid -o "$BENCH_PERF_X" > "$tmp/perf-x.log" 2>&1 &
+    perf_x_pid=$!
+  fi
   # a guard against a hang, not a time limit: a busy machine trains far slower
   wait_log "training finished" $((epochs * 900 + 120))
   t1=$(date +%s.%N)
@@ -119,6 +124,10 @@ EOF
   if [ -n "${BENCH_PERF:-}" ]; then
     kill -INT $perf_pid 2>/dev/null || true
     wait $perf_pid 2>/dev/null || true
+  fi
+  if [ -n "${BENCH_PERF_X:-}" ] && [ -n "$xpid" ]; then
+    kill -INT $perf_x_pid 2>/dev/null || true
+    wait $perf_x_pid 2>/dev/null || true
   fi
   [ "${DIGIT_LAB_FRAME_STATS:-}" = "" ] || wait_log "frames while training" 10
   echo "main_cpu $(awk -v c="$((c1 - c0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" \
