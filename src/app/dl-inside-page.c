@@ -67,6 +67,7 @@ struct _DlInsidePage
   GtkWidget        *training_box;
   GtkLabel         *training_label;
   DlTileGrid       *training_filters;
+  gboolean          filters_due;  /* the run's filters changed while the page was not shown */
   GtkWidget        *why_box;
   GtkFlowBox       *class_box;
   GtkLabel         *saliency_title;
@@ -1565,18 +1566,30 @@ show_training_filters (DlInsidePage            *self,
   }
 }
 
+/* The run's newest filters, shown when the page is: a new text in the label and a grid shown or
+ * hidden lay the whole window out again, which a page nobody sees need not pay for while the
+ * run takes every core. */
+static void
+follow_training_filters (DlInsidePage *self)
+{
+  self->filters_due = !gtk_widget_get_mapped (GTK_WIDGET (self));
+  if (!self->filters_due)
+    show_training_filters (self,
+                           dl_training_get_filters (dl_session_get_training (self->session)));
+}
+
 static void
 on_training_filters (DlTraining              *training,
                      const DlTrainingFilters *filters,
                      DlInsidePage            *self)
 {
-  show_training_filters (self, filters);
+  follow_training_filters (self);
 }
 
 static void
 on_training_running (DlInsidePage *self)
 {
-  show_training_filters (self, dl_training_get_filters (dl_session_get_training (self->session)));
+  follow_training_filters (self);
 }
 
 /* ---- Following the session ----------------------------------------------------------------- */
@@ -1717,6 +1730,8 @@ dl_inside_page_map (GtkWidget *widget)
   DlInsidePage *self = DL_INSIDE_PAGE (widget);
 
   GTK_WIDGET_CLASS (dl_inside_page_parent_class)->map (widget);
+  if (self->filters_due && self->session != NULL)
+    follow_training_filters (self);
   if (self->dirty)
     request_update (self);
   if (self->model != NULL && !self->embedding_cancelled && self->embedding_error == NULL)

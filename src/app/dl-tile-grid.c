@@ -806,6 +806,8 @@ dl_tile_grid_set_tile_size (DlTileGrid *self,
   g_return_if_fail (DL_IS_TILE_GRID (self));
   g_return_if_fail (min_size > 0 && max_size >= min_size);
 
+  if (self->min_size == min_size && self->max_size == max_size)
+    return;
   self->min_size = min_size;
   self->max_size = max_size;
   gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -816,6 +818,8 @@ dl_tile_grid_set_columns (DlTileGrid *self,
                           guint       columns)
 {
   g_return_if_fail (DL_IS_TILE_GRID (self));
+  if (self->columns == columns)
+    return;
   self->columns = columns;
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
