@@ -316,6 +316,67 @@ test_close_during_training (void)
 }
 
 static void
+on_failed (DlTraining *training,
+           const char *message,
+           char      **failure)
+{
+  *failure = g_strdup (message);
+}
+
+/* The worker builds a new run's trainer (the training images' statistics grow with the
+ * dataset): a recipe's errors still come at once, and what only building the trainer finds
+ * comes as "failed", the run over and no model left. */
+static void
+test_training_setup_fails (void)
+{
+  g_autoptr(DlTraining) training = dl_training_new ();
+  g_autoptr(NnDataset) ds = bars_dataset (200, 50);
+  g_autofree char *failure = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(NnModel) model = NULL;
+  NnTrainConfig config;
+  gboolean running = TRUE;
+
+  nn_train_config_init (&config);
+  config.spec = g_strdup (NN_SPEC_REFERENCE);
+  config.epochs = 1;
+  config.batch_size = 16;
+  config.validation_size = 50;
+  config.n_threads = 1;
+
+  /* a validation split as large as the training file: refused before any thread starts */
+  config.validation_size = 200;
+  g_assert_false (dl_training_start (training, &config, ds, &error));
+  g_assert_error (error, NN_TRAINER_ERROR, NN_TRAINER_ERROR_BAD_CONFIG);
+  g_assert_true (g_str_has_prefix (error->message, "Cannot train: "));
+  g_assert_false (dl_training_get_running (training));
+  g_clear_error (&error);
+  config.validation_size = 50;
+
+  /* every training pixel of one value: nothing to normalise by, found while building */
+  memset (ds->train->pixels, 7, ds->train->n_images * 784);
+  g_signal_connect (training, "failed", G_CALLBACK (on_failed), &failure);
+  g_assert_true (dl_training_start (training, &config, ds, &error));
+  g_assert_no_error (error);
+  g_assert_true (dl_training_get_running (training));
+  {
+    gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (failure == NULL && g_get_monotonic_time () < end)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_nonnull (failure);
+  g_assert_cmpstr (failure, ==, "Cannot train: every training pixel has the same value");
+  g_object_get (training, "running", &running, NULL);
+  g_assert_false (running);
+  model = dl_training_dup_model (training, &error);
+  g_assert_null (model);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  nn_train_config_clear (&config);
+}
+
+static void
 on_cell_activated (DlConfusionMatrix *matrix,
                    int                row,
                    int                col,
@@ -1732,6 +1793,7 @@ main (int   argc,
   g_test_add_func ("/app/explore-page/report", test_explore_page);
   g_test_add_func ("/app/window/models-and-export", test_models_and_export);
   g_test_add_func ("/app/window/close-during-training", test_close_during_training);
+  g_test_add_func ("/app/training/setup-fails", test_training_setup_fails);
   g_test_add_func ("/app/application/open-files", test_application_open_files);
 #if HAVE_SOUP
   g_test_add_func ("/app/get-mnist/download", test_get_mnist_download);

@@ -23,6 +23,8 @@ struct _DlTraining
   GMainContext    *main_context;
   GThread         *thread;
   NnTrainer       *trainer;       /* the worker's while running; ours afterwards */
+  NnTrainConfig   *new_config;    /* the worker's: the recipe of a new run, whose trainer it
+                                   * builds (the images' statistics grow with the dataset) */
 
   GMutex           lock;
   GCond            resume;
@@ -273,6 +275,13 @@ lower_thread_priority (void)
 #endif
 }
 
+static void
+config_free (NnTrainConfig *config)
+{
+  nn_train_config_clear (config);
+  g_free (config);
+}
+
 static gpointer
 training_worker (gpointer data)
 {
@@ -282,6 +291,20 @@ training_worker (gpointer data)
   Snapshot *s = g_new0 (Snapshot, 1);
 
   lower_thread_priority ();
+
+  /* a new run's trainer: the split, the training images' mean and deviation, the network */
+  if (self->new_config != NULL)
+    {
+      self->trainer = nn_trainer_new (self->new_config, self->dataset, &error);
+      g_clear_pointer (&self->new_config, config_free);
+      if (self->trainer == NULL)
+        {
+          s->kind = FAILED;
+          s->message = g_strdup (error->message);
+          post (self, s);
+          return NULL;
+        }
+    }
 
   /* the recorder hashes the dataset's files: here, not on the main thread. A run that cannot be
    * recorded still trains; the page says it is not kept. */
@@ -379,10 +402,24 @@ dl_training_start (DlTraining          *self,
       if (ensure_store (self, &local) == NULL)
         self->store_error = g_strdup (local->message);
     }
+  /* what can be told at once is; the rest the worker finds while it builds the trainer */
+  if (!nn_train_config_check (config, dataset->train != NULL ? dataset->train->n_images : 0,
+                              error))
+    {
+      g_prefix_error (error, "Cannot train: ");
+      return FALSE;
+    }
+  {
+    g_autoptr(NnSpec) spec = nn_spec_parse (config->spec, error);
+
+    if (spec == NULL)
+      return FALSE;
+  }
   g_clear_pointer (&self->trainer, nn_trainer_free);
-  self->trainer = nn_trainer_new (config, dataset, error);
-  if (self->trainer == NULL)
-    return FALSE;
+  self->new_config = g_new (NnTrainConfig, 1);
+  *self->new_config = *config;
+  self->new_config->spec = g_strdup (config->spec);
+  self->new_config->checkpoint_path = g_strdup (config->checkpoint_path);
   return start_worker (self, dataset);
 }
 
@@ -576,6 +613,7 @@ dl_training_finalize (GObject *object)
   DlTraining *self = DL_TRAINING (object);
 
   g_clear_pointer (&self->trainer, nn_trainer_free);
+  g_clear_pointer (&self->new_config, config_free);
   g_clear_pointer (&self->store, nn_run_store_free);
   g_free (self->run_id);
   g_free (self->run_dir);

@@ -27,8 +27,11 @@ typedef struct
 G_DECLARE_FINAL_TYPE (DlTraining, dl_training, DL, TRAINING, GObject)
 
 DlTraining *dl_training_new         (void);
-/* dataset must stay alive until "finished" or "failed". The worker alone owns the network
- * while it runs. Configuration errors are reported at once. */
+/* dataset must stay alive until "finished" or "failed". The worker builds the trainer (the
+ * split, the statistics of the training images, the network) and alone owns it while it runs.
+ * Errors in the recipe are reported at once; what only building the trainer finds (an
+ * architecture whose outputs are not the dataset's classes, images all of one value) comes as
+ * "failed". */
 gboolean    dl_training_start       (DlTraining          *self,
                                      const NnTrainConfig *config,
                                      const NnDataset     *dataset,
