@@ -11,7 +11,8 @@
 # per second of training, evaluation excluded, as both report it), their ratio, the CPU time of
 # the app's main thread per second of training (/proc/PID/task/PID/stat), and the longest gap
 # between frames while it trained (the app's DIGIT_LAB_FRAME_STATS debug line), and the CPU time
-# of the X server (Xvfb draws what the app sends it, on the same cores). Figures only:
+# of the X server (Xvfb draws what the app sends it, on the same cores); when the gaps and frames
+# of 40 ms or more came, beside the times the epochs were reported. Figures only:
 # it never passes or fails on time. Measure on a quiet machine (see the load it prints).
 #
 # Environment: DIGIT_LAB_DATA, the MNIST folder (default ~/.cache/digit-lab/mnist);
@@ -93,6 +94,10 @@ EOF
   wait_log "dataset report shown" 120
   sleep 1
   xdotool windowfocus --sync "$wid"
+  # the Train page (Alt+3, the third in the switcher) shown first, as for a person who starts
+  # the run there: its first layout and drawing are a page switch's, not the training's
+  xdotool key --clearmodifiers alt+3
+  sleep 1
   n=0
   # Ctrl+Enter starts training on the Train page
   while ! grep -q "training started" "$log"; do
@@ -139,8 +144,21 @@ EOF
   echo "wall $(awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.1f", t1 - t0 }')"
   sed -n 's/.*epoch [0-9]*: \([0-9.]*\) s of training, \([0-9.]*\) images\/s.*/epoch \1 \2/p' \
     "$log"
-  sed -n 's/.*frames while training: \([0-9]*\), longest gap \([0-9.]*\) ms, longest frame \([0-9.]*\) ms.*/frames \1 \2 \3/p' \
+  sed -n 's/.*frames while training: \([0-9]*\), longest gap \([0-9.]*\) ms, longest frame \([0-9.]*\) ms, most CPU between frames \([0-9.]*\) ms, in a frame \([0-9.]*\) ms.*/frames \1 \2 \3 \4 \5/p' \
     "$log"
+  # when the long gaps and frames came, and when the epochs ended (their evaluation done), in
+  # seconds from the start, from the time stamps of the debug log
+  awk '/DigitLab-DEBUG: [0-9:.]*: / {
+         split ($0, a, "DigitLab-DEBUG: "); split (substr (a[2], 1, 12), t, ":")
+         s = t[1] * 3600 + t[2] * 60 + t[3]
+         if (a[2] ~ /training started/) t0 = s
+         if (t0 == "") next
+         if (a[2] ~ /long frame gap: /) { sub (/.*gap: /, "", a[2]); split (a[2], v, " ms, ")
+                                          printf "gap %.2f %s %s\n", s - t0, v[1] + 0, v[2] + 0 }
+         else if (a[2] ~ /long frame: /) { sub (/.*frame: /, "", a[2]); split (a[2], v, " paint, ")
+                                           printf "long %.2f %s %s\n", s - t0, a[2] + 0, v[2] + 0 }
+         else if (a[2] ~ /: epoch [0-9]*: /) printf "epoch_end %.2f\n", s - t0
+       }' "$log"
   exit 0
 fi
 
@@ -213,6 +231,15 @@ awk '$1 == "main_cpu" { printf "main thread CPU       %.3f s per s of training\n
      $1 == "app_cpu" { printf "app CPU, all threads  %.3f s per s of training\n", $2 }
      $1 == "x_cpu" { printf "X server CPU          %.3f s per s of training\n", $2 }
      $1 == "wall" { printf "app run, wall clock   %s s\n", $2 }
-     $1 == "frames" { printf "frames                %d, longest gap %s ms, longest frame %s ms\n", $2, $3, $4 }' \
+     $1 == "frames" { printf "frames                %d, longest gap %s ms, longest frame %s ms\n", $2, $3, $4
+                      printf "main thread CPU, most %s ms between two frames, %s ms in one\n", $5, $6 }' \
   "$tmp/app.txt"
+awk '$1 == "epoch_end" { e = e sprintf (" %.1f", $2) }
+     $1 == "gap" { if (ng++ < 20) g = g sprintf (" %.1f (%.0f ms, CPU %.0f)", $2, $3, $4) }
+     $1 == "long" { if (nl++ < 20) l = l sprintf (" %.1f (%.0f ms, CPU %.0f)", $2, $3, $4) }
+     END { if (e != "") printf "epochs reported at, s %s\n", e
+           if (ng > 20) g = g " …"
+           if (nl > 20) l = l " …"
+           if (ng > 0) printf "gaps of 40+ ms: %d, at s%s\n", ng, g
+           if (nl > 0) printf "frames of 40+ ms: %d, at s%s\n", nl, l }' "$tmp/app.txt"
 echo "load after: $(cut -d ' ' -f 1-3 /proc/loadavg)"

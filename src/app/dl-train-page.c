@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 #include <math.h>
+#include <time.h>
 
 #include "dl-accessible.h"
 #include "dl-chart.h"
@@ -28,6 +29,9 @@ typedef enum
   X_IMAGES,
   X_TIME,
 } XAxis;
+
+/* DIGIT_LAB_FRAME_STATS: frames and gaps between them this long (µs) each get a debug line */
+#define FRAME_REPORTED (40 * G_TIME_SPAN_MILLISECOND)
 
 /* the least time between two progress texts in the status label, in µs */
 #define LABEL_INTERVAL (250 * G_TIME_SPAN_MILLISECOND)
@@ -129,8 +133,11 @@ struct _DlTrainPage
   gulong          after_paint;
   GdkFrameClock  *frame_clock;
   gint64          frame_last;   /* monotonic µs of the last tick */
+  gint64          frame_last_cpu; /* the main thread's CPU time then, µs */
   gint64          worst_gap;
+  gint64          worst_gap_cpu; /* the most CPU time the main thread spent between two ticks */
   gint64          worst_frame;  /* from a tick to the end of its paint */
+  gint64          worst_frame_cpu;
   guint           n_frames;
 };
 
@@ -994,12 +1001,33 @@ on_record_failed (DlTraining  *training,
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-toast", "s", text);
 }
 
+/* The CPU time of the calling thread, in µs: unlike the time between frames, what the main
+ * thread did there, whatever else the machine ran meanwhile */
+static gint64
+thread_cpu_time (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 /* The time from the frame's tick to the end of its paint: layout and drawing. */
 static void
 on_frame_painted (DlTrainPage *self)
 {
-  if (self->frame_last > 0)
-    self->worst_frame = MAX (self->worst_frame, g_get_monotonic_time () - self->frame_last);
+  gint64 frame = g_get_monotonic_time () - self->frame_last;
+  gint64 cpu = thread_cpu_time () - self->frame_last_cpu;
+
+  if (self->frame_last <= 0)
+    return;
+  self->worst_frame = MAX (self->worst_frame, frame);
+  self->worst_frame_cpu = MAX (self->worst_frame_cpu, cpu);
+  /* the debug log's time stamps place it among the epochs' lines */
+  if (frame >= FRAME_REPORTED || cpu >= FRAME_REPORTED)
+    g_debug ("long frame: %.1f ms from its tick to the end of its paint, %.1f ms of CPU",
+             frame / 1e3, cpu / 1e3);
 }
 
 static gboolean
@@ -1009,10 +1037,18 @@ on_frame_tick (GtkWidget     *widget,
 {
   DlTrainPage *self = DL_TRAIN_PAGE (widget);
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_time ();
 
   if (self->frame_last > 0)
-    self->worst_gap = MAX (self->worst_gap, now - self->frame_last);
+    {
+      self->worst_gap = MAX (self->worst_gap, now - self->frame_last);
+      self->worst_gap_cpu = MAX (self->worst_gap_cpu, cpu - self->frame_last_cpu);
+      if (now - self->frame_last >= FRAME_REPORTED || cpu - self->frame_last_cpu >= FRAME_REPORTED)
+        g_debug ("long frame gap: %.1f ms, %.1f ms of CPU", (now - self->frame_last) / 1e3,
+                 (cpu - self->frame_last_cpu) / 1e3);
+    }
   self->frame_last = now;
+  self->frame_last_cpu = cpu;
   self->n_frames++;
   if (self->frame_clock == NULL)
     {
@@ -1033,6 +1069,7 @@ measure_frames (DlTrainPage *self,
   if (running && self->frame_tick == 0 && g_getenv ("DIGIT_LAB_FRAME_STATS") != NULL)
     {
       self->frame_last = self->worst_gap = self->worst_frame = 0;
+      self->worst_gap_cpu = self->worst_frame_cpu = 0;
       self->n_frames = 0;
       self->frame_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_frame_tick, NULL,
                                                        NULL);
@@ -1043,8 +1080,10 @@ measure_frames (DlTrainPage *self,
       self->frame_tick = 0;
       g_clear_signal_handler (&self->after_paint, self->frame_clock);
       g_clear_object (&self->frame_clock);
-      g_debug ("frames while training: %u, longest gap %.1f ms, longest frame %.1f ms",
-               self->n_frames, self->worst_gap / 1e3, self->worst_frame / 1e3);
+      g_debug ("frames while training: %u, longest gap %.1f ms, longest frame %.1f ms, "
+               "most CPU between frames %.1f ms, in a frame %.1f ms",
+               self->n_frames, self->worst_gap / 1e3, self->worst_frame / 1e3,
+               self->worst_gap_cpu / 1e3, self->worst_frame_cpu / 1e3);
     }
 }
 
