@@ -1234,6 +1234,181 @@ test_chart_cache (void)
   spin ();
 }
 
+/* A chart as the Train page's loss chart is while a run trains with n finished runs overlaid:
+ * the live batch (faint) and smoothed losses, then each finished run's faint training loss over
+ * the whole x range, marked still, and the validation loss of the first as dots */
+static GtkWidget *
+still_chart_window (DlChart **chart,
+                    guint     n)
+{
+  GtkWidget *window = gtk_window_new ();
+  static const char *const colors[] = { "red", "brown", "purple", "green" };
+
+  *chart = DL_CHART (dl_chart_new ("epoch", "loss"));
+  dl_chart_set_redraw_interval (*chart, 0);
+  dl_chart_add_series (*chart, "batch", "blue", DL_CHART_FAINT);
+  dl_chart_add_series (*chart, "smoothed", "blue", DL_CHART_LINE);
+  dl_chart_set_x_range (*chart, 0, 4);
+  dl_chart_set_y_log (*chart, TRUE);
+  for (guint i = 0; i < n; i++)
+    {
+      guint s = dl_chart_add_series (*chart, colors[i % 4], colors[i % 4], DL_CHART_FAINT);
+
+      for (guint k = 0; k < 4000; k++)
+        dl_chart_append (*chart, s, k / 1000.0,
+                         (2.5 - 0.3 * i) / (1 + k / 500.0) + 0.2 * fabs (sin (k * (i + 1))));
+      dl_chart_set_series_still (*chart, s, TRUE);
+    }
+  {
+    guint s = dl_chart_add_series (*chart, "validation", "red", DL_CHART_MARKERS);
+
+    for (guint e = 1; e <= 4; e++)
+      dl_chart_append (*chart, s, e, 1.0 / e);
+    dl_chart_set_series_still (*chart, s, TRUE);
+  }
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (*chart));
+  gtk_window_set_default_size (GTK_WINDOW (window), 500, 300);
+  gtk_window_present (GTK_WINDOW (window));
+  {
+    gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while ((!gtk_widget_get_mapped (GTK_WIDGET (*chart)) ||
+            gtk_widget_get_width (GTK_WIDGET (*chart)) < 500) &&
+           g_get_monotonic_time () < end)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (2000);
+      }
+  }
+  spin ();
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (*chart)));
+  return window;
+}
+
+/* The live batch and smoothed losses, by epoch, inside the finished runs' y range */
+static void
+grow_live (DlChart *chart,
+           guint    from,
+           guint    to)
+{
+  for (guint k = from; k < to; k++)
+    {
+      double x = k / 1000.0;
+
+      dl_chart_append (chart, 0, x, 2.0 / (1 + x) + 0.3 * fabs (sin (k)));
+      dl_chart_append (chart, 1, x, 2.0 / (1 + x));
+    }
+}
+
+/* The largest difference of two renderings inside a widget's bounds, and how many pixels differ */
+static int
+compare_in (const guchar *a,
+            const guchar *b,
+            int           stride_w,
+            GtkWidget    *widget,
+            GtkWidget    *window,
+            int          *differ)
+{
+  graphene_rect_t r;
+  int most = 0;
+
+  *differ = 0;
+  g_assert_true (gtk_widget_compute_bounds (widget, window, &r));
+  for (int y = (int) r.origin.y; y < (int) (r.origin.y + r.size.height); y++)
+    for (int x = (int) r.origin.x; x < (int) (r.origin.x + r.size.width); x++)
+      {
+        const guchar *p = a + ((gsize) y * stride_w + x) * 4;
+        const guchar *q = b + ((gsize) y * stride_w + x) * 4;
+        int d = 0;
+
+        for (int k = 0; k < 4; k++)
+          d = MAX (d, abs (p[k] - q[k]));
+        *differ += d > 0;
+        most = MAX (most, d);
+      }
+  return most;
+}
+
+/* Finished runs overlaid behind a growing one are drawn once, into a layer of their own: a redraw
+ * for the live run's new points draws those alone (before, it drew the finished runs' lines again
+ * from the live point to the right edge), and the picture is the one a full draw gives. The layer
+ * is drawn again when the size, the axis range or the colours change, not while the live run
+ * grows inside the range. */
+static void
+test_chart_cache_still (void)
+{
+  DlChart *chart, *fresh;
+  GtkWidget *window = still_chart_window (&chart, 3);
+  GtkWidget *other;
+  g_autofree guchar *incremental = NULL;
+  g_autofree guchar *full = NULL;
+  int w, h, w2, h2, differ, most;
+  guint builds;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  grow_live (chart, 0, 300);
+  g_free (render_widget (window, &w, &h));
+  builds = dl_chart_get_n_still_builds (chart);
+  g_assert_cmpuint (builds, >=, 1);
+  grow_live (chart, 300, 800);
+  g_free (render_widget (window, &w, &h));
+  grow_live (chart, 800, 820);
+  incremental = render_widget (window, &w, &h);
+  /* the live series from their last column on; nothing of the 12,000 finished points */
+  g_test_message ("points drawn for 20 new ones: %u", dl_chart_get_n_drawn_points (chart));
+  g_assert_cmpuint (dl_chart_get_n_drawn_points (chart), <, 100);
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds);
+
+  /* the same data drawn at once, in a window alone as the first was */
+  other = still_chart_window (&fresh, 3);
+  grow_live (fresh, 0, 820);
+  full = render_widget (other, &w2, &h2);
+  g_assert_cmpint (w, ==, w2);
+  g_assert_cmpint (h, ==, h2);
+  most = compare_in (incremental, full, w, GTK_WIDGET (fresh), other, &differ);
+  /* the live faint line drawn in two pieces where the redrawn part begins may round a level
+   * differently at the seam; nothing else may differ */
+  g_test_message ("%d pixels differ, by at most %d of 255", differ, most);
+  g_assert_cmpint (most, <=, 2);
+  g_assert_cmpint (differ, <=, 10);
+  gtk_window_destroy (GTK_WINDOW (other));
+  spin ();
+
+  /* the axis range changes: drawn again, once */
+  builds = dl_chart_get_n_still_builds (chart);
+  dl_chart_set_x_range (chart, 0, 5);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds + 1);
+  grow_live (chart, 820, 900);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds + 1);
+  /* the live run leaves the finished runs' y range: the axis grows, the layer is drawn again */
+  dl_chart_append (chart, 1, 0.95, 40);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds + 2);
+  /* dark style: the colours change */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds + 3);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds + 4);
+  /* another size */
+  gtk_widget_set_size_request (GTK_WIDGET (chart), 620, 340);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (chart)), >=, 620);
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds + 5);
+  /* a finished run taken away: drawn again without it */
+  dl_chart_remove_series_from (chart, 4);
+  g_free (render_widget (window, &w, &h));
+  g_assert_cmpuint (dl_chart_get_n_still_builds (chart), ==, builds + 6);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin ();
+}
+
 /* Trained on its validation images too, a run shows no validation figure: no validation series
  * live or recorded, none in the charts' summaries, none in its row of the Runs view */
 static void
@@ -1357,6 +1532,7 @@ main (int   argc,
   g_test_add_func ("/app/runs/untimed", test_untimed);
   g_test_add_func ("/app/runs/record-fails", test_record_fails);
   g_test_add_func ("/app/runs/chart-cache", test_chart_cache);
+  g_test_add_func ("/app/runs/chart-cache/still", test_chart_cache_still);
   g_test_add_func ("/app/runs/train-on-all", test_train_on_all);
   /* last: it deletes a run for good */
   g_test_add_func ("/app/runs/undo-while-sliding-in", test_undo_while_sliding_in);

@@ -49,6 +49,7 @@ typedef struct
    * first of them: their line starts there); +∞ when none did. A series that stopped growing
    * (a finished run's, an epoch's markers between epochs) costs no frame anything. */
   double       dirty_x;
+  gboolean     still;       /* drawn in the still layer: it no longer grows */
 } Series;
 
 /* A cached layer: what it shows, drawn once into an image and painted from it until its key
@@ -57,10 +58,12 @@ typedef struct
 {
   int      width, height, scale;
   double   x0, x1, y0, y1;  /* axis units */
+  double   top, ph;         /* the plot's top and height (the legend's rows push it down) */
   gboolean any;
+  gboolean y_log;
   GdkRGBA  fg;
-  guint    look;            /* self->look_serial */
-  guint    data;            /* self->data_serial; the data layer only */
+  guint    look;            /* self->look_serial; all but the still layer */
+  guint    data;            /* self->data_serial, or self->still_serial for the still layer */
 } LayerKey;
 
 typedef struct
@@ -73,7 +76,8 @@ typedef struct
 typedef enum
 {
   LAYER_BACK,               /* grid, ticks, axes, their labels, the placeholder */
-  LAYER_DATA,               /* bars, the marker, the series */
+  LAYER_STILL,              /* the series that no longer grow (finished runs overlaid) */
+  LAYER_DATA,               /* bars, the marker, the series that grow */
   LAYER_LEGEND,             /* the legend, above the series */
   N_LAYERS
 } LayerKind;
@@ -102,6 +106,8 @@ struct _DlChart
    * append at the end of a monotonic series */
   guint      look_serial;
   guint      data_serial;
+  guint      still_serial;  /* what the still series show */
+  guint      n_still_builds;
   int        label_width;   /* the y label's width; −1: the legend is not measured */
   int        row_height;
   guint      font_hash;     /* of the font the texts were measured in */
@@ -293,6 +299,9 @@ dl_chart_add_series (DlChart      *self,
   s->name_width = -1;
   series_reset (s);
   g_ptr_array_add (self->series, s);
+  /* a bar takes a slot beside the still series' bars */
+  if (style == DL_CHART_BARS)
+    self->still_serial++;
   look_changed (self);
   data_changed (self);
   return self->series->len - 1;
@@ -312,6 +321,8 @@ dl_chart_append (DlChart *self,
   if (!isfinite (x) || !isfinite (y))
     return;
   s = g_ptr_array_index (self->series, series);
+  if (s->still)
+    self->still_serial++;
   /* the data layer draws only what is new when lines and dots grew at their right end */
   if (s->points->len == 0 || s->style == DL_CHART_BARS)
     self->data_serial++;
@@ -368,6 +379,7 @@ dl_chart_clear (DlChart *self)
 
   for (guint i = 0; i < self->series->len; i++)
     series_reset (g_ptr_array_index (self->series, i));
+  self->still_serial++;
   self->marker_x = NAN;
   dl_chart_set_summary (self, NULL);
   data_changed (self);
@@ -491,6 +503,7 @@ dl_chart_set_y_log (DlChart  *self,
 {
   g_return_if_fail (DL_IS_CHART (self));
   self->y_log = log_scale;
+  self->still_serial++;
   look_changed (self);
 }
 
@@ -932,7 +945,8 @@ draw_back (DlChart     *self,
 static void
 draw_bars (DlChart     *self,
            cairo_t     *cr,
-           const Frame *f)
+           const Frame *f,
+           gboolean     still)
 {
   guint n_bars = 0, bar = 0;
   double slot;
@@ -948,6 +962,11 @@ draw_bars (DlChart     *self,
 
       if (s->style != DL_CHART_BARS)
         continue;
+      if (s->still != still)
+        {
+          bar++;
+          continue;
+        }
       gdk_cairo_set_source_rgba (cr, &s->color);
       for (guint k = 0; k < s->points->len; k++)
         {
@@ -1154,21 +1173,23 @@ draw_series (DlChart     *self,
   self->n_drawn_points += path->len;
 }
 
-/* Everything that shows data, for widget x ≥ from_x (−∞: all): bars, the marker, then the
- * series, faint ones first so the others stay readable. */
+/* The series that still grow (still FALSE) or those that no longer do, for widget x ≥ from_x
+ * (−∞: all): their bars, the marker with the growing ones, then the series, faint ones first so
+ * the others stay readable. The still ones lie under the others, in a layer of their own. */
 static void
 draw_data (DlChart     *self,
            cairo_t     *cr,
            const Frame *f,
-           double       from_x)
+           double       from_x,
+           gboolean     still)
 {
   double data_from = from_x > -INFINITY
                        ? f->x0 + (from_x - INK_REACH - MARGIN_LEFT) / f->pw * (f->x1 - f->x0)
                        : -INFINITY;
 
-  self->n_drawn_points = 0;
-  draw_bars (self, cr, f);
-  draw_marker (self, cr, f);
+  draw_bars (self, cr, f, still);
+  if (!still)
+    draw_marker (self, cr, f);
   cairo_save (cr);
   cairo_rectangle (cr, MARGIN_LEFT, f->top - 4, f->pw + 4, f->ph + 8);
   cairo_clip (cr);
@@ -1179,7 +1200,7 @@ draw_data (DlChart     *self,
         g_autoptr(GArray) path = NULL;
 
         if ((pass == 0) != (s->style == DL_CHART_FAINT) || s->points->len == 0 ||
-            s->style == DL_CHART_BARS)
+            s->style == DL_CHART_BARS || s->still != still)
           continue;
         path = series_path (self, s, f, data_from);
         draw_series (self, cr, f, s, path);
@@ -1331,7 +1352,9 @@ draw_whole (DlChart  *self,
   if (!frame_init (self, &f, w, h, scale))
     return;
   draw_back (self, cr, &f);
-  draw_data (self, cr, &f, -INFINITY);
+  self->n_drawn_points = 0;
+  draw_data (self, cr, &f, -INFINITY, TRUE);
+  draw_data (self, cr, &f, -INFINITY, FALSE);
   draw_legend (self, cr, &f);
   if (readout)
     draw_readout (self, cr, &f);
@@ -1361,14 +1384,20 @@ layer_key (DlChart     *self,
   key.height = kind == LAYER_LEGEND ? (int) ceil (legend_height (f)) : (int) f->h;
   key.scale = (int) f->scale;
   key.fg = f->fg;
-  key.look = self->look_serial;
+  /* the still layer changes with the plot's place and ranges and with its series alone: not
+   * with labels, fonts or the series that grow */
+  key.look = kind == LAYER_STILL ? 0 : self->look_serial;
   if (kind != LAYER_LEGEND)
     {
       key.x0 = f->x0, key.x1 = f->x1, key.y0 = f->y0, key.y1 = f->y1;
+      key.top = f->top, key.ph = f->ph;
       key.any = f->any;
+      key.y_log = self->y_log;
     }
   if (kind == LAYER_DATA)
     key.data = self->data_serial;
+  else if (kind == LAYER_STILL)
+    key.data = self->still_serial;
   return key;
 }
 
@@ -1394,6 +1423,8 @@ update_layer (DlChart     *self,
       layer->key = key;
       layer->valid = TRUE;
       changed = TRUE;
+      if (kind == LAYER_STILL)
+        self->n_still_builds++;
     }
   else if (kind == LAYER_DATA)
     from_x = data_redraw_x (self, f);
@@ -1411,9 +1442,12 @@ update_layer (DlChart     *self,
         }
       if (kind == LAYER_BACK)
         draw_back (self, cr, f);
+      else if (kind == LAYER_STILL)
+        draw_data (self, cr, f, -INFINITY, TRUE);
       else if (kind == LAYER_DATA)
         {
-          draw_data (self, cr, f, from_x);
+          self->n_drawn_points = 0;
+          draw_data (self, cr, f, from_x, FALSE);
           forget_dirty (self);
         }
       else
@@ -1421,6 +1455,15 @@ update_layer (DlChart     *self,
       cairo_destroy (cr);
       cairo_surface_flush (layer->surface);
     }
+}
+
+static gboolean
+any_still (DlChart *self)
+{
+  for (guint i = 0; i < self->series->len; i++)
+    if (((Series *) g_ptr_array_index (self->series, i))->still)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -1440,6 +1483,12 @@ dl_chart_snapshot (GtkWidget   *widget,
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   for (int i = 0; i < N_LAYERS; i++)
     {
+      /* no still series: no still layer to paint */
+      if (i == LAYER_STILL && !any_still (self))
+        {
+          layer_clear (&self->layers[i]);
+          continue;
+        }
       update_layer (self, &f, i);
       cairo_set_source_surface (cr, self->layers[i].surface, 0, 0);
       cairo_paint (cr);
@@ -1619,6 +1668,9 @@ dl_chart_remove_series_from (DlChart *self,
 
   if (first >= self->series->len)
     return;
+  for (guint i = first; i < self->series->len; i++)
+    if (((Series *) g_ptr_array_index (self->series, i))->still)
+      self->still_serial++;
   g_ptr_array_set_size (self->series, first);
   look_changed (self);
   data_changed (self);
@@ -1637,8 +1689,34 @@ dl_chart_clear_series (DlChart *self,
 {
   g_return_if_fail (DL_IS_CHART (self) && series < self->series->len);
 
+  if (((Series *) g_ptr_array_index (self->series, series))->still)
+    self->still_serial++;
   series_reset (g_ptr_array_index (self->series, series));
   data_changed (self);
+}
+
+void
+dl_chart_set_series_still (DlChart  *self,
+                           guint     series,
+                           gboolean  still)
+{
+  Series *s;
+
+  g_return_if_fail (DL_IS_CHART (self) && series < self->series->len);
+
+  s = g_ptr_array_index (self->series, series);
+  if (s->still == !!still)
+    return;
+  s->still = !!still;
+  self->still_serial++;
+  data_changed (self);
+}
+
+guint
+dl_chart_get_n_still_builds (DlChart *self)
+{
+  g_return_val_if_fail (DL_IS_CHART (self), 0);
+  return self->n_still_builds;
 }
 
 void

@@ -94,6 +94,15 @@ guint      dl_chart_get_n_series (DlChart      *self);
 /* Empties one series (its points are computed again, say), keeping its place and look. */
 void       dl_chart_clear_series (DlChart      *self,
                                   guint         series);
+/* A series that no longer grows (a finished run overlaid) is drawn once into a layer of its own,
+ * under the series that grow, and painted from it until the plot's size, ranges or colours or
+ * the still series change: a frame for a run's new points draws those alone. Appending to a still
+ * series still works, at the cost of drawing the layer again. */
+void       dl_chart_set_series_still (DlChart  *self,
+                                      guint     series,
+                                      gboolean  still);
+/* How many times the still layer was drawn (for tests). */
+guint      dl_chart_get_n_still_builds (DlChart *self);
 /* What the x axis measures (epochs, images seen, seconds). */
 void       dl_chart_set_x_label  (DlChart      *self,
                                   const char   *x_label);
