@@ -116,6 +116,7 @@ struct _DlTrainPage
   char           *shown_id;     /* the run to show; NULL: none known */
   gboolean        live_shown;   /* the live series are shown_id's run, by epoch */
   GCancellable   *load_cancellable;
+  GCancellable   *behind_cancellable; /* reading the curves of the runs behind the live one */
   gboolean        syncing_axis;
   NnTrainProgress progress;     /* the newest, for the status label */
   gboolean        progress_due; /* newer than the label */
@@ -632,13 +633,13 @@ refresh_idle_run (DlTrainPage *self)
  * points) and the validation loss; validation and test accuracy. Behind a run in progress
  * (behind): its training loss and validation accuracy alone, thin, by epoch. */
 static void
-add_run_series (DlTrainPage *self,
-                const NnRun *run,
-                XAxis        axis,
-                const char  *color,
-                gboolean     behind)
+add_run_series (DlTrainPage       *self,
+                const NnRun       *run,
+                const NnRunCurves *curves,
+                XAxis              axis,
+                const char        *color,
+                gboolean           behind)
 {
-  g_autoptr(NnRunCurves) curves = nn_run_load_curves (run, NULL);
   g_autoptr(GDateTime) started = g_date_time_new_from_unix_local (run->started);
   g_autofree char *when = g_date_time_format (started, "%H:%M:%S");
   const char *label = run->name != NULL && run->name[0] != '\0' ? run->name : when;
@@ -674,20 +675,95 @@ add_run_series (DlTrainPage *self,
       if (test_acc != G_MAXUINT && isfinite (st->test_accuracy))
         dl_chart_append (self->accuracy_chart, test_acc, x, st->test_accuracy);
     }
+  /* a recorded run no longer grows: drawn once, under what does */
+  dl_chart_set_series_still (self->loss_chart, loss, TRUE);
+  if (val_loss != G_MAXUINT)
+    dl_chart_set_series_still (self->loss_chart, val_loss, TRUE);
+  if (val_acc != G_MAXUINT)
+    dl_chart_set_series_still (self->accuracy_chart, val_acc, TRUE);
+  if (test_acc != G_MAXUINT)
+    dl_chart_set_series_still (self->accuracy_chart, test_acc, TRUE);
+}
+
+/* The runs behind the live one and their curves, read on a worker */
+typedef struct
+{
+  GPtrArray *runs;          /* the session's compared runs (a reference: they do not change) */
+  GPtrArray *curves;        /* NnRunCurves or NULL, one a run */
+  guint      n_loss;        /* the charts' live series when the read began */
+  guint      n_accuracy;
+} BehindJob;
+
+static void
+behind_job_free (BehindJob *job)
+{
+  g_ptr_array_unref (job->runs);
+  g_clear_pointer (&job->curves, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+load_behind_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  BehindJob *job = task_data;
+
+  for (guint i = 0; i < job->runs->len && !g_cancellable_is_cancelled (cancellable); i++)
+    g_ptr_array_add (job->curves, nn_run_load_curves (job->runs->pdata[i], NULL));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_behind_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  static const char *const colors[] = { "red", "brown", "purple", "green", "orange", "blue" };
+  g_autoptr(GError) error = NULL;
+  DlTrainPage *self;
+  BehindJob *job;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    return;   /* cancelled: another selection, another run, or the page is gone */
+  self = DL_TRAIN_PAGE (source);
+  job = g_task_get_task_data (G_TASK (result));
+  /* the charts still hold the live series alone, as when the read began */
+  if (dl_chart_get_n_series (self->loss_chart) != job->n_loss ||
+      dl_chart_get_n_series (self->accuracy_chart) != job->n_accuracy)
+    return;
+  for (guint i = 0; i < job->runs->len && i < job->curves->len; i++)
+    add_run_series (self, job->runs->pdata[i], job->curves->pdata[i], X_EPOCH,
+                    colors[i % G_N_ELEMENTS (colors)], TRUE);
 }
 
 /* The runs chosen in the Runs view behind the run in progress, in colours of their own */
 static void
 add_runs_behind (DlTrainPage *self)
 {
-  static const char *const colors[] = { "red", "brown", "purple", "green", "orange", "blue" };
   GPtrArray *runs = self->session != NULL ? dl_session_get_compared_runs (self->session) : NULL;
+  g_autoptr(GTask) task = NULL;
+  BehindJob *job;
 
+  g_cancellable_cancel (self->behind_cancellable);
+  g_clear_object (&self->behind_cancellable);
   dl_chart_remove_series_from (self->loss_chart, (self->live_validation ? self->val_loss
                                                                        : self->train_loss) + 1);
   dl_chart_remove_series_from (self->accuracy_chart, self->test_acc + 1);
-  for (guint i = 0; runs != NULL && i < runs->len; i++)
-    add_run_series (self, runs->pdata[i], X_EPOCH, colors[i % G_N_ELEMENTS (colors)], TRUE);
+  if (runs == NULL || runs->len == 0)
+    return;
+  /* their curves are read on a worker, the first frames of the run not waiting for them */
+  self->behind_cancellable = g_cancellable_new ();
+  job = g_new0 (BehindJob, 1);
+  job->runs = g_ptr_array_ref (runs);
+  job->curves = g_ptr_array_new_with_free_func ((GDestroyNotify) nn_run_curves_free);
+  job->n_loss = dl_chart_get_n_series (self->loss_chart);
+  job->n_accuracy = dl_chart_get_n_series (self->accuracy_chart);
+  task = g_task_new (self, self->behind_cancellable, on_behind_loaded, NULL);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_set_task_data (task, job, (GDestroyNotify) behind_job_free);
+  g_task_run_in_thread (task, load_behind_thread);
 }
 
 /* The runs chosen in the Runs view, each in its own colour, by epochs, images seen or seconds.
@@ -714,6 +790,7 @@ on_compared_runs (DlTrainPage *self)
       return;
     }
   axis = usable_x_axis (self, runs);
+  g_cancellable_cancel (self->behind_cancellable);
   dl_chart_remove_series_from (self->loss_chart, 0);
   dl_chart_remove_series_from (self->accuracy_chart, 0);
   clear_charts (self);
@@ -722,8 +799,9 @@ on_compared_runs (DlTrainPage *self)
   for (guint i = 0; i < runs->len; i++)
     {
       const NnRun *run = runs->pdata[i];
+      g_autoptr(NnRunCurves) curves = nn_run_load_curves (run, NULL);
 
-      add_run_series (self, run, axis, colors[i % G_N_ELEMENTS (colors)], FALSE);
+      add_run_series (self, run, curves, axis, colors[i % G_N_ELEMENTS (colors)], FALSE);
       max_epochs = MAX (max_epochs, MAX (run->n_epochs, run->recipe.epochs));
       max_train = MAX (max_train, run->n_train);
     }
@@ -1353,6 +1431,8 @@ dl_train_page_dispose (GObject *object)
   measure_frames (self, FALSE);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  g_cancellable_cancel (self->behind_cancellable);
+  g_clear_object (&self->behind_cancellable);
   g_clear_pointer (&self->shown_run, nn_run_free);
   g_clear_pointer (&self->shown_curves, nn_run_curves_free);
   g_clear_pointer (&self->shown_id, g_free);
