@@ -1409,6 +1409,77 @@ test_chart_cache_still (void)
   spin ();
 }
 
+/* Three finished runs selected, a new run starts: their curves are read on a worker and drawn
+ * behind the live series, thin, by epoch, as the record holds them; the live run's own series
+ * keep their places. */
+static void
+test_behind (void)
+{
+  DlWindow *window = runs_window ();
+  DlRunsPage *page = runs_page (window);
+  GtkSelectionModel *selection = dl_runs_page_get_selection (page);
+  DlTrainPage *train_page = dl_window_get_train_page (window);
+  DlChart *loss_chart = DL_CHART (dl_train_page_get_figure (train_page));
+  DlChart *accuracy_chart = accuracy_chart_of (train_page);
+  DlTraining *training = dl_session_get_training (dl_window_get_session (window));
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.digitlab.DigitLab");
+  GPtrArray *compared;
+  gboolean done = FALSE;
+
+  dl_window_set_dataset (window, noisy_bars_dataset (2000, 300));
+  spin ();
+  for (guint i = 0; i < 3; i++)
+    g_free (train (window, 2, 0.0005 * (i + 1)));
+  for (guint i = 0; i < 3; i++)
+    gtk_selection_model_select_item (selection, i, FALSE);
+  spin ();
+  compared = dl_session_get_compared_runs (dl_window_get_session (window));
+  g_assert_cmpuint (compared->len, ==, 3);
+
+  g_settings_set_uint (settings, "epochs", 4);
+  g_signal_connect (training, "finished", G_CALLBACK (on_finished), &done);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-training", NULL));
+  spin ();
+  g_assert_true (dl_training_get_running (training));
+  /* batch, smoothed, training and validation losses, then each run's training loss */
+  for (guint i = 0; i < compared->len; i++)
+    {
+      g_autoptr(NnRunCurves) curves = load_curves (((const NnRun *) compared->pdata[i])->id);
+
+      wait_for_points (loss_chart, 4 + i, (guint) curves->n_points);
+    }
+  g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 7);
+  /* training, validation and test accuracies, then each run's validation accuracy */
+  g_assert_cmpuint (dl_chart_get_n_series (accuracy_chart), ==, 6);
+  for (guint i = 0; i < compared->len; i++)
+    g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, 3 + i), ==, 2);
+
+  /* after the first epoch, paused for the pictures */
+  wait_for_points (accuracy_chart, 0, 1);
+  dl_training_set_paused (training, TRUE);
+  for (int d = 0; d < 2; d++)
+    {
+      shoot (window, "train", "behind-during", 1200, d == 1);
+      shoot (window, "train", "behind-during", 360, d == 1);
+    }
+  dl_training_set_paused (training, FALSE);
+  wait_for (&done, 120);
+  g_signal_handlers_disconnect_by_data (training, &done);
+  spin ();
+  g_assert_cmpuint (dl_chart_get_n_series (loss_chart), ==, 7);
+  g_assert_cmpuint (dl_chart_get_n_points (accuracy_chart, 0), ==, 4);
+  for (int d = 0; d < 2; d++)
+    {
+      shoot (window, "train", "behind-after", 1200, d == 1);
+      shoot (window, "train", "behind-after", 360, d == 1);
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_selection_model_unselect_all (selection);
+  g_settings_reset (settings, "epochs");
+  settle_and_close (window);
+}
+
 /* Trained on its validation images too, a run shows no validation figure: no validation series
  * live or recorded, none in the charts' summaries, none in its row of the Runs view */
 static void
@@ -1533,6 +1604,7 @@ main (int   argc,
   g_test_add_func ("/app/runs/record-fails", test_record_fails);
   g_test_add_func ("/app/runs/chart-cache", test_chart_cache);
   g_test_add_func ("/app/runs/chart-cache/still", test_chart_cache_still);
+  g_test_add_func ("/app/runs/behind", test_behind);
   g_test_add_func ("/app/runs/train-on-all", test_train_on_all);
   /* last: it deletes a run for good */
   g_test_add_func ("/app/runs/undo-while-sliding-in", test_undo_while_sliding_in);
