@@ -30,7 +30,7 @@ typedef struct
   "conv(32,3,pad=1) relu maxpool(2) conv(64,3,pad=1) relu maxpool(2) flatten dense(128) relu dense(10)"
 /* The architectures of the "quick" and "accurate" recipes (nn-preset.h). */
 #define NN_SPEC_QUICK \
-  "conv(16,3,pad=1) relu maxpool(2) batchnorm conv(32,3,pad=1) relu maxpool(2) batchnorm " \
+  "conv(16,5,stride=2,pad=2) batchnorm relu conv(32,3,stride=2,pad=1) batchnorm relu " \
   "flatten dense(64) batchnorm relu dense(10)"
 #define NN_SPEC_ACCURATE \
   "conv(32,3,pad=1) batchnorm relu maxpool(2) conv(64,3,pad=1) batchnorm relu conv(64,3,pad=1) " \
