@@ -83,6 +83,18 @@ EOF
   app_ticks () {
     sed 's/.*) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'
   }
+  # each of the app's threads: "tid ticks name" (the name may hold spaces)
+  thread_ticks () {
+    for t in /proc/$pid/task/*; do
+      awk -v t="${t##*/}" '{ n = $0; sub (/^[^(]*\(/, "", n); sub (/\) .*/, "", n)
+                            r = $0; sub (/.*\) /, "", r); split (r, f, " ")
+                            gsub (/ /, "_", n); print t, f[12] + f[13], n }' "$t/stat" 2>/dev/null || true
+    done
+  }
+  # idle and total ticks of the whole machine
+  machine_ticks () {
+    awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+  }
   xpid=$(pgrep -n -f "Xvfb $DISPLAY " || true)
   x_ticks () {
     if [ -n "$xpid" ]; then sed 's/.*) //' "/proc/$xpid/stat" | awk '{ print $12 + $13 }'
@@ -110,6 +122,8 @@ EOF
   c0=$(main_ticks)
   a0=$(app_ticks)
   x0=$(x_ticks)
+  thread_ticks > "$tmp/threads0"
+  m0=$(machine_ticks)
   if [ -n "${BENCH_PERF:-}" ]; then
     # the main thread's call graph while it trains, for `perf report -i`
     perf record -q --call-graph dwarf,16384 -F 250 -t $pid -o "$BENCH_PERF" > "$tmp/perf.log" 2>&1 &
@@ -126,6 +140,8 @@ EOF
   c1=$(main_ticks)
   a1=$(app_ticks)
   x1=$(x_ticks)
+  thread_ticks > "$tmp/threads1"
+  m1=$(machine_ticks)
   if [ -n "${BENCH_PERF:-}" ]; then
     kill -INT $perf_pid 2>/dev/null || true
     wait $perf_pid 2>/dev/null || true
@@ -141,6 +157,13 @@ EOF
                     'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')"
   [ -z "$xpid" ] || echo "x_cpu $(awk -v c="$((x1 - x0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" \
                                   -v t1="$t1" 'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')"
+  # the machine's idle share of its CPU time while the app trained, and each thread's CPU
+  echo "$m0 $m1" | awk '{ if ($4 > $2) printf "idle %.3f\n", ($3 - $1) / ($4 - $2) }'
+  awk -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" '
+    FNR == NR { before[$1] = $2; next }
+    { s[$3] += $2 - before[$1]; k[$3]++ }
+    END { for (n in s) printf "thread %s %d %.3f\n", n, k[n], s[n] / hz / (t1 - t0) }' \
+    "$tmp/threads0" "$tmp/threads1"
   echo "wall $(awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.1f", t1 - t0 }')"
   sed -n 's/.*epoch [0-9]*: \([0-9.]*\) s of training, \([0-9.]*\) images\/s.*/epoch \1 \2/p' \
     "$log"
@@ -182,13 +205,17 @@ echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)   $epochs epochs, $(nproc)
 if [ "${BENCH_NO_CLI:-}" != 1 ]; then
   # at the app's training threads' priority, so that other load slows both alike
   # its run record goes to a folder of its own, not the user's run store
+  c_idle0=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
   XDG_DATA_HOME=$tmp/cli-share nice -n 10 "$cli" train --epochs "$epochs" --data "$data" --output "$tmp/cli-model" --json \
     > "$tmp/cli.json"
   sed -n 's/.*"event":"epoch".*"seconds":\([0-9.]*\),"samples_per_second":\([0-9.]*\).*/epoch \1 \2/p' \
     "$tmp/cli.json" > "$tmp/cli.txt"
   cli_speed=$(speed < "$tmp/cli.txt")
+  c_idle1=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+  cli_idle=$(echo "$c_idle0 $c_idle1" | awk '{ if ($4 > $2) printf "%.1f", 100 * ($3 - $1) / ($4 - $2) }')
 else
   cli_speed=0
+  cli_idle=
 fi
 
 compared="@as []"
@@ -218,7 +245,7 @@ app_speed=$(speed < "$tmp/app.txt")
 echo "per epoch, images/s:"
 printf "  cli: %s\n" "$(awk '$1 == "epoch" { printf "%.0f ", $3 }' "$tmp/cli.txt" 2>/dev/null)"
 printf "  app: %s\n" "$(awk '$1 == "epoch" { printf "%.0f ", $3 }' "$tmp/app.txt")"
-echo "digit-lab-cli train   $cli_speed images/s"
+echo "digit-lab-cli train   $cli_speed images/s${cli_idle:+   (machine idle $cli_idle% of its CPU time, loading and evaluation included)}"
 echo "digit-lab (Train)     $app_speed images/s"
 awk -v a="$app_speed" -v c="$cli_speed" 'BEGIN { if (c > 0) printf "ratio app/cli         %.1f%%\n", 100 * a / c }'
 # the same CPU time per 1,000 images trained: the work itself, which load on the machine does not
@@ -231,6 +258,8 @@ awk '$1 == "main_cpu" { printf "main thread CPU       %.3f s per s of training\n
      $1 == "app_cpu" { printf "app CPU, all threads  %.3f s per s of training\n", $2 }
      $1 == "x_cpu" { printf "X server CPU          %.3f s per s of training\n", $2 }
      $1 == "wall" { printf "app run, wall clock   %s s\n", $2 }
+     $1 == "idle" { printf "machine idle          %.1f%% of its CPU time while the app trained\n", 100 * $2 }
+     $1 == "thread" { printf "  thread %-16s x%d  %.3f s per s\n", $2, $3, $4 }
      $1 == "frames" { printf "frames                %d, longest gap %s ms, longest frame %s ms\n", $2, $3, $4
                       printf "main thread CPU, most %s ms between two frames, %s ms in one\n", $5, $6 }' \
   "$tmp/app.txt"
