@@ -110,10 +110,14 @@ save_png (GtkWidget  *widget,
   g_test_message ("rendered %s", path);
 }
 
-/* A small learnable dataset: a bar in one of ten places, 28×28, with noise (seeded). */
+/* A small learnable dataset: a bar of brightness bar in one of ten places, 28×28, with noise
+ * (seeded); with wrong_labels, one label in ten is drawn at random, so that accuracies stay
+ * below 100%. */
 static inline NnDataset *
-bars_dataset (size_t n_train,
-              size_t n_test)
+bars_dataset_full (size_t   n_train,
+                   size_t   n_test,
+                   guint8   bar,
+                   gboolean wrong_labels)
 {
   NnDataset *ds = nn_dataset_new ();
   NnRng rng;
@@ -135,12 +139,21 @@ bars_dataset (size_t n_train,
           guint8 *img = set->pixels + i * 784;
           guint8 label = (guint8) nn_rng_below (&rng, 10);
 
-          set->labels[i] = label;
+          set->labels[i] = wrong_labels && nn_rng_below (&rng, 10) == 0
+                           ? (guint8) nn_rng_below (&rng, 10) : label;
           for (int p = 0; p < 784; p++)
             img[p] = (guint8) nn_rng_below (&rng, 30);
           for (int t = 4; t < 24; t++)
-            img[t * 28 + 2 + 2 * label] = 250;
+            img[t * 28 + 2 + 2 * label] = bar;
         }
     }
   return ds;
+}
+
+/* Bright bars and right labels: a dataset any network learns at once. */
+static inline NnDataset *
+bars_dataset (size_t n_train,
+              size_t n_test)
+{
+  return bars_dataset_full (n_train, n_test, 250, FALSE);
 }

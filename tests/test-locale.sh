@@ -85,6 +85,10 @@ run_all () {
       --batch-size 16 --validation 40 --threads 1 --seed 3 --learning-rate 0.0015 \
       --rotation 7.5 --output model > train.jsonl.raw
     mask_timing < train.jsonl.raw > train.jsonl
+    # training on the validation images too: its validation figures are nulls, not numbers
+    "$cli" train --data ../data --json --arch "flatten dense(10)" --epochs 1 --batch-size 16 \
+      --validation 40 --threads 1 --seed 4 --train-on-all --output model-all > train-all.jsonl.raw
+    mask_timing < train-all.jsonl.raw > train-all.jsonl
     "$cli" evaluate --data ../data --json --threads 1 --mistakes 5 model > evaluate.jsonl
     "$cli" predict --json --model model ../digit.png > predict.jsonl
     "$cli" inspect --data ../data --json --output report.json > inspect.jsonl
@@ -99,7 +103,7 @@ run_all () {
 
 for loc in "${locales[@]}"; do
   if run_all "$loc"; then
-    ok "$loc: train, evaluate, predict, inspect and export ran"
+    ok "$loc: train (also on all images), evaluate, predict, inspect and export ran"
   else
     not_ok "$loc: a command failed: $(tr '\n' ' ' < "out-$loc/stderr")"
   fi
@@ -107,7 +111,7 @@ done
 
 # Valid JSON: one object per line, or one document
 for loc in "${locales[@]}"; do
-  for f in train.jsonl evaluate.jsonl predict.jsonl inspect.jsonl export.jsonl; do
+  for f in train.jsonl train-all.jsonl evaluate.jsonl predict.jsonl inspect.jsonl export.jsonl; do
     if [ -s "out-$loc/$f" ] && "$python" -m json.tool --json-lines "out-$loc/$f" >/dev/null 2>&1
     then ok "$loc: $f is JSON lines"
     else not_ok "$loc: $f is not valid JSON lines"
@@ -130,6 +134,13 @@ then ok "train --json: every timing field masked"
 else not_ok "train --json: the timing fields are not where expected"
 fi
 
+# Training on all images says so, and its validation figures are nulls
+if grep -q '"train_on_all":true' out-C.UTF-8/train-all.jsonl &&
+   grep -q '"val_accuracy":null' out-C.UTF-8/train-all.jsonl
+then ok "train --train-on-all --json: validation figures are nulls"
+else not_ok "train --train-on-all --json: no nulls where validation figures would be"
+fi
+
 # The training time is the only value masked in config.json and the card, and it was there
 if grep -qE '"training_seconds": *"<time>"' out-C.UTF-8/model/config.json.masked &&
    grep -q '^| training time | <time> |$' out-C.UTF-8/hub/README.md.masked &&
@@ -140,8 +151,8 @@ fi
 
 # Byte for byte the same in every locale
 for loc in sv_SE.UTF-8 de_DE.UTF-8; do
-  for f in train.jsonl evaluate.jsonl predict.jsonl inspect.jsonl export.jsonl report.json \
-           model/config.json.masked model/model.safetensors hub/config.json.masked \
+  for f in train.jsonl train-all.jsonl evaluate.jsonl predict.jsonl inspect.jsonl export.jsonl \
+           report.json model/config.json.masked model-all/model.safetensors model/model.safetensors hub/config.json.masked \
            hub/README.md.masked hub/model.safetensors; do
     if cmp -s "out-C.UTF-8/$f" "out-$loc/$f"; then
       ok "$loc: $f is the same as under C.UTF-8"
