@@ -314,6 +314,81 @@ shoot (DlWindow   *window,
   save_png (GTK_WIDGET (window), file);
 }
 
+/* What the Runs page listed for the run in progress as each of its epochs ended */
+typedef struct
+{
+  DlRunsPage *page;
+  guint       n;
+  guint       epochs[8];
+} EpochsListed;
+
+static void
+on_epoch_listed (DlTraining         *training,
+                 const NnEpochStats *stats,
+                 EpochsListed       *listed)
+{
+  GListModel *model = G_LIST_MODEL (dl_runs_page_get_selection (listed->page));
+  const char *id = dl_training_get_run_id (training);
+  guint epochs = G_MAXUINT;
+
+  /* connected after the session's own handler, so the page did what it does for an epoch */
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (listed_run (listed->page, i)->id, id))
+      epochs = listed_run (listed->page, i)->n_epochs;
+  if (listed->n < G_N_ELEMENTS (listed->epochs))
+    listed->epochs[listed->n++] = epochs;
+}
+
+static void
+show_runs_page (DlWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "runs"));
+}
+
+/* The Runs page lists the store again at each epoch of a run only while it is on screen: listing
+ * reads every run's record and the folders' sizes, which grow with the store, and a run watched
+ * on the Train page should not pay for it. A run's start and end list it at once, and a page
+ * shown again lists what it missed. */
+static void
+test_epochs_listed (void)
+{
+  DlWindow *window = runs_window ();
+  DlRunsPage *page = runs_page (window);
+  DlTraining *training = dl_session_get_training (dl_window_get_session (window));
+  EpochsListed listed = { page, 0, { 0 } };
+  g_autofree char *first = NULL, *second = NULL;
+
+  dl_window_set_dataset (window, bars_dataset (600, 100));
+  g_signal_connect (training, "epoch-finished", G_CALLBACK (on_epoch_listed), &listed);
+
+  /* trained from the Train page: the run is listed as it starts and as it ends, not between */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "train"));
+  spin ();
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  first = train (window, 3, 0.001);
+  g_assert_cmpuint (listed.n, ==, 3);
+  for (guint e = 0; e < 3; e++)
+    g_assert_cmpuint (listed.epochs[e], ==, 0);
+  g_assert_cmpstr (listed_run (page, 0)->id, ==, first);
+  g_assert_cmpuint (listed_run (page, 0)->n_epochs, ==, 3);
+  g_assert_cmpint (listed_run (page, 0)->status, ==, NN_RUN_STATUS_FINISHED);
+
+  /* Start shows the Train page; back on the Runs page as the run is recorded, each epoch is
+   * listed as it ends */
+  listed.n = 0;
+  g_signal_connect_swapped (training, "recording", G_CALLBACK (show_runs_page), window);
+  second = train (window, 3, 0.001);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (page)));
+  g_assert_cmpuint (listed.n, ==, 3);
+  for (guint e = 0; e < 3; e++)
+    g_assert_cmpuint (listed.epochs[e], ==, e + 1);
+  g_assert_cmpstr (first, !=, second);
+
+  g_signal_handlers_disconnect_by_data (training, &listed);
+  g_signal_handlers_disconnect_by_data (training, window);
+  settle_and_close (window);
+}
+
 /* Two runs selected: each draws its curves on both Train charts in its own colour, and the
  * table marks the setting that differs. */
 static void
@@ -1580,6 +1655,8 @@ main (int   argc,
   g_test_add_func ("/app/runs/train-on-all", test_train_on_all);
   /* last: it deletes a run for good */
   g_test_add_func ("/app/runs/undo-while-sliding-in", test_undo_while_sliding_in);
+  /* last: its runs would be the newest the tests above find in the store */
+  g_test_add_func ("/app/runs/epochs-listed", test_epochs_listed);
   status = g_test_run ();
   {
     g_autofree char *cmd = NULL;

@@ -256,6 +256,7 @@ struct _DlRunsPage
   char             **trashed;       /* the ids the undo toast would restore */
   gboolean           reloading;
   gboolean           listed;        /* the store was listed once: the selection is the user's */
+  gboolean           reload_due;    /* the store changed while the page was not on screen */
   GSettings         *settings;      /* compared-runs: the selection, kept for the next start */
   GCancellable      *cancellable;   /* of the models being read */
   guint              n_reading;
@@ -554,6 +555,7 @@ dl_runs_page_reload (DlRunsPage *self)
 
   g_return_if_fail (DL_IS_RUNS_PAGE (self));
 
+  self->reload_due = FALSE;
   store = get_store (self, &error);
   if (store == NULL || (runs = nn_run_store_list (store, &error)) == NULL)
     {
@@ -1160,6 +1162,29 @@ on_running_changed (DlRunsPage *self)
   update_actions (self);
 }
 
+/* The run in progress recorded an epoch. Listing the store reads every run's record and the
+ * folders' sizes, which grow with the store: on screen it is listed again at once, else when the
+ * page next shows, so that a run trained on another page costs the window nothing here at each
+ * epoch. (A run that begins, ends or fails, and the user's own changes, list it at once.) */
+static void
+on_run_epoch_recorded (DlRunsPage *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    dl_runs_page_reload (self);
+  else
+    self->reload_due = TRUE;
+}
+
+static void
+dl_runs_page_map (GtkWidget *widget)
+{
+  DlRunsPage *self = DL_RUNS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (dl_runs_page_parent_class)->map (widget);
+  if (self->reload_due)
+    dl_runs_page_reload (self);
+}
+
 static void
 dl_runs_page_follow_session (DlRunsPage *self,
                              DlSession  *old_session)
@@ -1167,10 +1192,15 @@ dl_runs_page_follow_session (DlRunsPage *self,
   DlSession *session = self->session;
 
   if (old_session != NULL)
-    g_signal_handlers_disconnect_by_data (dl_session_get_training (old_session), self);
+    {
+      g_signal_handlers_disconnect_by_data (old_session, self);
+      g_signal_handlers_disconnect_by_data (dl_session_get_training (old_session), self);
+    }
   if (session == NULL)
     return;
   g_signal_connect_swapped (session, "runs-changed", G_CALLBACK (dl_runs_page_reload), self);
+  g_signal_connect_swapped (session, "run-epoch-recorded", G_CALLBACK (on_run_epoch_recorded),
+                            self);
   g_signal_connect_swapped (dl_session_get_training (session), "notify::running",
                             G_CALLBACK (on_running_changed), self);
   dl_runs_page_reload (self);
@@ -1243,6 +1273,7 @@ dl_runs_page_class_init (DlRunsPageClass *klass)
 
   object_class->dispose = dl_runs_page_dispose;
   object_class->finalize = dl_runs_page_finalize;
+  widget_class->map = dl_runs_page_map;
   dl_page_class_install_session (object_class, PROP_SESSION,
                                  G_STRUCT_OFFSET (DlRunsPage, session),
                                  (DlPageFollowFunc) dl_runs_page_follow_session);

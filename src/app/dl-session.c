@@ -110,6 +110,7 @@ enum
   SHOW_TEST_IMAGE,
   SHOW_IMAGE,
   RUNS_CHANGED,
+  RUN_EPOCH_RECORDED,
   N_SIGNALS
 };
 
@@ -369,6 +370,12 @@ dl_session_notify_runs_changed (DlSession *self)
 {
   g_return_if_fail (DL_IS_SESSION (self));
   g_signal_emit (self, signals[RUNS_CHANGED], 0);
+}
+
+static void
+on_epoch_recorded (DlSession *self)
+{
+  g_signal_emit (self, signals[RUN_EPOCH_RECORDED], 0);
 }
 
 void
@@ -918,6 +925,10 @@ dl_session_class_init (DlSessionClass *klass)
   /* a run was recorded, ended, renamed, removed or restored: views of the store list again */
   signals[RUNS_CHANGED] = g_signal_new ("runs-changed", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* the run in progress recorded an epoch: its record changed, no other */
+  signals[RUN_EPOCH_RECORDED] = g_signal_new ("run-epoch-recorded", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 0);
 }
 
 static void
@@ -934,7 +945,7 @@ dl_session_init (DlSession *self)
   g_signal_connect_swapped (self->training, "recording",
                             G_CALLBACK (dl_session_notify_runs_changed), self);
   g_signal_connect_swapped (self->training, "epoch-finished",
-                            G_CALLBACK (dl_session_notify_runs_changed), self);
+                            G_CALLBACK (on_epoch_recorded), self);
   g_signal_connect_swapped (self->training, "finished",
                             G_CALLBACK (dl_session_notify_runs_changed), self);
   g_signal_connect_swapped (self->training, "failed",
