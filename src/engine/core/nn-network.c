@@ -241,10 +241,10 @@ nn_network_new (const NnSpec  *spec,
   net->team_mode = net->n_threads > net->n_slices;
   net->team.net = net;
   net->team_active = net->n_threads;
-  /* spinning pays between a team's many short jobs, and between the few of a batch split in
-   * slices too: a thread that sleeps there wakes late whenever another process took a core for
-   * a moment (a window's frame: training beside one lost about 9% without it), while the spin
-   * is bounded and costs nothing measurable alone. Only when every thread has a core. */
+  /* spinning pays between a team's many short jobs, and may between the few steps of a batch
+   * split in slices: a thread that sleeps there can wake late when another process took a core
+   * for a moment (a window's frame; bench/interference.sh). The spin is bounded and costs
+   * nothing measurable alone. Only when every thread has a core. */
   net->spin = net->n_threads <= g_get_num_processors ();
   net->layers = nn_network_plan_layers (spec, C, H, W, &net->n_params, &net->max_act, &net->max_col,
                              &net->n_classes, error);
