@@ -1173,8 +1173,10 @@ draw_series (DlChart     *self,
   self->n_drawn_points += path->len;
 }
 
-/* Adds to the path the band a line of width 2·half draws from (x1, y1) to (x2, y2), turning the
- * way cairo_rectangle () does, so that the fill's winding never cancels where shapes meet. */
+/* Adds to the path the band a line of width 2·half draws from (x1, y1) to (x2, y2). Its offset
+ * (nx, ny) is the direction turned a quarter towards +y, so the band goes along one edge and back
+ * along the other the way cairo_rectangle () goes round (right, then down, for a line to the
+ * right): the fill's winding never cancels where bands and bars meet. */
 static void
 band_path (cairo_t *cr,
            double   x1,
@@ -1183,17 +1185,12 @@ band_path (cairo_t *cr,
            double   y2,
            double   half)
 {
-  double dx = x2 - x1, dy = y2 - y1, len = hypot (dx, dy);
-  double nx = -dy / len * half, ny = dx / len * half;
+  double dx = x2 - x1, dy = y2 - y1, len = hypot (dx, dy), nx, ny;
 
   if (!(len > 0))
     return;
-  /* cairo_rectangle () goes right, then down: clockwise on screen, a positive turn here */
-  if (dx * (2 * ny) - dy * (2 * nx) < 0)
-    {
-      nx = -nx;
-      ny = -ny;
-    }
+  nx = -dy / len * half;
+  ny = dx / len * half;
   cairo_move_to (cr, x1 - nx, y1 - ny);
   cairo_line_to (cr, x2 - nx, y2 - ny);
   cairo_line_to (cr, x2 + nx, y2 + ny);
