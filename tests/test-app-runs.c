@@ -272,6 +272,13 @@ test_remembered_gone (void)
 }
 
 static void
+show_page (DlWindow   *window,
+           const char *name)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", name));
+}
+
+static void
 shoot (DlWindow   *window,
        const char *page,
        const char *name,
@@ -285,7 +292,7 @@ shoot (DlWindow   *window,
                                            : ADW_COLOR_SCHEME_FORCE_LIGHT);
   /* full width, tall enough for both charts beside the recipe */
   gtk_window_set_default_size (GTK_WINDOW (window), width, width < 600 ? 720 : 860);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", page));
+  show_page (window, page);
   for (int i = 0; i < 50; i++)
     {
       spin ();
@@ -332,9 +339,13 @@ on_epoch_listed (DlTraining         *training,
   guint epochs = G_MAXUINT;
 
   /* connected after the session's own handler, so the page did what it does for an epoch */
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    if (g_str_equal (listed_run (listed->page, i)->id, id))
-      epochs = listed_run (listed->page, i)->n_epochs;
+  for (guint i = 0; i < g_list_model_get_n_items (model) && epochs == G_MAXUINT; i++)
+    {
+      const NnRun *run = listed_run (listed->page, i);
+
+      if (g_str_equal (run->id, id))
+        epochs = run->n_epochs;
+    }
   if (listed->n < G_N_ELEMENTS (listed->epochs))
     listed->epochs[listed->n++] = epochs;
 }
@@ -342,7 +353,7 @@ on_epoch_listed (DlTraining         *training,
 static void
 show_runs_page (DlWindow *window)
 {
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "runs"));
+  show_page (window, "runs");
 }
 
 /* The Runs page lists the store again at each epoch of a run only while it is on screen: listing
@@ -362,7 +373,7 @@ test_epochs_listed (void)
   g_signal_connect (training, "epoch-finished", G_CALLBACK (on_epoch_listed), &listed);
 
   /* trained from the Train page: the run is listed as it starts and as it ends, not between */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "train"));
+  show_page (window, "train");
   spin ();
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (page)));
   first = train (window, 3, 0.001);
@@ -1655,7 +1666,7 @@ main (int   argc,
   g_test_add_func ("/app/runs/train-on-all", test_train_on_all);
   /* last: it deletes a run for good */
   g_test_add_func ("/app/runs/undo-while-sliding-in", test_undo_while_sliding_in);
-  /* last: its runs would be the newest the tests above find in the store */
+  /* after all the others: its runs would be the newest those find in the store */
   g_test_add_func ("/app/runs/epochs-listed", test_epochs_listed);
   status = g_test_run ();
   {
