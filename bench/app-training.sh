@@ -37,6 +37,15 @@ esac
 app=$build/src/app/digit-lab
 cli=$build/src/cli/digit-lab-cli
 
+# idle and total ticks of the whole machine (idle and I/O wait; all)
+machine_ticks () {
+  awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
+}
+# the idle share between two machine_ticks, in percent
+idle_percent () {
+  echo "$1 $2" | awk '{ if ($4 > $2) printf "%.1f", 100 * ($3 - $1) / ($4 - $2) }'
+}
+
 # The part that runs inside Xvfb and the private session bus: prints "key value" lines.
 if [ "${BENCH_INSIDE:-}" = 1 ]; then
   tmp=$BENCH_TMP
@@ -90,10 +99,6 @@ EOF
                             r = $0; sub (/.*\) /, "", r); split (r, f, " ")
                             gsub (/ /, "_", n); print t, f[12] + f[13], n }' "$t/stat" 2>/dev/null || true
     done
-  }
-  # idle and total ticks of the whole machine
-  machine_ticks () {
-    awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat
   }
   xpid=$(pgrep -n -f "Xvfb $DISPLAY " || true)
   x_ticks () {
@@ -158,7 +163,7 @@ EOF
   [ -z "$xpid" ] || echo "x_cpu $(awk -v c="$((x1 - x0))" -v hz="$(getconf CLK_TCK)" -v t0="$t0" \
                                   -v t1="$t1" 'BEGIN { printf "%.3f", c / hz / (t1 - t0) }')"
   # the machine's idle share of its CPU time while the app trained, and each thread's CPU
-  echo "$m0 $m1" | awk '{ if ($4 > $2) printf "idle %.3f\n", ($3 - $1) / ($4 - $2) }'
+  echo "idle $(idle_percent "$m0" "$m1")"
   awk -v hz="$(getconf CLK_TCK)" -v t0="$t0" -v t1="$t1" '
     FNR == NR { before[$1] = $2; next }
     { s[$3] += $2 - before[$1]; k[$3]++ }
@@ -205,14 +210,14 @@ echo "load before: $(cut -d ' ' -f 1-3 /proc/loadavg)   $epochs epochs, $(nproc)
 if [ "${BENCH_NO_CLI:-}" != 1 ]; then
   # at the app's training threads' priority, so that other load slows both alike
   # its run record goes to a folder of its own, not the user's run store
-  c_idle0=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
+  c_idle0=$(machine_ticks)
   XDG_DATA_HOME=$tmp/cli-share nice -n 10 "$cli" train --epochs "$epochs" --data "$data" --output "$tmp/cli-model" --json \
     > "$tmp/cli.json"
   sed -n 's/.*"event":"epoch".*"seconds":\([0-9.]*\),"samples_per_second":\([0-9.]*\).*/epoch \1 \2/p' \
     "$tmp/cli.json" > "$tmp/cli.txt"
   cli_speed=$(speed < "$tmp/cli.txt")
-  c_idle1=$(awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat)
-  cli_idle=$(echo "$c_idle0 $c_idle1" | awk '{ if ($4 > $2) printf "%.1f", 100 * ($3 - $1) / ($4 - $2) }')
+  c_idle1=$(machine_ticks)
+  cli_idle=$(idle_percent "$c_idle0" "$c_idle1")
 else
   cli_speed=0
   cli_idle=
@@ -258,7 +263,7 @@ awk '$1 == "main_cpu" { printf "main thread CPU       %.3f s per s of training\n
      $1 == "app_cpu" { printf "app CPU, all threads  %.3f s per s of training\n", $2 }
      $1 == "x_cpu" { printf "X server CPU          %.3f s per s of training\n", $2 }
      $1 == "wall" { printf "app run, wall clock   %s s\n", $2 }
-     $1 == "idle" { printf "machine idle          %.1f%% of its CPU time while the app trained\n", 100 * $2 }
+     $1 == "idle" && $2 != "" { printf "machine idle          %s%% of its CPU time while the app trained\n", $2 }
      $1 == "thread" { printf "  thread %-16s x%d  %.3f s per s\n", $2, $3, $4 }
      $1 == "frames" { printf "frames                %d, longest gap %s ms, longest frame %s ms\n", $2, $3, $4
                       printf "main thread CPU, most %s ms between two frames, %s ms in one\n", $5, $6 }' \
